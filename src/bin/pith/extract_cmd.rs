@@ -1,0 +1,178 @@
+//! `pith extract`: saved pages in, records out, in input order.
+//!
+//! With `--jobs 1` everything runs on the calling thread. Otherwise a feeder
+//! hands numbered inputs to worker threads, and the writer puts their records
+//! back in input order. A bounded number of tickets keeps the reorder buffer
+//! and the queue small, so an input list of any length streams.
+
+use crate::args::ExtractArgs;
+use crate::{EXIT_OK, EXIT_SOME_FAILED};
+use anyhow::{Context, Result, bail};
+use pith::config::Config;
+use pith::input::{self, Input};
+use pith::output::{Format, Record, Sink};
+use pith::ExtractOptions;
+use std::collections::BTreeMap;
+use std::io::BufReader;
+use std::sync::mpsc;
+
+/// Inputs in flight per worker.
+const TICKETS_PER_JOB: usize = 4;
+
+struct Settings {
+    options: ExtractOptions,
+    max_bytes: u64,
+    format: Format,
+}
+
+pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
+    if a.inputs.is_empty() && a.input_list.is_none() {
+        bail!("no input: name HTML files or directories, '-' for stdin, or --input-list FILE");
+    }
+    if a.url.is_some() && (a.inputs.len() != 1 || a.input_list.is_some()) {
+        bail!("--url goes with exactly one INPUT");
+    }
+    let format = match &a.format {
+        Some(f) => f.parse::<Format>().map_err(anyhow::Error::msg)?,
+        None => config.output.format,
+    };
+    let jobs = match a.jobs.unwrap_or(config.extract.jobs) {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let max_bytes = a.max_bytes.unwrap_or(config.extract.max_bytes);
+    let settings = Settings {
+        options: ExtractOptions {
+            include_captions: a.captions || config.extract.include_captions,
+            ..Default::default()
+        },
+        max_bytes,
+        format,
+    };
+    let out_path = a
+        .output
+        .clone()
+        .or_else(|| (!config.output.path.is_empty()).then(|| config.output.path.clone().into()));
+    let mut sink = match &out_path {
+        Some(p) => Sink::open(p, format).with_context(|| format!("cannot open output {}", p.display()))?,
+        None => Sink::Stream(Box::new(std::io::stdout())),
+    };
+
+    let args_iter = input::expand_args(&a.inputs, a.url.as_deref()).map(Ok);
+    let list_iter: Box<dyn Iterator<Item = std::io::Result<Input>> + Send> = match &a.input_list {
+        None => Box::new(std::iter::empty()),
+        Some(p) if p.as_os_str() == "-" => Box::new(input::read_list(BufReader::new(std::io::stdin()))),
+        Some(p) => {
+            let f = std::fs::File::open(p).with_context(|| format!("cannot open input list {}", p.display()))?;
+            Box::new(input::read_list(BufReader::new(f)))
+        }
+    };
+    let inputs = args_iter.chain(list_iter);
+
+    let mut failed = 0usize;
+    let mut total = 0usize;
+    let mut write = |record: Record| -> Result<()> {
+        total += 1;
+        if let Some(e) = &record.error {
+            failed += 1;
+            tracing::warn!(source = %record.source, kind = %e.kind, "{}", e.message);
+        }
+        if let Some(line) = record.render(settings.format) {
+            sink.write(&record, &line).context("cannot write output")?;
+        }
+        Ok(())
+    };
+
+    if jobs <= 1 {
+        for item in inputs {
+            let input = item.context("cannot read input list")?;
+            write(process(&input, &settings))?;
+        }
+    } else {
+        run_parallel(inputs, jobs, &settings, &mut write)?;
+    }
+    tracing::info!(total, failed, "done");
+    Ok(if failed == 0 { EXIT_OK } else { EXIT_SOME_FAILED })
+}
+
+fn run_parallel(
+    inputs: impl Iterator<Item = std::io::Result<Input>> + Send,
+    jobs: usize,
+    settings: &Settings,
+    write: &mut dyn FnMut(Record) -> Result<()>,
+) -> Result<()> {
+    let tickets = jobs * TICKETS_PER_JOB;
+    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Input)>(tickets);
+    let work_rx = std::sync::Mutex::new(work_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Record)>();
+    let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(tickets);
+    for _ in 0..tickets {
+        let _ = ticket_tx.send(());
+    }
+    std::thread::scope(|scope| -> Result<()> {
+        for _ in 0..jobs {
+            let done_tx = done_tx.clone();
+            let work_rx = &work_rx;
+            scope.spawn(move || {
+                loop {
+                    let next = work_rx.lock().map(|rx| rx.recv());
+                    let Ok(Ok((k, input))) = next else { break };
+                    if done_tx.send((k, process(&input, settings))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let feeder = scope.spawn(move || -> std::io::Result<()> {
+            for (k, item) in inputs.enumerate() {
+                if ticket_rx.recv().is_err() {
+                    break;
+                }
+                let input = item?;
+                if work_tx.send((k, input)).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        });
+        let mut pending: BTreeMap<usize, Record> = BTreeMap::new();
+        let mut next = 0usize;
+        let mut result = Ok(());
+        for (k, rec) in done_rx {
+            pending.insert(k, rec);
+            while let Some(rec) = pending.remove(&next) {
+                next += 1;
+                if result.is_ok() {
+                    result = write(rec);
+                }
+                let _ = ticket_tx.send(());
+            }
+            if result.is_err() {
+                break;
+            }
+        }
+        drop(ticket_tx);
+        result?;
+        feeder
+            .join()
+            .map_err(|_| anyhow::anyhow!("input feeder panicked"))?
+            .context("cannot read input list")?;
+        Ok(())
+    })
+}
+
+fn process(input: &Input, s: &Settings) -> Record {
+    let label = input.label();
+    let bytes = match input::read(input, s.max_bytes) {
+        Ok(b) => b,
+        Err(e) => return Record::failed(label, input.url.clone(), e.kind(), e.to_string()),
+    };
+    // A bug in one page's extraction must not end the run: it becomes a record.
+    let result = std::panic::catch_unwind(|| pith::extract(&bytes, input.url.as_deref(), &s.options));
+    match result {
+        Ok(Ok(article)) => Record::ok(label, input.url.clone(), article),
+        Ok(Err(e)) => Record::failed(label, input.url.clone(), e.kind(), e.to_string()),
+        Err(_) => Record::failed(label, input.url.clone(), "internal", "extraction panicked; please report this page".into()),
+    }
+}

@@ -1,0 +1,83 @@
+//! The `pith` command: parses flags, merges `config.toml`, sets up logging,
+//! and drives the library.
+//!
+//! Exit codes: 0 every input gave an article; 1 some inputs failed (each has
+//! an error record); 2 usage, configuration or output errors.
+
+mod args;
+mod extract_cmd;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use pith::config::Config;
+use std::path::Path;
+
+/// Every input gave an article.
+pub const EXIT_OK: i32 = 0;
+/// Some inputs failed.
+pub const EXIT_SOME_FAILED: i32 = 1;
+/// Usage, configuration or output error.
+pub const EXIT_FATAL: i32 = 2;
+
+fn main() {
+    let cli = match args::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_FATAL } else { EXIT_OK };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    init_tracing(cli.verbose, cli.quiet);
+    let code = match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                EXIT_OK
+            } else {
+                eprintln!("pith: error: {e:#}");
+                EXIT_FATAL
+            }
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(cli: args::Cli) -> Result<i32> {
+    let config = load_config(cli.config.as_deref())?;
+    match cli.command {
+        args::Command::Extract(a) => extract_cmd::run(a, config),
+    }
+}
+
+fn load_config(path: Option<&Path>) -> Result<Config> {
+    let (path, required) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => (Path::new("config.toml").to_path_buf(), false),
+    };
+    if !required && !path.exists() {
+        return Ok(Config::default());
+    }
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read config file {}", path.display()))?;
+    Config::parse(&text).with_context(|| format!("invalid config file {}", path.display()))
+}
+
+fn init_tracing(verbose: u8, quiet: bool) {
+    let default = if quiet {
+        "error"
+    } else {
+        match verbose {
+            0 => "warn",
+            1 => "info",
+            2 => "debug",
+            _ => "trace",
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}

@@ -1,0 +1,195 @@
+//! The cleaner: decides which parts of the page are furniture.
+//!
+//! Cleaning happens in two places of the flow:
+//! * [`removed`] runs before scoring, top-down over the whole page, and drops
+//!   what is never article text (scripts, hidden elements, form controls) and,
+//!   depending on the [`Pass`], furniture recognised by tag, role or class/id:
+//!   navigation, sidebars, share bars, comment sections and forms, cookie and
+//!   newsletter boxes, related-links blocks and so on.
+//! * [`prune`] runs after the scorer chose the article's container, inside it
+//!   only, and drops blocks whose *shape* betrays them: link-dense lists,
+//!   image galleries, blocks with form fields, tables of links.
+//!
+//! Which rules apply is set by a [`Pass`]. The extractor starts with the
+//! strictest pass and relaxes it step by step when too little text is left
+//! (the fallback ladder in [`crate::extract`]), because a rule that is right
+//! on most sites removes the article itself on a few.
+
+pub mod rules;
+
+use crate::dom::{Data, Doc, Ix, NONE, flag, tag};
+use crate::score::Stats;
+use rules::hit;
+
+/// Which rules a cleaning pass applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    /// Remove elements whose class/id make them *unlikely* content (weak cues).
+    pub strip_unlikely: bool,
+    /// Remove furniture recognised by tag, role and strong class/id cues.
+    pub strip_boilerplate: bool,
+    /// Let class/id weights count in scoring.
+    pub weight_classes: bool,
+    /// Prune blocks by their shape inside the chosen container.
+    pub clean_conditionally: bool,
+}
+
+/// The fallback ladder, strictest first.
+pub const LADDER: [Pass; 4] = [
+    Pass {
+        strip_unlikely: true,
+        strip_boilerplate: true,
+        weight_classes: true,
+        clean_conditionally: true,
+    },
+    Pass {
+        strip_unlikely: false,
+        strip_boilerplate: true,
+        weight_classes: true,
+        clean_conditionally: true,
+    },
+    Pass {
+        strip_unlikely: false,
+        strip_boilerplate: true,
+        weight_classes: false,
+        clean_conditionally: true,
+    },
+    Pass {
+        strip_unlikely: false,
+        strip_boilerplate: false,
+        weight_classes: false,
+        clean_conditionally: false,
+    },
+];
+
+/// Tags that may hold the whole article and so are never removed by class.
+const NEVER_UNLIKELY: &[&str] = &[
+    "html", "body", "article", "main", "a", "table", "tbody", "tr", "td", "th",
+];
+
+/// Largest share of a form's text that may be prose for it to count as a
+/// comment or search form rather than a page wrapped in a `<form>` (ASP.NET).
+const FORM_MAX_TEXT: u32 = 1500;
+
+/// Per node: is it out of the article (with its whole subtree) on this pass?
+pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
+    let mut out = vec![false; doc.nodes.len()];
+    for (i, n) in doc.nodes.iter().enumerate() {
+        if n.parent != NONE && out[n.parent as usize] {
+            out[i] = true;
+            continue;
+        }
+        let Data::Elem(e) = &n.data else { continue };
+        let mut drop = e.tag & tag::SKIP != 0 || e.flags & flag::HIDDEN != 0;
+        if !drop && e.tag & tag::FORM != 0 {
+            // A form around little prose is a comment, search or login form.
+            let s = &raw[i];
+            drop = s.len < FORM_MAX_TEXT || s.controls > 0 && s.p == 0;
+        }
+        if !drop && pass.strip_boilerplate && (e.flags & flag::ARTICLE == 0 || e.name == "article") {
+            drop = e.tag & tag::BOILER != 0
+                || e.flags & (flag::ROLE_BOILER | flag::COMMENT) != 0
+                || e.hits & hit::BOILER != 0 && !NEVER_UNLIKELY[..2].contains(&e.name);
+        }
+        if !drop && pass.strip_unlikely && !NEVER_UNLIKELY.contains(&e.name) {
+            drop = (e.hits & hit::UNLIKELY != 0 && e.hits & hit::MAYBE == 0)
+                || e.tag & tag::UNLIKELY != 0 && e.flags & flag::IN_ARTICLE == 0;
+        }
+        out[i] = drop;
+    }
+    out
+}
+
+/// Inside the chosen containers, mark blocks to drop by their shape.
+///
+/// Modelled on Readability's conditional cleaning: a list, table, div or
+/// section that holds few commas is dropped when it is mostly links, holds
+/// more list items or images than paragraphs, holds form fields, or is a
+/// tiny link-only fragment. Lists that are mostly prose and data tables stay.
+pub fn prune(doc: &Doc<'_>, stats: &[Stats], removed: &mut [bool], roots: &[Ix], pass: Pass) {
+    for &root in roots {
+        let end = doc.nodes[root as usize].end;
+        let mut i = root;
+        while i < end {
+            let n = &doc.nodes[i as usize];
+            if removed[i as usize] {
+                i = n.end;
+                continue;
+            }
+            if let Data::Elem(e) = &n.data {
+                if i != root && drop_by_shape(doc, stats, i, e.name, e.weight, pass) {
+                    removed[i as usize] = true;
+                    i = n.end;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+}
+
+fn drop_by_shape(doc: &Doc<'_>, stats: &[Stats], i: Ix, name: &str, weight: i16, pass: Pass) -> bool {
+    let s = &stats[i as usize];
+    let weight = if pass.weight_classes { weight as i32 } else { 0 };
+    let heading = doc.tag(i) & tag::HEADING != 0;
+    if heading {
+        // Headings that are links to elsewhere, or weighted as furniture.
+        return (weight < 0 && matches!(name, "h1" | "h2"))
+            || s.len > 0 && s.link_len as f32 / s.len as f32 > 0.6 && s.len < 120;
+    }
+    if !pass.clean_conditionally {
+        return false;
+    }
+    if !matches!(
+        name,
+        "form" | "fieldset" | "table" | "ul" | "ol" | "dl" | "div" | "section" | "header" | "figure" | "center"
+    ) {
+        return false;
+    }
+    if s.len == 0 {
+        return s.img == 0 || name != "figure";
+    }
+    if weight < 0 {
+        return true;
+    }
+    if s.commas >= 10 {
+        return false;
+    }
+    let is_list = matches!(name, "ul" | "ol" | "dl")
+        || s.list_len as f32 > 0.9 * s.len as f32;
+    if name == "table" && is_data_table(doc, i, s) {
+        return false;
+    }
+    if s.pre > 0 {
+        return false;
+    }
+    let ld = s.link_len as f32 / s.len as f32;
+    let p = s.p as f32;
+    let li = s.li as f32 - 100.0;
+    let img = s.img as f32;
+    let heading_density = s.heading_len as f32 / s.len as f32;
+    (img > 1.0 && p / img < 0.5 && name != "figure" && s.len < 200)
+        || (!is_list && li > p)
+        || (s.controls as f32 > (p / 3.0).floor())
+        || (!is_list && heading_density < 0.9 && s.len < 25 && (img == 0.0 || img > 2.0) && ld > 0.0)
+        || (!is_list && weight < 25 && ld > 0.2 + s.len as f32 / 20000.0)
+        || (weight >= 25 && ld > 0.5)
+        || (is_list && ld > 0.5)
+}
+
+fn is_data_table(doc: &Doc<'_>, i: Ix, s: &Stats) -> bool {
+    if s.tables > 1 {
+        return false;
+    }
+    let end = doc.nodes[i as usize].end;
+    let mut rows = 0;
+    let mut headers = false;
+    for j in i + 1..end {
+        match doc.name(j) {
+            "tr" => rows += 1,
+            "th" | "thead" | "caption" => headers = true,
+            _ => {}
+        }
+    }
+    headers || rows >= 3
+}

@@ -1,0 +1,304 @@
+//! The cleaner's rules, as data.
+//!
+//! Every tag set, class/id pattern and boilerplate phrase the cleaner and the
+//! scorer use lives here, so a rule can be read, reviewed and changed in one
+//! place. The logic that applies them is in [`super`] and [`crate::score`].
+//!
+//! Class and id values are matched two ways:
+//! * **parts**: the value is split at every character that is not a letter or
+//!   digit (`td-post-comments` → `td`, `post`, `comments`) and each part is
+//!   compared whole. Short, ambiguous words (`ad`, `tags`, `share`) are only
+//!   ever matched this way, so `shadow` or `header` never count as `ad`.
+//! * **substrings**: distinctive words found anywhere (`newsletter`,
+//!   `sidebar`, `outbrain`), so `sidebarWidget` or `newsletterSignup` count.
+
+/// Elements dropped with everything inside, whatever the page.
+pub const SKIP_TAGS: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+    "canvas", "input", "textarea", "select", "button", "option", "optgroup", "datalist",
+    "audio", "video", "source", "track", "map", "area", "head", "title", "meta", "link",
+    "base", "dialog", "frameset", "frame", "applet", "picture", "img",
+];
+
+/// Elements that are page furniture by their tag alone.
+pub const BOILERPLATE_TAGS: &[&str] = &["nav", "aside", "footer", "menu"];
+
+/// Elements that usually are page furniture but sometimes wrap the article's
+/// own head: removed only on the first, strictest pass.
+pub const UNLIKELY_TAGS: &[&str] = &["header"];
+
+/// Block-level elements: text on either side of them never joins.
+pub const BLOCK_TAGS: &[&str] = &[
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
+    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
+    "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol",
+    "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "ul",
+    "caption", "legend", "frameset", "noframes", "listing", "xmp", "plaintext",
+];
+
+/// Role values that mark page furniture.
+pub const BOILERPLATE_ROLES: &[&str] = &[
+    "navigation", "menu", "menubar", "complementary", "banner", "contentinfo", "search",
+    "alert", "alertdialog", "dialog", "toolbar", "tablist",
+];
+
+/// What a class/id pattern says about an element. Bit flags.
+pub mod hit {
+    /// Readability-style negative class weight.
+    pub const NEG: u8 = 1;
+    /// Readability-style positive class weight.
+    pub const POS: u8 = 2;
+    /// Unlikely to hold the article (removed on the strictest pass only).
+    pub const UNLIKELY: u8 = 4;
+    /// Could hold the article: cancels `UNLIKELY`.
+    pub const MAYBE: u8 = 8;
+    /// Page furniture, removed on every pass but the last resort.
+    pub const BOILER: u8 = 16;
+    /// Hidden by a utility class.
+    pub const HIDDEN: u8 = 32;
+}
+
+use hit::*;
+
+/// Class/id patterns matched as substrings of the lower-cased value.
+pub const SUBSTRING_RULES: &[(&str, u8)] = &[
+    // Furniture whatever else the value says.
+    ("newsletter", BOILER | NEG),
+    ("cookie", BOILER | NEG),
+    ("consent", BOILER),
+    ("gdpr", BOILER | NEG),
+    ("disqus", BOILER | NEG),
+    ("outbrain", BOILER | NEG),
+    ("taboola", BOILER | NEG),
+    ("breadcrumb", BOILER | NEG),
+    ("sharedaddy", BOILER | NEG),
+    ("jp-relatedposts", BOILER | NEG),
+    ("wpcnt", BOILER),
+    ("paywall", BOILER),
+    ("comment-respond", BOILER | NEG),
+    ("comment-form", BOILER | NEG),
+    ("commentform", BOILER | NEG),
+    ("commentlist", BOILER | NEG),
+    ("comment-list", BOILER | NEG),
+    ("comments-area", BOILER | NEG),
+    ("author-bio", BOILER | NEG),
+    ("authorbio", BOILER | NEG),
+    ("author-box", BOILER | NEG),
+    ("about-author", BOILER | NEG),
+    ("author-info", BOILER | NEG),
+    ("socialshare", BOILER | NEG),
+    ("social-share", BOILER | NEG),
+    ("share-bar", BOILER | NEG),
+    ("sharebar", BOILER | NEG),
+    ("sharing", BOILER | NEG),
+    ("screen-reader", BOILER),
+    ("sr-only", BOILER),
+    ("visually-hidden", BOILER),
+    ("visuallyhidden", BOILER),
+    ("skip-link", BOILER),
+    ("skiplink", BOILER),
+    ("mostread", BOILER),
+    ("most-read", BOILER),
+    ("most-popular", BOILER),
+    ("mostpopular", BOILER),
+    ("editors-pick", BOILER),
+    ("editor-pick", BOILER),
+    ("editorspick", BOILER),
+    ("trending", BOILER),
+    ("recommended", BOILER | NEG),
+    ("recirc", BOILER),
+    ("post-navigation", BOILER),
+    ("nav-links", BOILER),
+    ("navbar", BOILER),
+    ("signup", BOILER),
+    ("sign-up", BOILER),
+    ("adsbygoogle", BOILER),
+    ("ad-slot", BOILER),
+    ("adslot", BOILER),
+    ("ad-container", BOILER),
+    ("ad-wrapper", BOILER),
+    ("advert", BOILER | NEG),
+    ("-ad-", NEG | UNLIKELY),
+    // Readability-like weak signals.
+    ("banner", NEG | UNLIKELY),
+    ("combx", NEG | UNLIKELY),
+    ("community", UNLIKELY),
+    ("cover-wrap", UNLIKELY),
+    ("footer", NEG | UNLIKELY),
+    ("header", UNLIKELY),
+    ("masthead", NEG | UNLIKELY),
+    ("menu", UNLIKELY),
+    ("remark", UNLIKELY),
+    ("replies", UNLIKELY),
+    ("shoutbox", NEG | UNLIKELY),
+    ("sidebar", NEG | UNLIKELY),
+    ("skyscraper", NEG | UNLIKELY),
+    ("sponsor", NEG | UNLIKELY),
+    ("supplemental", UNLIKELY),
+    ("agegate", UNLIKELY),
+    ("pagination", UNLIKELY | POS),
+    ("pager", UNLIKELY),
+    ("popup", UNLIKELY),
+    ("widget", NEG | UNLIKELY),
+    ("related", NEG | UNLIKELY),
+    ("comment", NEG | UNLIKELY),
+    ("social", NEG | UNLIKELY),
+    ("promo", NEG | UNLIKELY),
+    ("shopping", NEG),
+    ("scroll", NEG),
+    ("contact", NEG),
+    ("meta", NEG),
+    ("hidden", NEG),
+    ("media", NEG),
+    ("share", NEG),
+    ("tags", NEG),
+    // Signals of content.
+    ("article", POS | MAYBE),
+    ("body", POS | MAYBE),
+    ("content", POS | MAYBE),
+    ("entry", POS | MAYBE),
+    ("hentry", POS | MAYBE),
+    ("h-entry", POS | MAYBE),
+    ("main", POS | MAYBE),
+    ("page", POS),
+    ("post", POS | MAYBE),
+    ("text", POS | MAYBE),
+    ("blog", POS | MAYBE),
+    ("story", POS | MAYBE),
+    ("column", MAYBE),
+    ("mathjax", MAYBE),
+];
+
+/// Class/id patterns matched only as whole parts.
+pub const PART_RULES: &[(&str, u8)] = &[
+    ("ad", BOILER),
+    ("ads", BOILER),
+    ("adv", BOILER),
+    ("advertisement", BOILER),
+    ("comment", BOILER),
+    ("comments", BOILER),
+    ("respond", BOILER),
+    ("share", BOILER),
+    ("shares", BOILER),
+    ("social", BOILER),
+    ("related", BOILER),
+    ("relatedposts", BOILER),
+    ("tags", BOILER),
+    ("tagcloud", BOILER),
+    ("keywords", BOILER),
+    ("sidebar", BOILER),
+    ("widget", BOILER),
+    ("nav", BOILER),
+    ("navigation", BOILER),
+    ("menu", BOILER),
+    ("subscribe", BOILER),
+    ("subscription", BOILER),
+    ("popular", BOILER),
+    ("print", BOILER),
+    ("byline", UNLIKELY),
+    ("dateline", UNLIKELY),
+    ("aside", UNLIKELY),
+    ("toolbar", UNLIKELY),
+    ("tools", UNLIKELY),
+    ("login", BOILER),
+    ("modal", BOILER),
+    ("hidden", HIDDEN),
+    ("hide", HIDDEN),
+    ("d-none", HIDDEN),
+    ("invisible", HIDDEN),
+];
+
+/// A block whose whole text is one of these (case folded, trailing
+/// punctuation ignored) is furniture, wherever it stands.
+pub const BOILERPLATE_LINES: &[&str] = &[
+    "advertisement",
+    "advertisements",
+    "advertising",
+    "sponsored",
+    "sponsored content",
+    "continue reading the main story",
+    "continue reading below",
+    "story continues below advertisement",
+    "article continues below advertisement",
+    "please enter your comment",
+    "please enter your name here",
+    "you have entered an incorrect email address",
+    "leave a reply",
+    "leave a comment",
+    "post a comment",
+    "cancel reply",
+    "save my name, email, and website in this browser for the next time i comment",
+    "your email address will not be published",
+    "required fields are marked",
+    "share this",
+    "share this article",
+    "share this story",
+    "share on facebook",
+    "share on twitter",
+    "like this",
+    "loading",
+    "related",
+    "related articles",
+    "related posts",
+    "related stories",
+    "read more",
+    "read next",
+    "more from author",
+    "recommended for you",
+    "you may also like",
+    "you might also like",
+    "subscribe",
+    "sign up",
+    "follow us",
+    "skip to content",
+    "skip to main content",
+    "back to top",
+    "print",
+    "email",
+    "tweet",
+    "pin it",
+    "anzeige",
+    "werbung",
+    "publicidad",
+    "publicité",
+    "реклама",
+    "広告",
+    "广告",
+    "광고",
+];
+
+/// A short block that starts with one of these is furniture.
+pub const BOILERPLATE_PREFIXES: &[&str] = &[
+    "advertisement -",
+    "share this:",
+    "like this:",
+    "related:",
+    "read more:",
+    "read also:",
+    "see also:",
+    "tags:",
+    "filed under:",
+    "sign up for",
+    "subscribe to",
+    "click here to",
+    "this article originally appeared",
+    "copyright ©",
+    "all rights reserved",
+    "© copyright",
+    "leave a reply",
+    "please enter your",
+    "you have entered an incorrect",
+    "save my name, email",
+    "your email address will not",
+    "we use cookies",
+    "this site uses cookies",
+    "this website uses cookies",
+    "by continuing to use this",
+    "subscribe to continue",
+    "already a subscriber",
+    "you need to enable javascript",
+    "please enable javascript",
+];
+
+/// Longest block (in characters) that [`BOILERPLATE_PREFIXES`] may remove.
+pub const BOILERPLATE_PREFIX_MAX_CHARS: usize = 200;

@@ -1,0 +1,539 @@
+//! A flat, read-only view of the parsed page that the later stages walk.
+//!
+//! `scraper` gives a linked tree; the cleaner and scorer want to visit every
+//! node a few times, bottom-up and top-down, and to keep per-node numbers in
+//! plain vectors. So the tree is flattened once, in document order, into a
+//! `Vec` where a node's subtree is the index range `i + 1 .. end`. Children
+//! come after parents, so a reverse loop is a bottom-up pass. Text and
+//! attributes are borrowed from the `scraper::Html`, never copied.
+//!
+//! Everything the rules in [`crate::clean::rules`] say about an element from
+//! its tag, class, id, role and visibility is worked out here, once.
+
+use crate::clean::rules::{self, hit};
+use aho_corasick::AhoCorasick;
+use scraper::Html;
+use scraper::node::{Element, Node as SNode};
+use std::sync::LazyLock;
+
+/// Index of a node in [`Doc::nodes`].
+pub type Ix = u32;
+/// "No node" (the parent of the root).
+pub const NONE: Ix = Ix::MAX;
+
+/// Facts about a tag name, as bit flags.
+pub mod tag {
+    /// Breaks the flow of text.
+    pub const BLOCK: u16 = 1;
+    /// Dropped with its subtree, always.
+    pub const SKIP: u16 = 1 << 1;
+    /// Page furniture by tag (`nav`, `aside`, `footer`).
+    pub const BOILER: u16 = 1 << 2;
+    /// Usually furniture (`header`).
+    pub const UNLIKELY: u16 = 1 << 3;
+    /// `h1`–`h6`.
+    pub const HEADING: u16 = 1 << 4;
+    /// `a`.
+    pub const LINK: u16 = 1 << 5;
+    /// `br`.
+    pub const BR: u16 = 1 << 6;
+    /// `ul`, `ol`, `dl`.
+    pub const LIST: u16 = 1 << 7;
+    /// `li`, `dt`, `dd`.
+    pub const ITEM: u16 = 1 << 8;
+    /// `p`.
+    pub const P: u16 = 1 << 9;
+    /// `pre`.
+    pub const PRE: u16 = 1 << 10;
+    /// `table`.
+    pub const TABLE: u16 = 1 << 11;
+    /// `td`, `th`.
+    pub const CELL: u16 = 1 << 12;
+    /// `img`.
+    pub const IMG: u16 = 1 << 13;
+    /// `form`.
+    pub const FORM: u16 = 1 << 14;
+    /// Form controls: `input`, `textarea`, `select`, `button`.
+    pub const CONTROL: u16 = 1 << 15;
+}
+
+/// Facts about one element beyond its tag, as bit flags.
+pub mod flag {
+    /// Hidden: `hidden`, `aria-hidden="true"`, inline `display:none`, a hiding class.
+    pub const HIDDEN: u8 = 1;
+    /// A `role` that marks furniture.
+    pub const ROLE_BOILER: u8 = 1 << 1;
+    /// Marked as the article body (`itemprop=articleBody`, `role=main`, `<main>`, `<article>`).
+    pub const ARTICLE: u8 = 1 << 2;
+    /// Marked as reader comments by microdata (`itemprop=comment`, `schema.org/Comment`).
+    pub const COMMENT: u8 = 1 << 3;
+    /// Lies inside an `<article>` or `<main>`.
+    pub const IN_ARTICLE: u8 = 1 << 4;
+}
+
+/// A text node.
+#[derive(Debug, Clone, Copy)]
+pub struct TextNode<'a> {
+    /// The raw text.
+    pub text: &'a str,
+    /// Length with whitespace runs counted once, CJK characters weighted.
+    pub len: u32,
+    /// Commas (Latin, full-width, ideographic, Arabic).
+    pub commas: u16,
+}
+
+/// An element node.
+#[derive(Debug, Clone, Copy)]
+pub struct ElemNode<'a> {
+    /// Lower-case local name.
+    pub name: &'a str,
+    /// The element, for attribute lookups.
+    pub el: &'a Element,
+    /// [`tag`] flags of the name.
+    pub tag: u16,
+    /// [`rules::hit`] flags of its class and id.
+    pub hits: u8,
+    /// [`flag`] flags.
+    pub flags: u8,
+    /// Readability-style class weight (class and id each ±25).
+    pub weight: i16,
+}
+
+/// One node of the flattened tree.
+#[derive(Debug, Clone, Copy)]
+pub enum Data<'a> {
+    /// An element.
+    Elem(ElemNode<'a>),
+    /// A text node.
+    Text(TextNode<'a>),
+}
+
+/// A node and its place in the tree.
+#[derive(Debug, Clone, Copy)]
+pub struct Node<'a> {
+    /// The parent's index, or [`NONE`].
+    pub parent: Ix,
+    /// One past the last index of this node's subtree.
+    pub end: Ix,
+    /// What the node is.
+    pub data: Data<'a>,
+}
+
+impl<'a> Node<'a> {
+    /// The element, when this node is one.
+    pub fn elem(&self) -> Option<&ElemNode<'a>> {
+        match &self.data {
+            Data::Elem(e) => Some(e),
+            Data::Text(_) => None,
+        }
+    }
+    /// Tag flags (0 for text).
+    pub fn tag(&self) -> u16 {
+        self.elem().map_or(0, |e| e.tag)
+    }
+}
+
+/// The flattened page.
+#[derive(Debug)]
+pub struct Doc<'a> {
+    /// All element and text nodes, in document order.
+    pub nodes: Vec<Node<'a>>,
+    /// Index of `<body>`, or of the root element when there is none.
+    pub body: Ix,
+}
+
+impl<'a> Doc<'a> {
+    /// Flatten a parsed document.
+    pub fn build(html: &'a Html) -> Doc<'a> {
+        let mut nodes: Vec<Node<'a>> = Vec::with_capacity(1024);
+        let mut stack: Vec<Ix> = Vec::with_capacity(64);
+        let mut body = NONE;
+        // ego_tree's traverse yields Open/Close edges, so no recursion is needed
+        // even for pathologically deep pages.
+        for edge in html.tree.root().traverse() {
+            match edge {
+                ego_tree::iter::Edge::Open(n) => match n.value() {
+                    SNode::Element(el) => {
+                        let parent = stack.last().copied().unwrap_or(NONE);
+                        let inherited = if parent == NONE {
+                            0
+                        } else {
+                            nodes[parent as usize].elem().map_or(0, |p| {
+                                if p.flags & (flag::IN_ARTICLE | flag::ARTICLE) != 0 {
+                                    flag::IN_ARTICLE
+                                } else {
+                                    0
+                                }
+                            })
+                        };
+                        let mut e = describe(el);
+                        e.flags |= inherited;
+                        if e.name == "body" && body == NONE {
+                            body = nodes.len() as Ix;
+                        }
+                        stack.push(nodes.len() as Ix);
+                        nodes.push(Node {
+                            parent,
+                            end: 0,
+                            data: Data::Elem(e),
+                        });
+                    }
+                    SNode::Text(t) => {
+                        let parent = stack.last().copied().unwrap_or(NONE);
+                        let text: &'a str = t;
+                        let (len, commas) = measure(text);
+                        let i = nodes.len() as Ix;
+                        nodes.push(Node {
+                            parent,
+                            end: i + 1,
+                            data: Data::Text(TextNode { text, len, commas }),
+                        });
+                    }
+                    _ => {}
+                },
+                ego_tree::iter::Edge::Close(n) => {
+                    if n.value().is_element() {
+                        if let Some(i) = stack.pop() {
+                            nodes[i as usize].end = nodes.len() as Ix;
+                        }
+                    }
+                }
+            }
+        }
+        if body == NONE && !nodes.is_empty() {
+            body = 0;
+        }
+        Doc { nodes, body }
+    }
+
+    /// The element at `i`, if it is one.
+    pub fn elem(&self, i: Ix) -> Option<&ElemNode<'a>> {
+        self.nodes.get(i as usize).and_then(Node::elem)
+    }
+
+    /// Indices of the element children of `i`.
+    pub fn children(&self, i: Ix) -> Children<'_, 'a> {
+        let n = &self.nodes[i as usize];
+        Children {
+            doc: self,
+            next: i + 1,
+            end: n.end,
+        }
+    }
+
+    /// Tag flags of `i` (0 for text or out of range).
+    pub fn tag(&self, i: Ix) -> u16 {
+        self.nodes.get(i as usize).map_or(0, Node::tag)
+    }
+
+    /// The tag name of `i` ("" for text).
+    pub fn name(&self, i: Ix) -> &'a str {
+        self.elem(i).map_or("", |e| e.name)
+    }
+
+    /// All text below `i`, whitespace collapsed, blocks separated by a space.
+    pub fn text_of(&self, i: Ix) -> String {
+        let mut out = String::new();
+        let end = self.nodes[i as usize].end;
+        for n in &self.nodes[i as usize..end as usize] {
+            if let Data::Text(t) = &n.data {
+                push_collapsed(&mut out, t.text);
+            } else if n.tag() & (tag::BLOCK | tag::BR) != 0 && !out.ends_with(' ') {
+                out.push(' ');
+            }
+        }
+        out.trim().to_string()
+    }
+
+    /// Depth of `i` (number of ancestors).
+    pub fn depth(&self, mut i: Ix) -> usize {
+        let mut d = 0;
+        while self.nodes[i as usize].parent != NONE {
+            i = self.nodes[i as usize].parent;
+            d += 1;
+        }
+        d
+    }
+}
+
+/// Iterator over element children.
+pub struct Children<'d, 'a> {
+    doc: &'d Doc<'a>,
+    next: Ix,
+    end: Ix,
+}
+
+impl Iterator for Children<'_, '_> {
+    type Item = Ix;
+    fn next(&mut self) -> Option<Ix> {
+        while self.next < self.end {
+            let i = self.next;
+            let n = &self.doc.nodes[i as usize];
+            self.next = n.end;
+            if n.elem().is_some() {
+                return Some(i);
+            }
+        }
+        None
+    }
+}
+
+/// The value of attribute `name` on `el`, without interning the name.
+pub fn attr<'e>(el: &'e Element, name: &str) -> Option<&'e str> {
+    el.attrs
+        .iter()
+        .find(|(q, _)| &*q.local == name)
+        .map(|(_, v)| &**v)
+}
+
+/// Append `text` to `out` with whitespace runs folded into one space.
+pub fn push_collapsed(out: &mut String, text: &str) {
+    for (k, word) in text.split_whitespace().enumerate() {
+        if (k > 0 || text.starts_with(char::is_whitespace)) && !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if text.ends_with(char::is_whitespace) && !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
+
+/// Whether `c` is a CJK character (Han, kana, Hangul, full-width forms).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF
+        | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FFFF)
+}
+
+/// Weight of one CJK character in lengths: one Han or kana character carries
+/// about as much as three Latin letters, so thresholds tuned on European text
+/// hold for Chinese and Japanese pages too.
+pub const CJK_CHAR_WEIGHT: u32 = 3;
+
+/// (weighted length with whitespace runs counted once, commas).
+pub fn measure(text: &str) -> (u32, u16) {
+    let mut len = 0u32;
+    let mut commas = 0u16;
+    let mut in_space = true;
+    for b in text.bytes() {
+        // Fast path: pure ASCII bytes.
+        if b < 0x80 {
+            if b.is_ascii_whitespace() {
+                if !in_space {
+                    len += 1;
+                    in_space = true;
+                }
+            } else {
+                in_space = false;
+                len += 1;
+                if b == b',' {
+                    commas = commas.saturating_add(1);
+                }
+            }
+        }
+    }
+    if !text.is_ascii() {
+        for c in text.chars().filter(|c| !c.is_ascii()) {
+            if c.is_whitespace() {
+                continue;
+            }
+            len += if is_cjk(c) { CJK_CHAR_WEIGHT } else { 1 };
+            if matches!(c, '，' | '、' | '،') {
+                commas = commas.saturating_add(1);
+            }
+        }
+    }
+    (len, commas)
+}
+
+fn tag_flags(name: &str) -> u16 {
+    let mut f = 0;
+    if rules::BLOCK_TAGS.contains(&name) {
+        f |= tag::BLOCK;
+    }
+    if rules::SKIP_TAGS.contains(&name) {
+        f |= tag::SKIP;
+    }
+    if rules::BOILERPLATE_TAGS.contains(&name) {
+        f |= tag::BOILER;
+    }
+    if rules::UNLIKELY_TAGS.contains(&name) {
+        f |= tag::UNLIKELY;
+    }
+    f | match name {
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => tag::HEADING,
+        "a" => tag::LINK,
+        "br" => tag::BR,
+        "ul" | "ol" | "dl" => tag::LIST,
+        "li" | "dt" | "dd" => tag::ITEM,
+        "p" => tag::P,
+        "pre" | "listing" | "xmp" | "plaintext" => tag::PRE,
+        "table" => tag::TABLE,
+        "td" | "th" => tag::CELL,
+        "img" => tag::IMG,
+        "form" => tag::FORM,
+        "input" | "textarea" | "select" | "button" => tag::CONTROL,
+        _ => 0,
+    }
+}
+
+static SUBSTRINGS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new(rules::SUBSTRING_RULES.iter().map(|(p, _)| *p))
+        .expect("substring rules are valid patterns")
+});
+
+/// Rule hits of one class or id value.
+fn class_hits(value: &str) -> u8 {
+    if value.is_empty() {
+        return 0;
+    }
+    let lower;
+    let v = if value.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower = value.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        value
+    };
+    let mut hits = 0u8;
+    for m in SUBSTRINGS.find_overlapping_iter(v) {
+        hits |= rules::SUBSTRING_RULES[m.pattern().as_usize()].1;
+    }
+    for part in v.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if part.is_empty() || part.len() > 16 {
+            continue;
+        }
+        if let Some((_, h)) = rules::PART_RULES.iter().find(|(p, _)| *p == part) {
+            hits |= *h;
+        }
+    }
+    hits
+}
+
+/// Class weight of one value: -25 for a negative hit, +25 for a positive one.
+fn weight_of(hits: u8) -> i16 {
+    let mut w = 0;
+    if hits & hit::NEG != 0 {
+        w -= 25;
+    }
+    if hits & hit::POS != 0 {
+        w += 25;
+    }
+    w
+}
+
+fn describe(el: &Element) -> ElemNode<'_> {
+    let name: &str = el.name();
+    let tagf = tag_flags(name);
+    let mut flags = 0u8;
+    let mut hits = 0u8;
+    let mut weight = 0i16;
+    for (q, v) in el.attrs.iter() {
+        let v: &str = v;
+        match &*q.local {
+            "class" | "id" => {
+                let h = class_hits(v);
+                hits |= h;
+                weight += weight_of(h);
+            }
+            "hidden" => flags |= flag::HIDDEN,
+            "aria-hidden" if v.trim().eq_ignore_ascii_case("true") => flags |= flag::HIDDEN,
+            "style" => {
+                if is_hidden_style(v) {
+                    flags |= flag::HIDDEN;
+                }
+            }
+            "role" => {
+                let r = v.trim().to_ascii_lowercase();
+                if rules::BOILERPLATE_ROLES.contains(&r.as_str()) {
+                    flags |= flag::ROLE_BOILER;
+                } else if r == "main" || r == "article" {
+                    flags |= flag::ARTICLE;
+                }
+            }
+            "itemprop" => {
+                let p = v.to_ascii_lowercase();
+                if p.contains("articlebody") || p == "text" && name != "meta" {
+                    flags |= flag::ARTICLE;
+                } else if p == "comment" || p == "comments" {
+                    flags |= flag::COMMENT;
+                }
+            }
+            "itemtype" => {
+                if v.ends_with("/Comment") || v.ends_with("/UserComments") {
+                    flags |= flag::COMMENT;
+                }
+            }
+            _ => {}
+        }
+    }
+    if hits & hit::HIDDEN != 0 {
+        flags |= flag::HIDDEN;
+    }
+    if matches!(name, "article" | "main") {
+        flags |= flag::ARTICLE;
+    }
+    ElemNode {
+        name,
+        el,
+        tag: tagf,
+        hits,
+        flags,
+        weight,
+    }
+}
+
+fn is_hidden_style(style: &str) -> bool {
+    let s: String = style
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    s.contains("display:none") || s.contains("visibility:hidden")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subtree_ranges_and_children() {
+        let html = Html::parse_document("<body><div><p>a <b>b</b></p><p>c</p></div></body>");
+        let doc = Doc::build(&html);
+        let div = (0..doc.nodes.len() as Ix).find(|&i| doc.name(i) == "div").unwrap();
+        let kids: Vec<_> = doc.children(div).map(|i| doc.name(i)).collect();
+        assert_eq!(kids, vec!["p", "p"]);
+        assert_eq!(doc.text_of(div), "a b c");
+    }
+
+    #[test]
+    fn class_rules_match_parts_and_substrings() {
+        assert_ne!(class_hits("td-post-comments") & hit::BOILER, 0);
+        assert_eq!(class_hits("commentary-body") & hit::BOILER, 0);
+        assert_ne!(class_hits("ad-slot") & hit::BOILER, 0);
+        assert_eq!(class_hits("shadow header-image") & hit::BOILER, 0);
+        assert_ne!(class_hits("NewsletterSignup") & hit::BOILER, 0);
+        assert_ne!(class_hits("entry-content") & hit::POS, 0);
+    }
+
+    #[test]
+    fn hidden_elements_are_flagged() {
+        let html = Html::parse_document(
+            "<div hidden>a</div><div aria-hidden=true>b</div><div style='display: none'>c</div>",
+        );
+        let doc = Doc::build(&html);
+        let hidden = doc
+            .nodes
+            .iter()
+            .filter(|n| n.elem().is_some_and(|e| e.flags & flag::HIDDEN != 0))
+            .count();
+        assert_eq!(hidden, 3);
+    }
+
+    #[test]
+    fn cjk_text_weighs_more() {
+        assert_eq!(measure("ab  cd").0, 5);
+        assert_eq!(measure("日本語").0, 9);
+        assert_eq!(measure("a, b，c").1, 2);
+    }
+}

@@ -1,0 +1,194 @@
+//! `extract`: one page's bytes in, one [`Article`] (or the reason there is
+//! none) out. This module holds the stage order and the fallback ladder.
+//!
+//! Stages: [`decode`](crate::decode) → [`prescan`](crate::prescan) → parse
+//! (scraper) → flatten ([`Doc`]) → [`metadata`](crate::metadata) → for each
+//! [`Pass`] of the [`LADDER`]: [`removed`](crate::clean::removed) →
+//! [`stats`](crate::score::stats) → [`score`](crate::score::score) →
+//! [`select`](crate::score::select) → [`prune`](crate::clean::prune) →
+//! [`render`](crate::render).
+//!
+//! The ladder starts strict and relaxes: the first pass whose text reaches
+//! [`ENOUGH_TEXT`] wins; otherwise the longest of the cleaning passes, and
+//! the last, uncleaned pass only when every cleaning pass found next to
+//! nothing. A page whose best text is shorter than [`MIN_TEXT`], or whose
+//! chosen container is a list of teasers, has no article: `no_content`.
+
+use crate::clean::{self, LADDER, Pass};
+use crate::decode::decode;
+use crate::dom::{Doc, Ix, tag};
+use crate::error::ExtractError;
+use crate::metadata;
+use crate::model::{Article, word_count};
+use crate::prescan::prescan;
+use crate::render::{self, Block};
+use crate::score;
+use chrono::NaiveDate;
+use scraper::Html;
+use url::Url;
+
+/// Text length at which a pass's result is accepted without trying the next.
+pub const ENOUGH_TEXT: u32 = 500;
+/// Shortest text that counts as an article.
+pub const MIN_TEXT: u32 = 120;
+/// Below this, every cleaning pass "found nothing" and the uncleaned one may run.
+const NOTHING_TEXT: u32 = 60;
+/// Linked headings in the chosen container above which it may be a listing.
+const LISTING_MIN_LINKED_HEADINGS: usize = 4;
+/// Text per linked heading below which the container is a listing.
+const LISTING_MAX_TEXT_PER_HEADING: u32 = 500;
+/// Link density of the article text above which it is a link list.
+const LISTING_MAX_LINK_DENSITY: f32 = 0.5;
+
+/// How to extract.
+#[derive(Debug, Clone, Default)]
+pub struct ExtractOptions {
+    /// The charset named by an HTTP `Content-Type` header, if any.
+    pub http_charset: Option<String>,
+    /// Keep figure captions in the text.
+    pub include_captions: bool,
+    /// Refuse inputs larger than this many bytes.
+    pub max_bytes: Option<usize>,
+    /// "Today" for date sanity checks; the system clock when unset.
+    pub now: Option<NaiveDate>,
+}
+
+struct Outcome {
+    blocks: Vec<Block>,
+    len: u32,
+    listing: bool,
+}
+
+/// Extract the article of one page.
+///
+/// `url` is the page's address, when known: it resolves relative links in
+/// metadata, hints the charset detector and offers a date.
+///
+/// ```
+/// let html = b"<html><head><title>Hello there, world - Site</title></head><body>\
+///     <nav><a href='/'>Home</a></nav><article><h1>Hello there, world</h1>\
+///     <p>This is the first paragraph of a short article, long enough to count as one.</p>\
+///     <p>And this is the second paragraph, which also says something, at some length.</p>\
+///     </article></body></html>";
+/// let a = pith::extract(html, Some("https://example.com/a"), &pith::ExtractOptions::default()).unwrap();
+/// assert_eq!(a.metadata.title.as_deref(), Some("Hello there, world"));
+/// assert!(a.text.starts_with("This is the first paragraph"));
+/// ```
+pub fn extract(bytes: &[u8], url: Option<&str>, options: &ExtractOptions) -> Result<Article, ExtractError> {
+    if let Some(limit) = options.max_bytes {
+        if bytes.len() > limit {
+            return Err(ExtractError::TooLarge { size: bytes.len(), limit });
+        }
+    }
+    let url = url.and_then(|u| Url::parse(u).ok());
+    let tld = url.as_ref().and_then(|u| u.host_str()).and_then(|h| h.rsplit('.').next()).map(str::to_string);
+    let decoded = decode(bytes, options.http_charset.as_deref(), tld.as_deref())?;
+    let pre = prescan(&decoded.text);
+    let html = Html::parse_document(&pre.html);
+    let doc = Doc::build(&html);
+    let now = options.now.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let mut meta = metadata::read(&doc, &pre.json_ld, url.as_ref(), now);
+
+    let raw = score::stats(&doc, None);
+    let mut best: Option<Outcome> = None;
+    for (k, pass) in LADDER.iter().enumerate() {
+        let last = k == LADDER.len() - 1;
+        if last && best.as_ref().is_some_and(|b| b.len >= NOTHING_TEXT) {
+            break;
+        }
+        let out = run_pass(&doc, &raw, *pass, meta.title.as_deref(), options);
+        let done = out.len >= ENOUGH_TEXT;
+        if best.as_ref().is_none_or(|b| out.len > b.len) {
+            best = Some(out);
+        }
+        if done {
+            break;
+        }
+    }
+    let Some(best) = best else {
+        return Err(ExtractError::NoContent("the page has no text".into()));
+    };
+    if best.listing {
+        return Err(ExtractError::NoContent("the page is a list of links or teasers, not an article".into()));
+    }
+    if best.len < MIN_TEXT {
+        return Err(ExtractError::NoContent(format!(
+            "only {} characters of article text found",
+            best.len
+        )));
+    }
+    let text = render::to_text(&best.blocks);
+    if meta.lang.is_none() {
+        meta.lang = detect_lang(&text);
+    }
+    Ok(Article {
+        metadata: meta,
+        word_count: word_count(&text),
+        text,
+        blocks: best.blocks,
+    })
+}
+
+fn run_pass(doc: &Doc<'_>, raw: &[score::Stats], pass: Pass, title: Option<&str>, options: &ExtractOptions) -> Outcome {
+    let mut removed = clean::removed(doc, raw, pass);
+    let st = score::stats(doc, Some(&removed));
+    let candidates = score::score(doc, &st, &removed, pass);
+    let roots = score::select(doc, &st, &removed, &candidates);
+    let listing = looks_like_listing(doc, &st, &removed, &roots);
+    clean::prune(doc, &st, &mut removed, &roots, pass);
+    let mut blocks = render::blocks(doc, &roots, &removed);
+    if !options.include_captions {
+        blocks.retain(|b| b.kind != render::BlockKind::Caption);
+    }
+    let blocks = render::filter_blocks(blocks, title);
+    let len = blocks.iter().map(|b| crate::dom::measure(&b.text).0).sum();
+    Outcome { blocks, len, listing }
+}
+
+/// A container of teasers: many headings that are links, little prose
+/// between them, or text that is mostly links.
+fn looks_like_listing(doc: &Doc<'_>, st: &[score::Stats], removed: &[bool], roots: &[Ix]) -> bool {
+    let mut linked_headings = 0usize;
+    let mut articles = 0usize;
+    let (mut len, mut link) = (0u32, 0u32);
+    for &r in roots {
+        let s = &st[r as usize];
+        len += s.len;
+        link += s.link_len;
+        let end = doc.nodes[r as usize].end;
+        let mut i = r;
+        while i < end {
+            if removed[i as usize] {
+                i = doc.nodes[i as usize].end;
+                continue;
+            }
+            let t = doc.tag(i);
+            let h = &st[i as usize];
+            if t & tag::HEADING != 0 && h.len > 0 && h.link_len * 2 > h.len {
+                linked_headings += 1;
+            }
+            if doc.name(i) == "article" && i != r {
+                articles += 1;
+            }
+            i += 1;
+        }
+    }
+    let teasers = linked_headings.max(articles);
+    (teasers >= LISTING_MIN_LINKED_HEADINGS && len / (teasers as u32) < LISTING_MAX_TEXT_PER_HEADING)
+        || (len > 0 && link as f32 / len as f32 > LISTING_MAX_LINK_DENSITY)
+}
+
+/// Minimum confidence for a detected language to be reported.
+const LANG_MIN_CONFIDENCE: f64 = 0.5;
+
+fn detect_lang(text: &str) -> Option<String> {
+    let sample: String = text.chars().take(2000).collect();
+    let info = whatlang::detect(&sample)?;
+    if !info.is_reliable() && info.confidence() < LANG_MIN_CONFIDENCE {
+        return None;
+    }
+    let code = info.lang().code();
+    isolang::Language::from_639_3(code)
+        .and_then(|l| l.to_639_1())
+        .map(str::to_string)
+}

@@ -1,0 +1,203 @@
+//! Output records and their renderings (JSONL, text, Markdown), and the
+//! writers that put them in a file, a directory or a stream without ever
+//! leaving half a record behind.
+
+use crate::model::{Article, SCHEMA_VERSION};
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// One JSON object per line.
+    #[default]
+    Jsonl,
+    /// Plain text.
+    Text,
+    /// Markdown.
+    Markdown,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "jsonl" | "json" => Ok(Format::Jsonl),
+            "text" | "txt" => Ok(Format::Text),
+            "markdown" | "md" => Ok(Format::Markdown),
+            other => Err(format!("unknown format '{other}' (expected jsonl, text or markdown)")),
+        }
+    }
+}
+
+/// A failure, as written in a record.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ErrorInfo {
+    /// Stable kind (see the README's list).
+    pub kind: String,
+    /// Human-readable message.
+    pub message: String,
+}
+
+/// One output record: an article or an error, for one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct Record {
+    /// Output schema version.
+    pub schema_version: u32,
+    /// The input as given (a path, or `-`).
+    pub source: String,
+    /// The page URL, when known.
+    pub url: Option<String>,
+    /// The article, when there is one.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub article: Option<Article>,
+    /// The failure, when there is no article.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+}
+
+impl Record {
+    /// A record for an extracted article.
+    pub fn ok(source: String, url: Option<String>, article: Article) -> Record {
+        Record { schema_version: SCHEMA_VERSION, source, url, article: Some(article), error: None }
+    }
+
+    /// A record for a failed input.
+    pub fn failed(source: String, url: Option<String>, kind: &str, message: String) -> Record {
+        Record {
+            schema_version: SCHEMA_VERSION,
+            source,
+            url,
+            article: None,
+            error: Some(ErrorInfo { kind: kind.to_string(), message }),
+        }
+    }
+
+    /// Render in `format`. Returns `None` for a failed record in the text
+    /// formats (failures are only in JSONL and on stderr there).
+    pub fn render(&self, format: Format) -> Option<String> {
+        match format {
+            Format::Jsonl => {
+                let mut s = serde_json::to_string(self).unwrap_or_else(|e| {
+                    format!("{{\"schema_version\":{SCHEMA_VERSION},\"error\":{{\"kind\":\"internal\",\"message\":\"{e}\"}}}}")
+                });
+                s.push('\n');
+                Some(s)
+            }
+            Format::Text => self.article.as_ref().map(|a| format!("{}\n\n", a.text)),
+            Format::Markdown => self.article.as_ref().map(|a| {
+                let mut s = String::new();
+                if let Some(t) = &a.metadata.title {
+                    s.push_str("# ");
+                    s.push_str(t);
+                    s.push_str("\n\n");
+                }
+                s.push_str(&a.markdown());
+                s.push_str("\n\n");
+                s
+            }),
+        }
+    }
+}
+
+/// Where records go.
+pub enum Sink {
+    /// A stream (standard output, or a file opened for appending).
+    Stream(Box<dyn Write + Send>),
+    /// A directory: one file per article.
+    Dir {
+        /// The directory.
+        dir: PathBuf,
+        /// The format, which sets the file extension.
+        format: Format,
+    },
+}
+
+impl Sink {
+    /// Open `path` for appending (created when missing), or use a directory
+    /// when `path` is one (or ends with a `/`).
+    pub fn open(path: &Path, format: Format) -> std::io::Result<Sink> {
+        let wants_dir = path.as_os_str().to_string_lossy().ends_with('/');
+        if path.is_dir() || wants_dir {
+            std::fs::create_dir_all(path)?;
+            return Ok(Sink::Dir { dir: path.to_path_buf(), format });
+        }
+        let f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(Sink::Stream(Box::new(f)))
+    }
+
+    /// Write one rendered record whole, then flush.
+    pub fn write(&mut self, record: &Record, rendered: &str) -> std::io::Result<()> {
+        match self {
+            Sink::Stream(w) => {
+                w.write_all(rendered.as_bytes())?;
+                w.flush()
+            }
+            Sink::Dir { dir, format } => {
+                if record.article.is_none() {
+                    return Ok(());
+                }
+                let ext = match format {
+                    Format::Jsonl => "json",
+                    Format::Text => "txt",
+                    Format::Markdown => "md",
+                };
+                let stem = file_stem(record);
+                let mut path = dir.join(format!("{stem}.{ext}"));
+                let mut n = 2;
+                while path.exists() {
+                    path = dir.join(format!("{stem}-{n}.{ext}"));
+                    n += 1;
+                }
+                // Write beside, then rename: a reader never sees half a file.
+                let tmp = dir.join(format!(".{stem}.{ext}.tmp"));
+                std::fs::write(&tmp, rendered)?;
+                std::fs::rename(&tmp, &path)
+            }
+        }
+    }
+}
+
+/// A file name for a record: from the URL's path, else the title, else the source.
+pub fn file_stem(record: &Record) -> String {
+    let from_url = record.url.as_deref().and_then(|u| url::Url::parse(u).ok()).map(|u| {
+        let host = u.host_str().unwrap_or("").trim_start_matches("www.").to_string();
+        let path = u.path().trim_matches('/').replace('/', "-");
+        if path.is_empty() { host } else { format!("{host}-{path}") }
+    });
+    let title = record.article.as_ref().and_then(|a| a.metadata.title.clone());
+    let raw = from_url.or(title).unwrap_or_else(|| record.source.clone());
+    let mut slug = String::new();
+    for c in raw.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_matches('-').chars().take(100).collect();
+    if slug.is_empty() { "article".to_string() } else { slug }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_records_carry_kind_and_no_article_fields() {
+        let r = Record::failed("x.html".into(), None, "no_content", "nothing".into());
+        let line = r.render(Format::Jsonl).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["error"]["kind"], "no_content");
+        assert!(v.get("text").is_none());
+        assert_eq!(r.render(Format::Text), None);
+    }
+
+    #[test]
+    fn stems_come_from_urls() {
+        let r = Record::failed("a".into(), Some("https://www.x.org/2020/a-b/".into()), "k", "m".into());
+        assert_eq!(file_stem(&r), "x-org-2020-a-b");
+    }
+}

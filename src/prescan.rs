@@ -1,0 +1,155 @@
+//! A byte scan before parsing that drops what no article needs.
+//!
+//! Most of a modern page's bytes sit inside `<script>`, `<style>`, `<svg>`,
+//! `<noscript>`, `<template>` and HTML comments. None of it is article text,
+//! and parsing it costs more than the rest of extraction, so one forward scan
+//! cuts those ranges out before the HTML parser runs. The contents of
+//! `<script type="application/ld+json">` are kept aside for the metadata stage.
+//!
+//! The scan is deliberately simple: it recognises an opening tag only when the
+//! name is followed by whitespace, `/` or `>`, and it ends a raw-text element
+//! at the first matching end tag, which is exactly what an HTML parser does
+//! for `script` and `style`. `svg` and `template` may nest, so their depth is
+//! counted.
+
+use memchr::{memchr, memmem};
+use std::borrow::Cow;
+
+/// What the scan produced.
+#[derive(Debug, Default)]
+pub struct Prescanned<'a> {
+    /// The HTML with dropped ranges cut out.
+    pub html: Cow<'a, str>,
+    /// The raw text of every JSON-LD block, in document order.
+    pub json_ld: Vec<&'a str>,
+}
+
+/// Elements whose whole range (tags and content) is dropped.
+const DROPPED: &[&str] = &["script", "style", "noscript", "template", "svg", "math"];
+/// Of those, the ones whose content may hold the same element again.
+const NESTING: &[&str] = &["svg", "template", "math"];
+
+/// Cut scripts, styles, SVG, templates and comments out of `html`.
+pub fn prescan(html: &str) -> Prescanned<'_> {
+    let bytes = html.as_bytes();
+    let mut out: Option<String> = None;
+    let mut json_ld = Vec::new();
+    let mut copied = 0; // bytes of `html` already handled (copied or skipped)
+    let mut pos = 0;
+    while let Some(off) = memchr(b'<', &bytes[pos..]) {
+        let start = pos + off;
+        let rest = &bytes[start + 1..];
+        let skip_to = if rest.starts_with(b"!--") {
+            Some(match memmem::find(&rest[3..], b"-->") {
+                Some(e) => start + 1 + 3 + e + 3,
+                None => bytes.len(),
+            })
+        } else if let Some(name) = dropped_tag(rest) {
+            let open_end = match memchr(b'>', rest) {
+                Some(e) => start + 1 + e + 1,
+                None => bytes.len(),
+            };
+            let (content_end, close_end) = find_close(bytes, open_end, name);
+            if name == "script" && is_json_ld(&bytes[start..open_end]) {
+                json_ld.push(&html[open_end..content_end]);
+            }
+            Some(close_end)
+        } else {
+            None
+        };
+        match skip_to {
+            Some(end) => {
+                let o = out.get_or_insert_with(|| String::with_capacity(html.len() / 2));
+                o.push_str(&html[copied..start]);
+                // Keep a space so that words on either side stay apart.
+                o.push(' ');
+                copied = end;
+                pos = end;
+            }
+            None => pos = start + 1,
+        }
+        if pos >= bytes.len() {
+            break;
+        }
+    }
+    let html = match out {
+        Some(mut o) => {
+            o.push_str(&html[copied.min(html.len())..]);
+            Cow::Owned(o)
+        }
+        None => Cow::Borrowed(html),
+    };
+    Prescanned { html, json_ld }
+}
+
+/// The dropped element that `rest` (bytes after `<`) opens, if any.
+fn dropped_tag(rest: &[u8]) -> Option<&'static str> {
+    DROPPED.iter().copied().find(|name| {
+        rest.len() > name.len()
+            && rest[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+            && matches!(rest[name.len()], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>')
+    })
+}
+
+fn is_json_ld(open_tag: &[u8]) -> bool {
+    memmem::find(&open_tag.to_ascii_lowercase(), b"ld+json").is_some()
+}
+
+/// From `from`, find the end tag of `name`; returns (content end, end of the close tag).
+fn find_close(bytes: &[u8], from: usize, name: &str) -> (usize, usize) {
+    let nests = NESTING.contains(&name);
+    let mut depth = 1usize;
+    let mut pos = from;
+    while let Some(off) = memchr(b'<', &bytes[pos.min(bytes.len())..]) {
+        let lt = pos + off;
+        let rest = &bytes[lt + 1..];
+        let n = name.len();
+        if rest.len() > n && rest[0] == b'/' && rest[1..=n].eq_ignore_ascii_case(name.as_bytes()) {
+            depth -= 1;
+            if depth == 0 {
+                let close = memchr(b'>', rest).map_or(bytes.len(), |e| lt + 1 + e + 1);
+                return (lt, close);
+            }
+        } else if nests
+            && rest.len() > n
+            && rest[..n].eq_ignore_ascii_case(name.as_bytes())
+            && matches!(rest[n], b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>')
+        {
+            depth += 1;
+        }
+        pos = lt + 1;
+    }
+    (bytes.len(), bytes.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drops_scripts_styles_comments_and_keeps_json_ld() {
+        let html = "<p>a</p><script>var x = '<p>no</p>';</script><style>p{}</style>\
+                    <!-- c --><script type=\"application/ld+json\">{\"a\":1}</script><p>b</p>";
+        let p = prescan(html);
+        assert_eq!(p.json_ld, vec!["{\"a\":1}"]);
+        assert!(!p.html.contains("no"));
+        assert!(!p.html.contains("p{}"));
+        assert!(p.html.contains("<p>a</p>") && p.html.contains("<p>b</p>"));
+    }
+
+    #[test]
+    fn nested_svg_and_unclosed_tags() {
+        let p = prescan("<p>x</p><svg><svg><g/></svg><text>no</text></svg><p>y</p><script>");
+        assert!(!p.html.contains("no"));
+        assert!(p.html.contains("<p>y</p>"));
+        let p = prescan("<p>x</p><!-- never closed <p>z</p>");
+        assert!(!p.html.contains('z'));
+    }
+
+    #[test]
+    fn lookalike_tags_are_kept() {
+        let p = prescan("<scripture>keep</scripture><styled>keep2</styled>");
+        assert!(p.html.contains("keep") && p.html.contains("keep2"));
+        assert!(matches!(p.html, Cow::Borrowed(_)));
+    }
+}

@@ -1,0 +1,516 @@
+//! Rendering: the chosen containers become blocks, then text or Markdown.
+//!
+//! One walk over the kept nodes turns the article's subtree into a list of
+//! [`Block`]s (paragraphs, headings, list items, quotes, preformatted code,
+//! table rows, captions), with whitespace folded the way a browser would and
+//! block boundaries kept, so words never glue across elements. `<br><br>`
+//! ends a paragraph; a single `<br>` is a line break inside it.
+//!
+//! The blocks then pass one last filter ([`filter_blocks`]): boilerplate
+//! lines ("Advertisement", "Please enter your comment!", …) from
+//! [`crate::clean::rules`], short lines repeated across the article, and the
+//! headline when it opens the text (it is in `title`).
+
+use crate::clean::rules;
+use crate::dom::{Data, Doc, Ix, push_collapsed, tag};
+
+/// What a block is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// A paragraph of prose.
+    Para,
+    /// A heading, level 1–6.
+    Heading(u8),
+    /// A list item; `depth` starts at 0; `number` is set in ordered lists.
+    Item {
+        /// Nesting depth.
+        depth: u8,
+        /// Position in an ordered list.
+        number: Option<u32>,
+        /// A further paragraph of the same item.
+        cont: bool,
+    },
+    /// Preformatted text (code), whitespace kept.
+    Pre,
+    /// A table row, cells separated by " | ".
+    Row {
+        /// The first row of its table.
+        first: bool,
+    },
+    /// A figure caption.
+    Caption,
+}
+
+/// One block of the article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// What it is.
+    pub kind: BlockKind,
+    /// Blockquote depth.
+    pub quote: u8,
+    /// Its text.
+    pub text: String,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Ctx {
+    Heading(u8),
+    Item,
+    Quote,
+    Pre,
+    Caption,
+    List { ordered: bool },
+    DataTable,
+    Row,
+    Cell,
+    Other,
+}
+
+struct Walker {
+    blocks: Vec<Block>,
+    buf: String,
+    ctx: Vec<(Ctx, Ix)>,
+    counters: Vec<u32>,
+    item_started: bool,
+    cells: Vec<String>,
+    first_row: bool,
+}
+
+impl Walker {
+    fn in_ctx(&self, c: fn(&Ctx) -> bool) -> bool {
+        self.ctx.iter().any(|(x, _)| c(x))
+    }
+
+    fn kind(&mut self) -> BlockKind {
+        for (c, _) in self.ctx.iter().rev() {
+            match c {
+                Ctx::Heading(l) => return BlockKind::Heading(*l),
+                Ctx::Pre => return BlockKind::Pre,
+                Ctx::Caption => return BlockKind::Caption,
+                Ctx::Item => {
+                    let depth = self
+                        .ctx
+                        .iter()
+                        .filter(|(c, _)| matches!(c, Ctx::List { .. }))
+                        .count()
+                        .saturating_sub(1) as u8;
+                    let ordered = self
+                        .ctx
+                        .iter()
+                        .rev()
+                        .find_map(|(c, _)| match c {
+                            Ctx::List { ordered } => Some(*ordered),
+                            _ => None,
+                        })
+                        .unwrap_or(false);
+                    let cont = self.item_started;
+                    self.item_started = true;
+                    return BlockKind::Item {
+                        depth,
+                        number: ordered.then(|| self.counters.last().copied().unwrap_or(1)),
+                        cont,
+                    };
+                }
+                _ => {}
+            }
+        }
+        BlockKind::Para
+    }
+
+    fn flush(&mut self) {
+        if self.in_ctx(|c| *c == Ctx::Cell) {
+            return;
+        }
+        let pre = self.in_ctx(|c| *c == Ctx::Pre);
+        let text = if pre {
+            trim_blank_lines(&self.buf)
+        } else {
+            self.buf
+                .split('\n')
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        self.buf.clear();
+        if text.is_empty() {
+            return;
+        }
+        let kind = self.kind();
+        let quote = self.ctx.iter().filter(|(c, _)| *c == Ctx::Quote).count() as u8;
+        self.blocks.push(Block { kind, quote, text });
+    }
+}
+
+fn trim_blank_lines(s: &str) -> String {
+    let lines: Vec<&str> = s.lines().map(str::trim_end).collect();
+    let start = lines.iter().position(|l| !l.is_empty()).unwrap_or(lines.len());
+    let end = lines.iter().rposition(|l| !l.is_empty()).map_or(start, |e| e + 1);
+    lines[start..end].join("\n")
+}
+
+/// Render the kept part of `roots` into blocks.
+pub fn blocks(doc: &Doc<'_>, roots: &[Ix], removed: &[bool]) -> Vec<Block> {
+    let mut w = Walker {
+        blocks: Vec::new(),
+        buf: String::new(),
+        ctx: Vec::new(),
+        counters: Vec::new(),
+        item_started: false,
+        cells: Vec::new(),
+        first_row: false,
+    };
+    for &root in roots {
+        let end = doc.nodes[root as usize].end;
+        let mut i = root;
+        while i < end {
+            close_until(doc, &mut w, i);
+            let n = &doc.nodes[i as usize];
+            if removed[i as usize] {
+                i = n.end;
+                continue;
+            }
+            match &n.data {
+                Data::Text(t) => {
+                    if w.in_ctx(|c| *c == Ctx::Pre) {
+                        w.buf.push_str(t.text);
+                    } else {
+                        push_collapsed(&mut w.buf, t.text);
+                    }
+                }
+                Data::Elem(e) => open(doc, &mut w, i, e.name, e.tag),
+            }
+            i += 1;
+        }
+        close_until(doc, &mut w, Ix::MAX);
+    }
+    w.flush();
+    w.blocks
+}
+
+fn open(doc: &Doc<'_>, w: &mut Walker, i: Ix, name: &str, t: u16) {
+    let in_table = w.in_ctx(|c| matches!(c, Ctx::Row | Ctx::Cell));
+    if t & tag::BR != 0 {
+        if w.in_ctx(|c| *c == Ctx::Pre) {
+            w.buf.push('\n');
+        } else if in_table {
+            push_space(&mut w.buf);
+        } else if w.buf.trim_end_matches(' ').ends_with('\n') {
+            w.flush();
+        } else {
+            let trimmed = w.buf.trim_end_matches(' ').len();
+            w.buf.truncate(trimmed);
+            w.buf.push('\n');
+        }
+        return;
+    }
+    if t & tag::BLOCK == 0 {
+        if doc.nodes[i as usize].end > i + 1 {
+            w.ctx.push((Ctx::Other, i));
+        }
+        return;
+    }
+    if in_table && !matches!(name, "tr" | "td" | "th" | "table") {
+        push_space(&mut w.buf);
+        w.ctx.push((Ctx::Other, i));
+        return;
+    }
+    let ctx = match name {
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Ctx::Heading(name.as_bytes()[1] - b'0'),
+        "li" | "dd" | "dt" => Ctx::Item,
+        "ul" | "dl" => Ctx::List { ordered: false },
+        "ol" => Ctx::List { ordered: true },
+        "blockquote" => Ctx::Quote,
+        "pre" | "listing" | "xmp" | "plaintext" => Ctx::Pre,
+        "figcaption" | "caption" => Ctx::Caption,
+        "table" if is_data_table(doc, i) => Ctx::DataTable,
+        "tr" if w.ctx.last().is_some_and(|(c, _)| *c == Ctx::DataTable) || doc_parent_is_data_table(w) => Ctx::Row,
+        "td" | "th" if w.ctx.last().is_some_and(|(c, _)| *c == Ctx::Row) => Ctx::Cell,
+        _ => Ctx::Other,
+    };
+    if ctx != Ctx::Cell {
+        w.flush();
+    }
+    match ctx {
+        Ctx::List { .. } => w.counters.push(0),
+        Ctx::Item => {
+            if let Some(c) = w.counters.last_mut() {
+                *c += 1;
+            }
+            w.item_started = false;
+        }
+        Ctx::DataTable => w.first_row = true,
+        Ctx::Row => w.cells.clear(),
+        _ => {}
+    }
+    w.ctx.push((ctx, i));
+}
+
+fn doc_parent_is_data_table(w: &Walker) -> bool {
+    // `tbody`/`thead` sit between the table and its rows.
+    let mut it = w.ctx.iter().rev();
+    matches!(it.next(), Some((Ctx::Other, _))) && matches!(it.next(), Some((Ctx::DataTable, _)))
+}
+
+fn push_space(buf: &mut String) {
+    if !buf.is_empty() && !buf.ends_with(' ') {
+        buf.push(' ');
+    }
+}
+
+/// Close every open element whose subtree ends at or before `i`.
+fn close_until(doc: &Doc<'_>, w: &mut Walker, i: Ix) {
+    while let Some(&(ctx, at)) = w.ctx.last() {
+        if doc.nodes[at as usize].end > i {
+            break;
+        }
+        match ctx {
+            Ctx::Cell => {
+                let cell = std::mem::take(&mut w.buf).trim().to_string();
+                w.ctx.pop();
+                w.cells.push(cell);
+                continue;
+            }
+            Ctx::Row => {
+                w.ctx.pop();
+                let cells = std::mem::take(&mut w.cells);
+                if cells.iter().any(|c| !c.is_empty()) {
+                    let first = std::mem::replace(&mut w.first_row, false);
+                    let quote = w.ctx.iter().filter(|(c, _)| *c == Ctx::Quote).count() as u8;
+                    w.blocks.push(Block {
+                        kind: BlockKind::Row { first },
+                        quote,
+                        text: cells.join(" | "),
+                    });
+                }
+                continue;
+            }
+            Ctx::Other if doc.tag(at) & tag::BLOCK == 0 => {
+                w.ctx.pop();
+                continue;
+            }
+            _ => {}
+        }
+        w.flush();
+        w.ctx.pop();
+        if matches!(ctx, Ctx::List { .. }) {
+            w.counters.pop();
+        }
+        if ctx == Ctx::Item {
+            w.item_started = false;
+        }
+    }
+}
+
+/// A table that holds data (rendered as rows) rather than page layout
+/// (rendered as the blocks inside its cells).
+fn is_data_table(doc: &Doc<'_>, i: Ix) -> bool {
+    let end = doc.nodes[i as usize].end;
+    let mut rows = 0;
+    for j in i + 1..end {
+        let t = doc.tag(j);
+        if t & tag::TABLE != 0 {
+            return false;
+        }
+        if t & (tag::P | tag::LIST | tag::HEADING | tag::PRE) != 0 || doc.name(j) == "div" && doc.nodes[j as usize].end - j > 8 {
+            return false;
+        }
+        if doc.name(j) == "tr" {
+            rows += 1;
+        }
+        if let Data::Text(tx) = &doc.nodes[j as usize].data {
+            if tx.len > 400 {
+                return false;
+            }
+        }
+    }
+    rows >= 1
+}
+
+/// Normalise a line for comparison with the boilerplate lists.
+fn fold(text: &str) -> String {
+    let t = text.trim().to_lowercase();
+    t.trim_end_matches(|c: char| c.is_ascii_punctuation() || c == '…' || c.is_whitespace())
+        .trim_start_matches(|c: char| c == '—' || c == '-' || c.is_whitespace())
+        .to_string()
+}
+
+/// Whether a block's text is a known boilerplate line.
+pub fn is_boilerplate_line(text: &str) -> bool {
+    if text.len() > 400 {
+        return false;
+    }
+    let f = fold(text);
+    if f.is_empty() {
+        return true;
+    }
+    if rules::BOILERPLATE_LINES.contains(&f.as_str()) {
+        return true;
+    }
+    f.chars().count() <= rules::BOILERPLATE_PREFIX_MAX_CHARS
+        && rules::BOILERPLATE_PREFIXES.iter().any(|p| f.starts_with(p))
+}
+
+/// Lines this short that repeat this often are furniture.
+const REPEATED_LINE_MAX_CHARS: usize = 60;
+const REPEATED_LINE_MIN_COUNT: usize = 3;
+
+/// Drop boilerplate lines, short repeated lines and a leading headline.
+pub fn filter_blocks(blocks: Vec<Block>, title: Option<&str>) -> Vec<Block> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for b in &blocks {
+        if b.text.len() <= REPEATED_LINE_MAX_CHARS && b.kind != BlockKind::Pre && !matches!(b.kind, BlockKind::Row { .. }) {
+            *counts.entry(b.text.as_str()).or_default() += 1;
+        }
+    }
+    let repeated: std::collections::HashSet<String> = counts
+        .into_iter()
+        .filter(|&(_, n)| n >= REPEATED_LINE_MIN_COUNT)
+        .map(|(t, _)| t.to_string())
+        .collect();
+    let title_folded = title.map(fold);
+    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    for (k, b) in blocks.into_iter().enumerate() {
+        if b.kind == BlockKind::Pre || matches!(b.kind, BlockKind::Row { .. }) {
+            out.push(b);
+            continue;
+        }
+        if repeated.contains(&b.text) || is_boilerplate_line(&b.text) {
+            continue;
+        }
+        if k < 4 && out.iter().all(|o| matches!(o.kind, BlockKind::Heading(_)) || o.text.len() < 80) {
+            if let Some(t) = &title_folded {
+                if !t.is_empty() && fold(&b.text) == *t {
+                    continue;
+                }
+            }
+        }
+        out.push(b);
+    }
+    // Headings left with nothing after them close no section: drop them.
+    while out.last().is_some_and(|b| matches!(b.kind, BlockKind::Heading(_))) {
+        out.pop();
+    }
+    out
+}
+
+fn joins_tight(a: &Block, b: &Block) -> bool {
+    matches!(
+        (a.kind, b.kind),
+        (BlockKind::Item { .. }, BlockKind::Item { cont: false, .. }) | (BlockKind::Row { .. }, BlockKind::Row { first: false })
+    )
+}
+
+/// Plain text: blocks separated by a blank line, list items and table rows
+/// by a line break.
+pub fn to_text(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for (k, b) in blocks.iter().enumerate() {
+        if k > 0 {
+            out.push_str(if joins_tight(&blocks[k - 1], b) { "\n" } else { "\n\n" });
+        }
+        out.push_str(&b.text);
+    }
+    out
+}
+
+/// Markdown: headings, lists, quotes, code fences and tables kept.
+pub fn to_markdown(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for (k, b) in blocks.iter().enumerate() {
+        if k > 0 {
+            out.push_str(if joins_tight(&blocks[k - 1], b) { "\n" } else { "\n\n" });
+        }
+        let quote = "> ".repeat(b.quote as usize);
+        let body = match b.kind {
+            BlockKind::Para => b.text.clone(),
+            BlockKind::Heading(l) => format!("{} {}", "#".repeat(l.clamp(1, 6) as usize), b.text.replace('\n', " ")),
+            BlockKind::Item { depth, number, cont } => {
+                let indent = "  ".repeat(depth as usize);
+                let marker = match number {
+                    Some(n) => format!("{n}. "),
+                    None => "- ".to_string(),
+                };
+                let pad = " ".repeat(marker.len());
+                let mut s = String::new();
+                for (j, line) in b.text.lines().enumerate() {
+                    if j > 0 {
+                        s.push('\n');
+                    }
+                    s.push_str(&indent);
+                    s.push_str(if j == 0 && !cont { &marker } else { &pad });
+                    s.push_str(line);
+                }
+                s
+            }
+            BlockKind::Pre => format!("```\n{}\n```", b.text),
+            BlockKind::Row { first } => {
+                let row = format!("| {} |", b.text);
+                if first {
+                    let cols = b.text.matches(" | ").count() + 1;
+                    format!("{row}\n|{}", " --- |".repeat(cols))
+                } else {
+                    row
+                }
+            }
+            BlockKind::Caption => format!("*{}*", b.text),
+        };
+        if quote.is_empty() {
+            out.push_str(&body);
+        } else {
+            let q: Vec<String> = body.lines().map(|l| format!("{quote}{l}").trim_end().to_string()).collect();
+            out.push_str(&q.join("\n"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::Html;
+
+    fn render(html: &str) -> Vec<Block> {
+        let h = Html::parse_document(html);
+        let doc = Doc::build(&h);
+        let removed = vec![false; doc.nodes.len()];
+        blocks(&doc, &[doc.body], &removed)
+    }
+
+    #[test]
+    fn paragraphs_lists_and_breaks() {
+        let b = render("<body><p>One <a>two</a>three.</p><ul><li>a</li><li>b<ul><li>c</li></ul></li></ul>x<br><br>y<br>z</body>");
+        let text = to_text(&b);
+        assert_eq!(text, "One twothree.\n\na\nb\nc\n\nx\n\ny\nz");
+        let md = to_markdown(&b);
+        assert!(md.contains("- a\n- b\n  - c"), "{md}");
+    }
+
+    #[test]
+    fn words_never_glue_across_blocks() {
+        let b = render("<body><div>alpha<div>beta</div>gamma</div><h2>Head</h2><p>x</p></body>");
+        assert_eq!(to_text(&b), "alpha\n\nbeta\n\ngamma\n\nHead\n\nx");
+        assert_eq!(b[3].kind, BlockKind::Heading(2));
+    }
+
+    #[test]
+    fn data_tables_become_rows_and_pre_keeps_whitespace() {
+        let b = render("<body><table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table><pre>  x\n    y</pre></body>");
+        assert_eq!(to_text(&b), "A | B\n1 | 2\n\n  x\n    y");
+        let md = to_markdown(&b);
+        assert!(md.starts_with("| A | B |\n| --- | --- |\n| 1 | 2 |"), "{md}");
+    }
+
+    #[test]
+    fn boilerplate_lines_and_title_are_filtered() {
+        let blocks = vec![
+            Block { kind: BlockKind::Heading(1), quote: 0, text: "My Title".into() },
+            Block { kind: BlockKind::Para, quote: 0, text: "Advertisement".into() },
+            Block { kind: BlockKind::Para, quote: 0, text: "Please enter your comment!".into() },
+            Block { kind: BlockKind::Para, quote: 0, text: "Real text here.".into() },
+        ];
+        let out = filter_blocks(blocks, Some("My title"));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].text, "Real text here.");
+    }
+}

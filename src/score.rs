@@ -1,0 +1,372 @@
+//! Scoring: which container holds the article.
+//!
+//! The algorithm is Readability's, reshaped for a flat tree:
+//! 1. [`stats`] sums, bottom-up, the text of every element that the current
+//!    cleaning pass keeps: length, link text, commas, paragraphs, list items,
+//!    images, form controls, heading text.
+//! 2. Every *paragraph unit* (a `p`, `pre`, `td`, `li`, a block with only
+//!    inline content, or the loose inline text of a block that also has block
+//!    children, such as `<br><br>`-separated text) of at least
+//!    [`MIN_UNIT_LEN`] characters scores `1 + commas + min(len / 100, 3)`,
+//!    scaled down by its own link density. The score goes to the unit's
+//!    container in full, half to the next ancestor, and `1 / (3·level)` to
+//!    the three after that.
+//! 3. Each scored container starts from a tag prior (`div` +5, lists −3,
+//!    headings −5 …) plus the class/id weight (±25 each) and a bonus for
+//!    semantic markup (`article`, `main`, `itemprop=articleBody`); its total
+//!    is then multiplied by `1 − link density`.
+//! 4. [`select`] takes the best container, moves up to a common ancestor when
+//!    several near-best candidates share one, or when the parent scores
+//!    better, and finally adds siblings that score close to it or are clean
+//!    prose paragraphs.
+//!
+//! Lengths count CJK characters three times (see [`crate::dom::measure`]), so
+//! the same thresholds work for Chinese and Japanese text.
+
+use crate::clean::Pass;
+use crate::dom::{Data, Doc, Ix, NONE, flag, tag};
+
+/// Shortest paragraph unit that scores.
+pub const MIN_UNIT_LEN: u32 = 25;
+/// Ancestors that receive a unit's score.
+const SCORE_ANCESTORS: usize = 5;
+/// Candidates compared when looking for a shared ancestor.
+const TOP_CANDIDATES: usize = 5;
+/// How many near-best candidates must share an ancestor to move up to it.
+const MIN_SHARED_CANDIDATES: usize = 3;
+/// Bonus for semantic article markup.
+const SEMANTIC_BONUS: f32 = 15.0;
+
+/// Text statistics of one element's kept subtree.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stats {
+    /// Text length (see [`crate::dom::measure`]).
+    pub len: u32,
+    /// Length of text inside links.
+    pub link_len: u32,
+    /// Commas.
+    pub commas: u32,
+    /// Text directly in this element or in inline children (not in blocks).
+    pub inline_len: u32,
+    /// Commas in that inline text.
+    pub inline_commas: u32,
+    /// Link text in that inline text.
+    pub inline_link_len: u32,
+    /// Length of text inside list items.
+    pub list_len: u32,
+    /// Length of text inside headings.
+    pub heading_len: u32,
+    /// `p` elements.
+    pub p: u16,
+    /// `li` elements.
+    pub li: u16,
+    /// `img` elements.
+    pub img: u16,
+    /// Form controls.
+    pub controls: u16,
+    /// `pre` elements.
+    pub pre: u16,
+    /// `table` elements, this one included.
+    pub tables: u16,
+    /// `br` elements among the inline content.
+    pub inline_br: u16,
+    /// Has at least one block-level child element.
+    pub has_block: bool,
+}
+
+/// Bottom-up statistics over the nodes not `removed`.
+pub fn stats(doc: &Doc<'_>, removed: Option<&[bool]>) -> Vec<Stats> {
+    let n = doc.nodes.len();
+    let mut st = vec![Stats::default(); n];
+    let is_removed = |i: usize| removed.is_some_and(|r| r[i]);
+    for i in (0..n).rev() {
+        let node = &doc.nodes[i];
+        let parent = node.parent;
+        match &node.data {
+            Data::Text(t) => {
+                if parent == NONE || is_removed(i) {
+                    continue;
+                }
+                let p = &mut st[parent as usize];
+                p.len += t.len;
+                p.commas += t.commas as u32;
+                p.inline_len += t.len;
+                p.inline_commas += t.commas as u32;
+            }
+            Data::Elem(e) => {
+                let mut s = st[i];
+                if e.tag & tag::IMG != 0 {
+                    s.img += 1;
+                }
+                if e.tag & tag::CONTROL != 0 {
+                    s.controls += 1;
+                }
+                if is_removed(i) {
+                    // Images and controls still count for the shape of the
+                    // parent, even though they hold no text.
+                    if e.tag & (tag::IMG | tag::CONTROL) != 0 && parent != NONE && !is_removed(parent as usize) {
+                        let p = &mut st[parent as usize];
+                        p.img += s.img;
+                        p.controls += s.controls;
+                    }
+                    continue;
+                }
+                if e.tag & tag::LINK != 0 {
+                    s.link_len = s.len;
+                    s.inline_link_len = s.inline_len;
+                }
+                if e.tag & tag::ITEM != 0 {
+                    s.list_len = s.len;
+                    s.li += (e.name == "li") as u16;
+                }
+                if e.tag & tag::HEADING != 0 {
+                    s.heading_len = s.len;
+                }
+                s.p += (e.tag & tag::P != 0) as u16;
+                s.pre += (e.tag & tag::PRE != 0) as u16;
+                s.tables += (e.tag & tag::TABLE != 0) as u16;
+                st[i] = s;
+                if parent == NONE {
+                    continue;
+                }
+                let block = e.tag & tag::BLOCK != 0;
+                let p = &mut st[parent as usize];
+                p.len += s.len;
+                p.link_len += s.link_len;
+                p.commas += s.commas;
+                p.list_len += s.list_len;
+                p.heading_len += s.heading_len;
+                p.p += s.p;
+                p.li += s.li;
+                p.img += s.img;
+                p.controls += s.controls;
+                p.pre += s.pre;
+                p.tables += s.tables;
+                if block {
+                    p.has_block = true;
+                } else {
+                    p.inline_len += s.inline_len;
+                    p.inline_commas += s.inline_commas;
+                    p.inline_link_len += s.inline_link_len;
+                    p.inline_br += s.inline_br + (e.tag & tag::BR != 0) as u16;
+                    p.has_block |= s.has_block;
+                }
+            }
+        }
+    }
+    st
+}
+
+/// Link density of an element: share of its text inside links.
+pub fn link_density(s: &Stats) -> f32 {
+    if s.len == 0 {
+        0.0
+    } else {
+        s.link_len as f32 / s.len as f32
+    }
+}
+
+fn tag_prior(name: &str) -> f32 {
+    match name {
+        "div" | "article" | "main" | "section" => 5.0,
+        "pre" | "td" | "blockquote" => 3.0,
+        "address" | "ol" | "ul" | "dl" | "dd" | "dt" | "li" | "form" => -3.0,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
+        _ => 0.0,
+    }
+}
+
+/// Elements a paragraph unit is: its own score goes to its parent.
+fn is_unit_tag(name: &str) -> bool {
+    matches!(name, "p" | "pre" | "td" | "li" | "dd" | "blockquote" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+/// Containers and their scores, after link-density scaling.
+pub fn score(doc: &Doc<'_>, st: &[Stats], removed: &[bool], pass: Pass) -> Vec<(Ix, f32)> {
+    let n = doc.nodes.len();
+    let mut scores: Vec<f32> = vec![f32::NAN; n];
+    let mut touched: Vec<Ix> = Vec::new();
+    let mut add = |doc: &Doc<'_>, scores: &mut Vec<f32>, i: Ix, v: f32| {
+        let k = i as usize;
+        if scores[k].is_nan() {
+            let e = match doc.elem(i) {
+                Some(e) => e,
+                None => return,
+            };
+            let mut init = tag_prior(e.name);
+            if pass.weight_classes {
+                init += e.weight as f32;
+                if e.flags & flag::ARTICLE != 0 {
+                    init += SEMANTIC_BONUS;
+                }
+            }
+            scores[k] = init;
+            touched.push(i);
+        }
+        scores[k] += v;
+    };
+    for i in 0..n {
+        if removed[i] {
+            continue;
+        }
+        let Data::Elem(e) = &doc.nodes[i].data else { continue };
+        let s = &st[i];
+        if e.tag & tag::BLOCK == 0 || e.name == "body" || e.name == "html" {
+            continue;
+        }
+        // The unit's own text and which element collects it first.
+        let (len, commas, link, first) = if is_unit_tag(e.name) || !s.has_block {
+            (s.len, s.commas, s.link_len, doc.nodes[i].parent)
+        } else if s.inline_len >= MIN_UNIT_LEN {
+            (s.inline_len, s.inline_commas, s.inline_link_len, i as Ix)
+        } else {
+            continue;
+        };
+        if len < MIN_UNIT_LEN || first == NONE {
+            continue;
+        }
+        let ld = if len == 0 { 0.0 } else { link as f32 / len as f32 };
+        let mut unit = 1.0 + commas as f32 + (len as f32 / 100.0).min(3.0);
+        // Paragraphs split by <br><br> count as several.
+        if first == i as Ix && s.inline_br >= 2 {
+            unit += (s.inline_br as f32 / 2.0).min(10.0);
+        }
+        unit *= 1.0 - ld;
+        let mut anc = first;
+        for level in 0..SCORE_ANCESTORS {
+            if anc == NONE {
+                break;
+            }
+            let divider = match level {
+                0 => 1.0,
+                1 => 2.0,
+                l => l as f32 * 3.0,
+            };
+            add(doc, &mut scores, anc, unit / divider);
+            anc = doc.nodes[anc as usize].parent;
+        }
+    }
+    touched
+        .into_iter()
+        .map(|i| (i, scores[i as usize] * (1.0 - link_density(&st[i as usize]))))
+        .collect()
+}
+
+/// Pick the article's containers: the best candidate and its worthy siblings.
+pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, f32)]) -> Vec<Ix> {
+    let body = doc.body;
+    let mut ranked: Vec<(Ix, f32)> = candidates
+        .iter()
+        .copied()
+        .filter(|&(i, _)| i != body && doc.name(i) != "html")
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let Some(&(mut top, top_score)) = ranked.first() else {
+        return vec![body];
+    };
+    let mut score_map: std::collections::HashMap<Ix, f32> = std::collections::HashMap::with_capacity(candidates.len());
+    for &(i, s) in candidates {
+        score_map.insert(i, s);
+    }
+    let get = |i: Ix| score_map.get(&i).copied();
+
+    // Several near-best candidates under one ancestor: the ancestor is the article.
+    let alternatives: Vec<Ix> = ranked
+        .iter()
+        .skip(1)
+        .take(TOP_CANDIDATES - 1)
+        .filter(|c| c.1 / top_score >= 0.75)
+        .map(|c| c.0)
+        .collect();
+    if alternatives.len() >= MIN_SHARED_CANDIDATES {
+        let mut anc = doc.nodes[top as usize].parent;
+        while anc != NONE && anc != body {
+            let shared = alternatives.iter().filter(|&&a| is_ancestor(doc, anc, a)).count();
+            if shared >= MIN_SHARED_CANDIDATES {
+                top = anc;
+                break;
+            }
+            anc = doc.nodes[anc as usize].parent;
+        }
+    }
+
+    // A parent that scores better than the child holds more of the article.
+    let mut last = get(top).unwrap_or(top_score);
+    let threshold = last / 3.0;
+    let mut parent = doc.nodes[top as usize].parent;
+    while parent != NONE && parent != body {
+        let Some(ps) = get(parent) else {
+            parent = doc.nodes[parent as usize].parent;
+            continue;
+        };
+        if ps < threshold {
+            break;
+        }
+        if ps > last {
+            top = parent;
+            break;
+        }
+        last = ps;
+        parent = doc.nodes[parent as usize].parent;
+    }
+
+    // An only child says nothing its parent does not.
+    loop {
+        let p = doc.nodes[top as usize].parent;
+        if p == NONE || p == body {
+            break;
+        }
+        let kept_children = doc.children(p).filter(|&c| !removed[c as usize]).count();
+        if kept_children != 1 {
+            break;
+        }
+        top = p;
+    }
+
+    let top_score = get(top).unwrap_or(top_score);
+    let parent = doc.nodes[top as usize].parent;
+    if parent == NONE {
+        return vec![top];
+    }
+    let threshold = (top_score * 0.2).max(10.0);
+    let top_class = doc.elem(top).and_then(|e| crate::dom::attr(e.el, "class")).unwrap_or("");
+    let mut roots = Vec::new();
+    for c in doc.children(parent) {
+        if removed[c as usize] {
+            continue;
+        }
+        if c == top {
+            roots.push(c);
+            continue;
+        }
+        let mut bonus = 0.0;
+        let class = doc.elem(c).and_then(|e| crate::dom::attr(e.el, "class")).unwrap_or("");
+        if !top_class.is_empty() && class == top_class {
+            bonus = top_score * 0.2;
+        }
+        if let Some(sc) = get(c) {
+            if sc + bonus >= threshold {
+                roots.push(c);
+                continue;
+            }
+        }
+        if doc.tag(c) & tag::P != 0 || doc.name(c) == "blockquote" {
+            let s = &st[c as usize];
+            let ld = link_density(s);
+            if s.len > 80 && ld < 0.25 {
+                roots.push(c);
+            } else if s.len > 0 && s.len <= 80 && ld == 0.0 {
+                let t = doc.text_of(c);
+                if t.ends_with('.') || t.contains(". ") || t.ends_with('。') {
+                    roots.push(c);
+                }
+            }
+        }
+    }
+    roots
+}
+
+/// Whether `a` is an ancestor of `d`.
+pub fn is_ancestor(doc: &Doc<'_>, a: Ix, d: Ix) -> bool {
+    a < d && d < doc.nodes[a as usize].end
+}

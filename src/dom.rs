@@ -395,19 +395,46 @@ fn class_hits(value: &str) -> u8 {
     } else {
         value
     };
+    // Taxonomy classes (`category-advertising`, `tag-comments`) name what the
+    // article is about, not what the element is.
+    let filtered;
+    let v = if v.split_ascii_whitespace().any(is_taxonomy_class) {
+        filtered = v
+            .split_ascii_whitespace()
+            .filter(|t| !is_taxonomy_class(t))
+            .collect::<Vec<_>>()
+            .join(" ");
+        filtered.as_str()
+    } else {
+        v
+    };
     let mut hits = 0u8;
     for m in SUBSTRINGS.find_overlapping_iter(v) {
         hits |= rules::SUBSTRING_RULES[m.pattern().as_usize()].1;
     }
+    let mut prev = "";
     for part in v.split(|c: char| !c.is_ascii_alphanumeric()) {
         if part.is_empty() || part.len() > 16 {
             continue;
         }
-        if let Some((_, h)) = rules::PART_RULES.iter().find(|(p, _)| *p == part) {
-            hits |= *h;
+        // "non-ad", "no-ads": the opposite of what the part says.
+        if !matches!(prev, "non" | "no") {
+            if let Some((_, h)) = rules::PART_RULES.iter().find(|(p, _)| *p == part) {
+                hits |= *h;
+            }
+        }
+        prev = part;
+    }
+    for token in v.split_ascii_whitespace() {
+        if rules::HIDDEN_CLASSES.contains(&token) {
+            hits |= hit::HIDDEN;
         }
     }
     hits
+}
+
+fn is_taxonomy_class(token: &str) -> bool {
+    rules::TAXONOMY_CLASS_PREFIXES.iter().any(|p| token.starts_with(p))
 }
 
 /// Class weight of one value: -25 for a negative hit, +25 for a positive one.
@@ -470,6 +497,11 @@ fn describe(el: &Element) -> ElemNode<'_> {
     if hits & hit::HIDDEN != 0 {
         flags |= flag::HIDDEN;
     }
+    // Scripts toggle hiding classes and attributes on the page's outer
+    // elements (preloaders, open menus, modals); they never hide the page.
+    if matches!(name, "html" | "body") {
+        flags &= !flag::HIDDEN;
+    }
     if matches!(name, "article" | "main") {
         flags |= flag::ARTICLE;
     }
@@ -508,9 +540,13 @@ mod tests {
 
     #[test]
     fn class_rules_match_parts_and_substrings() {
-        assert_ne!(class_hits("td-post-comments") & hit::BOILER, 0);
+        assert_ne!(class_hits("td-post-comments") & hit::BOILER_PART, 0);
+        assert_eq!(class_hits("field-label-hidden") & hit::HIDDEN, 0);
+        assert_ne!(class_hits("x hidden") & hit::HIDDEN, 0);
+        assert_eq!(class_hits("non-ad-column") & hit::BOILER_PART, 0);
         assert_eq!(class_hits("commentary-body") & hit::BOILER, 0);
         assert_ne!(class_hits("ad-slot") & hit::BOILER, 0);
+        assert_ne!(class_hits("ad") & hit::BOILER_PART, 0);
         assert_eq!(class_hits("shadow header-image") & hit::BOILER, 0);
         assert_ne!(class_hits("NewsletterSignup") & hit::BOILER, 0);
         assert_ne!(class_hits("entry-content") & hit::POS, 0);

@@ -37,6 +37,8 @@ const NOTHING_TEXT: u32 = 60;
 const LISTING_MIN_LINKED_HEADINGS: usize = 4;
 /// Text per linked heading below which the container is a listing.
 const LISTING_MAX_TEXT_PER_HEADING: u32 = 500;
+/// A paragraph at least this long, and nearly link-free, is prose.
+const PROSE_MIN_LEN: u32 = 150;
 /// Link density of the article text above which it is a link list.
 const LISTING_MAX_LINK_DENSITY: f32 = 0.5;
 
@@ -87,7 +89,8 @@ pub fn extract(bytes: &[u8], url: Option<&str>, options: &ExtractOptions) -> Res
     let html = Html::parse_document(&pre.html);
     let doc = Doc::build(&html);
     let now = options.now.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let mut meta = metadata::read(&doc, &pre.json_ld, url.as_ref(), now);
+    let (mut meta, h1) = metadata::read(&doc, &pre.json_ld, url.as_ref(), now);
+    let headlines: Vec<&str> = meta.title.as_deref().into_iter().chain(h1.as_deref()).collect();
 
     let raw = score::stats(&doc, None);
     let mut best: Option<Outcome> = None;
@@ -96,7 +99,7 @@ pub fn extract(bytes: &[u8], url: Option<&str>, options: &ExtractOptions) -> Res
         if last && best.as_ref().is_some_and(|b| b.len >= NOTHING_TEXT) {
             break;
         }
-        let out = run_pass(&doc, &raw, *pass, meta.title.as_deref(), options);
+        let out = run_pass(&doc, &raw, *pass, &headlines, now, options);
         let done = out.len >= ENOUGH_TEXT;
         if best.as_ref().is_none_or(|b| out.len > b.len) {
             best = Some(out);
@@ -129,7 +132,14 @@ pub fn extract(bytes: &[u8], url: Option<&str>, options: &ExtractOptions) -> Res
     })
 }
 
-fn run_pass(doc: &Doc<'_>, raw: &[score::Stats], pass: Pass, title: Option<&str>, options: &ExtractOptions) -> Outcome {
+fn run_pass(
+    doc: &Doc<'_>,
+    raw: &[score::Stats],
+    pass: Pass,
+    headlines: &[&str],
+    now: NaiveDate,
+    options: &ExtractOptions,
+) -> Outcome {
     let mut removed = clean::removed(doc, raw, pass);
     let st = score::stats(doc, Some(&removed));
     let candidates = score::score(doc, &st, &removed, pass);
@@ -140,16 +150,18 @@ fn run_pass(doc: &Doc<'_>, raw: &[score::Stats], pass: Pass, title: Option<&str>
     if !options.include_captions {
         blocks.retain(|b| b.kind != render::BlockKind::Caption);
     }
-    let blocks = render::filter_blocks(blocks, title);
+    let blocks = render::filter_blocks(blocks, headlines, now);
     let len = blocks.iter().map(|b| crate::dom::measure(&b.text).0).sum();
     Outcome { blocks, len, listing }
 }
 
-/// A container of teasers: many headings that are links, little prose
-/// between them, or text that is mostly links.
+/// A container of teasers: many headings that are links (or many `<article>`
+/// cards), fewer prose paragraphs than teasers and little text per teaser;
+/// or text that is mostly links.
 fn looks_like_listing(doc: &Doc<'_>, st: &[score::Stats], removed: &[bool], roots: &[Ix]) -> bool {
     let mut linked_headings = 0usize;
     let mut articles = 0usize;
+    let mut prose = 0usize;
     let (mut len, mut link) = (0u32, 0u32);
     for &r in roots {
         let s = &st[r as usize];
@@ -170,11 +182,14 @@ fn looks_like_listing(doc: &Doc<'_>, st: &[score::Stats], removed: &[bool], root
             if doc.name(i) == "article" && i != r {
                 articles += 1;
             }
+            if (t & tag::P != 0 || t & tag::BLOCK != 0 && !h.has_block) && h.len >= PROSE_MIN_LEN && h.link_len * 5 < h.len {
+                prose += 1;
+            }
             i += 1;
         }
     }
     let teasers = linked_headings.max(articles);
-    (teasers >= LISTING_MIN_LINKED_HEADINGS && len / (teasers as u32) < LISTING_MAX_TEXT_PER_HEADING)
+    (teasers >= LISTING_MIN_LINKED_HEADINGS && prose < teasers && len / (teasers as u32) < LISTING_MAX_TEXT_PER_HEADING)
         || (len > 0 && link as f32 / len as f32 > LISTING_MAX_LINK_DENSITY)
 }
 

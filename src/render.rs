@@ -223,6 +223,7 @@ fn open(doc: &Doc<'_>, w: &mut Walker, i: Ix, name: &str, t: u16) {
         "blockquote" => Ctx::Quote,
         "pre" | "listing" | "xmp" | "plaintext" => Ctx::Pre,
         "figcaption" | "caption" => Ctx::Caption,
+        _ if doc.elem(i).is_some_and(|e| e.hits & crate::clean::rules::hit::CAPTION != 0) => Ctx::Caption,
         "table" if is_data_table(doc, i) => Ctx::DataTable,
         "tr" if w.ctx.last().is_some_and(|(c, _)| *c == Ctx::DataTable) || doc_parent_is_data_table(w) => Ctx::Row,
         "td" | "th" if w.ctx.last().is_some_and(|(c, _)| *c == Ctx::Row) => Ctx::Cell,
@@ -352,11 +353,11 @@ pub fn is_boilerplate_line(text: &str) -> bool {
 }
 
 /// Lines this short that repeat this often are furniture.
-const REPEATED_LINE_MAX_CHARS: usize = 60;
+const REPEATED_LINE_MAX_CHARS: usize = 200;
 const REPEATED_LINE_MIN_COUNT: usize = 3;
 
 /// Drop boilerplate lines, short repeated lines and a leading headline.
-pub fn filter_blocks(blocks: Vec<Block>, title: Option<&str>) -> Vec<Block> {
+pub fn filter_blocks(blocks: Vec<Block>, headlines: &[&str], now: chrono::NaiveDate) -> Vec<Block> {
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for b in &blocks {
         if b.text.len() <= REPEATED_LINE_MAX_CHARS && b.kind != BlockKind::Pre && !matches!(b.kind, BlockKind::Row { .. }) {
@@ -368,21 +369,19 @@ pub fn filter_blocks(blocks: Vec<Block>, title: Option<&str>) -> Vec<Block> {
         .filter(|&(_, n)| n >= REPEATED_LINE_MIN_COUNT)
         .map(|(t, _)| t.to_string())
         .collect();
-    let title_folded = title.map(fold);
+    let headlines: Vec<String> = headlines.iter().map(|h| fold(h)).filter(|h| !h.is_empty()).collect();
     let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
     for (k, b) in blocks.into_iter().enumerate() {
         if b.kind == BlockKind::Pre || matches!(b.kind, BlockKind::Row { .. }) {
             out.push(b);
             continue;
         }
-        if repeated.contains(&b.text) || is_boilerplate_line(&b.text) {
+        if repeated.contains(&b.text) || is_boilerplate_line(&b.text) || is_dateline(&b.text, now) {
             continue;
         }
-        if k < 4 && out.iter().all(|o| matches!(o.kind, BlockKind::Heading(_)) || o.text.len() < 80) {
-            if let Some(t) = &title_folded {
-                if !t.is_empty() && fold(&b.text) == *t {
-                    continue;
-                }
+        if k < 6 && out.iter().all(|o| matches!(o.kind, BlockKind::Heading(_)) || o.text.len() < 80) {
+            if headlines.contains(&fold(&b.text)) {
+                continue;
             }
         }
         out.push(b);
@@ -392,6 +391,20 @@ pub fn filter_blocks(blocks: Vec<Block>, title: Option<&str>) -> Vec<Block> {
         out.pop();
     }
     out
+}
+
+/// Longest line that may be taken for a dateline.
+const DATELINE_MAX_CHARS: usize = 120;
+/// Most words (besides the date) a dateline may have.
+const DATELINE_MAX_WORDS: usize = 16;
+
+/// A short line that is mostly a date: "Updated 5:27 am, Nov 20, 2019",
+/// "PUBLISHED: 10:48, Tue, Nov 19, 2019".
+fn is_dateline(text: &str, now: chrono::NaiveDate) -> bool {
+    text.len() <= DATELINE_MAX_CHARS
+        && !text.ends_with('.')
+        && text.split_whitespace().count() <= DATELINE_MAX_WORDS
+        && crate::metadata::date::find_in_text(text, now).is_some()
 }
 
 fn joins_tight(a: &Block, b: &Block) -> bool {
@@ -507,9 +520,11 @@ mod tests {
             Block { kind: BlockKind::Heading(1), quote: 0, text: "My Title".into() },
             Block { kind: BlockKind::Para, quote: 0, text: "Advertisement".into() },
             Block { kind: BlockKind::Para, quote: 0, text: "Please enter your comment!".into() },
+            Block { kind: BlockKind::Para, quote: 0, text: "Updated 5:27 am CST, Wednesday, November 20, 2019".into() },
             Block { kind: BlockKind::Para, quote: 0, text: "Real text here.".into() },
         ];
-        let out = filter_blocks(blocks, Some("My title"));
+        let now = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let out = filter_blocks(blocks, &["My title"], now);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].text, "Real text here.");
     }

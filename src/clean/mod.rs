@@ -28,6 +28,8 @@ pub struct Pass {
     pub strip_unlikely: bool,
     /// Remove furniture recognised by tag, role and strong class/id cues.
     pub strip_boilerplate: bool,
+    /// Also remove furniture recognised by a class/id part (`ad`, `share`, `widget`).
+    pub strip_boilerplate_parts: bool,
     /// Let class/id weights count in scoring.
     pub weight_classes: bool,
     /// Prune blocks by their shape inside the chosen container.
@@ -35,28 +37,39 @@ pub struct Pass {
 }
 
 /// The fallback ladder, strictest first.
-pub const LADDER: [Pass; 4] = [
+pub const LADDER: [Pass; 5] = [
     Pass {
         strip_unlikely: true,
         strip_boilerplate: true,
+        strip_boilerplate_parts: true,
         weight_classes: true,
         clean_conditionally: true,
     },
     Pass {
         strip_unlikely: false,
         strip_boilerplate: true,
+        strip_boilerplate_parts: true,
         weight_classes: true,
         clean_conditionally: true,
     },
     Pass {
         strip_unlikely: false,
         strip_boilerplate: true,
+        strip_boilerplate_parts: true,
+        weight_classes: false,
+        clean_conditionally: true,
+    },
+    Pass {
+        strip_unlikely: false,
+        strip_boilerplate: true,
+        strip_boilerplate_parts: false,
         weight_classes: false,
         clean_conditionally: true,
     },
     Pass {
         strip_unlikely: false,
         strip_boilerplate: false,
+        strip_boilerplate_parts: false,
         weight_classes: false,
         clean_conditionally: false,
     },
@@ -89,7 +102,9 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
         if !drop && pass.strip_boilerplate && (e.flags & flag::ARTICLE == 0 || e.name == "article") {
             drop = e.tag & tag::BOILER != 0
                 || e.flags & (flag::ROLE_BOILER | flag::COMMENT) != 0
-                || e.hits & hit::BOILER != 0 && !NEVER_UNLIKELY[..2].contains(&e.name);
+                || (e.hits & hit::BOILER != 0
+                    || pass.strip_boilerplate_parts && e.hits & hit::BOILER_PART != 0)
+                    && !NEVER_UNLIKELY[..2].contains(&e.name);
         }
         if !drop && pass.strip_unlikely && !NEVER_UNLIKELY.contains(&e.name) {
             drop = (e.hits & hit::UNLIKELY != 0 && e.hits & hit::MAYBE == 0)

@@ -56,6 +56,10 @@ pub mod hit {
     pub const BOILER: u8 = 16;
     /// Hidden by a utility class.
     pub const HIDDEN: u8 = 32;
+    /// Furniture recognised by a class/id *part* (a weaker cue than a substring).
+    pub const BOILER_PART: u8 = 64;
+    /// A caption or photo credit: kept only when captions are asked for.
+    pub const CAPTION: u8 = 128;
 }
 
 use hit::*;
@@ -171,41 +175,57 @@ pub const SUBSTRING_RULES: &[(&str, u8)] = &[
 
 /// Class/id patterns matched only as whole parts.
 pub const PART_RULES: &[(&str, u8)] = &[
-    ("ad", BOILER),
-    ("ads", BOILER),
-    ("adv", BOILER),
-    ("advertisement", BOILER),
-    ("comment", BOILER),
-    ("comments", BOILER),
-    ("respond", BOILER),
-    ("share", BOILER),
-    ("shares", BOILER),
-    ("social", BOILER),
-    ("related", BOILER),
-    ("relatedposts", BOILER),
-    ("tags", BOILER),
-    ("tagcloud", BOILER),
-    ("keywords", BOILER),
-    ("sidebar", BOILER),
-    ("widget", BOILER),
-    ("nav", BOILER),
-    ("navigation", BOILER),
-    ("menu", BOILER),
-    ("subscribe", BOILER),
-    ("subscription", BOILER),
-    ("popular", BOILER),
-    ("print", BOILER),
+    ("ad", BOILER_PART),
+    ("ads", BOILER_PART),
+    ("adv", BOILER_PART),
+    ("advertisement", BOILER_PART),
+    ("comment", BOILER_PART),
+    ("comments", BOILER_PART),
+    ("respond", BOILER_PART),
+    ("share", BOILER_PART),
+    ("shares", BOILER_PART),
+    ("social", BOILER_PART),
+    ("related", BOILER_PART),
+    ("relatedposts", BOILER_PART),
+    ("tags", BOILER_PART),
+    ("tagcloud", BOILER_PART),
+    ("keywords", BOILER_PART),
+    ("sidebar", BOILER_PART),
+    ("widget", BOILER_PART),
+    ("nav", BOILER_PART),
+    ("navigation", BOILER_PART),
+    ("menu", BOILER_PART),
+    ("subscribe", BOILER_PART),
+    ("subscription", BOILER_PART),
+    ("popular", BOILER_PART),
+    ("print", BOILER_PART),
     ("byline", UNLIKELY),
     ("dateline", UNLIKELY),
     ("aside", UNLIKELY),
     ("toolbar", UNLIKELY),
     ("tools", UNLIKELY),
-    ("login", BOILER),
-    ("modal", BOILER),
-    ("hidden", HIDDEN),
-    ("hide", HIDDEN),
-    ("d-none", HIDDEN),
-    ("invisible", HIDDEN),
+    ("login", BOILER_PART),
+    ("caption", CAPTION),
+    ("captions", CAPTION),
+    ("figcaption", CAPTION),
+    ("credit", CAPTION),
+    ("credits", CAPTION),
+    ("photocredit", CAPTION),
+    ("modal", BOILER_PART),
+];
+
+/// Class names that start with these are taxonomy (WordPress and Drupal put
+/// an article's categories and tags into classes) and are ignored by the rules.
+pub const TAXONOMY_CLASS_PREFIXES: &[&str] = &[
+    "category-", "tag-", "tags-", "topic-", "postid-", "post-format-", "format-", "status-",
+    "type-", "taxonomy-", "term-", "vocabulary-",
+];
+
+/// Whole class names that hide an element (utility classes of CSS frameworks).
+/// Matched against each class name whole: `field-label-hidden` hides a label,
+/// not the element it sits on.
+pub const HIDDEN_CLASSES: &[&str] = &[
+    "hidden", "hide", "d-none", "invisible", "is-hidden", "u-hidden", "display-none", "hidden-all",
 ];
 
 /// A block whose whole text is one of these (case folded, trailing
@@ -298,6 +318,20 @@ pub const BOILERPLATE_PREFIXES: &[&str] = &[
     "already a subscriber",
     "you need to enable javascript",
     "please enable javascript",
+    "get the latest",
+    "have a tip?",
+    "follow @",
+    "follow us on",
+    "sign up to",
+    "click here",
+    "see more:",
+    "more:",
+    "watch:",
+    "read more about",
+    "image:",
+    "photo:",
+    "(image:",
+    "(photo:",
 ];
 
 /// Longest block (in characters) that [`BOILERPLATE_PREFIXES`] may remove.

@@ -87,9 +87,9 @@ struct Gathered<'a> {
     dateline: Option<String>,
 }
 
-/// Read a page's metadata. `json_ld` are the raw JSON-LD blocks from the
-/// prescan; `now` bounds dates.
-pub fn read(doc: &Doc<'_>, json_ld: &[&str], url: Option<&Url>, now: NaiveDate) -> Metadata {
+/// Read a page's metadata, and the text of its first `<h1>`. `json_ld` are
+/// the raw JSON-LD blocks from the prescan; `now` bounds dates.
+pub fn read(doc: &Doc<'_>, json_ld: &[&str], url: Option<&Url>, now: NaiveDate) -> (Metadata, Option<String>) {
     let g = gather(doc);
     let ld = jsonld::read(json_ld);
     let meta = |keys: &[&str]| -> Option<String> {
@@ -181,7 +181,7 @@ pub fn read(doc: &Doc<'_>, json_ld: &[&str], url: Option<&Url>, now: NaiveDate) 
         }
     }
 
-    Metadata {
+    let meta = Metadata {
         title,
         author,
         date: date.map(|d| d.format("%Y-%m-%d").to_string()),
@@ -192,7 +192,8 @@ pub fn read(doc: &Doc<'_>, json_ld: &[&str], url: Option<&Url>, now: NaiveDate) 
         canonical_url,
         image,
         tags,
-    }
+    };
+    (meta, g.h1)
 }
 
 fn gather<'a>(doc: &Doc<'a>) -> Gathered<'a> {

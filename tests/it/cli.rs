@@ -1,0 +1,381 @@
+//! The `pith` binary end to end: exit codes (0 all ok, 1 some inputs failed,
+//! 2 usage or configuration errors), input kinds (files, `-`, directories,
+//! `--input-list`), record order under `--jobs`, output formats and sinks
+//! (stdout, appending file, one file per article), error kinds, and
+//! `config.toml` handling. Every run happens in its own temporary directory
+//! with small generated pages.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A temporary working directory for one test.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        Sandbox { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Write `bytes` at `rel` (parents created); returns the relative path as a string.
+    fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> String {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, bytes).expect("write");
+        rel.to_string()
+    }
+
+    /// `pith <args>` run in this directory, with `stdin` fed when given.
+    fn pith(&self, args: &[&str], stdin: Option<&[u8]>) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pith"));
+        cmd.args(args)
+            .current_dir(self.path())
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        let mut child = cmd.spawn().expect("spawn pith");
+        if let Some(bytes) = stdin {
+            let mut w = child.stdin.take().expect("stdin");
+            w.write_all(bytes).expect("write stdin");
+        }
+        child.wait_with_output().expect("wait for pith")
+    }
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("pith exited by a signal")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Exit code, stdout and stderr, for assertion messages.
+fn show(o: &Output) -> String {
+    format!("exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}", o.status.code(), stdout(o), stderr(o))
+}
+
+/// Parse JSONL; every line must be a JSON object.
+fn records(text: &str) -> Vec<Value> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
+            assert!(v.is_object(), "not a JSON object: {l}");
+            v
+        })
+        .collect()
+}
+
+fn kind(rec: &Value) -> Option<&str> {
+    rec["error"]["kind"].as_str()
+}
+
+fn sources(recs: &[Value]) -> Vec<String> {
+    recs.iter().map(|r| r["source"].as_str().unwrap_or("<none>").to_string()).collect()
+}
+
+/// A small article page whose text is unique to `topic`.
+fn article(topic: &str) -> String {
+    format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{topic} - Test Gazette</title></head>
+<body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>{topic}</h1>
+<p>The story of {topic} begins on a quiet morning, when the first reports reached the newsroom and nobody quite believed them.</p>
+<p>By noon, several witnesses had described {topic} in remarkably similar terms, and the editors decided the story deserved a closer look.</p>
+<p>Officials declined to comment on {topic} until the afternoon, when a short statement confirmed most of the details that had circulated.</p>
+<p>Residents said they expected to hear more about {topic} in the coming weeks, as the investigation continues and new facts emerge.</p>
+</article><footer>Copyright Test Gazette. All rights reserved.</footer></body></html>"#
+    )
+}
+
+/// A section front: many linked headlines with one-line teasers, no article.
+fn listing() -> String {
+    let mut s = String::from(
+        "<!doctype html><html lang=\"en\"><head><title>Business - Test Gazette</title></head><body><main><h1>Business</h1>",
+    );
+    for k in 1..=16 {
+        s.push_str(&format!(
+            "<article class=\"teaser\"><h2><a href=\"/business/story-{k}\">Headline number {k} about markets and trade</a></h2>\
+             <p>A one-line teaser for story {k}.</p></article>"
+        ));
+    }
+    s.push_str("<nav class=\"pagination\"><a href=\"?page=2\">Next page</a></nav></main></body></html>");
+    s
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa\x00\x00\x00\x00IEND\xaeB`\x82";
+
+#[test]
+fn all_inputs_ok_exits_0() {
+    let sb = Sandbox::new();
+    let a = sb.write("a.html", article("Harbor Lights"));
+    let b = sb.write("b.html", article("Orchard Frost"));
+    let o = sb.pith(&["extract", &a, &b], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let recs = records(&stdout(&o));
+    assert_eq!(sources(&recs), [a, b], "{}", show(&o));
+    for (rec, topic) in recs.iter().zip(["Harbor Lights", "Orchard Frost"]) {
+        assert!(rec.get("error").is_none(), "{rec}");
+        assert_eq!(rec["title"], topic, "{rec}");
+        let text = rec["text"].as_str().expect("text");
+        assert!(text.contains(&format!("The story of {topic} begins")), "{rec}");
+        assert!(!text.contains("All rights reserved"), "{rec}");
+        assert!(rec["schema_version"].is_u64(), "{rec}");
+    }
+}
+
+#[test]
+fn missing_file_gives_not_found_record_and_exit_1() {
+    let sb = Sandbox::new();
+    let a = sb.write("a.html", article("Harbor Lights"));
+    let b = sb.write("b.html", article("Orchard Frost"));
+    let o = sb.pith(&["extract", &a, "missing.html", &b], None);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let recs = records(&stdout(&o));
+    assert_eq!(sources(&recs), [a.as_str(), "missing.html", b.as_str()], "{}", show(&o));
+    assert_eq!(kind(&recs[1]), Some("not_found"), "{}", recs[1]);
+    assert!(recs[1]["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", recs[1]);
+    assert!(recs[1].get("text").is_none(), "{}", recs[1]);
+    assert_eq!(kind(&recs[0]), None);
+    assert_eq!(kind(&recs[2]), None);
+}
+
+#[test]
+fn no_inputs_is_a_usage_error() {
+    let sb = Sandbox::new();
+    let o = sb.pith(&["extract"], None);
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(stdout(&o).is_empty(), "{}", show(&o));
+    assert!(stderr(&o).contains("no input"), "{}", show(&o));
+}
+
+#[test]
+fn bad_format_is_a_usage_error() {
+    let sb = Sandbox::new();
+    let a = sb.write("a.html", article("Harbor Lights"));
+    let o = sb.pith(&["extract", "--format", "xml", &a], None);
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(stdout(&o).is_empty(), "{}", show(&o));
+    assert!(stderr(&o).contains("xml"), "{}", show(&o));
+}
+
+#[test]
+fn unknown_config_key_is_fatal_and_named() {
+    let sb = Sandbox::new();
+    let a = sb.write("a.html", article("Harbor Lights"));
+    let cfg = sb.write("settings.toml", "[extract]\njobz = 3\n");
+    let o = sb.pith(&["--config", &cfg, "extract", &a], None);
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(stdout(&o).is_empty(), "{}", show(&o));
+    assert!(stderr(&o).contains("jobz"), "{}", show(&o));
+}
+
+#[test]
+fn missing_config_file_named_by_flag_is_fatal() {
+    let sb = Sandbox::new();
+    let a = sb.write("a.html", article("Harbor Lights"));
+    let o = sb.pith(&["--config", "nope.toml", "extract", &a], None);
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(stderr(&o).contains("nope.toml"), "{}", show(&o));
+}
+
+#[test]
+fn dash_reads_stdin() {
+    let sb = Sandbox::new();
+    let page = article("Harbor Lights");
+    let o = sb.pith(&["extract", "--url", "https://example.com/harbor", "-"], Some(page.as_bytes()));
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let recs = records(&stdout(&o));
+    assert_eq!(recs.len(), 1, "{}", show(&o));
+    assert_eq!(recs[0]["source"], "-");
+    assert_eq!(recs[0]["url"], "https://example.com/harbor");
+    assert!(recs[0]["text"].as_str().unwrap_or("").contains("The story of Harbor Lights begins"), "{}", recs[0]);
+}
+
+#[test]
+fn directory_is_searched_recursively_for_html_and_htm() {
+    let sb = Sandbox::new();
+    sb.write("site/a.html", article("Harbor Lights"));
+    sb.write("site/sub/b.htm", article("Orchard Frost"));
+    sb.write("site/sub/deeper/c.html", article("Granite Quarry"));
+    sb.write("site/notes.txt", article("Not An Input"));
+    sb.write("site/sub/image.png", PNG);
+    let o = sb.pith(&["extract", "site"], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let recs = records(&stdout(&o));
+    let mut got: Vec<String> = sources(&recs).iter().map(|s| s.replace('\\', "/")).collect();
+    got.sort();
+    assert_eq!(got, ["site/a.html", "site/sub/b.htm", "site/sub/deeper/c.html"], "{}", show(&o));
+}
+
+#[test]
+fn input_list_with_urls_comments_and_blank_lines() {
+    let sb = Sandbox::new();
+    let a = sb.write("a.html", article("Harbor Lights"));
+    let b = sb.write("b.html", article("Orchard Frost"));
+    let list = format!("# pages to extract\n\n{a}\thttps://example.com/news/harbor-lights\n   \n# another comment\n{b}\n");
+    let l = sb.write("inputs.tsv", &list);
+    let o = sb.pith(&["extract", "--input-list", &l], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let recs = records(&stdout(&o));
+    assert_eq!(sources(&recs), [a.as_str(), b.as_str()], "{}", show(&o));
+    assert_eq!(recs[0]["url"], "https://example.com/news/harbor-lights");
+    assert!(recs[1]["url"].is_null(), "{}", recs[1]);
+
+    // The list itself may come from stdin.
+    let o = sb.pith(&["extract", "--input-list", "-"], Some(list.as_bytes()));
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert_eq!(sources(&records(&stdout(&o))), [a, b]);
+}
+
+#[test]
+fn records_keep_input_order_with_jobs_4() {
+    let sb = Sandbox::new();
+    let mut inputs = Vec::new();
+    for k in 0..20 {
+        let name = format!("in/page-{k:02}.html");
+        // Vary the work per input (and mix in failures) so that workers finish out of order.
+        let body = match k % 5 {
+            0 => article(&format!("Topic {k}")).repeat(40),
+            3 => String::new(),
+            _ => article(&format!("Topic {k}")),
+        };
+        inputs.push(sb.write(&name, body));
+        if k == 7 {
+            inputs.push("in/missing.html".to_string());
+        }
+    }
+    // Reverse name order, so that input order differs from any sorted order.
+    inputs.reverse();
+    let mut args = vec!["extract", "--jobs", "4"];
+    args.extend(inputs.iter().map(String::as_str));
+    let o = sb.pith(&args, None);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let recs = records(&stdout(&o));
+    assert_eq!(sources(&recs), inputs, "{}", show(&o));
+    assert!(recs.iter().filter(|r| kind(r) == Some("empty")).count() == 4);
+}
+
+#[test]
+fn text_and_markdown_formats() {
+    let sb = Sandbox::new();
+    let a = sb.write("a.html", article("Harbor Lights"));
+
+    let o = sb.pith(&["extract", "--format", "text", &a], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("The story of Harbor Lights begins"), "{}", show(&o));
+    assert!(out.contains("Residents said they expected"), "{}", show(&o));
+    assert!(!out.trim_start().starts_with('{'), "{}", show(&o));
+
+    let o = sb.pith(&["extract", "--format", "markdown", &a], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("# Harbor Lights\n"), "{}", show(&o));
+    assert!(out.contains("The story of Harbor Lights begins"), "{}", show(&o));
+    assert!(serde_json::from_str::<Value>(out.lines().next().unwrap_or("")).is_err());
+}
+
+#[test]
+fn output_file_is_appended_to() {
+    let sb = Sandbox::new();
+    let a = sb.write("a.html", article("Harbor Lights"));
+    let b = sb.write("b.html", article("Orchard Frost"));
+    let c = sb.write("c.html", article("Granite Quarry"));
+    let o = sb.pith(&["extract", "--output", "out.jsonl", &a, &b], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert!(stdout(&o).is_empty(), "{}", show(&o));
+    let o = sb.pith(&["extract", "-o", "out.jsonl", &c, "missing.html"], None);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let text = std::fs::read_to_string(sb.path().join("out.jsonl")).expect("output file");
+    assert!(text.ends_with('\n'), "{text}");
+    let recs = records(&text);
+    assert_eq!(sources(&recs), [a.as_str(), b.as_str(), c.as_str(), "missing.html"], "{text}");
+}
+
+#[test]
+fn output_dir_gets_one_file_per_article() {
+    let sb = Sandbox::new();
+    let a = sb.write("a.html", article("Harbor Lights"));
+    let b = sb.write("b.html", article("Orchard Frost"));
+    let c = sb.write("c.html", article("Granite Quarry"));
+    let e = sb.write("e.html", "");
+    let o = sb.pith(&["extract", "--output", "out/", &a, &b, &e, &c], None);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    assert!(stdout(&o).is_empty(), "{}", show(&o));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(sb.path().join("out"))
+        .expect("output dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 3, "one file per article, none for the failure: {files:?}");
+    let mut titles = Vec::new();
+    for f in &files {
+        assert_eq!(f.extension().and_then(|e| e.to_str()), Some("json"), "{f:?}");
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(f).expect("read")).expect("valid JSON");
+        titles.push(v["title"].as_str().unwrap_or("").to_string());
+    }
+    titles.sort();
+    assert_eq!(titles, ["Granite Quarry", "Harbor Lights", "Orchard Frost"]);
+}
+
+#[test]
+fn error_kinds_for_empty_binary_and_listing_inputs() {
+    let sb = Sandbox::new();
+    let empty = sb.write("empty.html", "");
+    let blank = sb.write("blank.html", " \n\t\n");
+    let png = sb.write("image.html", PNG);
+    let list = sb.write("listing.html", listing());
+    let ok = sb.write("ok.html", article("Harbor Lights"));
+    let o = sb.pith(&["extract", &empty, &blank, &png, &list, &ok], None);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let recs = records(&stdout(&o));
+    let kinds: Vec<Option<&str>> = recs.iter().map(kind).collect();
+    assert_eq!(kinds, [Some("empty"), Some("empty"), Some("binary"), Some("no_content"), None], "{}", show(&o));
+}
+
+#[test]
+fn cli_format_overrides_config() {
+    let sb = Sandbox::new();
+    let a = sb.write("a.html", article("Harbor Lights"));
+    let cfg = sb.write("conf/pith.toml", "[output]\nformat = \"text\"\n");
+
+    let o = sb.pith(&["--config", &cfg, "extract", &a], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert!(stdout(&o).starts_with("The story of Harbor Lights"), "config format=text applies: {}", show(&o));
+
+    let o = sb.pith(&["--config", &cfg, "extract", "--format", "jsonl", &a], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let recs = records(&stdout(&o));
+    assert_eq!(recs.len(), 1, "--format jsonl wins over the config: {}", show(&o));
+    assert_eq!(recs[0]["title"], "Harbor Lights");
+}
+
+#[test]
+fn config_toml_in_current_dir_is_read_by_default() {
+    let sb = Sandbox::new();
+    let a = sb.write("a.html", article("Harbor Lights"));
+    sb.write("config.toml", "[output]\nformat = \"markdown\"\n");
+    let o = sb.pith(&["extract", &a], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert!(stdout(&o).starts_with("# Harbor Lights\n"), "{}", show(&o));
+
+    // ...and a bad one there is reported, key named.
+    sb.write("config.toml", "[output]\nfromat = \"text\"\n");
+    let o = sb.pith(&["extract", &a], None);
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(stderr(&o).contains("fromat"), "{}", show(&o));
+}

@@ -1,0 +1,9 @@
+//! pith's integration tests, one binary (`cargo test --test it`):
+//! golden fixture pages, the `pith` command line, robustness against hostile
+//! input, and the quality gate on the shared benchmark sets.
+
+mod cli;
+mod golden;
+mod quality_gate;
+mod robustness;
+mod support;

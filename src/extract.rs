@@ -114,7 +114,10 @@ pub fn extract(bytes: &[u8], url: Option<&str>, options: &ExtractOptions) -> Res
     if best.listing {
         return Err(ExtractError::NoContent("the page is a list of links or teasers, not an article".into()));
     }
-    if best.len < MIN_TEXT {
+    // A short text is an article only when it is most of what the page says
+    // (a one-paragraph page), not when it is a scrap of a page of furniture.
+    let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
+    if best.len == 0 || best.len < MIN_TEXT && best.len * 2 < page_len {
         return Err(ExtractError::NoContent(format!(
             "only {} characters of article text found",
             best.len

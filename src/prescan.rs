@@ -1,7 +1,7 @@
 //! A byte scan before parsing that drops what no article needs.
 //!
 //! Most of a modern page's bytes sit inside `<script>`, `<style>`, `<svg>`,
-//! `<noscript>`, `<template>` and HTML comments. None of it is article text,
+//! `<noscript>`, `<template>` and HTML comments (MathML stays: formulas are text). None of it is article text,
 //! and parsing it costs more than the rest of extraction, so one forward scan
 //! cuts those ranges out before the HTML parser runs. The contents of
 //! `<script type="application/ld+json">` are kept aside for the metadata stage.
@@ -25,9 +25,9 @@ pub struct Prescanned<'a> {
 }
 
 /// Elements whose whole range (tags and content) is dropped.
-const DROPPED: &[&str] = &["script", "style", "noscript", "template", "svg", "math"];
+const DROPPED: &[&str] = &["script", "style", "noscript", "template", "svg"];
 /// Of those, the ones whose content may hold the same element again.
-const NESTING: &[&str] = &["svg", "template", "math"];
+const NESTING: &[&str] = &["svg", "template"];
 
 /// Cut scripts, styles, SVG, templates and comments out of `html`.
 pub fn prescan(html: &str) -> Prescanned<'_> {

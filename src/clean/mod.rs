@@ -84,9 +84,15 @@ const NEVER_UNLIKELY: &[&str] = &[
 /// comment or search form rather than a page wrapped in a `<form>` (ASP.NET).
 const FORM_MAX_TEXT: u32 = 1500;
 
+/// Share of the page's text above which a class/id *part* alone does not
+/// make an element furniture: a wrapper named `nav-drawer` that holds the
+/// whole page is a layout box, not a menu.
+const PART_VETO_SHARE: f32 = 0.6;
+
 /// Per node: is it out of the article (with its whole subtree) on this pass?
 pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
     let mut out = vec![false; doc.nodes.len()];
+    let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len) as f32;
     for (i, n) in doc.nodes.iter().enumerate() {
         if n.parent != NONE && out[n.parent as usize] {
             out[i] = true;
@@ -103,7 +109,9 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             drop = e.tag & tag::BOILER != 0
                 || e.flags & (flag::ROLE_BOILER | flag::COMMENT) != 0
                 || (e.hits & hit::BOILER != 0
-                    || pass.strip_boilerplate_parts && e.hits & hit::BOILER_PART != 0)
+                    || pass.strip_boilerplate_parts
+                        && e.hits & hit::BOILER_PART != 0
+                        && (raw[i].len as f32) < PART_VETO_SHARE * page_len)
                     && !NEVER_UNLIKELY[..2].contains(&e.name);
         }
         if !drop && pass.strip_unlikely && !NEVER_UNLIKELY.contains(&e.name) {

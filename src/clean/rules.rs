@@ -14,7 +14,7 @@
 
 /// Elements dropped with everything inside, whatever the page.
 pub const SKIP_TAGS: &[&str] = &[
-    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
     "canvas", "input", "textarea", "select", "button", "option", "optgroup", "datalist",
     "audio", "video", "source", "track", "map", "area", "head", "title", "meta", "link",
     "base", "dialog", "frameset", "frame", "applet", "picture", "img",

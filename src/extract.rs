@@ -127,6 +127,14 @@ pub fn extract(bytes: &[u8], url: Option<&str>, options: &ExtractOptions) -> Res
     if meta.lang.is_none() {
         meta.lang = detect_lang(&text);
     }
+    if meta.description.is_none() {
+        // No summary declared: the first paragraph stands in, as readers show it.
+        meta.description = best
+            .blocks
+            .iter()
+            .find(|b| b.kind == render::BlockKind::Para && b.text.len() >= DESCRIPTION_MIN_BYTES)
+            .map(|b| b.text.replace('\n', " "));
+    }
     Ok(Article {
         metadata: meta,
         word_count: word_count(&text),
@@ -195,6 +203,9 @@ fn looks_like_listing(doc: &Doc<'_>, st: &[score::Stats], removed: &[bool], root
     (teasers >= LISTING_MIN_LINKED_HEADINGS && prose < teasers && len / (teasers as u32) < LISTING_MAX_TEXT_PER_HEADING)
         || (len > 0 && link as f32 / len as f32 > LISTING_MAX_LINK_DENSITY)
 }
+
+/// Shortest first paragraph that may stand in for a missing description.
+const DESCRIPTION_MIN_BYTES: usize = 40;
 
 /// Minimum confidence for a detected language to be reported.
 const LANG_MIN_CONFIDENCE: f64 = 0.5;

@@ -36,6 +36,11 @@ const MONTHS: &[(&str, u32)] = &[
     ("декабря", 12),
 ];
 
+/// Whether a lower-case word names a month (in one of the known languages).
+pub fn is_month_name(word: &str) -> bool {
+    MONTHS.iter().any(|(m, _)| *m == word)
+}
+
 fn month_number(name: &str) -> Option<u32> {
     let n = name.trim_end_matches('.').to_lowercase();
     MONTHS.iter().find(|(m, _)| *m == n).map(|(_, k)| *k)

@@ -41,18 +41,18 @@ const MODIFIED_KEYS: &[&str] = &[
 ];
 /// Meta keys that hold author names.
 const AUTHOR_KEYS: &[&str] = &[
-    "author", "article:author", "dc.creator", "dcterms.creator", "dc:creator", "parsely-author",
+    "dc.creator", "dc:creator", "dcterms.creator", "dcterm:creator", "author", "article:author", "parsely-author",
     "sailthru.author", "byl", "citation_author", "twitter:data1",
 ];
 /// Meta keys that hold the title.
 const TITLE_KEYS: &[&str] = &[
-    "og:title", "dc.title", "dcterms.title", "dc:title", "twitter:title", "title",
+    "dc.title", "dc:title", "dcterms.title", "dcterm:title", "og:title", "twitter:title", "title",
     "parsely-title", "sailthru.title",
 ];
 /// Meta keys that hold the description.
 const DESCRIPTION_KEYS: &[&str] = &[
-    "og:description", "description", "twitter:description", "dc.description",
-    "dcterms.description", "dc:description",
+    "dc.description", "dc:description", "dcterms.description", "dcterm:description",
+    "og:description", "description", "twitter:description",
 ];
 /// Meta keys that hold the site name.
 const SITENAME_KEYS: &[&str] = &["og:site_name", "application-name", "apple-mobile-web-app-title"];
@@ -140,7 +140,7 @@ pub fn read(doc: &Doc<'_>, json_ld: &[&str], url: Option<&Url>, now: NaiveDate) 
         .or_else(|| g.byline.as_deref().and_then(|t| date::find_in_text(t, now)))
         .or(date_modified);
 
-    let description = meta(DESCRIPTION_KEYS).or_else(|| ld.description.clone());
+    let description = ld.description.as_deref().map(collapse).or_else(|| meta(DESCRIPTION_KEYS));
     let lang = g
         .html_lang
         .map(str::to_string)
@@ -420,9 +420,18 @@ pub fn clean_authors(raw: &str) -> Option<String> {
             break;
         }
     }
-    // A date or time after the names ends the byline.
+    // A date or time after the names ends the byline, month name included.
     if let Some(cut) = s.find(|c: char| c.is_ascii_digit()) {
         s.truncate(cut);
+        while let Some((head, last)) = s.trim_end().rsplit_once(' ') {
+            let w = last.trim_end_matches(['.', ',']).to_lowercase();
+            let is_date_word = date::is_month_name(&w)
+                || ["mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "on", "at", "updated", "published"].contains(&w.as_str());
+            if !is_date_word {
+                break;
+            }
+            s = head.to_string();
+        }
     }
     for stop in [" | ", " — ", " – ", " - ", "\n", " on ", " updated ", " published "] {
         if let Some(at) = s.find(stop) {

@@ -67,7 +67,7 @@ fn init_tracing(verbose: u8, quiet: bool) {
         "error"
     } else {
         match verbose {
-            0 => "warn",
+            0 => "warn,html5ever=error",
             1 => "info",
             2 => "debug",
             _ => "trace",

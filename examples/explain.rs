@@ -24,15 +24,29 @@ fn main() {
         let mut cands = score::score(&doc, &st, &removed, *pass);
         let roots = score::select(&doc, &st, &removed, &cands);
         cands.sort_by(|a, b| b.1.total_cmp(&a.1));
-        println!("pass {k}: roots {:?}", roots.iter().map(|&r| describe(&doc, r)).collect::<Vec<_>>());
+        println!(
+            "pass {k}: roots {:?}",
+            roots.iter().map(|&r| describe(&doc, r)).collect::<Vec<_>>()
+        );
         for (i, s) in cands.iter().take(5) {
-            println!("   cand {:>8.1} len {:>6} {}", s, st[*i as usize].len, describe(&doc, *i));
+            println!(
+                "   cand {:>8.1} len {:>6} {}",
+                s,
+                st[*i as usize].len,
+                describe(&doc, *i)
+            );
         }
         if let Some(sn) = &snippet {
-            let hit = doc.nodes.iter().position(|n| matches!(&n.data, Data::Text(t) if t.text.contains(sn.as_str())));
+            let hit = doc
+                .nodes
+                .iter()
+                .position(|n| matches!(&n.data, Data::Text(t) if t.text.contains(sn.as_str())));
             if let Some(mut i) = hit.map(|h| h as u32) {
                 while i != NONE {
-                    if removed[i as usize] && (doc.nodes[i as usize].parent == NONE || !removed[doc.nodes[i as usize].parent as usize]) {
+                    if removed[i as usize]
+                        && (doc.nodes[i as usize].parent == NONE
+                            || !removed[doc.nodes[i as usize].parent as usize])
+                    {
                         println!("   REMOVED at {}", describe(&doc, i));
                     }
                     i = doc.nodes[i as usize].parent;
@@ -44,7 +58,11 @@ fn main() {
     }
     let a = pith::extract(&bytes, args.get(2).map(String::as_str), &Default::default());
     match a {
-        Ok(a) => println!("{}\n---\n{}", serde_json::to_string_pretty(&a.metadata).unwrap_or_default(), a.text),
+        Ok(a) => println!(
+            "{}\n---\n{}",
+            serde_json::to_string_pretty(&a.metadata).unwrap_or_default(),
+            a.text
+        ),
         Err(e) => println!("error: {e}"),
     }
 }
@@ -54,7 +72,11 @@ fn describe(doc: &Doc<'_>, i: u32) -> String {
         Some(e) => format!(
             "#{i} <{} class={:?} id={:?}> hits={:#x} flags={:#x}",
             e.name,
-            attr(e.el, "class").unwrap_or("").chars().take(50).collect::<String>(),
+            attr(e.el, "class")
+                .unwrap_or("")
+                .chars()
+                .take(50)
+                .collect::<String>(),
             attr(e.el, "id").unwrap_or(""),
             e.hits,
             e.flags

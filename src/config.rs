@@ -31,7 +31,11 @@ pub struct ExtractConfig {
 
 impl Default for ExtractConfig {
     fn default() -> Self {
-        ExtractConfig { include_captions: false, max_bytes: 20 * 1024 * 1024, jobs: 0 }
+        ExtractConfig {
+            include_captions: false,
+            max_bytes: 20 * 1024 * 1024,
+            jobs: 0,
+        }
     }
 }
 
@@ -64,7 +68,9 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_named() {
-        let e = Config::parse("[extract]\njobz = 3\n").unwrap_err().to_string();
+        let e = Config::parse("[extract]\njobz = 3\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("jobz"), "{e}");
     }
 }

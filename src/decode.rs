@@ -265,7 +265,8 @@ mod tests {
     #[test]
     fn declared_utf8_with_bad_bytes_goes_to_detector() {
         let mut b = b"<meta charset=utf-8><p>".to_vec();
-        let (enc, _, _) = encoding_rs::WINDOWS_1251.encode("Съешь же ещё этих мягких французских булок, да выпей чаю");
+        let (enc, _, _) = encoding_rs::WINDOWS_1251
+            .encode("Съешь же ещё этих мягких французских булок, да выпей чаю");
         b.extend_from_slice(&enc);
         let d = decode(&b, None, Some("ru")).unwrap();
         assert_eq!(d.source, CharsetSource::Detector);
@@ -275,8 +276,14 @@ mod tests {
     #[test]
     fn empty_and_binary_are_errors() {
         assert_eq!(decode(b"  \n", None, None).unwrap_err(), DecodeError::Empty);
-        assert!(matches!(decode(b"%PDF-1.4 ...", None, None), Err(DecodeError::Binary(_))));
+        assert!(matches!(
+            decode(b"%PDF-1.4 ...", None, None),
+            Err(DecodeError::Binary(_))
+        ));
         let noise: Vec<u8> = (0..4000u32).map(|i| (i * 7919 % 256) as u8).collect();
-        assert!(matches!(decode(&noise, None, None), Err(DecodeError::Binary(_))));
+        assert!(matches!(
+            decode(&noise, None, None),
+            Err(DecodeError::Binary(_))
+        ));
     }
 }

@@ -289,7 +289,10 @@ pub fn attr<'e>(el: &'e Element, name: &str) -> Option<&'e str> {
 /// Append `text` to `out` with whitespace runs folded into one space.
 pub fn push_collapsed(out: &mut String, text: &str) {
     for (k, word) in text.split_whitespace().enumerate() {
-        if (k > 0 || text.starts_with(char::is_whitespace)) && !out.is_empty() && !out.ends_with(' ') {
+        if (k > 0 || text.starts_with(char::is_whitespace))
+            && !out.is_empty()
+            && !out.ends_with(' ')
+        {
             out.push(' ');
         }
         out.push_str(word);
@@ -434,7 +437,9 @@ fn class_hits(value: &str) -> u8 {
 }
 
 fn is_taxonomy_class(token: &str) -> bool {
-    rules::TAXONOMY_CLASS_PREFIXES.iter().any(|p| token.starts_with(p))
+    rules::TAXONOMY_CLASS_PREFIXES
+        .iter()
+        .any(|p| token.starts_with(p))
 }
 
 /// Class weight of one value: -25 for a negative hit, +25 for a positive one.
@@ -465,11 +470,7 @@ fn describe(el: &Element) -> ElemNode<'_> {
             }
             "hidden" => flags |= flag::HIDDEN,
             "aria-hidden" if v.trim().eq_ignore_ascii_case("true") => flags |= flag::HIDDEN,
-            "style" => {
-                if is_hidden_style(v) {
-                    flags |= flag::HIDDEN;
-                }
-            }
+            "style" if is_hidden_style(v) => flags |= flag::HIDDEN,
             "role" => {
                 let r = v.trim().to_ascii_lowercase();
                 if rules::BOILERPLATE_ROLES.contains(&r.as_str()) {
@@ -486,10 +487,8 @@ fn describe(el: &Element) -> ElemNode<'_> {
                     flags |= flag::COMMENT;
                 }
             }
-            "itemtype" => {
-                if v.ends_with("/Comment") || v.ends_with("/UserComments") {
-                    flags |= flag::COMMENT;
-                }
+            "itemtype" if v.ends_with("/Comment") || v.ends_with("/UserComments") => {
+                flags |= flag::COMMENT;
             }
             _ => {}
         }
@@ -532,7 +531,9 @@ mod tests {
     fn subtree_ranges_and_children() {
         let html = Html::parse_document("<body><div><p>a <b>b</b></p><p>c</p></div></body>");
         let doc = Doc::build(&html);
-        let div = (0..doc.nodes.len() as Ix).find(|&i| doc.name(i) == "div").unwrap();
+        let div = (0..doc.nodes.len() as Ix)
+            .find(|&i| doc.name(i) == "div")
+            .unwrap();
         let kids: Vec<_> = doc.children(div).map(|i| doc.name(i)).collect();
         assert_eq!(kids, vec!["p", "p"]);
         assert_eq!(doc.text_of(div), "a b c");

@@ -76,21 +76,39 @@ struct Outcome {
 /// assert_eq!(a.metadata.title.as_deref(), Some("Hello there, world"));
 /// assert!(a.text.starts_with("This is the first paragraph"));
 /// ```
-pub fn extract(bytes: &[u8], url: Option<&str>, options: &ExtractOptions) -> Result<Article, ExtractError> {
+pub fn extract(
+    bytes: &[u8],
+    url: Option<&str>,
+    options: &ExtractOptions,
+) -> Result<Article, ExtractError> {
     if let Some(limit) = options.max_bytes {
         if bytes.len() > limit {
-            return Err(ExtractError::TooLarge { size: bytes.len(), limit });
+            return Err(ExtractError::TooLarge {
+                size: bytes.len(),
+                limit,
+            });
         }
     }
     let url = url.and_then(|u| Url::parse(u).ok());
-    let tld = url.as_ref().and_then(|u| u.host_str()).and_then(|h| h.rsplit('.').next()).map(str::to_string);
+    let tld = url
+        .as_ref()
+        .and_then(|u| u.host_str())
+        .and_then(|h| h.rsplit('.').next())
+        .map(str::to_string);
     let decoded = decode(bytes, options.http_charset.as_deref(), tld.as_deref())?;
     let pre = prescan(&decoded.text);
     let html = Html::parse_document(&pre.html);
     let doc = Doc::build(&html);
-    let now = options.now.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let now = options
+        .now
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
     let (mut meta, h1) = metadata::read(&doc, &pre.json_ld, url.as_ref(), now);
-    let headlines: Vec<&str> = meta.title.as_deref().into_iter().chain(h1.as_deref()).collect();
+    let headlines: Vec<&str> = meta
+        .title
+        .as_deref()
+        .into_iter()
+        .chain(h1.as_deref())
+        .collect();
 
     let raw = score::stats(&doc, None);
     let mut best: Option<Outcome> = None;
@@ -112,7 +130,9 @@ pub fn extract(bytes: &[u8], url: Option<&str>, options: &ExtractOptions) -> Res
         return Err(ExtractError::NoContent("the page has no text".into()));
     };
     if best.listing {
-        return Err(ExtractError::NoContent("the page is a list of links or teasers, not an article".into()));
+        return Err(ExtractError::NoContent(
+            "the page is a list of links or teasers, not an article".into(),
+        ));
     }
     // A short text is an article only when it is most of what the page says
     // (a one-paragraph page), not when it is a scrap of a page of furniture.
@@ -163,7 +183,11 @@ fn run_pass(
     }
     let blocks = render::filter_blocks(blocks, headlines, now);
     let len = blocks.iter().map(|b| crate::dom::measure(&b.text).0).sum();
-    Outcome { blocks, len, listing }
+    Outcome {
+        blocks,
+        len,
+        listing,
+    }
 }
 
 /// A container of teasers: many headings that are links (or many `<article>`
@@ -193,14 +217,19 @@ fn looks_like_listing(doc: &Doc<'_>, st: &[score::Stats], removed: &[bool], root
             if doc.name(i) == "article" && i != r {
                 articles += 1;
             }
-            if (t & tag::P != 0 || t & tag::BLOCK != 0 && !h.has_block) && h.len >= PROSE_MIN_LEN && h.link_len * 5 < h.len {
+            if (t & tag::P != 0 || t & tag::BLOCK != 0 && !h.has_block)
+                && h.len >= PROSE_MIN_LEN
+                && h.link_len * 5 < h.len
+            {
                 prose += 1;
             }
             i += 1;
         }
     }
     let teasers = linked_headings.max(articles);
-    (teasers >= LISTING_MIN_LINKED_HEADINGS && prose < teasers && len / (teasers as u32) < LISTING_MAX_TEXT_PER_HEADING)
+    (teasers >= LISTING_MIN_LINKED_HEADINGS
+        && prose < teasers
+        && len / (teasers as u32) < LISTING_MAX_TEXT_PER_HEADING)
         || (len > 0 && link as f32 / len as f32 > LISTING_MAX_LINK_DENSITY)
 }
 

@@ -80,7 +80,10 @@ pub fn read(input: &Input, limit: u64) -> Result<Vec<u8>, InputError> {
         if source.kind() == std::io::ErrorKind::NotFound {
             InputError::NotFound(label.clone())
         } else {
-            InputError::Io { path: label.clone(), source }
+            InputError::Io {
+                path: label.clone(),
+                source,
+            }
         }
     };
     let mut buf = Vec::new();
@@ -89,16 +92,28 @@ pub fn read(input: &Input, limit: u64) -> Result<Vec<u8>, InputError> {
             let f = std::fs::File::open(p).map_err(io)?;
             let size = f.metadata().map_err(io)?.len();
             if size > limit {
-                return Err(InputError::TooLarge { path: label, size, limit });
+                return Err(InputError::TooLarge {
+                    path: label,
+                    size,
+                    limit,
+                });
             }
             f.take(limit + 1).read_to_end(&mut buf).map_err(io)?;
         }
         Source::Stdin => {
-            std::io::stdin().lock().take(limit + 1).read_to_end(&mut buf).map_err(io)?;
+            std::io::stdin()
+                .lock()
+                .take(limit + 1)
+                .read_to_end(&mut buf)
+                .map_err(io)?;
         }
     }
     if buf.len() as u64 > limit {
-        return Err(InputError::TooLarge { path: label, size: buf.len() as u64, limit });
+        return Err(InputError::TooLarge {
+            path: label,
+            size: buf.len() as u64,
+            limit,
+        });
     }
     Ok(buf)
 }
@@ -112,27 +127,41 @@ pub fn is_html_path(p: &Path) -> bool {
 
 /// Expand command-line arguments: `-` is stdin, a directory gives its
 /// `*.html`/`*.htm` files recursively in name order, anything else is a file.
-pub fn expand_args(args: &[String], url: Option<&str>) -> impl Iterator<Item = Input> + Send + use<> {
+pub fn expand_args(
+    args: &[String],
+    url: Option<&str>,
+) -> impl Iterator<Item = Input> + Send + use<> {
     let url = url.map(str::to_string);
-    args.to_vec().into_iter().flat_map(move |a| -> Box<dyn Iterator<Item = Input> + Send> {
-        let url = url.clone();
-        if a == "-" {
-            return Box::new(std::iter::once(Input { source: Source::Stdin, url }));
-        }
-        let p = PathBuf::from(&a);
-        if p.is_dir() {
-            Box::new(
-                walkdir::WalkDir::new(p)
-                    .sort_by_file_name()
-                    .into_iter()
-                    .filter_map(Result::ok)
-                    .filter(|e| e.file_type().is_file() && is_html_path(e.path()))
-                    .map(|e| Input { source: Source::File(e.into_path()), url: None }),
-            )
-        } else {
-            Box::new(std::iter::once(Input { source: Source::File(p), url }))
-        }
-    })
+    let args: Vec<String> = args.to_vec();
+    args.into_iter()
+        .flat_map(move |a| -> Box<dyn Iterator<Item = Input> + Send> {
+            let url = url.clone();
+            if a == "-" {
+                return Box::new(std::iter::once(Input {
+                    source: Source::Stdin,
+                    url,
+                }));
+            }
+            let p = PathBuf::from(&a);
+            if p.is_dir() {
+                Box::new(
+                    walkdir::WalkDir::new(p)
+                        .sort_by_file_name()
+                        .into_iter()
+                        .filter_map(Result::ok)
+                        .filter(|e| e.file_type().is_file() && is_html_path(e.path()))
+                        .map(|e| Input {
+                            source: Source::File(e.into_path()),
+                            url: None,
+                        }),
+                )
+            } else {
+                Box::new(std::iter::once(Input {
+                    source: Source::File(p),
+                    url,
+                }))
+            }
+        })
 }
 
 /// Parse one line of an input list: `PATH<TAB>URL` or `PATH`; `None` for
@@ -143,21 +172,26 @@ pub fn parse_list_line(line: &str) -> Option<Input> {
         return None;
     }
     let (path, url) = match line.split_once('\t') {
-        Some((p, u)) => (p.trim(), Some(u.trim().to_string()).filter(|u| !u.is_empty())),
+        Some((p, u)) => (
+            p.trim(),
+            Some(u.trim().to_string()).filter(|u| !u.is_empty()),
+        ),
         None => (line.trim(), None),
     };
-    let source = if path == "-" { Source::Stdin } else { Source::File(PathBuf::from(path)) };
+    let source = if path == "-" {
+        Source::Stdin
+    } else {
+        Source::File(PathBuf::from(path))
+    };
     Some(Input { source, url })
 }
 
 /// Stream an input list line by line.
 pub fn read_list<R: BufRead>(reader: R) -> impl Iterator<Item = std::io::Result<Input>> + use<R> {
-    reader
-        .lines()
-        .filter_map(|l| match l {
-            Ok(l) => parse_list_line(&l).map(Ok),
-            Err(e) => Some(Err(e)),
-        })
+    reader.lines().filter_map(|l| match l {
+        Ok(l) => parse_list_line(&l).map(Ok),
+        Err(e) => Some(Err(e)),
+    })
 }
 
 #[cfg(test)]

@@ -64,7 +64,10 @@ pub fn word_count(text: &str) -> usize {
             if cjk == 0 {
                 usize::from(w.chars().any(char::is_alphanumeric))
             } else {
-                cjk + usize::from(w.chars().any(|c| c.is_alphanumeric() && !crate::dom::is_cjk(c)))
+                cjk + usize::from(
+                    w.chars()
+                        .any(|c| c.is_alphanumeric() && !crate::dom::is_cjk(c)),
+                )
             }
         })
         .sum()

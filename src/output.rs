@@ -27,7 +27,9 @@ impl std::str::FromStr for Format {
             "jsonl" | "json" => Ok(Format::Jsonl),
             "text" | "txt" => Ok(Format::Text),
             "markdown" | "md" => Ok(Format::Markdown),
-            other => Err(format!("unknown format '{other}' (expected jsonl, text or markdown)")),
+            other => Err(format!(
+                "unknown format '{other}' (expected jsonl, text or markdown)"
+            )),
         }
     }
 }
@@ -61,7 +63,13 @@ pub struct Record {
 impl Record {
     /// A record for an extracted article.
     pub fn ok(source: String, url: Option<String>, article: Article) -> Record {
-        Record { schema_version: SCHEMA_VERSION, source, url, article: Some(article), error: None }
+        Record {
+            schema_version: SCHEMA_VERSION,
+            source,
+            url,
+            article: Some(article),
+            error: None,
+        }
     }
 
     /// A record for a failed input.
@@ -71,7 +79,10 @@ impl Record {
             source,
             url,
             article: None,
-            error: Some(ErrorInfo { kind: kind.to_string(), message }),
+            error: Some(ErrorInfo {
+                kind: kind.to_string(),
+                message,
+            }),
         }
     }
 
@@ -122,9 +133,15 @@ impl Sink {
         let wants_dir = path.as_os_str().to_string_lossy().ends_with('/');
         if path.is_dir() || wants_dir {
             std::fs::create_dir_all(path)?;
-            return Ok(Sink::Dir { dir: path.to_path_buf(), format });
+            return Ok(Sink::Dir {
+                dir: path.to_path_buf(),
+                format,
+            });
         }
-        let f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
         Ok(Sink::Stream(Box::new(f)))
     }
 
@@ -162,12 +179,27 @@ impl Sink {
 
 /// A file name for a record: from the URL's path, else the title, else the source.
 pub fn file_stem(record: &Record) -> String {
-    let from_url = record.url.as_deref().and_then(|u| url::Url::parse(u).ok()).map(|u| {
-        let host = u.host_str().unwrap_or("").trim_start_matches("www.").to_string();
-        let path = u.path().trim_matches('/').replace('/', "-");
-        if path.is_empty() { host } else { format!("{host}-{path}") }
-    });
-    let title = record.article.as_ref().and_then(|a| a.metadata.title.clone());
+    let from_url = record
+        .url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .map(|u| {
+            let host = u
+                .host_str()
+                .unwrap_or("")
+                .trim_start_matches("www.")
+                .to_string();
+            let path = u.path().trim_matches('/').replace('/', "-");
+            if path.is_empty() {
+                host
+            } else {
+                format!("{host}-{path}")
+            }
+        });
+    let title = record
+        .article
+        .as_ref()
+        .and_then(|a| a.metadata.title.clone());
     let raw = from_url.or(title).unwrap_or_else(|| record.source.clone());
     let mut slug = String::new();
     for c in raw.chars() {
@@ -178,7 +210,11 @@ pub fn file_stem(record: &Record) -> String {
         }
     }
     let slug: String = slug.trim_matches('-').chars().take(100).collect();
-    if slug.is_empty() { "article".to_string() } else { slug }
+    if slug.is_empty() {
+        "article".to_string()
+    } else {
+        slug
+    }
 }
 
 #[cfg(test)]
@@ -197,7 +233,12 @@ mod tests {
 
     #[test]
     fn stems_come_from_urls() {
-        let r = Record::failed("a".into(), Some("https://www.x.org/2020/a-b/".into()), "k", "m".into());
+        let r = Record::failed(
+            "a".into(),
+            Some("https://www.x.org/2020/a-b/".into()),
+            "k",
+            "m".into(),
+        );
         assert_eq!(file_stem(&r), "x-org-2020-a-b");
     }
 }

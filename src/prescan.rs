@@ -29,17 +29,68 @@ const DROPPED: &[&str] = &["script", "style", "noscript", "template", "svg"];
 /// Of those, the ones whose content may hold the same element again.
 const NESTING: &[&str] = &["svg", "template"];
 
-/// Cut scripts, styles, SVG, templates and comments out of `html`.
+/// Deepest nesting of [`COUNTED`] elements kept. Browsers cap nesting too;
+/// the HTML parser's tree builder slows down with the square of the depth, so
+/// a page of 100,000 nested `<div>`s would otherwise take minutes.
+pub const MAX_DEPTH: usize = 1024;
+/// Container elements that pages close reliably, whose depth is counted.
+const COUNTED: &[&str] = &[
+    "div",
+    "span",
+    "b",
+    "i",
+    "em",
+    "strong",
+    "a",
+    "font",
+    "section",
+    "article",
+    "blockquote",
+    "u",
+    "small",
+    "big",
+    "center",
+    "ul",
+    "ol",
+    "main",
+    "aside",
+    "nav",
+    "header",
+    "footer",
+    "form",
+];
+
+/// Cut scripts, styles, SVG, templates and comments out of `html`, and
+/// nesting deeper than [`MAX_DEPTH`].
 pub fn prescan(html: &str) -> Prescanned<'_> {
     let bytes = html.as_bytes();
     let mut out: Option<String> = None;
     let mut json_ld = Vec::new();
     let mut copied = 0; // bytes of `html` already handled (copied or skipped)
     let mut pos = 0;
+    let mut depth = 0usize;
+    let mut cut_open = 0usize; // openers cut for depth, whose closers are cut too
     while let Some(off) = memchr(b'<', &bytes[pos..]) {
         let start = pos + off;
         let rest = &bytes[start + 1..];
-        let skip_to = if rest.starts_with(b"!--") {
+        let skip_to = if let Some((closing, true)) = counted_tag(rest) {
+            let tag_end = memchr(b'>', rest).map_or(bytes.len(), |e| start + 1 + e + 1);
+            if closing {
+                if cut_open > 0 {
+                    cut_open -= 1;
+                    Some(tag_end)
+                } else {
+                    depth = depth.saturating_sub(1);
+                    None
+                }
+            } else if depth >= MAX_DEPTH {
+                cut_open += 1;
+                Some(tag_end)
+            } else {
+                depth += 1;
+                None
+            }
+        } else if rest.starts_with(b"!--") {
             Some(match memmem::find(&rest[3..], b"-->") {
                 Some(e) => start + 1 + 3 + e + 3,
                 None => bytes.len(),
@@ -82,12 +133,39 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
     Prescanned { html, json_ld }
 }
 
+/// Whether `rest` (bytes after `<`) is a start or end tag (`closing`) of a
+/// counted element: `Some((closing, true))`.
+fn counted_tag(rest: &[u8]) -> Option<(bool, bool)> {
+    let (closing, name_at) = if rest.first() == Some(&b'/') {
+        (true, 1)
+    } else {
+        (false, 0)
+    };
+    let name = &rest[name_at..];
+    let len = name
+        .iter()
+        .take(12)
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    if len == 0 || len == name.len() {
+        return None;
+    }
+    let counted = COUNTED
+        .iter()
+        .any(|c| c.len() == len && name[..len].eq_ignore_ascii_case(c.as_bytes()));
+    (counted && matches!(name[len], b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>'))
+        .then_some((closing, true))
+}
+
 /// The dropped element that `rest` (bytes after `<`) opens, if any.
 fn dropped_tag(rest: &[u8]) -> Option<&'static str> {
     DROPPED.iter().copied().find(|name| {
         rest.len() > name.len()
             && rest[..name.len()].eq_ignore_ascii_case(name.as_bytes())
-            && matches!(rest[name.len()], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>')
+            && matches!(
+                rest[name.len()],
+                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>'
+            )
     })
 }
 
@@ -144,6 +222,19 @@ mod tests {
         assert!(p.html.contains("<p>y</p>"));
         let p = prescan("<p>x</p><!-- never closed <p>z</p>");
         assert!(!p.html.contains('z'));
+    }
+
+    #[test]
+    fn nesting_is_capped() {
+        let deep = format!(
+            "{}x{}",
+            "<div>".repeat(MAX_DEPTH + 500),
+            "</div>".repeat(MAX_DEPTH + 500)
+        );
+        let p = prescan(&deep);
+        assert_eq!(p.html.matches("<div>").count(), MAX_DEPTH);
+        assert_eq!(p.html.matches("</div>").count(), MAX_DEPTH);
+        assert!(p.html.contains('x'));
     }
 
     #[test]

@@ -144,8 +144,14 @@ impl Walker {
 
 fn trim_blank_lines(s: &str) -> String {
     let lines: Vec<&str> = s.lines().map(str::trim_end).collect();
-    let start = lines.iter().position(|l| !l.is_empty()).unwrap_or(lines.len());
-    let end = lines.iter().rposition(|l| !l.is_empty()).map_or(start, |e| e + 1);
+    let start = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(start, |e| e + 1);
     lines[start..end].join("\n")
 }
 
@@ -223,9 +229,18 @@ fn open(doc: &Doc<'_>, w: &mut Walker, i: Ix, name: &str, t: u16) {
         "blockquote" => Ctx::Quote,
         "pre" | "listing" | "xmp" | "plaintext" => Ctx::Pre,
         "figcaption" | "caption" => Ctx::Caption,
-        _ if doc.elem(i).is_some_and(|e| e.hits & crate::clean::rules::hit::CAPTION != 0) => Ctx::Caption,
+        _ if doc
+            .elem(i)
+            .is_some_and(|e| e.hits & crate::clean::rules::hit::CAPTION != 0) =>
+        {
+            Ctx::Caption
+        }
         "table" if is_data_table(doc, i) => Ctx::DataTable,
-        "tr" if w.ctx.last().is_some_and(|(c, _)| *c == Ctx::DataTable) || doc_parent_is_data_table(w) => Ctx::Row,
+        "tr" if w.ctx.last().is_some_and(|(c, _)| *c == Ctx::DataTable)
+            || doc_parent_is_data_table(w) =>
+        {
+            Ctx::Row
+        }
         "td" | "th" if w.ctx.last().is_some_and(|(c, _)| *c == Ctx::Row) => Ctx::Cell,
         _ => Ctx::Other,
     };
@@ -313,7 +328,9 @@ fn is_data_table(doc: &Doc<'_>, i: Ix) -> bool {
         if t & tag::TABLE != 0 {
             return false;
         }
-        if t & (tag::P | tag::LIST | tag::HEADING | tag::PRE) != 0 || doc.name(j) == "div" && doc.nodes[j as usize].end - j > 8 {
+        if t & (tag::P | tag::LIST | tag::HEADING | tag::PRE) != 0
+            || doc.name(j) == "div" && doc.nodes[j as usize].end - j > 8
+        {
             return false;
         }
         if doc.name(j) == "tr" {
@@ -360,7 +377,10 @@ const REPEATED_LINE_MIN_COUNT: usize = 3;
 pub fn filter_blocks(blocks: Vec<Block>, headlines: &[&str], now: chrono::NaiveDate) -> Vec<Block> {
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for b in &blocks {
-        if b.text.len() <= REPEATED_LINE_MAX_CHARS && b.kind != BlockKind::Pre && !matches!(b.kind, BlockKind::Row { .. }) {
+        if b.text.len() <= REPEATED_LINE_MAX_CHARS
+            && b.kind != BlockKind::Pre
+            && !matches!(b.kind, BlockKind::Row { .. })
+        {
             *counts.entry(b.text.as_str()).or_default() += 1;
         }
     }
@@ -369,7 +389,11 @@ pub fn filter_blocks(blocks: Vec<Block>, headlines: &[&str], now: chrono::NaiveD
         .filter(|&(_, n)| n >= REPEATED_LINE_MIN_COUNT)
         .map(|(t, _)| t.to_string())
         .collect();
-    let headlines: Vec<String> = headlines.iter().map(|h| fold(h)).filter(|h| !h.is_empty()).collect();
+    let headlines: Vec<String> = headlines
+        .iter()
+        .map(|h| fold(h))
+        .filter(|h| !h.is_empty())
+        .collect();
     let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
     for (k, b) in blocks.into_iter().enumerate() {
         if b.kind == BlockKind::Pre || matches!(b.kind, BlockKind::Row { .. }) {
@@ -379,15 +403,21 @@ pub fn filter_blocks(blocks: Vec<Block>, headlines: &[&str], now: chrono::NaiveD
         if repeated.contains(&b.text) || is_boilerplate_line(&b.text) || is_dateline(&b.text, now) {
             continue;
         }
-        if k < 6 && out.iter().all(|o| matches!(o.kind, BlockKind::Heading(_)) || o.text.len() < 80) {
-            if headlines.contains(&fold(&b.text)) {
-                continue;
-            }
+        if k < 6
+            && out
+                .iter()
+                .all(|o| matches!(o.kind, BlockKind::Heading(_)) || o.text.len() < 80)
+            && headlines.contains(&fold(&b.text))
+        {
+            continue;
         }
         out.push(b);
     }
     // Headings left with nothing after them close no section: drop them.
-    while out.last().is_some_and(|b| matches!(b.kind, BlockKind::Heading(_))) {
+    while out
+        .last()
+        .is_some_and(|b| matches!(b.kind, BlockKind::Heading(_)))
+    {
         out.pop();
     }
     out
@@ -410,7 +440,8 @@ fn is_dateline(text: &str, now: chrono::NaiveDate) -> bool {
 fn joins_tight(a: &Block, b: &Block) -> bool {
     matches!(
         (a.kind, b.kind),
-        (BlockKind::Item { .. }, BlockKind::Item { cont: false, .. }) | (BlockKind::Row { .. }, BlockKind::Row { first: false })
+        (BlockKind::Item { .. }, BlockKind::Item { cont: false, .. })
+            | (BlockKind::Row { .. }, BlockKind::Row { first: false })
     )
 }
 
@@ -420,7 +451,11 @@ pub fn to_text(blocks: &[Block]) -> String {
     let mut out = String::new();
     for (k, b) in blocks.iter().enumerate() {
         if k > 0 {
-            out.push_str(if joins_tight(&blocks[k - 1], b) { "\n" } else { "\n\n" });
+            out.push_str(if joins_tight(&blocks[k - 1], b) {
+                "\n"
+            } else {
+                "\n\n"
+            });
         }
         out.push_str(&b.text);
     }
@@ -432,13 +467,25 @@ pub fn to_markdown(blocks: &[Block]) -> String {
     let mut out = String::new();
     for (k, b) in blocks.iter().enumerate() {
         if k > 0 {
-            out.push_str(if joins_tight(&blocks[k - 1], b) { "\n" } else { "\n\n" });
+            out.push_str(if joins_tight(&blocks[k - 1], b) {
+                "\n"
+            } else {
+                "\n\n"
+            });
         }
         let quote = "> ".repeat(b.quote as usize);
         let body = match b.kind {
             BlockKind::Para => b.text.clone(),
-            BlockKind::Heading(l) => format!("{} {}", "#".repeat(l.clamp(1, 6) as usize), b.text.replace('\n', " ")),
-            BlockKind::Item { depth, number, cont } => {
+            BlockKind::Heading(l) => format!(
+                "{} {}",
+                "#".repeat(l.clamp(1, 6) as usize),
+                b.text.replace('\n', " ")
+            ),
+            BlockKind::Item {
+                depth,
+                number,
+                cont,
+            } => {
                 let indent = "  ".repeat(depth as usize);
                 let marker = match number {
                     Some(n) => format!("{n}. "),
@@ -471,7 +518,10 @@ pub fn to_markdown(blocks: &[Block]) -> String {
         if quote.is_empty() {
             out.push_str(&body);
         } else {
-            let q: Vec<String> = body.lines().map(|l| format!("{quote}{l}").trim_end().to_string()).collect();
+            let q: Vec<String> = body
+                .lines()
+                .map(|l| format!("{quote}{l}").trim_end().to_string())
+                .collect();
             out.push_str(&q.join("\n"));
         }
     }
@@ -492,7 +542,9 @@ mod tests {
 
     #[test]
     fn paragraphs_lists_and_breaks() {
-        let b = render("<body><p>One <a>two</a>three.</p><ul><li>a</li><li>b<ul><li>c</li></ul></li></ul>x<br><br>y<br>z</body>");
+        let b = render(
+            "<body><p>One <a>two</a>three.</p><ul><li>a</li><li>b<ul><li>c</li></ul></li></ul>x<br><br>y<br>z</body>",
+        );
         let text = to_text(&b);
         assert_eq!(text, "One twothree.\n\na\nb\nc\n\nx\n\ny\nz");
         let md = to_markdown(&b);
@@ -508,20 +560,45 @@ mod tests {
 
     #[test]
     fn data_tables_become_rows_and_pre_keeps_whitespace() {
-        let b = render("<body><table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table><pre>  x\n    y</pre></body>");
+        let b = render(
+            "<body><table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table><pre>  x\n    y</pre></body>",
+        );
         assert_eq!(to_text(&b), "A | B\n1 | 2\n\n  x\n    y");
         let md = to_markdown(&b);
-        assert!(md.starts_with("| A | B |\n| --- | --- |\n| 1 | 2 |"), "{md}");
+        assert!(
+            md.starts_with("| A | B |\n| --- | --- |\n| 1 | 2 |"),
+            "{md}"
+        );
     }
 
     #[test]
     fn boilerplate_lines_and_title_are_filtered() {
         let blocks = vec![
-            Block { kind: BlockKind::Heading(1), quote: 0, text: "My Title".into() },
-            Block { kind: BlockKind::Para, quote: 0, text: "Advertisement".into() },
-            Block { kind: BlockKind::Para, quote: 0, text: "Please enter your comment!".into() },
-            Block { kind: BlockKind::Para, quote: 0, text: "Updated 5:27 am CST, Wednesday, November 20, 2019".into() },
-            Block { kind: BlockKind::Para, quote: 0, text: "Real text here.".into() },
+            Block {
+                kind: BlockKind::Heading(1),
+                quote: 0,
+                text: "My Title".into(),
+            },
+            Block {
+                kind: BlockKind::Para,
+                quote: 0,
+                text: "Advertisement".into(),
+            },
+            Block {
+                kind: BlockKind::Para,
+                quote: 0,
+                text: "Please enter your comment!".into(),
+            },
+            Block {
+                kind: BlockKind::Para,
+                quote: 0,
+                text: "Updated 5:27 am CST, Wednesday, November 20, 2019".into(),
+            },
+            Block {
+                kind: BlockKind::Para,
+                quote: 0,
+                text: "Real text here.".into(),
+            },
         ];
         let now = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
         let out = filter_blocks(blocks, &["My title"], now);

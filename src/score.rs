@@ -57,19 +57,19 @@ pub struct Stats {
     /// Length of text inside headings.
     pub heading_len: u32,
     /// `p` elements.
-    pub p: u16,
+    pub p: u32,
     /// `li` elements.
-    pub li: u16,
+    pub li: u32,
     /// `img` elements.
-    pub img: u16,
+    pub img: u32,
     /// Form controls.
-    pub controls: u16,
+    pub controls: u32,
     /// `pre` elements.
-    pub pre: u16,
+    pub pre: u32,
     /// `table` elements, this one included.
-    pub tables: u16,
+    pub tables: u32,
     /// `br` elements among the inline content.
-    pub inline_br: u16,
+    pub inline_br: u32,
     /// Has at least one block-level child element.
     pub has_block: bool,
 }
@@ -104,7 +104,10 @@ pub fn stats(doc: &Doc<'_>, removed: Option<&[bool]>) -> Vec<Stats> {
                 if is_removed(i) {
                     // Images and controls still count for the shape of the
                     // parent, even though they hold no text.
-                    if e.tag & (tag::IMG | tag::CONTROL) != 0 && parent != NONE && !is_removed(parent as usize) {
+                    if e.tag & (tag::IMG | tag::CONTROL) != 0
+                        && parent != NONE
+                        && !is_removed(parent as usize)
+                    {
                         let p = &mut st[parent as usize];
                         p.img += s.img;
                         p.controls += s.controls;
@@ -117,14 +120,14 @@ pub fn stats(doc: &Doc<'_>, removed: Option<&[bool]>) -> Vec<Stats> {
                 }
                 if e.tag & tag::ITEM != 0 {
                     s.list_len = s.len;
-                    s.li += (e.name == "li") as u16;
+                    s.li += (e.name == "li") as u32;
                 }
                 if e.tag & tag::HEADING != 0 {
                     s.heading_len = s.len;
                 }
-                s.p += (e.tag & tag::P != 0) as u16;
-                s.pre += (e.tag & tag::PRE != 0) as u16;
-                s.tables += (e.tag & tag::TABLE != 0) as u16;
+                s.p += (e.tag & tag::P != 0) as u32;
+                s.pre += (e.tag & tag::PRE != 0) as u32;
+                s.tables += (e.tag & tag::TABLE != 0) as u32;
                 st[i] = s;
                 if parent == NONE {
                     continue;
@@ -148,7 +151,7 @@ pub fn stats(doc: &Doc<'_>, removed: Option<&[bool]>) -> Vec<Stats> {
                     p.inline_len += s.inline_len;
                     p.inline_commas += s.inline_commas;
                     p.inline_link_len += s.inline_link_len;
-                    p.inline_br += s.inline_br + (e.tag & tag::BR != 0) as u16;
+                    p.inline_br += s.inline_br + (e.tag & tag::BR != 0) as u32;
                     p.has_block |= s.has_block;
                 }
             }
@@ -178,7 +181,10 @@ fn tag_prior(name: &str) -> f32 {
 
 /// Elements a paragraph unit is: its own score goes to its parent.
 fn is_unit_tag(name: &str) -> bool {
-    matches!(name, "p" | "pre" | "td" | "li" | "dd" | "blockquote" | "h2" | "h3" | "h4" | "h5" | "h6")
+    matches!(
+        name,
+        "p" | "pre" | "td" | "li" | "dd" | "blockquote" | "h2" | "h3" | "h4" | "h5" | "h6"
+    )
 }
 
 /// Containers and their scores, after link-density scaling.
@@ -209,7 +215,9 @@ pub fn score(doc: &Doc<'_>, st: &[Stats], removed: &[bool], pass: Pass) -> Vec<(
         if removed[i] {
             continue;
         }
-        let Data::Elem(e) = &doc.nodes[i].data else { continue };
+        let Data::Elem(e) = &doc.nodes[i].data else {
+            continue;
+        };
         let s = &st[i];
         if e.tag & tag::BLOCK == 0 || e.name == "body" || e.name == "html" {
             continue;
@@ -225,7 +233,11 @@ pub fn score(doc: &Doc<'_>, st: &[Stats], removed: &[bool], pass: Pass) -> Vec<(
         if len < MIN_UNIT_LEN || first == NONE {
             continue;
         }
-        let ld = if len == 0 { 0.0 } else { link as f32 / len as f32 };
+        let ld = if len == 0 {
+            0.0
+        } else {
+            link as f32 / len as f32
+        };
         let mut unit = 1.0 + commas as f32 + (len as f32 / 100.0).min(3.0);
         // Paragraphs split by <br><br> count as several.
         if first == i as Ix && s.inline_br >= 2 {
@@ -248,7 +260,12 @@ pub fn score(doc: &Doc<'_>, st: &[Stats], removed: &[bool], pass: Pass) -> Vec<(
     }
     touched
         .into_iter()
-        .map(|i| (i, scores[i as usize] * (1.0 - link_density(&st[i as usize]))))
+        .map(|i| {
+            (
+                i,
+                scores[i as usize] * (1.0 - link_density(&st[i as usize])),
+            )
+        })
         .collect()
 }
 
@@ -264,7 +281,8 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
     let Some(&(mut top, top_score)) = ranked.first() else {
         return vec![body];
     };
-    let mut score_map: std::collections::HashMap<Ix, f32> = std::collections::HashMap::with_capacity(candidates.len());
+    let mut score_map: std::collections::HashMap<Ix, f32> =
+        std::collections::HashMap::with_capacity(candidates.len());
     for &(i, s) in candidates {
         score_map.insert(i, s);
     }
@@ -281,7 +299,10 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
     if alternatives.len() >= MIN_SHARED_CANDIDATES {
         let mut anc = doc.nodes[top as usize].parent;
         while anc != NONE && anc != body {
-            let shared = alternatives.iter().filter(|&&a| is_ancestor(doc, anc, a)).count();
+            let shared = alternatives
+                .iter()
+                .filter(|&&a| is_ancestor(doc, anc, a))
+                .count();
             if shared >= MIN_SHARED_CANDIDATES {
                 top = anc;
                 break;
@@ -329,7 +350,10 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
         return vec![top];
     }
     let threshold = (top_score * 0.2).max(10.0);
-    let top_class = doc.elem(top).and_then(|e| crate::dom::attr(e.el, "class")).unwrap_or("");
+    let top_class = doc
+        .elem(top)
+        .and_then(|e| crate::dom::attr(e.el, "class"))
+        .unwrap_or("");
     let mut roots = Vec::new();
     for c in doc.children(parent) {
         if removed[c as usize] {
@@ -340,7 +364,10 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
             continue;
         }
         let mut bonus = 0.0;
-        let class = doc.elem(c).and_then(|e| crate::dom::attr(e.el, "class")).unwrap_or("");
+        let class = doc
+            .elem(c)
+            .and_then(|e| crate::dom::attr(e.el, "class"))
+            .unwrap_or("");
         if !top_class.is_empty() && class == top_class {
             bonus = top_score * 0.2;
         }

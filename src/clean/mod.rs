@@ -105,7 +105,8 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             let s = &raw[i];
             drop = s.len < FORM_MAX_TEXT || s.controls > 0 && s.p == 0;
         }
-        if !drop && pass.strip_boilerplate && (e.flags & flag::ARTICLE == 0 || e.name == "article") {
+        if !drop && pass.strip_boilerplate && (e.flags & flag::ARTICLE == 0 || e.name == "article")
+        {
             drop = e.tag & tag::BOILER != 0
                 || e.flags & (flag::ROLE_BOILER | flag::COMMENT) != 0
                 || (e.hits & hit::BOILER != 0
@@ -151,9 +152,20 @@ pub fn prune(doc: &Doc<'_>, stats: &[Stats], removed: &mut [bool], roots: &[Ix],
     }
 }
 
-fn drop_by_shape(doc: &Doc<'_>, stats: &[Stats], i: Ix, name: &str, weight: i16, pass: Pass) -> bool {
+fn drop_by_shape(
+    doc: &Doc<'_>,
+    stats: &[Stats],
+    i: Ix,
+    name: &str,
+    weight: i16,
+    pass: Pass,
+) -> bool {
     let s = &stats[i as usize];
-    let weight = if pass.weight_classes { weight as i32 } else { 0 };
+    let weight = if pass.weight_classes {
+        weight as i32
+    } else {
+        0
+    };
     let heading = doc.tag(i) & tag::HEADING != 0;
     if heading {
         // Headings that are links to elsewhere, or weighted as furniture.
@@ -165,7 +177,17 @@ fn drop_by_shape(doc: &Doc<'_>, stats: &[Stats], i: Ix, name: &str, weight: i16,
     }
     if !matches!(
         name,
-        "form" | "fieldset" | "table" | "ul" | "ol" | "dl" | "div" | "section" | "header" | "figure" | "center"
+        "form"
+            | "fieldset"
+            | "table"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "div"
+            | "section"
+            | "header"
+            | "figure"
+            | "center"
     ) {
         return false;
     }
@@ -178,8 +200,7 @@ fn drop_by_shape(doc: &Doc<'_>, stats: &[Stats], i: Ix, name: &str, weight: i16,
     if s.commas >= 10 {
         return false;
     }
-    let is_list = matches!(name, "ul" | "ol" | "dl")
-        || s.list_len as f32 > 0.9 * s.len as f32;
+    let is_list = matches!(name, "ul" | "ol" | "dl") || s.list_len as f32 > 0.9 * s.len as f32;
     if name == "table" && is_data_table(doc, i, s) {
         return false;
     }
@@ -194,7 +215,11 @@ fn drop_by_shape(doc: &Doc<'_>, stats: &[Stats], i: Ix, name: &str, weight: i16,
     (img > 1.0 && p / img < 0.5 && name != "figure" && s.len < 200)
         || (!is_list && li > p)
         || (s.controls as f32 > (p / 3.0).floor())
-        || (!is_list && heading_density < 0.9 && s.len < 25 && (img == 0.0 || img > 2.0) && ld > 0.0)
+        || (!is_list
+            && heading_density < 0.9
+            && s.len < 25
+            && (img == 0.0 || img > 2.0)
+            && ld > 0.0)
         || (!is_list && weight < 25 && ld > 0.2 + s.len as f32 / 20000.0)
         || (weight >= 25 && ld > 0.5)
         || (is_list && ld > 0.5)

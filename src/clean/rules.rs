@@ -14,10 +14,10 @@
 
 /// Elements dropped with everything inside, whatever the page.
 pub const SKIP_TAGS: &[&str] = &[
-    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
-    "canvas", "input", "textarea", "select", "button", "option", "optgroup", "datalist",
-    "audio", "video", "source", "track", "map", "area", "head", "title", "meta", "link",
-    "base", "dialog", "frameset", "frame", "applet", "picture", "img",
+    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas",
+    "input", "textarea", "select", "button", "option", "optgroup", "datalist", "audio", "video",
+    "source", "track", "map", "area", "head", "title", "meta", "link", "base", "dialog",
+    "frameset", "frame", "applet", "picture", "img",
 ];
 
 /// Elements that are page furniture by their tag alone.
@@ -29,17 +29,74 @@ pub const UNLIKELY_TAGS: &[&str] = &["header"];
 
 /// Block-level elements: text on either side of them never joins.
 pub const BLOCK_TAGS: &[&str] = &[
-    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
-    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
-    "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol",
-    "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "ul",
-    "caption", "legend", "frameset", "noframes", "listing", "xmp", "plaintext",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "li",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "ul",
+    "caption",
+    "legend",
+    "frameset",
+    "noframes",
+    "listing",
+    "xmp",
+    "plaintext",
 ];
 
 /// Role values that mark page furniture.
 pub const BOILERPLATE_ROLES: &[&str] = &[
-    "navigation", "menu", "menubar", "complementary", "banner", "contentinfo", "search",
-    "alert", "alertdialog", "dialog", "toolbar", "tablist",
+    "navigation",
+    "menu",
+    "menubar",
+    "complementary",
+    "banner",
+    "contentinfo",
+    "search",
+    "alert",
+    "alertdialog",
+    "dialog",
+    "toolbar",
+    "tablist",
 ];
 
 /// What a class/id pattern says about an element. Bit flags.
@@ -217,15 +274,32 @@ pub const PART_RULES: &[(&str, u8)] = &[
 /// Class names that start with these are taxonomy (WordPress and Drupal put
 /// an article's categories and tags into classes) and are ignored by the rules.
 pub const TAXONOMY_CLASS_PREFIXES: &[&str] = &[
-    "category-", "tag-", "tags-", "topic-", "postid-", "post-format-", "format-", "status-",
-    "type-", "taxonomy-", "term-", "vocabulary-",
+    "category-",
+    "tag-",
+    "tags-",
+    "topic-",
+    "postid-",
+    "post-format-",
+    "format-",
+    "status-",
+    "type-",
+    "taxonomy-",
+    "term-",
+    "vocabulary-",
 ];
 
 /// Whole class names that hide an element (utility classes of CSS frameworks).
 /// Matched against each class name whole: `field-label-hidden` hides a label,
 /// not the element it sits on.
 pub const HIDDEN_CLASSES: &[&str] = &[
-    "hidden", "hide", "d-none", "invisible", "is-hidden", "u-hidden", "display-none", "hidden-all",
+    "hidden",
+    "hide",
+    "d-none",
+    "invisible",
+    "is-hidden",
+    "u-hidden",
+    "display-none",
+    "hidden-all",
 ];
 
 /// A block whose whole text is one of these (case folded, trailing

@@ -15,24 +15,98 @@ use std::sync::LazyLock;
 pub const MIN_YEAR: i32 = 1993;
 
 const MONTHS: &[(&str, u32)] = &[
-    ("january", 1), ("february", 2), ("march", 3), ("april", 4), ("may", 5), ("june", 6),
-    ("july", 7), ("august", 8), ("september", 9), ("october", 10), ("november", 11),
-    ("december", 12), ("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("jun", 6), ("jul", 7),
-    ("aug", 8), ("sep", 9), ("sept", 9), ("oct", 10), ("nov", 11), ("dec", 12),
+    ("january", 1),
+    ("february", 2),
+    ("march", 3),
+    ("april", 4),
+    ("may", 5),
+    ("june", 6),
+    ("july", 7),
+    ("august", 8),
+    ("september", 9),
+    ("october", 10),
+    ("november", 11),
+    ("december", 12),
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("sept", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
     // German, French, Spanish, Italian, Portuguese, Dutch names that differ.
-    ("januar", 1), ("februar", 2), ("märz", 3), ("mai", 5), ("juni", 6), ("juli", 7),
-    ("oktober", 10), ("dezember", 12), ("janvier", 1), ("février", 2), ("mars", 3),
-    ("avril", 4), ("juin", 6), ("juillet", 7), ("août", 8), ("septembre", 9),
-    ("octobre", 10), ("novembre", 11), ("décembre", 12), ("enero", 1), ("febrero", 2),
-    ("marzo", 3), ("abril", 4), ("mayo", 5), ("junio", 6), ("julio", 7), ("agosto", 8),
-    ("septiembre", 9), ("setiembre", 9), ("octubre", 10), ("noviembre", 11),
-    ("diciembre", 12), ("gennaio", 1), ("febbraio", 2), ("aprile", 4), ("maggio", 5),
-    ("giugno", 6), ("luglio", 7), ("settembre", 9), ("ottobre", 10), ("dicembre", 12),
-    ("janeiro", 1), ("fevereiro", 2), ("março", 3), ("maio", 5), ("junho", 6),
-    ("julho", 7), ("setembro", 9), ("outubro", 10), ("novembro", 11), ("dezembro", 12),
-    ("januari", 1), ("februari", 2), ("maart", 3), ("mei", 5), ("augustus", 8),
-    ("января", 1), ("февраля", 2), ("марта", 3), ("апреля", 4), ("мая", 5), ("июня", 6),
-    ("июля", 7), ("августа", 8), ("сентября", 9), ("октября", 10), ("ноября", 11),
+    ("januar", 1),
+    ("februar", 2),
+    ("märz", 3),
+    ("mai", 5),
+    ("juni", 6),
+    ("juli", 7),
+    ("oktober", 10),
+    ("dezember", 12),
+    ("janvier", 1),
+    ("février", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("juin", 6),
+    ("juillet", 7),
+    ("août", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("décembre", 12),
+    ("enero", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("abril", 4),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("agosto", 8),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("diciembre", 12),
+    ("gennaio", 1),
+    ("febbraio", 2),
+    ("aprile", 4),
+    ("maggio", 5),
+    ("giugno", 6),
+    ("luglio", 7),
+    ("settembre", 9),
+    ("ottobre", 10),
+    ("dicembre", 12),
+    ("janeiro", 1),
+    ("fevereiro", 2),
+    ("março", 3),
+    ("maio", 5),
+    ("junho", 6),
+    ("julho", 7),
+    ("setembro", 9),
+    ("outubro", 10),
+    ("novembro", 11),
+    ("dezembro", 12),
+    ("januari", 1),
+    ("februari", 2),
+    ("maart", 3),
+    ("mei", 5),
+    ("augustus", 8),
+    ("января", 1),
+    ("февраля", 2),
+    ("марта", 3),
+    ("апреля", 4),
+    ("мая", 5),
+    ("июня", 6),
+    ("июля", 7),
+    ("августа", 8),
+    ("сентября", 9),
+    ("октября", 10),
+    ("ноября", 11),
     ("декабря", 12),
 ];
 
@@ -67,13 +141,23 @@ pub fn parse_value(s: &str, now: NaiveDate) -> Option<NaiveDate> {
         return ymd_of(dt.date_naive(), now);
     }
     if let Some(c) = ISO_PREFIX.captures(s) {
-        return ymd(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?, now);
+        return ymd(
+            c[1].parse().ok()?,
+            c[2].parse().ok()?,
+            c[3].parse().ok()?,
+            now,
+        );
     }
     if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
         return ymd_of(dt.date_naive(), now);
     }
     if let Some(c) = COMPACT.captures(s) {
-        return ymd(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?, now);
+        return ymd(
+            c[1].parse().ok()?,
+            c[2].parse().ok()?,
+            c[3].parse().ok()?,
+            now,
+        );
     }
     if let Ok(ts) = s.parse::<i64>() {
         // Unix seconds or milliseconds.
@@ -96,15 +180,22 @@ static TEXT_PATTERNS: LazyLock<[Regex; 6]> = LazyLock::new(|| {
         // 2020-03-02, 2020/03/02, 2020.03.02
         Regex::new(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b").expect("valid regex"),
         // March 2, 2020 / Mar. 2nd 2020
-        Regex::new(&format!(r"\b{month}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")).expect("valid regex"),
+        Regex::new(&format!(
+            r"\b{month}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"
+        ))
+        .expect("valid regex"),
         // 2 March 2020 / 2. März 2020 / 2 de marzo de 2020
-        Regex::new(&format!(r"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{month}\s+(?:de\s+)?(\d{{4}})\b")).expect("valid regex"),
+        Regex::new(&format!(
+            r"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{month}\s+(?:de\s+)?(\d{{4}})\b"
+        ))
+        .expect("valid regex"),
         // 14.03.2017 (day first)
         Regex::new(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b").expect("valid regex"),
         // 03/14/2017 (month first, as US sites write it; day first when month > 12)
         Regex::new(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b").expect("valid regex"),
         // 2020年3月2日, 2020년 3월 2일
-        Regex::new(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]").expect("valid regex"),
+        Regex::new(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
+            .expect("valid regex"),
     ]
 });
 
@@ -121,45 +212,109 @@ pub fn find_in_text(s: &str, now: NaiveDate) -> Option<NaiveDate> {
     };
     for c in p[0].captures_iter(s) {
         let pos = c.get(0).map_or(0, |m| m.start());
-        consider(pos, (|| ymd(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?, now))());
+        consider(
+            pos,
+            (|| {
+                ymd(
+                    c[1].parse().ok()?,
+                    c[2].parse().ok()?,
+                    c[3].parse().ok()?,
+                    now,
+                )
+            })(),
+        );
     }
     for c in p[1].captures_iter(s) {
         let pos = c.get(0).map_or(0, |m| m.start());
-        consider(pos, (|| ymd(c[3].parse().ok()?, month_number(&c[1])?, c[2].parse().ok()?, now))());
+        consider(
+            pos,
+            (|| {
+                ymd(
+                    c[3].parse().ok()?,
+                    month_number(&c[1])?,
+                    c[2].parse().ok()?,
+                    now,
+                )
+            })(),
+        );
     }
     for c in p[2].captures_iter(s) {
         let pos = c.get(0).map_or(0, |m| m.start());
-        consider(pos, (|| ymd(c[3].parse().ok()?, month_number(&c[2])?, c[1].parse().ok()?, now))());
+        consider(
+            pos,
+            (|| {
+                ymd(
+                    c[3].parse().ok()?,
+                    month_number(&c[2])?,
+                    c[1].parse().ok()?,
+                    now,
+                )
+            })(),
+        );
     }
     for c in p[3].captures_iter(s) {
         let pos = c.get(0).map_or(0, |m| m.start());
-        consider(pos, (|| ymd(c[3].parse().ok()?, c[2].parse().ok()?, c[1].parse().ok()?, now))());
+        consider(
+            pos,
+            (|| {
+                ymd(
+                    c[3].parse().ok()?,
+                    c[2].parse().ok()?,
+                    c[1].parse().ok()?,
+                    now,
+                )
+            })(),
+        );
     }
     for c in p[4].captures_iter(s) {
         let pos = c.get(0).map_or(0, |m| m.start());
-        consider(pos, (|| {
-            let a: u32 = c[1].parse().ok()?;
-            let b: u32 = c[2].parse().ok()?;
-            let y: i32 = c[3].parse().ok()?;
-            if a > 12 { ymd(y, b, a, now) } else { ymd(y, a, b, now) }
-        })());
+        consider(
+            pos,
+            (|| {
+                let a: u32 = c[1].parse().ok()?;
+                let b: u32 = c[2].parse().ok()?;
+                let y: i32 = c[3].parse().ok()?;
+                if a > 12 {
+                    ymd(y, b, a, now)
+                } else {
+                    ymd(y, a, b, now)
+                }
+            })(),
+        );
     }
     for c in p[5].captures_iter(s) {
         let pos = c.get(0).map_or(0, |m| m.start());
-        consider(pos, (|| ymd(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?, now))());
+        consider(
+            pos,
+            (|| {
+                ymd(
+                    c[1].parse().ok()?,
+                    c[2].parse().ok()?,
+                    c[3].parse().ok()?,
+                    now,
+                )
+            })(),
+        );
     }
     best.map(|(_, d)| d)
 }
 
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?|$)")
-        .expect("valid regex")
+    Regex::new(
+        r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?|$)",
+    )
+    .expect("valid regex")
 });
 
 /// A date written in a URL path: `/2019/07/23/`, `/2019-07-23-slug`, `/20190723/`.
 pub fn from_url(path: &str, now: NaiveDate) -> Option<NaiveDate> {
     let c = URL_DATE.captures(path)?;
-    ymd(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?, now)
+    ymd(
+        c[1].parse().ok()?,
+        c[2].parse().ok()?,
+        c[3].parse().ok()?,
+        now,
+    )
 }
 
 #[cfg(test)]
@@ -175,19 +330,41 @@ mod tests {
 
     #[test]
     fn structured_values() {
-        assert_eq!(parse_value("2020-03-02T10:00:00+01:00", now()), d(2020, 3, 2));
+        assert_eq!(
+            parse_value("2020-03-02T10:00:00+01:00", now()),
+            d(2020, 3, 2)
+        );
         assert_eq!(parse_value("2020-03-02 10:00", now()), d(2020, 3, 2));
-        assert_eq!(parse_value("Mon, 02 Mar 2020 10:00:00 GMT", now()), d(2020, 3, 2));
+        assert_eq!(
+            parse_value("Mon, 02 Mar 2020 10:00:00 GMT", now()),
+            d(2020, 3, 2)
+        );
         assert_eq!(parse_value("20200302", now()), d(2020, 3, 2));
-        assert_eq!(parse_value("2030-01-01", now()), None, "future dates are refused");
+        assert_eq!(
+            parse_value("2030-01-01", now()),
+            None,
+            "future dates are refused"
+        );
     }
 
     #[test]
     fn dates_in_text() {
-        assert_eq!(find_in_text("Posted March 3, 2004 by X", now()), d(2004, 3, 3));
-        assert_eq!(find_in_text("Updated 4:12 PM EST, Mon March 2, 2020", now()), d(2020, 3, 2));
-        assert_eq!(find_in_text("am 14.03.2017 um 10:22", now()), d(2017, 3, 14));
-        assert_eq!(find_in_text("Tue, 03/14/2017 - 10:22", now()), d(2017, 3, 14));
+        assert_eq!(
+            find_in_text("Posted March 3, 2004 by X", now()),
+            d(2004, 3, 3)
+        );
+        assert_eq!(
+            find_in_text("Updated 4:12 PM EST, Mon March 2, 2020", now()),
+            d(2020, 3, 2)
+        );
+        assert_eq!(
+            find_in_text("am 14.03.2017 um 10:22", now()),
+            d(2017, 3, 14)
+        );
+        assert_eq!(
+            find_in_text("Tue, 03/14/2017 - 10:22", now()),
+            d(2017, 3, 14)
+        );
         assert_eq!(find_in_text("2. März 2019", now()), d(2019, 3, 2));
         assert_eq!(find_in_text("2020年3月2日 10時", now()), d(2020, 3, 2));
         assert_eq!(find_in_text("5 марта 2021 года", now()), d(2021, 3, 5));

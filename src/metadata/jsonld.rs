@@ -11,10 +11,27 @@ use serde_json::Value;
 
 /// `@type` values that describe an article.
 const ARTICLE_TYPES: &[&str] = &[
-    "Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
-    "OpinionNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle", "ScholarlyArticle",
-    "TechArticle", "Report", "LiveBlogPosting", "SocialMediaPosting", "DiscussionForumPosting",
-    "Review", "Recipe", "HowTo", "Blog", "CreativeWork", "MedicalWebPage", "AdvertiserContentArticle",
+    "Article",
+    "NewsArticle",
+    "BlogPosting",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "BackgroundNewsArticle",
+    "ReviewNewsArticle",
+    "ScholarlyArticle",
+    "TechArticle",
+    "Report",
+    "LiveBlogPosting",
+    "SocialMediaPosting",
+    "DiscussionForumPosting",
+    "Review",
+    "Recipe",
+    "HowTo",
+    "Blog",
+    "CreativeWork",
+    "MedicalWebPage",
+    "AdvertiserContentArticle",
     "SatiricalArticle",
 ];
 
@@ -59,12 +76,15 @@ pub fn read(blocks: &[&str]) -> JsonLd {
         if out.authors.is_empty() {
             out.authors = names(a.get("creator"));
         }
-        out.date_published = string(a.get("datePublished")).or_else(|| string(a.get("dateCreated")));
+        out.date_published =
+            string(a.get("datePublished")).or_else(|| string(a.get("dateCreated")));
         out.date_modified = string(a.get("dateModified"));
         out.description = string(a.get("description"));
         out.image = image(a.get("image")).or_else(|| image(a.get("thumbnailUrl")));
         out.keywords = keywords(a.get("keywords"));
-        out.publisher = a.get("publisher").and_then(|p| names(Some(p)).into_iter().next());
+        out.publisher = a
+            .get("publisher")
+            .and_then(|p| names(Some(p)).into_iter().next());
         out.lang = string(a.get("inLanguage"));
     } else if let Some(w) = objects.iter().find(|o| has_type(o, &["WebPage"])) {
         out.date_published = string(w.get("datePublished"));
@@ -95,7 +115,10 @@ fn parse(raw: &str) -> Option<Value> {
         .trim()
         .trim_end_matches(';');
     // Raw control characters inside strings are a common fault.
-    let cleaned: String = cleaned.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let cleaned: String = cleaned
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     serde_json::from_str(&cleaned).ok()
 }
 

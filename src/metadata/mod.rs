@@ -27,48 +27,126 @@ use url::Url;
 
 /// Meta keys that hold a publication date, most trusted first.
 const PUBLISHED_KEYS: &[&str] = &[
-    "article:published_time", "og:article:published_time", "article.published",
-    "datepublished", "og:published_time", "published_time", "publishdate", "publish-date",
-    "publish_date", "pubdate", "publication_date", "parsely-pub-date", "sailthru.date",
-    "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dc.date.created",
-    "dcterms.created", "citation_publication_date", "citation_date", "originalpublicationdate",
-    "article_date_original", "date", "release_date", "displaydate", "created",
+    "article:published_time",
+    "og:article:published_time",
+    "article.published",
+    "datepublished",
+    "og:published_time",
+    "published_time",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "pubdate",
+    "publication_date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dc.date.created",
+    "dcterms.created",
+    "citation_publication_date",
+    "citation_date",
+    "originalpublicationdate",
+    "article_date_original",
+    "date",
+    "release_date",
+    "displaydate",
+    "created",
 ];
 /// Meta keys that hold a modification date.
 const MODIFIED_KEYS: &[&str] = &[
-    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
-    "dc.date.modified", "last-modified", "lastmod", "revised",
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "last-modified",
+    "lastmod",
+    "revised",
 ];
 /// Meta keys that hold author names.
 const AUTHOR_KEYS: &[&str] = &[
-    "dc.creator", "dc:creator", "dcterms.creator", "dcterm:creator", "author", "article:author", "parsely-author",
-    "sailthru.author", "byl", "citation_author", "twitter:data1",
+    "dc.creator",
+    "dc:creator",
+    "dcterms.creator",
+    "dcterm:creator",
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "byl",
+    "citation_author",
+    "twitter:data1",
 ];
 /// Meta keys that hold the title.
 const TITLE_KEYS: &[&str] = &[
-    "dc.title", "dc:title", "dcterms.title", "dcterm:title", "og:title", "twitter:title", "title",
-    "parsely-title", "sailthru.title",
+    "dc.title",
+    "dc:title",
+    "dcterms.title",
+    "dcterm:title",
+    "og:title",
+    "twitter:title",
+    "title",
+    "parsely-title",
+    "sailthru.title",
 ];
 /// Meta keys that hold the description.
 const DESCRIPTION_KEYS: &[&str] = &[
-    "dc.description", "dc:description", "dcterms.description", "dcterm:description",
-    "og:description", "description", "twitter:description",
+    "dc.description",
+    "dc:description",
+    "dcterms.description",
+    "dcterm:description",
+    "og:description",
+    "description",
+    "twitter:description",
 ];
 /// Meta keys that hold the site name.
-const SITENAME_KEYS: &[&str] = &["og:site_name", "application-name", "apple-mobile-web-app-title"];
+const SITENAME_KEYS: &[&str] = &[
+    "og:site_name",
+    "application-name",
+    "apple-mobile-web-app-title",
+];
 /// Meta keys that hold the lead image.
 const IMAGE_KEYS: &[&str] = &[
-    "og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src",
-    "thumbnail", "image",
+    "og:image",
+    "og:image:url",
+    "og:image:secure_url",
+    "twitter:image",
+    "twitter:image:src",
+    "thumbnail",
+    "image",
 ];
 /// Words that make a byline part a role rather than a name.
 const ROLE_WORDS: &[&str] = &[
-    "staff", "writer", "reporter", "editor", "correspondent", "contributor", "photographer",
-    "columnist", "published", "updated", "posted", "journalist", "team", "desk", "news service",
-    "associated press", "reuters", "admin", "redaktion", "rédaction", "agencies", "guest",
+    "staff",
+    "writer",
+    "reporter",
+    "editor",
+    "correspondent",
+    "contributor",
+    "photographer",
+    "columnist",
+    "published",
+    "updated",
+    "posted",
+    "journalist",
+    "team",
+    "desk",
+    "news service",
+    "associated press",
+    "reuters",
+    "admin",
+    "redaktion",
+    "rédaction",
+    "agencies",
+    "guest",
 ];
 /// Separators between a page title and the site name.
-const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " / ", " ~ ", " |", "｜", " – "];
+const TITLE_SEPARATORS: &[&str] = &[
+    " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " / ", " ~ ", " |", "｜", " – ",
+];
 
 /// Everything gathered in the one walk.
 #[derive(Default)]
@@ -89,7 +167,12 @@ struct Gathered<'a> {
 
 /// Read a page's metadata, and the text of its first `<h1>`. `json_ld` are
 /// the raw JSON-LD blocks from the prescan; `now` bounds dates.
-pub fn read(doc: &Doc<'_>, json_ld: &[&str], url: Option<&Url>, now: NaiveDate) -> (Metadata, Option<String>) {
+pub fn read(
+    doc: &Doc<'_>,
+    json_ld: &[&str],
+    url: Option<&Url>,
+    now: NaiveDate,
+) -> (Metadata, Option<String>) {
     let g = gather(doc);
     let ld = jsonld::read(json_ld);
     let meta = |keys: &[&str]| -> Option<String> {
@@ -123,24 +206,38 @@ pub fn read(doc: &Doc<'_>, json_ld: &[&str], url: Option<&Url>, now: NaiveDate) 
     .or_else(|| g.byline.as_deref().and_then(clean_authors));
 
     let parse = |s: &str| date::parse_value(s, now);
-    let date_modified = ld
-        .date_modified
-        .as_deref()
-        .and_then(parse)
-        .or_else(|| MODIFIED_KEYS.iter().filter_map(|k| g.meta.get(*k)).find_map(|v| parse(v)));
+    let date_modified = ld.date_modified.as_deref().and_then(parse).or_else(|| {
+        MODIFIED_KEYS
+            .iter()
+            .filter_map(|k| g.meta.get(*k))
+            .find_map(|v| parse(v))
+    });
     let date = ld
         .date_published
         .as_deref()
         .and_then(parse)
-        .or_else(|| PUBLISHED_KEYS.iter().filter_map(|k| g.meta.get(*k)).find_map(|v| parse(v)))
+        .or_else(|| {
+            PUBLISHED_KEYS
+                .iter()
+                .filter_map(|k| g.meta.get(*k))
+                .find_map(|v| parse(v))
+        })
         .or_else(|| g.time_published.and_then(parse))
         .or_else(|| g.time_any.and_then(parse))
         .or_else(|| url.and_then(|u| date::from_url(u.path(), now)))
-        .or_else(|| g.dateline.as_deref().and_then(|t| date::find_in_text(t, now)))
+        .or_else(|| {
+            g.dateline
+                .as_deref()
+                .and_then(|t| date::find_in_text(t, now))
+        })
         .or_else(|| g.byline.as_deref().and_then(|t| date::find_in_text(t, now)))
         .or(date_modified);
 
-    let description = ld.description.as_deref().map(collapse).or_else(|| meta(DESCRIPTION_KEYS));
+    let description = ld
+        .description
+        .as_deref()
+        .map(collapse)
+        .or_else(|| meta(DESCRIPTION_KEYS));
     let lang = g
         .html_lang
         .map(str::to_string)
@@ -169,7 +266,11 @@ pub fn read(doc: &Doc<'_>, json_ld: &[&str], url: Option<&Url>, now: NaiveDate) 
     let mut tags: Vec<String> = Vec::new();
     let mut push_tag = |t: &str| {
         let t = collapse(t);
-        if !t.is_empty() && t.len() < 100 && !tags.iter().any(|x| x.eq_ignore_ascii_case(&t)) && tags.len() < 50 {
+        if !t.is_empty()
+            && t.len() < 100
+            && !tags.iter().any(|x| x.eq_ignore_ascii_case(&t))
+            && tags.len() < 50
+        {
             tags.push(t);
         }
     };
@@ -219,7 +320,9 @@ fn gather<'a>(doc: &Doc<'a>) -> Gathered<'a> {
         let el = e.el;
         match e.name {
             "meta" => {
-                let Some(content) = attr(el, "content") else { continue };
+                let Some(content) = attr(el, "content") else {
+                    continue;
+                };
                 for key in ["property", "name", "itemprop", "http-equiv"] {
                     if let Some(k) = attr(el, key) {
                         for k in k.split_whitespace() {
@@ -240,7 +343,11 @@ fn gather<'a>(doc: &Doc<'a>) -> Gathered<'a> {
                     g.doc_title = Some(t);
                 }
             }
-            "html" => g.html_lang = attr(el, "lang").or_else(|| attr(el, "xml:lang")).filter(|l| !l.trim().is_empty()),
+            "html" => {
+                g.html_lang = attr(el, "lang")
+                    .or_else(|| attr(el, "xml:lang"))
+                    .filter(|l| !l.trim().is_empty())
+            }
             "link" => {
                 let rel = attr(el, "rel").unwrap_or("").to_ascii_lowercase();
                 if rel.split_whitespace().any(|r| r == "canonical") && g.canonical.is_none() {
@@ -257,7 +364,9 @@ fn gather<'a>(doc: &Doc<'a>) -> Gathered<'a> {
                     || class.contains("publish")
                     || class.contains("entry-date")
                     || class.contains("post-date");
-                let modified = prop == "datemodified" || class.contains("updated") || class.contains("modified");
+                let modified = prop == "datemodified"
+                    || class.contains("updated")
+                    || class.contains("modified");
                 if let Some(dt) = dt {
                     if published && g.time_published.is_none() {
                         g.time_published = Some(dt);
@@ -273,24 +382,29 @@ fn gather<'a>(doc: &Doc<'a>) -> Gathered<'a> {
                 let prop = prop.to_ascii_lowercase();
                 if prop == "datepublished" && g.time_published.is_none() {
                     g.time_published = attr(el, "content").or_else(|| attr(el, "datetime"));
-                } else if prop == "author" || prop == "creator" && g.itemprop_author.is_none() {
-                    if g.itemprop_author.is_none() {
-                        let t = doc.text_of(i);
-                        if !t.is_empty() && t.len() < 200 {
-                            g.itemprop_author = Some(t);
-                        }
+                } else if (prop == "author" || prop == "creator") && g.itemprop_author.is_none() {
+                    let t = doc.text_of(i);
+                    if !t.is_empty() && t.len() < 200 {
+                        g.itemprop_author = Some(t);
                     }
                 }
             }
         }
         if e.name == "a" {
             let rel = attr(el, "rel").unwrap_or("");
-            if rel.split_whitespace().any(|r| r.eq_ignore_ascii_case("author")) && g.rel_author.is_none() {
+            if rel
+                .split_whitespace()
+                .any(|r| r.eq_ignore_ascii_case("author"))
+                && g.rel_author.is_none()
+            {
                 let t = doc.text_of(i);
                 if !t.is_empty() && t.len() < 100 {
                     g.rel_author = Some(t);
                 }
-            } else if rel.split_whitespace().any(|r| r.eq_ignore_ascii_case("tag")) {
+            } else if rel
+                .split_whitespace()
+                .any(|r| r.eq_ignore_ascii_case("tag"))
+            {
                 let t = doc.text_of(i);
                 if !t.is_empty() {
                     g.tags.push(t);
@@ -301,14 +415,21 @@ fn gather<'a>(doc: &Doc<'a>) -> Gathered<'a> {
             let class = attr(el, "class").unwrap_or("");
             if !class.is_empty() {
                 let c = class.to_ascii_lowercase();
-                if g.byline.is_none() && (c.contains("byline") || c.contains("author")) && !c.contains("bio") {
+                if g.byline.is_none()
+                    && (c.contains("byline") || c.contains("author"))
+                    && !c.contains("bio")
+                {
                     let t = doc.text_of(i);
                     if !t.is_empty() && t.len() < 150 {
                         g.byline = Some(t);
                     }
                 }
                 if g.dateline.is_none()
-                    && (c.contains("date") || c.contains("posted") || c.contains("published") || c.contains("meta") || c.contains("time"))
+                    && (c.contains("date")
+                        || c.contains("posted")
+                        || c.contains("published")
+                        || c.contains("meta")
+                        || c.contains("time"))
                 {
                     let t = doc.text_of(i);
                     if !t.is_empty() && t.len() < 200 && t.bytes().any(|b| b.is_ascii_digit()) {
@@ -331,7 +452,10 @@ fn collapse(s: &str) -> String {
 }
 
 fn fold(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 fn looks_like_site(part: &str, host: &str) -> bool {
@@ -339,7 +463,11 @@ fn looks_like_site(part: &str, host: &str) -> bool {
     if f.is_empty() {
         return false;
     }
-    let h: String = host.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+    let h: String = host
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
     h.contains(&f) || part.split_whitespace().count() <= 3
 }
 
@@ -359,14 +487,21 @@ fn pick_title(
         .or_else(|| meta(TITLE_KEYS));
     if let Some(t) = structured {
         let (t, cut) = strip_site(&t, sitename, host, false);
-        let cut = cut.or_else(|| g.doc_title.as_deref().and_then(|d| strip_site(d, sitename, host, true).1));
+        let cut = cut.or_else(|| {
+            g.doc_title
+                .as_deref()
+                .and_then(|d| strip_site(d, sitename, host, true).1)
+        });
         return (Some(t), cut);
     }
     if let Some(d) = &g.doc_title {
         let (t, cut) = strip_site(d, sitename, host, true);
         // A heading that the page title starts with is the cleaner headline.
         if let Some(h1) = &g.h1 {
-            if fold(d).starts_with(&fold(h1)) && fold(h1).len() * 2 >= fold(&t).len() && !h1.is_empty() {
+            if fold(d).starts_with(&fold(h1))
+                && fold(h1).len() * 2 >= fold(&t).len()
+                && !h1.is_empty()
+            {
                 return (Some(h1.clone()), cut);
             }
         }
@@ -377,15 +512,31 @@ fn pick_title(
 
 /// Cut a site name off a title. With `heuristic`, a short last (or first)
 /// part is taken for the site name even when it matches nothing known.
-pub fn strip_site(title: &str, sitename: Option<&str>, host: &str, heuristic: bool) -> (String, Option<String>) {
+pub fn strip_site(
+    title: &str,
+    sitename: Option<&str>,
+    host: &str,
+    heuristic: bool,
+) -> (String, Option<String>) {
     let title = collapse(title);
     let site_f = sitename.map(fold).unwrap_or_default();
-    let host_f: String = host.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+    let host_f: String = host
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
     let is_site = |part: &str| {
         let f = fold(part);
-        !f.is_empty() && (f == site_f || (!host_f.is_empty() && host_f.contains(&f) && f.len() >= 3) || !site_f.is_empty() && (site_f.contains(&f) && f.len() >= 4 || f.contains(&site_f) && site_f.len() >= 4))
+        !f.is_empty()
+            && (f == site_f
+                || (!host_f.is_empty() && host_f.contains(&f) && f.len() >= 3)
+                || !site_f.is_empty()
+                    && (site_f.contains(&f) && f.len() >= 4
+                        || f.contains(&site_f) && site_f.len() >= 4))
     };
-    let words = |s: &str| s.split_whitespace().count() + s.chars().filter(|c| crate::dom::is_cjk(*c)).count() / 3;
+    let words = |s: &str| {
+        s.split_whitespace().count() + s.chars().filter(|c| crate::dom::is_cjk(*c)).count() / 3
+    };
     for sep in TITLE_SEPARATORS {
         if let Some(at) = title.rfind(sep) {
             let (left, right) = (title[..at].trim(), title[at + sep.len()..].trim());
@@ -413,9 +564,29 @@ pub fn strip_site(title: &str, sitename: Option<&str>, host: &str, heuristic: bo
 /// Clean a byline into names joined by "; ", or nothing.
 pub fn clean_authors(raw: &str) -> Option<String> {
     let mut s = collapse(raw);
-    for prefix in ["written by", "posted by", "published by", "story by", "words by", "by:", "by", "von", "par", "por", "di", "door", "author:", "autor:", "auteur :", "author"] {
+    for prefix in [
+        "written by",
+        "posted by",
+        "published by",
+        "story by",
+        "words by",
+        "by:",
+        "by",
+        "von",
+        "par",
+        "por",
+        "di",
+        "door",
+        "author:",
+        "autor:",
+        "auteur :",
+        "author",
+    ] {
         let head = s.get(..prefix.len()).unwrap_or("");
-        if s.len() > prefix.len() && head.eq_ignore_ascii_case(prefix) && s[prefix.len()..].starts_with([' ', ':']) {
+        if s.len() > prefix.len()
+            && head.eq_ignore_ascii_case(prefix)
+            && s[prefix.len()..].starts_with([' ', ':'])
+        {
             s = s[prefix.len()..].trim_start_matches([' ', ':']).to_string();
             break;
         }
@@ -426,14 +597,43 @@ pub fn clean_authors(raw: &str) -> Option<String> {
         while let Some((head, last)) = s.trim_end().rsplit_once(' ') {
             let w = last.trim_end_matches(['.', ',']).to_lowercase();
             let is_date_word = date::is_month_name(&w)
-                || ["mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "on", "at", "updated", "published"].contains(&w.as_str());
+                || [
+                    "mon",
+                    "tue",
+                    "wed",
+                    "thu",
+                    "fri",
+                    "sat",
+                    "sun",
+                    "monday",
+                    "tuesday",
+                    "wednesday",
+                    "thursday",
+                    "friday",
+                    "saturday",
+                    "sunday",
+                    "on",
+                    "at",
+                    "updated",
+                    "published",
+                ]
+                .contains(&w.as_str());
             if !is_date_word {
                 break;
             }
             s = head.to_string();
         }
     }
-    for stop in [" | ", " — ", " – ", " - ", "\n", " on ", " updated ", " published "] {
+    for stop in [
+        " | ",
+        " — ",
+        " – ",
+        " - ",
+        "\n",
+        " on ",
+        " updated ",
+        " published ",
+    ] {
         if let Some(at) = s.find(stop) {
             s.truncate(at);
         }
@@ -446,15 +646,19 @@ pub fn clean_authors(raw: &str) -> Option<String> {
         .replace(" und ", ";")
         .replace(" et ", ";")
         .replace(" y ", ";")
-        .replace(',', ";")
-        .replace('、', ";");
+        .replace([',', '、'], ";");
     for part in unified.split(';') {
-        let p = part.trim().trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'');
+        let p = part
+            .trim()
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'');
         if p.is_empty() || p.len() > 60 || p.contains('@') || p.starts_with("http") {
             continue;
         }
         let lower = p.to_lowercase();
-        if ROLE_WORDS.iter().any(|r| lower.split_whitespace().any(|w| w == *r) || *r == lower) {
+        if ROLE_WORDS
+            .iter()
+            .any(|r| lower.split_whitespace().any(|w| w == *r) || *r == lower)
+        {
             continue;
         }
         let wc = p.split_whitespace().count();
@@ -470,7 +674,12 @@ pub fn clean_authors(raw: &str) -> Option<String> {
 
 /// `en-US`, `en_us`, `EN` → `en`. Returns nothing for values that are no language tag.
 pub fn normalize_lang(l: &str) -> Option<String> {
-    let primary = l.trim().split(['-', '_', ',', ';']).next()?.trim().to_ascii_lowercase();
+    let primary = l
+        .trim()
+        .split(['-', '_', ',', ';'])
+        .next()?
+        .trim()
+        .to_ascii_lowercase();
     let ok = (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase());
     ok.then_some(primary)
 }
@@ -487,16 +696,43 @@ mod tests {
             Some("Alice Mbeki; Tomás Ruiz")
         );
         assert_eq!(clean_authors("Posted by admin on March 3, 2004"), None);
-        assert_eq!(clean_authors("Jane Doe | March 3, 2004").as_deref(), Some("Jane Doe"));
+        assert_eq!(
+            clean_authors("Jane Doe | March 3, 2004").as_deref(),
+            Some("Jane Doe")
+        );
         assert_eq!(clean_authors("Staff"), None);
     }
 
     #[test]
     fn site_names_are_cut_from_titles() {
-        assert_eq!(strip_site("A Big Story About Things | The Daily", None, "", true).0, "A Big Story About Things");
-        assert_eq!(strip_site("The Daily - A Big Story About Things Today", Some("The Daily"), "", false).0, "A Big Story About Things Today");
-        assert_eq!(strip_site("Spider-Man returns - Ars Technica", None, "arstechnica.com", false).0, "Spider-Man returns");
-        assert_eq!(strip_site("Left - Right side of it", None, "", false).0, "Left - Right side of it");
+        assert_eq!(
+            strip_site("A Big Story About Things | The Daily", None, "", true).0,
+            "A Big Story About Things"
+        );
+        assert_eq!(
+            strip_site(
+                "The Daily - A Big Story About Things Today",
+                Some("The Daily"),
+                "",
+                false
+            )
+            .0,
+            "A Big Story About Things Today"
+        );
+        assert_eq!(
+            strip_site(
+                "Spider-Man returns - Ars Technica",
+                None,
+                "arstechnica.com",
+                false
+            )
+            .0,
+            "Spider-Man returns"
+        );
+        assert_eq!(
+            strip_site("Left - Right side of it", None, "", false).0,
+            "Left - Right side of it"
+        );
     }
 
     #[test]

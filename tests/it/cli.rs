@@ -17,7 +17,9 @@ struct Sandbox {
 
 impl Sandbox {
     fn new() -> Sandbox {
-        Sandbox { dir: tempfile::tempdir().expect("temp dir") }
+        Sandbox {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     fn path(&self) -> &Path {
@@ -40,7 +42,11 @@ impl Sandbox {
             .env_remove("RUST_LOG")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            });
         let mut child = cmd.spawn().expect("spawn pith");
         if let Some(bytes) = stdin {
             let mut w = child.stdin.take().expect("stdin");
@@ -64,7 +70,12 @@ fn stderr(o: &Output) -> String {
 
 /// Exit code, stdout and stderr, for assertion messages.
 fn show(o: &Output) -> String {
-    format!("exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}", o.status.code(), stdout(o), stderr(o))
+    format!(
+        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        o.status.code(),
+        stdout(o),
+        stderr(o)
+    )
 }
 
 /// Parse JSONL; every line must be a JSON object.
@@ -72,7 +83,8 @@ fn records(text: &str) -> Vec<Value> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
+            let v: Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
             assert!(v.is_object(), "not a JSON object: {l}");
             v
         })
@@ -84,7 +96,9 @@ fn kind(rec: &Value) -> Option<&str> {
 }
 
 fn sources(recs: &[Value]) -> Vec<String> {
-    recs.iter().map(|r| r["source"].as_str().unwrap_or("<none>").to_string()).collect()
+    recs.iter()
+        .map(|r| r["source"].as_str().unwrap_or("<none>").to_string())
+        .collect()
 }
 
 /// A small article page whose text is unique to `topic`.
@@ -112,7 +126,9 @@ fn listing() -> String {
              <p>A one-line teaser for story {k}.</p></article>"
         ));
     }
-    s.push_str("<nav class=\"pagination\"><a href=\"?page=2\">Next page</a></nav></main></body></html>");
+    s.push_str(
+        "<nav class=\"pagination\"><a href=\"?page=2\">Next page</a></nav></main></body></html>",
+    );
     s
 }
 
@@ -131,7 +147,10 @@ fn all_inputs_ok_exits_0() {
         assert!(rec.get("error").is_none(), "{rec}");
         assert_eq!(rec["title"], topic, "{rec}");
         let text = rec["text"].as_str().expect("text");
-        assert!(text.contains(&format!("The story of {topic} begins")), "{rec}");
+        assert!(
+            text.contains(&format!("The story of {topic} begins")),
+            "{rec}"
+        );
         assert!(!text.contains("All rights reserved"), "{rec}");
         assert!(rec["schema_version"].is_u64(), "{rec}");
     }
@@ -145,9 +164,20 @@ fn missing_file_gives_not_found_record_and_exit_1() {
     let o = sb.pith(&["extract", &a, "missing.html", &b], None);
     assert_eq!(code(&o), 1, "{}", show(&o));
     let recs = records(&stdout(&o));
-    assert_eq!(sources(&recs), [a.as_str(), "missing.html", b.as_str()], "{}", show(&o));
+    assert_eq!(
+        sources(&recs),
+        [a.as_str(), "missing.html", b.as_str()],
+        "{}",
+        show(&o)
+    );
     assert_eq!(kind(&recs[1]), Some("not_found"), "{}", recs[1]);
-    assert!(recs[1]["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", recs[1]);
+    assert!(
+        recs[1]["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{}",
+        recs[1]
+    );
     assert!(recs[1].get("text").is_none(), "{}", recs[1]);
     assert_eq!(kind(&recs[0]), None);
     assert_eq!(kind(&recs[2]), None);
@@ -196,13 +226,23 @@ fn missing_config_file_named_by_flag_is_fatal() {
 fn dash_reads_stdin() {
     let sb = Sandbox::new();
     let page = article("Harbor Lights");
-    let o = sb.pith(&["extract", "--url", "https://example.com/harbor", "-"], Some(page.as_bytes()));
+    let o = sb.pith(
+        &["extract", "--url", "https://example.com/harbor", "-"],
+        Some(page.as_bytes()),
+    );
     assert_eq!(code(&o), 0, "{}", show(&o));
     let recs = records(&stdout(&o));
     assert_eq!(recs.len(), 1, "{}", show(&o));
     assert_eq!(recs[0]["source"], "-");
     assert_eq!(recs[0]["url"], "https://example.com/harbor");
-    assert!(recs[0]["text"].as_str().unwrap_or("").contains("The story of Harbor Lights begins"), "{}", recs[0]);
+    assert!(
+        recs[0]["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("The story of Harbor Lights begins"),
+        "{}",
+        recs[0]
+    );
 }
 
 #[test]
@@ -216,9 +256,17 @@ fn directory_is_searched_recursively_for_html_and_htm() {
     let o = sb.pith(&["extract", "site"], None);
     assert_eq!(code(&o), 0, "{}", show(&o));
     let recs = records(&stdout(&o));
-    let mut got: Vec<String> = sources(&recs).iter().map(|s| s.replace('\\', "/")).collect();
+    let mut got: Vec<String> = sources(&recs)
+        .iter()
+        .map(|s| s.replace('\\', "/"))
+        .collect();
     got.sort();
-    assert_eq!(got, ["site/a.html", "site/sub/b.htm", "site/sub/deeper/c.html"], "{}", show(&o));
+    assert_eq!(
+        got,
+        ["site/a.html", "site/sub/b.htm", "site/sub/deeper/c.html"],
+        "{}",
+        show(&o)
+    );
 }
 
 #[test]
@@ -226,7 +274,9 @@ fn input_list_with_urls_comments_and_blank_lines() {
     let sb = Sandbox::new();
     let a = sb.write("a.html", article("Harbor Lights"));
     let b = sb.write("b.html", article("Orchard Frost"));
-    let list = format!("# pages to extract\n\n{a}\thttps://example.com/news/harbor-lights\n   \n# another comment\n{b}\n");
+    let list = format!(
+        "# pages to extract\n\n{a}\thttps://example.com/news/harbor-lights\n   \n# another comment\n{b}\n"
+    );
     let l = sb.write("inputs.tsv", &list);
     let o = sb.pith(&["extract", "--input-list", &l], None);
     assert_eq!(code(&o), 0, "{}", show(&o));
@@ -277,7 +327,11 @@ fn text_and_markdown_formats() {
     let o = sb.pith(&["extract", "--format", "text", &a], None);
     assert_eq!(code(&o), 0, "{}", show(&o));
     let out = stdout(&o);
-    assert!(out.starts_with("The story of Harbor Lights begins"), "{}", show(&o));
+    assert!(
+        out.starts_with("The story of Harbor Lights begins"),
+        "{}",
+        show(&o)
+    );
     assert!(out.contains("Residents said they expected"), "{}", show(&o));
     assert!(!out.trim_start().starts_with('{'), "{}", show(&o));
 
@@ -285,7 +339,11 @@ fn text_and_markdown_formats() {
     assert_eq!(code(&o), 0, "{}", show(&o));
     let out = stdout(&o);
     assert!(out.starts_with("# Harbor Lights\n"), "{}", show(&o));
-    assert!(out.contains("The story of Harbor Lights begins"), "{}", show(&o));
+    assert!(
+        out.contains("The story of Harbor Lights begins"),
+        "{}",
+        show(&o)
+    );
     assert!(serde_json::from_str::<Value>(out.lines().next().unwrap_or("")).is_err());
 }
 
@@ -303,7 +361,11 @@ fn output_file_is_appended_to() {
     let text = std::fs::read_to_string(sb.path().join("out.jsonl")).expect("output file");
     assert!(text.ends_with('\n'), "{text}");
     let recs = records(&text);
-    assert_eq!(sources(&recs), [a.as_str(), b.as_str(), c.as_str(), "missing.html"], "{text}");
+    assert_eq!(
+        sources(&recs),
+        [a.as_str(), b.as_str(), c.as_str(), "missing.html"],
+        "{text}"
+    );
 }
 
 #[test]
@@ -321,11 +383,20 @@ fn output_dir_gets_one_file_per_article() {
         .map(|e| e.expect("entry").path())
         .collect();
     files.sort();
-    assert_eq!(files.len(), 3, "one file per article, none for the failure: {files:?}");
+    assert_eq!(
+        files.len(),
+        3,
+        "one file per article, none for the failure: {files:?}"
+    );
     let mut titles = Vec::new();
     for f in &files {
-        assert_eq!(f.extension().and_then(|e| e.to_str()), Some("json"), "{f:?}");
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(f).expect("read")).expect("valid JSON");
+        assert_eq!(
+            f.extension().and_then(|e| e.to_str()),
+            Some("json"),
+            "{f:?}"
+        );
+        let v: Value =
+            serde_json::from_str(&std::fs::read_to_string(f).expect("read")).expect("valid JSON");
         titles.push(v["title"].as_str().unwrap_or("").to_string());
     }
     titles.sort();
@@ -344,7 +415,18 @@ fn error_kinds_for_empty_binary_and_listing_inputs() {
     assert_eq!(code(&o), 1, "{}", show(&o));
     let recs = records(&stdout(&o));
     let kinds: Vec<Option<&str>> = recs.iter().map(kind).collect();
-    assert_eq!(kinds, [Some("empty"), Some("empty"), Some("binary"), Some("no_content"), None], "{}", show(&o));
+    assert_eq!(
+        kinds,
+        [
+            Some("empty"),
+            Some("empty"),
+            Some("binary"),
+            Some("no_content"),
+            None
+        ],
+        "{}",
+        show(&o)
+    );
 }
 
 #[test]
@@ -355,12 +437,24 @@ fn cli_format_overrides_config() {
 
     let o = sb.pith(&["--config", &cfg, "extract", &a], None);
     assert_eq!(code(&o), 0, "{}", show(&o));
-    assert!(stdout(&o).starts_with("The story of Harbor Lights"), "config format=text applies: {}", show(&o));
+    assert!(
+        stdout(&o).starts_with("The story of Harbor Lights"),
+        "config format=text applies: {}",
+        show(&o)
+    );
 
-    let o = sb.pith(&["--config", &cfg, "extract", "--format", "jsonl", &a], None);
+    let o = sb.pith(
+        &["--config", &cfg, "extract", "--format", "jsonl", &a],
+        None,
+    );
     assert_eq!(code(&o), 0, "{}", show(&o));
     let recs = records(&stdout(&o));
-    assert_eq!(recs.len(), 1, "--format jsonl wins over the config: {}", show(&o));
+    assert_eq!(
+        recs.len(),
+        1,
+        "--format jsonl wins over the config: {}",
+        show(&o)
+    );
     assert_eq!(recs[0]["title"], "Harbor Lights");
 }
 

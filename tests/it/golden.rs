@@ -29,7 +29,11 @@ struct Report {
 
 impl Report {
     fn fail(&mut self, slug: &str, field: &str, detail: impl Into<String>) {
-        self.failures.push(Failure { slug: slug.to_string(), field: field.to_string(), detail: detail.into() });
+        self.failures.push(Failure {
+            slug: slug.to_string(),
+            field: field.to_string(),
+            detail: detail.into(),
+        });
     }
 
     fn render(&self, pages: usize) -> String {
@@ -49,7 +53,12 @@ impl Report {
                 let _ = writeln!(s, "── {} ──", f.slug);
                 last = &f.slug;
             }
-            let _ = writeln!(s, "  [{}] {}", f.field, f.detail.trim_end().replace('\n', "\n      "));
+            let _ = writeln!(
+                s,
+                "  [{}] {}",
+                f.field,
+                f.detail.trim_end().replace('\n', "\n      ")
+            );
         }
         if self.snapshot_failures > 0 {
             let _ = writeln!(
@@ -74,14 +83,25 @@ struct Outcome {
 }
 
 fn run(page: &Page) -> Outcome {
-    let result = pith::extract(&page.source, Some(&page.toml.url), &support::golden_options());
+    let result = pith::extract(
+        &page.source,
+        Some(&page.toml.url),
+        &support::golden_options(),
+    );
     let (text, value) = match &result {
-        Ok(a) => (a.text.clone(), serde_json::to_value(&a.metadata).expect("metadata serializes")),
+        Ok(a) => (
+            a.text.clone(),
+            serde_json::to_value(&a.metadata).expect("metadata serializes"),
+        ),
         Err(e) => (String::new(), serde_json::json!({ "error": e.kind() })),
     };
     let mut metadata_json = serde_json::to_string_pretty(&value).expect("json");
     metadata_json.push('\n');
-    Outcome { result, text, metadata_json }
+    Outcome {
+        result,
+        text,
+        metadata_json,
+    }
 }
 
 fn check_truths(page: &Page, out: &Outcome, r: &mut Report) {
@@ -90,7 +110,11 @@ fn check_truths(page: &Page, out: &Outcome, r: &mut Report) {
     let article = match (&out.result, &ex.error) {
         (Err(e), Some(kind)) => {
             if e.kind() != kind {
-                r.fail(slug, "error", format!("expected error kind {kind:?}, got {:?} ({e})", e.kind()));
+                r.fail(
+                    slug,
+                    "error",
+                    format!("expected error kind {kind:?}, got {:?} ({e})", e.kind()),
+                );
             }
             return;
         }
@@ -99,18 +123,30 @@ fn check_truths(page: &Page, out: &Outcome, r: &mut Report) {
             r.fail(
                 slug,
                 "error",
-                format!("expected error kind {kind:?}, got an article of {} chars: {head:?}", a.text.len()),
+                format!(
+                    "expected error kind {kind:?}, got an article of {} chars: {head:?}",
+                    a.text.len()
+                ),
             );
             return;
         }
         (Err(e), None) => {
-            r.fail(slug, "extract", format!("expected an article, got error {:?}: {e}", e.kind()));
+            r.fail(
+                slug,
+                "extract",
+                format!("expected an article, got error {:?}: {e}", e.kind()),
+            );
             return;
         }
         (Ok(a), None) => a,
     };
     let m = &article.metadata;
-    let primary = m.lang.as_deref().map(|l| l.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase());
+    let primary = m.lang.as_deref().map(|l| {
+        l.split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    });
     let fields: [(&str, &Option<String>, Option<&str>); 5] = [
         ("title", &ex.title, m.title.as_deref()),
         ("author", &ex.author, m.author.as_deref()),
@@ -128,19 +164,34 @@ fn check_truths(page: &Page, out: &Outcome, r: &mut Report) {
     let text = collapse_ws(&article.text);
     for snippet in &ex.must_include {
         if !text.contains(&collapse_ws(snippet)) {
-            r.fail(slug, "must_include", format!("missing from the text: {:?}", clip(snippet)));
+            r.fail(
+                slug,
+                "must_include",
+                format!("missing from the text: {:?}", clip(snippet)),
+            );
         }
     }
     for snippet in &ex.must_exclude {
         if text.contains(&collapse_ws(snippet)) {
-            r.fail(slug, "must_exclude", format!("present in the text: {:?}", clip(snippet)));
+            r.fail(
+                slug,
+                "must_exclude",
+                format!("present in the text: {:?}", clip(snippet)),
+            );
         }
     }
 }
 
 /// Compare (or, blessing, write) one snapshot file. Returns `false` when
 /// the file is missing and not blessing, for the caller to report.
-fn check_snapshot(slug: &str, dir: &Path, file: &str, got: &str, bless: bool, r: &mut Report) -> bool {
+fn check_snapshot(
+    slug: &str,
+    dir: &Path,
+    file: &str,
+    got: &str,
+    bless: bool,
+    r: &mut Report,
+) -> bool {
     let path = dir.join(file);
     let existing = std::fs::read(&path).ok();
     if bless {
@@ -155,7 +206,14 @@ fn check_snapshot(slug: &str, dir: &Path, file: &str, got: &str, bless: bool, r:
     let Some(bytes) = existing else { return false };
     let want = String::from_utf8_lossy(&bytes);
     if want != got {
-        r.fail(slug, file, format!("differs from the current output (- blessed, + current):\n{}", short_diff(&want, got, 8)));
+        r.fail(
+            slug,
+            file,
+            format!(
+                "differs from the current output (- blessed, + current):\n{}",
+                short_diff(&want, got, 8)
+            ),
+        );
         r.snapshot_failures += 1;
     }
     true
@@ -176,18 +234,50 @@ fn golden_pages() {
         let out = match std::panic::catch_unwind(|| run(page)) {
             Ok(o) => o,
             Err(p) => {
-                r.fail(&page.slug, "panic", format!("extract panicked: {}", support::panic_message(&*p)));
+                r.fail(
+                    &page.slug,
+                    "panic",
+                    format!("extract panicked: {}", support::panic_message(&*p)),
+                );
                 continue;
             }
         };
+        let before = r.failures.len();
         check_truths(page, &out, &mut r);
-        let missing: Vec<&str> = [(TEXT_SNAPSHOT, &out.text), (META_SNAPSHOT, &out.metadata_json)]
-            .into_iter()
-            .filter(|(file, got)| !check_snapshot(&page.slug, &page.dir, file, got, bless, &mut r))
-            .map(|(file, _)| file)
-            .collect();
+        // Known gaps: truths this page states that pith does not meet yet.
+        // They are reported, not failed; a gap that closes must be removed.
+        let mut fresh: Vec<Failure> = r.failures.split_off(before);
+        for gap in &page.toml.known_gaps {
+            if !fresh.iter().any(|f| &f.field == gap) {
+                r.fail(
+                    &page.slug,
+                    "known_gaps",
+                    format!("'{gap}' passes now: remove it from known_gaps"),
+                );
+            }
+        }
+        fresh.retain(|f| {
+            let known = page.toml.known_gaps.contains(&f.field);
+            if known {
+                eprintln!("known gap: {} [{}] {}", f.slug, f.field, f.detail);
+            }
+            !known
+        });
+        r.failures.extend(fresh);
+        let missing: Vec<&str> = [
+            (TEXT_SNAPSHOT, &out.text),
+            (META_SNAPSHOT, &out.metadata_json),
+        ]
+        .into_iter()
+        .filter(|(file, got)| !check_snapshot(&page.slug, &page.dir, file, got, bless, &mut r))
+        .map(|(file, _)| file)
+        .collect();
         if !missing.is_empty() {
-            r.fail(&page.slug, "snapshot", format!("missing {}", missing.join(" and ")));
+            r.fail(
+                &page.slug,
+                "snapshot",
+                format!("missing {}", missing.join(" and ")),
+            );
             r.snapshot_failures += 1;
         }
     }

@@ -8,10 +8,10 @@
 use crate::args::ExtractArgs;
 use crate::{EXIT_OK, EXIT_SOME_FAILED};
 use anyhow::{Context, Result, bail};
+use pith::ExtractOptions;
 use pith::config::Config;
 use pith::input::{self, Input};
 use pith::output::{Format, Record, Sink};
-use pith::ExtractOptions;
 use std::collections::BTreeMap;
 use std::io::BufReader;
 use std::sync::mpsc;
@@ -54,16 +54,21 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
         .clone()
         .or_else(|| (!config.output.path.is_empty()).then(|| config.output.path.clone().into()));
     let mut sink = match &out_path {
-        Some(p) => Sink::open(p, format).with_context(|| format!("cannot open output {}", p.display()))?,
+        Some(p) => {
+            Sink::open(p, format).with_context(|| format!("cannot open output {}", p.display()))?
+        }
         None => Sink::Stream(Box::new(std::io::stdout())),
     };
 
     let args_iter = input::expand_args(&a.inputs, a.url.as_deref()).map(Ok);
     let list_iter: Box<dyn Iterator<Item = std::io::Result<Input>> + Send> = match &a.input_list {
         None => Box::new(std::iter::empty()),
-        Some(p) if p.as_os_str() == "-" => Box::new(input::read_list(BufReader::new(std::io::stdin()))),
+        Some(p) if p.as_os_str() == "-" => {
+            Box::new(input::read_list(BufReader::new(std::io::stdin())))
+        }
         Some(p) => {
-            let f = std::fs::File::open(p).with_context(|| format!("cannot open input list {}", p.display()))?;
+            let f = std::fs::File::open(p)
+                .with_context(|| format!("cannot open input list {}", p.display()))?;
             Box::new(input::read_list(BufReader::new(f)))
         }
     };
@@ -92,7 +97,11 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
         run_parallel(inputs, jobs, &settings, &mut write)?;
     }
     tracing::info!(total, failed, "done");
-    Ok(if failed == 0 { EXIT_OK } else { EXIT_SOME_FAILED })
+    Ok(if failed == 0 {
+        EXIT_OK
+    } else {
+        EXIT_SOME_FAILED
+    })
 }
 
 fn run_parallel(
@@ -169,10 +178,16 @@ fn process(input: &Input, s: &Settings) -> Record {
         Err(e) => return Record::failed(label, input.url.clone(), e.kind(), e.to_string()),
     };
     // A bug in one page's extraction must not end the run: it becomes a record.
-    let result = std::panic::catch_unwind(|| pith::extract(&bytes, input.url.as_deref(), &s.options));
+    let result =
+        std::panic::catch_unwind(|| pith::extract(&bytes, input.url.as_deref(), &s.options));
     match result {
         Ok(Ok(article)) => Record::ok(label, input.url.clone(), article),
         Ok(Err(e)) => Record::failed(label, input.url.clone(), e.kind(), e.to_string()),
-        Err(_) => Record::failed(label, input.url.clone(), "internal", "extraction panicked; please report this page".into()),
+        Err(_) => Record::failed(
+            label,
+            input.url.clone(),
+            "internal",
+            "extraction panicked; please report this page".into(),
+        ),
     }
 }

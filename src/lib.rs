@@ -16,7 +16,7 @@
 //!   <body><article><h1>Rain in Spain</h1>
 //!   <p>The rain in Spain, as the saying goes, stays mainly in the plain. Forecasters agree.</p>
 //!   <p>This spring, however, the mountains got their share too, and the reservoirs are full.</p>
-//!   </article><footer>© Weather Daily</footer></body></html>"#;
+//!   </article><footer>(c) Weather Daily</footer></body></html>"#;
 //! let article = pith::extract(page, None, &Default::default()).unwrap();
 //! assert_eq!(article.metadata.title.as_deref(), Some("Rain in Spain"));
 //! assert_eq!(article.metadata.date.as_deref(), Some("2021-04-01"));

@@ -174,129 +174,82 @@ fn ymd_of(d: NaiveDate, now: NaiveDate) -> Option<NaiveDate> {
     ymd(d.year(), d.month(), d.day(), now)
 }
 
-static TEXT_PATTERNS: LazyLock<[Regex; 6]> = LazyLock::new(|| {
+/// How the three captures of a text pattern map to a date.
+#[derive(Clone, Copy)]
+enum Order {
+    /// year, month, day.
+    Ymd,
+    /// month name, day, year.
+    NameDy,
+    /// day, month name, year.
+    DNameY,
+    /// day, month, year.
+    Dmy,
+    /// month, day, year; day first when the first number is over 12.
+    MdyOrDmy,
+}
+
+static TEXT_PATTERNS: LazyLock<Vec<(Regex, Order)>> = LazyLock::new(|| {
     let month = r"([A-Za-zÀ-ÿа-яА-Я]{3,10}\.?)";
-    [
+    let pattern = |re: &str| Regex::new(re).expect("valid regex");
+    vec![
         // 2020-03-02, 2020/03/02, 2020.03.02
-        Regex::new(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b").expect("valid regex"),
+        (
+            pattern(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b"),
+            Order::Ymd,
+        ),
         // March 2, 2020 / Mar. 2nd 2020
-        Regex::new(&format!(
-            r"\b{month}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"
-        ))
-        .expect("valid regex"),
+        (
+            pattern(&format!(
+                r"\b{month}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"
+            )),
+            Order::NameDy,
+        ),
         // 2 March 2020 / 2. März 2020 / 2 de marzo de 2020
-        Regex::new(&format!(
-            r"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{month}\s+(?:de\s+)?(\d{{4}})\b"
-        ))
-        .expect("valid regex"),
+        (
+            pattern(&format!(
+                r"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{month}\s+(?:de\s+)?(\d{{4}})\b"
+            )),
+            Order::DNameY,
+        ),
         // 14.03.2017 (day first)
-        Regex::new(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b").expect("valid regex"),
-        // 03/14/2017 (month first, as US sites write it; day first when month > 12)
-        Regex::new(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b").expect("valid regex"),
+        (pattern(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), Order::Dmy),
+        // 03/14/2017 (month first, as US sites write it)
+        (pattern(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), Order::MdyOrDmy),
         // 2020年3月2日, 2020년 3월 2일
-        Regex::new(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
-            .expect("valid regex"),
+        (
+            pattern(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"),
+            Order::Ymd,
+        ),
     ]
 });
 
+fn date_of(c: &regex::Captures<'_>, order: Order, now: NaiveDate) -> Option<NaiveDate> {
+    let num = |k: usize| c[k].parse::<u32>().ok();
+    let year = |k: usize| c[k].parse::<i32>().ok();
+    match order {
+        Order::Ymd => ymd(year(1)?, num(2)?, num(3)?, now),
+        Order::NameDy => ymd(year(3)?, month_number(&c[1])?, num(2)?, now),
+        Order::DNameY => ymd(year(3)?, month_number(&c[2])?, num(1)?, now),
+        Order::Dmy => ymd(year(3)?, num(2)?, num(1)?, now),
+        Order::MdyOrDmy => {
+            let (a, b) = (num(1)?, num(2)?);
+            let (m, d) = if a > 12 { (b, a) } else { (a, b) };
+            ymd(year(3)?, m, d, now)
+        }
+    }
+}
+
 /// Find the first plausible date written in free text.
 pub fn find_in_text(s: &str, now: NaiveDate) -> Option<NaiveDate> {
-    let p = &*TEXT_PATTERNS;
-    let mut best: Option<(usize, NaiveDate)> = None;
-    let mut consider = |pos: usize, d: Option<NaiveDate>| {
-        if let Some(d) = d {
-            if best.is_none_or(|(p, _)| pos < p) {
-                best = Some((pos, d));
-            }
-        }
-    };
-    for c in p[0].captures_iter(s) {
-        let pos = c.get(0).map_or(0, |m| m.start());
-        consider(
-            pos,
-            (|| {
-                ymd(
-                    c[1].parse().ok()?,
-                    c[2].parse().ok()?,
-                    c[3].parse().ok()?,
-                    now,
-                )
-            })(),
-        );
-    }
-    for c in p[1].captures_iter(s) {
-        let pos = c.get(0).map_or(0, |m| m.start());
-        consider(
-            pos,
-            (|| {
-                ymd(
-                    c[3].parse().ok()?,
-                    month_number(&c[1])?,
-                    c[2].parse().ok()?,
-                    now,
-                )
-            })(),
-        );
-    }
-    for c in p[2].captures_iter(s) {
-        let pos = c.get(0).map_or(0, |m| m.start());
-        consider(
-            pos,
-            (|| {
-                ymd(
-                    c[3].parse().ok()?,
-                    month_number(&c[2])?,
-                    c[1].parse().ok()?,
-                    now,
-                )
-            })(),
-        );
-    }
-    for c in p[3].captures_iter(s) {
-        let pos = c.get(0).map_or(0, |m| m.start());
-        consider(
-            pos,
-            (|| {
-                ymd(
-                    c[3].parse().ok()?,
-                    c[2].parse().ok()?,
-                    c[1].parse().ok()?,
-                    now,
-                )
-            })(),
-        );
-    }
-    for c in p[4].captures_iter(s) {
-        let pos = c.get(0).map_or(0, |m| m.start());
-        consider(
-            pos,
-            (|| {
-                let a: u32 = c[1].parse().ok()?;
-                let b: u32 = c[2].parse().ok()?;
-                let y: i32 = c[3].parse().ok()?;
-                if a > 12 {
-                    ymd(y, b, a, now)
-                } else {
-                    ymd(y, a, b, now)
-                }
-            })(),
-        );
-    }
-    for c in p[5].captures_iter(s) {
-        let pos = c.get(0).map_or(0, |m| m.start());
-        consider(
-            pos,
-            (|| {
-                ymd(
-                    c[1].parse().ok()?,
-                    c[2].parse().ok()?,
-                    c[3].parse().ok()?,
-                    now,
-                )
-            })(),
-        );
-    }
-    best.map(|(_, d)| d)
+    TEXT_PATTERNS
+        .iter()
+        .flat_map(|(re, order)| {
+            re.captures_iter(s)
+                .filter_map(move |c| Some((c.get(0)?.start(), date_of(&c, *order, now)?)))
+        })
+        .min_by_key(|(pos, _)| *pos)
+        .map(|(_, d)| d)
 }
 
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {

@@ -183,13 +183,18 @@ fn missing_file_gives_not_found_record_and_exit_1() {
     assert_eq!(kind(&recs[2]), None);
 }
 
+/// Exit code 2, nothing on stdout, and a message naming `needle`.
+fn assert_fatal(o: &Output, needle: &str) {
+    assert_eq!(code(o), 2, "{}", show(o));
+    assert!(stdout(o).is_empty(), "{}", show(o));
+    assert!(stderr(o).contains(needle), "{}", show(o));
+}
+
 #[test]
 fn no_inputs_is_a_usage_error() {
     let sb = Sandbox::new();
     let o = sb.pith(&["extract"], None);
-    assert_eq!(code(&o), 2, "{}", show(&o));
-    assert!(stdout(&o).is_empty(), "{}", show(&o));
-    assert!(stderr(&o).contains("no input"), "{}", show(&o));
+    assert_fatal(&o, "no input");
 }
 
 #[test]
@@ -197,9 +202,7 @@ fn bad_format_is_a_usage_error() {
     let sb = Sandbox::new();
     let a = sb.write("a.html", article("Harbor Lights"));
     let o = sb.pith(&["extract", "--format", "xml", &a], None);
-    assert_eq!(code(&o), 2, "{}", show(&o));
-    assert!(stdout(&o).is_empty(), "{}", show(&o));
-    assert!(stderr(&o).contains("xml"), "{}", show(&o));
+    assert_fatal(&o, "xml");
 }
 
 #[test]
@@ -208,9 +211,7 @@ fn unknown_config_key_is_fatal_and_named() {
     let a = sb.write("a.html", article("Harbor Lights"));
     let cfg = sb.write("settings.toml", "[extract]\njobz = 3\n");
     let o = sb.pith(&["--config", &cfg, "extract", &a], None);
-    assert_eq!(code(&o), 2, "{}", show(&o));
-    assert!(stdout(&o).is_empty(), "{}", show(&o));
-    assert!(stderr(&o).contains("jobz"), "{}", show(&o));
+    assert_fatal(&o, "jobz");
 }
 
 #[test]

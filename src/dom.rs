@@ -92,7 +92,7 @@ pub struct ElemNode<'a> {
     /// [`tag`] flags of the name.
     pub tag: u16,
     /// [`rules::hit`] flags of its class and id.
-    pub hits: u8,
+    pub hits: u16,
     /// [`flag`] flags.
     pub flags: u8,
     /// Readability-style class weight (class and id each ±25).
@@ -387,7 +387,7 @@ static SUBSTRINGS: LazyLock<AhoCorasick> = LazyLock::new(|| {
 });
 
 /// Rule hits of one class or id value.
-fn class_hits(value: &str) -> u8 {
+fn class_hits(value: &str) -> u16 {
     if value.is_empty() {
         return 0;
     }
@@ -411,7 +411,7 @@ fn class_hits(value: &str) -> u8 {
     } else {
         v
     };
-    let mut hits = 0u8;
+    let mut hits = 0u16;
     for m in SUBSTRINGS.find_overlapping_iter(v) {
         hits |= rules::SUBSTRING_RULES[m.pattern().as_usize()].1;
     }
@@ -443,7 +443,7 @@ fn is_taxonomy_class(token: &str) -> bool {
 }
 
 /// Class weight of one value: -25 for a negative hit, +25 for a positive one.
-fn weight_of(hits: u8) -> i16 {
+fn weight_of(hits: u16) -> i16 {
     let mut w = 0;
     if hits & hit::NEG != 0 {
         w -= 25;
@@ -458,7 +458,7 @@ fn describe(el: &Element) -> ElemNode<'_> {
     let name: &str = el.name();
     let tagf = tag_flags(name);
     let mut flags = 0u8;
-    let mut hits = 0u8;
+    let mut hits = 0u16;
     let mut weight = 0i16;
     for (q, v) in el.attrs.iter() {
         let v: &str = v;

@@ -50,6 +50,8 @@ pub struct Block {
     pub quote: u8,
     /// Its text.
     pub text: String,
+    /// All of its text is inside links.
+    pub linked: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -62,6 +64,7 @@ enum Ctx {
     List { ordered: bool },
     DataTable,
     Row,
+    Link,
     Cell,
     Other,
 }
@@ -74,6 +77,10 @@ struct Walker {
     item_started: bool,
     cells: Vec<String>,
     first_row: bool,
+    /// Open `<a>` elements around the current position.
+    link_depth: usize,
+    /// Bytes of `buf` that came from inside links.
+    link_bytes: usize,
 }
 
 impl Walker {
@@ -132,13 +139,21 @@ impl Walker {
                 .collect::<Vec<_>>()
                 .join("\n")
         };
+        // Link text and whitespace around it: "linked" leaves a little slack.
+        let linked = self.link_bytes + 2 >= text.len();
         self.buf.clear();
+        self.link_bytes = 0;
         if text.is_empty() {
             return;
         }
         let kind = self.kind();
         let quote = self.ctx.iter().filter(|(c, _)| *c == Ctx::Quote).count() as u8;
-        self.blocks.push(Block { kind, quote, text });
+        self.blocks.push(Block {
+            kind,
+            quote,
+            text,
+            linked,
+        });
     }
 }
 
@@ -165,6 +180,8 @@ pub fn blocks(doc: &Doc<'_>, roots: &[Ix], removed: &[bool]) -> Vec<Block> {
         item_started: false,
         cells: Vec::new(),
         first_row: false,
+        link_depth: 0,
+        link_bytes: 0,
     };
     for &root in roots {
         let end = doc.nodes[root as usize].end;
@@ -178,10 +195,14 @@ pub fn blocks(doc: &Doc<'_>, roots: &[Ix], removed: &[bool]) -> Vec<Block> {
             }
             match &n.data {
                 Data::Text(t) => {
+                    let before = w.buf.len();
                     if w.in_ctx(|c| *c == Ctx::Pre) {
                         w.buf.push_str(t.text);
                     } else {
                         push_collapsed(&mut w.buf, t.text);
+                    }
+                    if w.link_depth > 0 {
+                        w.link_bytes += w.buf.len() - before;
                     }
                 }
                 Data::Elem(e) => open(doc, &mut w, i, e.name, e.tag),
@@ -212,7 +233,12 @@ fn open(doc: &Doc<'_>, w: &mut Walker, i: Ix, name: &str, t: u16) {
     }
     if t & tag::BLOCK == 0 {
         if doc.nodes[i as usize].end > i + 1 {
-            w.ctx.push((Ctx::Other, i));
+            if t & tag::LINK != 0 {
+                w.link_depth += 1;
+                w.ctx.push((Ctx::Link, i));
+            } else {
+                w.ctx.push((Ctx::Other, i));
+            }
         }
         return;
     }
@@ -297,12 +323,18 @@ fn close_until(doc: &Doc<'_>, w: &mut Walker, i: Ix) {
                         kind: BlockKind::Row { first },
                         quote,
                         text: cells.join(" | "),
+                        linked: false,
                     });
                 }
                 continue;
             }
             Ctx::Other if doc.tag(at) & tag::BLOCK == 0 => {
                 w.ctx.pop();
+                continue;
+            }
+            Ctx::Link => {
+                w.ctx.pop();
+                w.link_depth = w.link_depth.saturating_sub(1);
                 continue;
             }
             _ => {}
@@ -400,14 +432,18 @@ pub fn filter_blocks(blocks: Vec<Block>, headlines: &[&str], now: chrono::NaiveD
             out.push(b);
             continue;
         }
-        if repeated.contains(&b.text) || is_boilerplate_line(&b.text) || is_dateline(&b.text, now) {
+        if repeated.contains(&b.text)
+            || is_boilerplate_line(&b.text)
+            || is_dateline(&b.text, now)
+            || is_link_line(&b)
+        {
             continue;
         }
         if k < 6
             && out
                 .iter()
                 .all(|o| matches!(o.kind, BlockKind::Heading(_)) || o.text.len() < 80)
-            && headlines.contains(&fold(&b.text))
+            && is_headline(&fold(&b.text), &headlines)
         {
             continue;
         }
@@ -423,6 +459,35 @@ pub fn filter_blocks(blocks: Vec<Block>, headlines: &[&str], now: chrono::NaiveD
     out
 }
 
+/// Extra characters a headline block may carry beyond the title ("Column: ").
+const HEADLINE_SLACK: usize = 24;
+
+/// Whether a folded block is the headline: equal to it, or the title with a
+/// short label before or after it.
+fn is_headline(block: &str, headlines: &[String]) -> bool {
+    headlines.iter().any(|h| {
+        block == h
+            || block.len() <= h.len() + HEADLINE_SLACK
+                && h.len() >= 20
+                && (block.ends_with(h.as_str()) || block.starts_with(h.as_str()))
+    })
+}
+
+/// Fewest words a link-only paragraph needs to count as a teaser (a lone
+/// linked word or name is more often a term in a list or table).
+const LINK_LINE_MIN_WORDS: usize = 4;
+/// Longest paragraph that is dropped for being one link.
+const LINK_LINE_MAX_CHARS: usize = 200;
+
+/// A paragraph or heading that is nothing but a link: a "read also"
+/// teaser set between the article's paragraphs.
+fn is_link_line(b: &Block) -> bool {
+    b.linked
+        && matches!(b.kind, BlockKind::Para | BlockKind::Heading(_))
+        && b.text.chars().count() <= LINK_LINE_MAX_CHARS
+        && b.text.split_whitespace().count() >= LINK_LINE_MIN_WORDS
+}
+
 /// Longest line that may be taken for a dateline.
 const DATELINE_MAX_CHARS: usize = 120;
 /// Most words (besides the date) a dateline may have.
@@ -431,9 +496,12 @@ const DATELINE_MAX_WORDS: usize = 16;
 /// A short line that is mostly a date: "Updated 5:27 am, Nov 20, 2019",
 /// "PUBLISHED: 10:48, Tue, Nov 19, 2019".
 fn is_dateline(text: &str, now: chrono::NaiveDate) -> bool {
-    text.len() <= DATELINE_MAX_CHARS
-        && !text.ends_with('.')
-        && text.split_whitespace().count() <= DATELINE_MAX_WORDS
+    let byline = text.len() <= 2 * DATELINE_MAX_CHARS
+        && text.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by "));
+    (byline
+        || text.len() <= DATELINE_MAX_CHARS
+            && !text.ends_with('.')
+            && text.split_whitespace().count() <= DATELINE_MAX_WORDS)
         && crate::metadata::date::find_in_text(text, now).is_some()
 }
 
@@ -578,26 +646,31 @@ mod tests {
                 kind: BlockKind::Heading(1),
                 quote: 0,
                 text: "My Title".into(),
+                linked: false,
             },
             Block {
                 kind: BlockKind::Para,
                 quote: 0,
                 text: "Advertisement".into(),
+                linked: false,
             },
             Block {
                 kind: BlockKind::Para,
                 quote: 0,
                 text: "Please enter your comment!".into(),
+                linked: false,
             },
             Block {
                 kind: BlockKind::Para,
                 quote: 0,
                 text: "Updated 5:27 am CST, Wednesday, November 20, 2019".into(),
+                linked: false,
             },
             Block {
                 kind: BlockKind::Para,
                 quote: 0,
                 text: "Real text here.".into(),
+                linked: false,
             },
         ];
         let now = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();

@@ -112,6 +112,7 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
                 || (e.hits & hit::BOILER != 0
                     || pass.strip_boilerplate_parts
                         && e.hits & hit::BOILER_PART != 0
+                        && e.hits & hit::EMBED == 0
                         && (raw[i].len as f32) < PART_VETO_SHARE * page_len)
                     && !NEVER_UNLIKELY[..2].contains(&e.name);
         }

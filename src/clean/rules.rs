@@ -102,27 +102,30 @@ pub const BOILERPLATE_ROLES: &[&str] = &[
 /// What a class/id pattern says about an element. Bit flags.
 pub mod hit {
     /// Readability-style negative class weight.
-    pub const NEG: u8 = 1;
+    pub const NEG: u16 = 1;
     /// Readability-style positive class weight.
-    pub const POS: u8 = 2;
+    pub const POS: u16 = 2;
     /// Unlikely to hold the article (removed on the strictest pass only).
-    pub const UNLIKELY: u8 = 4;
+    pub const UNLIKELY: u16 = 4;
     /// Could hold the article: cancels `UNLIKELY`.
-    pub const MAYBE: u8 = 8;
+    pub const MAYBE: u16 = 8;
     /// Page furniture, removed on every pass but the last resort.
-    pub const BOILER: u8 = 16;
+    pub const BOILER: u16 = 16;
     /// Hidden by a utility class.
-    pub const HIDDEN: u8 = 32;
+    pub const HIDDEN: u16 = 32;
     /// Furniture recognised by a class/id *part* (a weaker cue than a substring).
-    pub const BOILER_PART: u8 = 64;
+    pub const BOILER_PART: u16 = 64;
     /// A caption or photo credit: kept only when captions are asked for.
-    pub const CAPTION: u8 = 128;
+    pub const CAPTION: u16 = 128;
+    /// An embedded post (tweet, Instagram) that articles quote as content:
+    /// cancels `BOILER_PART` (`widget`, `social`).
+    pub const EMBED: u16 = 256;
 }
 
 use hit::*;
 
 /// Class/id patterns matched as substrings of the lower-cased value.
-pub const SUBSTRING_RULES: &[(&str, u8)] = &[
+pub const SUBSTRING_RULES: &[(&str, u16)] = &[
     // Furniture whatever else the value says.
     ("newsletter", BOILER | NEG),
     ("cookie", BOILER | NEG),
@@ -228,10 +231,14 @@ pub const SUBSTRING_RULES: &[(&str, u8)] = &[
     ("story", POS | MAYBE),
     ("column", MAYBE),
     ("mathjax", MAYBE),
+    ("caption", CAPTION),
+    ("tweet", EMBED),
+    ("instagram-media", EMBED),
+    ("tiktok-embed", EMBED),
 ];
 
 /// Class/id patterns matched only as whole parts.
-pub const PART_RULES: &[(&str, u8)] = &[
+pub const PART_RULES: &[(&str, u16)] = &[
     ("ad", BOILER_PART),
     ("ads", BOILER_PART),
     ("adv", BOILER_PART),
@@ -262,9 +269,6 @@ pub const PART_RULES: &[(&str, u8)] = &[
     ("toolbar", UNLIKELY),
     ("tools", UNLIKELY),
     ("login", BOILER_PART),
-    ("caption", CAPTION),
-    ("captions", CAPTION),
-    ("figcaption", CAPTION),
     ("credit", CAPTION),
     ("credits", CAPTION),
     ("photocredit", CAPTION),
@@ -307,6 +311,7 @@ pub const HIDDEN_CLASSES: &[&str] = &[
 pub const BOILERPLATE_LINES: &[&str] = &[
     "advertisement",
     "advertisements",
+    "advert",
     "advertising",
     "sponsored",
     "sponsored content",
@@ -404,6 +409,13 @@ pub const BOILERPLATE_PREFIXES: &[&str] = &[
     "read more about",
     "image:",
     "photo:",
+    "this slideshow requires javascript",
+    "like this story",
+    "updated at ",
+    "updated:",
+    "last updated",
+    "published:",
+    "tell us what you think",
     "(image:",
     "(photo:",
 ];

@@ -34,6 +34,8 @@ const SCORE_ANCESTORS: usize = 5;
 const TOP_CANDIDATES: usize = 5;
 /// How many near-best candidates must share an ancestor to move up to it.
 const MIN_SHARED_CANDIDATES: usize = 3;
+/// Text a same-class sibling needs to join the article unscored.
+const SAME_CLASS_MIN_LEN: u32 = 200;
 /// Bonus for semantic article markup.
 const SEMANTIC_BONUS: f32 = 15.0;
 
@@ -376,6 +378,13 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
                 roots.push(c);
                 continue;
             }
+        }
+        // A sibling built like the top candidate (same class) that holds
+        // prose is the next part of the same article, scored or not.
+        let s = &st[c as usize];
+        if bonus > 0.0 && s.len >= SAME_CLASS_MIN_LEN && link_density(s) < 0.3 {
+            roots.push(c);
+            continue;
         }
         if doc.tag(c) & tag::P != 0 || doc.name(c) == "blockquote" {
             let s = &st[c as usize];

@@ -223,7 +223,6 @@ fn drop_by_shape(
             && ld > 0.0)
         || (!is_list && weight < 25 && ld > 0.2 + s.len as f32 / 20000.0)
         || (weight >= 25 && ld > 0.5)
-        || (is_list && ld > 0.5)
 }
 
 fn is_data_table(doc: &Doc<'_>, i: Ix, s: &Stats) -> bool {

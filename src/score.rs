@@ -34,6 +34,9 @@ const SCORE_ANCESTORS: usize = 5;
 const TOP_CANDIDATES: usize = 5;
 /// How many near-best candidates must share an ancestor to move up to it.
 const MIN_SHARED_CANDIDATES: usize = 3;
+/// How far the body's own score must exceed the best element's for the
+/// body to be the article.
+const BODY_WINS_RATIO: f32 = 1.5;
 /// Text a same-class sibling needs to join the article unscored.
 const SAME_CLASS_MIN_LEN: u32 = 200;
 /// Bonus for semantic article markup.
@@ -283,6 +286,12 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
     let Some(&(mut top, top_score)) = ranked.first() else {
         return vec![body];
     };
+    // Prose set straight into <body> (old hand-written pages): the body,
+    // already cleaned of furniture, is the article.
+    let body_score = candidates.iter().find(|c| c.0 == body).map_or(f32::MIN, |c| c.1);
+    if body_score > top_score * BODY_WINS_RATIO {
+        return vec![body];
+    }
     let mut score_map: std::collections::HashMap<Ix, f32> =
         std::collections::HashMap::with_capacity(candidates.len());
     for &(i, s) in candidates {

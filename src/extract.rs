@@ -102,7 +102,8 @@ pub fn extract(
     let now = options
         .now
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let (mut meta, h1) = metadata::read(&doc, &pre.json_ld, url.as_ref(), now);
+    let raw = score::stats(&doc, None);
+    let (mut meta, h1) = metadata::read(&doc, &raw, &pre.json_ld, url.as_ref(), now);
     let headlines: Vec<&str> = meta
         .title
         .as_deref()
@@ -110,7 +111,6 @@ pub fn extract(
         .chain(h1.as_deref())
         .collect();
 
-    let raw = score::stats(&doc, None);
     let mut best: Option<Outcome> = None;
     for (k, pass) in LADDER.iter().enumerate() {
         let last = k == LADDER.len() - 1;

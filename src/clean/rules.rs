@@ -137,6 +137,7 @@ pub const SUBSTRING_RULES: &[(&str, u16)] = &[
     ("breadcrumb", BOILER | NEG),
     ("sharedaddy", BOILER | NEG),
     ("jp-relatedposts", BOILER | NEG),
+    ("saboxplugin", BOILER | NEG),
     ("wpcnt", BOILER),
     ("paywall", BOILER),
     ("comment-respond", BOILER | NEG),

@@ -21,6 +21,9 @@ pub mod jsonld;
 
 use crate::dom::{Data, Doc, attr, push_collapsed};
 use crate::model::Metadata;
+use crate::score::Stats;
+use regex::Regex;
+use std::sync::LazyLock;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use url::Url;
@@ -162,18 +165,23 @@ struct Gathered<'a> {
     itemprop_author: Option<String>,
     rel_author: Option<String>,
     byline: Option<String>,
+    /// Names after "By" in a short line of text, and that whole line.
+    text_byline: Option<String>,
+    text_byline_line: Option<String>,
     dateline: Option<String>,
 }
 
 /// Read a page's metadata, and the text of its first `<h1>`. `json_ld` are
-/// the raw JSON-LD blocks from the prescan; `now` bounds dates.
+/// the raw JSON-LD blocks from the prescan; `raw` the page's uncleaned
+/// statistics; `now` bounds dates.
 pub fn read(
     doc: &Doc<'_>,
+    raw: &[Stats],
     json_ld: &[&str],
     url: Option<&Url>,
     now: NaiveDate,
 ) -> (Metadata, Option<String>) {
-    let g = gather(doc);
+    let g = gather(doc, raw);
     let ld = jsonld::read(json_ld);
     let meta = |keys: &[&str]| -> Option<String> {
         keys.iter()
@@ -203,6 +211,7 @@ pub fn read(
     })
     .or_else(|| g.itemprop_author.as_deref().and_then(clean_authors))
     .or_else(|| g.rel_author.as_deref().and_then(clean_authors))
+    .or_else(|| g.text_byline.as_deref().and_then(clean_authors))
     .or_else(|| g.byline.as_deref().and_then(clean_authors));
 
     let parse = |s: &str| date::parse_value(s, now);
@@ -231,6 +240,7 @@ pub fn read(
                 .and_then(|t| date::find_in_text(t, now))
         })
         .or_else(|| g.byline.as_deref().and_then(|t| date::find_in_text(t, now)))
+        .or_else(|| g.text_byline_line.as_deref().and_then(|t| date::find_in_text(t, now)))
         .or(date_modified);
 
     let description = ld
@@ -297,7 +307,31 @@ pub fn read(
     (meta, g.h1)
 }
 
-fn gather<'a>(doc: &Doc<'a>) -> Gathered<'a> {
+/// Shortest and longest line that is searched for a "By …" byline.
+const BYLINE_MIN_LEN: u32 = 6;
+const BYLINE_MAX_LEN: u32 = 200;
+
+static BY_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s(|•·,])(?:[Bb][Yy]|[Vv]on|[Pp]ar|[Pp]or|[Dd]oor)\s+(\p{Lu}.*)$").expect("valid regex")
+});
+/// Words before "by" that make the name a photographer's or illustrator's.
+const CREDIT_WORDS: &[&str] = &[
+    "photo", "foto", "image", "illustrat", "graphic", "video", "credit", "picture", "powered",
+    "designed", "theme", "hosted", "built", "developed", "made", "sponsored", "presented",
+    "brought", "supported", "operated", "owned",
+];
+
+/// The text after "By" in a byline line ("Posted March 3, 2004 by Gwen
+/// Ashdown" → "Gwen Ashdown"), unless it credits a picture.
+fn names_after_by(line: &str) -> Option<&str> {
+    let c = BY_NAME.captures(line)?;
+    let m = c.get(1)?;
+    let before = line[..m.start()].to_lowercase();
+    let tail: String = before.chars().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
+    (!CREDIT_WORDS.iter().any(|w| tail.contains(w))).then(|| m.as_str())
+}
+
+fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
     let mut g = Gathered::default();
     let mut in_h1: Option<(u32, String)> = None;
     for (i, n) in doc.nodes.iter().enumerate() {
@@ -411,6 +445,18 @@ fn gather<'a>(doc: &Doc<'a>) -> Gathered<'a> {
                 }
             }
         }
+        if g.text_byline.is_none()
+            && e.tag & crate::dom::tag::SKIP == 0
+            && !raw[i as usize].has_block
+            && (BYLINE_MIN_LEN..=BYLINE_MAX_LEN).contains(&raw[i as usize].len)
+            && matches!(e.name, "p" | "div" | "span" | "font" | "td" | "li" | "small" | "address" | "section" | "header")
+        {
+            let t = doc.text_of(i);
+            if let Some(names) = names_after_by(&t) {
+                g.text_byline = Some(names.to_string());
+                g.text_byline_line = Some(t);
+            }
+        }
         if e.tag & crate::dom::tag::SKIP == 0 {
             let class = attr(el, "class").unwrap_or("");
             if !class.is_empty() {
@@ -420,7 +466,7 @@ fn gather<'a>(doc: &Doc<'a>) -> Gathered<'a> {
                     && !c.contains("bio")
                 {
                     let t = doc.text_of(i);
-                    if !t.is_empty() && t.len() < 150 {
+                    if t.len() < 150 && clean_authors(&t).is_some() {
                         g.byline = Some(t);
                     }
                 }
@@ -564,7 +610,19 @@ pub fn strip_site(
 /// Clean a byline into names joined by "; ", or nothing.
 pub fn clean_authors(raw: &str) -> Option<String> {
     let mut s = collapse(raw);
+    let lower = s.to_lowercase();
+    if ["photo", "фото", "foto", "image", "credit", "illustration", "picture"]
+        .iter()
+        .any(|w| lower.starts_with(w))
+    {
+        return None;
+    }
     for prefix in [
+        "about the author:",
+        "about the author",
+        "submitted by",
+        "текст:",
+        "автор:",
         "written by",
         "posted by",
         "published by",
@@ -584,7 +642,7 @@ pub fn clean_authors(raw: &str) -> Option<String> {
     ] {
         let head = s.get(..prefix.len()).unwrap_or("");
         if s.len() > prefix.len()
-            && head.eq_ignore_ascii_case(prefix)
+            && head.to_lowercase() == prefix
             && s[prefix.len()..].starts_with([' ', ':'])
         {
             s = s[prefix.len()..].trim_start_matches([' ', ':']).to_string();
@@ -633,6 +691,8 @@ pub fn clean_authors(raw: &str) -> Option<String> {
         " on ",
         " updated ",
         " published ",
+        " • ",
+        " · ",
     ] {
         if let Some(at) = s.find(stop) {
             s.truncate(at);

@@ -146,6 +146,8 @@ const ROLE_WORDS: &[&str] = &[
     "agencies",
     "guest",
 ];
+/// Most words of a site name taken from a title.
+const SITENAME_MAX_WORDS: usize = 6;
 /// Separators between a page title and the site name.
 const TITLE_SEPARATORS: &[&str] = &[
     " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " / ", " ~ ", " |", "｜", " – ",
@@ -194,7 +196,10 @@ pub fn read(
     let mut sitename = ld.publisher.clone().or_else(|| meta(SITENAME_KEYS));
     let (title, cut) = pick_title(&ld, &g, &meta, sitename.as_deref(), host);
     if sitename.is_none() {
-        sitename = cut.filter(|c| c.split_whitespace().count() <= 4 && looks_like_site(c, host));
+        sitename = cut.filter(|c| {
+            let words = c.split_whitespace().count();
+            words <= SITENAME_MAX_WORDS && (looks_like_site(c, host) || words <= 4)
+        });
     }
 
     let author = if !ld.authors.is_empty() {
@@ -533,6 +538,17 @@ fn pick_title(
         .or_else(|| meta(TITLE_KEYS));
     if let Some(t) = structured {
         let (t, cut) = strip_site(&t, sitename, host, false);
+        // "<headline> | <site>" in <title> around the structured headline:
+        // what follows the headline there is the site's name.
+        let beside = g.doc_title.as_deref().and_then(|d| {
+            let rest = collapse(d).strip_prefix(t.as_str())?.trim_start().to_string();
+            let sep = TITLE_SEPARATORS.iter().find(|s| rest.starts_with(s.trim_start()))?;
+            let site = rest[sep.trim_start().len()..].trim().to_string();
+            (!site.is_empty() && site.split_whitespace().count() <= SITENAME_MAX_WORDS).then_some(site)
+        });
+        if beside.is_some() {
+            return (Some(t), beside);
+        }
         let cut = cut.or_else(|| {
             g.doc_title
                 .as_deref()

@@ -139,8 +139,9 @@ impl Walker {
                 .collect::<Vec<_>>()
                 .join("\n")
         };
-        // Link text and whitespace around it: "linked" leaves a little slack.
-        let linked = self.link_bytes + 2 >= text.len();
+        // Mostly link text: separators and punctuation between links
+        // ("« Previous | Index | Comments (4)") leave some slack.
+        let linked = self.link_bytes as f32 >= LINKED_SHARE * text.len() as f32;
         self.buf.clear();
         self.link_bytes = 0;
         if text.is_empty() {
@@ -473,6 +474,8 @@ fn is_headline(block: &str, headlines: &[String]) -> bool {
     })
 }
 
+/// Share of a block's bytes inside links above which it is "linked".
+const LINKED_SHARE: f32 = 0.8;
 /// Fewest words a link-only paragraph needs to count as a teaser (a lone
 /// linked word or name is more often a term in a list or table).
 const LINK_LINE_MIN_WORDS: usize = 4;

@@ -463,6 +463,8 @@ fn describe(el: &Element) -> ElemNode<'_> {
     for (q, v) in el.attrs.iter() {
         let v: &str = v;
         match &*q.local {
+            "id" if v.split(['-', '_']).filter(|w| !w.is_empty()).count()
+                >= rules::SLUG_ID_MIN_WORDS => {}
             "class" | "id" => {
                 let h = class_hits(v);
                 hits |= h;

@@ -293,6 +293,11 @@ pub const TAXONOMY_CLASS_PREFIXES: &[&str] = &[
     "vocabulary-",
 ];
 
+/// An id with this many words or more is the slug of a heading
+/// (`sharing-with-multiple-developers`), not a component's name: no rule
+/// reads it.
+pub const SLUG_ID_MIN_WORDS: usize = 4;
+
 /// Whole class names that hide an element (utility classes of CSS frameworks).
 /// Matched against each class name whole: `field-label-hidden` hides a label,
 /// not the element it sits on.

@@ -38,8 +38,11 @@ const ARTICLE_TYPES: &[&str] = &[
 /// What JSON-LD says about the page.
 #[derive(Debug, Default, Clone)]
 pub struct JsonLd {
-    /// `headline` (or `name`) of the article.
+    /// `headline` of the article.
     pub headline: Option<String>,
+    /// `name` of the article (some sites put the title here and a summary
+    /// in `headline`).
+    pub name: Option<String>,
     /// Author names.
     pub authors: Vec<String>,
     /// `datePublished`.
@@ -71,7 +74,8 @@ pub fn read(blocks: &[&str]) -> JsonLd {
     let article = objects.iter().find(|o| has_type(o, ARTICLE_TYPES));
     if let Some(a) = article {
         out.is_article = true;
-        out.headline = string(a.get("headline")).or_else(|| string(a.get("name")));
+        out.headline = string(a.get("headline"));
+        out.name = string(a.get("name"));
         out.authors = names(a.get("author"));
         if out.authors.is_empty() {
             out.authors = names(a.get("creator"));

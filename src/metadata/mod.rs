@@ -530,12 +530,14 @@ fn pick_title(
     sitename: Option<&str>,
     host: &str,
 ) -> (Option<String>, Option<String>) {
-    let structured = ld
-        .headline
-        .as_deref()
-        .map(collapse)
-        .filter(|t| !t.is_empty())
-        .or_else(|| meta(TITLE_KEYS));
+    // JSON-LD `headline` and `name` can disagree (one may be a summary):
+    // the one the page's <title> contains is the title.
+    let in_doc_title = |t: &String| g.doc_title.as_deref().is_some_and(|d| fold(d).contains(&fold(t)));
+    let ld_title = match (ld.headline.as_ref().map(|t| collapse(t)), ld.name.as_ref().map(|t| collapse(t))) {
+        (Some(h), Some(n)) if h != n && !in_doc_title(&h) && in_doc_title(&n) => Some(n),
+        (h, n) => h.or(n),
+    };
+    let structured = ld_title.filter(|t| !t.is_empty()).or_else(|| meta(TITLE_KEYS));
     if let Some(t) = structured {
         let (t, cut) = strip_site(&t, sitename, host, false);
         // "<headline> | <site>" in <title> around the structured headline:
@@ -615,7 +617,13 @@ pub fn strip_site(
             if left.is_empty() || right.is_empty() {
                 continue;
             }
-            if is_site(left) || heuristic && words(left) <= 2 && words(right) >= 4 {
+            // A leading site name must be the site's name, not merely hold it:
+            // "Post title @ Blog name :: Host" names the blog inside the title.
+            let leading_site = {
+                let f = fold(left);
+                !f.is_empty() && (f == site_f || !host_f.is_empty() && host_f.contains(&f) && f.len() >= 3)
+            };
+            if leading_site || heuristic && words(left) <= 2 && words(right) >= 4 {
                 return (right.to_string(), Some(left.to_string()));
             }
         }

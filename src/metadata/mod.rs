@@ -121,6 +121,11 @@ const IMAGE_KEYS: &[&str] = &[
     "thumbnail",
     "image",
 ];
+/// Academic and professional degrees written after a name ("Brenda Goodman, MA").
+const DEGREES: &[&str] = &[
+    "ma", "ms", "msc", "mba", "md", "phd", "ph.d", "rn", "mph", "rd", "do", "jd", "dds", "bsc", "ba",
+    "jr", "sr", "ii", "iii",
+];
 /// Words that make a byline part a role rather than a name.
 const ROLE_WORDS: &[&str] = &[
     "staff",
@@ -312,6 +317,8 @@ pub fn read(
     (meta, g.h1)
 }
 
+/// How far into a line its "By" may stand (after "Posted March 3, 2004").
+const BY_MAX_OFFSET: usize = 60;
 /// Shortest and longest line that is searched for a "By …" byline.
 const BYLINE_MIN_LEN: u32 = 6;
 const BYLINE_MAX_LEN: u32 = 200;
@@ -331,6 +338,9 @@ const CREDIT_WORDS: &[&str] = &[
 fn names_after_by(line: &str) -> Option<&str> {
     let c = BY_NAME.captures(line)?;
     let m = c.get(1)?;
+    if m.start() > BY_MAX_OFFSET {
+        return None;
+    }
     let before = line[..m.start()].to_lowercase();
     let tail: String = before.chars().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
     (!CREDIT_WORDS.iter().any(|w| tail.contains(w))).then(|| m.as_str())
@@ -457,8 +467,16 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
             && matches!(e.name, "p" | "div" | "span" | "font" | "td" | "li" | "small" | "address" | "section" | "header")
         {
             let t = doc.text_of(i);
-            if let Some(names) = names_after_by(&t) {
-                g.text_byline = Some(names.to_string());
+            // Free text is a weak source: take it only when it reads as
+            // full names ("Carl Oyelaran"), not a lone capitalised word.
+            let names = names_after_by(&t).and_then(clean_authors).filter(|n| {
+                n.split("; ").all(|name| {
+                    let words: Vec<&str> = name.split_whitespace().collect();
+                    words.len() >= 2 && words[0].chars().count() >= 2
+                })
+            });
+            if let Some(names) = names {
+                g.text_byline = Some(names);
                 g.text_byline_line = Some(t);
             }
         }
@@ -734,7 +752,11 @@ pub fn clean_authors(raw: &str) -> Option<String> {
     for part in unified.split(';') {
         let p = part
             .trim()
-            .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'');
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != ')');
+        let p = if p.ends_with(')') && !p.contains('(') { p.trim_end_matches(')').trim() } else { p };
+        if DEGREES.contains(&p.trim_end_matches('.').to_lowercase().as_str()) {
+            continue;
+        }
         if p.is_empty() || p.len() > 60 || p.contains('@') || p.starts_with("http") {
             continue;
         }

@@ -79,7 +79,7 @@ pub fn decode<'a>(
         .map(|e| (e, CharsetSource::Http))
         .or_else(|| sniff_meta_charset(bytes).map(|e| (e, CharsetSource::Meta)));
 
-    let utf8_ok = std::str::from_utf8(bytes).is_ok();
+    let valid_utf8 = std::str::from_utf8(bytes).ok();
     if let Some((enc, source)) = declared {
         // UTF-16 declared in a byte stream without BOM is always a lie in
         // practice (the meta tag could not have been read otherwise).
@@ -89,13 +89,13 @@ pub fn decode<'a>(
             enc
         };
         if enc == UTF_8 {
-            if utf8_ok {
-                return Ok(utf8(bytes, source));
+            if let Some(text) = valid_utf8 {
+                return Ok(utf8(text, source));
             }
-        } else if utf8_ok && !bytes.is_ascii() && is_single_byte_legacy(enc) {
+        } else if let Some(text) = valid_utf8.filter(|t| !t.is_ascii() && is_single_byte_legacy(enc)) {
             // Declared legacy, but the bytes are clean UTF-8 with multi-byte
             // sequences: the declaration is stale.
-            return Ok(utf8(bytes, CharsetSource::Utf8Check));
+            return Ok(utf8(text, CharsetSource::Utf8Check));
         } else if let Some(text) = enc.decode_without_bom_handling_and_without_replacement(bytes) {
             return Ok(Decoded {
                 text,
@@ -103,8 +103,8 @@ pub fn decode<'a>(
                 source,
             });
         }
-    } else if utf8_ok {
-        return Ok(utf8(bytes, CharsetSource::Utf8Check));
+    } else if let Some(text) = valid_utf8 {
+        return Ok(utf8(text, CharsetSource::Utf8Check));
     }
 
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -118,11 +118,9 @@ pub fn decode<'a>(
     })
 }
 
-fn utf8(bytes: &[u8], source: CharsetSource) -> Decoded<'_> {
-    // Checked valid by the caller, or decoded lossily when it is not.
-    let text = String::from_utf8_lossy(bytes);
+fn utf8(text: &str, source: CharsetSource) -> Decoded<'_> {
     Decoded {
-        text,
+        text: Cow::Borrowed(text),
         charset: UTF_8.name(),
         source,
     }

@@ -351,32 +351,33 @@ pub fn measure(text: &str) -> (u32, u16) {
 }
 
 fn tag_flags(name: &str) -> u16 {
-    let mut f = 0;
-    if rules::BLOCK_TAGS.contains(&name) {
-        f |= tag::BLOCK;
-    }
-    if rules::SKIP_TAGS.contains(&name) {
-        f |= tag::SKIP;
-    }
-    if rules::BOILERPLATE_TAGS.contains(&name) {
-        f |= tag::BOILER;
-    }
-    if rules::UNLIKELY_TAGS.contains(&name) {
-        f |= tag::UNLIKELY;
-    }
-    f | match name {
-        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => tag::HEADING,
-        "a" => tag::LINK,
-        "br" => tag::BR,
-        "ul" | "ol" | "dl" => tag::LIST,
-        "li" | "dt" | "dd" => tag::ITEM,
-        "p" => tag::P,
-        "pre" | "listing" | "xmp" | "plaintext" => tag::PRE,
-        "table" => tag::TABLE,
-        "td" | "th" => tag::CELL,
-        "img" => tag::IMG,
-        "form" => tag::FORM,
-        "input" | "textarea" | "select" | "button" => tag::CONTROL,
+    use tag::*;
+    // One match instead of scans of the rule lists: this runs for every
+    // element. A unit test checks it against `rules`.
+    match name {
+        "address" | "article" | "blockquote" | "body" | "center" | "details" | "dir" | "div"
+        | "fieldset" | "figcaption" | "figure" | "hgroup" | "hr" | "html" | "main" | "section"
+        | "summary" | "tbody" | "thead" | "tfoot" | "tr" | "caption" | "legend" | "noframes" => BLOCK,
+        "header" => BLOCK | UNLIKELY,
+        "nav" | "aside" | "footer" | "menu" => BLOCK | BOILER,
+        "dialog" => BLOCK | SKIP,
+        "frameset" => BLOCK | SKIP,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => BLOCK | HEADING,
+        "ul" | "ol" | "dl" => BLOCK | LIST,
+        "li" | "dt" | "dd" => BLOCK | ITEM,
+        "p" => BLOCK | P,
+        "pre" | "listing" | "xmp" | "plaintext" => BLOCK | PRE,
+        "table" => BLOCK | TABLE,
+        "td" | "th" => BLOCK | CELL,
+        "form" => BLOCK | FORM,
+        "a" => LINK,
+        "br" => BR,
+        "img" => SKIP | IMG,
+        "input" | "textarea" | "select" | "button" => SKIP | CONTROL,
+        "script" | "style" | "noscript" | "template" | "svg" | "iframe" | "object" | "embed"
+        | "canvas" | "option" | "optgroup" | "datalist" | "audio" | "video" | "source" | "track"
+        | "map" | "area" | "head" | "title" | "meta" | "link" | "base" | "frame" | "applet"
+        | "picture" => SKIP,
         _ => 0,
     }
 }
@@ -567,6 +568,22 @@ mod tests {
             .filter(|n| n.elem().is_some_and(|e| e.flags & flag::HIDDEN != 0))
             .count();
         assert_eq!(hidden, 3);
+    }
+
+    #[test]
+    fn tag_flags_agree_with_the_rule_lists() {
+        let all = rules::BLOCK_TAGS
+            .iter()
+            .chain(rules::SKIP_TAGS)
+            .chain(rules::BOILERPLATE_TAGS)
+            .chain(rules::UNLIKELY_TAGS);
+        for name in all {
+            let f = tag_flags(name);
+            assert_eq!(f & tag::BLOCK != 0, rules::BLOCK_TAGS.contains(name), "{name} block");
+            assert_eq!(f & tag::SKIP != 0, rules::SKIP_TAGS.contains(name), "{name} skip");
+            assert_eq!(f & tag::BOILER != 0, rules::BOILERPLATE_TAGS.contains(name), "{name} boiler");
+            assert_eq!(f & tag::UNLIKELY != 0, rules::UNLIKELY_TAGS.contains(name), "{name} unlikely");
+        }
     }
 
     #[test]

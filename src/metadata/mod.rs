@@ -346,6 +346,46 @@ fn names_after_by(line: &str) -> Option<&str> {
     (!CREDIT_WORDS.iter().any(|w| tail.contains(w))).then(|| m.as_str())
 }
 
+/// Whether a text holds one of the words that introduce a byline.
+fn has_by_word(text: &str) -> bool {
+    text.split_whitespace().any(|w| {
+        matches!(w, "by" | "By" | "BY" | "by:" | "By:" | "von" | "Von" | "par" | "Par" | "por" | "Por" | "door" | "Door")
+    })
+}
+
+/// From a text node's parent up, the first short inline-only line is read
+/// as a byline: "Posted March 3, 2004 by <a>Gwen Ashdown</a>".
+fn find_text_byline(doc: &Doc<'_>, raw: &[Stats], from: crate::dom::Ix, g: &mut Gathered<'_>) {
+    let mut a = from;
+    while a != crate::dom::NONE {
+        let s = &raw[a as usize];
+        if s.has_block || s.len > BYLINE_MAX_LEN {
+            return;
+        }
+        let line_like = doc.elem(a).is_some_and(|e| {
+            e.tag & crate::dom::tag::SKIP == 0
+                && matches!(e.name, "p" | "div" | "span" | "font" | "td" | "li" | "small" | "address" | "section" | "header")
+        });
+        if line_like && s.len >= BYLINE_MIN_LEN {
+            let t = doc.text_of(a);
+            // Free text is a weak source: take it only when it reads as
+            // full names ("Carl Oyelaran"), not a lone capitalised word.
+            let names = names_after_by(&t).and_then(clean_authors).filter(|n| {
+                n.split("; ").all(|name| {
+                    let words: Vec<&str> = name.split_whitespace().collect();
+                    words.len() >= 2 && words[0].chars().count() >= 2
+                })
+            });
+            if let Some(names) = names {
+                g.text_byline = Some(names);
+                g.text_byline_line = Some(t);
+                return;
+            }
+        }
+        a = doc.nodes[a as usize].parent;
+    }
+}
+
 fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
     let mut g = Gathered::default();
     let mut in_h1: Option<(u32, String)> = None;
@@ -361,8 +401,13 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
             }
         }
         let Data::Elem(e) = &n.data else {
-            if let (Data::Text(t), Some((_, buf))) = (&n.data, in_h1.as_mut()) {
-                push_collapsed(buf, t.text);
+            if let Data::Text(t) = &n.data {
+                if let Some((_, buf)) = in_h1.as_mut() {
+                    push_collapsed(buf, t.text);
+                }
+                if g.text_byline.is_none() && has_by_word(t.text) {
+                    find_text_byline(doc, raw, n.parent, &mut g);
+                }
             }
             continue;
         };
@@ -458,26 +503,6 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
                 if !t.is_empty() {
                     g.tags.push(t);
                 }
-            }
-        }
-        if g.text_byline.is_none()
-            && e.tag & crate::dom::tag::SKIP == 0
-            && !raw[i as usize].has_block
-            && (BYLINE_MIN_LEN..=BYLINE_MAX_LEN).contains(&raw[i as usize].len)
-            && matches!(e.name, "p" | "div" | "span" | "font" | "td" | "li" | "small" | "address" | "section" | "header")
-        {
-            let t = doc.text_of(i);
-            // Free text is a weak source: take it only when it reads as
-            // full names ("Carl Oyelaran"), not a lone capitalised word.
-            let names = names_after_by(&t).and_then(clean_authors).filter(|n| {
-                n.split("; ").all(|name| {
-                    let words: Vec<&str> = name.split_whitespace().collect();
-                    words.len() >= 2 && words[0].chars().count() >= 2
-                })
-            });
-            if let Some(names) = names {
-                g.text_byline = Some(names);
-                g.text_byline_line = Some(t);
             }
         }
         if e.tag & crate::dom::tag::SKIP == 0 {

@@ -14,6 +14,7 @@ use crate::clean::rules::{self, hit};
 use aho_corasick::AhoCorasick;
 use scraper::Html;
 use scraper::node::{Element, Node as SNode};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// Index of a node in [`Doc::nodes`].
@@ -148,6 +149,9 @@ impl<'a> Doc<'a> {
         let mut nodes: Vec<Node<'a>> = Vec::with_capacity(1024);
         let mut stack: Vec<Ix> = Vec::with_capacity(64);
         let mut body = NONE;
+        // Pages repeat the same class values many times (list items, cards):
+        // each distinct value goes through the rules once.
+        let mut verdicts: HashMap<&'a str, u16> = HashMap::with_capacity(256);
         // ego_tree's traverse yields Open/Close edges, so no recursion is needed
         // even for pathologically deep pages.
         for edge in html.tree.root().traverse() {
@@ -166,7 +170,7 @@ impl<'a> Doc<'a> {
                                 }
                             })
                         };
-                        let mut e = describe(el);
+                        let mut e = describe(el, &mut verdicts);
                         e.flags |= inherited;
                         if e.name == "body" && body == NONE {
                             body = nodes.len() as Ix;
@@ -455,7 +459,7 @@ fn weight_of(hits: u16) -> i16 {
     w
 }
 
-fn describe(el: &Element) -> ElemNode<'_> {
+fn describe<'a>(el: &'a Element, verdicts: &mut HashMap<&'a str, u16>) -> ElemNode<'a> {
     let name: &str = el.name();
     let tagf = tag_flags(name);
     let mut flags = 0u8;
@@ -467,7 +471,7 @@ fn describe(el: &Element) -> ElemNode<'_> {
             "id" if v.split(['-', '_']).filter(|w| !w.is_empty()).count()
                 >= rules::SLUG_ID_MIN_WORDS => {}
             "class" | "id" => {
-                let h = class_hits(v);
+                let h = *verdicts.entry(v).or_insert_with(|| class_hits(v));
                 hits |= h;
                 weight += weight_of(h);
             }

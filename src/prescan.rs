@@ -25,7 +25,13 @@ pub struct Prescanned<'a> {
 }
 
 /// Elements whose whole range (tags and content) is dropped.
-const DROPPED: &[&str] = &["script", "style", "noscript", "template", "svg"];
+const DROPPED: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "select", "iframe", "object", "video",
+    "audio", "canvas", "datalist",
+];
+/// Of those, the ones that are cut only when their end tag is there: their
+/// content is ordinary markup, so an unclosed one must not swallow the page.
+const CLOSED_ONLY: &[&str] = &["select", "iframe", "object", "video", "audio", "canvas", "datalist"];
 /// Of those, the ones whose content may hold the same element again.
 const NESTING: &[&str] = &["svg", "template"];
 
@@ -104,7 +110,8 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
             if name == "script" && is_json_ld(&bytes[start..open_end]) {
                 json_ld.push(&html[open_end..content_end]);
             }
-            Some(close_end)
+            let unclosed = content_end == bytes.len();
+            (!(unclosed && CLOSED_ONLY.contains(&name))).then_some(close_end)
         } else {
             None
         };
@@ -222,6 +229,14 @@ mod tests {
         assert!(p.html.contains("<p>y</p>"));
         let p = prescan("<p>x</p><!-- never closed <p>z</p>");
         assert!(!p.html.contains('z'));
+    }
+
+    #[test]
+    fn media_and_form_widgets_are_cut_only_when_closed() {
+        let p = prescan("<p>a</p><select><option>One</option></select><video>old browser</video><p>b</p>");
+        assert!(!p.html.contains("One") && !p.html.contains("old browser"));
+        let p = prescan("<p>a</p><iframe src=x><p>rest of the page</p>");
+        assert!(p.html.contains("rest of the page"));
     }
 
     #[test]

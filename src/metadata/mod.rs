@@ -505,7 +505,7 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
                 }
             }
         }
-        if e.tag & crate::dom::tag::SKIP == 0 {
+        if e.tag & crate::dom::tag::SKIP == 0 && (g.byline.is_none() || g.dateline.is_none()) {
             let class = attr(el, "class").unwrap_or("");
             if !class.is_empty() {
                 let c = class.to_ascii_lowercase();

@@ -79,6 +79,7 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
     while let Some(off) = memchr(b'<', &bytes[pos..]) {
         let start = pos + off;
         let rest = &bytes[start + 1..];
+        let mut start_tag = rest.first().is_some_and(u8::is_ascii_alphabetic);
         let skip_to = if let Some((closing, true)) = counted_tag(rest) {
             let tag_end = memchr(b'>', rest).map_or(bytes.len(), |e| start + 1 + e + 1);
             if closing {
@@ -91,6 +92,7 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
                 }
             } else if depth >= MAX_DEPTH {
                 cut_open += 1;
+                start_tag = false;
                 Some(tag_end)
             } else {
                 depth += 1;
@@ -124,6 +126,16 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
                 copied = end;
                 pos = end;
             }
+            None if start_tag => match strip_attributes(html, start) {
+                Some((end, tag)) => {
+                    let o = out.get_or_insert_with(|| String::with_capacity(html.len() / 2));
+                    o.push_str(&html[copied..start]);
+                    o.push_str(&tag);
+                    copied = end;
+                    pos = end;
+                }
+                None => pos = start + 1,
+            },
             None => pos = start + 1,
         }
         if pos >= bytes.len() {
@@ -138,6 +150,88 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
         None => Cow::Borrowed(html),
     };
     Prescanned { html, json_ld }
+}
+
+/// Attributes that some stage reads; every other attribute (`src`,
+/// `srcset`, `data-*`, `on*`, `alt`, …) is cut before parsing, since the
+/// parser's cost grows with every byte it tokenizes.
+const KEPT_ATTRIBUTES: &[&str] = &[
+    "class", "id", "hidden", "aria-hidden", "style", "role", "itemprop", "itemtype", "content",
+    "property", "name", "http-equiv", "href", "rel", "datetime", "pubdate", "lang", "xml:lang",
+    "charset",
+];
+
+/// Rewrite the start tag at `start` without the attributes nobody reads.
+/// Returns the end of the tag and its new text, or `None` when nothing is
+/// cut or the tag is not well-formed enough to rewrite safely.
+fn strip_attributes(html: &str, start: usize) -> Option<(usize, String)> {
+    let b = html.as_bytes();
+    let mut i = start + 1;
+    while i < b.len() && !matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>') {
+        i += 1;
+    }
+    let name_end = i;
+    let mut kept: Vec<(usize, usize)> = Vec::new();
+    let mut dropped = false;
+    loop {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/') {
+            i += 1;
+        }
+        if i >= b.len() {
+            return None;
+        }
+        if b[i] == b'>' {
+            break;
+        }
+        let attr_start = i;
+        while i < b.len() && !matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>' | b'=') {
+            i += 1;
+        }
+        let attr_name = &html[attr_start..i];
+        let mut j = i;
+        while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c') {
+            j += 1;
+        }
+        if j < b.len() && b[j] == b'=' {
+            j += 1;
+            while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c') {
+                j += 1;
+            }
+            match b.get(j) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    j = j + 1 + memchr(q, &b[j + 1..])? + 1;
+                }
+                Some(_) => {
+                    while j < b.len() && !matches!(b[j], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'>') {
+                        j += 1;
+                    }
+                }
+                None => return None,
+            }
+            i = j;
+        }
+        if attr_name.is_empty() {
+            return None;
+        }
+        if KEPT_ATTRIBUTES.iter().any(|k| k.eq_ignore_ascii_case(attr_name)) {
+            kept.push((attr_start, i));
+        } else {
+            dropped = true;
+        }
+    }
+    if !dropped {
+        return None;
+    }
+    let mut tag = String::with_capacity(i + 1 - start);
+    tag.push_str(&html[start..name_end]);
+    for (a, z) in kept {
+        tag.push(' ');
+        tag.push_str(&html[a..z]);
+    }
+    // A self-closing slash is meaningless in HTML outside SVG, which the
+    // scan has already cut.
+    tag.push('>');
+    Some((i + 1, tag))
 }
 
 /// Whether `rest` (bytes after `<`) is a start or end tag (`closing`) of a
@@ -237,6 +331,14 @@ mod tests {
         assert!(!p.html.contains("One") && !p.html.contains("old browser"));
         let p = prescan("<p>a</p><iframe src=x><p>rest of the page</p>");
         assert!(p.html.contains("rest of the page"));
+    }
+
+    #[test]
+    fn unread_attributes_are_cut() {
+        let p = prescan("<img src=a.jpg srcset='x 1x, y 2x' alt=\"a > b\"><p class=\"x\" data-json='{\"a\":1}' id=p1>t</p><a href=/x onclick=\"go()\">l</a>");
+        assert_eq!(p.html, "<img><p class=\"x\" id=p1>t</p><a href=/x>l</a>");
+        let p = prescan("<p class=\"unterminated>text");
+        assert!(p.html.contains("text"));
     }
 
     #[test]

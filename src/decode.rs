@@ -92,7 +92,9 @@ pub fn decode<'a>(
             if let Some(text) = valid_utf8 {
                 return Ok(utf8(text, source));
             }
-        } else if let Some(text) = valid_utf8.filter(|t| !t.is_ascii() && is_single_byte_legacy(enc)) {
+        } else if let Some(text) =
+            valid_utf8.filter(|t| !t.is_ascii() && is_single_byte_legacy(enc))
+        {
             // Declared legacy, but the bytes are clean UTF-8 with multi-byte
             // sequences: the declaration is stale.
             return Ok(utf8(text, CharsetSource::Utf8Check));

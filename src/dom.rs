@@ -361,7 +361,9 @@ fn tag_flags(name: &str) -> u16 {
     match name {
         "address" | "article" | "blockquote" | "body" | "center" | "details" | "dir" | "div"
         | "fieldset" | "figcaption" | "figure" | "hgroup" | "hr" | "html" | "main" | "section"
-        | "summary" | "tbody" | "thead" | "tfoot" | "tr" | "caption" | "legend" | "noframes" => BLOCK,
+        | "summary" | "tbody" | "thead" | "tfoot" | "tr" | "caption" | "legend" | "noframes" => {
+            BLOCK
+        }
         "header" => BLOCK | UNLIKELY,
         "nav" | "aside" | "footer" | "menu" => BLOCK | BOILER,
         "dialog" => BLOCK | SKIP,
@@ -379,9 +381,9 @@ fn tag_flags(name: &str) -> u16 {
         "img" => SKIP | IMG,
         "input" | "textarea" | "select" | "button" => SKIP | CONTROL,
         "script" | "style" | "noscript" | "template" | "svg" | "iframe" | "object" | "embed"
-        | "canvas" | "option" | "optgroup" | "datalist" | "audio" | "video" | "source" | "track"
-        | "map" | "area" | "head" | "title" | "meta" | "link" | "base" | "frame" | "applet"
-        | "picture" => SKIP,
+        | "canvas" | "option" | "optgroup" | "datalist" | "audio" | "video" | "source"
+        | "track" | "map" | "area" | "head" | "title" | "meta" | "link" | "base" | "frame"
+        | "applet" | "picture" => SKIP,
         _ => 0,
     }
 }
@@ -583,10 +585,26 @@ mod tests {
             .chain(rules::UNLIKELY_TAGS);
         for name in all {
             let f = tag_flags(name);
-            assert_eq!(f & tag::BLOCK != 0, rules::BLOCK_TAGS.contains(name), "{name} block");
-            assert_eq!(f & tag::SKIP != 0, rules::SKIP_TAGS.contains(name), "{name} skip");
-            assert_eq!(f & tag::BOILER != 0, rules::BOILERPLATE_TAGS.contains(name), "{name} boiler");
-            assert_eq!(f & tag::UNLIKELY != 0, rules::UNLIKELY_TAGS.contains(name), "{name} unlikely");
+            assert_eq!(
+                f & tag::BLOCK != 0,
+                rules::BLOCK_TAGS.contains(name),
+                "{name} block"
+            );
+            assert_eq!(
+                f & tag::SKIP != 0,
+                rules::SKIP_TAGS.contains(name),
+                "{name} skip"
+            );
+            assert_eq!(
+                f & tag::BOILER != 0,
+                rules::BOILERPLATE_TAGS.contains(name),
+                "{name} boiler"
+            );
+            assert_eq!(
+                f & tag::UNLIKELY != 0,
+                rules::UNLIKELY_TAGS.contains(name),
+                "{name} unlikely"
+            );
         }
     }
 

@@ -31,7 +31,9 @@ const DROPPED: &[&str] = &[
 ];
 /// Of those, the ones that are cut only when their end tag is there: their
 /// content is ordinary markup, so an unclosed one must not swallow the page.
-const CLOSED_ONLY: &[&str] = &["select", "iframe", "object", "video", "audio", "canvas", "datalist"];
+const CLOSED_ONLY: &[&str] = &[
+    "select", "iframe", "object", "video", "audio", "canvas", "datalist",
+];
 /// Of those, the ones whose content may hold the same element again.
 const NESTING: &[&str] = &["svg", "template"];
 
@@ -156,8 +158,24 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
 /// `srcset`, `data-*`, `on*`, `alt`, …) is cut before parsing, since the
 /// parser's cost grows with every byte it tokenizes.
 const KEPT_ATTRIBUTES: &[&str] = &[
-    "class", "id", "hidden", "aria-hidden", "style", "role", "itemprop", "itemtype", "content",
-    "property", "name", "http-equiv", "href", "rel", "datetime", "pubdate", "lang", "xml:lang",
+    "class",
+    "id",
+    "hidden",
+    "aria-hidden",
+    "style",
+    "role",
+    "itemprop",
+    "itemtype",
+    "content",
+    "property",
+    "name",
+    "http-equiv",
+    "href",
+    "rel",
+    "datetime",
+    "pubdate",
+    "lang",
+    "xml:lang",
     "charset",
 ];
 
@@ -184,7 +202,12 @@ fn strip_attributes(html: &str, start: usize) -> Option<(usize, String)> {
             break;
         }
         let attr_start = i;
-        while i < b.len() && !matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>' | b'=') {
+        while i < b.len()
+            && !matches!(
+                b[i],
+                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>' | b'='
+            )
+        {
             i += 1;
         }
         let attr_name = &html[attr_start..i];
@@ -202,7 +225,9 @@ fn strip_attributes(html: &str, start: usize) -> Option<(usize, String)> {
                     j = j + 1 + memchr(q, &b[j + 1..])? + 1;
                 }
                 Some(_) => {
-                    while j < b.len() && !matches!(b[j], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'>') {
+                    while j < b.len()
+                        && !matches!(b[j], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'>')
+                    {
                         j += 1;
                     }
                 }
@@ -213,7 +238,10 @@ fn strip_attributes(html: &str, start: usize) -> Option<(usize, String)> {
         if attr_name.is_empty() {
             return None;
         }
-        if KEPT_ATTRIBUTES.iter().any(|k| k.eq_ignore_ascii_case(attr_name)) {
+        if KEPT_ATTRIBUTES
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(attr_name))
+        {
             kept.push((attr_start, i));
         } else {
             dropped = true;
@@ -327,7 +355,9 @@ mod tests {
 
     #[test]
     fn media_and_form_widgets_are_cut_only_when_closed() {
-        let p = prescan("<p>a</p><select><option>One</option></select><video>old browser</video><p>b</p>");
+        let p = prescan(
+            "<p>a</p><select><option>One</option></select><video>old browser</video><p>b</p>",
+        );
         assert!(!p.html.contains("One") && !p.html.contains("old browser"));
         let p = prescan("<p>a</p><iframe src=x><p>rest of the page</p>");
         assert!(p.html.contains("rest of the page"));
@@ -335,7 +365,9 @@ mod tests {
 
     #[test]
     fn unread_attributes_are_cut() {
-        let p = prescan("<img src=a.jpg srcset='x 1x, y 2x' alt=\"a > b\"><p class=\"x\" data-json='{\"a\":1}' id=p1>t</p><a href=/x onclick=\"go()\">l</a>");
+        let p = prescan(
+            "<img src=a.jpg srcset='x 1x, y 2x' alt=\"a > b\"><p class=\"x\" data-json='{\"a\":1}' id=p1>t</p><a href=/x onclick=\"go()\">l</a>",
+        );
         assert_eq!(p.html, "<img><p class=\"x\" id=p1>t</p><a href=/x>l</a>");
         let p = prescan("<p class=\"unterminated>text");
         assert!(p.html.contains("text"));

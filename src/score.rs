@@ -288,7 +288,10 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
     };
     // Prose set straight into <body> (old hand-written pages): the body,
     // already cleaned of furniture, is the article.
-    let body_score = candidates.iter().find(|c| c.0 == body).map_or(f32::MIN, |c| c.1);
+    let body_score = candidates
+        .iter()
+        .find(|c| c.0 == body)
+        .map_or(f32::MIN, |c| c.1);
     if body_score > top_score * BODY_WINS_RATIO {
         return vec![body];
     }

@@ -243,7 +243,10 @@ fn date_of(c: &regex::Captures<'_>, order: Order, now: NaiveDate) -> Option<Naiv
 /// Find the first plausible date written in free text.
 pub fn find_in_text(s: &str, now: NaiveDate) -> Option<NaiveDate> {
     // Every pattern holds a four-digit year: most text has none.
-    let has_year = s.as_bytes().windows(4).any(|w| w.iter().all(u8::is_ascii_digit));
+    let has_year = s
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.iter().all(u8::is_ascii_digit));
     if !has_year {
         return None;
     }

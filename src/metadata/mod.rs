@@ -22,10 +22,10 @@ pub mod jsonld;
 use crate::dom::{Data, Doc, attr, push_collapsed};
 use crate::model::Metadata;
 use crate::score::Stats;
-use regex::Regex;
-use std::sync::LazyLock;
 use chrono::NaiveDate;
+use regex::Regex;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 use url::Url;
 
 /// Meta keys that hold a publication date, most trusted first.
@@ -123,8 +123,8 @@ const IMAGE_KEYS: &[&str] = &[
 ];
 /// Academic and professional degrees written after a name ("Brenda Goodman, MA").
 const DEGREES: &[&str] = &[
-    "ma", "ms", "msc", "mba", "md", "phd", "ph.d", "rn", "mph", "rd", "do", "jd", "dds", "bsc", "ba",
-    "jr", "sr", "ii", "iii",
+    "ma", "ms", "msc", "mba", "md", "phd", "ph.d", "rn", "mph", "rd", "do", "jd", "dds", "bsc",
+    "ba", "jr", "sr", "ii", "iii",
 ];
 /// Words that make a byline part a role rather than a name.
 const ROLE_WORDS: &[&str] = &[
@@ -250,7 +250,11 @@ pub fn read(
                 .and_then(|t| date::find_in_text(t, now))
         })
         .or_else(|| g.byline.as_deref().and_then(|t| date::find_in_text(t, now)))
-        .or_else(|| g.text_byline_line.as_deref().and_then(|t| date::find_in_text(t, now)))
+        .or_else(|| {
+            g.text_byline_line
+                .as_deref()
+                .and_then(|t| date::find_in_text(t, now))
+        })
         .or(date_modified);
 
     let description = ld
@@ -324,13 +328,32 @@ const BYLINE_MIN_LEN: u32 = 6;
 const BYLINE_MAX_LEN: u32 = 200;
 
 static BY_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s(|•·,])(?:[Bb][Yy]|[Vv]on|[Pp]ar|[Pp]or|[Dd]oor)\s+(\p{Lu}.*)$").expect("valid regex")
+    Regex::new(r"(?:^|[\s(|•·,])(?:[Bb][Yy]|[Vv]on|[Pp]ar|[Pp]or|[Dd]oor)\s+(\p{Lu}.*)$")
+        .expect("valid regex")
 });
 /// Words before "by" that make the name a photographer's or illustrator's.
 const CREDIT_WORDS: &[&str] = &[
-    "photo", "foto", "image", "illustrat", "graphic", "video", "credit", "picture", "powered",
-    "designed", "theme", "hosted", "built", "developed", "made", "sponsored", "presented",
-    "brought", "supported", "operated", "owned",
+    "photo",
+    "foto",
+    "image",
+    "illustrat",
+    "graphic",
+    "video",
+    "credit",
+    "picture",
+    "powered",
+    "designed",
+    "theme",
+    "hosted",
+    "built",
+    "developed",
+    "made",
+    "sponsored",
+    "presented",
+    "brought",
+    "supported",
+    "operated",
+    "owned",
 ];
 
 /// The text after "By" in a byline line ("Posted March 3, 2004 by Gwen
@@ -342,14 +365,35 @@ fn names_after_by(line: &str) -> Option<&str> {
         return None;
     }
     let before = line[..m.start()].to_lowercase();
-    let tail: String = before.chars().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = before
+        .chars()
+        .rev()
+        .take(30)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     (!CREDIT_WORDS.iter().any(|w| tail.contains(w))).then(|| m.as_str())
 }
 
 /// Whether a text holds one of the words that introduce a byline.
 fn has_by_word(text: &str) -> bool {
     text.split_whitespace().any(|w| {
-        matches!(w, "by" | "By" | "BY" | "by:" | "By:" | "von" | "Von" | "par" | "Par" | "por" | "Por" | "door" | "Door")
+        matches!(
+            w,
+            "by" | "By"
+                | "BY"
+                | "by:"
+                | "By:"
+                | "von"
+                | "Von"
+                | "par"
+                | "Par"
+                | "por"
+                | "Por"
+                | "door"
+                | "Door"
+        )
     })
 }
 
@@ -364,7 +408,18 @@ fn find_text_byline(doc: &Doc<'_>, raw: &[Stats], from: crate::dom::Ix, g: &mut 
         }
         let line_like = doc.elem(a).is_some_and(|e| {
             e.tag & crate::dom::tag::SKIP == 0
-                && matches!(e.name, "p" | "div" | "span" | "font" | "td" | "li" | "small" | "address" | "section" | "header")
+                && matches!(
+                    e.name,
+                    "p" | "div"
+                        | "span"
+                        | "font"
+                        | "td"
+                        | "li"
+                        | "small"
+                        | "address"
+                        | "section"
+                        | "header"
+                )
         });
         if line_like && s.len >= BYLINE_MIN_LEN {
             let t = doc.text_of(a);
@@ -575,21 +630,36 @@ fn pick_title(
 ) -> (Option<String>, Option<String>) {
     // JSON-LD `headline` and `name` can disagree (one may be a summary):
     // the one the page's <title> contains is the title.
-    let in_doc_title = |t: &String| g.doc_title.as_deref().is_some_and(|d| fold(d).contains(&fold(t)));
-    let ld_title = match (ld.headline.as_ref().map(|t| collapse(t)), ld.name.as_ref().map(|t| collapse(t))) {
+    let in_doc_title = |t: &String| {
+        g.doc_title
+            .as_deref()
+            .is_some_and(|d| fold(d).contains(&fold(t)))
+    };
+    let ld_title = match (
+        ld.headline.as_ref().map(|t| collapse(t)),
+        ld.name.as_ref().map(|t| collapse(t)),
+    ) {
         (Some(h), Some(n)) if h != n && !in_doc_title(&h) && in_doc_title(&n) => Some(n),
         (h, n) => h.or(n),
     };
-    let structured = ld_title.filter(|t| !t.is_empty()).or_else(|| meta(TITLE_KEYS));
+    let structured = ld_title
+        .filter(|t| !t.is_empty())
+        .or_else(|| meta(TITLE_KEYS));
     if let Some(t) = structured {
         let (t, cut) = strip_site(&t, sitename, host, false);
         // "<headline> | <site>" in <title> around the structured headline:
         // what follows the headline there is the site's name.
         let beside = g.doc_title.as_deref().and_then(|d| {
-            let rest = collapse(d).strip_prefix(t.as_str())?.trim_start().to_string();
-            let sep = TITLE_SEPARATORS.iter().find(|s| rest.starts_with(s.trim_start()))?;
+            let rest = collapse(d)
+                .strip_prefix(t.as_str())?
+                .trim_start()
+                .to_string();
+            let sep = TITLE_SEPARATORS
+                .iter()
+                .find(|s| rest.starts_with(s.trim_start()))?;
             let site = rest[sep.trim_start().len()..].trim().to_string();
-            (!site.is_empty() && site.split_whitespace().count() <= SITENAME_MAX_WORDS).then_some(site)
+            (!site.is_empty() && site.split_whitespace().count() <= SITENAME_MAX_WORDS)
+                .then_some(site)
         });
         if beside.is_some() {
             return (Some(t), beside);
@@ -664,7 +734,8 @@ pub fn strip_site(
             // "Post title @ Blog name :: Host" names the blog inside the title.
             let leading_site = {
                 let f = fold(left);
-                !f.is_empty() && (f == site_f || !host_f.is_empty() && host_f.contains(&f) && f.len() >= 3)
+                !f.is_empty()
+                    && (f == site_f || !host_f.is_empty() && host_f.contains(&f) && f.len() >= 3)
             };
             if leading_site || heuristic && words(left) <= 2 && words(right) >= 4 {
                 return (right.to_string(), Some(left.to_string()));
@@ -678,9 +749,17 @@ pub fn strip_site(
 pub fn clean_authors(raw: &str) -> Option<String> {
     let mut s = collapse(raw);
     let lower = s.to_lowercase();
-    if ["photo", "фото", "foto", "image", "credit", "illustration", "picture"]
-        .iter()
-        .any(|w| lower.starts_with(w))
+    if [
+        "photo",
+        "фото",
+        "foto",
+        "image",
+        "credit",
+        "illustration",
+        "picture",
+    ]
+    .iter()
+    .any(|w| lower.starts_with(w))
     {
         return None;
     }
@@ -778,7 +857,11 @@ pub fn clean_authors(raw: &str) -> Option<String> {
         let p = part
             .trim()
             .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != ')');
-        let p = if p.ends_with(')') && !p.contains('(') { p.trim_end_matches(')').trim() } else { p };
+        let p = if p.ends_with(')') && !p.contains('(') {
+            p.trim_end_matches(')').trim()
+        } else {
+            p
+        };
         if DEGREES.contains(&p.trim_end_matches('.').to_lowercase().as_str()) {
             continue;
         }

@@ -8,7 +8,7 @@
 //! |---|---|
 //! | title | JSON-LD `headline`; `og:title`; Dublin Core; `twitter:title`; `<title>`; first `<h1>` — then the site-name part is cut off |
 //! | author | JSON-LD `author`; `author`/`article:author`/`dc.creator`/… meta; `itemprop=author`; `rel=author`; a byline element |
-//! | date | JSON-LD `datePublished`; `article:published_time` and other publication meta; `itemprop=datePublished`; `<time>`; a date in the URL; a date written in a byline; the modification date |
+//! | date | a full date in the URL or canonical URL; JSON-LD `datePublished`; `article:published_time` and other publication meta; `itemprop=datePublished`; `<time>`; a date written in a byline; the modification date |
 //! | date_modified | JSON-LD `dateModified`; `article:modified_time`, `og:updated_time`, … |
 //! | sitename | JSON-LD publisher or WebSite name; `og:site_name`; `application-name`; the part cut off the title |
 //! | description | `og:description`; `description`; `twitter:description`; Dublin Core; JSON-LD |
@@ -231,10 +231,18 @@ pub fn read(
             .filter_map(|k| g.meta.get(*k))
             .find_map(|v| parse(v))
     });
-    let date = ld
-        .date_published
-        .as_deref()
-        .and_then(parse)
+    // A full date in the page's address is the publisher's own, in its own
+    // time zone: trusted first (metadata often carries the UTC instant, a
+    // day off for evening stories). The canonical address counts too.
+    let url_date = url.and_then(|u| date::from_url(u.path(), now)).or_else(|| {
+        let canonical = g.canonical.and_then(|c| match url {
+            Some(base) => base.join(c).ok(),
+            None => Url::parse(c).ok(),
+        })?;
+        date::from_url(canonical.path(), now)
+    });
+    let date = url_date
+        .or_else(|| ld.date_published.as_deref().and_then(parse))
         .or_else(|| {
             PUBLISHED_KEYS
                 .iter()
@@ -243,7 +251,6 @@ pub fn read(
         })
         .or_else(|| g.time_published.and_then(parse))
         .or_else(|| g.time_any.and_then(parse))
-        .or_else(|| url.and_then(|u| date::from_url(u.path(), now)))
         .or_else(|| {
             g.dateline
                 .as_deref()

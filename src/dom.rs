@@ -583,28 +583,20 @@ mod tests {
             .chain(rules::SKIP_TAGS)
             .chain(rules::BOILERPLATE_TAGS)
             .chain(rules::UNLIKELY_TAGS);
+        let checks = [
+            (tag::BLOCK, rules::BLOCK_TAGS),
+            (tag::SKIP, rules::SKIP_TAGS),
+            (tag::BOILER, rules::BOILERPLATE_TAGS),
+            (tag::UNLIKELY, rules::UNLIKELY_TAGS),
+        ];
         for name in all {
-            let f = tag_flags(name);
-            assert_eq!(
-                f & tag::BLOCK != 0,
-                rules::BLOCK_TAGS.contains(name),
-                "{name} block"
-            );
-            assert_eq!(
-                f & tag::SKIP != 0,
-                rules::SKIP_TAGS.contains(name),
-                "{name} skip"
-            );
-            assert_eq!(
-                f & tag::BOILER != 0,
-                rules::BOILERPLATE_TAGS.contains(name),
-                "{name} boiler"
-            );
-            assert_eq!(
-                f & tag::UNLIKELY != 0,
-                rules::UNLIKELY_TAGS.contains(name),
-                "{name} unlikely"
-            );
+            for (bit, list) in checks {
+                assert_eq!(
+                    tag_flags(name) & bit != 0,
+                    list.contains(name),
+                    "{name} {bit:#x}"
+                );
+            }
         }
     }
 

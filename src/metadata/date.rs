@@ -310,25 +310,19 @@ mod tests {
 
     #[test]
     fn dates_in_text() {
-        assert_eq!(
-            find_in_text("Posted March 3, 2004 by X", now()),
-            d(2004, 3, 3)
-        );
-        assert_eq!(
-            find_in_text("Updated 4:12 PM EST, Mon March 2, 2020", now()),
-            d(2020, 3, 2)
-        );
-        assert_eq!(
-            find_in_text("am 14.03.2017 um 10:22", now()),
-            d(2017, 3, 14)
-        );
-        assert_eq!(
-            find_in_text("Tue, 03/14/2017 - 10:22", now()),
-            d(2017, 3, 14)
-        );
-        assert_eq!(find_in_text("2. März 2019", now()), d(2019, 3, 2));
-        assert_eq!(find_in_text("2020年3月2日 10時", now()), d(2020, 3, 2));
-        assert_eq!(find_in_text("5 марта 2021 года", now()), d(2021, 3, 5));
+        let cases = [
+            ("Posted March 3, 2004 by X", d(2004, 3, 3)),
+            ("Updated 4:12 PM EST, Mon March 2, 2020", d(2020, 3, 2)),
+            ("am 14.03.2017 um 10:22", d(2017, 3, 14)),
+            ("Tue, 03/14/2017 - 10:22", d(2017, 3, 14)),
+            ("2. März 2019", d(2019, 3, 2)),
+            ("2020年3月2日 10時", d(2020, 3, 2)),
+            ("5 марта 2021 года", d(2021, 3, 5)),
+            ("no date here, 12:30", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(find_in_text(text, now()), want, "{text}");
+        }
     }
 
     #[test]

@@ -71,10 +71,10 @@ const MODIFIED_KEYS: &[&str] = &[
 ];
 /// Meta keys that hold author names.
 const AUTHOR_KEYS: &[&str] = &[
-    "dc.creator",
     "dc:creator",
-    "dcterms.creator",
+    "dc.creator",
     "dcterm:creator",
+    "dcterms.creator",
     "author",
     "article:author",
     "parsely-author",
@@ -85,10 +85,10 @@ const AUTHOR_KEYS: &[&str] = &[
 ];
 /// Meta keys that hold the title.
 const TITLE_KEYS: &[&str] = &[
-    "dc.title",
     "dc:title",
-    "dcterms.title",
+    "dc.title",
     "dcterm:title",
+    "dcterms.title",
     "og:title",
     "twitter:title",
     "title",
@@ -97,10 +97,10 @@ const TITLE_KEYS: &[&str] = &[
 ];
 /// Meta keys that hold the description.
 const DESCRIPTION_KEYS: &[&str] = &[
-    "dc.description",
     "dc:description",
-    "dcterms.description",
+    "dc.description",
     "dcterm:description",
+    "dcterms.description",
     "og:description",
     "description",
     "twitter:description",
@@ -642,11 +642,19 @@ fn pick_title(
             .as_deref()
             .is_some_and(|d| fold(d).contains(&fold(t)))
     };
+    let long_enough = |n: &String| {
+        let doc_len = g.doc_title.as_deref().map_or(0, |d| fold(d).len());
+        fold(n).len() * 2 >= doc_len
+    };
     let ld_title = match (
         ld.headline.as_ref().map(|t| collapse(t)),
         ld.name.as_ref().map(|t| collapse(t)),
     ) {
-        (Some(h), Some(n)) if h != n && !in_doc_title(&h) && in_doc_title(&n) => Some(n),
+        (Some(h), Some(n))
+            if h != n && !in_doc_title(&h) && in_doc_title(&n) && long_enough(&n) =>
+        {
+            Some(n)
+        }
         (h, n) => h.or(n),
     };
     let structured = ld_title

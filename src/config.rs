@@ -15,6 +15,97 @@ pub struct Config {
     pub extract: ExtractConfig,
     /// `[output]`: where and how records are written.
     pub output: OutputConfig,
+    /// `[fetch]`: how `pith run` downloads pages.
+    pub fetch: FetchConfig,
+    /// `[input]`: what `pith run` fetches when no list is named.
+    pub input: InputConfig,
+}
+
+/// `[fetch]` settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FetchConfig {
+    /// `User-Agent`; empty means `pith/<version> (+https://crates.io/crates/pith)`.
+    pub user_agent: String,
+    /// Requests in flight overall.
+    pub concurrency: usize,
+    /// Requests in flight per host.
+    pub per_host_concurrency: usize,
+    /// Least time between the starts of two requests to one host.
+    pub per_host_delay_ms: u64,
+    /// One deadline per request, body included.
+    pub timeout_secs: u64,
+    /// Deadline for connecting.
+    pub connect_timeout_secs: u64,
+    /// Largest body accepted, counted after decompression.
+    pub max_body_bytes: u64,
+    /// Redirects followed.
+    pub max_redirects: usize,
+    /// Extra tries for connection errors, timeouts, 429 and 5xx.
+    pub retries: u32,
+    /// Obey robots.txt.
+    pub respect_robots: bool,
+    /// Allow loopback, private, link-local and other non-public addresses.
+    pub allow_private_networks: bool,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            user_agent: String::new(),
+            concurrency: 16,
+            per_host_concurrency: 1,
+            per_host_delay_ms: 1000,
+            timeout_secs: 30,
+            connect_timeout_secs: 10,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_redirects: 10,
+            retries: 3,
+            respect_robots: true,
+            allow_private_networks: false,
+        }
+    }
+}
+
+impl FetchConfig {
+    /// The user agent in force: the configured one, or pith's own.
+    pub fn user_agent(&self) -> String {
+        if self.user_agent.trim().is_empty() {
+            format!(
+                "pith/{} (+https://crates.io/crates/pith)",
+                env!("CARGO_PKG_VERSION")
+            )
+        } else {
+            self.user_agent.clone()
+        }
+    }
+
+    /// Fetcher settings.
+    pub fn settings(&self) -> crate::fetch::FetchSettings {
+        use std::time::Duration;
+        crate::fetch::FetchSettings {
+            user_agent: self.user_agent(),
+            per_host_concurrency: self.per_host_concurrency.max(1),
+            per_host_delay: Duration::from_millis(self.per_host_delay_ms),
+            timeout: Duration::from_secs(self.timeout_secs.max(1)),
+            connect_timeout: Duration::from_secs(self.connect_timeout_secs.max(1)),
+            max_body_bytes: usize::try_from(self.max_body_bytes).unwrap_or(usize::MAX),
+            max_redirects: self.max_redirects,
+            retries: self.retries,
+            respect_robots: self.respect_robots,
+            allow_private_networks: self.allow_private_networks,
+        }
+    }
+}
+
+/// `[input]` settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InputConfig {
+    /// URL list files (one URL per line) that `pith run` reads when given none.
+    pub lists: Vec<String>,
+    /// URLs that `pith run` fetches when given no list.
+    pub urls: Vec<String>,
 }
 
 /// `[extract]` settings.

@@ -43,6 +43,25 @@ pub struct ErrorInfo {
     pub message: String,
 }
 
+/// What a fetched record says about the response.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct FetchFields {
+    /// The URL after redirects.
+    pub final_url: Option<String>,
+    /// The HTTP status of the last response.
+    pub status: Option<u16>,
+    /// Its `Content-Type`.
+    pub content_type: Option<String>,
+    /// When it was fetched (RFC 3339).
+    pub fetched_at: Option<String>,
+    /// Its `ETag`.
+    pub etag: Option<String>,
+    /// Its `Last-Modified`.
+    pub last_modified: Option<String>,
+    /// SHA-256 of the extracted text, hex (only with an article).
+    pub content_hash: Option<String>,
+}
+
 /// One output record: an article or an error, for one input.
 #[derive(Debug, Clone, Serialize)]
 pub struct Record {
@@ -52,6 +71,9 @@ pub struct Record {
     pub source: String,
     /// The page URL, when known.
     pub url: Option<String>,
+    /// Response facts, for fetched pages (`pith run`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub fetch: Option<FetchFields>,
     /// The article, when there is one.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub article: Option<Article>,
@@ -67,6 +89,7 @@ impl Record {
             schema_version: SCHEMA_VERSION,
             source,
             url,
+            fetch: None,
             article: Some(article),
             error: None,
         }
@@ -78,6 +101,7 @@ impl Record {
             schema_version: SCHEMA_VERSION,
             source,
             url,
+            fetch: None,
             article: None,
             error: Some(ErrorInfo {
                 kind: kind.to_string(),

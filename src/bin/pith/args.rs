@@ -25,6 +25,53 @@ pub struct Cli {
 pub enum Command {
     /// Extract articles from saved pages (HTML files, directories, stdin).
     Extract(ExtractArgs),
+    /// Fetch URL lists politely and extract every page.
+    Run(RunArgs),
+}
+
+/// `pith run` flags.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Files with one URL per line ('#' comments and blank lines skipped), or - for stdin.
+    /// Without any, the lists and URLs of config.toml's [input].
+    #[arg(value_name = "URL_LIST")]
+    pub lists: Vec<String>,
+    /// Output format: jsonl, text or markdown.
+    #[arg(long, short = 'f', value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Append to this file, or write one file per article into this directory.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Requests in flight overall.
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Requests in flight per host.
+    #[arg(long, value_name = "N")]
+    pub per_host_concurrency: Option<usize>,
+    /// Least milliseconds between request starts to one host.
+    #[arg(long, value_name = "MS")]
+    pub per_host_delay_ms: Option<u64>,
+    /// Deadline per request, body included, in seconds.
+    #[arg(long, value_name = "SECS")]
+    pub timeout_secs: Option<u64>,
+    /// Extra tries for connection errors, timeouts, 429 and 5xx.
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Largest body accepted, after decompression.
+    #[arg(long, value_name = "BYTES")]
+    pub max_body_bytes: Option<u64>,
+    /// User-Agent header.
+    #[arg(long, value_name = "UA")]
+    pub user_agent: Option<String>,
+    /// Ignore robots.txt.
+    #[arg(long)]
+    pub no_robots: bool,
+    /// Allow loopback, private and other non-public addresses.
+    #[arg(long)]
+    pub allow_private_networks: bool,
+    /// Keep figure captions in the text.
+    #[arg(long)]
+    pub captions: bool,
 }
 
 /// `pith extract` flags.

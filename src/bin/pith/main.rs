@@ -2,10 +2,12 @@
 //! and drives the library.
 //!
 //! Exit codes: 0 every input gave an article; 1 some inputs failed (each has
-//! an error record); 2 usage, configuration or output errors.
+//! an error record); 2 usage, configuration or output errors; 130 / 143
+//! interrupted by SIGINT / SIGTERM (`pith run`).
 
 mod args;
 mod extract_cmd;
+mod run_cmd;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -18,6 +20,10 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_SOME_FAILED: i32 = 1;
 /// Usage, configuration or output error.
 pub const EXIT_FATAL: i32 = 2;
+/// Interrupted by SIGINT (Ctrl-C).
+pub const EXIT_SIGINT: i32 = 130;
+/// Interrupted by SIGTERM.
+pub const EXIT_SIGTERM: i32 = 143;
 
 fn main() {
     let cli = match args::Cli::try_parse() {
@@ -47,6 +53,7 @@ fn run(cli: args::Cli) -> Result<i32> {
     let config = load_config(cli.config.as_deref())?;
     match cli.command {
         args::Command::Extract(a) => extract_cmd::run(a, config),
+        args::Command::Run(a) => run_cmd::run(a, config, cli.quiet),
     }
 }
 

@@ -1,0 +1,306 @@
+//! `pith run`: URL lists in, one record per URL out.
+//!
+//! The lists are read line by line on a thread of their own and handed to the
+//! library's pipeline through a bounded channel, so a list of any length
+//! streams. One writer (this function's loop) owns the output: each record is
+//! written whole and flushed. Ctrl-C or SIGTERM stops taking new URLs, lets
+//! what is in flight finish for a grace period, flushes and exits 130 / 143.
+
+use crate::args::RunArgs;
+use crate::{EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_SOME_FAILED};
+use anyhow::{Context, Result, bail};
+use pith::ExtractOptions;
+use pith::config::Config;
+use pith::fetch::Fetcher;
+use pith::output::{Format, Sink};
+use pith::pipeline::{self, Line};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, IsTerminal};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch};
+
+/// URL lines buffered between the list reader and the fetchers.
+const LINE_BUFFER: usize = 1024;
+/// Records buffered between the fetchers and the writer.
+const RECORD_BUFFER: usize = 256;
+/// How often a progress line is logged when stderr is not a terminal.
+const LOG_EVERY: Duration = Duration::from_secs(10);
+/// Longest wait for in-flight requests after an interrupt.
+const MAX_GRACE: Duration = Duration::from_secs(10);
+
+enum ListSource {
+    File(String),
+    Stdin,
+}
+
+pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
+    let f = &mut config.fetch;
+    if let Some(v) = a.concurrency {
+        f.concurrency = v;
+    }
+    if let Some(v) = a.per_host_concurrency {
+        f.per_host_concurrency = v;
+    }
+    if let Some(v) = a.per_host_delay_ms {
+        f.per_host_delay_ms = v;
+    }
+    if let Some(v) = a.timeout_secs {
+        f.timeout_secs = v;
+    }
+    if let Some(v) = a.retries {
+        f.retries = v;
+    }
+    if let Some(v) = a.max_body_bytes {
+        f.max_body_bytes = v;
+    }
+    if let Some(v) = &a.user_agent {
+        f.user_agent = v.clone();
+    }
+    if a.no_robots {
+        f.respect_robots = false;
+    }
+    if a.allow_private_networks {
+        f.allow_private_networks = true;
+    }
+    if f.concurrency == 0 {
+        bail!("fetch.concurrency must be at least 1");
+    }
+    let format = match &a.format {
+        Some(s) => s.parse::<Format>().map_err(anyhow::Error::msg)?,
+        None => config.output.format,
+    };
+    let lists: Vec<String> = if a.lists.is_empty() {
+        config.input.lists.clone()
+    } else {
+        a.lists.clone()
+    };
+    let urls: Vec<String> = if a.lists.is_empty() {
+        config.input.urls.clone()
+    } else {
+        Vec::new()
+    };
+    if lists.is_empty() && urls.is_empty() {
+        bail!(
+            "no URL list: name list files or '-' for stdin, or set [input] lists/urls in config.toml"
+        );
+    }
+    let mut sources = Vec::new();
+    for l in &lists {
+        if l == "-" {
+            sources.push(ListSource::Stdin);
+        } else {
+            std::fs::metadata(l).with_context(|| format!("cannot read URL list {l}"))?;
+            sources.push(ListSource::File(l.clone()));
+        }
+    }
+    let out_path = a
+        .output
+        .clone()
+        .or_else(|| (!config.output.path.is_empty()).then(|| config.output.path.clone().into()));
+    let sink = match &out_path {
+        Some(p) => {
+            Sink::open(p, format).with_context(|| format!("cannot open output {}", p.display()))?
+        }
+        None => Sink::Stream(Box::new(std::io::stdout())),
+    };
+    let extract = ExtractOptions {
+        include_captions: a.captions || config.extract.include_captions,
+        ..Default::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(drive(config, sources, urls, sink, format, extract, quiet))
+}
+
+async fn drive(
+    config: Config,
+    sources: Vec<ListSource>,
+    urls: Vec<String>,
+    mut sink: Sink,
+    format: Format,
+    extract: ExtractOptions,
+    quiet: bool,
+) -> Result<i32> {
+    let settings = config.fetch.settings();
+    let grace = settings.timeout.min(MAX_GRACE);
+    let fetcher = Arc::new(Fetcher::new(settings).context("cannot build the HTTP client")?);
+    let (line_tx, line_rx) = mpsc::channel::<Line>(LINE_BUFFER);
+    std::thread::spawn(move || read_lists(sources, urls, line_tx));
+    let (rec_tx, mut rec_rx) = mpsc::channel(RECORD_BUFFER);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let engine = tokio::spawn(pipeline::run(
+        line_rx,
+        fetcher,
+        config.fetch.concurrency,
+        extract,
+        rec_tx,
+        stop_rx,
+        grace,
+    ));
+
+    #[cfg(unix)]
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot listen for SIGTERM")?;
+    let mut progress = Progress::new(quiet);
+    let mut interrupted: Option<i32> = None;
+    loop {
+        #[cfg(unix)]
+        let term = sigterm.recv();
+        #[cfg(not(unix))]
+        let term = std::future::pending::<Option<()>>();
+        tokio::select! {
+            rec = rec_rx.recv() => match rec {
+                Some(r) => {
+                    progress.count(r.error.as_ref().map(|e| e.kind.as_str()));
+                    if let Some(text) = r.render(format) {
+                        sink.write(&r, &text).context("cannot write output")?;
+                    }
+                }
+                None => break,
+            },
+            _ = tokio::signal::ctrl_c(), if interrupted.is_none() => {
+                interrupted = Some(EXIT_SIGINT);
+                let _ = stop_tx.send(true);
+            }
+            _ = term, if interrupted.is_none() => {
+                interrupted = Some(EXIT_SIGTERM);
+                let _ = stop_tx.send(true);
+            }
+        }
+    }
+    let _ = engine.await;
+    let failed = progress.finish();
+    Ok(match interrupted {
+        Some(code) => code,
+        None if failed == 0 => EXIT_OK,
+        None => EXIT_SOME_FAILED,
+    })
+}
+
+/// Stream every list, then the configured URLs, into the pipeline.
+fn read_lists(sources: Vec<ListSource>, urls: Vec<String>, tx: mpsc::Sender<Line>) {
+    for s in sources {
+        let (label, reader): (String, Box<dyn BufRead>) = match s {
+            ListSource::Stdin => ("-".into(), Box::new(BufReader::new(std::io::stdin()))),
+            ListSource::File(p) => match std::fs::File::open(&p) {
+                Ok(f) => (p, Box::new(BufReader::new(f))),
+                Err(e) => {
+                    tracing::error!("cannot open URL list {p}: {e}");
+                    continue;
+                }
+            },
+        };
+        for line in reader.lines() {
+            let Ok(text) = line else {
+                tracing::error!("cannot read URL list {label}");
+                break;
+            };
+            if tx
+                .blocking_send(Line {
+                    source: label.clone(),
+                    text,
+                })
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+    for text in urls {
+        if tx
+            .blocking_send(Line {
+                source: "config".into(),
+                text,
+            })
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// Counts, the progress bar or periodic log lines, and the closing summary.
+struct Progress {
+    started: Instant,
+    last_log: Instant,
+    ok: usize,
+    failed: BTreeMap<String, usize>,
+    bar: Option<indicatif::ProgressBar>,
+    quiet: bool,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.enable_steady_tick(Duration::from_millis(200));
+            b
+        });
+        Progress {
+            started: Instant::now(),
+            last_log: Instant::now(),
+            ok: 0,
+            failed: BTreeMap::new(),
+            bar,
+            quiet,
+        }
+    }
+
+    fn total_failed(&self) -> usize {
+        self.failed.values().sum()
+    }
+
+    fn rate(&self) -> f64 {
+        (self.ok + self.total_failed()) as f64 / self.started.elapsed().as_secs_f64().max(1e-3)
+    }
+
+    fn count(&mut self, error: Option<&str>) {
+        match error {
+            None => self.ok += 1,
+            Some(kind) => *self.failed.entry(kind.to_string()).or_default() += 1,
+        }
+        let line = format!(
+            "{} done, {} failed, {:.1} pages/s",
+            self.ok + self.total_failed(),
+            self.total_failed(),
+            self.rate()
+        );
+        if let Some(b) = &self.bar {
+            b.set_message(line);
+        } else if !self.quiet && self.last_log.elapsed() >= LOG_EVERY {
+            self.last_log = Instant::now();
+            tracing::info!("{line}");
+        }
+    }
+
+    /// Print the summary; returns the number of failures.
+    fn finish(self) -> usize {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+        let failed = self.total_failed();
+        if !self.quiet {
+            let kinds: Vec<String> = self
+                .failed
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
+            eprintln!(
+                "pith run: {} ok, {} failed{} in {:.1} s ({:.1} pages/s)",
+                self.ok,
+                failed,
+                if kinds.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", kinds.join(", "))
+                },
+                self.started.elapsed().as_secs_f64(),
+                self.rate()
+            );
+        }
+        failed
+    }
+}

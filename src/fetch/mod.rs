@@ -1,0 +1,510 @@
+//! The fetcher: downloads pages politely and safely.
+//!
+//! One reqwest client (rustls, TLS verification always on) serves the whole
+//! run. For each URL: only `http`/`https`; robots.txt of the origin is
+//! consulted ([`robots`]); the request waits for its host's politeness slot
+//! ([`politeness`]); the host must resolve to allowed addresses ([`guard`]);
+//! redirects are followed by hand, up to `max_redirects`, with the same
+//! checks at every hop; the whole request, body included, has one deadline;
+//! the body is read as a stream and cut at `max_body_bytes` counted after
+//! decompression; connection errors, timeouts, 429 and 5xx are retried with
+//! back-off ([`retry`]). Only HTML/XHTML bodies are returned.
+
+pub mod guard;
+pub mod politeness;
+pub mod retry;
+pub mod robots;
+
+use politeness::Politeness;
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION, RETRY_AFTER};
+use robots::{ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, RobotsCache, Rules};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// Settings of the fetcher (the `[fetch]` table of `config.toml`).
+#[derive(Debug, Clone)]
+pub struct FetchSettings {
+    /// `User-Agent` header; its first token is the robots.txt product token.
+    pub user_agent: String,
+    /// Requests in flight per host.
+    pub per_host_concurrency: usize,
+    /// Least time between the starts of two requests to one host.
+    pub per_host_delay: Duration,
+    /// One deadline per request, body included.
+    pub timeout: Duration,
+    /// Deadline for the TCP/TLS connection.
+    pub connect_timeout: Duration,
+    /// Largest body accepted (after decompression).
+    pub max_body_bytes: usize,
+    /// Redirects followed.
+    pub max_redirects: usize,
+    /// Extra tries for retryable failures.
+    pub retries: u32,
+    /// Obey robots.txt.
+    pub respect_robots: bool,
+    /// Allow loopback, private and other non-public addresses.
+    pub allow_private_networks: bool,
+}
+
+/// Why a URL gave no page.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// Not a URL, or a scheme other than http/https.
+    #[error("invalid URL: {0}")]
+    InvalidUrl(String),
+    /// The host is, or resolves only to, a refused address.
+    #[error("refused address: {0}")]
+    BlockedAddress(String),
+    /// robots.txt disallows the URL.
+    #[error("disallowed by robots.txt")]
+    RobotsDisallowed,
+    /// The host name does not resolve.
+    #[error("DNS lookup failed: {0}")]
+    Dns(String),
+    /// The connection failed.
+    #[error("connection failed: {0}")]
+    Connect(String),
+    /// TLS failed (certificate, handshake).
+    #[error("TLS failed: {0}")]
+    Tls(String),
+    /// The request did not finish within the deadline.
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    /// More redirects than allowed, or a loop.
+    #[error("more than {0} redirects")]
+    TooManyRedirects(usize),
+    /// A non-success status after retries.
+    #[error("HTTP status {0}")]
+    HttpStatus(u16),
+    /// The response is not HTML.
+    #[error("not HTML: {0}")]
+    NotHtml(String),
+    /// The body is larger than allowed.
+    #[error("body larger than {0} bytes")]
+    TooLarge(usize),
+}
+
+impl FetchError {
+    /// Stable machine-readable kind, as written in `error.kind`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FetchError::InvalidUrl(_) => "invalid_url",
+            FetchError::BlockedAddress(_) => "blocked_address",
+            FetchError::RobotsDisallowed => "robots_disallowed",
+            FetchError::Dns(_) => "dns",
+            FetchError::Connect(_) => "connect",
+            FetchError::Tls(_) => "tls",
+            FetchError::Timeout(_) => "timeout",
+            FetchError::TooManyRedirects(_) => "too_many_redirects",
+            FetchError::HttpStatus(_) => "http_status",
+            FetchError::NotHtml(_) => "not_html",
+            FetchError::TooLarge(_) => "too_large",
+        }
+    }
+
+    fn retryable(&self) -> bool {
+        matches!(self, FetchError::Connect(_) | FetchError::Timeout(_))
+    }
+}
+
+/// What is known of a response, also when it failed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResponseInfo {
+    /// The URL after redirects.
+    pub final_url: Option<String>,
+    /// The last status.
+    pub status: Option<u16>,
+    /// The `Content-Type` header.
+    pub content_type: Option<String>,
+    /// The `ETag` header.
+    pub etag: Option<String>,
+    /// The `Last-Modified` header.
+    pub last_modified: Option<String>,
+    /// When the response arrived (RFC 3339).
+    pub fetched_at: Option<String>,
+}
+
+/// A failed fetch and what was learnt on the way.
+#[derive(Debug, Clone)]
+pub struct FetchFailure {
+    /// Why it failed.
+    pub error: FetchError,
+    /// The response, as far as there was one.
+    pub info: ResponseInfo,
+}
+
+/// An HTML page.
+#[derive(Debug, Clone)]
+pub struct FetchedPage {
+    /// Response facts.
+    pub info: ResponseInfo,
+    /// The `charset` of `Content-Type`, if any.
+    pub charset: Option<String>,
+    /// The body, decompressed.
+    pub body: Vec<u8>,
+}
+
+struct Raw {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+}
+
+/// The polite, guarded HTTP client of a run.
+pub struct Fetcher {
+    client: reqwest::Client,
+    settings: FetchSettings,
+    polite: Politeness,
+    robots: RobotsCache,
+    token: String,
+}
+
+impl Fetcher {
+    /// Build the client.
+    pub fn new(settings: FetchSettings) -> Result<Fetcher, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .user_agent(settings.user_agent.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .no_proxy()
+            .dns_resolver(Arc::new(guard::GuardedResolver {
+                allow_private: settings.allow_private_networks,
+            }))
+            .build()?;
+        let token = settings
+            .user_agent
+            .split(['/', ' '])
+            .next()
+            .unwrap_or("pith")
+            .to_ascii_lowercase();
+        Ok(Fetcher {
+            client,
+            polite: Politeness::new(settings.per_host_delay, settings.per_host_concurrency),
+            settings,
+            robots: RobotsCache::default(),
+            token,
+        })
+    }
+
+    /// Fetch one URL (the input line, trimmed).
+    pub async fn fetch(&self, input: &str) -> Result<FetchedPage, FetchFailure> {
+        let mut info = ResponseInfo::default();
+        let fail = |error: FetchError, info: &ResponseInfo| FetchFailure {
+            error,
+            info: info.clone(),
+        };
+        let mut url = parse_url(input).map_err(|e| fail(e, &info))?;
+        let mut hops = 0usize;
+        let raw = loop {
+            self.check(&url).await.map_err(|e| fail(e, &info))?;
+            let raw = self
+                .request_with_retries(&url, self.settings.max_body_bytes, false)
+                .await;
+            info.final_url = Some(url.to_string());
+            info.fetched_at = Some(chrono::Utc::now().to_rfc3339());
+            let raw = raw.map_err(|e| fail(e, &info))?;
+            info.status = Some(raw.status);
+            info.content_type = header(&raw.headers, CONTENT_TYPE);
+            info.etag = header(&raw.headers, ETAG);
+            info.last_modified = header(&raw.headers, LAST_MODIFIED);
+            match redirect_target(&url, &raw) {
+                Some(next) => {
+                    hops += 1;
+                    if hops > self.settings.max_redirects {
+                        return Err(fail(
+                            FetchError::TooManyRedirects(self.settings.max_redirects),
+                            &info,
+                        ));
+                    }
+                    url = next.map_err(|e| fail(e, &info))?;
+                }
+                None => break raw,
+            }
+        };
+        if !(200..300).contains(&raw.status) {
+            return Err(fail(FetchError::HttpStatus(raw.status), &info));
+        }
+        if let Some(ct) = &info.content_type {
+            if !is_html_type(ct) {
+                return Err(fail(FetchError::NotHtml(ct.clone()), &info));
+            }
+        }
+        let charset = info.content_type.as_deref().and_then(charset_of);
+        Ok(FetchedPage {
+            info,
+            charset,
+            body: raw.body,
+        })
+    }
+
+    /// Address and robots checks for one hop.
+    async fn check(&self, url: &Url) -> Result<(), FetchError> {
+        check_literal(url, self.settings.allow_private_networks)?;
+        if self.settings.respect_robots {
+            let origin = origin_of(url);
+            let rules = self.robots.get(&origin, || self.fetch_robots(url)).await;
+            if let Some(d) = rules.crawl_delay() {
+                self.polite.set_crawl_delay(&host_key(url), d);
+            }
+            if !rules.allowed(url.as_str()) {
+                return Err(FetchError::RobotsDisallowed);
+            }
+        }
+        Ok(())
+    }
+
+    async fn fetch_robots(&self, page: &Url) -> Rules {
+        let Ok(mut url) = page.join("/robots.txt") else {
+            return Rules::AllowAll;
+        };
+        for _ in 0..=ROBOTS_MAX_REDIRECTS {
+            if check_literal(&url, self.settings.allow_private_networks).is_err() {
+                return Rules::DisallowAll;
+            }
+            let raw = match self
+                .request_once(&url, Duration::ZERO, ROBOTS_MAX_BYTES, true)
+                .await
+            {
+                Ok(r) => r,
+                Err(_) => return Rules::DisallowAll,
+            };
+            match redirect_target(&url, &raw) {
+                Some(Ok(next)) => url = next,
+                Some(Err(_)) => return Rules::AllowAll,
+                None => {
+                    return match raw.status {
+                        200..=299 => Rules::parse(&self.token, &raw.body),
+                        400..=499 => Rules::AllowAll,
+                        _ => Rules::DisallowAll,
+                    };
+                }
+            }
+        }
+        // More redirects than RFC 9309 asks to follow: the file is "unavailable".
+        Rules::AllowAll
+    }
+
+    async fn request_with_retries(
+        &self,
+        url: &Url,
+        cap: usize,
+        truncate: bool,
+    ) -> Result<Raw, FetchError> {
+        let mut wait = Duration::ZERO;
+        let mut attempt = 0u32;
+        loop {
+            let result = self.request_once(url, wait, cap, truncate).await;
+            let retry_after = match &result {
+                Ok(raw) if retry::retryable_status(raw.status) => Some(
+                    header(&raw.headers, RETRY_AFTER).and_then(|v| retry::parse_retry_after(&v)),
+                ),
+                Err(e) if e.retryable() => Some(None),
+                _ => None,
+            };
+            match retry_after {
+                Some(after) if attempt < self.settings.retries => {
+                    attempt += 1;
+                    wait = retry::backoff(attempt, after);
+                    tracing::debug!(%url, attempt, ?wait, "retrying");
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    /// One request in its host slot, the body read within the deadline.
+    async fn request_once(
+        &self,
+        url: &Url,
+        wait: Duration,
+        cap: usize,
+        truncate: bool,
+    ) -> Result<Raw, FetchError> {
+        let _slot = self.polite.acquire(&host_key(url), wait).await;
+        let deadline = self.settings.timeout;
+        match tokio::time::timeout(deadline, self.send_and_read(url, cap, truncate)).await {
+            Ok(r) => r,
+            Err(_) => Err(FetchError::Timeout(deadline)),
+        }
+    }
+
+    async fn send_and_read(
+        &self,
+        url: &Url,
+        cap: usize,
+        truncate: bool,
+    ) -> Result<Raw, FetchError> {
+        let mut resp = self
+            .client
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|e| classify(&e, self.settings.timeout))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let mut body = Vec::new();
+        let html_like =
+            header(&headers, CONTENT_TYPE).is_none_or(|ct| is_html_type(&ct) || truncate);
+        let is_redirect = (300..400).contains(&status) && headers.contains_key(LOCATION);
+        if html_like && !is_redirect && (200..300).contains(&status) || truncate {
+            let declared = header(&headers, CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
+            if declared.is_some_and(|n| n > cap) && !truncate {
+                return Err(FetchError::TooLarge(cap));
+            }
+            while let Some(chunk) = resp
+                .chunk()
+                .await
+                .map_err(|e| classify(&e, self.settings.timeout))?
+            {
+                if body.len() + chunk.len() > cap {
+                    if truncate {
+                        body.extend_from_slice(&chunk[..cap - body.len()]);
+                        break;
+                    }
+                    return Err(FetchError::TooLarge(cap));
+                }
+                body.extend_from_slice(&chunk);
+            }
+        }
+        Ok(Raw {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn parse_url(input: &str) -> Result<Url, FetchError> {
+    let url =
+        Url::parse(input.trim()).map_err(|e| FetchError::InvalidUrl(format!("{input}: {e}")))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        other => Err(FetchError::InvalidUrl(format!(
+            "scheme '{other}' is not http or https"
+        ))),
+    }
+}
+
+/// Refuse IP-literal hosts that are not public (names are checked by the resolver).
+fn check_literal(url: &Url, allow_private: bool) -> Result<(), FetchError> {
+    if allow_private {
+        return Ok(());
+    }
+    let ip: Option<IpAddr> = match url.host() {
+        Some(url::Host::Ipv4(v4)) => Some(v4.into()),
+        Some(url::Host::Ipv6(v6)) => Some(v6.into()),
+        _ => None,
+    };
+    match ip {
+        Some(ip) if !guard::is_public(ip) => Err(FetchError::BlockedAddress(ip.to_string())),
+        _ => Ok(()),
+    }
+}
+
+fn redirect_target(base: &Url, raw: &Raw) -> Option<Result<Url, FetchError>> {
+    if !(300..400).contains(&raw.status) {
+        return None;
+    }
+    let loc = header(&raw.headers, LOCATION)?;
+    Some(
+        base.join(loc.trim())
+            .map_err(|e| FetchError::InvalidUrl(format!("redirect to {loc}: {e}")))
+            .and_then(|u| parse_url(u.as_str())),
+    )
+}
+
+fn header(h: &reqwest::header::HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_string())
+}
+
+/// `text/html` or `application/xhtml+xml`.
+pub fn is_html_type(content_type: &str) -> bool {
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    mime == "text/html" || mime == "application/xhtml+xml"
+}
+
+fn charset_of(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+fn origin_of(url: &Url) -> String {
+    format!("{}://{}", url.scheme(), host_key(url))
+}
+
+/// `host:port`, the unit of politeness.
+pub fn host_key(url: &Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or(""),
+        url.port_or_known_default().unwrap_or(0)
+    )
+}
+
+fn classify(e: &reqwest::Error, deadline: Duration) -> FetchError {
+    if e.is_timeout() {
+        return FetchError::Timeout(deadline);
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut chain = String::new();
+    while let Some(s) = source {
+        if let Some(b) = s.downcast_ref::<guard::BlockedAddress>() {
+            return FetchError::BlockedAddress(b.to_string());
+        }
+        chain.push_str(&s.to_string());
+        chain.push_str(": ");
+        source = s.source();
+    }
+    let lower = chain.to_lowercase();
+    if lower.contains("dns error")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service not known")
+    {
+        FetchError::Dns(chain.trim_end_matches(": ").to_string())
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        FetchError::Tls(chain.trim_end_matches(": ").to_string())
+    } else {
+        FetchError::Connect(chain.trim_end_matches(": ").to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_types() {
+        assert!(parse_url("ftp://x.org/a").is_err());
+        assert!(parse_url("not a url").is_err());
+        assert!(parse_url(" https://x.org/a ").is_ok());
+        assert!(check_literal(&Url::parse("http://127.0.0.1/").unwrap(), false).is_err());
+        assert!(check_literal(&Url::parse("http://[::ffff:10.0.0.1]/").unwrap(), false).is_err());
+        assert!(check_literal(&Url::parse("http://127.0.0.1/").unwrap(), true).is_ok());
+        assert!(is_html_type("text/html; charset=utf-8") && is_html_type("application/xhtml+xml"));
+        assert!(!is_html_type("application/pdf"));
+        assert_eq!(
+            charset_of("text/html; Charset=\"ISO-8859-1\"").as_deref(),
+            Some("ISO-8859-1")
+        );
+        assert_eq!(
+            host_key(&Url::parse("https://x.org/a").unwrap()),
+            "x.org:443"
+        );
+    }
+}

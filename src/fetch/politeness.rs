@@ -1,0 +1,115 @@
+//! Politeness: per-host concurrency and spacing of requests.
+//!
+//! Every request to a host (pages, retries and robots.txt alike) first takes
+//! one of the host's `per_host_concurrency` permits, then waits until its
+//! start slot: at least `per_host_delay_ms` after the previous request to
+//! that host started, and at least the host's `Crawl-delay` (capped at
+//! [`MAX_CRAWL_DELAY`]). Different hosts never wait for each other.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+
+/// Longest `Crawl-delay` honoured.
+pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(30);
+
+struct Host {
+    permits: Arc<Semaphore>,
+    next_start: tokio::sync::Mutex<Option<Instant>>,
+    crawl_delay: Mutex<Duration>,
+}
+
+/// Per-host permits and start slots.
+pub struct Politeness {
+    delay: Duration,
+    per_host: usize,
+    hosts: Mutex<HashMap<String, Arc<Host>>>,
+}
+
+/// Held while a request to a host is in flight.
+pub struct Slot {
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Politeness {
+    /// Spacing `delay` between request starts, `per_host` requests in flight per host.
+    pub fn new(delay: Duration, per_host: usize) -> Politeness {
+        Politeness {
+            delay,
+            per_host: per_host.max(1),
+            hosts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn host(&self, key: &str) -> Arc<Host> {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        hosts
+            .entry(key.to_string())
+            .or_insert_with(|| {
+                Arc::new(Host {
+                    permits: Arc::new(Semaphore::new(self.per_host)),
+                    next_start: tokio::sync::Mutex::new(None),
+                    crawl_delay: Mutex::new(Duration::ZERO),
+                })
+            })
+            .clone()
+    }
+
+    /// Record a host's `Crawl-delay` (seconds), capped.
+    pub fn set_crawl_delay(&self, key: &str, secs: f32) {
+        if !(secs.is_finite() && secs > 0.0) {
+            return;
+        }
+        let d = Duration::from_secs_f32(secs).min(MAX_CRAWL_DELAY);
+        *self
+            .host(key)
+            .crawl_delay
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = d;
+    }
+
+    /// Wait for a permit and the start slot of `key`, plus `extra` (a retry's back-off).
+    pub async fn acquire(&self, key: &str, extra: Duration) -> Slot {
+        let host = self.host(key);
+        let permit = host
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("semaphore is never closed");
+        let gap = self
+            .delay
+            .max(*host.crawl_delay.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut next = host.next_start.lock().await;
+        let now = Instant::now();
+        let start = next.map_or(now, |n| n.max(now)).max(now + extra);
+        *next = Some(start + gap);
+        drop(next);
+        tokio::time::sleep_until(start).await;
+        Slot { _permit: permit }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn starts_are_spaced_per_host_only() {
+        let p = Politeness::new(Duration::from_millis(1000), 4);
+        let t0 = Instant::now();
+        let _a = p.acquire("a", Duration::ZERO).await;
+        let _b = p.acquire("b", Duration::ZERO).await;
+        assert!(t0.elapsed() < Duration::from_millis(10));
+        let _a2 = p.acquire("a", Duration::ZERO).await;
+        assert!(t0.elapsed() >= Duration::from_millis(1000));
+        p.set_crawl_delay("a", 5.0);
+        let t1 = Instant::now();
+        let _a3 = p.acquire("a", Duration::ZERO).await;
+        assert!(t1.elapsed() >= Duration::from_millis(1000));
+        let _a4 = p.acquire("a", Duration::ZERO).await;
+        assert!(t1.elapsed() >= Duration::from_millis(6000));
+    }
+}

@@ -1,0 +1,115 @@
+//! robots.txt rules per origin, as RFC 9309 asks: fetched once per origin and
+//! cached for at most [`ROBOTS_TTL`], matched with the `texting_robots` crate
+//! (product token case-insensitive, most specific rule wins).
+//!
+//! A 4xx answer allows everything; a 5xx answer or an unreachable server
+//! disallows everything; the first [`ROBOTS_MAX_BYTES`] bytes are parsed.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::OnceCell;
+use tokio::time::Instant;
+
+/// How long a robots.txt verdict is kept.
+pub const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
+/// How much of a robots.txt is read.
+pub const ROBOTS_MAX_BYTES: usize = 512 * 1024;
+/// Redirects followed when fetching robots.txt.
+pub const ROBOTS_MAX_REDIRECTS: usize = 5;
+
+/// What a site's robots.txt says.
+pub enum Rules {
+    /// No usable file (4xx): everything allowed.
+    AllowAll,
+    /// Server error or unreachable: everything disallowed.
+    DisallowAll,
+    /// Parsed rules for our product token.
+    Parsed(texting_robots::Robot),
+}
+
+impl Rules {
+    /// Parse a robots.txt body for `agent` (our product token).
+    pub fn parse(agent: &str, body: &[u8]) -> Rules {
+        let body = &body[..body.len().min(ROBOTS_MAX_BYTES)];
+        match texting_robots::Robot::new(agent, body) {
+            Ok(r) => Rules::Parsed(r),
+            Err(_) => Rules::AllowAll,
+        }
+    }
+
+    /// Whether `url` may be fetched.
+    pub fn allowed(&self, url: &str) -> bool {
+        match self {
+            Rules::AllowAll => true,
+            Rules::DisallowAll => false,
+            Rules::Parsed(r) => r.allowed(url),
+        }
+    }
+
+    /// The `Crawl-delay` for our token, in seconds.
+    pub fn crawl_delay(&self) -> Option<f32> {
+        match self {
+            Rules::Parsed(r) => r.delay,
+            _ => None,
+        }
+    }
+}
+
+struct Entry {
+    cell: Arc<OnceCell<Arc<Rules>>>,
+    created: Instant,
+}
+
+/// Verdicts per origin (`scheme://host:port`), each fetched once.
+#[derive(Default)]
+pub struct RobotsCache {
+    entries: Mutex<HashMap<String, Entry>>,
+}
+
+impl RobotsCache {
+    /// The rules of `origin`, fetching them with `fetch` when missing or stale.
+    /// Concurrent callers for one origin share one fetch.
+    pub async fn get<F, Fut>(&self, origin: &str, fetch: F) -> Arc<Rules>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Rules>,
+    {
+        let cell = {
+            let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+            let fresh = entries
+                .get(origin)
+                .is_some_and(|e| e.created.elapsed() < ROBOTS_TTL);
+            if !fresh {
+                entries.insert(
+                    origin.to_string(),
+                    Entry {
+                        cell: Arc::new(OnceCell::new()),
+                        created: Instant::now(),
+                    },
+                );
+            }
+            entries[origin].cell.clone()
+        };
+        cell.get_or_init(|| async { Arc::new(fetch().await) })
+            .await
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_specific_rule_and_case_insensitive_token() {
+        let txt = b"User-agent: *\nDisallow: /\n\nUser-agent: PITH\nDisallow: /private/\nAllow: /private/open\nCrawl-delay: 2\n";
+        let r = Rules::parse("pith", txt);
+        assert!(r.allowed("http://x.org/a"));
+        assert!(!r.allowed("http://x.org/private/a"));
+        assert!(r.allowed("http://x.org/private/open"));
+        assert_eq!(r.crawl_delay(), Some(2.0));
+        let other = Rules::parse("otherbot", txt);
+        assert!(!other.allowed("http://x.org/a"));
+    }
+}

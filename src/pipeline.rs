@@ -1,0 +1,179 @@
+//! `pith run`'s engine: URL lines in, one record per line out.
+//!
+//! Lines arrive on a channel (the caller streams them from files, so a list
+//! of any length stays out of memory). Each non-blank, non-comment line
+//! becomes a task, at most `concurrency` in flight: fetch (async, polite,
+//! guarded) → extract on tokio's blocking pool (`scraper::Html` is not
+//! `Send`, so parsing stays on one thread) → a [`Record`] sent to the
+//! caller's writer. Every line gives exactly one record, success or error.
+//! When `stop` turns true, no new line is started; tasks in flight get `grace`
+//! to finish and are abandoned after it.
+
+use crate::ExtractOptions;
+use crate::fetch::{FetchFailure, FetchedPage, Fetcher, ResponseInfo};
+use crate::output::{FetchFields, Record};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use tokio::sync::{Semaphore, mpsc, watch};
+
+/// One line of a URL list and where it came from.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// The list it came from (a path, `-`, or `config`).
+    pub source: String,
+    /// The line as read.
+    pub text: String,
+}
+
+/// Whether a list line holds a URL (not blank, not a `#` comment).
+pub fn is_url_line(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && !t.starts_with('#')
+}
+
+/// Fetch and extract every URL line of `lines`, sending one record each to `out`.
+pub async fn run(
+    mut lines: mpsc::Receiver<Line>,
+    fetcher: Arc<Fetcher>,
+    concurrency: usize,
+    extract: ExtractOptions,
+    out: mpsc::Sender<Record>,
+    stop: watch::Receiver<bool>,
+    grace: std::time::Duration,
+) {
+    let slots = Arc::new(Semaphore::new(concurrency.max(1)));
+    let extract = Arc::new(extract);
+    let mut tasks = tokio::task::JoinSet::new();
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let mut stop_rx = stop.clone();
+        let line = tokio::select! {
+            l = lines.recv() => l,
+            _ = stop_rx.changed() => None,
+        };
+        let Some(line) = line else { break };
+        if !is_url_line(&line.text) {
+            continue;
+        }
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => p.expect("semaphore is never closed"),
+            _ = stop_rx.changed() => break,
+        };
+        let (fetcher, extract, out) = (fetcher.clone(), extract.clone(), out.clone());
+        tasks.spawn(async move {
+            let record = process(&fetcher, &extract, line).await;
+            let _ = out.send(record).await;
+            drop(permit);
+        });
+        // Reap finished tasks so the set stays small.
+        while tasks.try_join_next().is_some() {}
+    }
+    if *stop.borrow() {
+        // Interrupted: let what is in flight finish for a while, then abandon it.
+        let drain = async { while tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(grace, drain).await.is_err() {
+            tasks.abort_all();
+        }
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+async fn process(fetcher: &Fetcher, extract: &Arc<ExtractOptions>, line: Line) -> Record {
+    let url = line.text.trim().to_string();
+    match fetcher.fetch(&url).await {
+        Err(FetchFailure { error, info }) => {
+            let mut r = Record::failed(line.source, Some(url), error.kind(), error.to_string());
+            r.fetch = Some(fields(&info, None));
+            r
+        }
+        Ok(page) => extract_page(page, extract.clone(), line.source, url).await,
+    }
+}
+
+async fn extract_page(
+    page: FetchedPage,
+    extract: Arc<ExtractOptions>,
+    source: String,
+    url: String,
+) -> Record {
+    let FetchedPage {
+        info,
+        charset,
+        body,
+    } = page;
+    let base = info.final_url.clone().unwrap_or_else(|| url.clone());
+    let result = tokio::task::spawn_blocking(move || {
+        let mut opts = (*extract).clone();
+        opts.http_charset = charset;
+        pith_extract(&body, &base, &opts)
+    })
+    .await;
+    match result {
+        Ok(Ok(article)) => {
+            let hash = hex_sha256(article.text.as_bytes());
+            let mut r = Record::ok(source, Some(url), article);
+            r.fetch = Some(fields(&info, Some(hash)));
+            r
+        }
+        Ok(Err(e)) => {
+            let mut r = Record::failed(source, Some(url), e.kind(), e.to_string());
+            r.fetch = Some(fields(&info, None));
+            r
+        }
+        Err(_) => {
+            let mut r = Record::failed(
+                source,
+                Some(url),
+                "internal",
+                "extraction panicked; please report this page".into(),
+            );
+            r.fetch = Some(fields(&info, None));
+            r
+        }
+    }
+}
+
+fn pith_extract(
+    body: &[u8],
+    url: &str,
+    opts: &ExtractOptions,
+) -> Result<crate::Article, crate::ExtractError> {
+    crate::extract(body, Some(url), opts)
+}
+
+fn fields(info: &ResponseInfo, content_hash: Option<String>) -> FetchFields {
+    FetchFields {
+        final_url: info.final_url.clone(),
+        status: info.status,
+        content_type: info.content_type.clone(),
+        fetched_at: info.fetched_at.clone(),
+        etag: info.etag.clone(),
+        last_modified: info.last_modified.clone(),
+        content_hash,
+    }
+}
+
+/// SHA-256 of `bytes`, lower-case hex.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_hashes() {
+        assert!(is_url_line(" https://x.org "));
+        assert!(!is_url_line("# c") && !is_url_line("   "));
+        assert_eq!(
+            hex_sha256(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

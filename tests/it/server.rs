@@ -52,7 +52,10 @@ impl Logged {
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -160,7 +163,9 @@ impl Response {
     }
 
     fn has_header(&self, name: &str) -> bool {
-        self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+        self.headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name))
     }
 }
 
@@ -172,7 +177,8 @@ fn gzip_zeros(len: usize) -> Vec<u8> {
     let deflate = |n: usize, flush: FlushCompress| {
         let mut c = Compress::new(Compression::best(), false);
         let mut out = Vec::with_capacity(n / 64 + 1024);
-        c.compress_vec(&vec![0; n], &mut out, flush).expect("deflate zeros");
+        c.compress_vec(&vec![0; n], &mut out, flush)
+            .expect("deflate zeros");
         assert_eq!(c.total_in(), n as u64, "deflate output buffer too small");
         out
     };
@@ -219,7 +225,9 @@ impl TestServer {
     pub fn start(ip: Ipv4Addr) -> TestServer {
         let listener = std::net::TcpListener::bind((ip, 0))
             .unwrap_or_else(|e| panic!("test server: bind {ip}:0: {e}"));
-        listener.set_nonblocking(true).expect("nonblocking listener");
+        listener
+            .set_nonblocking(true)
+            .expect("nonblocking listener");
         let addr = listener.local_addr().expect("listener address");
         let shared = Arc::new(Mutex::new(Shared::default()));
         let (stop, stopped) = oneshot::channel();
@@ -235,7 +243,12 @@ impl TestServer {
                 // Dropping `rt` here cancels every connection task.
             })
             .expect("spawn test server thread");
-        TestServer { addr, shared, stop: Some(stop), thread: Some(thread) }
+        TestServer {
+            addr,
+            shared,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
     }
 
     /// The bound address.
@@ -258,8 +271,13 @@ impl TestServer {
     /// Successive requests to `path` get successive responses; the last one
     /// repeats. Panics on an empty list.
     pub fn route_seq(&self, path: &str, responses: Vec<Response>) {
-        assert!(!responses.is_empty(), "route_seq needs at least one response");
-        lock(&self.shared).routes.insert(path.to_string(), Route { responses, next: 0 });
+        assert!(
+            !responses.is_empty(),
+            "route_seq needs at least one response"
+        );
+        lock(&self.shared)
+            .routes
+            .insert(path.to_string(), Route { responses, next: 0 });
     }
 
     /// Every request so far, in arrival order.
@@ -269,7 +287,11 @@ impl TestServer {
 
     /// How many requests had exactly this target (path plus query, if any).
     pub fn hits(&self, path: &str) -> usize {
-        lock(&self.shared).log.iter().filter(|l| l.path == path).count()
+        lock(&self.shared)
+            .log
+            .iter()
+            .filter(|l| l.path == path)
+            .count()
     }
 }
 
@@ -320,7 +342,11 @@ fn parse_head(head: &[u8]) -> Option<Request> {
     let mut lines = text.split("\r\n");
     let mut parts = lines.next()?.split(' ');
     let (method, target, version) = (parts.next()?, parts.next()?, parts.next()?);
-    let token = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.!".contains(&b));
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.!".contains(&b))
+    };
     if parts.next().is_some() || !token(method) || !target.starts_with('/') {
         return None;
     }
@@ -337,7 +363,12 @@ fn parse_head(head: &[u8]) -> Option<Request> {
         }
         headers.push((name.to_ascii_lowercase(), value.trim().to_string()));
     }
-    let get = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.to_ascii_lowercase());
+    let get = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.to_ascii_lowercase())
+    };
     if get("transfer-encoding").is_some() {
         return None; // chunked request bodies are not supported
     }
@@ -346,8 +377,18 @@ fn parse_head(head: &[u8]) -> Option<Request> {
         None => 0,
     };
     let connection = get("connection").unwrap_or_default();
-    let keep_alive = if http11 { !connection.contains("close") } else { connection.contains("keep-alive") };
-    Some(Request { method: method.to_string(), target: target.to_string(), headers, keep_alive, body_len })
+    let keep_alive = if http11 {
+        !connection.contains("close")
+    } else {
+        connection.contains("keep-alive")
+    };
+    Some(Request {
+        method: method.to_string(),
+        target: target.to_string(),
+        headers,
+        keep_alive,
+        body_len,
+    })
 }
 
 enum Next {
@@ -397,7 +438,9 @@ async fn serve(stream: &mut TcpStream, peer: SocketAddr, shared: &Mutex<Shared>)
             Next::Request(req) => req,
             Next::Closed => return Ok(()),
             Next::Bad => {
-                let bad = Response::ok("bad request").status(400).content_type("text/plain");
+                let bad = Response::ok("bad request")
+                    .status(400)
+                    .content_type("text/plain");
                 write_response(stream, &bad, false, false).await?;
                 return stream.shutdown().await;
             }
@@ -421,8 +464,11 @@ async fn serve(stream: &mut TcpStream, peer: SocketAddr, shared: &Mutex<Shared>)
             });
             pick(&mut state.routes, &req.target)
         };
-        let response = response
-            .unwrap_or_else(|| Response::ok("not found").status(404).content_type("text/plain"));
+        let response = response.unwrap_or_else(|| {
+            Response::ok("not found")
+                .status(404)
+                .content_type("text/plain")
+        });
         let keep_alive = req.keep_alive && !close_requested(&response);
         write_response(stream, &response, req.method == "HEAD", keep_alive).await?;
         if !keep_alive {
@@ -434,7 +480,11 @@ async fn serve(stream: &mut TcpStream, peer: SocketAddr, shared: &Mutex<Shared>)
 /// The response for `target` (advancing a sequence), if any route matches.
 fn pick(routes: &mut HashMap<String, Route>, target: &str) -> Option<Response> {
     let path = target.split('?').next().unwrap_or(target);
-    let key = if target.contains('?') && routes.contains_key(target) { target } else { path };
+    let key = if target.contains('?') && routes.contains_key(target) {
+        target
+    } else {
+        path
+    };
     let route = routes.get_mut(key)?;
     let i = route.next.min(route.responses.len() - 1);
     route.next += 1;
@@ -442,10 +492,9 @@ fn pick(routes: &mut HashMap<String, Route>, target: &str) -> Option<Response> {
 }
 
 fn close_requested(response: &Response) -> bool {
-    response
-        .headers
-        .iter()
-        .any(|(n, v)| n.eq_ignore_ascii_case("connection") && v.to_ascii_lowercase().contains("close"))
+    response.headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("connection") && v.to_ascii_lowercase().contains("close")
+    })
 }
 
 /// Writes all of `data`, failing after [`IDLE`] without progress.
@@ -457,7 +506,9 @@ async fn put(stream: &mut TcpStream, data: &[u8]) -> io::Result<()> {
 
 /// Writes body bytes, one per `drip` interval if set.
 async fn put_body(stream: &mut TcpStream, data: &[u8], drip: Option<Duration>) -> io::Result<()> {
-    let Some(interval) = drip else { return put(stream, data).await };
+    let Some(interval) = drip else {
+        return put(stream, data).await;
+    };
     for byte in data {
         sleep(interval).await;
         put(stream, std::slice::from_ref(byte)).await?;
@@ -496,7 +547,12 @@ async fn write_response(
     match &r.body {
         Body::Bytes(b) => put_body(stream, b, r.drip).await?,
         Body::Large(len) => {
-            let block: Vec<u8> = FILLER.iter().copied().cycle().take(FILLER.len() * 256).collect();
+            let block: Vec<u8> = FILLER
+                .iter()
+                .copied()
+                .cycle()
+                .take(FILLER.len() * 256)
+                .collect();
             let mut left = *len;
             while left > 0 {
                 let n = left.min(block.len());

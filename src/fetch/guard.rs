@@ -53,6 +53,9 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || o[0] >= 240) // reserved
 }
 
+/// The words that mark the resolver's refusal in an error message.
+pub const BLOCKED_MESSAGE: &str = "resolves only to non-public addresses";
+
 /// The resolver error that says every address of a name was refused.
 #[derive(Debug, thiserror::Error)]
 #[error("{host} resolves only to non-public addresses ({addrs})")]

@@ -247,6 +247,9 @@ impl Fetcher {
         if self.settings.respect_robots {
             let origin = origin_of(url);
             let rules = self.robots.get(&origin, || self.fetch_robots(url)).await;
+            if let Rules::Refused(why) = &*rules {
+                return Err(FetchError::BlockedAddress(why.clone()));
+            }
             if let Some(d) = rules.crawl_delay() {
                 self.polite.set_crawl_delay(&host_key(url), d);
             }
@@ -262,15 +265,21 @@ impl Fetcher {
             return Rules::AllowAll;
         };
         for _ in 0..=ROBOTS_MAX_REDIRECTS {
-            if check_literal(&url, self.settings.allow_private_networks).is_err() {
-                return Rules::DisallowAll;
+            if let Err(FetchError::BlockedAddress(why)) =
+                check_literal(&url, self.settings.allow_private_networks)
+            {
+                return Rules::Refused(why);
             }
             let raw = match self
                 .request_once(&url, Duration::ZERO, ROBOTS_MAX_BYTES, true)
                 .await
             {
                 Ok(r) => r,
-                Err(_) => return Rules::DisallowAll,
+                Err(FetchError::BlockedAddress(why)) => return Rules::Refused(why),
+                Err(e) => {
+                    tracing::debug!(%url, "robots.txt unreachable: {e}");
+                    return Rules::DisallowAll;
+                }
             };
             match redirect_target(&url, &raw) {
                 Some(Ok(next)) => url = next,
@@ -471,6 +480,10 @@ fn classify(e: &reqwest::Error, deadline: Duration) -> FetchError {
         source = s.source();
     }
     let lower = chain.to_lowercase();
+    // The resolver's refusal may arrive boxed beyond a downcast: its message says it.
+    if lower.contains(guard::BLOCKED_MESSAGE) {
+        return FetchError::BlockedAddress(chain.trim_end_matches(": ").to_string());
+    }
     if lower.contains("dns error")
         || lower.contains("failed to lookup")
         || lower.contains("name or service not known")

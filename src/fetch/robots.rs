@@ -26,6 +26,8 @@ pub enum Rules {
     DisallowAll,
     /// Parsed rules for our product token.
     Parsed(texting_robots::Robot),
+    /// The host is a refused address: nothing may be fetched from it.
+    Refused(String),
 }
 
 impl Rules {
@@ -42,7 +44,7 @@ impl Rules {
     pub fn allowed(&self, url: &str) -> bool {
         match self {
             Rules::AllowAll => true,
-            Rules::DisallowAll => false,
+            Rules::DisallowAll | Rules::Refused(_) => false,
             Rules::Parsed(r) => r.allowed(url),
         }
     }

@@ -3,7 +3,9 @@
 //! input, and the quality gate on the shared benchmark sets.
 
 mod cli;
+mod fetch;
 mod golden;
 mod quality_gate;
 mod robustness;
+mod server;
 mod support;

@@ -216,8 +216,8 @@ struct Shared {
 pub struct TestServer {
     addr: SocketAddr,
     shared: Arc<Mutex<Shared>>,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    /// Dropping the sender stops the accept loop; then the thread is joined.
+    running: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
 }
 
 impl TestServer {
@@ -243,11 +243,11 @@ impl TestServer {
                 // Dropping `rt` here cancels every connection task.
             })
             .expect("spawn test server thread");
+        let running = Some((stop, thread));
         TestServer {
             addr,
             shared,
-            stop: Some(stop),
-            thread: Some(thread),
+            running,
         }
     }
 
@@ -297,8 +297,8 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        drop(self.stop.take());
-        if let Some(thread) = self.thread.take() {
+        if let Some((stop, thread)) = self.running.take() {
+            drop(stop);
             let _ = thread.join();
         }
     }
@@ -319,7 +319,8 @@ async fn accept_loop(
             _ = &mut stopped => return,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    tokio::spawn(connection(stream, peer, Arc::clone(&shared)));
+                    let shared = Arc::clone(&shared);
+                    tokio::spawn(async move { serve(stream, peer, &shared).await });
                 }
                 // E.g. out of file descriptors: back off instead of spinning.
                 Err(_) => sleep(Duration::from_millis(10)).await,
@@ -377,11 +378,7 @@ fn parse_head(head: &[u8]) -> Option<Request> {
         None => 0,
     };
     let connection = get("connection").unwrap_or_default();
-    let keep_alive = if http11 {
-        !connection.contains("close")
-    } else {
-        connection.contains("keep-alive")
-    };
+    let keep_alive = !connection.contains("close") && (http11 || connection.contains("keep-alive"));
     Some(Request {
         method: method.to_string(),
         target: target.to_string(),
@@ -392,7 +389,7 @@ fn parse_head(head: &[u8]) -> Option<Request> {
 }
 
 enum Next {
-    Request(Box<Request>),
+    Request(Request),
     Closed,
     Bad,
 }
@@ -403,7 +400,7 @@ async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Next {
         if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             let parsed = parse_head(&buf[..end]);
             buf.drain(..end + 4);
-            return parsed.map_or(Next::Bad, |r| Next::Request(Box::new(r)));
+            return parsed.map_or(Next::Bad, Next::Request);
         }
         if buf.len() > MAX_HEAD {
             return Next::Bad;
@@ -426,22 +423,17 @@ async fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
     }
 }
 
-async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Mutex<Shared>>) {
+/// Serves one connection until it closes, idles out or errs.
+async fn serve(mut stream: TcpStream, peer: SocketAddr, shared: &Mutex<Shared>) -> io::Result<()> {
     let _ = stream.set_nodelay(true);
-    let _ = serve(&mut stream, peer, &shared).await;
-}
-
-async fn serve(stream: &mut TcpStream, peer: SocketAddr, shared: &Mutex<Shared>) -> io::Result<()> {
+    let stream = &mut stream;
     let mut buf = Vec::new();
     loop {
         let req = match read_request(stream, &mut buf).await {
             Next::Request(req) => req,
             Next::Closed => return Ok(()),
             Next::Bad => {
-                let bad = Response::ok("bad request")
-                    .status(400)
-                    .content_type("text/plain");
-                write_response(stream, &bad, false, false).await?;
+                write_response(stream, &plain(400, "bad request"), false, false).await?;
                 return stream.shutdown().await;
             }
         };
@@ -464,11 +456,7 @@ async fn serve(stream: &mut TcpStream, peer: SocketAddr, shared: &Mutex<Shared>)
             });
             pick(&mut state.routes, &req.target)
         };
-        let response = response.unwrap_or_else(|| {
-            Response::ok("not found")
-                .status(404)
-                .content_type("text/plain")
-        });
+        let response = response.unwrap_or_else(|| plain(404, "not found"));
         let keep_alive = req.keep_alive && !close_requested(&response);
         write_response(stream, &response, req.method == "HEAD", keep_alive).await?;
         if !keep_alive {
@@ -489,6 +477,10 @@ fn pick(routes: &mut HashMap<String, Route>, target: &str) -> Option<Response> {
     let i = route.next.min(route.responses.len() - 1);
     route.next += 1;
     Some(route.responses[i].clone())
+}
+
+fn plain(status: u16, text: &str) -> Response {
+    Response::ok(text).status(status).content_type("text/plain")
 }
 
 fn close_requested(response: &Response) -> bool {
@@ -547,12 +539,7 @@ async fn write_response(
     match &r.body {
         Body::Bytes(b) => put_body(stream, b, r.drip).await?,
         Body::Large(len) => {
-            let block: Vec<u8> = FILLER
-                .iter()
-                .copied()
-                .cycle()
-                .take(FILLER.len() * 256)
-                .collect();
+            let block = FILLER.repeat(256);
             let mut left = *len;
             while left > 0 {
                 let n = left.min(block.len());
@@ -562,10 +549,13 @@ async fn write_response(
         }
         Body::Endless => {
             put_body(stream, b"c\r\n<html><body>\r\n", r.drip).await?;
+            let chunk = [
+                format!("{:x}\r\n", FILLER.len()).as_bytes(),
+                FILLER,
+                b"\r\n",
+            ]
+            .concat();
             loop {
-                let mut chunk = format!("{:x}\r\n", FILLER.len()).into_bytes();
-                chunk.extend_from_slice(FILLER);
-                chunk.extend_from_slice(b"\r\n");
                 put_body(stream, &chunk, r.drip).await?;
                 sleep(Duration::from_millis(10)).await;
             }
@@ -574,23 +564,12 @@ async fn write_response(
     stream.flush().await
 }
 
+/// Clients ignore the reason phrase; one per class is enough.
 fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        204 => "No Content",
-        301 => "Moved Permanently",
-        302 => "Found",
-        303 => "See Other",
-        304 => "Not Modified",
-        307 => "Temporary Redirect",
-        308 => "Permanent Redirect",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        410 => "Gone",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        _ => "Status",
+    match status / 100 {
+        1 | 2 => "OK",
+        3 => "Redirect",
+        4 => "Client Error",
+        _ => "Server Error",
     }
 }

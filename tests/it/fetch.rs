@@ -1,0 +1,388 @@
+//! `pith run` against real HTTP servers on loopback addresses (127.0.0.x
+//! stand for several hosts): robots.txt, politeness measured from the
+//! servers' own timestamps, retries, redirects, deadlines, body caps, content
+//! types, invalid lines, the address guard, one record per line, and SIGTERM.
+
+use crate::server::{Response, TestServer};
+use serde_json::Value;
+use std::io::Write;
+use std::net::Ipv4Addr;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A real article page from the fixtures.
+fn article() -> Vec<u8> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/pages/short-news-brief/source.html");
+    std::fs::read(dir).expect("fixture page")
+}
+
+fn server(last_octet: u8) -> TestServer {
+    TestServer::start(Ipv4Addr::new(127, 0, 0, last_octet))
+}
+
+/// Settings for a test run: private networks allowed (the servers are on
+/// loopback), no delay unless the test sets one.
+fn config(extra: &str) -> String {
+    let mut fetch = String::from(
+        "allow_private_networks = true\nper_host_delay_ms = 0\ntimeout_secs = 5\nretries = 0\nconcurrency = 8\n",
+    );
+    for line in extra.lines() {
+        let key = line.split('=').next().unwrap_or("").trim();
+        if !key.is_empty() {
+            fetch = fetch
+                .lines()
+                .filter(|l| !l.starts_with(key))
+                .map(|l| format!("{l}\n"))
+                .collect();
+        }
+        fetch.push_str(line);
+        fetch.push('\n');
+    }
+    format!("[fetch]\n{fetch}")
+}
+
+struct Run {
+    out: Output,
+    records: Vec<Value>,
+    took: Duration,
+}
+
+fn run(config_text: &str, lines: &[String]) -> Run {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, config_text).expect("write config");
+    let list = dir.path().join("urls.txt");
+    std::fs::write(&list, lines.join("\n") + "\n").expect("write list");
+    let t0 = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_pith"))
+        .args(["-q", "--config"])
+        .arg(&cfg)
+        .arg("run")
+        .arg(&list)
+        .output()
+        .expect("run pith");
+    let took = t0.elapsed();
+    let records = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("invalid JSON line {l:?}: {e}")))
+        .collect();
+    Run { out, records, took }
+}
+
+fn record<'a>(r: &'a Run, url: &str) -> &'a Value {
+    r.records
+        .iter()
+        .find(|v| v["url"] == url)
+        .unwrap_or_else(|| panic!("no record for {url}: {:?}", r.records))
+}
+
+fn kind(v: &Value) -> Option<&str> {
+    v["error"]["kind"].as_str()
+}
+
+fn gaps(s: &TestServer, path_prefix: &str) -> Vec<Duration> {
+    let times: Vec<Instant> = s
+        .requests()
+        .into_iter()
+        .filter(|l| l.path.starts_with(path_prefix))
+        .map(|l| l.at)
+        .collect();
+    times.windows(2).map(|w| w[1] - w[0]).collect()
+}
+
+#[test]
+fn robots_txt_disallow_and_fetched_once() {
+    let s = server(1);
+    s.route(
+        "/robots.txt",
+        Response::ok("User-agent: *\nDisallow: /private/\n").content_type("text/plain"),
+    );
+    s.route("/a", Response::ok(article()));
+    s.route("/b", Response::ok(article()));
+    s.route("/private/c", Response::ok(article()));
+    let urls = vec![s.url("/a"), s.url("/private/c"), s.url("/b")];
+    let r = run(&config(""), &urls);
+    assert_eq!(kind(record(&r, &urls[0])), None);
+    assert_eq!(kind(record(&r, &urls[1])), Some("robots_disallowed"));
+    assert_eq!(kind(record(&r, &urls[2])), None);
+    assert_eq!(
+        s.hits("/robots.txt"),
+        1,
+        "robots.txt is fetched once per origin"
+    );
+    assert_eq!(s.hits("/private/c"), 0);
+    assert_eq!(r.out.status.code(), Some(1));
+}
+
+#[test]
+fn robots_txt_4xx_allows_and_5xx_disallows() {
+    let allow = server(2);
+    allow.route("/robots.txt", Response::ok("gone").status(404));
+    allow.route("/a", Response::ok(article()));
+    let deny = server(3);
+    deny.route("/robots.txt", Response::ok("oops").status(503));
+    deny.route("/a", Response::ok(article()));
+    let urls = vec![allow.url("/a"), deny.url("/a")];
+    let r = run(&config(""), &urls);
+    assert_eq!(kind(record(&r, &urls[0])), None);
+    assert_eq!(kind(record(&r, &urls[1])), Some("robots_disallowed"));
+    assert_eq!(deny.hits("/a"), 0);
+}
+
+#[test]
+fn per_host_delay_and_crawl_delay_are_kept() {
+    let plain = server(4);
+    plain.route("/robots.txt", Response::ok("").status(404));
+    let slow = server(5);
+    slow.route(
+        "/robots.txt",
+        Response::ok("User-agent: *\nCrawl-delay: 1\n").content_type("text/plain"),
+    );
+    let mut urls = Vec::new();
+    for i in 0..3 {
+        plain.route(&format!("/p{i}"), Response::ok(article()));
+        slow.route(&format!("/p{i}"), Response::ok(article()));
+        urls.push(plain.url(&format!("/p{i}")));
+        urls.push(slow.url(&format!("/p{i}")));
+    }
+    let r = run(&config("per_host_delay_ms = 300"), &urls);
+    assert!(
+        r.records.iter().all(|v| kind(v).is_none()),
+        "{:?}",
+        r.records
+    );
+    for g in gaps(&plain, "/p") {
+        assert!(
+            g >= Duration::from_millis(290),
+            "requests to one host {g:?} apart, delay is 300 ms"
+        );
+    }
+    for g in gaps(&slow, "/p") {
+        assert!(
+            g >= Duration::from_millis(990),
+            "Crawl-delay 1 s not kept: {g:?}"
+        );
+    }
+    // Hosts run side by side: the slow host alone sets the pace.
+    assert!(r.took < Duration::from_secs(6), "took {:?}", r.took);
+}
+
+#[test]
+fn a_flaky_503_is_retried_after_retry_after() {
+    let s = server(6);
+    s.route("/robots.txt", Response::ok("").status(404));
+    s.route_seq(
+        "/a",
+        vec![
+            Response::ok("busy").status(503).header("Retry-After", "1"),
+            Response::ok(article()),
+        ],
+    );
+    s.route("/down", Response::ok("down").status(500));
+    let urls = vec![s.url("/a"), s.url("/down")];
+    let r = run(&config("retries = 2"), &urls);
+    assert_eq!(kind(record(&r, &urls[0])), None, "{:?}", r.records);
+    assert_eq!(s.hits("/a"), 2);
+    let g = gaps(&s, "/a");
+    assert!(
+        g[0] >= Duration::from_millis(990),
+        "Retry-After not honoured: {:?}",
+        g[0]
+    );
+    let down = record(&r, &urls[1]);
+    assert_eq!(kind(down), Some("http_status"));
+    assert_eq!(down["status"], 500);
+    assert_eq!(s.hits("/down"), 3, "one try and two retries");
+}
+
+#[test]
+fn redirects_are_followed_and_loops_stopped() {
+    let s = server(7);
+    s.route("/robots.txt", Response::ok("").status(404));
+    s.route("/a", Response::ok("").redirect(301, "/b"));
+    s.route("/b", Response::ok("").redirect(302, &s.url("/c")));
+    s.route("/c", Response::ok(article()));
+    s.route("/x", Response::ok("").redirect(302, "/y"));
+    s.route("/y", Response::ok("").redirect(302, "/x"));
+    let urls = vec![s.url("/a"), s.url("/x")];
+    let r = run(&config("max_redirects = 5"), &urls);
+    let a = record(&r, &urls[0]);
+    assert_eq!(kind(a), None);
+    assert_eq!(a["final_url"], s.url("/c"));
+    assert_eq!(kind(record(&r, &urls[1])), Some("too_many_redirects"));
+}
+
+#[test]
+fn slow_and_dripping_servers_are_cut_by_the_deadline() {
+    let s = server(8);
+    s.route("/robots.txt", Response::ok("").status(404));
+    s.route(
+        "/sleep",
+        Response::ok(article()).delay(Duration::from_secs(30)),
+    );
+    s.route(
+        "/drip",
+        Response::ok(article()).drip(Duration::from_secs(1)),
+    );
+    s.route("/endless", Response::endless());
+    let urls = vec![s.url("/sleep"), s.url("/drip"), s.url("/endless")];
+    let r = run(
+        &config("timeout_secs = 2\nconcurrency = 3\nper_host_concurrency = 3"),
+        &urls,
+    );
+    for u in &urls {
+        let k = kind(record(&r, u));
+        assert!(k == Some("timeout") || k == Some("too_large"), "{u}: {k:?}");
+    }
+    assert!(r.took < Duration::from_secs(15), "run took {:?}", r.took);
+}
+
+#[test]
+fn huge_bodies_and_gzip_bombs_are_cut() {
+    let s = server(9);
+    s.route("/robots.txt", Response::ok("").status(404));
+    s.route("/big", Response::large(60 * 1024 * 1024));
+    s.route("/bomb", Response::gzip_bomb(200 * 1024 * 1024));
+    let urls = vec![s.url("/big"), s.url("/bomb")];
+    let r = run(
+        &config("max_body_bytes = 1048576\ntimeout_secs = 20"),
+        &urls,
+    );
+    assert_eq!(kind(record(&r, &urls[0])), Some("too_large"));
+    assert_eq!(kind(record(&r, &urls[1])), Some("too_large"));
+}
+
+#[test]
+fn a_pdf_is_not_html_and_bad_lines_are_invalid_urls() {
+    let s = server(10);
+    s.route("/robots.txt", Response::ok("").status(404));
+    s.route(
+        "/doc.pdf",
+        Response::ok("%PDF-1.4 ...").content_type("application/pdf"),
+    );
+    s.route("/a", Response::ok(article()));
+    let lines = vec![
+        s.url("/doc.pdf"),
+        "not a url".to_string(),
+        "ftp://example.org/file".to_string(),
+        "# a comment".to_string(),
+        String::new(),
+        format!("  {}  ", s.url("/a")),
+    ];
+    let r = run(&config(""), &lines);
+    assert_eq!(
+        r.records.len(),
+        4,
+        "one record per URL line: {:?}",
+        r.records
+    );
+    assert_eq!(kind(record(&r, &s.url("/doc.pdf"))), Some("not_html"));
+    assert_eq!(kind(record(&r, "not a url")), Some("invalid_url"));
+    assert_eq!(
+        kind(record(&r, "ftp://example.org/file")),
+        Some("invalid_url")
+    );
+    let a = record(&r, &s.url("/a"));
+    assert_eq!(kind(a), None);
+    assert_eq!(a["status"], 200);
+    assert!(a["content_hash"].as_str().is_some_and(|h| h.len() == 64));
+    assert!(a["title"].as_str().is_some());
+}
+
+#[test]
+fn loopback_is_refused_unless_allowed() {
+    let s = server(11);
+    s.route("/a", Response::ok(article()));
+    let urls = vec![s.url("/a"), "http://localhost:9/x".to_string()];
+    let r = run(
+        "[fetch]\nallow_private_networks = false\nper_host_delay_ms = 0\n",
+        &urls,
+    );
+    assert_eq!(kind(record(&r, &urls[0])), Some("blocked_address"));
+    assert_eq!(kind(record(&r, &urls[1])), Some("blocked_address"));
+    assert_eq!(
+        s.requests().len(),
+        0,
+        "nothing may reach a refused address, robots.txt included"
+    );
+}
+
+#[test]
+fn exactly_one_record_per_line_across_hosts() {
+    let servers: Vec<TestServer> = (12..15).map(server).collect();
+    let mut urls = Vec::new();
+    for s in &servers {
+        s.route("/robots.txt", Response::ok("").status(404));
+        for i in 0..10 {
+            s.route(&format!("/p{i}"), Response::ok(article()));
+            urls.push(s.url(&format!("/p{i}")));
+        }
+        urls.push(s.url("/missing"));
+    }
+    let r = run(&config(""), &urls);
+    assert_eq!(r.records.len(), urls.len());
+    for u in &urls {
+        assert_eq!(
+            r.records.iter().filter(|v| v["url"] == *u).count(),
+            1,
+            "{u}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_mid_run_leaves_a_valid_file() {
+    let s = server(15);
+    s.route("/robots.txt", Response::ok("").status(404));
+    let mut urls = Vec::new();
+    for i in 0..50 {
+        s.route(&format!("/p{i}"), Response::ok(article()));
+        urls.push(s.url(&format!("/p{i}")));
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, config("per_host_delay_ms = 200")).expect("config");
+    let out = dir.path().join("out.jsonl");
+    std::fs::write(&out, "{\"kept\":true}\n").expect("seed output");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pith"))
+        .args(["-q", "--config"])
+        .arg(&cfg)
+        .args(["run", "-", "--output"])
+        .arg(&out)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("spawn pith");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all((urls.join("\n") + "\n").as_bytes())
+            .expect("write list");
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = child.id().to_string();
+    Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    let t0 = Instant::now();
+    let status = child.wait().expect("wait");
+    assert!(
+        t0.elapsed() < Duration::from_secs(12),
+        "stopped only after {:?}",
+        t0.elapsed()
+    );
+    assert_eq!(status.code(), Some(143));
+    let text = std::fs::read_to_string(&out).expect("output");
+    assert!(text.ends_with('\n'));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0], "{\"kept\":true}",
+        "appending keeps what the file held"
+    );
+    for l in &lines {
+        serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("broken line {l:?}: {e}"));
+    }
+    assert!(lines.len() > 2 && lines.len() < 51, "{} lines", lines.len());
+}

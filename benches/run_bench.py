@@ -5,7 +5,9 @@
                                  [--million]
 
 Serves the pages of DATASET_DIR (default ../shared/bench/scrapinghub) from
-threaded HTTP servers on 127.0.0.2 .. 127.0.0.(1+hosts), no delay, and runs,
+127.0.0.2 .. 127.0.0.(1+hosts) with nginx when it is installed (one worker,
+so the server takes little of the CPU pith measures with), else with Python's
+threaded http.server, no delay, and runs,
 in the same session: `pith run` over one URL per page (spread over the hosts,
 private networks allowed, robots.txt answered 404), then `pith extract
 --jobs 0` over the same files. Prints pages/s and peak memory of both, and
@@ -46,6 +48,40 @@ def serve(ip, directory, robots):
     return srv
 
 
+def nginx_servers(directory, hosts, tmp):
+    """Start one nginx serving `directory` on 127.0.0.2.. ; returns [(ip, port)] and the process."""
+    import shutil, socket
+    nginx = shutil.which("nginx") or (os.path.exists("/usr/sbin/nginx") and "/usr/sbin/nginx")
+    if not nginx:
+        return None, None
+    addrs = []
+    for i in range(hosts):
+        s = socket.socket()
+        s.bind((f"127.0.0.{2 + i}", 0))
+        addrs.append(s.getsockname())
+        s.close()
+    listens = "\n".join(f"    listen {ip}:{port};" for ip, port in addrs)
+    conf = os.path.join(tmp, "nginx.conf")
+    open(conf, "w").write(f"""worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  types {{ text/html html; }}
+  server {{
+{listens}
+    root {os.path.abspath(directory)};
+    location = /robots.txt {{ return 404; }}
+  }}
+}}
+""")
+    proc = subprocess.Popen([nginx, "-c", conf, "-p", tmp], stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    return addrs, proc
+
+
 def timed(cmd, stdout):
     with tempfile.NamedTemporaryFile("r") as tv:
         t0 = time.perf_counter()
@@ -63,15 +99,17 @@ def main():
     ap.add_argument("--million", action="store_true")
     a = ap.parse_args()
     docs = [json.loads(l) for l in open(os.path.join(a.dataset, "docs.jsonl"))]
-    servers = [serve(f"127.0.0.{2 + i}", a.dataset, "") for i in range(a.hosts)]
     tmp = tempfile.mkdtemp(prefix="pith-run-bench-")
+    addrs, nginx = nginx_servers(a.dataset, a.hosts, tmp)
+    if addrs is None:
+        addrs = [serve(f"127.0.0.{2 + i}", a.dataset, "").server_address for i in range(a.hosts)]
     cfg = os.path.join(tmp, "config.toml")
     open(cfg, "w").write("[fetch]\nallow_private_networks = true\nper_host_delay_ms = 0\n"
                          "per_host_concurrency = 4\nconcurrency = 16\nretries = 0\n")
     urls = os.path.join(tmp, "urls.txt")
     with open(urls, "w") as f:
         for k, d in enumerate(docs):
-            host, port = servers[k % len(servers)].server_address
+            host, port = addrs[k % len(addrs)]
             f.write(f"http://{host}:{port}/{d['html']}\n")
     lst = os.path.join(tmp, "files.list")
     with open(lst, "w") as f:
@@ -80,7 +118,9 @@ def main():
     n = len(docs)
     run_wall, run_rss = timed([a.pith, "-q", "--config", cfg, "run", urls], subprocess.DEVNULL)
     ext_wall, ext_rss = timed([a.pith, "-q", "extract", "--jobs", "0", "--input-list", lst], subprocess.DEVNULL)
-    print(f"pages={n} hosts={a.hosts}  run: {n / run_wall:.0f} pages/s, {run_rss:.0f} MiB  "
+    if nginx:
+        nginx.terminate()
+    print(f"server={'nginx' if nginx else 'python'} pages={n} hosts={a.hosts}  run: {n / run_wall:.0f} pages/s, {run_rss:.0f} MiB  "
           f"extract: {n / ext_wall:.0f} pages/s, {ext_rss:.0f} MiB  run/extract={ext_wall / run_wall:.2f}")
     if a.million:
         deny = serve("127.0.0.9", a.dataset, "User-agent: *\nDisallow: /\n")

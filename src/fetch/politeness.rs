@@ -17,8 +17,15 @@ pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(30);
 
 struct Host {
     permits: Arc<Semaphore>,
-    next_start: tokio::sync::Mutex<Option<Instant>>,
-    crawl_delay: Mutex<Duration>,
+    slots: Mutex<Slots>,
+}
+
+#[derive(Default)]
+struct Slots {
+    /// Start of the latest request given a slot.
+    last_start: Option<Instant>,
+    /// The host's `Crawl-delay`, capped.
+    crawl_delay: Duration,
 }
 
 /// Per-host permits and start slots.
@@ -50,8 +57,7 @@ impl Politeness {
             .or_insert_with(|| {
                 Arc::new(Host {
                     permits: Arc::new(Semaphore::new(self.per_host)),
-                    next_start: tokio::sync::Mutex::new(None),
-                    crawl_delay: Mutex::new(Duration::ZERO),
+                    slots: Mutex::new(Slots::default()),
                 })
             })
             .clone()
@@ -63,11 +69,11 @@ impl Politeness {
             return;
         }
         let d = Duration::from_secs_f32(secs).min(MAX_CRAWL_DELAY);
-        *self
-            .host(key)
-            .crawl_delay
+        self.host(key)
+            .slots
             .lock()
-            .unwrap_or_else(|p| p.into_inner()) = d;
+            .unwrap_or_else(|p| p.into_inner())
+            .crawl_delay = d;
     }
 
     /// Wait for a permit and the start slot of `key`, plus `extra` (a retry's back-off).
@@ -79,14 +85,19 @@ impl Politeness {
             .acquire_owned()
             .await
             .expect("semaphore is never closed");
-        let gap = self
-            .delay
-            .max(*host.crawl_delay.lock().unwrap_or_else(|p| p.into_inner()));
-        let mut next = host.next_start.lock().await;
-        let now = Instant::now();
-        let start = next.map_or(now, |n| n.max(now)).max(now + extra);
-        *next = Some(start + gap);
-        drop(next);
+        let start = {
+            let mut slots = host.slots.lock().unwrap_or_else(|p| p.into_inner());
+            // The gap is read at each request, so a Crawl-delay learnt from
+            // robots.txt already spaces the first page after robots.txt.
+            let gap = self.delay.max(slots.crawl_delay);
+            let now = Instant::now();
+            let start = slots
+                .last_start
+                .map_or(now, |l| (l + gap).max(now))
+                .max(now + extra);
+            slots.last_start = Some(start);
+            start
+        };
         tokio::time::sleep_until(start).await;
         Slot { _permit: permit }
     }

@@ -137,6 +137,9 @@ impl Record {
     }
 }
 
+/// Name of the index a directory output keeps: one JSON line per record.
+pub const INDEX_FILE: &str = "index.jsonl";
+
 /// Where records go.
 pub enum Sink {
     /// A stream (standard output, or a file opened for appending).
@@ -169,33 +172,53 @@ impl Sink {
         Ok(Sink::Stream(Box::new(f)))
     }
 
-    /// Write one rendered record whole, then flush.
-    pub fn write(&mut self, record: &Record, rendered: &str) -> std::io::Result<()> {
+    /// Write one rendered record whole, then flush. `rendered` is `None`
+    /// for a failed record in the text formats: only a directory's index
+    /// notes it.
+    pub fn write(&mut self, record: &Record, rendered: Option<&str>) -> std::io::Result<()> {
         match self {
             Sink::Stream(w) => {
-                w.write_all(rendered.as_bytes())?;
-                w.flush()
+                if let Some(text) = rendered {
+                    w.write_all(text.as_bytes())?;
+                    w.flush()?;
+                }
+                Ok(())
             }
             Sink::Dir { dir, format } => {
-                if record.article.is_none() {
-                    return Ok(());
+                let mut file = None;
+                if let (Some(_), Some(rendered)) = (&record.article, rendered) {
+                    let ext = match format {
+                        Format::Jsonl => "json",
+                        Format::Text => "txt",
+                        Format::Markdown => "md",
+                    };
+                    let stem = file_stem(record);
+                    let mut name = format!("{stem}.{ext}");
+                    let mut n = 2;
+                    while dir.join(&name).exists() {
+                        name = format!("{stem}-{n}.{ext}");
+                        n += 1;
+                    }
+                    // Write beside, then rename: a reader never sees half a file.
+                    let tmp = dir.join(format!(".{name}.tmp"));
+                    std::fs::write(&tmp, rendered)?;
+                    std::fs::rename(&tmp, dir.join(&name))?;
+                    file = Some(name);
                 }
-                let ext = match format {
-                    Format::Jsonl => "json",
-                    Format::Text => "txt",
-                    Format::Markdown => "md",
-                };
-                let stem = file_stem(record);
-                let mut path = dir.join(format!("{stem}.{ext}"));
-                let mut n = 2;
-                while path.exists() {
-                    path = dir.join(format!("{stem}-{n}.{ext}"));
-                    n += 1;
-                }
-                // Write beside, then rename: a reader never sees half a file.
-                let tmp = dir.join(format!(".{stem}.{ext}.tmp"));
-                std::fs::write(&tmp, rendered)?;
-                std::fs::rename(&tmp, &path)
+                // The index lists every record, failures included.
+                let entry = serde_json::json!({
+                    "source": record.source,
+                    "url": record.url,
+                    "file": file,
+                    "title": record.article.as_ref().and_then(|a| a.metadata.title.clone()),
+                    "error": record.error.as_ref().map(|e| e.kind.clone()),
+                });
+                let mut index = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(dir.join(INDEX_FILE))?;
+                index.write_all(format!("{entry}\n").as_bytes())?;
+                index.flush()
             }
         }
     }

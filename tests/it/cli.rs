@@ -379,9 +379,28 @@ fn output_dir_gets_one_file_per_article() {
     let o = sb.pith(&["extract", "--output", "out/", &a, &b, &e, &c], None);
     assert_eq!(code(&o), 1, "{}", show(&o));
     assert!(stdout(&o).is_empty(), "{}", show(&o));
+    let index = std::fs::read_to_string(sb.path().join("out").join(pith::output::INDEX_FILE))
+        .expect("index");
+    let entries: Vec<Value> = index
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("index line"))
+        .collect();
+    assert_eq!(entries.len(), 4, "the index lists every record: {index}");
+    assert_eq!(
+        entries.iter().filter(|v| v["error"] == "empty").count(),
+        1,
+        "{index}"
+    );
+    assert!(entries.iter().filter(|v| v["error"].is_null()).all(|v| {
+        sb.path()
+            .join("out")
+            .join(v["file"].as_str().expect("file"))
+            .exists()
+    }));
     let mut files: Vec<PathBuf> = std::fs::read_dir(sb.path().join("out"))
         .expect("output dir")
         .map(|e| e.expect("entry").path())
+        .filter(|p| !p.ends_with(pith::output::INDEX_FILE))
         .collect();
     files.sort();
     assert_eq!(

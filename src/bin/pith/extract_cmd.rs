@@ -82,9 +82,9 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
             failed += 1;
             tracing::warn!(source = %record.source, kind = %e.kind, "{}", e.message);
         }
-        if let Some(line) = record.render(settings.format) {
-            sink.write(&record, &line).context("cannot write output")?;
-        }
+        let line = record.render(settings.format);
+        sink.write(&record, line.as_deref())
+            .context("cannot write output")?;
         Ok(())
     };
 

@@ -155,9 +155,8 @@ async fn drive(
             rec = rec_rx.recv() => match rec {
                 Some(r) => {
                     progress.count(r.error.as_ref().map(|e| e.kind.as_str()));
-                    if let Some(text) = r.render(format) {
-                        sink.write(&r, &text).context("cannot write output")?;
-                    }
+                    let text = r.render(format);
+                    sink.write(&r, text.as_deref()).context("cannot write output")?;
                 }
                 None => break,
             },

@@ -465,6 +465,20 @@ pub fn host_key(url: &Url) -> String {
     )
 }
 
+/// Words of rustls' and hyper-rustls' messages that mark a TLS failure (the
+/// typed error arrives boxed beyond a downcast).
+const TLS_MARKERS: &[&str] = &[
+    "certificate",
+    "tls",
+    "handshake",
+    "corrupt message",
+    "peer misbehaved",
+    "peer incompatible",
+    "alert",
+    "invalidcontenttype",
+    "ssl",
+];
+
 fn classify(e: &reqwest::Error, deadline: Duration) -> FetchError {
     if e.is_timeout() {
         return FetchError::Timeout(deadline);
@@ -489,8 +503,7 @@ fn classify(e: &reqwest::Error, deadline: Duration) -> FetchError {
         || lower.contains("name or service not known")
     {
         FetchError::Dns(chain.trim_end_matches(": ").to_string())
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
-    {
+    } else if TLS_MARKERS.iter().any(|m| lower.contains(m)) {
         FetchError::Tls(chain.trim_end_matches(": ").to_string())
     } else {
         FetchError::Connect(chain.trim_end_matches(": ").to_string())

@@ -386,3 +386,28 @@ fn sigterm_mid_run_leaves_a_valid_file() {
     }
     assert!(lines.len() > 2 && lines.len() < 51, "{} lines", lines.len());
 }
+
+#[test]
+fn connection_tls_and_dns_failures_have_their_kinds() {
+    // A port that was free a moment ago: nothing listens there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    // A server that answers a TLS hello with plain HTTP.
+    let plain = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let plain_port = plain.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        if let Ok((mut conn, _)) = plain.accept() {
+            let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let urls = vec![
+        format!("http://127.0.0.1:{port}/x"),
+        format!("https://127.0.0.1:{plain_port}/a"),
+        "http://no-such-host.invalid/x".to_string(),
+    ];
+    let r = run(&config("respect_robots = false"), &urls);
+    assert_eq!(kind(record(&r, &urls[0])), Some("connect"));
+    assert_eq!(kind(record(&r, &urls[1])), Some("tls"));
+    assert_eq!(kind(record(&r, &urls[2])), Some("dns"));
+}

@@ -118,7 +118,12 @@ async fn extract_page(
             r
         }
         Ok(Err(e)) => {
-            let mut r = Record::failed(source, Some(url), e.kind(), e.to_string());
+            // A body served as HTML that is empty or binary could not be decoded.
+            let kind = match e {
+                crate::ExtractError::Decode(_) => "decode",
+                _ => e.kind(),
+            };
+            let mut r = Record::failed(source, Some(url), kind, e.to_string());
             r.fetch = Some(fields(&info, None));
             r
         }

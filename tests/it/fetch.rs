@@ -262,8 +262,16 @@ fn a_pdf_is_not_html_and_bad_lines_are_invalid_urls() {
         Response::ok("%PDF-1.4 ...").content_type("application/pdf"),
     );
     s.route("/a", Response::ok(article()));
+    // Served as HTML, but an image: it cannot be decoded as text.
+    s.route(
+        "/png",
+        Response::ok(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec()),
+    );
+    s.route("/empty", Response::ok(""));
     let lines = vec![
         s.url("/doc.pdf"),
+        s.url("/png"),
+        s.url("/empty"),
         "not a url".to_string(),
         "ftp://example.org/file".to_string(),
         "# a comment".to_string(),
@@ -273,11 +281,13 @@ fn a_pdf_is_not_html_and_bad_lines_are_invalid_urls() {
     let r = run(&config(""), &lines);
     assert_eq!(
         r.records.len(),
-        4,
+        6,
         "one record per URL line: {:?}",
         r.records
     );
     assert_eq!(kind(record(&r, &s.url("/doc.pdf"))), Some("not_html"));
+    assert_eq!(kind(record(&r, &s.url("/png"))), Some("decode"));
+    assert_eq!(kind(record(&r, &s.url("/empty"))), Some("decode"));
     assert_eq!(kind(record(&r, "not a url")), Some("invalid_url"));
     assert_eq!(
         kind(record(&r, "ftp://example.org/file")),

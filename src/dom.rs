@@ -248,16 +248,6 @@ impl<'a> Doc<'a> {
         }
         out.trim().to_string()
     }
-
-    /// Depth of `i` (number of ancestors).
-    pub fn depth(&self, mut i: Ix) -> usize {
-        let mut d = 0;
-        while self.nodes[i as usize].parent != NONE {
-            i = self.nodes[i as usize].parent;
-            d += 1;
-        }
-        d
-    }
 }
 
 /// Iterator over element children.

@@ -16,16 +16,18 @@
 //!
 //! Dates are never later than the caller's "now".
 
+pub mod author;
 pub mod date;
 pub mod jsonld;
+pub mod title;
 
 use crate::dom::{Data, Doc, attr, push_collapsed};
 use crate::model::Metadata;
 use crate::score::Stats;
+use author::clean_authors;
 use chrono::NaiveDate;
-use regex::Regex;
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use title::{SITENAME_MAX_WORDS, looks_like_site, pick_title};
 use url::Url;
 
 /// Meta keys that hold a publication date, most trusted first.
@@ -84,7 +86,7 @@ const AUTHOR_KEYS: &[&str] = &[
     "twitter:data1",
 ];
 /// Meta keys that hold the title.
-const TITLE_KEYS: &[&str] = &[
+pub(super) const TITLE_KEYS: &[&str] = &[
     "dc:title",
     "dc.title",
     "dcterm:title",
@@ -121,46 +123,9 @@ const IMAGE_KEYS: &[&str] = &[
     "thumbnail",
     "image",
 ];
-/// Academic and professional degrees written after a name ("Brenda Goodman, MA").
-const DEGREES: &[&str] = &[
-    "ma", "ms", "msc", "mba", "md", "phd", "ph.d", "rn", "mph", "rd", "do", "jd", "dds", "bsc",
-    "ba", "jr", "sr", "ii", "iii",
-];
-/// Words that make a byline part a role rather than a name.
-const ROLE_WORDS: &[&str] = &[
-    "staff",
-    "writer",
-    "reporter",
-    "editor",
-    "correspondent",
-    "contributor",
-    "photographer",
-    "columnist",
-    "published",
-    "updated",
-    "posted",
-    "journalist",
-    "team",
-    "desk",
-    "news service",
-    "associated press",
-    "reuters",
-    "admin",
-    "redaktion",
-    "rédaction",
-    "agencies",
-    "guest",
-];
-/// Most words of a site name taken from a title.
-const SITENAME_MAX_WORDS: usize = 6;
-/// Separators between a page title and the site name.
-const TITLE_SEPARATORS: &[&str] = &[
-    " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " / ", " ~ ", " |", "｜", " – ",
-];
-
 /// Everything gathered in the one walk.
 #[derive(Default)]
-struct Gathered<'a> {
+pub(super) struct Gathered<'a> {
     meta: HashMap<String, &'a str>,
     tags: Vec<String>,
     doc_title: Option<String>,
@@ -328,126 +293,6 @@ pub fn read(
     (meta, g.h1)
 }
 
-/// How far into a line its "By" may stand (after "Posted March 3, 2004").
-const BY_MAX_OFFSET: usize = 60;
-/// Shortest and longest line that is searched for a "By …" byline.
-const BYLINE_MIN_LEN: u32 = 6;
-const BYLINE_MAX_LEN: u32 = 200;
-
-static BY_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s(|•·,])(?:[Bb][Yy]|[Vv]on|[Pp]ar|[Pp]or|[Dd]oor)\s+(\p{Lu}.*)$")
-        .expect("valid regex")
-});
-/// Words before "by" that make the name a photographer's or illustrator's.
-const CREDIT_WORDS: &[&str] = &[
-    "photo",
-    "foto",
-    "image",
-    "illustrat",
-    "graphic",
-    "video",
-    "credit",
-    "picture",
-    "powered",
-    "designed",
-    "theme",
-    "hosted",
-    "built",
-    "developed",
-    "made",
-    "sponsored",
-    "presented",
-    "brought",
-    "supported",
-    "operated",
-    "owned",
-];
-
-/// The text after "By" in a byline line ("Posted March 3, 2004 by Gwen
-/// Ashdown" → "Gwen Ashdown"), unless it credits a picture.
-fn names_after_by(line: &str) -> Option<&str> {
-    let c = BY_NAME.captures(line)?;
-    let m = c.get(1)?;
-    if m.start() > BY_MAX_OFFSET {
-        return None;
-    }
-    let before = line[..m.start()].to_lowercase();
-    let tail: String = before
-        .chars()
-        .rev()
-        .take(30)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    (!CREDIT_WORDS.iter().any(|w| tail.contains(w))).then(|| m.as_str())
-}
-
-/// Whether a text holds one of the words that introduce a byline.
-fn has_by_word(text: &str) -> bool {
-    text.split_whitespace().any(|w| {
-        matches!(
-            w,
-            "by" | "By"
-                | "BY"
-                | "by:"
-                | "By:"
-                | "von"
-                | "Von"
-                | "par"
-                | "Par"
-                | "por"
-                | "Por"
-                | "door"
-                | "Door"
-        )
-    })
-}
-
-/// From a text node's parent up, the first short inline-only line is read
-/// as a byline: "Posted March 3, 2004 by <a>Gwen Ashdown</a>".
-fn find_text_byline(doc: &Doc<'_>, raw: &[Stats], from: crate::dom::Ix, g: &mut Gathered<'_>) {
-    let mut a = from;
-    while a != crate::dom::NONE {
-        let s = &raw[a as usize];
-        if s.has_block || s.len > BYLINE_MAX_LEN {
-            return;
-        }
-        let line_like = doc.elem(a).is_some_and(|e| {
-            e.tag & crate::dom::tag::SKIP == 0
-                && matches!(
-                    e.name,
-                    "p" | "div"
-                        | "span"
-                        | "font"
-                        | "td"
-                        | "li"
-                        | "small"
-                        | "address"
-                        | "section"
-                        | "header"
-                )
-        });
-        if line_like && s.len >= BYLINE_MIN_LEN {
-            let t = doc.text_of(a);
-            // Free text is a weak source: take it only when it reads as
-            // full names ("Carl Oyelaran"), not a lone capitalised word.
-            let names = names_after_by(&t).and_then(clean_authors).filter(|n| {
-                n.split("; ").all(|name| {
-                    let words: Vec<&str> = name.split_whitespace().collect();
-                    words.len() >= 2 && words[0].chars().count() >= 2
-                })
-            });
-            if let Some(names) = names {
-                g.text_byline = Some(names);
-                g.text_byline_line = Some(t);
-                return;
-            }
-        }
-        a = doc.nodes[a as usize].parent;
-    }
-}
-
 fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
     let mut g = Gathered::default();
     let mut in_h1: Option<(u32, String)> = None;
@@ -467,8 +312,11 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
                 if let Some((_, buf)) = in_h1.as_mut() {
                     push_collapsed(buf, t.text);
                 }
-                if g.text_byline.is_none() && has_by_word(t.text) {
-                    find_text_byline(doc, raw, n.parent, &mut g);
+                if g.text_byline.is_none() && author::has_by_word(t.text) {
+                    if let Some((names, line)) = author::text_byline(doc, raw, n.parent) {
+                        g.text_byline = Some(names);
+                        g.text_byline_line = Some(line);
+                    }
                 }
             }
             continue;
@@ -603,302 +451,15 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
     g
 }
 
-fn collapse(s: &str) -> String {
+pub(crate) fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn fold(s: &str) -> String {
+pub(crate) fn fold(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
-}
-
-fn looks_like_site(part: &str, host: &str) -> bool {
-    let f = fold(part);
-    if f.is_empty() {
-        return false;
-    }
-    let h: String = host
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect::<String>()
-        .to_lowercase();
-    h.contains(&f) || part.split_whitespace().count() <= 3
-}
-
-/// Choose the title; also returns the site-name part cut off it, if any.
-fn pick_title(
-    ld: &jsonld::JsonLd,
-    g: &Gathered<'_>,
-    meta: &dyn Fn(&[&str]) -> Option<String>,
-    sitename: Option<&str>,
-    host: &str,
-) -> (Option<String>, Option<String>) {
-    // JSON-LD `headline` and `name` can disagree (one may be a summary):
-    // the one the page's <title> contains is the title.
-    let in_doc_title = |t: &String| {
-        g.doc_title
-            .as_deref()
-            .is_some_and(|d| fold(d).contains(&fold(t)))
-    };
-    let long_enough = |n: &String| {
-        let doc_len = g.doc_title.as_deref().map_or(0, |d| fold(d).len());
-        fold(n).len() * 2 >= doc_len
-    };
-    let ld_title = match (
-        ld.headline.as_ref().map(|t| collapse(t)),
-        ld.name.as_ref().map(|t| collapse(t)),
-    ) {
-        (Some(h), Some(n))
-            if h != n && !in_doc_title(&h) && in_doc_title(&n) && long_enough(&n) =>
-        {
-            Some(n)
-        }
-        (h, n) => h.or(n),
-    };
-    let structured = ld_title
-        .filter(|t| !t.is_empty())
-        .or_else(|| meta(TITLE_KEYS));
-    if let Some(t) = structured {
-        let (t, cut) = strip_site(&t, sitename, host, false);
-        // "<headline> | <site>" in <title> around the structured headline:
-        // what follows the headline there is the site's name.
-        let beside = g.doc_title.as_deref().and_then(|d| {
-            let rest = collapse(d)
-                .strip_prefix(t.as_str())?
-                .trim_start()
-                .to_string();
-            let sep = TITLE_SEPARATORS
-                .iter()
-                .find(|s| rest.starts_with(s.trim_start()))?;
-            let site = rest[sep.trim_start().len()..].trim().to_string();
-            (!site.is_empty() && site.split_whitespace().count() <= SITENAME_MAX_WORDS)
-                .then_some(site)
-        });
-        if beside.is_some() {
-            return (Some(t), beside);
-        }
-        let cut = cut.or_else(|| {
-            g.doc_title
-                .as_deref()
-                .and_then(|d| strip_site(d, sitename, host, true).1)
-        });
-        return (Some(t), cut);
-    }
-    if let Some(d) = &g.doc_title {
-        let (t, cut) = strip_site(d, sitename, host, true);
-        // A heading that the page title starts with is the cleaner headline.
-        if let Some(h1) = &g.h1 {
-            if fold(d).starts_with(&fold(h1))
-                && fold(h1).len() * 2 >= fold(&t).len()
-                && !h1.is_empty()
-            {
-                return (Some(h1.clone()), cut);
-            }
-        }
-        return (Some(t), cut);
-    }
-    (g.h1.clone(), None)
-}
-
-/// Cut a site name off a title. With `heuristic`, a short last (or first)
-/// part is taken for the site name even when it matches nothing known.
-pub fn strip_site(
-    title: &str,
-    sitename: Option<&str>,
-    host: &str,
-    heuristic: bool,
-) -> (String, Option<String>) {
-    let title = collapse(title);
-    let site_f = sitename.map(fold).unwrap_or_default();
-    let host_f: String = host
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect::<String>()
-        .to_lowercase();
-    let is_site = |part: &str| {
-        let f = fold(part);
-        !f.is_empty()
-            && (f == site_f
-                || (!host_f.is_empty() && host_f.contains(&f) && f.len() >= 3)
-                || !site_f.is_empty()
-                    && (site_f.contains(&f) && f.len() >= 4
-                        || f.contains(&site_f) && site_f.len() >= 4))
-    };
-    let words = |s: &str| {
-        s.split_whitespace().count() + s.chars().filter(|c| crate::dom::is_cjk(*c)).count() / 3
-    };
-    for sep in TITLE_SEPARATORS {
-        if let Some(at) = title.rfind(sep) {
-            let (left, right) = (title[..at].trim(), title[at + sep.len()..].trim());
-            if left.is_empty() || right.is_empty() {
-                continue;
-            }
-            if is_site(right) || heuristic && words(right) <= 4 && words(left) >= 3 {
-                let (rest, _) = strip_site(left, sitename, host, false);
-                return (rest, Some(right.to_string()));
-            }
-        }
-        if let Some(at) = title.find(sep) {
-            let (left, right) = (title[..at].trim(), title[at + sep.len()..].trim());
-            if left.is_empty() || right.is_empty() {
-                continue;
-            }
-            // A leading site name must be the site's name, not merely hold it:
-            // "Post title @ Blog name :: Host" names the blog inside the title.
-            let leading_site = {
-                let f = fold(left);
-                !f.is_empty()
-                    && (f == site_f || !host_f.is_empty() && host_f.contains(&f) && f.len() >= 3)
-            };
-            if leading_site || heuristic && words(left) <= 2 && words(right) >= 4 {
-                return (right.to_string(), Some(left.to_string()));
-            }
-        }
-    }
-    (title, None)
-}
-
-/// Clean a byline into names joined by "; ", or nothing.
-pub fn clean_authors(raw: &str) -> Option<String> {
-    let mut s = collapse(raw);
-    let lower = s.to_lowercase();
-    if [
-        "photo",
-        "фото",
-        "foto",
-        "image",
-        "credit",
-        "illustration",
-        "picture",
-    ]
-    .iter()
-    .any(|w| lower.starts_with(w))
-    {
-        return None;
-    }
-    for prefix in [
-        "about the author:",
-        "about the author",
-        "submitted by",
-        "текст:",
-        "автор:",
-        "written by",
-        "posted by",
-        "published by",
-        "story by",
-        "words by",
-        "by:",
-        "by",
-        "von",
-        "par",
-        "por",
-        "di",
-        "door",
-        "author:",
-        "autor:",
-        "auteur :",
-        "author",
-    ] {
-        let head = s.get(..prefix.len()).unwrap_or("");
-        if s.len() > prefix.len()
-            && head.to_lowercase() == prefix
-            && s[prefix.len()..].starts_with([' ', ':'])
-        {
-            s = s[prefix.len()..].trim_start_matches([' ', ':']).to_string();
-            break;
-        }
-    }
-    // A date or time after the names ends the byline, month name included.
-    if let Some(cut) = s.find(|c: char| c.is_ascii_digit()) {
-        s.truncate(cut);
-        while let Some((head, last)) = s.trim_end().rsplit_once(' ') {
-            let w = last.trim_end_matches(['.', ',']).to_lowercase();
-            let is_date_word = date::is_month_name(&w)
-                || [
-                    "mon",
-                    "tue",
-                    "wed",
-                    "thu",
-                    "fri",
-                    "sat",
-                    "sun",
-                    "monday",
-                    "tuesday",
-                    "wednesday",
-                    "thursday",
-                    "friday",
-                    "saturday",
-                    "sunday",
-                    "on",
-                    "at",
-                    "updated",
-                    "published",
-                ]
-                .contains(&w.as_str());
-            if !is_date_word {
-                break;
-            }
-            s = head.to_string();
-        }
-    }
-    for stop in [
-        " | ",
-        " — ",
-        " – ",
-        " - ",
-        "\n",
-        " on ",
-        " updated ",
-        " published ",
-        " • ",
-        " · ",
-    ] {
-        if let Some(at) = s.find(stop) {
-            s.truncate(at);
-        }
-    }
-    let mut names: Vec<String> = Vec::new();
-    let unified = s
-        .replace(" and ", ";")
-        .replace(" And ", ";")
-        .replace(" & ", ";")
-        .replace(" und ", ";")
-        .replace(" et ", ";")
-        .replace(" y ", ";")
-        .replace([',', '、'], ";");
-    for part in unified.split(';') {
-        let p = part
-            .trim()
-            .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != ')');
-        let p = if p.ends_with(')') && !p.contains('(') {
-            p.trim_end_matches(')').trim()
-        } else {
-            p
-        };
-        if DEGREES.contains(&p.trim_end_matches('.').to_lowercase().as_str()) {
-            continue;
-        }
-        if p.is_empty() || p.len() > 60 || p.contains('@') || p.starts_with("http") {
-            continue;
-        }
-        let lower = p.to_lowercase();
-        if ROLE_WORDS
-            .iter()
-            .any(|r| lower.split_whitespace().any(|w| w == *r) || *r == lower)
-        {
-            continue;
-        }
-        let wc = p.split_whitespace().count();
-        if wc == 0 || wc > 5 {
-            continue;
-        }
-        if !names.iter().any(|n| n.eq_ignore_ascii_case(p)) {
-            names.push(p.to_string());
-        }
-    }
-    (!names.is_empty()).then(|| names.join("; "))
 }
 
 /// `en-US`, `en_us`, `EN` → `en`. Returns nothing for values that are no language tag.
@@ -916,53 +477,6 @@ pub fn normalize_lang(l: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bylines_become_names() {
-        assert_eq!(clean_authors("By Jane Doe").as_deref(), Some("Jane Doe"));
-        assert_eq!(
-            clean_authors("By Alice Mbeki and Tomás Ruiz, Staff Reporters").as_deref(),
-            Some("Alice Mbeki; Tomás Ruiz")
-        );
-        assert_eq!(clean_authors("Posted by admin on March 3, 2004"), None);
-        assert_eq!(
-            clean_authors("Jane Doe | March 3, 2004").as_deref(),
-            Some("Jane Doe")
-        );
-        assert_eq!(clean_authors("Staff"), None);
-    }
-
-    #[test]
-    fn site_names_are_cut_from_titles() {
-        assert_eq!(
-            strip_site("A Big Story About Things | The Daily", None, "", true).0,
-            "A Big Story About Things"
-        );
-        assert_eq!(
-            strip_site(
-                "The Daily - A Big Story About Things Today",
-                Some("The Daily"),
-                "",
-                false
-            )
-            .0,
-            "A Big Story About Things Today"
-        );
-        assert_eq!(
-            strip_site(
-                "Spider-Man returns - Ars Technica",
-                None,
-                "arstechnica.com",
-                false
-            )
-            .0,
-            "Spider-Man returns"
-        );
-        assert_eq!(
-            strip_site("Left - Right side of it", None, "", false).0,
-            "Left - Right side of it"
-        );
-    }
 
     #[test]
     fn languages_are_primary_subtags() {

@@ -1,0 +1,328 @@
+//! Authors: bylines turned into names.
+//!
+//! Names come from structured sources (JSON-LD, meta tags), from elements
+//! marked as bylines, or from a short line of text that says "By …"
+//! ([`text_byline`]). [`clean_authors`] strips "By", roles ("Staff
+//! Writer"), degrees, dates and times, splits several authors and joins them
+//! with "; ".
+
+use super::{collapse, date};
+use crate::dom::Doc;
+use crate::score::Stats;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Academic and professional degrees written after a name ("Brenda Goodman, MA").
+const DEGREES: &[&str] = &[
+    "ma", "ms", "msc", "mba", "md", "phd", "ph.d", "rn", "mph", "rd", "do", "jd", "dds", "bsc",
+    "ba", "jr", "sr", "ii", "iii",
+];
+/// Words that make a byline part a role rather than a name.
+const ROLE_WORDS: &[&str] = &[
+    "staff",
+    "writer",
+    "reporter",
+    "editor",
+    "correspondent",
+    "contributor",
+    "photographer",
+    "columnist",
+    "published",
+    "updated",
+    "posted",
+    "journalist",
+    "team",
+    "desk",
+    "news service",
+    "associated press",
+    "reuters",
+    "admin",
+    "redaktion",
+    "rédaction",
+    "agencies",
+    "guest",
+];
+
+/// How far into a line its "By" may stand (after "Posted March 3, 2004").
+const BY_MAX_OFFSET: usize = 60;
+/// Shortest and longest line that is searched for a "By …" byline.
+const BYLINE_MIN_LEN: u32 = 6;
+const BYLINE_MAX_LEN: u32 = 200;
+
+static BY_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s(|•·,])(?:[Bb][Yy]|[Vv]on|[Pp]ar|[Pp]or|[Dd]oor)\s+(\p{Lu}.*)$")
+        .expect("valid regex")
+});
+/// Words before "by" that make the name a photographer's or illustrator's.
+const CREDIT_WORDS: &[&str] = &[
+    "photo",
+    "foto",
+    "image",
+    "illustrat",
+    "graphic",
+    "video",
+    "credit",
+    "picture",
+    "powered",
+    "designed",
+    "theme",
+    "hosted",
+    "built",
+    "developed",
+    "made",
+    "sponsored",
+    "presented",
+    "brought",
+    "supported",
+    "operated",
+    "owned",
+];
+
+/// The text after "By" in a byline line ("Posted March 3, 2004 by Gwen
+/// Ashdown" → "Gwen Ashdown"), unless it credits a picture.
+fn names_after_by(line: &str) -> Option<&str> {
+    let c = BY_NAME.captures(line)?;
+    let m = c.get(1)?;
+    if m.start() > BY_MAX_OFFSET {
+        return None;
+    }
+    let before = line[..m.start()].to_lowercase();
+    let tail: String = before
+        .chars()
+        .rev()
+        .take(30)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    (!CREDIT_WORDS.iter().any(|w| tail.contains(w))).then(|| m.as_str())
+}
+
+/// Whether a text holds one of the words that introduce a byline.
+pub(super) fn has_by_word(text: &str) -> bool {
+    text.split_whitespace().any(|w| {
+        matches!(
+            w,
+            "by" | "By"
+                | "BY"
+                | "by:"
+                | "By:"
+                | "von"
+                | "Von"
+                | "par"
+                | "Par"
+                | "por"
+                | "Por"
+                | "door"
+                | "Door"
+        )
+    })
+}
+
+/// From a text node's parent up, the first short inline-only line is read
+/// as a byline: "Posted March 3, 2004 by <a>Gwen Ashdown</a>".
+pub(super) fn text_byline(
+    doc: &Doc<'_>,
+    raw: &[Stats],
+    from: crate::dom::Ix,
+) -> Option<(String, String)> {
+    let mut a = from;
+    while a != crate::dom::NONE {
+        let s = &raw[a as usize];
+        if s.has_block || s.len > BYLINE_MAX_LEN {
+            return None;
+        }
+        let line_like = doc.elem(a).is_some_and(|e| {
+            e.tag & crate::dom::tag::SKIP == 0
+                && matches!(
+                    e.name,
+                    "p" | "div"
+                        | "span"
+                        | "font"
+                        | "td"
+                        | "li"
+                        | "small"
+                        | "address"
+                        | "section"
+                        | "header"
+                )
+        });
+        if line_like && s.len >= BYLINE_MIN_LEN {
+            let t = doc.text_of(a);
+            // Free text is a weak source: take it only when it reads as
+            // full names ("Carl Oyelaran"), not a lone capitalised word.
+            let names = names_after_by(&t).and_then(clean_authors).filter(|n| {
+                n.split("; ").all(|name| {
+                    let words: Vec<&str> = name.split_whitespace().collect();
+                    words.len() >= 2 && words[0].chars().count() >= 2
+                })
+            });
+            if let Some(names) = names {
+                return Some((names, t));
+            }
+        }
+        a = doc.nodes[a as usize].parent;
+    }
+    None
+}
+
+/// Clean a byline into names joined by "; ", or nothing.
+pub fn clean_authors(raw: &str) -> Option<String> {
+    let mut s = collapse(raw);
+    let lower = s.to_lowercase();
+    if [
+        "photo",
+        "фото",
+        "foto",
+        "image",
+        "credit",
+        "illustration",
+        "picture",
+    ]
+    .iter()
+    .any(|w| lower.starts_with(w))
+    {
+        return None;
+    }
+    for prefix in [
+        "about the author:",
+        "about the author",
+        "submitted by",
+        "текст:",
+        "автор:",
+        "written by",
+        "posted by",
+        "published by",
+        "story by",
+        "words by",
+        "by:",
+        "by",
+        "von",
+        "par",
+        "por",
+        "di",
+        "door",
+        "author:",
+        "autor:",
+        "auteur :",
+        "author",
+    ] {
+        let head = s.get(..prefix.len()).unwrap_or("");
+        if s.len() > prefix.len()
+            && head.to_lowercase() == prefix
+            && s[prefix.len()..].starts_with([' ', ':'])
+        {
+            s = s[prefix.len()..].trim_start_matches([' ', ':']).to_string();
+            break;
+        }
+    }
+    // A date or time after the names ends the byline, month name included.
+    if let Some(cut) = s.find(|c: char| c.is_ascii_digit()) {
+        s.truncate(cut);
+        while let Some((head, last)) = s.trim_end().rsplit_once(' ') {
+            let w = last.trim_end_matches(['.', ',']).to_lowercase();
+            let is_date_word = date::is_month_name(&w)
+                || [
+                    "mon",
+                    "tue",
+                    "wed",
+                    "thu",
+                    "fri",
+                    "sat",
+                    "sun",
+                    "monday",
+                    "tuesday",
+                    "wednesday",
+                    "thursday",
+                    "friday",
+                    "saturday",
+                    "sunday",
+                    "on",
+                    "at",
+                    "updated",
+                    "published",
+                ]
+                .contains(&w.as_str());
+            if !is_date_word {
+                break;
+            }
+            s = head.to_string();
+        }
+    }
+    for stop in [
+        " | ",
+        " — ",
+        " – ",
+        " - ",
+        "\n",
+        " on ",
+        " updated ",
+        " published ",
+        " • ",
+        " · ",
+    ] {
+        if let Some(at) = s.find(stop) {
+            s.truncate(at);
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    let unified = s
+        .replace(" and ", ";")
+        .replace(" And ", ";")
+        .replace(" & ", ";")
+        .replace(" und ", ";")
+        .replace(" et ", ";")
+        .replace(" y ", ";")
+        .replace([',', '、'], ";");
+    for part in unified.split(';') {
+        let p = part
+            .trim()
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != ')');
+        let p = if p.ends_with(')') && !p.contains('(') {
+            p.trim_end_matches(')').trim()
+        } else {
+            p
+        };
+        if DEGREES.contains(&p.trim_end_matches('.').to_lowercase().as_str()) {
+            continue;
+        }
+        if p.is_empty() || p.len() > 60 || p.contains('@') || p.starts_with("http") {
+            continue;
+        }
+        let lower = p.to_lowercase();
+        if ROLE_WORDS
+            .iter()
+            .any(|r| lower.split_whitespace().any(|w| w == *r) || *r == lower)
+        {
+            continue;
+        }
+        let wc = p.split_whitespace().count();
+        if wc == 0 || wc > 5 {
+            continue;
+        }
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(p)) {
+            names.push(p.to_string());
+        }
+    }
+    (!names.is_empty()).then(|| names.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bylines_become_names() {
+        assert_eq!(clean_authors("By Jane Doe").as_deref(), Some("Jane Doe"));
+        assert_eq!(
+            clean_authors("By Alice Mbeki and Tomás Ruiz, Staff Reporters").as_deref(),
+            Some("Alice Mbeki; Tomás Ruiz")
+        );
+        assert_eq!(clean_authors("Posted by admin on March 3, 2004"), None);
+        assert_eq!(
+            clean_authors("Jane Doe | March 3, 2004").as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(clean_authors("Staff"), None);
+    }
+}

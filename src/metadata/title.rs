@@ -1,0 +1,194 @@
+//! Titles: choosing the headline among the page's candidates and cutting the
+//! site name off it.
+
+use super::{Gathered, TITLE_KEYS, collapse, fold, jsonld};
+
+/// Most words of a site name taken from a title.
+pub(super) const SITENAME_MAX_WORDS: usize = 6;
+/// Separators between a page title and the site name.
+const TITLE_SEPARATORS: &[&str] = &[
+    " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " / ", " ~ ", " |", "｜", " – ",
+];
+
+pub(super) fn looks_like_site(part: &str, host: &str) -> bool {
+    let f = fold(part);
+    if f.is_empty() {
+        return false;
+    }
+    let h: String = host
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
+    h.contains(&f) || part.split_whitespace().count() <= 3
+}
+
+/// Choose the title; also returns the site-name part cut off it, if any.
+pub(super) fn pick_title(
+    ld: &jsonld::JsonLd,
+    g: &Gathered<'_>,
+    meta: &dyn Fn(&[&str]) -> Option<String>,
+    sitename: Option<&str>,
+    host: &str,
+) -> (Option<String>, Option<String>) {
+    // JSON-LD `headline` and `name` can disagree (one may be a summary):
+    // the one the page's <title> contains is the title.
+    let in_doc_title = |t: &String| {
+        g.doc_title
+            .as_deref()
+            .is_some_and(|d| fold(d).contains(&fold(t)))
+    };
+    let long_enough = |n: &String| {
+        let doc_len = g.doc_title.as_deref().map_or(0, |d| fold(d).len());
+        fold(n).len() * 2 >= doc_len
+    };
+    let ld_title = match (
+        ld.headline.as_ref().map(|t| collapse(t)),
+        ld.name.as_ref().map(|t| collapse(t)),
+    ) {
+        (Some(h), Some(n))
+            if h != n && !in_doc_title(&h) && in_doc_title(&n) && long_enough(&n) =>
+        {
+            Some(n)
+        }
+        (h, n) => h.or(n),
+    };
+    let structured = ld_title
+        .filter(|t| !t.is_empty())
+        .or_else(|| meta(TITLE_KEYS));
+    if let Some(t) = structured {
+        let (t, cut) = strip_site(&t, sitename, host, false);
+        // "<headline> | <site>" in <title> around the structured headline:
+        // what follows the headline there is the site's name.
+        let beside = g.doc_title.as_deref().and_then(|d| {
+            let rest = collapse(d)
+                .strip_prefix(t.as_str())?
+                .trim_start()
+                .to_string();
+            let sep = TITLE_SEPARATORS
+                .iter()
+                .find(|s| rest.starts_with(s.trim_start()))?;
+            let site = rest[sep.trim_start().len()..].trim().to_string();
+            (!site.is_empty() && site.split_whitespace().count() <= SITENAME_MAX_WORDS)
+                .then_some(site)
+        });
+        if beside.is_some() {
+            return (Some(t), beside);
+        }
+        let cut = cut.or_else(|| {
+            g.doc_title
+                .as_deref()
+                .and_then(|d| strip_site(d, sitename, host, true).1)
+        });
+        return (Some(t), cut);
+    }
+    if let Some(d) = &g.doc_title {
+        let (t, cut) = strip_site(d, sitename, host, true);
+        // A heading that the page title starts with is the cleaner headline.
+        if let Some(h1) = &g.h1 {
+            if fold(d).starts_with(&fold(h1))
+                && fold(h1).len() * 2 >= fold(&t).len()
+                && !h1.is_empty()
+            {
+                return (Some(h1.clone()), cut);
+            }
+        }
+        return (Some(t), cut);
+    }
+    (g.h1.clone(), None)
+}
+
+/// Cut a site name off a title. With `heuristic`, a short last (or first)
+/// part is taken for the site name even when it matches nothing known.
+pub fn strip_site(
+    title: &str,
+    sitename: Option<&str>,
+    host: &str,
+    heuristic: bool,
+) -> (String, Option<String>) {
+    let title = collapse(title);
+    let site_f = sitename.map(fold).unwrap_or_default();
+    let host_f: String = host
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
+    let is_site = |part: &str| {
+        let f = fold(part);
+        !f.is_empty()
+            && (f == site_f
+                || (!host_f.is_empty() && host_f.contains(&f) && f.len() >= 3)
+                || !site_f.is_empty()
+                    && (site_f.contains(&f) && f.len() >= 4
+                        || f.contains(&site_f) && site_f.len() >= 4))
+    };
+    let words = |s: &str| {
+        s.split_whitespace().count() + s.chars().filter(|c| crate::dom::is_cjk(*c)).count() / 3
+    };
+    for sep in TITLE_SEPARATORS {
+        if let Some(at) = title.rfind(sep) {
+            let (left, right) = (title[..at].trim(), title[at + sep.len()..].trim());
+            if left.is_empty() || right.is_empty() {
+                continue;
+            }
+            if is_site(right) || heuristic && words(right) <= 4 && words(left) >= 3 {
+                let (rest, _) = strip_site(left, sitename, host, false);
+                return (rest, Some(right.to_string()));
+            }
+        }
+        if let Some(at) = title.find(sep) {
+            let (left, right) = (title[..at].trim(), title[at + sep.len()..].trim());
+            if left.is_empty() || right.is_empty() {
+                continue;
+            }
+            // A leading site name must be the site's name, not merely hold it:
+            // "Post title @ Blog name :: Host" names the blog inside the title.
+            let leading_site = {
+                let f = fold(left);
+                !f.is_empty()
+                    && (f == site_f || !host_f.is_empty() && host_f.contains(&f) && f.len() >= 3)
+            };
+            if leading_site || heuristic && words(left) <= 2 && words(right) >= 4 {
+                return (right.to_string(), Some(left.to_string()));
+            }
+        }
+    }
+    (title, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_names_are_cut_from_titles() {
+        assert_eq!(
+            strip_site("A Big Story About Things | The Daily", None, "", true).0,
+            "A Big Story About Things"
+        );
+        assert_eq!(
+            strip_site(
+                "The Daily - A Big Story About Things Today",
+                Some("The Daily"),
+                "",
+                false
+            )
+            .0,
+            "A Big Story About Things Today"
+        );
+        assert_eq!(
+            strip_site(
+                "Spider-Man returns - Ars Technica",
+                None,
+                "arstechnica.com",
+                false
+            )
+            .0,
+            "Spider-Man returns"
+        );
+        assert_eq!(
+            strip_site("Left - Right side of it", None, "", false).0,
+            "Left - Right side of it"
+        );
+    }
+}

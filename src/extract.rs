@@ -2,11 +2,11 @@
 //! none) out. This module holds the stage order and the fallback ladder.
 //!
 //! Stages: [`decode`](crate::decode) → [`prescan`](crate::prescan) → parse
-//! (scraper) → flatten ([`Doc`]) → [`metadata`](crate::metadata) → for each
+//! (scraper) → flatten ([`Doc`]) → [`metadata`] → for each
 //! [`Pass`] of the [`LADDER`]: [`removed`](crate::clean::removed) →
 //! [`stats`](crate::score::stats) → [`score`](crate::score::score) →
 //! [`select`](crate::score::select) → [`prune`](crate::clean::prune) →
-//! [`render`](crate::render).
+//! [`render`].
 //!
 //! The ladder starts strict and relaxes: the first pass whose text reaches
 //! [`ENOUGH_TEXT`] wins; otherwise the longest of the cleaning passes, and

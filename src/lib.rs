@@ -1,6 +1,6 @@
 //! pith turns web article pages into clean text with metadata.
 //!
-//! The library is one function, [`extract`]: the bytes of a page (and its URL
+//! The library is one function, [`extract()`]: the bytes of a page (and its URL
 //! and HTTP charset, when known) in, an [`Article`] out, or an
 //! [`ExtractError`] whose [`kind`](ExtractError::kind) says why there is none.
 //! It never touches the network, files or the environment.

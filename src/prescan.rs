@@ -37,7 +37,7 @@ const CLOSED_ONLY: &[&str] = &[
 /// Of those, the ones whose content may hold the same element again.
 const NESTING: &[&str] = &["svg", "template"];
 
-/// Deepest nesting of [`COUNTED`] elements kept. Browsers cap nesting too;
+/// Deepest nesting of counted container elements kept. Browsers cap nesting too;
 /// the HTML parser's tree builder slows down with the square of the depth, so
 /// a page of 100,000 nested `<div>`s would otherwise take minutes.
 pub const MAX_DEPTH: usize = 1024;

@@ -12,7 +12,7 @@
 //!
 //! Which rules apply is set by a [`Pass`]. The extractor starts with the
 //! strictest pass and relaxes it step by step when too little text is left
-//! (the fallback ladder in [`crate::extract`]), because a rule that is right
+//! (the fallback ladder in [`crate::extract`](mod@crate::extract)), because a rule that is right
 //! on most sites removes the article itself on a few.
 
 pub mod rules;

@@ -2,7 +2,7 @@
 //!
 //! Names come from structured sources (JSON-LD, meta tags), from elements
 //! marked as bylines, or from a short line of text that says "By …"
-//! ([`text_byline`]). [`clean_authors`] strips "By", roles ("Staff
+//! (`text_byline`). [`clean_authors`] strips "By", roles ("Staff
 //! Writer"), degrees, dates and times, splits several authors and joins them
 //! with "; ".
 

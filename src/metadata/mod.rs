@@ -12,7 +12,7 @@
 //! | date_modified | JSON-LD `dateModified`; `article:modified_time`, `og:updated_time`, … |
 //! | sitename | JSON-LD publisher or WebSite name; `og:site_name`; `application-name`; the part cut off the title |
 //! | description | `og:description`; `description`; `twitter:description`; Dublin Core; JSON-LD |
-//! | lang | `<html lang>`; `Content-Language`; `og:locale`; JSON-LD `inLanguage`; detected from the text (in [`crate::extract`]) |
+//! | lang | `<html lang>`; `Content-Language`; `og:locale`; JSON-LD `inLanguage`; detected from the text (in [`crate::extract()`]) |
 //!
 //! Dates are never later than the caller's "now".
 

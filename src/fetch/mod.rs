@@ -247,8 +247,8 @@ impl Fetcher {
         if self.settings.respect_robots {
             let origin = origin_of(url);
             let rules = self.robots.get(&origin, || self.fetch_robots(url)).await;
-            if let Rules::Refused(why) = &*rules {
-                return Err(FetchError::BlockedAddress(why.clone()));
+            if let Rules::Unreachable(e) = &*rules {
+                return Err(e.clone());
             }
             if let Some(d) = rules.crawl_delay() {
                 self.polite.set_crawl_delay(&host_key(url), d);
@@ -265,20 +265,17 @@ impl Fetcher {
             return Rules::AllowAll;
         };
         for _ in 0..=ROBOTS_MAX_REDIRECTS {
-            if let Err(FetchError::BlockedAddress(why)) =
-                check_literal(&url, self.settings.allow_private_networks)
-            {
-                return Rules::Refused(why);
+            if let Err(e) = check_literal(&url, self.settings.allow_private_networks) {
+                return Rules::Unreachable(e);
             }
             let raw = match self
                 .request_once(&url, Duration::ZERO, ROBOTS_MAX_BYTES, true)
                 .await
             {
                 Ok(r) => r,
-                Err(FetchError::BlockedAddress(why)) => return Rules::Refused(why),
                 Err(e) => {
                     tracing::debug!(%url, "robots.txt unreachable: {e}");
-                    return Rules::DisallowAll;
+                    return Rules::Unreachable(e);
                 }
             };
             match redirect_target(&url, &raw) {

@@ -3,7 +3,9 @@
 //! (product token case-insensitive, most specific rule wins).
 //!
 //! A 4xx answer allows everything; a 5xx answer or an unreachable server
-//! disallows everything; the first [`ROBOTS_MAX_BYTES`] bytes are parsed.
+//! disallows everything (an unreachable one for [`UNREACHABLE_TTL`], and its
+//! pages carry the network error); the first [`ROBOTS_MAX_BYTES`] bytes are
+//! parsed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,6 +15,8 @@ use tokio::time::Instant;
 
 /// How long a robots.txt verdict is kept.
 pub const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long an unreachable robots.txt keeps its origin closed.
+pub const UNREACHABLE_TTL: Duration = Duration::from_secs(60);
 /// How much of a robots.txt is read.
 pub const ROBOTS_MAX_BYTES: usize = 512 * 1024;
 /// Redirects followed when fetching robots.txt.
@@ -26,8 +30,10 @@ pub enum Rules {
     DisallowAll,
     /// Parsed rules for our product token.
     Parsed(texting_robots::Robot),
-    /// The host is a refused address: nothing may be fetched from it.
-    Refused(String),
+    /// robots.txt could not be fetched (refused address, DNS, connection,
+    /// TLS, timeout): nothing is fetched from the origin, and its pages fail
+    /// with the same error, which says more than "disallowed".
+    Unreachable(crate::fetch::FetchError),
 }
 
 impl Rules {
@@ -44,7 +50,7 @@ impl Rules {
     pub fn allowed(&self, url: &str) -> bool {
         match self {
             Rules::AllowAll => true,
-            Rules::DisallowAll | Rules::Refused(_) => false,
+            Rules::DisallowAll | Rules::Unreachable(_) => false,
             Rules::Parsed(r) => r.allowed(url),
         }
     }
@@ -79,9 +85,15 @@ impl RobotsCache {
     {
         let cell = {
             let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-            let fresh = entries
-                .get(origin)
-                .is_some_and(|e| e.created.elapsed() < ROBOTS_TTL);
+            let fresh = entries.get(origin).is_some_and(|e| {
+                // An unreachable server is asked again soon; rules, next day.
+                let ttl = match e.cell.get().map(|r| &**r) {
+                    Some(Rules::Unreachable(_)) => UNREACHABLE_TTL,
+                    _ => ROBOTS_TTL,
+                };
+                e.created.elapsed() < ttl
+            });
+
             if !fresh {
                 entries.insert(
                     origin.to_string(),

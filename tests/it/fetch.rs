@@ -421,3 +421,21 @@ fn connection_tls_and_dns_failures_have_their_kinds() {
     assert_eq!(kind(record(&r, &urls[1])), Some("tls"));
     assert_eq!(kind(record(&r, &urls[2])), Some("dns"));
 }
+
+#[test]
+fn an_unreachable_robots_txt_closes_the_origin() {
+    let s = server(17);
+    s.route(
+        "/robots.txt",
+        Response::ok("User-agent: *\nAllow: /\n").delay(Duration::from_secs(30)),
+    );
+    s.route("/a", Response::ok(article()));
+    let urls = vec![s.url("/a")];
+    let r = run(&config("timeout_secs = 1"), &urls);
+    assert_eq!(kind(record(&r, &urls[0])), Some("timeout"));
+    assert_eq!(
+        s.hits("/a"),
+        0,
+        "nothing is fetched while robots.txt is unreachable"
+    );
+}

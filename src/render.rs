@@ -497,7 +497,7 @@ const DATELINE_MAX_CHARS: usize = 120;
 const DATELINE_MAX_WORDS: usize = 16;
 
 /// A short line that is mostly a date: "Updated 5:27 am, Nov 20, 2019",
-/// "PUBLISHED: 10:48, Tue, Nov 19, 2019".
+/// "PUBLISHED: 10:48, Tue, Nov 19, 2019", "Published 1 day ago".
 fn is_dateline(text: &str, now: chrono::NaiveDate) -> bool {
     let byline = text.len() <= 2 * DATELINE_MAX_CHARS
         && text.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by "));
@@ -506,6 +506,7 @@ fn is_dateline(text: &str, now: chrono::NaiveDate) -> bool {
             && !text.ends_with('.')
             && text.split_whitespace().count() <= DATELINE_MAX_WORDS)
         && crate::metadata::date::find_in_text(text, now).is_some()
+        || crate::metadata::date::is_relative_time(text)
 }
 
 fn joins_tight(a: &Block, b: &Block) -> bool {

@@ -270,6 +270,12 @@ pub const PART_RULES: &[(&str, u16)] = &[
     ("tools", UNLIKELY),
     ("login", BOILER_PART),
     ("paywall", BOILER_PART),
+    // Section labels set above a headline ("Opinion", "World").
+    ("category", BOILER_PART),
+    ("categories", BOILER_PART),
+    ("kicker", BOILER_PART),
+    ("eyebrow", BOILER_PART),
+    ("overline", BOILER_PART),
     ("credit", CAPTION),
     ("credits", CAPTION),
     ("photocredit", CAPTION),

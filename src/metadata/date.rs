@@ -108,6 +108,20 @@ const MONTHS: &[(&str, u32)] = &[
     ("октября", 10),
     ("ноября", 11),
     ("декабря", 12),
+    // Spanish, Italian and Portuguese abbreviations that differ.
+    ("ene", 1),
+    ("gen", 1),
+    ("fev", 2),
+    ("abr", 4),
+    ("mag", 5),
+    ("giu", 6),
+    ("lug", 7),
+    ("ago", 8),
+    ("set", 9),
+    ("ott", 10),
+    ("out", 10),
+    ("dic", 12),
+    ("dez", 12),
 ];
 
 /// Whether a lower-case word names a month (in one of the known languages).
@@ -240,6 +254,18 @@ fn date_of(c: &regex::Captures<'_>, order: Order, now: NaiveDate) -> Option<Naiv
     }
 }
 
+static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:(?:published|updated|posted|last updated)\s*:?\s*)?(?:an?|\d+)\s+(?:second|minute|min|hour|hr|day|week|month|year)s?\s+ago$",
+    )
+    .expect("valid regex")
+});
+
+/// Whether a line is only a relative time: "Published 1 day ago", "3 hours ago".
+pub fn is_relative_time(line: &str) -> bool {
+    line.len() < 60 && RELATIVE.is_match(line.trim())
+}
+
 /// Find the first plausible date written in free text.
 pub fn find_in_text(s: &str, now: NaiveDate) -> Option<NaiveDate> {
     // Every pattern holds a four-digit year: most text has none.
@@ -319,10 +345,18 @@ mod tests {
             ("2020年3月2日 10時", d(2020, 3, 2)),
             ("5 марта 2021 года", d(2021, 3, 5)),
             ("no date here, 12:30", None),
+            ("02 Ago 2017", d(2017, 8, 2)),
         ];
         for (text, want) in cases {
             assert_eq!(find_in_text(text, now()), want, "{text}");
         }
+    }
+
+    #[test]
+    fn relative_times() {
+        assert!(is_relative_time("Published 1 day ago"));
+        assert!(is_relative_time("3 hours ago"));
+        assert!(!is_relative_time("Two days ago the council voted to close the bridge."));
     }
 
     #[test]

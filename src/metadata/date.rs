@@ -356,7 +356,9 @@ mod tests {
     fn relative_times() {
         assert!(is_relative_time("Published 1 day ago"));
         assert!(is_relative_time("3 hours ago"));
-        assert!(!is_relative_time("Two days ago the council voted to close the bridge."));
+        assert!(!is_relative_time(
+            "Two days ago the council voted to close the bridge."
+        ));
     }
 
     #[test]

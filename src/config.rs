@@ -19,6 +19,18 @@ pub struct Config {
     pub fetch: FetchConfig,
     /// `[input]`: what `pith run` fetches when no list is named.
     pub input: InputConfig,
+    /// `[schedule]`: repeating `pith run`.
+    pub schedule: ScheduleConfig,
+}
+
+/// `[schedule]` settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScheduleConfig {
+    /// Repeat the run this often ("30m", "2s"); empty runs once.
+    pub every: String,
+    /// Repeat the run at the times of this cron expression (UTC); empty runs once.
+    pub cron: String,
 }
 
 /// `[fetch]` settings.
@@ -106,6 +118,8 @@ pub struct InputConfig {
     pub lists: Vec<String>,
     /// URLs that `pith run` fetches when given no list.
     pub urls: Vec<String>,
+    /// Keep only the URLs of shard "I/N" (by registrable domain); empty keeps all.
+    pub shard: String,
 }
 
 /// `[extract]` settings.

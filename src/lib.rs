@@ -37,7 +37,9 @@ pub mod output;
 pub mod pipeline;
 pub mod prescan;
 pub mod render;
+pub mod schedule;
 pub mod score;
+pub mod shard;
 
 pub use error::{DecodeError, ExtractError};
 pub use extract::{ExtractOptions, extract};

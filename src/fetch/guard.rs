@@ -78,6 +78,14 @@ impl Resolve for GuardedResolver {
         let allow = self.allow_private;
         let host = name.as_str().to_string();
         Box::pin(async move {
+            // RFC 6761: names under .invalid never resolve; no query is sent.
+            if host.trim_end_matches('.').ends_with(".invalid") || host == "invalid" {
+                let e = std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("failed to lookup address information: {host} is under .invalid"),
+                );
+                return Err(Box::new(e) as Box<dyn std::error::Error + Send + Sync>);
+            }
             let found: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let allowed: Vec<SocketAddr> = found

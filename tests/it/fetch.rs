@@ -439,3 +439,87 @@ fn an_unreachable_robots_txt_closes_the_origin() {
         "nothing is fetched while robots.txt is unreachable"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn every_repeats_rounds_until_sigterm() {
+    let s = server(18);
+    s.route("/robots.txt", Response::ok("").status(404));
+    s.route("/a", Response::ok(article()));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, config("")).expect("config");
+    let list = dir.path().join("urls.txt");
+    std::fs::write(&list, s.url("/a") + "\n").expect("list");
+    let out = dir.path().join("out.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pith"))
+        .args(["-q", "--config"])
+        .arg(&cfg)
+        .args(["run", "--every", "2s", "--output"])
+        .arg(&out)
+        .arg(&list)
+        .spawn()
+        .expect("spawn pith");
+    std::thread::sleep(Duration::from_millis(7000));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let t0 = Instant::now();
+    let status = child.wait().expect("wait");
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "slow to stop: {:?}",
+        t0.elapsed()
+    );
+    assert_eq!(status.code(), Some(143));
+    let rounds = s.hits("/a");
+    assert!(rounds >= 3, "{rounds} rounds in 7 s with --every 2s");
+    let text = std::fs::read_to_string(&out).expect("output");
+    assert_eq!(text.lines().count(), rounds, "one record per round");
+    for l in text.lines() {
+        serde_json::from_str::<Value>(l).expect("whole lines");
+    }
+}
+
+#[test]
+fn shards_split_a_list_without_overlap_or_loss() {
+    let lines: Vec<String> = (0..60)
+        // ftp:// URLs become invalid_url records without any network use,
+        // while their host still decides the shard.
+        .map(|i| format!("ftp://site{}.example.org/page/{i}", i % 20))
+        .chain(["not a url".to_string()])
+        .collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let list = dir.path().join("urls.txt");
+    std::fs::write(&list, lines.join("\n") + "\n").expect("list");
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, "[fetch]\nrespect_robots = false\n").expect("config");
+    let mut seen: Vec<(String, u32)> = Vec::new();
+    for i in 0..3 {
+        let out = Command::new(env!("CARGO_BIN_EXE_pith"))
+            .args(["-q", "--config"])
+            .arg(&cfg)
+            .args(["run", "--shard", &format!("{i}/3")])
+            .arg(&list)
+            .output()
+            .expect("run pith");
+        for l in String::from_utf8_lossy(&out.stdout).lines() {
+            let v: Value = serde_json::from_str(l).expect("record");
+            seen.push((v["url"].as_str().expect("url").to_string(), i));
+        }
+    }
+    assert_eq!(seen.len(), lines.len(), "every line in exactly one shard");
+    for l in &lines {
+        assert_eq!(seen.iter().filter(|(u, _)| u == l).count(), 1, "{l}");
+    }
+    // One site, one shard.
+    for site in 0..20 {
+        let shards: std::collections::HashSet<u32> = seen
+            .iter()
+            .filter(|(u, _)| u.starts_with(&format!("ftp://site{site}.example.org/")))
+            .map(|(_, i)| *i)
+            .collect();
+        assert_eq!(shards.len(), 1, "site{site} split over shards {shards:?}");
+    }
+}

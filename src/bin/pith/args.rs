@@ -72,6 +72,12 @@ pub struct RunArgs {
     /// Keep figure captions in the text.
     #[arg(long)]
     pub captions: bool,
+    /// Repeat the whole run this often ("30m", "2s"); rounds never overlap.
+    #[arg(long, value_name = "DURATION")]
+    pub every: Option<String>,
+    /// Keep only the URLs of shard I of N (split by registrable domain).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
 }
 
 /// `pith extract` flags.

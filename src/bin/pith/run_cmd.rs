@@ -14,6 +14,8 @@ use pith::config::Config;
 use pith::fetch::Fetcher;
 use pith::output::{Format, Sink};
 use pith::pipeline::{self, Line};
+use pith::schedule::Schedule;
+use pith::shard::Shard;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, IsTerminal};
 use std::sync::Arc;
@@ -29,6 +31,7 @@ const LOG_EVERY: Duration = Duration::from_secs(10);
 /// Longest wait for in-flight requests after an interrupt.
 const MAX_GRACE: Duration = Duration::from_secs(10);
 
+#[derive(Clone)]
 enum ListSource {
     File(String),
     Stdin,
@@ -112,9 +115,33 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(drive(config, sources, urls, sink, format, extract, quiet))
+    let schedule = match &a.every {
+        Some(every) => Schedule::from_settings(every, "")?,
+        None => Schedule::from_settings(&config.schedule.every, &config.schedule.cron)?,
+    };
+    if schedule.is_some() && sources.iter().any(|s| matches!(s, ListSource::Stdin)) {
+        bail!("a list read from stdin cannot be repeated: name a file for --every or [schedule]");
+    }
+    let shard = match a
+        .shard
+        .as_deref()
+        .or(Some(config.input.shard.as_str()).filter(|s| !s.is_empty()))
+    {
+        Some(s) => Some(s.parse::<Shard>().map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    runtime.block_on(drive(
+        config, sources, urls, sink, format, extract, quiet, schedule, shard,
+    ))
 }
 
+struct RoundPlan {
+    sources: Vec<ListSource>,
+    urls: Vec<String>,
+    shard: Option<Shard>,
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn drive(
     config: Config,
     sources: Vec<ListSource>,
@@ -123,34 +150,111 @@ async fn drive(
     format: Format,
     extract: ExtractOptions,
     quiet: bool,
+    schedule: Option<Schedule>,
+    shard: Option<Shard>,
 ) -> Result<i32> {
     let settings = config.fetch.settings();
     let grace = settings.timeout.min(MAX_GRACE);
+    // One fetcher for every round: robots.txt verdicts and politeness carry over.
     let fetcher = Arc::new(Fetcher::new(settings).context("cannot build the HTTP client")?);
-    let (line_tx, line_rx) = mpsc::channel::<Line>(LINE_BUFFER);
-    std::thread::spawn(move || read_lists(sources, urls, line_tx));
-    let (rec_tx, mut rec_rx) = mpsc::channel(RECORD_BUFFER);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let engine = tokio::spawn(pipeline::run(
-        line_rx,
-        fetcher,
-        config.fetch.concurrency,
-        extract,
-        rec_tx,
-        stop_rx,
-        grace,
-    ));
+    let signals = listen_for_signals()?;
+    let plan = RoundPlan {
+        sources,
+        urls,
+        shard,
+    };
+    let mut round = 0u64;
+    loop {
+        round += 1;
+        let started = Instant::now();
+        if schedule.is_some() {
+            tracing::info!(round, "round starts");
+        }
+        let failed = run_round(
+            &plan,
+            &fetcher,
+            &config,
+            &extract,
+            grace,
+            &mut sink,
+            format,
+            quiet,
+            signals.clone(),
+        )
+        .await?;
+        if let Some(code) = *signals.borrow() {
+            return Ok(code);
+        }
+        let Some(schedule) = &schedule else {
+            return Ok(if failed == 0 {
+                EXIT_OK
+            } else {
+                EXIT_SOME_FAILED
+            });
+        };
+        let wait = schedule.wait(started.elapsed(), chrono::Utc::now());
+        let mut sig = signals.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = sig.changed() => {}
+        }
+        if let Some(code) = *signals.borrow() {
+            return Ok(code);
+        }
+    }
+}
 
+/// A watch that turns to the exit code on Ctrl-C (130) or SIGTERM (143).
+fn listen_for_signals() -> Result<watch::Receiver<Option<i32>>> {
+    let (tx, rx) = watch::channel(None);
     #[cfg(unix)]
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("cannot listen for SIGTERM")?;
-    let mut progress = Progress::new(quiet);
-    let mut interrupted: Option<i32> = None;
-    loop {
+    tokio::spawn(async move {
         #[cfg(unix)]
         let term = sigterm.recv();
         #[cfg(not(unix))]
         let term = std::future::pending::<Option<()>>();
+        let code = tokio::select! {
+            _ = tokio::signal::ctrl_c() => EXIT_SIGINT,
+            _ = term => EXIT_SIGTERM,
+        };
+        let _ = tx.send(Some(code));
+        // Keep the sender: a closed channel would wake every waiter at once, forever.
+        std::future::pending::<()>().await;
+    });
+    Ok(rx)
+}
+
+/// One pass over the lists; returns the number of failed records.
+#[allow(clippy::too_many_arguments)]
+async fn run_round(
+    plan: &RoundPlan,
+    fetcher: &Arc<Fetcher>,
+    config: &Config,
+    extract: &ExtractOptions,
+    grace: Duration,
+    sink: &mut Sink,
+    format: Format,
+    quiet: bool,
+    mut signals: watch::Receiver<Option<i32>>,
+) -> Result<usize> {
+    let (line_tx, line_rx) = mpsc::channel::<Line>(LINE_BUFFER);
+    let (sources, urls, shard) = (plan.sources.clone(), plan.urls.clone(), plan.shard);
+    std::thread::spawn(move || read_lists(sources, urls, shard, line_tx));
+    let (rec_tx, mut rec_rx) = mpsc::channel(RECORD_BUFFER);
+    let (stop_tx, stop_rx) = watch::channel(signals.borrow().is_some());
+    let engine = tokio::spawn(pipeline::run(
+        line_rx,
+        fetcher.clone(),
+        config.fetch.concurrency,
+        extract.clone(),
+        rec_tx,
+        stop_rx,
+        grace,
+    ));
+    let mut progress = Progress::new(quiet);
+    loop {
         tokio::select! {
             rec = rec_rx.recv() => match rec {
                 Some(r) => {
@@ -160,27 +264,26 @@ async fn drive(
                 }
                 None => break,
             },
-            _ = tokio::signal::ctrl_c(), if interrupted.is_none() => {
-                interrupted = Some(EXIT_SIGINT);
-                let _ = stop_tx.send(true);
-            }
-            _ = term, if interrupted.is_none() => {
-                interrupted = Some(EXIT_SIGTERM);
-                let _ = stop_tx.send(true);
+            changed = signals.changed() => {
+                if changed.is_err() || signals.borrow().is_some() {
+                    let _ = stop_tx.send(true);
+                }
             }
         }
     }
     let _ = engine.await;
-    let failed = progress.finish();
-    Ok(match interrupted {
-        Some(code) => code,
-        None if failed == 0 => EXIT_OK,
-        None => EXIT_SOME_FAILED,
-    })
+    Ok(progress.finish())
 }
 
 /// Stream every list, then the configured URLs, into the pipeline.
-fn read_lists(sources: Vec<ListSource>, urls: Vec<String>, tx: mpsc::Sender<Line>) {
+fn read_lists(
+    sources: Vec<ListSource>,
+    urls: Vec<String>,
+    shard: Option<Shard>,
+    tx: mpsc::Sender<Line>,
+) {
+    let keep =
+        |text: &str| !pipeline::is_url_line(text) || shard.is_none_or(|s| s.owns(text.trim()));
     for s in sources {
         let (label, reader): (String, Box<dyn BufRead>) = match s {
             ListSource::Stdin => ("-".into(), Box::new(BufReader::new(std::io::stdin()))),
@@ -197,18 +300,19 @@ fn read_lists(sources: Vec<ListSource>, urls: Vec<String>, tx: mpsc::Sender<Line
                 tracing::error!("cannot read URL list {label}");
                 break;
             };
-            if tx
-                .blocking_send(Line {
-                    source: label.clone(),
-                    text,
-                })
-                .is_err()
+            if keep(&text)
+                && tx
+                    .blocking_send(Line {
+                        source: label.clone(),
+                        text,
+                    })
+                    .is_err()
             {
                 return;
             }
         }
     }
-    for text in urls {
+    for text in urls.into_iter().filter(|t| keep(t)) {
         if tx
             .blocking_send(Line {
                 source: "config".into(),

@@ -51,10 +51,12 @@ pub fn site_key(line: &str) -> String {
     let Ok(url) = Url::parse(line.trim()) else {
         return line.trim().to_string();
     };
-    let Some(host) = url.host_str() else {
-        return line.trim().to_string();
+    let host = match url.host() {
+        Some(url::Host::Domain(d)) => d.trim_end_matches('.').to_ascii_lowercase(),
+        // An address is its own site.
+        Some(ip) => return ip.to_string(),
+        None => return line.trim().to_string(),
     };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
     psl::domain_str(&host).map_or(host.clone(), str::to_string)
 }
 

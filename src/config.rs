@@ -21,6 +21,19 @@ pub struct Config {
     pub input: InputConfig,
     /// `[schedule]`: repeating `pith run`.
     pub schedule: ScheduleConfig,
+    /// `[state]`: what `pith run` remembers between runs.
+    pub state: StateConfig,
+}
+
+/// `[state]` settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StateConfig {
+    /// SQLite file that remembers validators and content hashes per URL
+    /// (created on first use); empty remembers nothing.
+    pub path: String,
+    /// Also write records of pages that did not change (marked `"unchanged": true`).
+    pub emit_unchanged: bool,
 }
 
 /// `[schedule]` settings.

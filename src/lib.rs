@@ -40,6 +40,7 @@ pub mod render;
 pub mod schedule;
 pub mod score;
 pub mod shard;
+pub mod state;
 
 pub use error::{DecodeError, ExtractError};
 pub use extract::{ExtractOptions, extract};

@@ -60,6 +60,13 @@ pub struct FetchFields {
     pub last_modified: Option<String>,
     /// SHA-256 of the extracted text, hex (only with an article).
     pub content_hash: Option<String>,
+    /// With a state store: the how-many-th article written for this URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<u32>,
+    /// With a state store: nothing changed since the last run (written only
+    /// with `--emit-unchanged`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unchanged: Option<bool>,
 }
 
 /// One output record: an article or an error, for one input.
@@ -93,6 +100,26 @@ impl Record {
             article: Some(article),
             error: None,
         }
+    }
+
+    /// A record for a page that did not change since the last run (304).
+    pub fn unchanged(source: String, url: Option<String>) -> Record {
+        Record {
+            schema_version: SCHEMA_VERSION,
+            source,
+            url,
+            fetch: None,
+            article: None,
+            error: None,
+        }
+    }
+
+    /// Whether this record says nothing changed since the last run.
+    pub fn is_unchanged(&self) -> bool {
+        self.fetch
+            .as_ref()
+            .and_then(|f| f.unchanged)
+            .unwrap_or(false)
     }
 
     /// A record for a failed input.

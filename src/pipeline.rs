@@ -10,8 +10,9 @@
 //! to finish and are abandoned after it.
 
 use crate::ExtractOptions;
-use crate::fetch::{FetchFailure, FetchedPage, Fetcher, ResponseInfo};
+use crate::fetch::{FetchFailure, FetchedPage, Fetcher, ResponseInfo, Validators};
 use crate::output::{FetchFields, Record};
+use crate::state::StateStore;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -31,16 +32,32 @@ pub fn is_url_line(line: &str) -> bool {
     !t.is_empty() && !t.starts_with('#')
 }
 
+/// How a run goes.
+pub struct RunSettings {
+    /// Lines in flight at once.
+    pub concurrency: usize,
+    /// Extraction options.
+    pub extract: ExtractOptions,
+    /// How long tasks in flight may finish after `stop`.
+    pub grace: std::time::Duration,
+    /// What earlier runs saw, when remembered.
+    pub state: Option<Arc<StateStore>>,
+}
+
 /// Fetch and extract every URL line of `lines`, sending one record each to `out`.
 pub async fn run(
     mut lines: mpsc::Receiver<Line>,
     fetcher: Arc<Fetcher>,
-    concurrency: usize,
-    extract: ExtractOptions,
+    settings: RunSettings,
     out: mpsc::Sender<Record>,
     stop: watch::Receiver<bool>,
-    grace: std::time::Duration,
 ) {
+    let RunSettings {
+        concurrency,
+        extract,
+        grace,
+        state,
+    } = settings;
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     let extract = Arc::new(extract);
     let mut tasks = tokio::task::JoinSet::new();
@@ -61,9 +78,10 @@ pub async fn run(
             p = slots.clone().acquire_owned() => p.expect("semaphore is never closed"),
             _ = stop_rx.changed() => break,
         };
-        let (fetcher, extract, out) = (fetcher.clone(), extract.clone(), out.clone());
+        let (fetcher, extract, out, state) =
+            (fetcher.clone(), extract.clone(), out.clone(), state.clone());
         tasks.spawn(async move {
-            let record = process(&fetcher, &extract, line).await;
+            let record = process(&fetcher, &extract, state.as_deref(), line).await;
             let _ = out.send(record).await;
             drop(permit);
         });
@@ -80,15 +98,54 @@ pub async fn run(
     while tasks.join_next().await.is_some() {}
 }
 
-async fn process(fetcher: &Fetcher, extract: &Arc<ExtractOptions>, line: Line) -> Record {
+async fn process(
+    fetcher: &Fetcher,
+    extract: &Arc<ExtractOptions>,
+    state: Option<&StateStore>,
+    line: Line,
+) -> Record {
     let url = line.text.trim().to_string();
-    match fetcher.fetch(&url).await {
+    // What an earlier run saw: sent back as validators, compared by hash.
+    let prior = state.and_then(|s| match s.get(&url) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(%url, "{e}");
+            None
+        }
+    });
+    let validators = prior.as_ref().map(|p| Validators {
+        etag: p.etag.clone(),
+        last_modified: p.last_modified.clone(),
+    });
+    match fetcher.fetch_conditional(&url, validators.as_ref()).await {
         Err(FetchFailure { error, info }) => {
             let mut r = Record::failed(line.source, Some(url), error.kind(), error.to_string());
             r.fetch = Some(fields(&info, None));
             r
         }
-        Ok(page) => extract_page(page, extract.clone(), line.source, url).await,
+        Ok(page) if page.not_modified => {
+            let mut r = Record::unchanged(line.source, Some(url));
+            let mut f = fields(&page.info, None);
+            f.unchanged = Some(true);
+            r.fetch = Some(f);
+            r
+        }
+        Ok(page) => {
+            let mut r = extract_page(page, extract.clone(), line.source, url).await;
+            if let (Some(f), Some(p)) = (r.fetch.as_mut(), &prior) {
+                if f.content_hash.is_some() && f.content_hash == p.content_hash {
+                    f.unchanged = Some(true);
+                } else if f.content_hash.is_some() {
+                    f.revision = Some(p.revisions + 1);
+                }
+            }
+            if let (Some(f), None) = (r.fetch.as_mut(), &prior) {
+                if f.content_hash.is_some() {
+                    f.revision = Some(1);
+                }
+            }
+            r
+        }
     }
 }
 
@@ -102,6 +159,7 @@ async fn extract_page(
         info,
         charset,
         body,
+        ..
     } = page;
     let base = info.final_url.clone().unwrap_or_else(|| url.clone());
     let result = tokio::task::spawn_blocking(move || {
@@ -157,6 +215,7 @@ fn fields(info: &ResponseInfo, content_hash: Option<String>) -> FetchFields {
         etag: info.etag.clone(),
         last_modified: info.last_modified.clone(),
         content_hash,
+        ..Default::default()
     }
 }
 

@@ -145,6 +145,17 @@ pub struct FetchedPage {
     pub charset: Option<String>,
     /// The body, decompressed.
     pub body: Vec<u8>,
+    /// The server answered 304 to a conditional request: nothing changed.
+    pub not_modified: bool,
+}
+
+/// Validators of an earlier response, for a conditional request.
+#[derive(Debug, Clone, Default)]
+pub struct Validators {
+    /// Sent as `If-None-Match`.
+    pub etag: Option<String>,
+    /// Sent as `If-Modified-Since`.
+    pub last_modified: Option<String>,
 }
 
 struct Raw {
@@ -192,6 +203,16 @@ impl Fetcher {
 
     /// Fetch one URL (the input line, trimmed).
     pub async fn fetch(&self, input: &str) -> Result<FetchedPage, FetchFailure> {
+        self.fetch_conditional(input, None).await
+    }
+
+    /// Fetch one URL, conditionally when `validators` are given: a 304 gives
+    /// a page marked `not_modified` with no body.
+    pub async fn fetch_conditional(
+        &self,
+        input: &str,
+        validators: Option<&Validators>,
+    ) -> Result<FetchedPage, FetchFailure> {
         let mut info = ResponseInfo::default();
         let fail = |error: FetchError, info: &ResponseInfo| FetchFailure {
             error,
@@ -202,7 +223,7 @@ impl Fetcher {
         let raw = loop {
             self.check(&url).await.map_err(|e| fail(e, &info))?;
             let raw = self
-                .request_with_retries(&url, self.settings.max_body_bytes, false)
+                .request_with_retries(&url, self.settings.max_body_bytes, false, validators)
                 .await;
             info.final_url = Some(url.to_string());
             info.fetched_at = Some(chrono::Utc::now().to_rfc3339());
@@ -225,6 +246,14 @@ impl Fetcher {
                 None => break raw,
             }
         };
+        if raw.status == 304 && validators.is_some() {
+            return Ok(FetchedPage {
+                info,
+                charset: None,
+                body: Vec::new(),
+                not_modified: true,
+            });
+        }
         if !(200..300).contains(&raw.status) {
             return Err(fail(FetchError::HttpStatus(raw.status), &info));
         }
@@ -238,6 +267,7 @@ impl Fetcher {
             info,
             charset,
             body: raw.body,
+            not_modified: false,
         })
     }
 
@@ -269,7 +299,7 @@ impl Fetcher {
                 return Rules::Unreachable(e);
             }
             let raw = match self
-                .request_once(&url, Duration::ZERO, ROBOTS_MAX_BYTES, true)
+                .request_once(&url, Duration::ZERO, ROBOTS_MAX_BYTES, true, None)
                 .await
             {
                 Ok(r) => r,
@@ -299,11 +329,14 @@ impl Fetcher {
         url: &Url,
         cap: usize,
         truncate: bool,
+        validators: Option<&Validators>,
     ) -> Result<Raw, FetchError> {
         let mut wait = Duration::ZERO;
         let mut attempt = 0u32;
         loop {
-            let result = self.request_once(url, wait, cap, truncate).await;
+            let result = self
+                .request_once(url, wait, cap, truncate, validators)
+                .await;
             let retry_after = match &result {
                 Ok(raw) if retry::retryable_status(raw.status) => Some(
                     header(&raw.headers, RETRY_AFTER).and_then(|v| retry::parse_retry_after(&v)),
@@ -329,10 +362,13 @@ impl Fetcher {
         wait: Duration,
         cap: usize,
         truncate: bool,
+        validators: Option<&Validators>,
     ) -> Result<Raw, FetchError> {
         let _slot = self.polite.acquire(&host_key(url), wait).await;
         let deadline = self.settings.timeout;
-        match tokio::time::timeout(deadline, self.send_and_read(url, cap, truncate)).await {
+        match tokio::time::timeout(deadline, self.send_and_read(url, cap, truncate, validators))
+            .await
+        {
             Ok(r) => r,
             Err(_) => Err(FetchError::Timeout(deadline)),
         }
@@ -343,10 +379,18 @@ impl Fetcher {
         url: &Url,
         cap: usize,
         truncate: bool,
+        validators: Option<&Validators>,
     ) -> Result<Raw, FetchError> {
-        let mut resp = self
-            .client
-            .get(url.clone())
+        let mut req = self.client.get(url.clone());
+        if let Some(v) = validators {
+            if let Some(etag) = &v.etag {
+                req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &v.last_modified {
+                req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+            }
+        }
+        let mut resp = req
             .send()
             .await
             .map_err(|e| classify(&e, self.settings.timeout))?;

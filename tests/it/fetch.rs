@@ -523,3 +523,61 @@ fn shards_split_a_list_without_overlap_or_loss() {
         assert_eq!(shards.len(), 1, "site{site} split over shards {shards:?}");
     }
 }
+
+#[test]
+fn a_second_run_is_conditional_and_writes_only_changes() {
+    let s = server(19);
+    s.route("/robots.txt", Response::ok("").status(404));
+    s.route_seq(
+        "/etag",
+        vec![
+            Response::ok(article()).header("ETag", "\"v1\""),
+            Response::ok("").status(304),
+        ],
+    );
+    s.route("/same", Response::ok(article()));
+    s.route("/changes", Response::ok(article()));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("state.sqlite");
+    let cfg = config("") + &format!("[state]\npath = {:?}\n", state.display().to_string());
+    let urls = vec![s.url("/etag"), s.url("/same"), s.url("/changes")];
+
+    let first = run(&cfg, &urls);
+    assert_eq!(first.records.len(), 3);
+    assert!(
+        first.records.iter().all(|v| v["revision"] == 1),
+        "{:?}",
+        first.records
+    );
+    assert!(state.exists(), "the state file is created on first use");
+
+    let changed = String::from_utf8(article())
+        .expect("utf-8")
+        .replace("will close to all traffic", "will close to every vehicle");
+    s.route("/changes", Response::ok(changed));
+    let second = run(&cfg, &urls);
+    assert_eq!(second.out.status.code(), Some(0));
+    assert_eq!(
+        second.records.len(),
+        1,
+        "only the changed page: {:?}",
+        second.records
+    );
+    assert_eq!(second.records[0]["url"], s.url("/changes"));
+    assert_eq!(second.records[0]["revision"], 2);
+    let etag_requests: Vec<_> = s
+        .requests()
+        .into_iter()
+        .filter(|l| l.path == "/etag")
+        .collect();
+    assert_eq!(etag_requests.len(), 2);
+    assert_eq!(etag_requests[1].header("if-none-match"), Some("\"v1\""));
+
+    let third = run(&(cfg + "emit_unchanged = true\n"), &urls);
+    assert_eq!(third.records.len(), 3);
+    assert!(
+        third.records.iter().all(|v| v["unchanged"] == true),
+        "{:?}",
+        third.records
+    );
+}

@@ -78,6 +78,12 @@ pub struct RunArgs {
     /// Keep only the URLs of shard I of N (split by registrable domain).
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// SQLite file that remembers URLs between runs (conditional requests, only changes written).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// With a state file, also write records of unchanged pages.
+    #[arg(long)]
+    pub emit_unchanged: bool,
 }
 
 /// `pith extract` flags.

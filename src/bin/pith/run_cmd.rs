@@ -16,6 +16,7 @@ use pith::output::{Format, Sink};
 use pith::pipeline::{self, Line};
 use pith::schedule::Schedule;
 use pith::shard::Shard;
+use pith::state::StateStore;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, IsTerminal};
 use std::sync::Arc;
@@ -130,8 +131,31 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
         Some(s) => Some(s.parse::<Shard>().map_err(anyhow::Error::msg)?),
         None => None,
     };
+    let state_path = a
+        .state
+        .clone()
+        .or_else(|| (!config.state.path.is_empty()).then(|| config.state.path.clone().into()));
+    let state = match &state_path {
+        Some(p) => {
+            Some(Arc::new(StateStore::open(p).with_context(|| {
+                format!("cannot open state file {}", p.display())
+            })?))
+        }
+        None => None,
+    };
+    let emit_unchanged = a.emit_unchanged || config.state.emit_unchanged;
     runtime.block_on(drive(
-        config, sources, urls, sink, format, extract, quiet, schedule, shard,
+        config,
+        sources,
+        urls,
+        sink,
+        format,
+        extract,
+        quiet,
+        schedule,
+        shard,
+        state,
+        emit_unchanged,
     ))
 }
 
@@ -139,6 +163,8 @@ struct RoundPlan {
     sources: Vec<ListSource>,
     urls: Vec<String>,
     shard: Option<Shard>,
+    state: Option<Arc<StateStore>>,
+    emit_unchanged: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -152,6 +178,8 @@ async fn drive(
     quiet: bool,
     schedule: Option<Schedule>,
     shard: Option<Shard>,
+    state: Option<Arc<StateStore>>,
+    emit_unchanged: bool,
 ) -> Result<i32> {
     let settings = config.fetch.settings();
     let grace = settings.timeout.min(MAX_GRACE);
@@ -162,6 +190,8 @@ async fn drive(
         sources,
         urls,
         shard,
+        state,
+        emit_unchanged,
     };
     let mut round = 0u64;
     loop {
@@ -244,23 +274,42 @@ async fn run_round(
     std::thread::spawn(move || read_lists(sources, urls, shard, line_tx));
     let (rec_tx, mut rec_rx) = mpsc::channel(RECORD_BUFFER);
     let (stop_tx, stop_rx) = watch::channel(signals.borrow().is_some());
+    let settings = pipeline::RunSettings {
+        concurrency: config.fetch.concurrency,
+        extract: extract.clone(),
+        grace,
+        state: plan.state.clone(),
+    };
     let engine = tokio::spawn(pipeline::run(
         line_rx,
         fetcher.clone(),
-        config.fetch.concurrency,
-        extract.clone(),
+        settings,
         rec_tx,
         stop_rx,
-        grace,
     ));
     let mut progress = Progress::new(quiet);
     loop {
         tokio::select! {
             rec = rec_rx.recv() => match rec {
                 Some(r) => {
-                    progress.count(r.error.as_ref().map(|e| e.kind.as_str()));
-                    let text = r.render(format);
-                    sink.write(&r, text.as_deref()).context("cannot write output")?;
+                    let unchanged = r.is_unchanged();
+                    progress.count(r.error.as_ref().map(|e| e.kind.as_str()), unchanged);
+                    let write = !unchanged || plan.emit_unchanged;
+                    if write {
+                        let text = r.render(format);
+                        sink.write(&r, text.as_deref()).context("cannot write output")?;
+                    }
+                    // The state follows the output: a record is on disk before
+                    // its URL is remembered as written.
+                    if let (Some(state), Some(url)) = (&plan.state, &r.url) {
+                        let f = r.fetch.clone().unwrap_or_default();
+                        let written = (write && !unchanged && r.article.is_some())
+                            .then_some(f.content_hash.as_deref())
+                            .flatten();
+                        state
+                            .visit(url, f.status, f.etag.as_deref(), f.last_modified.as_deref(), written)
+                            .context("cannot update the state store")?;
+                    }
                 }
                 None => break,
             },
@@ -330,6 +379,7 @@ struct Progress {
     started: Instant,
     last_log: Instant,
     ok: usize,
+    unchanged: usize,
     failed: BTreeMap<String, usize>,
     bar: Option<indicatif::ProgressBar>,
     quiet: bool,
@@ -346,6 +396,7 @@ impl Progress {
             started: Instant::now(),
             last_log: Instant::now(),
             ok: 0,
+            unchanged: 0,
             failed: BTreeMap::new(),
             bar,
             quiet,
@@ -357,17 +408,19 @@ impl Progress {
     }
 
     fn rate(&self) -> f64 {
-        (self.ok + self.total_failed()) as f64 / self.started.elapsed().as_secs_f64().max(1e-3)
+        (self.ok + self.unchanged + self.total_failed()) as f64
+            / self.started.elapsed().as_secs_f64().max(1e-3)
     }
 
-    fn count(&mut self, error: Option<&str>) {
+    fn count(&mut self, error: Option<&str>, unchanged: bool) {
         match error {
+            None if unchanged => self.unchanged += 1,
             None => self.ok += 1,
             Some(kind) => *self.failed.entry(kind.to_string()).or_default() += 1,
         }
         let line = format!(
             "{} done, {} failed, {:.1} pages/s",
-            self.ok + self.total_failed(),
+            self.ok + self.unchanged + self.total_failed(),
             self.total_failed(),
             self.rate()
         );
@@ -392,8 +445,9 @@ impl Progress {
                 .map(|(k, n)| format!("{k} {n}"))
                 .collect();
             eprintln!(
-                "pith run: {} ok, {} failed{} in {:.1} s ({:.1} pages/s)",
+                "pith run: {} ok, {} unchanged, {} failed{} in {:.1} s ({:.1} pages/s)",
                 self.ok,
+                self.unchanged,
                 failed,
                 if kinds.is_empty() {
                     String::new()

@@ -1,0 +1,128 @@
+//! What `pith run` remembers between runs, per URL: validators (`ETag`,
+//! `Last-Modified`), the content hash of the last article written, when the
+//! URL was first and last seen, its last status, and how many revisions were
+//! written. SQLite (bundled, so nothing to install), created on first use, in
+//! WAL mode.
+//!
+//! The writer commits a URL's state only after its record is written and
+//! flushed, so a crash between the two can repeat a record on the next run
+//! but never lose one.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// What is known of a URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageState {
+    /// `ETag` of the last response.
+    pub etag: Option<String>,
+    /// `Last-Modified` of the last response.
+    pub last_modified: Option<String>,
+    /// SHA-256 of the last article text written.
+    pub content_hash: Option<String>,
+    /// Articles written for the URL so far.
+    pub revisions: u32,
+}
+
+/// Why the state store failed.
+#[derive(Debug, thiserror::Error)]
+#[error("state store: {0}")]
+pub struct StateError(#[from] rusqlite::Error);
+
+/// The store.
+pub struct StateStore {
+    conn: Mutex<Connection>,
+}
+
+impl StateStore {
+    /// Open (or create) the store at `path`.
+    pub fn open(path: &Path) -> Result<StateStore, StateError> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS pages (
+                url TEXT PRIMARY KEY,
+                etag TEXT,
+                last_modified TEXT,
+                content_hash TEXT,
+                first_seen TEXT NOT NULL,
+                last_seen TEXT NOT NULL,
+                last_status INTEGER,
+                revisions INTEGER NOT NULL DEFAULT 0
+            )",
+        )?;
+        Ok(StateStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// The state of `url`, if it was seen before.
+    pub fn get(&self, url: &str) -> Result<Option<PageState>, StateError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(conn
+            .query_row(
+                "SELECT etag, last_modified, content_hash, revisions FROM pages WHERE url = ?1",
+                params![url],
+                |r| {
+                    Ok(PageState {
+                        etag: r.get(0)?,
+                        last_modified: r.get(1)?,
+                        content_hash: r.get(2)?,
+                        revisions: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Note a visit to `url`. `written` is the hash of an article just
+    /// written (its revision count goes up); `None` keeps the stored hash.
+    pub fn visit(
+        &self,
+        url: &str,
+        status: Option<u16>,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        written: Option<&str>,
+    ) -> Result<(), StateError> {
+        let now = chrono::Utc::now().to_rfc3339();
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        conn.execute(
+            "INSERT INTO pages (url, etag, last_modified, content_hash, first_seen, last_seen, last_status, revisions)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)
+             ON CONFLICT(url) DO UPDATE SET
+                etag = COALESCE(?2, etag),
+                last_modified = COALESCE(?3, last_modified),
+                content_hash = COALESCE(?4, content_hash),
+                last_seen = ?5,
+                last_status = ?6,
+                revisions = revisions + ?7",
+            params![url, etag, last_modified, written, now, status, u32::from(written.is_some())],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visits_are_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = StateStore::open(&dir.path().join("state.sqlite")).unwrap();
+        assert_eq!(s.get("u").unwrap(), None);
+        s.visit("u", Some(200), Some("\"e1\""), None, Some("h1"))
+            .unwrap();
+        s.visit("u", Some(304), None, None, None).unwrap();
+        let st = s.get("u").unwrap().unwrap();
+        assert_eq!(st.etag.as_deref(), Some("\"e1\""));
+        assert_eq!(st.content_hash.as_deref(), Some("h1"));
+        assert_eq!(st.revisions, 1);
+        s.visit("u", Some(200), Some("\"e2\""), None, Some("h2"))
+            .unwrap();
+        assert_eq!(s.get("u").unwrap().unwrap().revisions, 2);
+    }
+}

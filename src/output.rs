@@ -192,6 +192,7 @@ impl Sink {
                 format,
             });
         }
+        repair_torn_tail(path)?;
         let f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -251,6 +252,45 @@ impl Sink {
     }
 }
 
+/// Cut a partial last line (left by a process killed mid-write) off `path`,
+/// so that appending starts on a line of its own.
+pub fn repair_torn_tail(path: &Path) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut f) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+    else {
+        return Ok(()); // not there yet
+    };
+    let len = f.metadata()?.len();
+    if len == 0 {
+        return Ok(());
+    }
+    // Look back in steps for the last newline.
+    let mut end = len;
+    let step = 64 * 1024u64;
+    loop {
+        let start = end.saturating_sub(step);
+        let mut buf = vec![0u8; (end - start) as usize];
+        f.seek(SeekFrom::Start(start))?;
+        f.read_exact(&mut buf)?;
+        if end == len && buf.last() == Some(&b'\n') {
+            return Ok(());
+        }
+        if let Some(pos) = buf.iter().rposition(|&b| b == b'\n') {
+            let keep = start + pos as u64 + 1;
+            tracing::warn!(path = %path.display(), cut = len - keep, "repaired a torn last line");
+            return f.set_len(keep);
+        }
+        if start == 0 {
+            tracing::warn!(path = %path.display(), cut = len, "repaired a torn only line");
+            return f.set_len(0);
+        }
+        end = start;
+    }
+}
+
 /// A file name for a record: from the URL's path, else the title, else the source.
 pub fn file_stem(record: &Record) -> String {
     let from_url = record
@@ -303,6 +343,20 @@ mod tests {
         assert_eq!(v["error"]["kind"], "no_content");
         assert!(v.get("text").is_none());
         assert_eq!(r.render(Format::Text), None);
+    }
+
+    #[test]
+    fn torn_last_lines_are_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.jsonl");
+        std::fs::write(&p, "{\"a\":1}\n{\"b\":").unwrap();
+        repair_torn_tail(&p).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "{\"a\":1}\n");
+        repair_torn_tail(&p).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "{\"a\":1}\n");
+        std::fs::write(&p, "torn").unwrap();
+        repair_torn_tail(&p).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "");
     }
 
     #[test]

@@ -105,6 +105,55 @@ impl StateStore {
     }
 }
 
+/// How much of the output's end is read back to reconcile the state.
+const RECONCILE_TAIL_BYTES: u64 = 1024 * 1024;
+
+impl StateStore {
+    /// After a crash, records may be in the output whose state was never
+    /// committed (the process died between the two). Read the end of the
+    /// output back and remember those records as written, so the next run
+    /// does not write them again. Returns how many were reconciled.
+    pub fn reconcile(&self, output: &Path) -> Result<usize, StateError> {
+        use std::io::{Read, Seek, SeekFrom};
+        let Ok(mut f) = std::fs::File::open(output) else {
+            return Ok(0);
+        };
+        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+        let start = len.saturating_sub(RECONCILE_TAIL_BYTES);
+        let mut tail = Vec::new();
+        if f.seek(SeekFrom::Start(start)).is_err() || f.read_to_end(&mut tail).is_err() {
+            return Ok(0);
+        }
+        let text = String::from_utf8_lossy(&tail);
+        // The first line may be cut by the window: skip it unless the window is the whole file.
+        let lines = text.lines().skip(usize::from(start > 0));
+        let mut fixed = 0;
+        for line in lines {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            let (Some(url), Some(hash)) = (v["url"].as_str(), v["content_hash"].as_str()) else {
+                continue;
+            };
+            if v.get("text").is_none() || v["unchanged"] == true {
+                continue;
+            }
+            let known = self.get(url)?.and_then(|p| p.content_hash);
+            if known.as_deref() != Some(hash) {
+                self.visit(
+                    url,
+                    v["status"].as_u64().and_then(|s| u16::try_from(s).ok()),
+                    v["etag"].as_str(),
+                    v["last_modified"].as_str(),
+                    Some(hash),
+                )?;
+                fixed += 1;
+            }
+        }
+        Ok(fixed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +173,23 @@ mod tests {
         s.visit("u", Some(200), Some("\"e2\""), None, Some("h2"))
             .unwrap();
         assert_eq!(s.get("u").unwrap().unwrap().revisions, 2);
+    }
+
+    #[test]
+    fn records_written_before_a_crash_are_reconciled() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = StateStore::open(&dir.path().join("state.sqlite")).unwrap();
+        let out = dir.path().join("out.jsonl");
+        std::fs::write(
+            &out,
+            "{\"url\":\"a\",\"text\":\"x\",\"content_hash\":\"h\",\"status\":200}\n{\"url\":\"b\",\"error\":{}}\n",
+        )
+        .unwrap();
+        assert_eq!(s.reconcile(&out).unwrap(), 1);
+        assert_eq!(
+            s.get("a").unwrap().unwrap().content_hash.as_deref(),
+            Some("h")
+        );
+        assert_eq!(s.reconcile(&out).unwrap(), 0, "already known");
     }
 }

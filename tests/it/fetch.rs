@@ -581,3 +581,65 @@ fn a_second_run_is_conditional_and_writes_only_changes() {
         third.records
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn kill_9_then_rerun_gives_every_url_once_and_whole_lines() {
+    let s = server(20);
+    s.route("/robots.txt", Response::ok("").status(404));
+    let body = String::from_utf8(article()).expect("utf-8");
+    let mut urls = Vec::new();
+    for i in 0..30 {
+        // Each page's text differs, so each has its own hash.
+        let page = body.replace(
+            "will close to all traffic",
+            &format!("will close to all traffic ({i})"),
+        );
+        s.route(&format!("/p{i}"), Response::ok(page));
+        urls.push(s.url(&format!("/p{i}")));
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cfg = dir.path().join("config.toml");
+    let state = dir.path().join("state.sqlite");
+    std::fs::write(
+        &cfg,
+        config("per_host_delay_ms = 60")
+            + &format!("[state]\npath = {:?}\n", state.display().to_string()),
+    )
+    .expect("config");
+    let list = dir.path().join("urls.txt");
+    std::fs::write(&list, urls.join("\n") + "\n").expect("list");
+    let out = dir.path().join("out.jsonl");
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_pith"))
+            .args(["-q", "--config"])
+            .arg(&cfg)
+            .args(["run", "--output"])
+            .arg(&out)
+            .arg(&list)
+            .spawn()
+            .expect("spawn pith")
+    };
+    for wait_ms in [500u64, 700] {
+        let mut child = start();
+        std::thread::sleep(Duration::from_millis(wait_ms));
+        Command::new("kill")
+            .args(["-KILL", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        let _ = child.wait();
+    }
+    let status = start().wait().expect("rerun");
+    assert_eq!(status.code(), Some(0));
+    let text = std::fs::read_to_string(&out).expect("output");
+    let mut seen = std::collections::HashMap::new();
+    for l in text.lines() {
+        let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("broken line {l:?}: {e}"));
+        *seen
+            .entry(v["url"].as_str().expect("url").to_string())
+            .or_insert(0) += 1;
+    }
+    for u in &urls {
+        assert_eq!(seen.get(u), Some(&1), "{u} written {:?} times", seen.get(u));
+    }
+}

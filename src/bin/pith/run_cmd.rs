@@ -144,6 +144,20 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
         None => None,
     };
     let emit_unchanged = a.emit_unchanged || config.state.emit_unchanged;
+    // A crash can leave records whose state was never committed: read them back.
+    if let (Some(state), Some(p)) = (&state, &out_path) {
+        if p.is_file() {
+            let n = state
+                .reconcile(p)
+                .context("cannot reconcile the state with the output")?;
+            if n > 0 {
+                tracing::warn!(
+                    records = n,
+                    "state caught up with records written before a crash"
+                );
+            }
+        }
+    }
     runtime.block_on(drive(
         config,
         sources,

@@ -90,28 +90,30 @@ pub struct Record {
 }
 
 impl Record {
-    /// A record for an extracted article.
-    pub fn ok(source: String, url: Option<String>, article: Article) -> Record {
+    fn new(
+        source: String,
+        url: Option<String>,
+        article: Option<Article>,
+        error: Option<ErrorInfo>,
+    ) -> Record {
         Record {
             schema_version: SCHEMA_VERSION,
             source,
             url,
             fetch: None,
-            article: Some(article),
-            error: None,
+            article,
+            error,
         }
+    }
+
+    /// A record for an extracted article.
+    pub fn ok(source: String, url: Option<String>, article: Article) -> Record {
+        Record::new(source, url, Some(article), None)
     }
 
     /// A record for a page that did not change since the last run (304).
     pub fn unchanged(source: String, url: Option<String>) -> Record {
-        Record {
-            schema_version: SCHEMA_VERSION,
-            source,
-            url,
-            fetch: None,
-            article: None,
-            error: None,
-        }
+        Record::new(source, url, None, None)
     }
 
     /// Whether this record says nothing changed since the last run.
@@ -124,17 +126,11 @@ impl Record {
 
     /// A record for a failed input.
     pub fn failed(source: String, url: Option<String>, kind: &str, message: String) -> Record {
-        Record {
-            schema_version: SCHEMA_VERSION,
-            source,
-            url,
-            fetch: None,
-            article: None,
-            error: Some(ErrorInfo {
-                kind: kind.to_string(),
-                message,
-            }),
-        }
+        let error = ErrorInfo {
+            kind: kind.to_string(),
+            message,
+        };
+        Record::new(source, url, None, Some(error))
     }
 
     /// Render in `format`. Returns `None` for a failed record in the text

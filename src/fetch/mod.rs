@@ -158,6 +158,16 @@ pub struct Validators {
     pub last_modified: Option<String>,
 }
 
+/// One request to make: where, how much body to accept (cut silently with
+/// `truncate`, else `too_large`), and validators for a conditional request.
+#[derive(Clone, Copy)]
+struct Request<'a> {
+    url: &'a Url,
+    cap: usize,
+    truncate: bool,
+    validators: Option<&'a Validators>,
+}
+
 struct Raw {
     status: u16,
     headers: reqwest::header::HeaderMap,
@@ -223,7 +233,12 @@ impl Fetcher {
         let raw = loop {
             self.check(&url).await.map_err(|e| fail(e, &info))?;
             let raw = self
-                .request_with_retries(&url, self.settings.max_body_bytes, false, validators)
+                .request_with_retries(Request {
+                    url: &url,
+                    cap: self.settings.max_body_bytes,
+                    truncate: false,
+                    validators,
+                })
                 .await;
             info.final_url = Some(url.to_string());
             info.fetched_at = Some(chrono::Utc::now().to_rfc3339());
@@ -299,7 +314,15 @@ impl Fetcher {
                 return Rules::Unreachable(e);
             }
             let raw = match self
-                .request_once(&url, Duration::ZERO, ROBOTS_MAX_BYTES, true, None)
+                .request_once(
+                    Request {
+                        url: &url,
+                        cap: ROBOTS_MAX_BYTES,
+                        truncate: true,
+                        validators: None,
+                    },
+                    Duration::ZERO,
+                )
                 .await
             {
                 Ok(r) => r,
@@ -324,19 +347,11 @@ impl Fetcher {
         Rules::AllowAll
     }
 
-    async fn request_with_retries(
-        &self,
-        url: &Url,
-        cap: usize,
-        truncate: bool,
-        validators: Option<&Validators>,
-    ) -> Result<Raw, FetchError> {
+    async fn request_with_retries(&self, req: Request<'_>) -> Result<Raw, FetchError> {
         let mut wait = Duration::ZERO;
         let mut attempt = 0u32;
         loop {
-            let result = self
-                .request_once(url, wait, cap, truncate, validators)
-                .await;
+            let result = self.request_once(req, wait).await;
             let retry_after = match &result {
                 Ok(raw) if retry::retryable_status(raw.status) => Some(
                     header(&raw.headers, RETRY_AFTER).and_then(|v| retry::parse_retry_after(&v)),
@@ -348,7 +363,7 @@ impl Fetcher {
                 Some(after) if attempt < self.settings.retries => {
                     attempt += 1;
                     wait = retry::backoff(attempt, after);
-                    tracing::debug!(%url, attempt, ?wait, "retrying");
+                    tracing::debug!(url = %req.url, attempt, ?wait, "retrying");
                 }
                 _ => return result,
             }
@@ -356,31 +371,22 @@ impl Fetcher {
     }
 
     /// One request in its host slot, the body read within the deadline.
-    async fn request_once(
-        &self,
-        url: &Url,
-        wait: Duration,
-        cap: usize,
-        truncate: bool,
-        validators: Option<&Validators>,
-    ) -> Result<Raw, FetchError> {
-        let _slot = self.polite.acquire(&host_key(url), wait).await;
+    async fn request_once(&self, req: Request<'_>, wait: Duration) -> Result<Raw, FetchError> {
+        let _slot = self.polite.acquire(&host_key(req.url), wait).await;
         let deadline = self.settings.timeout;
-        match tokio::time::timeout(deadline, self.send_and_read(url, cap, truncate, validators))
-            .await
-        {
+        match tokio::time::timeout(deadline, self.send_and_read(req)).await {
             Ok(r) => r,
             Err(_) => Err(FetchError::Timeout(deadline)),
         }
     }
 
-    async fn send_and_read(
-        &self,
-        url: &Url,
-        cap: usize,
-        truncate: bool,
-        validators: Option<&Validators>,
-    ) -> Result<Raw, FetchError> {
+    async fn send_and_read(&self, req: Request<'_>) -> Result<Raw, FetchError> {
+        let Request {
+            url,
+            cap,
+            truncate,
+            validators,
+        } = req;
         let mut req = self.client.get(url.clone());
         if let Some(v) = validators {
             if let Some(etag) = &v.etag {

@@ -33,6 +33,7 @@ pub mod fetch;
 pub mod input;
 pub mod metadata;
 pub mod model;
+pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod prescan;

@@ -11,6 +11,7 @@
 
 use crate::ExtractOptions;
 use crate::fetch::{FetchFailure, FetchedPage, Fetcher, ResponseInfo, Validators};
+use crate::normalize::normalize;
 use crate::output::{FetchFields, Record};
 use crate::state::StateStore;
 use sha2::{Digest, Sha256};
@@ -216,6 +217,54 @@ fn fields(info: &ResponseInfo, content_hash: Option<String>) -> FetchFields {
         last_modified: info.last_modified.clone(),
         content_hash,
         ..Default::default()
+    }
+}
+
+/// The articles written in one run, to write each article once: by
+/// normalized URL (as listed and after redirects), normalized canonical URL,
+/// and content hash.
+#[derive(Debug, Default)]
+pub struct Written {
+    keys: std::collections::HashSet<String>,
+}
+
+impl Written {
+    /// Whether `record` repeats an article already written in this run;
+    /// when it does not, it is remembered.
+    pub fn is_repeat(&mut self, record: &Record) -> bool {
+        let Some(article) = &record.article else {
+            return false;
+        };
+        let fetch = record.fetch.as_ref();
+        let mut keys: Vec<String> = [
+            record.url.as_deref(),
+            fetch.and_then(|f| f.final_url.as_deref()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(normalize)
+        .map(|u| format!("url {u}"))
+        .collect();
+        // A canonical URL that is a site's root is a common mistake of
+        // templates, not a statement that every page is the home page.
+        if let Some(c) = article
+            .metadata
+            .canonical_url
+            .as_deref()
+            .and_then(normalize)
+        {
+            if url::Url::parse(&c).is_ok_and(|u| u.path().len() > 1) {
+                keys.push(format!("url {c}"));
+            }
+        }
+        if let Some(h) = fetch.and_then(|f| f.content_hash.as_deref()) {
+            keys.push(format!("hash {h}"));
+        }
+        if keys.iter().any(|k| self.keys.contains(k)) {
+            return true;
+        }
+        self.keys.extend(keys);
+        false
     }
 }
 

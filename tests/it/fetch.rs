@@ -17,6 +17,18 @@ fn article() -> Vec<u8> {
     std::fs::read(dir).expect("fixture page")
 }
 
+/// The fixture article under its own canonical URL, as a distinct story.
+fn story(slug: &str) -> Vec<u8> {
+    String::from_utf8(article())
+        .expect("utf-8")
+        .replace("route-9-bridge-overnight-closure", slug)
+        .replace(
+            "will close to all traffic",
+            &format!("will close to all traffic ({slug})"),
+        )
+        .into_bytes()
+}
+
 fn server(last_octet: u8) -> TestServer {
     TestServer::start(Ipv4Addr::new(127, 0, 0, last_octet))
 }
@@ -531,12 +543,12 @@ fn a_second_run_is_conditional_and_writes_only_changes() {
     s.route_seq(
         "/etag",
         vec![
-            Response::ok(article()).header("ETag", "\"v1\""),
+            Response::ok(story("etag")).header("ETag", "\"v1\""),
             Response::ok("").status(304),
         ],
     );
-    s.route("/same", Response::ok(article()));
-    s.route("/changes", Response::ok(article()));
+    s.route("/same", Response::ok(story("same")));
+    s.route("/changes", Response::ok(story("changes")));
     let dir = tempfile::tempdir().expect("temp dir");
     let state = dir.path().join("state.sqlite");
     let cfg = config("") + &format!("[state]\npath = {:?}\n", state.display().to_string());
@@ -551,7 +563,7 @@ fn a_second_run_is_conditional_and_writes_only_changes() {
     );
     assert!(state.exists(), "the state file is created on first use");
 
-    let changed = String::from_utf8(article())
+    let changed = String::from_utf8(story("changes"))
         .expect("utf-8")
         .replace("will close to all traffic", "will close to every vehicle");
     s.route("/changes", Response::ok(changed));
@@ -591,10 +603,12 @@ fn kill_9_then_rerun_gives_every_url_once_and_whole_lines() {
     let mut urls = Vec::new();
     for i in 0..30 {
         // Each page's text differs, so each has its own hash.
-        let page = body.replace(
-            "will close to all traffic",
-            &format!("will close to all traffic ({i})"),
-        );
+        let page = body
+            .replace(
+                "will close to all traffic",
+                &format!("will close to all traffic ({i})"),
+            )
+            .replace("route-9-bridge-overnight-closure", &format!("story-{i}"));
         s.route(&format!("/p{i}"), Response::ok(page));
         urls.push(s.url(&format!("/p{i}")));
     }
@@ -642,4 +656,49 @@ fn kill_9_then_rerun_gives_every_url_once_and_whole_lines() {
     for u in &urls {
         assert_eq!(seen.get(u), Some(&1), "{u} written {:?} times", seen.get(u));
     }
+}
+
+#[test]
+fn the_same_article_reached_twice_is_written_once() {
+    let s = server(21);
+    s.route("/robots.txt", Response::ok("").status(404));
+    s.route("/a", Response::ok(article()));
+    // The same page under another address, and a copy with another URL.
+    s.route("/copy", Response::ok(article()));
+    s.route(
+        "/b",
+        Response::ok(
+            String::from_utf8(article())
+                .expect("utf-8")
+                .replace("will close to all traffic", "will close to every vehicle")
+                // Another article: its own canonical URL.
+                .replace("route-9-bridge-overnight-closure", "route-9-bridge-reopens"),
+        ),
+    );
+    let urls = vec![
+        s.url("/a"),
+        format!("{}?utm_source=feed&utm_medium=rss#top", s.url("/a")),
+        s.url("/copy"),
+        s.url("/b"),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("state.sqlite");
+    let cfg = config("") + &format!("[state]\npath = {:?}\n", state.display().to_string());
+    let r = run(&cfg, &urls);
+    assert_eq!(r.out.status.code(), Some(0));
+    let written: Vec<&str> = r
+        .records
+        .iter()
+        .map(|v| v["url"].as_str().expect("url"))
+        .collect();
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(written.contains(&urls[3].as_str()), "{written:?}");
+    assert_eq!(
+        written
+            .iter()
+            .filter(|u| [urls[0].as_str(), urls[1].as_str(), urls[2].as_str()].contains(u))
+            .count(),
+        1,
+        "{written:?}"
+    );
 }

@@ -302,13 +302,18 @@ async fn run_round(
         stop_rx,
     ));
     let mut progress = Progress::new(quiet);
+    let mut written = pipeline::Written::default();
     loop {
         tokio::select! {
             rec = rec_rx.recv() => match rec {
                 Some(r) => {
-                    let unchanged = r.is_unchanged();
+                    // With a state file (incremental runs), the same article
+                    // reached twice in this run is written once; without one,
+                    // every URL line gives its record.
+                    let unchanged = r.is_unchanged()
+                        || plan.state.is_some() && written.is_repeat(&r);
                     progress.count(r.error.as_ref().map(|e| e.kind.as_str()), unchanged);
-                    let write = !unchanged || plan.emit_unchanged;
+                    let write = !unchanged || plan.emit_unchanged && r.is_unchanged();
                     if write {
                         let text = r.render(format);
                         sink.write(&r, text.as_deref()).context("cannot write output")?;
@@ -459,7 +464,7 @@ impl Progress {
                 .map(|(k, n)| format!("{k} {n}"))
                 .collect();
             eprintln!(
-                "pith run: {} ok, {} unchanged, {} failed{} in {:.1} s ({:.1} pages/s)",
+                "pith run: {} ok, {} unchanged or repeated, {} failed{} in {:.1} s ({:.1} pages/s)",
                 self.ok,
                 self.unchanged,
                 failed,

@@ -26,6 +26,7 @@
 pub mod clean;
 pub mod config;
 pub mod decode;
+pub mod discover;
 pub mod dom;
 pub mod error;
 pub mod extract;

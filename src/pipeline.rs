@@ -25,7 +25,13 @@ pub struct Line {
     pub source: String,
     /// The line as read.
     pub text: String,
+    /// 0 for a listed URL; one more for each feed or sitemap it was found in.
+    pub depth: u8,
 }
+
+/// Feeds and sitemaps are expanded this many levels deep (a sitemap index,
+/// its sitemaps, their pages).
+pub const MAX_DISCOVERY_DEPTH: u8 = 2;
 
 /// Whether a list line holds a URL (not blank, not a `#` comment).
 pub fn is_url_line(line: &str) -> bool {
@@ -62,16 +68,25 @@ pub async fn run(
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     let extract = Arc::new(extract);
     let mut tasks = tokio::task::JoinSet::new();
+    // Entries of feeds and sitemaps come back here, ahead of the list.
+    let (more_tx, mut more_rx) = mpsc::unbounded_channel::<Line>();
+    let mut input_open = true;
     loop {
-        if *stop.borrow() {
+        if *stop.borrow() || !input_open && tasks.is_empty() && more_rx.is_empty() {
             break;
         }
         let mut stop_rx = stop.clone();
         let line = tokio::select! {
-            l = lines.recv() => l,
-            _ = stop_rx.changed() => None,
+            biased;
+            _ = stop_rx.changed() => break,
+            Some(l) = more_rx.recv() => Some(l),
+            l = lines.recv(), if input_open => {
+                input_open = l.is_some();
+                l
+            }
+            Some(_) = tasks.join_next(), if !tasks.is_empty() => None,
         };
-        let Some(line) = line else { break };
+        let Some(line) = line else { continue };
         if !is_url_line(&line.text) {
             continue;
         }
@@ -79,11 +94,17 @@ pub async fn run(
             p = slots.clone().acquire_owned() => p.expect("semaphore is never closed"),
             _ = stop_rx.changed() => break,
         };
-        let (fetcher, extract, out, state) =
-            (fetcher.clone(), extract.clone(), out.clone(), state.clone());
+        let (fetcher, extract, out, state, more) = (
+            fetcher.clone(),
+            extract.clone(),
+            out.clone(),
+            state.clone(),
+            more_tx.clone(),
+        );
         tasks.spawn(async move {
-            let record = process(&fetcher, &extract, state.as_deref(), line).await;
-            let _ = out.send(record).await;
+            if let Some(record) = process(&fetcher, &extract, state.as_deref(), line, &more).await {
+                let _ = out.send(record).await;
+            }
             drop(permit);
         });
         // Reap finished tasks so the set stays small.
@@ -99,12 +120,15 @@ pub async fn run(
     while tasks.join_next().await.is_some() {}
 }
 
+/// One URL line: its record, or `None` when it was a feed or sitemap whose
+/// entries went to `more`.
 async fn process(
     fetcher: &Fetcher,
     extract: &Arc<ExtractOptions>,
     state: Option<&StateStore>,
     line: Line,
-) -> Record {
+    more: &mpsc::UnboundedSender<Line>,
+) -> Option<Record> {
     let url = line.text.trim().to_string();
     // What an earlier run saw: sent back as validators, compared by hash.
     let prior = state.and_then(|s| match s.get(&url) {
@@ -118,7 +142,7 @@ async fn process(
         etag: p.etag.clone(),
         last_modified: p.last_modified.clone(),
     });
-    match fetcher.fetch_conditional(&url, validators.as_ref()).await {
+    let record = match fetcher.fetch_conditional(&url, validators.as_ref()).await {
         Err(FetchFailure { error, info }) => {
             let mut r = Record::failed(line.source, Some(url), error.kind(), error.to_string());
             r.fetch = Some(fields(&info, None));
@@ -129,6 +153,36 @@ async fn process(
             let mut f = fields(&page.info, None);
             f.unchanged = Some(true);
             r.fetch = Some(f);
+            r
+        }
+        Ok(page) if page.listing && line.depth < MAX_DISCOVERY_DEPTH => {
+            let base = page
+                .info
+                .final_url
+                .as_deref()
+                .and_then(|u| url::Url::parse(u).ok());
+            match base.and_then(|b| crate::discover::entries(&page.body, &b)) {
+                Some(entries) => {
+                    tracing::debug!(%url, entries = entries.len(), "expanded");
+                    for text in entries {
+                        let _ = more.send(Line {
+                            source: line.source.clone(),
+                            text,
+                            depth: line.depth + 1,
+                        });
+                    }
+                    return None;
+                }
+                None => extract_page(page, extract.clone(), line.source, url).await,
+            }
+        }
+        Ok(page) if page.listing => {
+            let ct = page.info.content_type.clone().unwrap_or_default();
+            let error = crate::fetch::FetchError::NotHtml(format!(
+                "{ct} nested deeper than {MAX_DISCOVERY_DEPTH} feeds or sitemaps"
+            ));
+            let mut r = Record::failed(line.source, Some(url), error.kind(), error.to_string());
+            r.fetch = Some(fields(&page.info, None));
             r
         }
         Ok(page) => {
@@ -147,7 +201,8 @@ async fn process(
             }
             r
         }
-    }
+    };
+    Some(record)
 }
 
 async fn extract_page(

@@ -8,7 +8,8 @@
 //! checks at every hop; the whole request, body included, has one deadline;
 //! the body is read as a stream and cut at `max_body_bytes` counted after
 //! decompression; connection errors, timeouts, 429 and 5xx are retried with
-//! back-off ([`retry`]). Only HTML/XHTML bodies are returned.
+//! back-off ([`retry`]). Only HTML/XHTML bodies, and feeds and sitemaps for
+//! [`crate::discover`], are returned.
 
 pub mod guard;
 pub mod politeness;
@@ -147,6 +148,8 @@ pub struct FetchedPage {
     pub body: Vec<u8>,
     /// The server answered 304 to a conditional request: nothing changed.
     pub not_modified: bool,
+    /// Served as a feed or sitemap type (XML, JSON, gzip), not as HTML.
+    pub listing: bool,
 }
 
 /// Validators of an earlier response, for a conditional request.
@@ -267,13 +270,18 @@ impl Fetcher {
                 charset: None,
                 body: Vec::new(),
                 not_modified: true,
+                listing: false,
             });
         }
         if !(200..300).contains(&raw.status) {
             return Err(fail(FetchError::HttpStatus(raw.status), &info));
         }
+        let listing = info
+            .content_type
+            .as_deref()
+            .is_some_and(crate::discover::is_listing_type);
         if let Some(ct) = &info.content_type {
-            if !is_html_type(ct) {
+            if !is_html_type(ct) && !listing {
                 return Err(fail(FetchError::NotHtml(ct.clone()), &info));
             }
         }
@@ -283,6 +291,7 @@ impl Fetcher {
             charset,
             body: raw.body,
             not_modified: false,
+            listing,
         })
     }
 
@@ -403,8 +412,9 @@ impl Fetcher {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let mut body = Vec::new();
-        let html_like =
-            header(&headers, CONTENT_TYPE).is_none_or(|ct| is_html_type(&ct) || truncate);
+        let html_like = header(&headers, CONTENT_TYPE).is_none_or(|ct| {
+            is_html_type(&ct) || crate::discover::is_listing_type(&ct) || truncate
+        });
         let is_redirect = (300..400).contains(&status) && headers.contains_key(LOCATION);
         if html_like && !is_redirect && (200..300).contains(&status) || truncate {
             let declared = header(&headers, CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());

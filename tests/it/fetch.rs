@@ -702,3 +702,74 @@ fn the_same_article_reached_twice_is_written_once() {
         "{written:?}"
     );
 }
+
+#[test]
+fn feeds_and_sitemaps_are_expanded_into_their_pages() {
+    let s = server(22);
+    s.route("/robots.txt", Response::ok("").status(404));
+    for p in ["f1", "f2", "p1", "p2", "plain"] {
+        s.route(&format!("/{p}"), Response::ok(story(p)));
+    }
+    let rss = format!(
+        "<rss version=\"2.0\"><channel><title>t</title><item><title>1</title><link>{}</link></item>\
+         <item><title>2</title><link>{}</link></item></channel></rss>",
+        s.url("/f1"),
+        s.url("/f2")
+    );
+    s.route(
+        "/feed.xml",
+        Response::ok(rss).content_type("application/rss+xml"),
+    );
+    let index = format!(
+        "<sitemapindex><sitemap><loc>{}</loc></sitemap></sitemapindex>",
+        s.url("/s1.xml.gz")
+    );
+    s.route(
+        "/sitemap.xml",
+        Response::ok(index).content_type("application/xml"),
+    );
+    let urlset = "<urlset><url><loc>/p1</loc></url><url><loc>/p2</loc></url></urlset>";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(urlset.as_bytes()).expect("gzip");
+    s.route(
+        "/s1.xml.gz",
+        Response::ok(gz.finish().expect("gzip")).content_type("application/x-gzip"),
+    );
+    // A sitemap index that lists itself: expansion stops at the depth limit.
+    let looping = format!(
+        "<sitemapindex><sitemap><loc>{}</loc></sitemap></sitemapindex>",
+        s.url("/loop.xml")
+    );
+    s.route(
+        "/loop.xml",
+        Response::ok(looping).content_type("application/xml"),
+    );
+    let urls = vec![
+        s.url("/feed.xml"),
+        s.url("/sitemap.xml"),
+        s.url("/plain"),
+        s.url("/loop.xml"),
+    ];
+    let r = run(&config(""), &urls);
+    let mut articles: Vec<String> = r
+        .records
+        .iter()
+        .filter(|v| kind(v).is_none())
+        .map(|v| v["url"].as_str().expect("url").to_string())
+        .collect();
+    articles.sort();
+    let mut want: Vec<String> = ["f1", "f2", "p1", "p2", "plain"]
+        .iter()
+        .map(|p| s.url(&format!("/{p}")))
+        .collect();
+    want.sort();
+    assert_eq!(articles, want, "{:?}", r.records);
+    let failed: Vec<&Value> = r.records.iter().filter(|v| kind(v).is_some()).collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(kind(failed[0]), Some("not_html"));
+    assert_eq!(
+        s.hits("/loop.xml"),
+        3,
+        "expanded twice, refused the third time"
+    );
+}

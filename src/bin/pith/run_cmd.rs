@@ -373,6 +373,7 @@ fn read_lists(
                     .blocking_send(Line {
                         source: label.clone(),
                         text,
+                        depth: 0,
                     })
                     .is_err()
             {
@@ -385,6 +386,7 @@ fn read_lists(
             .blocking_send(Line {
                 source: "config".into(),
                 text,
+                depth: 0,
             })
             .is_err()
         {

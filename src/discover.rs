@@ -1,0 +1,152 @@
+//! Discovery: a listed URL that answers with a feed (RSS, Atom, JSON Feed)
+//! or a sitemap (a URL set, a sitemap index, gzipped or not) stands for the
+//! pages it lists. Feeds are read with `feed-rs`, sitemaps with `quick-xml`.
+
+use std::io::Read;
+use url::Url;
+
+/// Most bytes a gzipped sitemap may inflate to (the sitemap protocol's own limit).
+pub const MAX_INFLATED: u64 = 50 * 1024 * 1024;
+/// Most entries taken from one feed or sitemap (the sitemap protocol's limit).
+pub const MAX_ENTRIES: usize = 50_000;
+
+/// Whether a `Content-Type` may be a feed or a sitemap.
+pub fn is_listing_type(content_type: &str) -> bool {
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(
+        mime.as_str(),
+        "application/rss+xml"
+            | "application/atom+xml"
+            | "application/xml"
+            | "text/xml"
+            | "application/feed+json"
+            | "application/json"
+            | "application/x-gzip"
+            | "application/gzip"
+    )
+}
+
+/// The URLs a feed or sitemap lists, resolved against `base`; `None` when the
+/// body is neither.
+pub fn entries(body: &[u8], base: &Url) -> Option<Vec<String>> {
+    let inflated;
+    let body = if body.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(body)
+            .take(MAX_INFLATED)
+            .read_to_end(&mut out)
+            .ok()?;
+        inflated = out;
+        &inflated[..]
+    } else {
+        body
+    };
+    let resolve = |s: &str| base.join(s.trim()).ok().map(String::from);
+    if let Some(locs) = sitemap_locs(body) {
+        return Some(
+            locs.iter()
+                .filter_map(|l| resolve(l))
+                .take(MAX_ENTRIES)
+                .collect(),
+        );
+    }
+    let feed = feed_rs::parser::parse(body).ok()?;
+    Some(
+        feed.entries
+            .iter()
+            .filter_map(|e| e.links.first().map(|l| l.href.as_str()))
+            .filter_map(resolve)
+            .take(MAX_ENTRIES)
+            .collect(),
+    )
+}
+
+/// The `<loc>` values of a `<urlset>` or `<sitemapindex>`.
+fn sitemap_locs(body: &[u8]) -> Option<Vec<String>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(body);
+    let mut buf = Vec::new();
+    let mut root_seen = false;
+    let mut in_loc = false;
+    let mut locs = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) => {
+                let name = e.local_name();
+                let name = name.as_ref();
+                if !root_seen {
+                    if name != b"urlset" && name != b"sitemapindex" {
+                        return None;
+                    }
+                    root_seen = true;
+                }
+                in_loc = name == b"loc";
+            }
+            Event::Text(t) if in_loc => {
+                let text = t.decode().ok()?;
+                locs.push(text.trim().to_string());
+            }
+            Event::CData(t) if in_loc => {
+                locs.push(String::from_utf8_lossy(&t).trim().to_string());
+            }
+            Event::End(_) => in_loc = false,
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+        if locs.len() >= MAX_ENTRIES {
+            break;
+        }
+    }
+    root_seen.then_some(locs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("https://x.org/feeds/").unwrap()
+    }
+
+    #[test]
+    fn sitemaps_and_indexes() {
+        let s =
+            br#"<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+            <url><loc>https://x.org/a</loc></url><url><loc> /b </loc></url></urlset>"#;
+        assert_eq!(
+            entries(s, &base()).unwrap(),
+            vec!["https://x.org/a", "https://x.org/b"]
+        );
+        let i = br#"<sitemapindex><sitemap><loc>https://x.org/s1.xml.gz</loc></sitemap></sitemapindex>"#;
+        assert_eq!(
+            entries(i, &base()).unwrap(),
+            vec!["https://x.org/s1.xml.gz"]
+        );
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, s).unwrap();
+        assert_eq!(entries(&gz.finish().unwrap(), &base()).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn feeds() {
+        let rss = br#"<rss version="2.0"><channel><title>t</title>
+            <item><title>A</title><link>https://x.org/a</link></item>
+            <item><title>B</title><link>https://x.org/b</link></item></channel></rss>"#;
+        assert_eq!(
+            entries(rss, &base()).unwrap(),
+            vec!["https://x.org/a", "https://x.org/b"]
+        );
+        let atom = br#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>x</id><updated>2020-01-01T00:00:00Z</updated>
+            <entry><title>A</title><id>a</id><updated>2020-01-01T00:00:00Z</updated><link href="https://x.org/a"/></entry></feed>"#;
+        assert_eq!(entries(atom, &base()).unwrap(), vec!["https://x.org/a"]);
+        let json = br#"{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"1","url":"https://x.org/j"}]}"#;
+        assert_eq!(entries(json, &base()).unwrap(), vec!["https://x.org/j"]);
+        assert_eq!(entries(b"<html><body>no</body></html>", &base()), None);
+    }
+}

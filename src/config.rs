@@ -119,6 +119,7 @@ impl FetchConfig {
             retries: self.retries,
             respect_robots: self.respect_robots,
             allow_private_networks: self.allow_private_networks,
+            archive: false,
         }
     }
 }
@@ -165,6 +166,9 @@ pub struct OutputConfig {
     pub path: String,
     /// `jsonl`, `text` or `markdown`.
     pub format: Format,
+    /// `pith run` also appends every request and response to this WARC
+    /// file (gzip-compressed per record); empty writes none.
+    pub warc: String,
 }
 
 impl Config {

@@ -1,11 +1,16 @@
-//! Inputs of `pith extract`: files, directories, standard input, and input
-//! lists, turned into a stream of [`Input`]s without holding a list in memory.
+//! Inputs of `pith extract`: files, directories, standard input, input
+//! lists and WARC files, turned into a stream of [`Input`]s without holding a
+//! list, or an archive, in memory.
 //!
 //! The library reads nothing by itself: these functions open exactly the
 //! paths the caller hands them.
 
+use crate::warc::read::{ArchivedPage, WarcError, is_warc_path};
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
+
+/// Largest payload decoded from a WARC record (`--max-bytes` applies after).
+pub const WARC_PAYLOAD_MAX: usize = 64 * 1024 * 1024;
 
 /// Where a page's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +19,20 @@ pub enum Source {
     File(PathBuf),
     /// Standard input.
     Stdin,
+    /// An HTML page read from a WARC file.
+    Archived {
+        /// The WARC file.
+        warc: PathBuf,
+        /// The page.
+        page: ArchivedPage,
+    },
+    /// A WARC file, or one of its records, that could not be read.
+    Unreadable {
+        /// The WARC file.
+        warc: PathBuf,
+        /// Why.
+        error: WarcError,
+    },
 }
 
 /// One page to extract.
@@ -29,8 +48,18 @@ impl Input {
     /// The source as written in a record: the path as given, or `-`.
     pub fn label(&self) -> String {
         match &self.source {
-            Source::File(p) => p.display().to_string(),
+            Source::File(p)
+            | Source::Archived { warc: p, .. }
+            | Source::Unreadable { warc: p, .. } => p.display().to_string(),
             Source::Stdin => "-".to_string(),
+        }
+    }
+
+    /// The charset the page was served with, when known (WARC records).
+    pub fn http_charset(&self) -> Option<&str> {
+        match &self.source {
+            Source::Archived { page, .. } => page.charset.as_deref(),
+            _ => None,
         }
     }
 }
@@ -49,6 +78,14 @@ pub enum InputError {
         path: String,
         /// The OS error.
         source: std::io::Error,
+    },
+    /// A WARC file or record could not be read.
+    #[error("{path}: {source}")]
+    Warc {
+        /// The WARC file.
+        path: String,
+        /// What went wrong.
+        source: WarcError,
     },
     /// Larger than the limit.
     #[error("{path} is {size} bytes, over the limit of {limit} bytes")]
@@ -69,6 +106,7 @@ impl InputError {
             InputError::NotFound(_) => "not_found",
             InputError::Io { .. } => "io",
             InputError::TooLarge { .. } => "too_large",
+            InputError::Warc { source, .. } => source.kind(),
         }
     }
 }
@@ -107,6 +145,13 @@ pub fn read(input: &Input, limit: u64) -> Result<Vec<u8>, InputError> {
                 .read_to_end(&mut buf)
                 .map_err(io)?;
         }
+        Source::Archived { page, .. } => buf.extend_from_slice(&page.body),
+        Source::Unreadable { error, .. } => {
+            return Err(InputError::Warc {
+                path: label,
+                source: error.clone(),
+            });
+        }
     }
     if buf.len() as u64 > limit {
         return Err(InputError::TooLarge {
@@ -126,7 +171,8 @@ pub fn is_html_path(p: &Path) -> bool {
 }
 
 /// Expand command-line arguments: `-` is stdin, a directory gives its
-/// `*.html`/`*.htm` files recursively in name order, anything else is a file.
+/// `*.html`/`*.htm` (and WARC) files recursively in name order, anything else
+/// is a file. WARC files are expanded by [`expand_warcs`].
 pub fn expand_args(
     args: &[String],
     url: Option<&str>,
@@ -149,7 +195,10 @@ pub fn expand_args(
                         .sort_by_file_name()
                         .into_iter()
                         .filter_map(Result::ok)
-                        .filter(|e| e.file_type().is_file() && is_html_path(e.path()))
+                        .filter(|e| {
+                            e.file_type().is_file()
+                                && (is_html_path(e.path()) || is_warc_path(e.path()))
+                        })
                         .map(|e| Input {
                             source: Source::File(e.into_path()),
                             url: None,
@@ -162,6 +211,48 @@ pub fn expand_args(
                 }))
             }
         })
+}
+
+/// Replace every WARC file among `inputs` by the pages it holds, read as the
+/// stream is consumed; an unreadable WARC, or record, becomes one input that
+/// fails with its error.
+pub fn expand_warcs<I>(inputs: I) -> impl Iterator<Item = std::io::Result<Input>> + Send + use<I>
+where
+    I: Iterator<Item = std::io::Result<Input>> + Send,
+{
+    inputs.flat_map(
+        |item| -> Box<dyn Iterator<Item = std::io::Result<Input>> + Send> {
+            let warc = match &item {
+                Ok(Input {
+                    source: Source::File(p),
+                    ..
+                }) if is_warc_path(p) => p.clone(),
+                _ => return Box::new(std::iter::once(item)),
+            };
+            let unreadable = |warc: PathBuf, error: WarcError| Input {
+                url: error.url().map(str::to_string),
+                source: Source::Unreadable { warc, error },
+            };
+            match crate::warc::read::open(&warc, WARC_PAYLOAD_MAX) {
+                Ok(pages) => Box::new(pages.map(move |page| {
+                    Ok(match page {
+                        Ok(page) => Input {
+                            url: Some(page.url.clone()),
+                            source: Source::Archived {
+                                warc: warc.clone(),
+                                page,
+                            },
+                        },
+                        Err(e) => unreadable(warc.clone(), e),
+                    })
+                })),
+                Err(e) => Box::new(std::iter::once(Ok(unreadable(
+                    warc,
+                    WarcError::Archive(e.to_string()),
+                )))),
+            }
+        },
+    )
 }
 
 /// Parse one line of an input list: `PATH<TAB>URL` or `PATH`; `None` for

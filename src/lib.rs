@@ -43,6 +43,7 @@ pub mod schedule;
 pub mod score;
 pub mod shard;
 pub mod state;
+pub mod warc;
 
 pub use error::{DecodeError, ExtractError};
 pub use extract::{ExtractOptions, extract};

@@ -10,7 +10,7 @@
 //! to finish and are abandoned after it.
 
 use crate::ExtractOptions;
-use crate::fetch::{FetchFailure, FetchedPage, Fetcher, ResponseInfo, Validators};
+use crate::fetch::{Exchange, FetchFailure, FetchedPage, Fetcher, ResponseInfo, Validators};
 use crate::normalize::normalize;
 use crate::output::{FetchFields, Record};
 use crate::state::StateStore;
@@ -51,12 +51,23 @@ pub struct RunSettings {
     pub state: Option<Arc<StateStore>>,
 }
 
-/// Fetch and extract every URL line of `lines`, sending one record each to `out`.
+/// What one URL line gives the writer: its record (none for a feed or
+/// sitemap whose entries were queued) and, when the fetcher archives, every
+/// HTTP exchange made for it.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The record to write.
+    pub record: Option<Record>,
+    /// Requests and responses, for a WARC file.
+    pub exchanges: Vec<Exchange>,
+}
+
+/// Fetch and extract every URL line of `lines`, sending one outcome each to `out`.
 pub async fn run(
     mut lines: mpsc::Receiver<Line>,
     fetcher: Arc<Fetcher>,
     settings: RunSettings,
-    out: mpsc::Sender<Record>,
+    out: mpsc::Sender<Outcome>,
     stop: watch::Receiver<bool>,
 ) {
     let RunSettings {
@@ -102,8 +113,9 @@ pub async fn run(
             more_tx.clone(),
         );
         tasks.spawn(async move {
-            if let Some(record) = process(&fetcher, &extract, state.as_deref(), line, &more).await {
-                let _ = out.send(record).await;
+            let outcome = process(&fetcher, &extract, state.as_deref(), line, &more).await;
+            if outcome.record.is_some() || !outcome.exchanges.is_empty() {
+                let _ = out.send(outcome).await;
             }
             drop(permit);
         });
@@ -120,15 +132,15 @@ pub async fn run(
     while tasks.join_next().await.is_some() {}
 }
 
-/// One URL line: its record, or `None` when it was a feed or sitemap whose
-/// entries went to `more`.
+/// One URL line: its record, or none when it was a feed or sitemap whose
+/// entries went to `more`, and its exchanges.
 async fn process(
     fetcher: &Fetcher,
     extract: &Arc<ExtractOptions>,
     state: Option<&StateStore>,
     line: Line,
     more: &mpsc::UnboundedSender<Line>,
-) -> Option<Record> {
+) -> Outcome {
     let url = line.text.trim().to_string();
     // What an earlier run saw: sent back as validators, compared by hash.
     let prior = state.and_then(|s| match s.get(&url) {
@@ -142,8 +154,18 @@ async fn process(
         etag: p.etag.clone(),
         last_modified: p.last_modified.clone(),
     });
-    let record = match fetcher.fetch_conditional(&url, validators.as_ref()).await {
-        Err(FetchFailure { error, info }) => {
+    let (fetched, exchanges) = match fetcher.fetch_conditional(&url, validators.as_ref()).await {
+        Ok(mut page) => {
+            let exchanges = std::mem::take(&mut page.exchanges);
+            (Ok(page), exchanges)
+        }
+        Err(mut failure) => {
+            let exchanges = std::mem::take(&mut failure.exchanges);
+            (Err(failure), exchanges)
+        }
+    };
+    let record = match fetched {
+        Err(FetchFailure { error, info, .. }) => {
             let mut r = Record::failed(line.source, Some(url), error.kind(), error.to_string());
             r.fetch = Some(fields(&info, None));
             r
@@ -171,7 +193,10 @@ async fn process(
                             depth: line.depth + 1,
                         });
                     }
-                    return None;
+                    return Outcome {
+                        record: None,
+                        exchanges,
+                    };
                 }
                 None => extract_page(page, extract.clone(), line.source, url).await,
             }
@@ -202,7 +227,10 @@ async fn process(
             r
         }
     };
-    Some(record)
+    Outcome {
+        record: Some(record),
+        exchanges,
+    }
 }
 
 async fn extract_page(

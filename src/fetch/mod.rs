@@ -10,6 +10,10 @@
 //! decompression; connection errors, timeouts, 429 and 5xx are retried with
 //! back-off ([`retry`]). Only HTML/XHTML bodies, and feeds and sitemaps for
 //! [`crate::discover`], are returned.
+//!
+//! With `archive` on, every HTTP exchange made for a URL (robots.txt,
+//! redirects, retries, the final answer) is kept as an [`Exchange`] and
+//! handed back with the page or the failure, for [`crate::warc`] to write.
 
 pub mod guard;
 pub mod politeness;
@@ -47,6 +51,8 @@ pub struct FetchSettings {
     pub respect_robots: bool,
     /// Allow loopback, private and other non-public addresses.
     pub allow_private_networks: bool,
+    /// Keep every request and response as an [`Exchange`] (for a WARC file).
+    pub archive: bool,
 }
 
 /// Why a URL gave no page.
@@ -135,7 +141,48 @@ pub struct FetchFailure {
     pub error: FetchError,
     /// The response, as far as there was one.
     pub info: ResponseInfo,
+    /// The exchanges made, when archiving.
+    pub exchanges: Vec<Exchange>,
 }
+
+/// What reqwest adds to every request beyond the headers set here: its
+/// default `Accept`, and the encodings its decompression layer asks for.
+const DEFAULT_ACCEPT: &str = "*/*";
+const ACCEPT_ENCODING: &str = "gzip,deflate,br";
+
+/// Bodies of responses that are not pages (errors, redirects, other types)
+/// are kept up to this size in an archive.
+const ARCHIVE_OTHER_MAX: usize = 1024 * 1024;
+
+/// One HTTP request and its response, as a WARC file keeps them.
+///
+/// The body is stored as the application saw it, after `Content-Encoding`
+/// and `Transfer-Encoding` were undone; [`crate::warc`] says so in the
+/// headers it writes.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The requested URL.
+    pub url: String,
+    /// When the response head arrived.
+    pub date: chrono::DateTime<chrono::Utc>,
+    /// The request headers sent, in order (`host` first).
+    pub request_headers: Vec<(String, String)>,
+    /// The HTTP version of the response (`HTTP/1.1`, `HTTP/2`).
+    pub version: &'static str,
+    /// Status code.
+    pub status: u16,
+    /// Response headers as received.
+    pub response_headers: reqwest::header::HeaderMap,
+    /// The body, decoded, as far as it was read.
+    pub body: Vec<u8>,
+    /// The body was cut short (size cap) or not read (a type pith does not keep).
+    pub truncated: bool,
+    /// The server's address.
+    pub ip: Option<IpAddr>,
+}
+
+/// Exchanges of one fetch, collected when archiving.
+type Capture = std::sync::Mutex<Vec<Exchange>>;
 
 /// An HTML page.
 #[derive(Debug, Clone)]
@@ -150,6 +197,8 @@ pub struct FetchedPage {
     pub not_modified: bool,
     /// Served as a feed or sitemap type (XML, JSON, gzip), not as HTML.
     pub listing: bool,
+    /// The exchanges made, when archiving.
+    pub exchanges: Vec<Exchange>,
 }
 
 /// Validators of an earlier response, for a conditional request.
@@ -169,6 +218,7 @@ struct Request<'a> {
     cap: usize,
     truncate: bool,
     validators: Option<&'a Validators>,
+    capture: Option<&'a Capture>,
 }
 
 struct Raw {
@@ -226,21 +276,32 @@ impl Fetcher {
         input: &str,
         validators: Option<&Validators>,
     ) -> Result<FetchedPage, FetchFailure> {
+        let capture = self.settings.archive.then(Capture::default);
+        let capture = capture.as_ref();
+        let taken = || {
+            capture
+                .and_then(|c| c.lock().ok().map(|mut v| std::mem::take(&mut *v)))
+                .unwrap_or_default()
+        };
         let mut info = ResponseInfo::default();
         let fail = |error: FetchError, info: &ResponseInfo| FetchFailure {
             error,
             info: info.clone(),
+            exchanges: taken(),
         };
         let mut url = parse_url(input).map_err(|e| fail(e, &info))?;
         let mut hops = 0usize;
         let raw = loop {
-            self.check(&url).await.map_err(|e| fail(e, &info))?;
+            self.check(&url, capture)
+                .await
+                .map_err(|e| fail(e, &info))?;
             let raw = self
                 .request_with_retries(Request {
                     url: &url,
                     cap: self.settings.max_body_bytes,
                     truncate: false,
                     validators,
+                    capture,
                 })
                 .await;
             info.final_url = Some(url.to_string());
@@ -271,6 +332,7 @@ impl Fetcher {
                 body: Vec::new(),
                 not_modified: true,
                 listing: false,
+                exchanges: taken(),
             });
         }
         if !(200..300).contains(&raw.status) {
@@ -292,15 +354,19 @@ impl Fetcher {
             body: raw.body,
             not_modified: false,
             listing,
+            exchanges: taken(),
         })
     }
 
     /// Address and robots checks for one hop.
-    async fn check(&self, url: &Url) -> Result<(), FetchError> {
+    async fn check(&self, url: &Url, capture: Option<&Capture>) -> Result<(), FetchError> {
         check_literal(url, self.settings.allow_private_networks)?;
         if self.settings.respect_robots {
             let origin = origin_of(url);
-            let rules = self.robots.get(&origin, || self.fetch_robots(url)).await;
+            let rules = self
+                .robots
+                .get(&origin, || self.fetch_robots(url, capture))
+                .await;
             if let Rules::Unreachable(e) = &*rules {
                 return Err(e.clone());
             }
@@ -314,7 +380,7 @@ impl Fetcher {
         Ok(())
     }
 
-    async fn fetch_robots(&self, page: &Url) -> Rules {
+    async fn fetch_robots(&self, page: &Url, capture: Option<&Capture>) -> Rules {
         let Ok(mut url) = page.join("/robots.txt") else {
             return Rules::AllowAll;
         };
@@ -329,6 +395,7 @@ impl Fetcher {
                         cap: ROBOTS_MAX_BYTES,
                         truncate: true,
                         validators: None,
+                        capture,
                     },
                     Duration::ZERO,
                 )
@@ -392,9 +459,10 @@ impl Fetcher {
     async fn send_and_read(&self, req: Request<'_>) -> Result<Raw, FetchError> {
         let Request {
             url,
-            cap,
-            truncate,
+            mut cap,
+            mut truncate,
             validators,
+            capture,
         } = req;
         let mut req = self.client.get(url.clone());
         if let Some(v) = validators {
@@ -405,10 +473,16 @@ impl Fetcher {
                 req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
             }
         }
-        let mut resp = req
-            .send()
+        let req = req
+            .build()
+            .map_err(|e| FetchError::InvalidUrl(format!("{url}: {e}")))?;
+        let sent = capture.map(|_| self.request_headers(&req));
+        let mut resp = self
+            .client
+            .execute(req)
             .await
             .map_err(|e| classify(&e, self.settings.timeout))?;
+        let date = chrono::Utc::now();
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let mut body = Vec::new();
@@ -416,7 +490,14 @@ impl Fetcher {
             is_html_type(&ct) || crate::discover::is_listing_type(&ct) || truncate
         });
         let is_redirect = (300..400).contains(&status) && headers.contains_key(LOCATION);
-        if html_like && !is_redirect && (200..300).contains(&status) || truncate {
+        let page = html_like && !is_redirect && (200..300).contains(&status) || truncate;
+        if !page && capture.is_some() {
+            // Not a page: read it for the archive only, cut where it gets long.
+            cap = cap.min(ARCHIVE_OTHER_MAX);
+            truncate = true;
+        }
+        let mut cut = false;
+        if page || capture.is_some() {
             let declared = header(&headers, CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
             if declared.is_some_and(|n| n > cap) && !truncate {
                 return Err(FetchError::TooLarge(cap));
@@ -429,6 +510,7 @@ impl Fetcher {
                 if body.len() + chunk.len() > cap {
                     if truncate {
                         body.extend_from_slice(&chunk[..cap - body.len()]);
+                        cut = true;
                         break;
                     }
                     return Err(FetchError::TooLarge(cap));
@@ -436,11 +518,63 @@ impl Fetcher {
                 body.extend_from_slice(&chunk);
             }
         }
+        if let (Some(capture), Some(request_headers)) = (capture, sent) {
+            let exchange = Exchange {
+                url: url.to_string(),
+                date,
+                request_headers,
+                version: version_name(resp.version()),
+                status,
+                response_headers: headers.clone(),
+                body: body.clone(),
+                truncated: cut,
+                ip: resp.remote_addr().map(|a| a.ip()),
+            };
+            if let Ok(mut v) = capture.lock() {
+                v.push(exchange);
+            }
+        }
+        if !page {
+            body.clear();
+        }
         Ok(Raw {
             status,
             headers,
             body,
         })
+    }
+
+    /// The headers a request goes out with: those set on it, and those the
+    /// client adds (`Host`, `User-Agent`, `Accept`, `Accept-Encoding`).
+    fn request_headers(&self, req: &reqwest::Request) -> Vec<(String, String)> {
+        let url = req.url();
+        let host = match url.port() {
+            Some(p) => format!("{}:{p}", url.host_str().unwrap_or("")),
+            None => url.host_str().unwrap_or("").to_string(),
+        };
+        let mut out = vec![
+            ("host".to_string(), host),
+            ("user-agent".to_string(), self.settings.user_agent.clone()),
+            ("accept".to_string(), DEFAULT_ACCEPT.to_string()),
+            ("accept-encoding".to_string(), ACCEPT_ENCODING.to_string()),
+        ];
+        for (k, v) in req.headers() {
+            out.push((
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            ));
+        }
+        out
+    }
+}
+
+fn version_name(v: reqwest::Version) -> &'static str {
+    match v {
+        reqwest::Version::HTTP_09 => "HTTP/0.9",
+        reqwest::Version::HTTP_10 => "HTTP/1.0",
+        reqwest::Version::HTTP_2 => "HTTP/2",
+        reqwest::Version::HTTP_3 => "HTTP/3",
+        _ => "HTTP/1.1",
     }
 }
 
@@ -500,7 +634,8 @@ pub fn is_html_type(content_type: &str) -> bool {
     mime == "text/html" || mime == "application/xhtml+xml"
 }
 
-fn charset_of(content_type: &str) -> Option<String> {
+/// The `charset` parameter of a `Content-Type` value.
+pub fn charset_of(content_type: &str) -> Option<String> {
     content_type.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
         k.trim()

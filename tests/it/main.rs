@@ -1,6 +1,6 @@
 //! pith's integration tests, one binary (`cargo test --test it`):
 //! golden fixture pages, the `pith` command line, robustness against hostile
-//! input, and the quality gate on the shared benchmark sets.
+//! input, the quality gate on the shared benchmark sets, and WARC in and out.
 
 mod cli;
 mod fetch;
@@ -9,3 +9,4 @@ mod quality_gate;
 mod robustness;
 mod server;
 mod support;
+mod warc;

@@ -84,12 +84,15 @@ pub struct RunArgs {
     /// With a state file, also write records of unchanged pages.
     #[arg(long)]
     pub emit_unchanged: bool,
+    /// Also append every request and response to this WARC file (WARC/1.1, gzip per record).
+    #[arg(long, value_name = "FILE.warc.gz")]
+    pub warc: Option<PathBuf>,
 }
 
 /// `pith extract` flags.
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
-    /// HTML files, directories (searched for *.html and *.htm), or - for stdin.
+    /// HTML files, WARC files (.warc, .warc.gz), directories (searched for *.html, *.htm and WARC files), or - for stdin.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
     /// The page URL, for a single input.

@@ -72,7 +72,7 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
             Box::new(input::read_list(BufReader::new(f)))
         }
     };
-    let inputs = args_iter.chain(list_iter);
+    let inputs = input::expand_warcs(args_iter.chain(list_iter));
 
     let mut failed = 0usize;
     let mut total = 0usize;
@@ -177,9 +177,20 @@ fn process(input: &Input, s: &Settings) -> Record {
         Ok(b) => b,
         Err(e) => return Record::failed(label, input.url.clone(), e.kind(), e.to_string()),
     };
+    // A WARC record carries the charset its page was served with.
+    let served;
+    let options = match input.http_charset() {
+        Some(cs) => {
+            served = ExtractOptions {
+                http_charset: Some(cs.to_string()),
+                ..s.options.clone()
+            };
+            &served
+        }
+        None => &s.options,
+    };
     // A bug in one page's extraction must not end the run: it becomes a record.
-    let result =
-        std::panic::catch_unwind(|| pith::extract(&bytes, input.url.as_deref(), &s.options));
+    let result = std::panic::catch_unwind(|| pith::extract(&bytes, input.url.as_deref(), options));
     match result {
         Ok(Ok(article)) => Record::ok(label, input.url.clone(), article),
         Ok(Err(e)) => Record::failed(label, input.url.clone(), e.kind(), e.to_string()),

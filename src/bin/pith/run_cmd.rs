@@ -17,6 +17,7 @@ use pith::pipeline::{self, Line};
 use pith::schedule::Schedule;
 use pith::shard::Shard;
 use pith::state::StateStore;
+use pith::warc::write::WarcWriter;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, IsTerminal};
 use std::sync::Arc;
@@ -112,6 +113,18 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
         include_captions: a.captions || config.extract.include_captions,
         ..Default::default()
     };
+    let warc_path = a
+        .warc
+        .clone()
+        .or_else(|| (!config.output.warc.is_empty()).then(|| config.output.warc.clone().into()));
+    let warc = match &warc_path {
+        Some(p) => Some(
+            WarcWriter::append(p)
+                .with_context(|| format!("cannot open WARC file {}", p.display()))?,
+        ),
+        None => None,
+    };
+    let writers = Writers { sink, warc };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -162,7 +175,7 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
         config,
         sources,
         urls,
-        sink,
+        writers,
         format,
         extract,
         quiet,
@@ -171,6 +184,12 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
         state,
         emit_unchanged,
     ))
+}
+
+/// Where a run writes: the records, and the WARC file when asked for.
+struct Writers {
+    sink: Sink,
+    warc: Option<WarcWriter<std::fs::File>>,
 }
 
 struct RoundPlan {
@@ -186,7 +205,7 @@ async fn drive(
     config: Config,
     sources: Vec<ListSource>,
     urls: Vec<String>,
-    mut sink: Sink,
+    mut writers: Writers,
     format: Format,
     extract: ExtractOptions,
     quiet: bool,
@@ -195,7 +214,8 @@ async fn drive(
     state: Option<Arc<StateStore>>,
     emit_unchanged: bool,
 ) -> Result<i32> {
-    let settings = config.fetch.settings();
+    let mut settings = config.fetch.settings();
+    settings.archive = writers.warc.is_some();
     let grace = settings.timeout.min(MAX_GRACE);
     // One fetcher for every round: robots.txt verdicts and politeness carry over.
     let fetcher = Arc::new(Fetcher::new(settings).context("cannot build the HTTP client")?);
@@ -220,7 +240,7 @@ async fn drive(
             &config,
             &extract,
             grace,
-            &mut sink,
+            &mut writers,
             format,
             quiet,
             signals.clone(),
@@ -278,7 +298,7 @@ async fn run_round(
     config: &Config,
     extract: &ExtractOptions,
     grace: Duration,
-    sink: &mut Sink,
+    writers: &mut Writers,
     format: Format,
     quiet: bool,
     mut signals: watch::Receiver<Option<i32>>,
@@ -305,8 +325,16 @@ async fn run_round(
     let mut written = pipeline::Written::default();
     loop {
         tokio::select! {
-            rec = rec_rx.recv() => match rec {
-                Some(r) => {
+            outcome = rec_rx.recv() => match outcome {
+                Some(outcome) => {
+                    // The exchanges reach the WARC file before the record
+                    // and the state: a crash may repeat them, never lose them.
+                    if let Some(warc) = writers.warc.as_mut() {
+                        for exchange in &outcome.exchanges {
+                            warc.write_exchange(exchange).context("cannot write the WARC file")?;
+                        }
+                    }
+                    let Some(r) = outcome.record else { continue };
                     // With a state file (incremental runs), the same article
                     // reached twice in this run is written once; without one,
                     // every URL line gives its record.
@@ -316,7 +344,7 @@ async fn run_round(
                     let write = !unchanged || plan.emit_unchanged && r.is_unchanged();
                     if write {
                         let text = r.render(format);
-                        sink.write(&r, text.as_deref()).context("cannot write output")?;
+                        writers.sink.write(&r, text.as_deref()).context("cannot write output")?;
                     }
                     // The state follows the output: a record is on disk before
                     // its URL is remembered as written.

@@ -1,0 +1,10 @@
+//! WARC files (ISO 28500), the web archive format: [`write`] keeps every
+//! HTTP exchange of `pith run`, [`read`] finds the HTML responses of any
+//! WARC (pith's, Common Crawl's, wget's, warcio's) for `pith extract`.
+
+pub mod read;
+pub mod write;
+
+/// Record names with a major version other than 1 are refused by readers; this
+/// is what pith writes.
+pub const WARC_VERSION: &str = "WARC/1.1";

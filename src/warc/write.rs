@@ -1,0 +1,264 @@
+//! Writing WARC/1.1: a `warcinfo` record when a file is opened, then for each
+//! HTTP exchange a `response` record and its `request` record (linked by
+//! `WARC-Concurrent-To`). Every record is its own gzip member, so readers can
+//! seek to any record, and the two records of an exchange reach the file in
+//! one write.
+//!
+//! Bodies arrive decoded (the HTTP client undoes `Content-Encoding` and
+//! chunking, and drops those headers), so the stored HTTP head is made to
+//! describe the stored payload, as Common Crawl does: any `Content-Encoding`,
+//! `Transfer-Encoding` or `Content-Length` still present is kept under an
+//! `X-Crawler-` prefix, and a `Content-Length` of the stored payload follows.
+//! Block and payload digests are SHA-1 in base 32, the form WARC tools write
+//! and check.
+
+use super::WARC_VERSION;
+use crate::fetch::Exchange;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use sha1::{Digest, Sha1};
+use std::io::{self, Write};
+use std::path::Path;
+
+/// HTTP headers that describe the transfer, not the stored payload.
+const TRANSFER_HEADERS: [&str; 3] = ["content-encoding", "transfer-encoding", "content-length"];
+
+/// Appends records to a WARC file.
+pub struct WarcWriter<W: Write> {
+    out: W,
+    info_id: String,
+}
+
+impl WarcWriter<std::fs::File> {
+    /// Open `path` for appending (created when missing) and write a
+    /// `warcinfo` record naming this run.
+    pub fn append(path: &Path) -> io::Result<Self> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        WarcWriter::new(file, &name)
+    }
+}
+
+impl<W: Write> WarcWriter<W> {
+    /// Start writing to `out`, beginning with a `warcinfo` record.
+    pub fn new(out: W, filename: &str) -> io::Result<Self> {
+        let mut w = WarcWriter {
+            out,
+            info_id: record_id(),
+        };
+        let info = format!(
+            "software: pith/{}\r\nformat: WARC File Format 1.1\r\n\
+             conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        let mut fields = vec![
+            ("WARC-Type", "warcinfo".to_string()),
+            ("WARC-Record-ID", w.info_id.clone()),
+            ("WARC-Date", warc_date(chrono::Utc::now())),
+        ];
+        if !filename.is_empty() {
+            fields.push(("WARC-Filename", filename.to_string()));
+        }
+        fields.push(("Content-Type", "application/warc-fields".to_string()));
+        let member = gzip_record(&fields, info.as_bytes())?;
+        w.out.write_all(&member)?;
+        w.out.flush()?;
+        Ok(w)
+    }
+
+    /// Write the response and request records of one exchange, whole.
+    pub fn write_exchange(&mut self, ex: &Exchange) -> io::Result<()> {
+        let date = warc_date(ex.date);
+        let response_id = record_id();
+        let mut block = response_head(ex);
+        let payload_at = block.len();
+        block.extend_from_slice(&ex.body);
+        let mut fields = vec![
+            ("WARC-Type", "response".to_string()),
+            ("WARC-Record-ID", response_id.clone()),
+            ("WARC-Warcinfo-ID", self.info_id.clone()),
+            ("WARC-Date", date.clone()),
+            ("WARC-Target-URI", ex.url.clone()),
+        ];
+        if let Some(ip) = ex.ip {
+            fields.push(("WARC-IP-Address", ip.to_string()));
+        }
+        fields.push(("WARC-Block-Digest", sha1_base32(&block)));
+        fields.push(("WARC-Payload-Digest", sha1_base32(&block[payload_at..])));
+        if ex.truncated {
+            fields.push(("WARC-Truncated", "length".to_string()));
+        }
+        fields.push((
+            "Content-Type",
+            "application/http;msgtype=response".to_string(),
+        ));
+        let mut out = gzip_record(&fields, &block)?;
+
+        let request = request_head(ex);
+        let fields = vec![
+            ("WARC-Type", "request".to_string()),
+            ("WARC-Record-ID", record_id()),
+            ("WARC-Warcinfo-ID", self.info_id.clone()),
+            ("WARC-Date", date),
+            ("WARC-Target-URI", ex.url.clone()),
+            ("WARC-Concurrent-To", response_id),
+            ("WARC-Block-Digest", sha1_base32(&request)),
+            (
+                "Content-Type",
+                "application/http;msgtype=request".to_string(),
+            ),
+        ];
+        out.extend(gzip_record(&fields, &request)?);
+        self.out.write_all(&out)?;
+        self.out.flush()
+    }
+
+    /// The underlying writer.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+/// One record, compressed as one gzip member.
+fn gzip_record(fields: &[(&str, String)], block: &[u8]) -> io::Result<Vec<u8>> {
+    let mut head = String::with_capacity(512);
+    head.push_str(WARC_VERSION);
+    head.push_str("\r\n");
+    for (name, value) in fields {
+        head.push_str(name);
+        head.push_str(": ");
+        // A header value is one line.
+        head.push_str(&value.replace(['\r', '\n'], " "));
+        head.push_str("\r\n");
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", block.len()));
+    let mut gz = GzEncoder::new(
+        Vec::with_capacity(block.len() / 3 + 256),
+        Compression::default(),
+    );
+    gz.write_all(head.as_bytes())?;
+    gz.write_all(block)?;
+    gz.write_all(b"\r\n\r\n")?;
+    gz.finish()
+}
+
+/// Status line and headers of the stored response (see the module docs).
+fn response_head(ex: &Exchange) -> Vec<u8> {
+    let reason = reqwest::StatusCode::from_u16(ex.status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let mut head = format!("{} {} {reason}\r\n", ex.version, ex.status).into_bytes();
+    for (name, value) in &ex.response_headers {
+        if TRANSFER_HEADERS.contains(&name.as_str()) {
+            head.extend_from_slice(b"x-crawler-");
+        }
+        head.extend_from_slice(name.as_str().as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    head.extend_from_slice(format!("content-length: {}\r\n\r\n", ex.body.len()).as_bytes());
+    head
+}
+
+/// Request line and headers as sent.
+fn request_head(ex: &Exchange) -> Vec<u8> {
+    let target = url::Url::parse(&ex.url)
+        .map(|u| {
+            let mut t = u.path().to_string();
+            if let Some(q) = u.query() {
+                t.push('?');
+                t.push_str(q);
+            }
+            t
+        })
+        .unwrap_or_else(|_| "/".to_string());
+    let version = if ex.version == "HTTP/1.0" {
+        "HTTP/1.0"
+    } else {
+        "HTTP/1.1"
+    };
+    let mut head = format!("GET {target} {version}\r\n");
+    for (name, value) in &ex.request_headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    head.into_bytes()
+}
+
+fn record_id() -> String {
+    format!("<urn:uuid:{}>", uuid::Uuid::new_v4())
+}
+
+/// `WARC-Date`: UTC, to the microsecond, as WARC/1.1 allows.
+fn warc_date(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// `sha1:` and the digest in base 32.
+pub fn sha1_base32(bytes: &[u8]) -> String {
+    format!(
+        "sha1:{}",
+        data_encoding::BASE32.encode(&Sha1::digest(bytes))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn exchange() -> Exchange {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("content-type", "text/html; charset=utf-8".parse().unwrap());
+        headers.insert("content-encoding", "gzip".parse().unwrap());
+        headers.insert("content-length", "31".parse().unwrap());
+        Exchange {
+            url: "http://example.org/a?b=1".into(),
+            date: chrono::Utc::now(),
+            request_headers: vec![("host".into(), "example.org".into())],
+            version: "HTTP/1.1",
+            status: 200,
+            response_headers: headers,
+            body: b"<html><p>Hello</p></html>".to_vec(),
+            truncated: false,
+            ip: Some("127.0.0.1".parse().unwrap()),
+        }
+    }
+
+    #[test]
+    fn members_and_digests() {
+        let mut w = WarcWriter::new(Vec::new(), "t.warc.gz").unwrap();
+        w.write_exchange(&exchange()).unwrap();
+        let bytes = w.into_inner();
+        // Three gzip members: warcinfo, response, request.
+        let mut members = Vec::new();
+        let mut rest = &bytes[..];
+        while !rest.is_empty() {
+            let mut d = flate2::bufread::GzDecoder::new(rest);
+            let mut text = Vec::new();
+            d.read_to_end(&mut text).unwrap();
+            rest = d.into_inner();
+            members.push(String::from_utf8(text).unwrap());
+        }
+        assert_eq!(members.len(), 3);
+        assert!(members[0].starts_with("WARC/1.1\r\nWARC-Type: warcinfo\r\n"));
+        let response = &members[1];
+        assert!(response.contains("WARC-Target-URI: http://example.org/a?b=1\r\n"));
+        assert!(response.contains("x-crawler-content-encoding: gzip\r\n"));
+        assert!(response.contains("x-crawler-content-length: 31\r\n"));
+        assert!(response.contains("content-length: 25\r\n\r\n<html>"));
+        assert!(response.ends_with("</html>\r\n\r\n"));
+        let digest = sha1_base32(b"<html><p>Hello</p></html>");
+        assert!(response.contains(&format!("WARC-Payload-Digest: {digest}\r\n")));
+        assert!(members[2].contains("GET /a?b=1 HTTP/1.1\r\nhost: example.org\r\n\r\n"));
+        assert_eq!(sha1_base32(b""), "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ");
+    }
+}

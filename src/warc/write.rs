@@ -2,7 +2,9 @@
 //! HTTP exchange a `response` record and its `request` record (linked by
 //! `WARC-Concurrent-To`). Every record is its own gzip member, so readers can
 //! seek to any record, and the two records of an exchange reach the file in
-//! one write.
+//! one write. A file left with a torn last member (a crash mid-write) is cut
+//! back to its last whole member when opened again, which reads the file
+//! through once.
 //!
 //! Bodies arrive decoded (the HTTP client undoes `Content-Encoding` and
 //! chunking, and drops those headers), so the stored HTTP head is made to
@@ -30,9 +32,16 @@ pub struct WarcWriter<W: Write> {
 }
 
 impl WarcWriter<std::fs::File> {
-    /// Open `path` for appending (created when missing) and write a
-    /// `warcinfo` record naming this run.
+    /// Open `path` for appending (created when missing; a torn last member
+    /// cut off) and write a `warcinfo` record naming this run.
     pub fn append(path: &Path) -> io::Result<Self> {
+        if let Some(cut) = repair_torn_tail(path)? {
+            tracing::warn!(
+                path = %path.display(),
+                bytes = cut,
+                "cut a torn record off the end of the WARC file"
+            );
+        }
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -123,6 +132,66 @@ impl<W: Write> WarcWriter<W> {
     pub fn into_inner(self) -> W {
         self.out
     }
+}
+
+/// A `BufRead` that counts what its reader consumed.
+struct Counted<R> {
+    inner: R,
+    consumed: u64,
+}
+
+impl<R: io::Read> io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.consumed += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: io::BufRead> io::BufRead for Counted<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, amt: usize) {
+        self.consumed += amt as u64;
+        self.inner.consume(amt);
+    }
+}
+
+/// Cut a gzip-compressed WARC file back to its last whole member; returns
+/// the number of bytes cut, if any. Files that are not gzip are left alone.
+pub fn repair_torn_tail(path: &Path) -> io::Result<Option<u64>> {
+    use std::io::BufRead;
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let len = file.metadata()?.len();
+    let mut reader = Counted {
+        inner: io::BufReader::with_capacity(1 << 16, file),
+        consumed: 0,
+    };
+    if len == 0 || !reader.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
+        return Ok(None);
+    }
+    let mut whole = 0u64;
+    loop {
+        if reader.fill_buf()?.is_empty() {
+            return Ok(None);
+        }
+        let mut member = flate2::bufread::GzDecoder::new(&mut reader);
+        if io::copy(&mut member, &mut io::sink()).is_err() {
+            break;
+        }
+        drop(member);
+        whole = reader.consumed;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)?
+        .set_len(whole)?;
+    Ok(Some(len - whole))
 }
 
 /// One record, compressed as one gzip member.
@@ -260,5 +329,30 @@ mod tests {
         assert!(response.contains(&format!("WARC-Payload-Digest: {digest}\r\n")));
         assert!(members[2].contains("GET /a?b=1 HTTP/1.1\r\nhost: example.org\r\n\r\n"));
         assert_eq!(sha1_base32(b""), "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ");
+    }
+
+    #[test]
+    fn a_torn_tail_is_cut_back_to_the_last_whole_member() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.warc.gz");
+        let mut w = WarcWriter::append(&path).unwrap();
+        w.write_exchange(&exchange()).unwrap();
+        drop(w);
+        let whole = std::fs::read(&path).unwrap();
+        assert_eq!(repair_torn_tail(&path).unwrap(), None);
+        // Half of one more exchange, as a crash would leave it.
+        let mut torn = WarcWriter::new(Vec::new(), "").unwrap().into_inner();
+        torn.truncate(torn.len() / 2);
+        let mut bytes = whole.clone();
+        bytes.extend_from_slice(&torn);
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(repair_torn_tail(&path).unwrap(), Some(torn.len() as u64));
+        assert_eq!(std::fs::read(&path).unwrap(), whole);
+        // Opening for append repairs, then adds a warcinfo record.
+        std::fs::write(&path, &bytes).unwrap();
+        drop(WarcWriter::append(&path).unwrap());
+        let now = std::fs::read(&path).unwrap();
+        assert_eq!(&now[..whole.len()], &whole[..]);
+        assert!(repair_torn_tail(&path).unwrap().is_none());
     }
 }

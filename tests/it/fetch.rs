@@ -624,12 +624,15 @@ fn kill_9_then_rerun_gives_every_url_once_and_whole_lines() {
     let list = dir.path().join("urls.txt");
     std::fs::write(&list, urls.join("\n") + "\n").expect("list");
     let out = dir.path().join("out.jsonl");
+    let warc = dir.path().join("out.warc.gz");
     let start = || {
         Command::new(env!("CARGO_BIN_EXE_pith"))
             .args(["-q", "--config"])
             .arg(&cfg)
             .args(["run", "--output"])
             .arg(&out)
+            .arg("--warc")
+            .arg(&warc)
             .arg(&list)
             .spawn()
             .expect("spawn pith")
@@ -655,6 +658,18 @@ fn kill_9_then_rerun_gives_every_url_once_and_whole_lines() {
     }
     for u in &urls {
         assert_eq!(seen.get(u), Some(&1), "{u} written {:?} times", seen.get(u));
+    }
+    // The WARC file is whole (a torn member was cut on restart) and holds
+    // every page's response.
+    let records = crate::warc::members(&std::fs::read(&warc).expect("WARC"));
+    for u in &urls {
+        assert!(
+            records
+                .iter()
+                .any(|r| r.get("WARC-Type") == Some("response")
+                    && r.get("WARC-Target-URI") == Some(u.as_str())),
+            "no response for {u}"
+        );
     }
 }
 

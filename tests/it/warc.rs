@@ -46,14 +46,14 @@ fn extract(args: &[&str]) -> (i32, Vec<Value>) {
 }
 
 /// One WARC record: its version line, named fields and block.
-struct WarcRecord {
+pub struct WarcRecord {
     version: String,
     fields: Vec<(String, String)>,
     block: Vec<u8>,
 }
 
 impl WarcRecord {
-    fn get(&self, name: &str) -> Option<&str> {
+    pub fn get(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -63,7 +63,7 @@ impl WarcRecord {
 
 /// Split a `.warc.gz` into gzip members, asserting each holds exactly one
 /// whole record.
-fn members(bytes: &[u8]) -> Vec<WarcRecord> {
+pub fn members(bytes: &[u8]) -> Vec<WarcRecord> {
     let mut out = Vec::new();
     let mut rest = bytes;
     while !rest.is_empty() {

@@ -11,7 +11,9 @@ threaded http.server, no delay, and runs,
 in the same session: `pith run` over one URL per page (spread over the hosts,
 private networks allowed, robots.txt answered 404), then `pith extract
 --jobs 0` over the same files. Prints pages/s and peak memory of both, and
-their ratio. With --million it also runs `pith run` over a generated list of
+their ratio. Then the same run into an output file, which keeps a state file
+beside it, twice (the second run is conditional and finds every page
+unchanged), and once more with --no-state and --warc. With --million it also runs `pith run` over a generated list of
 1,000,000 URLs that robots.txt disallows (no page requests: the list, the
 pipeline and the writer at full speed) and prints the peak memory, to show
 that it stays flat however long the list.
@@ -118,10 +120,18 @@ def main():
     n = len(docs)
     run_wall, run_rss = timed([a.pith, "-q", "--config", cfg, "run", urls], subprocess.DEVNULL)
     ext_wall, ext_rss = timed([a.pith, "-q", "extract", "--jobs", "0", "--input-list", lst], subprocess.DEVNULL)
+    out = os.path.join(tmp, "out.jsonl")
+    first, _ = timed([a.pith, "-q", "--config", cfg, "run", "--output", out, urls], subprocess.DEVNULL)
+    second, _ = timed([a.pith, "-q", "--config", cfg, "run", "--output", out, urls], subprocess.DEVNULL)
+    warc = os.path.join(tmp, "out.warc.gz")
+    archived, _ = timed([a.pith, "-q", "--config", cfg, "run", "--no-state", "--warc", warc,
+                         "--output", os.path.join(tmp, "out2.jsonl"), urls], subprocess.DEVNULL)
     if nginx:
         nginx.terminate()
     print(f"server={'nginx' if nginx else 'python'} pages={n} hosts={a.hosts}  run: {n / run_wall:.0f} pages/s, {run_rss:.0f} MiB  "
           f"extract: {n / ext_wall:.0f} pages/s, {ext_rss:.0f} MiB  run/extract={ext_wall / run_wall:.2f}")
+    print(f"into a file with its state: {n / first:.0f} pages/s; again (conditional, unchanged): {n / second:.0f} pages/s; "
+          f"with --warc ({os.path.getsize(warc) / 2**20:.1f} MiB): {n / archived:.0f} pages/s")
     if a.million:
         deny = serve("127.0.0.9", a.dataset, "User-agent: *\nDisallow: /\n")
         host, port = deny.server_address

@@ -26,14 +26,28 @@ pub struct Config {
 }
 
 /// `[state]` settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StateConfig {
+    /// Remember URLs between runs.
+    pub enabled: bool,
     /// SQLite file that remembers validators and content hashes per URL
-    /// (created on first use); empty remembers nothing.
+    /// (created on first use); empty means beside a file output
+    /// (`<output>.state.sqlite`) or inside a directory output, and nothing
+    /// for standard output.
     pub path: String,
     /// Also write records of pages that did not change (marked `"unchanged": true`).
     pub emit_unchanged: bool,
+}
+
+impl Default for StateConfig {
+    fn default() -> Self {
+        StateConfig {
+            enabled: true,
+            path: String::new(),
+            emit_unchanged: false,
+        }
+    }
 }
 
 /// `[schedule]` settings.

@@ -14,6 +14,7 @@ use crate::fetch::{Exchange, FetchFailure, FetchedPage, Fetcher, ResponseInfo, V
 use crate::normalize::normalize;
 use crate::output::{FetchFields, Record};
 use crate::state::StateStore;
+use crate::warc::write::WarcEncoder;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -49,17 +50,20 @@ pub struct RunSettings {
     pub grace: std::time::Duration,
     /// What earlier runs saw, when remembered.
     pub state: Option<Arc<StateStore>>,
+    /// Makes WARC records of the exchanges, when archiving (the fetcher
+    /// must keep them: `FetchSettings::archive`).
+    pub warc: Option<WarcEncoder>,
 }
 
 /// What one URL line gives the writer: its record (none for a feed or
-/// sitemap whose entries were queued) and, when the fetcher archives, every
-/// HTTP exchange made for it.
+/// sitemap whose entries were queued) and, when archiving, the WARC records
+/// of every HTTP exchange made for it, ready to append.
 #[derive(Debug)]
 pub struct Outcome {
     /// The record to write.
     pub record: Option<Record>,
-    /// Requests and responses, for a WARC file.
-    pub exchanges: Vec<Exchange>,
+    /// WARC records (gzip members), empty unless archiving.
+    pub warc: Vec<u8>,
 }
 
 /// Fetch and extract every URL line of `lines`, sending one outcome each to `out`.
@@ -75,6 +79,7 @@ pub async fn run(
         extract,
         grace,
         state,
+        warc,
     } = settings;
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     let extract = Arc::new(extract);
@@ -105,16 +110,24 @@ pub async fn run(
             p = slots.clone().acquire_owned() => p.expect("semaphore is never closed"),
             _ = stop_rx.changed() => break,
         };
-        let (fetcher, extract, out, state, more) = (
+        let (fetcher, extract, out, state, more, warc) = (
             fetcher.clone(),
             extract.clone(),
             out.clone(),
             state.clone(),
             more_tx.clone(),
+            warc.clone(),
         );
         tasks.spawn(async move {
-            let outcome = process(&fetcher, &extract, state.as_deref(), line, &more).await;
-            if outcome.record.is_some() || !outcome.exchanges.is_empty() {
+            let ctx = Context {
+                fetcher: &fetcher,
+                extract: &extract,
+                state: state.as_deref(),
+                more: &more,
+                warc: warc.as_ref(),
+            };
+            let outcome = process(ctx, line).await;
+            if outcome.record.is_some() || !outcome.warc.is_empty() {
                 let _ = out.send(outcome).await;
             }
             drop(permit);
@@ -132,15 +145,48 @@ pub async fn run(
     while tasks.join_next().await.is_some() {}
 }
 
+/// What a task needs besides its line.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    fetcher: &'a Fetcher,
+    extract: &'a Arc<ExtractOptions>,
+    state: Option<&'a StateStore>,
+    more: &'a mpsc::UnboundedSender<Line>,
+    warc: Option<&'a WarcEncoder>,
+}
+
+/// WARC records of `exchanges`, made on the blocking pool.
+async fn encode(warc: Option<&WarcEncoder>, exchanges: Vec<Exchange>) -> Vec<u8> {
+    let Some(encoder) = warc.cloned() else {
+        return Vec::new();
+    };
+    if exchanges.is_empty() {
+        return Vec::new();
+    }
+    let made = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        for ex in &exchanges {
+            match encoder.exchange(ex) {
+                Ok(members) => out.extend(members),
+                Err(e) => tracing::warn!(url = %ex.url, "cannot make WARC records: {e}"),
+            }
+        }
+        out
+    })
+    .await;
+    made.unwrap_or_default()
+}
+
 /// One URL line: its record, or none when it was a feed or sitemap whose
-/// entries went to `more`, and its exchanges.
-async fn process(
-    fetcher: &Fetcher,
-    extract: &Arc<ExtractOptions>,
-    state: Option<&StateStore>,
-    line: Line,
-    more: &mpsc::UnboundedSender<Line>,
-) -> Outcome {
+/// entries went to `more`, and its WARC records.
+async fn process(ctx: Context<'_>, line: Line) -> Outcome {
+    let Context {
+        fetcher,
+        extract,
+        state,
+        more,
+        warc,
+    } = ctx;
     let url = line.text.trim().to_string();
     // What an earlier run saw: sent back as validators, compared by hash.
     let prior = state.and_then(|s| match s.get(&url) {
@@ -164,6 +210,7 @@ async fn process(
             (Err(failure), exchanges)
         }
     };
+    let warc = encode(warc, exchanges).await;
     let record = match fetched {
         Err(FetchFailure { error, info, .. }) => {
             let mut r = Record::failed(line.source, Some(url), error.kind(), error.to_string());
@@ -193,10 +240,7 @@ async fn process(
                             depth: line.depth + 1,
                         });
                     }
-                    return Outcome {
-                        record: None,
-                        exchanges,
-                    };
+                    return Outcome { record: None, warc };
                 }
                 None => extract_page(page, extract.clone(), line.source, url).await,
             }
@@ -229,7 +273,7 @@ async fn process(
     };
     Outcome {
         record: Some(record),
-        exchanges,
+        warc,
     }
 }
 
@@ -304,17 +348,28 @@ fn fields(info: &ResponseInfo, content_hash: Option<String>) -> FetchFields {
 }
 
 /// The articles written in one run, to write each article once: by
-/// normalized URL (as listed and after redirects), normalized canonical URL,
-/// and content hash.
+/// normalized URL (as listed and after redirects), and, when `by_content`,
+/// also by normalized canonical URL and content hash. Keys are kept as 64-bit
+/// hashes, so a list of millions of URLs stays small.
 #[derive(Debug, Default)]
 pub struct Written {
-    keys: std::collections::HashSet<String>,
+    keys: std::collections::HashSet<u64>,
+    by_content: bool,
 }
 
 impl Written {
+    /// Remember by URL only, or (`by_content`) by canonical URL and content too.
+    pub fn new(by_content: bool) -> Written {
+        Written {
+            keys: Default::default(),
+            by_content,
+        }
+    }
+
     /// Whether `record` repeats an article already written in this run;
     /// when it does not, it is remembered.
     pub fn is_repeat(&mut self, record: &Record) -> bool {
+        use std::hash::{Hash, Hasher};
         let Some(article) = &record.article else {
             return false;
         };
@@ -335,14 +390,27 @@ impl Written {
             .canonical_url
             .as_deref()
             .and_then(normalize)
+            .filter(|_| self.by_content)
         {
             if url::Url::parse(&c).is_ok_and(|u| u.path().len() > 1) {
                 keys.push(format!("url {c}"));
             }
         }
-        if let Some(h) = fetch.and_then(|f| f.content_hash.as_deref()) {
+        if let Some(h) = fetch
+            .and_then(|f| f.content_hash.as_deref())
+            .filter(|_| self.by_content)
+        {
             keys.push(format!("hash {h}"));
         }
+        let keys: Vec<u64> = keys
+            .iter()
+            .map(|k| {
+                // SipHash with fixed keys: the same key always hashes alike.
+                let mut h = std::hash::DefaultHasher::new();
+                k.hash(&mut h);
+                h.finish()
+            })
+            .collect();
         if keys.iter().any(|k| self.keys.contains(k)) {
             return true;
         }

@@ -360,7 +360,7 @@ fn sigterm_mid_run_leaves_a_valid_file() {
     s.route("/robots.txt", Response::ok("").status(404));
     let mut urls = Vec::new();
     for i in 0..50 {
-        s.route(&format!("/p{i}"), Response::ok(article()));
+        s.route(&format!("/p{i}"), Response::ok(story(&format!("p{i}"))));
         urls.push(s.url(&format!("/p{i}")));
     }
     let dir = tempfile::tempdir().expect("temp dir");
@@ -487,11 +487,37 @@ fn every_repeats_rounds_until_sigterm() {
     assert_eq!(status.code(), Some(143));
     let rounds = s.hits("/a");
     assert!(rounds >= 3, "{rounds} rounds in 7 s with --every 2s");
+    // The state beside the output remembers the page: later rounds find it
+    // unchanged and write nothing.
     let text = std::fs::read_to_string(&out).expect("output");
-    assert_eq!(text.lines().count(), rounds, "one record per round");
-    for l in text.lines() {
-        serde_json::from_str::<Value>(l).expect("whole lines");
-    }
+    assert_eq!(text.lines().count(), 1, "written once: {text}");
+    serde_json::from_str::<Value>(text.trim_end()).expect("a whole line");
+    assert!(dir.path().join("out.jsonl.state.sqlite").is_file());
+
+    // Without a state, every round writes its record.
+    let out2 = dir.path().join("out2.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pith"))
+        .args(["-q", "--config"])
+        .arg(&cfg)
+        .args(["run", "--no-state", "--every", "1s", "--output"])
+        .arg(&out2)
+        .arg(&list)
+        .spawn()
+        .expect("spawn pith");
+    std::thread::sleep(Duration::from_millis(2500));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert_eq!(child.wait().expect("wait").code(), Some(143));
+    let text = std::fs::read_to_string(&out2).expect("output");
+    assert_eq!(
+        text.lines().count(),
+        s.hits("/a") - rounds,
+        "one record per round"
+    );
+    assert!(text.lines().count() >= 2);
+    assert!(!dir.path().join("out2.jsonl.state.sqlite").exists());
 }
 
 #[test]
@@ -759,11 +785,15 @@ fn feeds_and_sitemaps_are_expanded_into_their_pages() {
         "/loop.xml",
         Response::ok(looping).content_type("application/xml"),
     );
+    // `/f1` is also listed plainly, `/plain` twice (once with a fragment):
+    // each URL is written once, even without a state file.
     let urls = vec![
+        s.url("/f1"),
         s.url("/feed.xml"),
         s.url("/sitemap.xml"),
         s.url("/plain"),
         s.url("/loop.xml"),
+        s.url("/plain#top"),
     ];
     let r = run(&config(""), &urls);
     let mut articles: Vec<String> = r

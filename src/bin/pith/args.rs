@@ -78,9 +78,13 @@ pub struct RunArgs {
     /// Keep only the URLs of shard I of N (split by registrable domain).
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
-    /// SQLite file that remembers URLs between runs (conditional requests, only changes written).
+    /// SQLite file that remembers URLs between runs (conditional requests, only changes written);
+    /// default: beside the --output file (FILE.state.sqlite), or inside an --output directory.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// Remember nothing between runs: every page is fetched and written again.
+    #[arg(long, conflicts_with = "state")]
+    pub no_state: bool,
     /// With a state file, also write records of unchanged pages.
     #[arg(long)]
     pub emit_unchanged: bool,

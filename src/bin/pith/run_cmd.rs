@@ -144,10 +144,18 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
         Some(s) => Some(s.parse::<Shard>().map_err(anyhow::Error::msg)?),
         None => None,
     };
-    let state_path = a
-        .state
-        .clone()
-        .or_else(|| (!config.state.path.is_empty()).then(|| config.state.path.clone().into()));
+    // The state file: named, or beside a file (inside a directory) output.
+    let state_path = if a.no_state || !config.state.enabled {
+        None
+    } else {
+        a.state
+            .clone()
+            .or_else(|| (!config.state.path.is_empty()).then(|| config.state.path.clone().into()))
+            .or_else(|| out_path.as_deref().map(default_state_path))
+    };
+    if let Some(p) = &state_path {
+        tracing::debug!(path = %p.display(), "state file");
+    }
     let state = match &state_path {
         Some(p) => {
             Some(Arc::new(StateStore::open(p).with_context(|| {
@@ -190,6 +198,18 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
 struct Writers {
     sink: Sink,
     warc: Option<WarcWriter<std::fs::File>>,
+}
+
+/// Where the state lives when no path is named: beside a file output
+/// (`records.jsonl.state.sqlite`), or inside a directory output.
+fn default_state_path(out: &std::path::Path) -> std::path::PathBuf {
+    if out.is_dir() {
+        out.join(".pith-state.sqlite")
+    } else {
+        let mut name = out.as_os_str().to_owned();
+        name.push(".state.sqlite");
+        name.into()
+    }
 }
 
 struct RoundPlan {
@@ -313,6 +333,7 @@ async fn run_round(
         extract: extract.clone(),
         grace,
         state: plan.state.clone(),
+        warc: writers.warc.as_ref().map(WarcWriter::encoder),
     };
     let engine = tokio::spawn(pipeline::run(
         line_rx,
@@ -322,24 +343,21 @@ async fn run_round(
         stop_rx,
     ));
     let mut progress = Progress::new(quiet);
-    let mut written = pipeline::Written::default();
+    let mut written = pipeline::Written::new(plan.state.is_some());
     loop {
         tokio::select! {
             outcome = rec_rx.recv() => match outcome {
                 Some(outcome) => {
                     // The exchanges reach the WARC file before the record
                     // and the state: a crash may repeat them, never lose them.
-                    if let Some(warc) = writers.warc.as_mut() {
-                        for exchange in &outcome.exchanges {
-                            warc.write_exchange(exchange).context("cannot write the WARC file")?;
-                        }
+                    if let (Some(warc), false) = (writers.warc.as_mut(), outcome.warc.is_empty()) {
+                        warc.append_records(&outcome.warc).context("cannot write the WARC file")?;
                     }
                     let Some(r) = outcome.record else { continue };
-                    // With a state file (incremental runs), the same article
-                    // reached twice in this run is written once; without one,
-                    // every URL line gives its record.
-                    let unchanged = r.is_unchanged()
-                        || plan.state.is_some() && written.is_repeat(&r);
+                    // A URL reached twice in this run is written once; with
+                    // a state file (incremental runs), so is the same article
+                    // under another URL (canonical URL, content hash).
+                    let unchanged = r.is_unchanged() || written.is_repeat(&r);
                     progress.count(r.error.as_ref().map(|e| e.kind.as_str()), unchanged);
                     let write = !unchanged || plan.emit_unchanged && r.is_unchanged();
                     if write {

@@ -118,7 +118,7 @@ def main():
         for d in docs:
             f.write(os.path.join(a.dataset, d["html"]) + "\n")
     n = len(docs)
-    run_wall, run_rss = timed([a.pith, "-q", "--config", cfg, "run", urls], subprocess.DEVNULL)
+    run_wall, run_rss = timed([a.pith, "-q", "--config", cfg, "run", "--no-state", urls], subprocess.DEVNULL)
     ext_wall, ext_rss = timed([a.pith, "-q", "extract", "--jobs", "0", "--input-list", lst], subprocess.DEVNULL)
     out = os.path.join(tmp, "out.jsonl")
     first, _ = timed([a.pith, "-q", "--config", cfg, "run", "--output", out, urls], subprocess.DEVNULL)
@@ -146,7 +146,7 @@ def main():
                     if i >= lines:
                         break
                     dst.write(line)
-            wall, rss = timed([a.pith, "-q", "--config", cfg, "run", part], subprocess.DEVNULL)
+            wall, rss = timed([a.pith, "-q", "--config", cfg, "run", "--no-state", part], subprocess.DEVNULL)
             print(f"list of {lines} URLs (robots.txt disallows all): {wall:.1f} s, peak {rss:.0f} MiB")
 
 

@@ -33,8 +33,8 @@ pub struct StateConfig {
     pub enabled: bool,
     /// SQLite file that remembers validators and content hashes per URL
     /// (created on first use); empty means beside a file output
-    /// (`<output>.state.sqlite`) or inside a directory output, and nothing
-    /// for standard output.
+    /// (`<output>.state.sqlite`), inside a directory output, or
+    /// `pith-state.sqlite` in the working directory for standard output.
     pub path: String,
     /// Also write records of pages that did not change (marked `"unchanged": true`).
     pub emit_unchanged: bool,

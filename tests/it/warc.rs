@@ -179,6 +179,7 @@ fn a_run_writes_a_warc_that_reads_back_to_the_same_texts() {
     .expect("write config");
     let warc = dir.path().join("crawl.warc.gz");
     let out = Command::new(env!("CARGO_BIN_EXE_pith"))
+        .current_dir(dir.path())
         .args(["-q", "--config"])
         .arg(&cfg)
         .arg("run")

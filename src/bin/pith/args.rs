@@ -79,7 +79,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
     /// SQLite file that remembers URLs between runs (conditional requests, only changes written);
-    /// default: beside the --output file (FILE.state.sqlite), or inside an --output directory.
+    /// default: beside the --output file (FILE.state.sqlite), inside an --output directory,
+    /// or ./pith-state.sqlite when records go to stdout.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// Remember nothing between runs: every page is fetched and written again.

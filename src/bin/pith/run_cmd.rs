@@ -144,25 +144,31 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
         Some(s) => Some(s.parse::<Shard>().map_err(anyhow::Error::msg)?),
         None => None,
     };
-    // The state file: named, or beside a file (inside a directory) output.
-    let state_path = if a.no_state || !config.state.enabled {
+    // The state file: named, or by default beside the output (see
+    // `default_state_path`). A named file that cannot be opened is an error;
+    // a default one is skipped with a warning.
+    let named_state = a
+        .state
+        .clone()
+        .or_else(|| (!config.state.path.is_empty()).then(|| config.state.path.clone().into()));
+    let state = if a.no_state || !config.state.enabled {
         None
+    } else if let Some(p) = &named_state {
+        Some(Arc::new(StateStore::open(p).with_context(|| {
+            format!("cannot open state file {}", p.display())
+        })?))
     } else {
-        a.state
-            .clone()
-            .or_else(|| (!config.state.path.is_empty()).then(|| config.state.path.clone().into()))
-            .or_else(|| out_path.as_deref().map(default_state_path))
-    };
-    if let Some(p) = &state_path {
-        tracing::debug!(path = %p.display(), "state file");
-    }
-    let state = match &state_path {
-        Some(p) => {
-            Some(Arc::new(StateStore::open(p).with_context(|| {
-                format!("cannot open state file {}", p.display())
-            })?))
+        let p = default_state_path(out_path.as_deref());
+        match StateStore::open(&p) {
+            Ok(s) => {
+                tracing::debug!(path = %p.display(), "state file");
+                Some(Arc::new(s))
+            }
+            Err(e) => {
+                tracing::warn!(path = %p.display(), "nothing is remembered between runs: {e}");
+                None
+            }
         }
-        None => None,
     };
     let emit_unchanged = a.emit_unchanged || config.state.emit_unchanged;
     // A crash can leave records whose state was never committed: read them back.
@@ -201,14 +207,18 @@ struct Writers {
 }
 
 /// Where the state lives when no path is named: beside a file output
-/// (`records.jsonl.state.sqlite`), or inside a directory output.
-fn default_state_path(out: &std::path::Path) -> std::path::PathBuf {
-    if out.is_dir() {
-        out.join(".pith-state.sqlite")
-    } else {
-        let mut name = out.as_os_str().to_owned();
-        name.push(".state.sqlite");
-        name.into()
+/// (`records.jsonl.state.sqlite`), inside a directory output
+/// (`.pith-state.sqlite`), and for standard output `pith-state.sqlite` in
+/// the working directory.
+fn default_state_path(out: Option<&std::path::Path>) -> std::path::PathBuf {
+    match out {
+        Some(dir) if dir.is_dir() => dir.join(".pith-state.sqlite"),
+        Some(file) => {
+            let mut name = file.as_os_str().to_owned();
+            name.push(".state.sqlite");
+            name.into()
+        }
+        None => "pith-state.sqlite".into(),
     }
 }
 

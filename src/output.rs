@@ -183,6 +183,7 @@ impl Sink {
         let wants_dir = path.as_os_str().to_string_lossy().ends_with('/');
         if path.is_dir() || wants_dir {
             std::fs::create_dir_all(path)?;
+            repair_torn_tail(&path.join(INDEX_FILE))?;
             return Ok(Sink::Dir {
                 dir: path.to_path_buf(),
                 format,
@@ -229,14 +230,24 @@ impl Sink {
                     std::fs::rename(&tmp, dir.join(&name))?;
                     file = Some(name);
                 }
-                // The index lists every record, failures included.
-                let entry = serde_json::json!({
+                // The index lists every record, failures included, with
+                // what a state file needs to catch up after a crash.
+                let mut entry = serde_json::json!({
                     "source": record.source,
                     "url": record.url,
                     "file": file,
                     "title": record.article.as_ref().and_then(|a| a.metadata.title.clone()),
                     "error": record.error.as_ref().map(|e| e.kind.clone()),
                 });
+                if let Some(f) = &record.fetch {
+                    entry["status"] = serde_json::json!(f.status);
+                    entry["etag"] = serde_json::json!(f.etag);
+                    entry["last_modified"] = serde_json::json!(f.last_modified);
+                    entry["content_hash"] = serde_json::json!(f.content_hash);
+                    if f.unchanged == Some(true) {
+                        entry["unchanged"] = serde_json::json!(true);
+                    }
+                }
                 let mut index = std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)

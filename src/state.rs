@@ -114,8 +114,9 @@ const RECONCILE_TAIL_BYTES: u64 = 1024 * 1024;
 impl StateStore {
     /// After a crash, records may be in the output whose state was never
     /// committed (the process died between the two). Read the end of the
-    /// output back and remember those records as written, so the next run
-    /// does not write them again. Returns how many were reconciled.
+    /// output (a JSONL file, or a directory's `index.jsonl`) back and
+    /// remember those records as written, so the next run does not write
+    /// them again. Returns how many were reconciled.
     pub fn reconcile(&self, output: &Path) -> Result<usize, StateError> {
         use std::io::{Read, Seek, SeekFrom};
         let Ok(mut f) = std::fs::File::open(output) else {
@@ -138,7 +139,9 @@ impl StateStore {
             let (Some(url), Some(hash)) = (v["url"].as_str(), v["content_hash"].as_str()) else {
                 continue;
             };
-            if v.get("text").is_none() || v["unchanged"] == true {
+            // An article line (a directory's index names its file instead).
+            let article = v.get("text").is_some() || v["file"].is_string();
+            if !article || v["unchanged"] == true {
                 continue;
             }
             let known = self.get(url)?.and_then(|p| p.content_hash);
@@ -194,5 +197,15 @@ mod tests {
             Some("h")
         );
         assert_eq!(s.reconcile(&out).unwrap(), 0, "already known");
+        // A directory's index names the article's file instead of its text.
+        let index = dir.path().join("index.jsonl");
+        std::fs::write(
+            &index,
+            "{\"url\":\"c\",\"file\":\"c.json\",\"content_hash\":\"hc\",\"error\":null}\n\
+             {\"url\":\"d\",\"file\":null,\"content_hash\":null,\"error\":\"http_status\"}\n",
+        )
+        .unwrap();
+        assert_eq!(s.reconcile(&index).unwrap(), 1);
+        assert_eq!(s.get("c").unwrap().unwrap().revisions, 1);
     }
 }

@@ -734,6 +734,66 @@ fn kill_9_then_rerun_gives_every_url_once_and_whole_lines() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn kill_9_then_rerun_into_a_directory_writes_every_article_once() {
+    let s = server(25);
+    s.route("/robots.txt", Response::ok("").status(404));
+    let urls: Vec<String> = (0..30)
+        .map(|i| {
+            s.route(&format!("/d{i}"), Response::ok(story(&format!("dir-{i}"))));
+            s.url(&format!("/d{i}"))
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, config("per_host_delay_ms = 60")).expect("config");
+    let list = dir.path().join("urls.txt");
+    std::fs::write(&list, urls.join("\n") + "\n").expect("list");
+    let out = dir.path().join("articles");
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_pith"))
+            .args(["-q", "--config"])
+            .arg(&cfg)
+            .args(["run", "--output"])
+            .arg(format!("{}/", out.display()))
+            .arg(&list)
+            .spawn()
+            .expect("spawn pith")
+    };
+    for wait_ms in [500u64, 800] {
+        let mut child = start();
+        std::thread::sleep(Duration::from_millis(wait_ms));
+        Command::new("kill")
+            .args(["-KILL", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        let _ = child.wait();
+    }
+    assert_eq!(start().wait().expect("rerun").code(), Some(0));
+    assert!(
+        out.join(".pith-state.sqlite").is_file(),
+        "state inside the directory"
+    );
+    let index = std::fs::read_to_string(out.join("index.jsonl")).expect("index");
+    let mut seen = std::collections::HashMap::new();
+    for l in index.lines() {
+        let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("broken line {l:?}: {e}"));
+        *seen
+            .entry(v["url"].as_str().expect("url").to_string())
+            .or_insert(0) += 1;
+    }
+    for u in &urls {
+        assert_eq!(seen.get(u), Some(&1), "{u} indexed {:?} times", seen.get(u));
+    }
+    let files = std::fs::read_dir(&out)
+        .expect("read dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+        .count();
+    assert_eq!(files, urls.len(), "one file per article");
+}
+
 #[test]
 fn the_same_article_reached_twice_is_written_once() {
     let s = server(21);

@@ -173,9 +173,14 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
     let emit_unchanged = a.emit_unchanged || config.state.emit_unchanged;
     // A crash can leave records whose state was never committed: read them back.
     if let (Some(state), Some(p)) = (&state, &out_path) {
-        if p.is_file() {
+        let written = if p.is_dir() {
+            p.join(pith::output::INDEX_FILE)
+        } else {
+            p.clone()
+        };
+        if written.is_file() {
             let n = state
-                .reconcile(p)
+                .reconcile(&written)
                 .context("cannot reconcile the state with the output")?;
             if n > 0 {
                 tracing::warn!(

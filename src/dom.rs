@@ -248,6 +248,28 @@ impl<'a> Doc<'a> {
         }
         out.trim().to_string()
     }
+
+    /// Text of the subtree of `i` without its hidden elements (avatar
+    /// initials, screen-reader labels), collapsed.
+    pub fn visible_text_of(&self, i: Ix) -> String {
+        let mut out = String::new();
+        let end = self.nodes[i as usize].end;
+        let mut k = i as usize;
+        while k < end as usize {
+            let n = &self.nodes[k];
+            match &n.data {
+                Data::Text(t) => push_collapsed(&mut out, t.text),
+                Data::Elem(e) if e.flags & flag::HIDDEN != 0 && k != i as usize => {
+                    k = n.end as usize;
+                    continue;
+                }
+                _ if n.tag() & (tag::BLOCK | tag::BR) != 0 && !out.ends_with(' ') => out.push(' '),
+                _ => {}
+            }
+            k += 1;
+        }
+        out.trim().to_string()
+    }
 }
 
 /// Iterator over element children.

@@ -43,6 +43,32 @@ const ROLE_WORDS: &[&str] = &[
     "guest",
 ];
 
+/// Lower-case words that may stand inside a personal name ("Michiel de Jong").
+const NAME_PARTICLES: &[&str] = &[
+    "de", "da", "do", "dos", "das", "del", "della", "di", "du", "la", "le", "van", "von", "der",
+    "den", "ter", "ten", "bin", "bint", "al", "el", "y", "e", "zu", "af", "av",
+];
+
+/// Whether names read from free text (a byline element, a "By …" line) look
+/// like people's names: in scripts with case, every word capitalised or a
+/// particle; not bare initials ("J J").
+pub(super) fn looks_like_names(names: &str) -> bool {
+    names.split("; ").all(|name| {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let capitalised = words.iter().all(|w| {
+            let first = w
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .chars()
+                .next();
+            !first.is_some_and(char::is_lowercase) || NAME_PARTICLES.contains(w)
+        });
+        let spelled_out = words
+            .iter()
+            .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2);
+        capitalised && spelled_out
+    })
+}
+
 /// How far into a line its "By" may stand (after "Posted March 3, 2004").
 const BY_MAX_OFFSET: usize = 60;
 /// Shortest and longest line that is searched for a "By …" byline.
@@ -152,10 +178,11 @@ pub(super) fn text_byline(
             // Free text is a weak source: take it only when it reads as
             // full names ("Carl Oyelaran"), not a lone capitalised word.
             let names = names_after_by(&t).and_then(clean_authors).filter(|n| {
-                n.split("; ").all(|name| {
-                    let words: Vec<&str> = name.split_whitespace().collect();
-                    words.len() >= 2 && words[0].chars().count() >= 2
-                })
+                looks_like_names(n)
+                    && n.split("; ").all(|name| {
+                        let words: Vec<&str> = name.split_whitespace().collect();
+                        words.len() >= 2 && words[0].chars().count() >= 2
+                    })
             });
             if let Some(names) = names {
                 return Some((names, t));
@@ -216,6 +243,13 @@ pub fn clean_authors(raw: &str) -> Option<String> {
             break;
         }
     }
+    // A word run together with digits is a handle or an id ("CC7567"), not
+    // a name, and not the start of a date.
+    s = s
+        .split(' ')
+        .filter(|w| !(w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(char::is_alphabetic)))
+        .collect::<Vec<_>>()
+        .join(" ");
     // A date or time after the names ends the byline, month name included.
     if let Some(cut) = s.find(|c: char| c.is_ascii_digit()) {
         s.truncate(cut);
@@ -286,6 +320,13 @@ pub fn clean_authors(raw: &str) -> Option<String> {
         if DEGREES.contains(&p.trim_end_matches('.').to_lowercase().as_str()) {
             continue;
         }
+        // Initials alone ("J J") name nobody.
+        if !p
+            .split_whitespace()
+            .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        {
+            continue;
+        }
         if p.is_empty() || p.len() > 60 || p.contains('@') || p.starts_with("http") {
             continue;
         }
@@ -324,5 +365,14 @@ mod tests {
             Some("Jane Doe")
         );
         assert_eq!(clean_authors("Staff"), None);
+        assert_eq!(clean_authors("CC7567"), None);
+        assert_eq!(clean_authors("J J"), None);
+        assert_eq!(
+            clean_authors("Jane Doe 12:30 pm").as_deref(),
+            Some("Jane Doe")
+        );
+        assert!(looks_like_names("Michiel de Jong; Ana Silva"));
+        assert!(looks_like_names("李小龙"));
+        assert!(!looks_like_names("Kepler telescope"));
     }
 }

@@ -79,6 +79,7 @@ const AUTHOR_KEYS: &[&str] = &[
     "dcterms.creator",
     "author",
     "article:author",
+    "og:article:author",
     "parsely-author",
     "sailthru.author",
     "byl",
@@ -423,8 +424,10 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
                     && (c.contains("byline") || c.contains("author"))
                     && !c.contains("bio")
                 {
-                    let t = doc.text_of(i);
-                    if t.len() < 150 && clean_authors(&t).is_some() {
+                    let t = doc.visible_text_of(i);
+                    if t.len() < 150
+                        && clean_authors(&t).is_some_and(|n| author::looks_like_names(&n))
+                    {
                         g.byline = Some(t);
                     }
                 }

@@ -107,6 +107,12 @@ const CREDIT_WORDS: &[&str] = &[
 /// The text after "By" in a byline line ("Posted March 3, 2004 by Gwen
 /// Ashdown" → "Gwen Ashdown"), unless it credits a picture.
 fn names_after_by(line: &str) -> Option<&str> {
+    // A copyright line names a publisher ("© 2017 … Published by O'Reilly
+    // Media, Inc."), not an author.
+    let lower = line.to_lowercase();
+    if line.contains('©') || lower.contains("copyright") || lower.contains("(c) ") {
+        return None;
+    }
     let c = BY_NAME.captures(line)?;
     let m = c.get(1)?;
     if m.start() > BY_MAX_OFFSET {
@@ -374,5 +380,13 @@ mod tests {
         assert!(looks_like_names("Michiel de Jong; Ana Silva"));
         assert!(looks_like_names("李小龙"));
         assert!(!looks_like_names("Kepler telescope"));
+        assert_eq!(
+            names_after_by("Copyright © 2017 Google, Inc. Published by O'Reilly Media, Inc."),
+            None
+        );
+        assert_eq!(
+            names_after_by("Posted March 3, 2004 by Gwen Ashdown"),
+            Some("Gwen Ashdown")
+        );
     }
 }

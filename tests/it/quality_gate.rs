@@ -23,6 +23,12 @@ const READABILITY_COMPAT_F1: f64 = 0.950;
 const READABILITY_TEXT_MACRO_F1: f64 = 0.949;
 /// readability: share of exact titles.
 const READABILITY_TITLE_EXACT: f64 = 0.84;
+/// readability: share of exact authors, dates, site names, descriptions, languages.
+const READABILITY_AUTHOR_EXACT: f64 = 0.75;
+const READABILITY_DATE_EXACT: f64 = 0.96;
+const READABILITY_SITENAME_EXACT: f64 = 0.98;
+const READABILITY_DESCRIPTION_EXACT: f64 = 0.84;
+const READABILITY_LANG_EXACT: f64 = 0.97;
 
 /// The benchmark folder, or `None` (gate skipped) when the default one is absent.
 fn bench_dir() -> Option<PathBuf> {
@@ -65,6 +71,11 @@ fn readability_gate() {
             ("/scrapinghub_compat/f1", READABILITY_COMPAT_F1),
             ("/text/macro/f1", READABILITY_TEXT_MACRO_F1),
             ("/meta/title/exact", READABILITY_TITLE_EXACT),
+            ("/meta/author/exact", READABILITY_AUTHOR_EXACT),
+            ("/meta/date/exact", READABILITY_DATE_EXACT),
+            ("/meta/sitename/exact", READABILITY_SITENAME_EXACT),
+            ("/meta/description/exact", READABILITY_DESCRIPTION_EXACT),
+            ("/meta/lang/exact", READABILITY_LANG_EXACT),
         ],
     );
 }

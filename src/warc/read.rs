@@ -2,7 +2,8 @@
 //!
 //! A file may be plain or gzip-compressed (per record, as pith, Common Crawl,
 //! wget and warcio write it, or as one stream); the magic bytes decide.
-//! Records are parsed by the `warc` crate. A page is a `response` record
+//! Record heads are parsed by the `warc` crate; blocks are streamed, so a
+//! record that holds no page costs no memory. A page is a `response` record
 //! whose HTTP status is 2xx and whose `Content-Type` is HTML (or missing, as
 //! `pith run` accepts it), or a `resource` record of an HTML type. Its URL is
 //! `WARC-Target-URI`. The payload is undone as a browser would: chunked
@@ -14,7 +15,6 @@
 use crate::fetch::{charset_of, is_html_type};
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
-use warc::{RawRecordHeader, WarcHeader};
 
 /// An HTML page found in a WARC file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,14 +72,21 @@ pub fn is_warc_path(p: &Path) -> bool {
 }
 
 /// The pages of a WARC stream, each payload cut at `limit` bytes.
+///
+/// Records are streamed: a record that holds no page is skipped without
+/// being kept in memory, and a page's block is read up to `limit`, so a
+/// WARC with huge records (videos, disk images) is read in bounded memory.
 pub struct Pages<R: BufRead> {
-    records: warc::RawRecordIter<R>,
+    reader: R,
     limit: usize,
     failed: bool,
 }
 
 /// A boxed reader, plain or inflating.
 pub type AnyReader = BufReader<Box<dyn Read + Send>>;
+
+/// Longest record head accepted.
+const MAX_HEAD: usize = 1024 * 1024;
 
 /// Open a WARC file, plain or gzip-compressed.
 pub fn open(path: &Path, limit: usize) -> io::Result<Pages<AnyReader>> {
@@ -96,9 +103,129 @@ pub fn open(path: &Path, limit: usize) -> io::Result<Pages<AnyReader>> {
 /// The pages of an uncompressed WARC stream.
 pub fn pages<R: BufRead>(reader: R, limit: usize) -> Pages<R> {
     Pages {
-        records: warc::WarcReader::new(reader).iter_raw_records(),
+        reader,
         limit,
         failed: false,
+    }
+}
+
+/// What a record head says that matters here.
+struct Head {
+    kind: String,
+    url: Option<String>,
+    content_type: String,
+    len: usize,
+}
+
+impl Head {
+    /// Whether the record may hold a page, so that its block is read.
+    fn may_hold_a_page(&self) -> bool {
+        match self.kind.as_str() {
+            "response" => self
+                .content_type
+                .to_ascii_lowercase()
+                .starts_with("application/http"),
+            "resource" => is_html_type(&self.content_type),
+            _ => false,
+        }
+    }
+}
+
+fn cut(what: &str) -> WarcError {
+    WarcError::Archive(format!("the file ends inside {what}"))
+}
+
+impl<R: BufRead> Pages<R> {
+    /// The next record head (blank lines between records skipped), or
+    /// `None` at the end of the stream.
+    fn head(&mut self) -> Result<Option<Head>, WarcError> {
+        let io = |e: io::Error| WarcError::Archive(e.to_string());
+        let mut buf = Vec::new();
+        loop {
+            let start = buf.len();
+            if self.reader.read_until(b'\n', &mut buf).map_err(io)? == 0 {
+                return if buf.iter().all(u8::is_ascii_whitespace) {
+                    Ok(None)
+                } else {
+                    Err(cut("a record head"))
+                };
+            }
+            let line = &buf[start..];
+            if line == b"\r\n" || line == b"\n" {
+                if start == 0 {
+                    buf.clear();
+                    continue;
+                }
+                break;
+            }
+            if buf.len() > MAX_HEAD {
+                return Err(WarcError::Archive("a record head over 1 MiB".into()));
+            }
+        }
+        let (_, (_, fields, len)) = warc::parser::headers(&buf)
+            .map_err(|_| WarcError::Archive("a malformed record head".into()))?;
+        let get = |name: &str| {
+            fields
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| String::from_utf8_lossy(v).trim().to_string())
+        };
+        Ok(Some(Head {
+            kind: get("WARC-Type").unwrap_or_default().to_ascii_lowercase(),
+            // Early WARC writers put the URI in angle brackets.
+            url: get("WARC-Target-URI")
+                .map(|u| u.trim_start_matches('<').trim_end_matches('>').to_string()),
+            content_type: get("Content-Type").unwrap_or_default(),
+            len,
+        }))
+    }
+
+    /// Read the first `keep` bytes of a block of `len` and skip the rest.
+    fn block(&mut self, len: usize, keep: usize) -> Result<Vec<u8>, WarcError> {
+        let io = |e: io::Error| WarcError::Archive(e.to_string());
+        let mut block = Vec::with_capacity(keep.min(1 << 20));
+        (&mut self.reader)
+            .take(keep as u64)
+            .read_to_end(&mut block)
+            .map_err(io)?;
+        let rest = (len - block.len()) as u64;
+        let skipped = io::copy(&mut (&mut self.reader).take(rest), &mut io::sink()).map_err(io)?;
+        if block.len() < keep || skipped < rest {
+            return Err(cut("a record"));
+        }
+        Ok(block)
+    }
+
+    fn next_page(&mut self) -> Result<Option<ArchivedPage>, WarcError> {
+        loop {
+            let Some(head) = self.head()? else {
+                return Ok(None);
+            };
+            let keep = if head.may_hold_a_page() {
+                head.len.min(self.limit)
+            } else {
+                0
+            };
+            let block = self.block(head.len, keep)?;
+            let Some(url) = head.url.filter(|_| keep > 0) else {
+                continue;
+            };
+            let page = if head.kind == "resource" {
+                Some(Ok(ArchivedPage {
+                    url,
+                    charset: charset_of(&head.content_type),
+                    body: block,
+                }))
+            } else {
+                http_page(url, &block, self.limit)
+            };
+            match page {
+                Some(Ok(p)) => return Ok(Some(p)),
+                // One record's bad payload: reported, and the file goes on.
+                Some(Err(e)) => return Err(e),
+                None => continue,
+            }
+        }
     }
 }
 
@@ -109,56 +236,16 @@ impl<R: BufRead> Iterator for Pages<R> {
         if self.failed {
             return None;
         }
-        loop {
-            match self.records.next()? {
-                Err(e) => {
-                    // Record boundaries are lost: nothing after this is trusted.
+        match self.next_page() {
+            Ok(page) => page.map(Ok),
+            Err(e) => {
+                // Record boundaries are lost: nothing after this is trusted.
+                if matches!(e, WarcError::Archive(_)) {
                     self.failed = true;
-                    return Some(Err(WarcError::Archive(e.to_string())));
                 }
-                Ok((head, block)) => {
-                    if let Some(page) = page_of(&head, &block, self.limit) {
-                        return Some(page);
-                    }
-                }
+                Some(Err(e))
             }
         }
-    }
-}
-
-fn field(head: &RawRecordHeader, name: WarcHeader) -> Option<String> {
-    head.headers
-        .get(&name)
-        .map(|v| String::from_utf8_lossy(v).trim().to_string())
-}
-
-/// The page a record holds, if it holds one.
-fn page_of(
-    head: &RawRecordHeader,
-    block: &[u8],
-    limit: usize,
-) -> Option<Result<ArchivedPage, WarcError>> {
-    let kind = field(head, WarcHeader::WarcType)?.to_ascii_lowercase();
-    // Early WARC writers put the URI in angle brackets.
-    let url = field(head, WarcHeader::TargetURI)?
-        .trim_start_matches('<')
-        .trim_end_matches('>')
-        .to_string();
-    let record_type = field(head, WarcHeader::ContentType).unwrap_or_default();
-    match kind.as_str() {
-        "response"
-            if record_type
-                .to_ascii_lowercase()
-                .starts_with("application/http") =>
-        {
-            http_page(url, block, limit)
-        }
-        "resource" if is_html_type(&record_type) => Some(Ok(ArchivedPage {
-            url,
-            charset: charset_of(&record_type),
-            body: block[..block.len().min(limit)].to_vec(),
-        })),
-        _ => None,
     }
 }
 
@@ -395,6 +482,37 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert!(got[0].is_ok());
         assert_eq!(got[1].as_ref().unwrap_err().kind(), "warc");
+    }
+
+    #[test]
+    fn big_records_are_skipped_and_pages_cut_at_the_limit() {
+        let big = vec![b'x'; 5 << 20];
+        let mut warc = record(
+            "resource",
+            "http://a.org/disk.img",
+            "application/octet-stream",
+            &big,
+        );
+        let mut page = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".to_vec();
+        page.extend(std::iter::repeat_n(b'p', 1000));
+        warc.extend(record(
+            "response",
+            "http://a.org/p",
+            "application/http",
+            &page,
+        ));
+        // Blank lines between records are tolerated.
+        warc.extend_from_slice(b"\r\n");
+        warc.extend(record(
+            "response",
+            "http://a.org/q",
+            "application/http",
+            &page,
+        ));
+        let got: Vec<ArchivedPage> = pages(&warc[..], 500).map(Result::unwrap).collect();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].url, "http://a.org/p");
+        assert!(got[0].body.len() < 500 && got[0].body.iter().all(|&b| b == b'p'));
     }
 
     #[test]

@@ -152,7 +152,7 @@ pub fn extract(
         meta.description = best
             .blocks
             .iter()
-            .find(|b| b.kind == render::BlockKind::Para && b.text.len() >= DESCRIPTION_MIN_BYTES)
+            .find(|b| b.kind == render::BlockKind::Para && reads_as_prose(&b.text))
             .map(|b| b.text.replace('\n', " "));
     }
     Ok(Article {
@@ -234,7 +234,14 @@ fn looks_like_listing(doc: &Doc<'_>, st: &[score::Stats], removed: &[bool], root
 }
 
 /// Shortest first paragraph that may stand in for a missing description.
-const DESCRIPTION_MIN_BYTES: usize = 40;
+const DESCRIPTION_MIN_BYTES: usize = 20;
+
+/// Whether a paragraph reads as a sentence (to stand in for a description):
+/// long enough, and words, not a bare link or code ("example.org/,%20https:").
+fn reads_as_prose(text: &str) -> bool {
+    let cjk = text.chars().filter(|c| crate::dom::is_cjk(*c)).count();
+    text.len() >= DESCRIPTION_MIN_BYTES && (text.split_whitespace().count() >= 4 || cjk >= 10)
+}
 
 /// Minimum confidence for a detected language to be reported.
 const LANG_MIN_CONFIDENCE: f64 = 0.5;

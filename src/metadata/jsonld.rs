@@ -163,7 +163,7 @@ fn string(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) => {
             let s = s.trim();
-            (!s.is_empty()).then(|| s.to_string())
+            (!s.is_empty()).then(|| super::unescape(s).into_owned())
         }
         Value::Array(a) => a.iter().find_map(|x| string(Some(x))),
         Value::Object(o) => string(o.get("@value")).or_else(|| string(o.get("name"))),
@@ -179,7 +179,7 @@ fn names(v: Option<&Value>) -> Vec<String> {
             if s.is_empty() || s.starts_with("http") {
                 vec![]
             } else {
-                vec![s.to_string()]
+                vec![super::unescape(s).into_owned()]
             }
         }
         Some(Value::Array(a)) => a.iter().flat_map(|x| names(Some(x))).collect(),

@@ -159,7 +159,7 @@ pub fn read(
     let meta = |keys: &[&str]| -> Option<String> {
         keys.iter()
             .filter_map(|k| g.meta.get(*k))
-            .map(|v| collapse(v))
+            .map(|v| collapse(&unescape(v)))
             .find(|v| !v.is_empty())
     };
 
@@ -183,7 +183,7 @@ pub fn read(
             .iter()
             .filter_map(|k| g.meta.get(*k))
             .filter(|v| !v.trim_start().starts_with("http") && !v.trim_start().starts_with('@'))
-            .find_map(|v| clean_authors(v))
+            .find_map(|v| clean_authors(&unescape(v)))
     })
     .or_else(|| g.itemprop_author.as_deref().and_then(clean_authors))
     .or_else(|| g.rel_author.as_deref().and_then(clean_authors))
@@ -262,7 +262,7 @@ pub fn read(
 
     let mut tags: Vec<String> = Vec::new();
     let mut push_tag = |t: &str| {
-        let t = collapse(t);
+        let t = collapse(&unescape(t));
         if !t.is_empty()
             && t.len() < 100
             && !tags.iter().any(|x| x.eq_ignore_ascii_case(&t))
@@ -456,6 +456,17 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
 
 pub(crate) fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Character references left in a metadata value: templates often escape a
+/// value twice (`content="That&amp;#039;s"`), and JSON-LD is not HTML, so
+/// its strings may hold references that no parser decoded.
+pub(crate) fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('&') {
+        htmlize::unescape(s)
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 pub(crate) fn fold(s: &str) -> String {

@@ -27,7 +27,7 @@ const READABILITY_TITLE_EXACT: f64 = 0.84;
 const READABILITY_AUTHOR_EXACT: f64 = 0.75;
 const READABILITY_DATE_EXACT: f64 = 0.96;
 const READABILITY_SITENAME_EXACT: f64 = 0.98;
-const READABILITY_DESCRIPTION_EXACT: f64 = 0.84;
+const READABILITY_DESCRIPTION_EXACT: f64 = 0.90;
 const READABILITY_LANG_EXACT: f64 = 0.97;
 
 /// The benchmark folder, or `None` (gate skipped) when the default one is absent.

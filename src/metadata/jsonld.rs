@@ -47,6 +47,10 @@ pub struct JsonLd {
     pub authors: Vec<String>,
     /// `datePublished`.
     pub date_published: Option<String>,
+    /// `dateCreated`: weaker than a published date in meta tags (it may be
+    /// when the draft was made, or written in UTC where the meta tag keeps
+    /// the publisher's own day).
+    pub date_created: Option<String>,
     /// `dateModified`.
     pub date_modified: Option<String>,
     /// `description`.
@@ -80,8 +84,8 @@ pub fn read(blocks: &[&str]) -> JsonLd {
         if out.authors.is_empty() {
             out.authors = names(a.get("creator"));
         }
-        out.date_published =
-            string(a.get("datePublished")).or_else(|| string(a.get("dateCreated")));
+        out.date_published = string(a.get("datePublished"));
+        out.date_created = string(a.get("dateCreated"));
         out.date_modified = string(a.get("dateModified"));
         out.description = string(a.get("description"));
         out.image = image(a.get("image")).or_else(|| image(a.get("thumbnailUrl")));

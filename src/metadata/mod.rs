@@ -215,6 +215,7 @@ pub fn read(
                 .filter_map(|k| g.meta.get(*k))
                 .find_map(|v| parse(v))
         })
+        .or_else(|| ld.date_created.as_deref().and_then(parse))
         .or_else(|| g.time_published.and_then(parse))
         .or_else(|| g.time_any.and_then(parse))
         .or_else(|| {

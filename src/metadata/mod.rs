@@ -8,13 +8,16 @@
 //! |---|---|
 //! | title | JSON-LD `headline`; `og:title`; Dublin Core; `twitter:title`; `<title>`; first `<h1>` — then the site-name part is cut off |
 //! | author | JSON-LD `author`; `author`/`article:author`/`dc.creator`/… meta; `itemprop=author`; `rel=author`; a byline element |
-//! | date | a full date in the URL or canonical URL; JSON-LD `datePublished`; `article:published_time` and other publication meta; `itemprop=datePublished`; `<time>`; a date written in a byline; the modification date |
+//! | date | a full date in the URL or canonical URL; JSON-LD `datePublished`; `article:published_time` and other publication meta; JSON-LD `dateCreated`; `itemprop=datePublished`; `<time>`; a date written in a byline; the modification date |
 //! | date_modified | JSON-LD `dateModified`; `article:modified_time`, `og:updated_time`, … |
 //! | sitename | JSON-LD publisher or WebSite name; `og:site_name`; `application-name`; the part cut off the title |
 //! | description | `og:description`; `description`; `twitter:description`; Dublin Core; JSON-LD |
 //! | lang | `<html lang>`; `Content-Language`; `og:locale`; JSON-LD `inLanguage`; detected from the text (in [`crate::extract()`]) |
 //!
-//! Dates are never later than the caller's "now".
+//! Dates are never later than the caller's "now". Character references left
+//! in meta values and JSON-LD strings (escaped twice by templates) are
+//! decoded. With no declared description, the extractor uses the article's
+//! first paragraph that reads as prose.
 
 pub mod author;
 pub mod date;

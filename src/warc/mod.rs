@@ -1,4 +1,4 @@
-//! WARC files (ISO 28500), the web archive format: [`write`] keeps every
+//! WARC files (ISO 28500), the web archive format: [`write`](mod@write) keeps every
 //! HTTP exchange of `pith run`, [`read`] finds the HTML responses of any
 //! WARC (pith's, Common Crawl's, wget's, warcio's) for `pith extract`.
 

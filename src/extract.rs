@@ -39,6 +39,12 @@ const LISTING_MIN_LINKED_HEADINGS: usize = 4;
 const LISTING_MAX_TEXT_PER_HEADING: u32 = 500;
 /// A paragraph at least this long, and nearly link-free, is prose.
 const PROSE_MIN_LEN: u32 = 150;
+/// A `<p>` at least this long, and nearly link-free, counts as a paragraph
+/// (however short, as in stories told a sentence at a time).
+const PARAGRAPH_MIN_LEN: u32 = 20;
+/// Paragraphs per teaser (a summary, a byline) up to which a container of
+/// teasers is a listing.
+const LISTING_MAX_LINES_PER_TEASER: usize = 2;
 /// Link density of the article text above which it is a link list.
 const LISTING_MAX_LINK_DENSITY: f32 = 0.5;
 
@@ -197,6 +203,7 @@ fn looks_like_listing(doc: &Doc<'_>, st: &[score::Stats], removed: &[bool], root
     let mut linked_headings = 0usize;
     let mut articles = 0usize;
     let mut prose = 0usize;
+    let mut paragraphs = 0usize;
     let (mut len, mut link) = (0u32, 0u32);
     for &r in roots {
         let s = &st[r as usize];
@@ -223,12 +230,19 @@ fn looks_like_listing(doc: &Doc<'_>, st: &[score::Stats], removed: &[bool], root
             {
                 prose += 1;
             }
+            if t & tag::P != 0 && h.len >= PARAGRAPH_MIN_LEN && h.link_len * 5 < h.len {
+                paragraphs += 1;
+            }
             i += 1;
         }
     }
     let teasers = linked_headings.max(articles);
+    // A story told in short paragraphs, with links to other stories set
+    // between them, has more paragraphs than teasers have lines: a listing
+    // gives each teaser a summary and perhaps a byline, no more.
     (teasers >= LISTING_MIN_LINKED_HEADINGS
         && prose < teasers
+        && paragraphs <= teasers * LISTING_MAX_LINES_PER_TEASER
         && len / (teasers as u32) < LISTING_MAX_TEXT_PER_HEADING)
         || (len > 0 && link as f32 / len as f32 > LISTING_MAX_LINK_DENSITY)
 }

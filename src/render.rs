@@ -444,7 +444,7 @@ pub fn filter_blocks(blocks: Vec<Block>, headlines: &[&str], now: chrono::NaiveD
             && out
                 .iter()
                 .all(|o| matches!(o.kind, BlockKind::Heading(_)) || o.text.len() < 80)
-            && is_headline(&fold(&b.text), &headlines)
+            && (is_headline(&fold(&b.text), &headlines) || is_byline(&b.text))
         {
             continue;
         }
@@ -458,6 +458,19 @@ pub fn filter_blocks(blocks: Vec<Block>, headlines: &[&str], now: chrono::NaiveD
         out.pop();
     }
     out
+}
+
+/// Longest line taken for a byline.
+const BYLINE_MAX_CHARS: usize = 80;
+
+/// A line that only names the authors: "By Priya Lindqvist", "BY ANA RUIZ
+/// AND TOM LEE" (one with a date is a dateline).
+fn is_byline(text: &str) -> bool {
+    text.len() <= BYLINE_MAX_CHARS
+        && text.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by "))
+        && !text.ends_with(['.', '!', '?', ':'])
+        && crate::metadata::author::clean_authors(text)
+            .is_some_and(|n| crate::metadata::author::looks_like_names(&n))
 }
 
 /// Extra characters a headline block may carry beyond the title ("Column: ").
@@ -604,6 +617,14 @@ pub fn to_markdown(blocks: &[Block]) -> String {
 mod tests {
     use super::*;
     use scraper::Html;
+
+    #[test]
+    fn bylines_are_told_from_sentences() {
+        assert!(is_byline("By Priya Lindqvist"));
+        assert!(is_byline("BY ANA RUIZ AND TOM LEE"));
+        assert!(!is_byline("By the end of the week, the river had risen."));
+        assert!(!is_byline("By noon"));
+    }
 
     fn render(html: &str) -> Vec<Block> {
         let h = Html::parse_document(html);

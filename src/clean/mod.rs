@@ -107,9 +107,15 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
         }
         if !drop && pass.strip_boilerplate && (e.flags & flag::ARTICLE == 0 || e.name == "article")
         {
+            // An `<article>` that holds most of the page and is also named
+            // as content ("main-article-content url-breadcrumb") is the
+            // article, whatever furniture word its classes hold besides.
+            let main_article = e.name == "article"
+                && e.hits & hit::MAYBE != 0
+                && raw[i].len as f32 >= PART_VETO_SHARE * page_len;
             drop = e.tag & tag::BOILER != 0
                 || e.flags & (flag::ROLE_BOILER | flag::COMMENT) != 0
-                || (e.hits & hit::BOILER != 0
+                || (e.hits & hit::BOILER != 0 && !main_article
                     || pass.strip_boilerplate_parts
                         && e.hits & hit::BOILER_PART != 0
                         && e.hits & hit::EMBED == 0

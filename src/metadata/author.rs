@@ -52,7 +52,7 @@ const NAME_PARTICLES: &[&str] = &[
 /// Whether names read from free text (a byline element, a "By …" line) look
 /// like people's names: in scripts with case, every word capitalised or a
 /// particle; not bare initials ("J J").
-pub(super) fn looks_like_names(names: &str) -> bool {
+pub(crate) fn looks_like_names(names: &str) -> bool {
     names.split("; ").all(|name| {
         let words: Vec<&str> = name.split_whitespace().collect();
         let capitalised = words.iter().all(|w| {

@@ -89,6 +89,13 @@ const FORM_MAX_TEXT: u32 = 1500;
 /// whole page is a layout box, not a menu.
 const PART_VETO_SHARE: f32 = 0.6;
 
+/// Paragraphs a paywall-gated element needs to be the article's continuation
+/// rather than a subscription prompt.
+const GATED_MIN_PARAGRAPHS: u32 = 3;
+/// Text a paywall-gated element needs to be the article's continuation (a
+/// prompt says its piece in a few lines).
+const GATED_MIN_TEXT: u32 = 500;
+
 /// Per node: is it out of the article (with its whole subtree) on this pass?
 pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
     let mut out = vec![false; doc.nodes.len()];
@@ -113,7 +120,12 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             let main_article = e.name == "article"
                 && e.hits & hit::MAYBE != 0
                 && raw[i].len as f32 >= PART_VETO_SHARE * page_len;
+            let gated_prompt = e.hits & hit::GATED != 0 && {
+                let s = &raw[i];
+                s.p < GATED_MIN_PARAGRAPHS || s.len < GATED_MIN_TEXT || s.link_len * 5 > s.len
+            };
             drop = e.tag & tag::BOILER != 0
+                || gated_prompt
                 || e.flags & (flag::ROLE_BOILER | flag::COMMENT) != 0
                 || (e.hits & hit::BOILER != 0 && !main_article
                     || pass.strip_boilerplate_parts

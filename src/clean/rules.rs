@@ -120,6 +120,9 @@ pub mod hit {
     /// An embedded post (tweet, Instagram) that articles quote as content:
     /// cancels `BOILER_PART` (`widget`, `social`).
     pub const EMBED: u16 = 256;
+    /// Gated by a paywall: a subscription prompt when short, the rest of
+    /// the article (sent in the page, hidden by script) when it is prose.
+    pub const GATED: u16 = 512;
 }
 
 use hit::*;
@@ -269,7 +272,7 @@ pub const PART_RULES: &[(&str, u16)] = &[
     ("toolbar", UNLIKELY),
     ("tools", UNLIKELY),
     ("login", BOILER_PART),
-    ("paywall", BOILER_PART),
+    ("paywall", GATED),
     // Section labels set above a headline ("Opinion", "World").
     ("category", BOILER_PART),
     ("categories", BOILER_PART),

@@ -5,7 +5,11 @@
 //!   what is never article text (scripts, hidden elements, form controls) and,
 //!   depending on the [`Pass`], furniture recognised by tag, role or class/id:
 //!   navigation, sidebars, share bars, comment sections and forms, cookie and
-//!   newsletter boxes, related-links blocks and so on.
+//!   newsletter boxes, related-links blocks and so on. Two vetoes keep the
+//!   article when its markup says otherwise: an `<article>` holding most of
+//!   the page and named as content keeps a furniture word in its classes,
+//!   and a paywall-gated element holding several paragraphs of prose is the
+//!   article's continuation, not a subscription prompt.
 //! * [`prune`] runs after the scorer chose the article's container, inside it
 //!   only, and drops blocks whose *shape* betrays them: link-dense lists,
 //!   image galleries, blocks with form fields, tables of links.

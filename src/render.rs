@@ -450,6 +450,7 @@ pub fn filter_blocks(blocks: Vec<Block>, headlines: &[&str], now: chrono::NaiveD
         }
         out.push(b);
     }
+    drop_excerpt_runs(&mut out);
     // Headings left with nothing after them close no section: drop them.
     while out
         .last()
@@ -458,6 +459,33 @@ pub fn filter_blocks(blocks: Vec<Block>, headlines: &[&str], now: chrono::NaiveD
         out.pop();
     }
     out
+}
+
+/// Consecutive cut-off paragraphs that make a run of story excerpts.
+const EXCERPT_RUN_MIN: usize = 2;
+
+/// Whether a paragraph is a story excerpt cut off with an ellipsis, as
+/// "more stories" blocks print them.
+fn is_excerpt(b: &Block) -> bool {
+    b.kind == BlockKind::Para
+        && b.text.len() >= 80
+        && (b.text.ends_with("...") || b.text.ends_with('…'))
+}
+
+/// Drop runs of excerpt paragraphs: the teasers of other stories whose
+/// headlines were links (already dropped), not the article's own text.
+fn drop_excerpt_runs(blocks: &mut Vec<Block>) {
+    let mut keep = vec![true; blocks.len()];
+    let mut k = 0;
+    while k < blocks.len() {
+        let run = blocks[k..].iter().take_while(|b| is_excerpt(b)).count();
+        if run >= EXCERPT_RUN_MIN {
+            keep[k..k + run].iter_mut().for_each(|x| *x = false);
+        }
+        k += run.max(1);
+    }
+    let mut it = keep.into_iter();
+    blocks.retain(|_| it.next().unwrap_or(true));
 }
 
 /// Longest line taken for a byline.

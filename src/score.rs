@@ -73,6 +73,8 @@ pub struct Stats {
     pub pre: u32,
     /// `table` elements, this one included.
     pub tables: u32,
+    /// Embedded posts (tweets, Instagram posts), this one included.
+    pub embeds: u32,
     /// `br` elements among the inline content.
     pub inline_br: u32,
     /// Has at least one block-level child element.
@@ -133,6 +135,7 @@ pub fn stats(doc: &Doc<'_>, removed: Option<&[bool]>) -> Vec<Stats> {
                 s.p += (e.tag & tag::P != 0) as u32;
                 s.pre += (e.tag & tag::PRE != 0) as u32;
                 s.tables += (e.tag & tag::TABLE != 0) as u32;
+                s.embeds += (e.hits & crate::clean::rules::hit::EMBED != 0) as u32;
                 st[i] = s;
                 if parent == NONE {
                     continue;
@@ -150,6 +153,7 @@ pub fn stats(doc: &Doc<'_>, removed: Option<&[bool]>) -> Vec<Stats> {
                 p.controls += s.controls;
                 p.pre += s.pre;
                 p.tables += s.tables;
+                p.embeds += s.embeds;
                 if block {
                     p.has_block = true;
                 } else {

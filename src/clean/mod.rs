@@ -135,29 +135,20 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
                     || pass.strip_boilerplate_parts
                         && e.hits & hit::BOILER_PART != 0
                         && e.hits & hit::EMBED == 0
-                        && !holds_embed(doc, i)
+                        // A wrapper of an embedded post the article quotes
+                        // (`<div class="social-media-embed"><blockquote
+                        // class="twitter-tweet">`) holds content.
+                        && raw[i].embeds == 0
                         && (raw[i].len as f32) < PART_VETO_SHARE * page_len)
                     && !NEVER_UNLIKELY[..2].contains(&e.name);
         }
         if !drop && pass.strip_unlikely && !NEVER_UNLIKELY.contains(&e.name) {
-            drop =
-                (e.hits & hit::UNLIKELY != 0 && e.hits & hit::MAYBE == 0 && !holds_embed(doc, i))
-                    || e.tag & tag::UNLIKELY != 0 && e.flags & flag::IN_ARTICLE == 0;
+            drop = (e.hits & hit::UNLIKELY != 0 && e.hits & hit::MAYBE == 0 && raw[i].embeds == 0)
+                || e.tag & tag::UNLIKELY != 0 && e.flags & flag::IN_ARTICLE == 0;
         }
         out[i] = drop;
     }
     out
-}
-
-/// Whether an element wraps an embedded post (a tweet, an Instagram post)
-/// that the article quotes: `<div class="social-media-embed"><blockquote
-/// class="twitter-tweet">`. The wrapper's own class says "social", but what
-/// it holds is content.
-fn holds_embed(doc: &Doc<'_>, i: usize) -> bool {
-    let end = doc.nodes[i].end as usize;
-    doc.nodes[i + 1..end]
-        .iter()
-        .any(|n| matches!(&n.data, Data::Elem(e) if e.hits & hit::EMBED != 0))
 }
 
 /// Inside the chosen containers, mark blocks to drop by their shape.
@@ -232,7 +223,7 @@ fn drop_by_shape(
     }
     // An embedded post is quoted content, however link-dense its text and
     // whatever its wrapper is named.
-    if holds_embed(doc, i as usize) {
+    if s.embeds > 0 {
         return false;
     }
     if weight < 0 {

@@ -12,14 +12,8 @@ pub const MAX_ENTRIES: usize = 50_000;
 
 /// Whether a `Content-Type` may be a feed or a sitemap.
 pub fn is_listing_type(content_type: &str) -> bool {
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
     matches!(
-        mime.as_str(),
+        crate::fetch::mime_of(content_type).as_str(),
         "application/rss+xml"
             | "application/atom+xml"
             | "application/xml"

@@ -526,16 +526,18 @@ impl Fetcher {
                 version: version_name(resp.version()),
                 status,
                 response_headers: headers.clone(),
-                body: body.clone(),
+                // A body that is not the page is only kept for the archive.
+                body: if page {
+                    body.clone()
+                } else {
+                    std::mem::take(&mut body)
+                },
                 truncated: cut,
                 ip: resp.remote_addr().map(|a| a.ip()),
             };
             if let Ok(mut v) = capture.lock() {
                 v.push(exchange);
             }
-        }
-        if !page {
-            body.clear();
         }
         Ok(Raw {
             status,
@@ -623,15 +625,22 @@ fn header(h: &reqwest::header::HeaderMap, name: reqwest::header::HeaderName) -> 
         .map(|v| v.trim().to_string())
 }
 
-/// `text/html` or `application/xhtml+xml`.
-pub fn is_html_type(content_type: &str) -> bool {
-    let mime = content_type
+/// The media type of a `Content-Type` value, lower-cased, without parameters.
+pub fn mime_of(content_type: &str) -> String {
+    content_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
-    mime == "text/html" || mime == "application/xhtml+xml"
+        .to_ascii_lowercase()
+}
+
+/// `text/html` or `application/xhtml+xml`.
+pub fn is_html_type(content_type: &str) -> bool {
+    matches!(
+        mime_of(content_type).as_str(),
+        "text/html" | "application/xhtml+xml"
+    )
 }
 
 /// The `charset` parameter of a `Content-Type` value.

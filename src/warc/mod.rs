@@ -5,6 +5,5 @@
 pub mod read;
 pub mod write;
 
-/// Record names with a major version other than 1 are refused by readers; this
-/// is what pith writes.
+/// The version line of every record pith writes.
 pub const WARC_VERSION: &str = "WARC/1.1";

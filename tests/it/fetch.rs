@@ -369,11 +369,7 @@ fn exactly_one_record_per_line_across_hosts() {
 fn sigterm_mid_run_leaves_a_valid_file() {
     let s = server(15);
     s.route("/robots.txt", Response::ok("").status(404));
-    let mut urls = Vec::new();
-    for i in 0..50 {
-        s.route(&format!("/p{i}"), Response::ok(story(&format!("p{i}"))));
-        urls.push(s.url(&format!("/p{i}")));
-    }
+    let urls = serve_stories(&s, "p", 50);
     let dir = tempfile::tempdir().expect("temp dir");
     let cfg = dir.path().join("config.toml");
     std::fs::write(&cfg, config("per_host_delay_ms = 200")).expect("config");
@@ -655,24 +651,51 @@ fn by_default_a_second_run_piped_to_stdout_writes_nothing() {
     assert_eq!(conditional, ["\"a1\""]);
 }
 
+/// `n` distinct stories served at `/{prefix}{i}`; their URLs.
+fn serve_stories(s: &TestServer, prefix: &str, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let path = format!("/{prefix}{i}");
+            s.route(&path, Response::ok(story(&format!("{prefix}-{i}"))));
+            s.url(&path)
+        })
+        .collect()
+}
+
+/// Start the run, `kill -9` it after each wait, then run it to the end;
+/// returns the last run's exit code.
+#[cfg(unix)]
+fn kill_9_then_rerun(start: impl Fn() -> std::process::Child, waits_ms: [u64; 2]) -> Option<i32> {
+    for wait_ms in waits_ms {
+        let mut child = start();
+        std::thread::sleep(Duration::from_millis(wait_ms));
+        Command::new("kill")
+            .args(["-KILL", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        let _ = child.wait();
+    }
+    start().wait().expect("rerun").code()
+}
+
+/// How often each `url` occurs among JSON lines; every line must be whole.
+fn url_counts(text: &str) -> std::collections::HashMap<String, usize> {
+    let mut seen = std::collections::HashMap::new();
+    for l in text.lines() {
+        let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("broken line {l:?}: {e}"));
+        *seen
+            .entry(v["url"].as_str().expect("url").to_string())
+            .or_insert(0) += 1;
+    }
+    seen
+}
+
 #[cfg(unix)]
 #[test]
 fn kill_9_then_rerun_gives_every_url_once_and_whole_lines() {
     let s = server(20);
     s.route("/robots.txt", Response::ok("").status(404));
-    let body = String::from_utf8(article()).expect("utf-8");
-    let mut urls = Vec::new();
-    for i in 0..30 {
-        // Each page's text differs, so each has its own hash.
-        let page = body
-            .replace(
-                "will close to all traffic",
-                &format!("will close to all traffic ({i})"),
-            )
-            .replace("route-9-bridge-overnight-closure", &format!("story-{i}"));
-        s.route(&format!("/p{i}"), Response::ok(page));
-        urls.push(s.url(&format!("/p{i}")));
-    }
+    let urls = serve_stories(&s, "p", 30);
     let dir = tempfile::tempdir().expect("temp dir");
     let cfg = dir.path().join("config.toml");
     let state = dir.path().join("state.sqlite");
@@ -698,25 +721,8 @@ fn kill_9_then_rerun_gives_every_url_once_and_whole_lines() {
             .spawn()
             .expect("spawn pith")
     };
-    for wait_ms in [500u64, 700] {
-        let mut child = start();
-        std::thread::sleep(Duration::from_millis(wait_ms));
-        Command::new("kill")
-            .args(["-KILL", &child.id().to_string()])
-            .status()
-            .expect("kill");
-        let _ = child.wait();
-    }
-    let status = start().wait().expect("rerun");
-    assert_eq!(status.code(), Some(0));
-    let text = std::fs::read_to_string(&out).expect("output");
-    let mut seen = std::collections::HashMap::new();
-    for l in text.lines() {
-        let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("broken line {l:?}: {e}"));
-        *seen
-            .entry(v["url"].as_str().expect("url").to_string())
-            .or_insert(0) += 1;
-    }
+    assert_eq!(kill_9_then_rerun(start, [500, 700]), Some(0));
+    let seen = url_counts(&std::fs::read_to_string(&out).expect("output"));
     for u in &urls {
         assert_eq!(seen.get(u), Some(&1), "{u} written {:?} times", seen.get(u));
     }
@@ -739,12 +745,7 @@ fn kill_9_then_rerun_gives_every_url_once_and_whole_lines() {
 fn kill_9_then_rerun_into_a_directory_writes_every_article_once() {
     let s = server(25);
     s.route("/robots.txt", Response::ok("").status(404));
-    let urls: Vec<String> = (0..30)
-        .map(|i| {
-            s.route(&format!("/d{i}"), Response::ok(story(&format!("dir-{i}"))));
-            s.url(&format!("/d{i}"))
-        })
-        .collect();
+    let urls = serve_stories(&s, "d", 30);
     let dir = tempfile::tempdir().expect("temp dir");
     let cfg = dir.path().join("config.toml");
     std::fs::write(&cfg, config("per_host_delay_ms = 60")).expect("config");
@@ -761,28 +762,12 @@ fn kill_9_then_rerun_into_a_directory_writes_every_article_once() {
             .spawn()
             .expect("spawn pith")
     };
-    for wait_ms in [500u64, 800] {
-        let mut child = start();
-        std::thread::sleep(Duration::from_millis(wait_ms));
-        Command::new("kill")
-            .args(["-KILL", &child.id().to_string()])
-            .status()
-            .expect("kill");
-        let _ = child.wait();
-    }
-    assert_eq!(start().wait().expect("rerun").code(), Some(0));
+    assert_eq!(kill_9_then_rerun(start, [500, 800]), Some(0));
     assert!(
         out.join(".pith-state.sqlite").is_file(),
         "state inside the directory"
     );
-    let index = std::fs::read_to_string(out.join("index.jsonl")).expect("index");
-    let mut seen = std::collections::HashMap::new();
-    for l in index.lines() {
-        let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("broken line {l:?}: {e}"));
-        *seen
-            .entry(v["url"].as_str().expect("url").to_string())
-            .or_insert(0) += 1;
-    }
+    let seen = url_counts(&std::fs::read_to_string(out.join("index.jsonl")).expect("index"));
     for u in &urls {
         assert_eq!(seen.get(u), Some(&1), "{u} indexed {:?} times", seen.get(u));
     }

@@ -156,6 +156,8 @@ pub struct InputConfig {
 pub struct ExtractConfig {
     /// Keep figure captions in the text.
     pub include_captions: bool,
+    /// Cut the site name off declared titles (og:title, JSON-LD) too.
+    pub strip_site_name: bool,
     /// Inputs larger than this are refused with `too_large`.
     pub max_bytes: u64,
     /// Worker threads; 0 means one per core.
@@ -166,6 +168,7 @@ impl Default for ExtractConfig {
     fn default() -> Self {
         ExtractConfig {
             include_captions: false,
+            strip_site_name: false,
             max_bytes: 20 * 1024 * 1024,
             jobs: 0,
         }

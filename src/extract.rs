@@ -55,6 +55,12 @@ pub struct ExtractOptions {
     pub http_charset: Option<String>,
     /// Keep figure captions in the text.
     pub include_captions: bool,
+    /// Also cut the site name off a title the page declares (JSON-LD
+    /// `headline`, `og:title`): "Story | Site" becomes "Story". Off by
+    /// default, the declared title is kept as the publisher wrote it, as
+    /// Readability and trafilatura keep it; a title taken from `<title>`
+    /// always loses the site name.
+    pub strip_site_name: bool,
     /// Refuse inputs larger than this many bytes.
     pub max_bytes: Option<usize>,
     /// "Today" for date sanity checks; the system clock when unset.
@@ -109,7 +115,14 @@ pub fn extract(
         .now
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
     let raw = score::stats(&doc, None);
-    let (mut meta, h1) = metadata::read(&doc, &raw, &pre.json_ld, url.as_ref(), now);
+    let (mut meta, h1) = metadata::read(
+        &doc,
+        &raw,
+        &pre.json_ld,
+        url.as_ref(),
+        now,
+        options.strip_site_name,
+    );
     let headlines: Vec<&str> = meta
         .title
         .as_deref()

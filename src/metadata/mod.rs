@@ -149,13 +149,15 @@ pub(super) struct Gathered<'a> {
 
 /// Read a page's metadata, and the text of its first `<h1>`. `json_ld` are
 /// the raw JSON-LD blocks from the prescan; `raw` the page's uncleaned
-/// statistics; `now` bounds dates.
+/// statistics; `now` bounds dates; `strip_declared` cuts the site name off
+/// a declared title too.
 pub fn read(
     doc: &Doc<'_>,
     raw: &[Stats],
     json_ld: &[&str],
     url: Option<&Url>,
     now: NaiveDate,
+    strip_declared: bool,
 ) -> (Metadata, Option<String>) {
     let g = gather(doc, raw);
     let ld = jsonld::read(json_ld);
@@ -168,7 +170,7 @@ pub fn read(
 
     let host = url.and_then(|u| u.host_str()).unwrap_or("");
     let mut sitename = ld.publisher.clone().or_else(|| meta(SITENAME_KEYS));
-    let (title, cut) = pick_title(&ld, &g, &meta, sitename.as_deref(), host);
+    let (title, cut) = pick_title(&ld, &g, &meta, sitename.as_deref(), host, strip_declared);
     if sitename.is_none() {
         sitename = cut.filter(|c| {
             let words = c.split_whitespace().count();

@@ -1,5 +1,14 @@
 //! Titles: choosing the headline among the page's candidates and cutting the
 //! site name off it.
+//!
+//! Order of trust: the JSON-LD `headline` (or its `name`, when only that one
+//! is in `<title>`), then declared meta titles (`og:title`, `twitter:title`,
+//! `dc.title`...), then `<title>`, then the first `<h1>`. A declared title is
+//! the publisher's own words and is kept as written, site name included when
+//! the publisher put it there ("Story | Site"), unless the caller asks for
+//! the site name to go as well. `<title>` is a template's output: the site
+//! name around the headline is cut off it by separator, by the known site
+//! name and host, and by shape (a short last part after a long first one).
 
 use super::{Gathered, TITLE_KEYS, collapse, fold, jsonld};
 
@@ -30,6 +39,7 @@ pub(super) fn pick_title(
     meta: &dyn Fn(&[&str]) -> Option<String>,
     sitename: Option<&str>,
     host: &str,
+    strip_declared: bool,
 ) -> (Option<String>, Option<String>) {
     // JSON-LD `headline` and `name` can disagree (one may be a summary):
     // the one the page's <title> contains is the title.
@@ -57,7 +67,12 @@ pub(super) fn pick_title(
         .filter(|t| !t.is_empty())
         .or_else(|| meta(TITLE_KEYS));
     if let Some(t) = structured {
-        let (t, cut) = strip_site(&t, sitename, host, false);
+        let (stripped, cut) = strip_site(&t, sitename, host, false);
+        let t = if strip_declared {
+            stripped
+        } else {
+            collapse(&t)
+        };
         // "<headline> | <site>" in <title> around the structured headline:
         // what follows the headline there is the site's name.
         let beside = g.doc_title.as_deref().and_then(|d| {

@@ -493,3 +493,30 @@ fn config_toml_in_current_dir_is_read_by_default() {
     assert_eq!(code(&o), 2, "{}", show(&o));
     assert!(stderr(&o).contains("fromat"), "{}", show(&o));
 }
+
+#[test]
+fn declared_title_is_kept_as_written_unless_strip_site_name() {
+    let sb = Sandbox::new();
+    let page = article("Harbor Lights").replace(
+        "<meta charset=\"utf-8\">",
+        "<meta charset=\"utf-8\"><meta property=\"og:title\" content=\"Harbor Lights | Test Gazette\">\
+         <meta property=\"og:site_name\" content=\"Test Gazette\">",
+    );
+    let a = sb.write("a.html", page);
+    let o = sb.pith(&["extract", &a], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert_eq!(
+        records(&stdout(&o))[0]["title"],
+        "Harbor Lights | Test Gazette"
+    );
+
+    let o = sb.pith(&["extract", "--strip-site-name", &a], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let rec = &records(&stdout(&o))[0];
+    assert_eq!(rec["title"], "Harbor Lights", "{rec}");
+    assert_eq!(rec["sitename"], "Test Gazette", "{rec}");
+
+    sb.write("config.toml", "[extract]\nstrip_site_name = true\n");
+    let o = sb.pith(&["extract", &a], None);
+    assert_eq!(records(&stdout(&o))[0]["title"], "Harbor Lights");
+}

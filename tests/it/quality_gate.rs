@@ -22,7 +22,7 @@ const READABILITY_COMPAT_F1: f64 = 0.950;
 /// readability: token macro F1.
 const READABILITY_TEXT_MACRO_F1: f64 = 0.949;
 /// readability: share of exact titles.
-const READABILITY_TITLE_EXACT: f64 = 0.84;
+const READABILITY_TITLE_EXACT: f64 = 0.91;
 /// readability: share of exact authors, dates, site names, descriptions, languages.
 const READABILITY_AUTHOR_EXACT: f64 = 0.75;
 const READABILITY_DATE_EXACT: f64 = 0.96;

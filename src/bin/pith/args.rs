@@ -69,9 +69,8 @@ pub struct RunArgs {
     /// Allow loopback, private and other non-public addresses.
     #[arg(long)]
     pub allow_private_networks: bool,
-    /// Keep figure captions in the text.
-    #[arg(long)]
-    pub captions: bool,
+    #[command(flatten)]
+    pub extraction: ExtractionFlags,
     /// Repeat the whole run this often ("30m", "2s"); rounds never overlap.
     #[arg(long, value_name = "DURATION")]
     pub every: Option<String>,
@@ -115,10 +114,31 @@ pub struct ExtractArgs {
     /// Worker threads (default: all cores; 1 runs on one thread).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
-    /// Keep figure captions in the text.
-    #[arg(long)]
-    pub captions: bool,
+    #[command(flatten)]
+    pub extraction: ExtractionFlags,
     /// Refuse inputs larger than this many bytes.
     #[arg(long, value_name = "BYTES")]
     pub max_bytes: Option<u64>,
+}
+
+/// Flags of the extraction itself, shared by `pith run` and `pith extract`.
+#[derive(Debug, Args)]
+pub struct ExtractionFlags {
+    /// Keep figure captions in the text.
+    #[arg(long)]
+    pub captions: bool,
+    /// Cut the site name off titles the page declares too (og:title, JSON-LD headline).
+    #[arg(long)]
+    pub strip_site_name: bool,
+}
+
+impl ExtractionFlags {
+    /// The library's options: these flags over the `[extract]` settings.
+    pub fn options(&self, config: &pith::config::ExtractConfig) -> pith::ExtractOptions {
+        pith::ExtractOptions {
+            include_captions: self.captions || config.include_captions,
+            strip_site_name: self.strip_site_name || config.strip_site_name,
+            ..Default::default()
+        }
+    }
 }

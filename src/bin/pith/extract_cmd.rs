@@ -42,10 +42,7 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
     };
     let max_bytes = a.max_bytes.unwrap_or(config.extract.max_bytes);
     let settings = Settings {
-        options: ExtractOptions {
-            include_captions: a.captions || config.extract.include_captions,
-            ..Default::default()
-        },
+        options: a.extraction.options(&config.extract),
         max_bytes,
         format,
     };

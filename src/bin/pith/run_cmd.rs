@@ -109,10 +109,7 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
         }
         None => Sink::Stream(Box::new(std::io::stdout())),
     };
-    let extract = ExtractOptions {
-        include_captions: a.captions || config.extract.include_captions,
-        ..Default::default()
-    };
+    let extract = a.extraction.options(&config.extract);
     let warc_path = a
         .warc
         .clone()

@@ -5,8 +5,10 @@
 //! (scraper) → flatten ([`Doc`]) → [`metadata`] → for each
 //! [`Pass`] of the [`LADDER`]: [`removed`](crate::clean::removed) →
 //! [`stats`](crate::score::stats) → [`score`](crate::score::score) →
-//! [`select`](crate::score::select) → [`prune`](crate::clean::prune) →
-//! [`render`].
+//! [`select`](crate::score::select) → [`listing`] checks (a list of
+//! teasers chosen over the story beside it gives way to that story; "more
+//! posts" cards beside the story are dropped) →
+//! [`prune`](crate::clean::prune) → [`render`].
 //!
 //! The ladder starts strict and relaxes: the first pass whose text reaches
 //! [`ENOUGH_TEXT`] wins; otherwise the longest of the cleaning passes, and
@@ -16,8 +18,9 @@
 
 use crate::clean::{self, LADDER, Pass};
 use crate::decode::decode;
-use crate::dom::{Doc, Ix, tag};
+use crate::dom::{Doc, Ix};
 use crate::error::ExtractError;
+use crate::listing;
 use crate::metadata;
 use crate::model::{Article, word_count};
 use crate::prescan::prescan;
@@ -33,20 +36,6 @@ pub const ENOUGH_TEXT: u32 = 500;
 pub const MIN_TEXT: u32 = 120;
 /// Below this, every cleaning pass "found nothing" and the uncleaned one may run.
 const NOTHING_TEXT: u32 = 60;
-/// Linked headings in the chosen container above which it may be a listing.
-const LISTING_MIN_LINKED_HEADINGS: usize = 4;
-/// Text per linked heading below which the container is a listing.
-const LISTING_MAX_TEXT_PER_HEADING: u32 = 500;
-/// A paragraph at least this long, and nearly link-free, is prose.
-const PROSE_MIN_LEN: u32 = 150;
-/// A `<p>` at least this long, and nearly link-free, counts as a paragraph
-/// (however short, as in stories told a sentence at a time).
-const PARAGRAPH_MIN_LEN: u32 = 20;
-/// Paragraphs per teaser (a summary, a byline) up to which a container of
-/// teasers is a listing.
-const LISTING_MAX_LINES_PER_TEASER: usize = 2;
-/// Link density of the article text above which it is a link list.
-const LISTING_MAX_LINK_DENSITY: f32 = 0.5;
 
 /// How to extract.
 #[derive(Debug, Clone, Default)]
@@ -193,8 +182,28 @@ fn run_pass(
     let mut removed = clean::removed(doc, raw, pass);
     let st = score::stats(doc, Some(&removed));
     let candidates = score::score(doc, &st, &removed, pass);
-    let roots = score::select(doc, &st, &removed, &candidates);
-    let listing = looks_like_listing(doc, &st, &removed, &roots);
+    let mut roots = score::select(doc, &st, &removed, &candidates);
+    if roots.len() > 1 {
+        // Cards of other stories set beside the story ("More posts").
+        let stories: Vec<Ix> = roots
+            .iter()
+            .copied()
+            .filter(|&r| !listing::is_card_list(doc, &st, &removed, r))
+            .collect();
+        if !stories.is_empty() {
+            roots = stories;
+        }
+    }
+    let mut is_listing = listing::looks_like_listing(doc, &st, &removed, &roots);
+    if is_listing {
+        // A stream of teasers outscored the story beside it: the best
+        // candidate outside the teasers, if it holds prose, is the article.
+        if let Some(other) = listing::select_beside(doc, &st, &removed, &candidates, &roots) {
+            roots = other;
+            is_listing = false;
+        }
+    }
+    listing::drop_cards(doc, &st, &mut removed, &roots);
     clean::prune(doc, &st, &mut removed, &roots, pass);
     let mut blocks = render::blocks(doc, &roots, &removed);
     if !options.include_captions {
@@ -205,59 +214,8 @@ fn run_pass(
     Outcome {
         blocks,
         len,
-        listing,
+        listing: is_listing,
     }
-}
-
-/// A container of teasers: many headings that are links (or many `<article>`
-/// cards), fewer prose paragraphs than teasers and little text per teaser;
-/// or text that is mostly links.
-fn looks_like_listing(doc: &Doc<'_>, st: &[score::Stats], removed: &[bool], roots: &[Ix]) -> bool {
-    let mut linked_headings = 0usize;
-    let mut articles = 0usize;
-    let mut prose = 0usize;
-    let mut paragraphs = 0usize;
-    let (mut len, mut link) = (0u32, 0u32);
-    for &r in roots {
-        let s = &st[r as usize];
-        len += s.len;
-        link += s.link_len;
-        let end = doc.nodes[r as usize].end;
-        let mut i = r;
-        while i < end {
-            if removed[i as usize] {
-                i = doc.nodes[i as usize].end;
-                continue;
-            }
-            let t = doc.tag(i);
-            let h = &st[i as usize];
-            if t & tag::HEADING != 0 && h.len > 0 && h.link_len * 2 > h.len {
-                linked_headings += 1;
-            }
-            if doc.name(i) == "article" && i != r {
-                articles += 1;
-            }
-            if (t & tag::P != 0 || t & tag::BLOCK != 0 && !h.has_block)
-                && h.len >= PROSE_MIN_LEN
-                && h.link_len * 5 < h.len
-            {
-                prose += 1;
-            }
-            if t & tag::P != 0 && h.len >= PARAGRAPH_MIN_LEN && h.link_len * 5 < h.len {
-                paragraphs += 1;
-            }
-            i += 1;
-        }
-    }
-    let teasers = linked_headings.max(articles);
-    // A story told in short paragraphs, with links to other stories set
-    // between them, has more paragraphs than teasers have lines: a listing
-    // gives each teaser a summary and perhaps a byline, no more.
-    (teasers >= LISTING_MIN_LINKED_HEADINGS
-        && prose < teasers
-        && paragraphs <= teasers * LISTING_MAX_LINES_PER_TEASER
-        && len / (teasers as u32) < LISTING_MAX_TEXT_PER_HEADING)
-        || (len > 0 && link as f32 / len as f32 > LISTING_MAX_LINK_DENSITY)
 }
 
 /// Shortest first paragraph that may stand in for a missing description.

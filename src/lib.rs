@@ -32,6 +32,7 @@ pub mod error;
 pub mod extract;
 pub mod fetch;
 pub mod input;
+pub mod listing;
 pub mod metadata;
 pub mod model;
 pub mod normalize;

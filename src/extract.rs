@@ -125,7 +125,15 @@ pub fn extract(
         if last && best.as_ref().is_some_and(|b| b.len >= NOTHING_TEXT) {
             break;
         }
-        let out = run_pass(&doc, &raw, *pass, &headlines, now, options);
+        let out = run_pass(
+            &doc,
+            &raw,
+            *pass,
+            &headlines,
+            meta.author.as_deref(),
+            now,
+            options,
+        );
         let done = out.len >= ENOUGH_TEXT;
         if best.as_ref().is_none_or(|b| out.len > b.len) {
             best = Some(out);
@@ -176,6 +184,7 @@ fn run_pass(
     raw: &[score::Stats],
     pass: Pass,
     headlines: &[&str],
+    author: Option<&str>,
     now: NaiveDate,
     options: &ExtractOptions,
 ) -> Outcome {
@@ -209,7 +218,7 @@ fn run_pass(
     if !options.include_captions {
         blocks.retain(|b| b.kind != render::BlockKind::Caption);
     }
-    let blocks = render::filter_blocks(blocks, headlines, now);
+    let blocks = render::filter_blocks(blocks, headlines, author, now);
     let len = blocks.iter().map(|b| crate::dom::measure(&b.text).0).sum();
     Outcome {
         blocks,

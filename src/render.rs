@@ -407,7 +407,12 @@ const REPEATED_LINE_MAX_CHARS: usize = 200;
 const REPEATED_LINE_MIN_COUNT: usize = 3;
 
 /// Drop boilerplate lines, short repeated lines and a leading headline.
-pub fn filter_blocks(blocks: Vec<Block>, headlines: &[&str], now: chrono::NaiveDate) -> Vec<Block> {
+pub fn filter_blocks(
+    blocks: Vec<Block>,
+    headlines: &[&str],
+    author: Option<&str>,
+    now: chrono::NaiveDate,
+) -> Vec<Block> {
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for b in &blocks {
         if b.text.len() <= REPEATED_LINE_MAX_CHARS
@@ -444,7 +449,9 @@ pub fn filter_blocks(blocks: Vec<Block>, headlines: &[&str], now: chrono::NaiveD
             && out
                 .iter()
                 .all(|o| matches!(o.kind, BlockKind::Heading(_)) || o.text.len() < 80)
-            && (is_headline(&fold(&b.text), &headlines) || is_byline(&b.text))
+            && (is_headline(&fold(&b.text), &headlines)
+                || is_byline(&b.text)
+                || author.is_some_and(|a| is_author_line(&b.text, a)))
         {
             continue;
         }
@@ -499,6 +506,29 @@ fn is_byline(text: &str) -> bool {
         && !text.ends_with(['.', '!', '?', ':'])
         && crate::metadata::author::clean_authors(text)
             .is_some_and(|n| crate::metadata::author::looks_like_names(&n))
+}
+
+/// Characters an author line may hold besides the names (a role, a desk).
+const AUTHOR_LINE_SLACK: usize = 40;
+
+/// Whether a line is the byline of the known authors ("; "-joined): it starts
+/// with the first name, and once every name is taken out, little is left
+/// ("Jane Doe, Staff Writer", "Jane Doe and Li Wei | Science Desk").
+fn is_author_line(text: &str, authors: &str) -> bool {
+    let line = fold(text);
+    let line = line.strip_prefix("by ").unwrap_or(&line);
+    let mut names = authors.split("; ").map(fold).filter(|n| !n.is_empty());
+    let Some(first) = names.next() else {
+        return false;
+    };
+    if !line.starts_with(&first) {
+        return false;
+    }
+    let mut rest = line[first.len()..].to_string();
+    for n in names {
+        rest = rest.replacen(&n, "", 1);
+    }
+    rest.len() <= AUTHOR_LINE_SLACK && !text.ends_with(['.', '!', '?'])
 }
 
 /// Extra characters a headline block may carry beyond the title ("Column: ").
@@ -647,6 +677,27 @@ mod tests {
     use scraper::Html;
 
     #[test]
+    fn author_lines_are_told_from_sentences() {
+        assert!(is_author_line(
+            "Irina Volkova, Associated Desk",
+            "Irina Volkova"
+        ));
+        assert!(is_author_line(
+            "By Jane Doe and Li Wei | Science",
+            "Jane Doe; Li Wei"
+        ));
+        assert!(!is_author_line(
+            "Irina Volkova said the launch would go ahead.",
+            "Irina Volkova"
+        ));
+        assert!(!is_author_line(
+            "Irina Volkova, who has covered the space agency for twenty years and more, retires today",
+            "Irina Volkova"
+        ));
+        assert!(!is_author_line("Associated Desk", "Irina Volkova"));
+    }
+
+    #[test]
     fn bylines_are_told_from_sentences() {
         assert!(is_byline("By Priya Lindqvist"));
         assert!(is_byline("BY ANA RUIZ AND TOM LEE"));
@@ -727,7 +778,7 @@ mod tests {
             },
         ];
         let now = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
-        let out = filter_blocks(blocks, &["My title"], now);
+        let out = filter_blocks(blocks, &["My title"], None, now);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].text, "Real text here.");
     }

@@ -6,8 +6,8 @@
 //!
 //! | field | sources, most trusted first |
 //! |---|---|
-//! | title | JSON-LD `headline`; `og:title`; Dublin Core; `twitter:title`; `<title>`; first `<h1>` — then the site-name part is cut off |
-//! | author | JSON-LD `author`; `author`/`article:author`/`dc.creator`/… meta; `itemprop=author`; `rel=author`; a byline element |
+//! | title | JSON-LD `headline`; `og:title`; Dublin Core; `twitter:title` — kept as declared (the site name is cut only on request); else `<title>` with its site-name part cut off; first `<h1>` |
+//! | author | JSON-LD `author`; `author`/`article:author`/`dc.creator`/… meta; `itemprop=author`; `rel=author`; a byline element — never inside reader comments |
 //! | date | a full date in the URL or canonical URL; JSON-LD `datePublished`; `article:published_time` and other publication meta; JSON-LD `dateCreated`; `itemprop=datePublished`; `<time>`; a date written in a byline; the modification date |
 //! | date_modified | JSON-LD `dateModified`; `article:modified_time`, `og:updated_time`, … |
 //! | sitename | JSON-LD publisher or WebSite name; `og:site_name`; `application-name`; the part cut off the title |
@@ -300,11 +300,37 @@ pub fn read(
     (meta, g.h1)
 }
 
+/// A reader-comment thread or one comment: a class or id that names
+/// comments and that the cleaning rules count against content, holding less
+/// than half the page's text (a page-wide wrapper named "comments-open" is
+/// not one).
+fn is_comment_thread(e: &crate::dom::ElemNode<'_>, len: u32, body_len: u32) -> bool {
+    use crate::clean::rules::hit;
+    if e.hits & (hit::NEG | hit::BOILER | hit::BOILER_PART) == 0 || len * 2 > body_len {
+        return false;
+    }
+    ["class", "id"]
+        .iter()
+        .any(|k| attr(e.el, k).is_some_and(|v| v.to_ascii_lowercase().contains("comment")))
+}
+
 fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
     let mut g = Gathered::default();
     let mut in_h1: Option<(u32, String)> = None;
+    // Reader comments have bylines, authors and times of their own: none of
+    // them is the article's. This is where the comment thread ends.
+    let mut comments_end = 0u32;
+    let body_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
     for (i, n) in doc.nodes.iter().enumerate() {
         let i = i as u32;
+        if i >= comments_end {
+            if let Data::Elem(e) = &n.data {
+                if is_comment_thread(e, raw.get(i as usize).map_or(0, |s| s.len), body_len) {
+                    comments_end = n.end;
+                }
+            }
+        }
+        let in_comments = i < comments_end;
         if let Some((end, _)) = &in_h1 {
             if i >= *end {
                 let (_, t) = in_h1.take().unwrap_or_default();
@@ -319,7 +345,7 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
                 if let Some((_, buf)) = in_h1.as_mut() {
                     push_collapsed(buf, t.text);
                 }
-                if g.text_byline.is_none() && author::has_by_word(t.text) {
+                if g.text_byline.is_none() && !in_comments && author::has_by_word(t.text) {
                     if let Some((names, line)) = author::text_byline(doc, raw, n.parent) {
                         g.text_byline = Some(names);
                         g.text_byline_line = Some(line);
@@ -330,7 +356,7 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
         };
         let el = e.el;
         match e.name {
-            "meta" => {
+            "meta" if !in_comments => {
                 let Some(content) = attr(el, "content") else {
                     continue;
                 };
@@ -366,7 +392,7 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
                 }
             }
             "h1" if g.h1.is_none() && in_h1.is_none() => in_h1 = Some((n.end, String::new())),
-            "time" => {
+            "time" if !in_comments => {
                 let dt = attr(el, "datetime").or_else(|| attr(el, "content"));
                 let class = attr(el, "class").unwrap_or("").to_ascii_lowercase();
                 let prop = attr(el, "itemprop").unwrap_or("").to_ascii_lowercase();
@@ -387,6 +413,9 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
                 }
             }
             _ => {}
+        }
+        if in_comments {
+            continue;
         }
         if e.name != "meta" && e.name != "time" {
             if let Some(prop) = attr(el, "itemprop") {

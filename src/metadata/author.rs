@@ -305,11 +305,31 @@ pub fn clean_authors(raw: &str) -> Option<String> {
             s.truncate(at);
         }
     }
+    // "Name (with A and B)": the parenthesis names co-authors. (ASCII
+    // lowering keeps byte offsets.)
+    let lower = s.to_ascii_lowercase();
+    for with in CO_AUTHOR_WORDS {
+        if let Some(at) = lower.find(&format!("({with} ")) {
+            let inner = s[at + with.len() + 2..].trim_end_matches(')').to_string();
+            s = format!("{};{inner}", &s[..at]);
+            break;
+        }
+    }
+    // "Mac & i" is one name: an ampersand joins names only when each side
+    // is a name, not a letter.
+    let amp = if s.split(" & ").all(|side| {
+        side.split_whitespace()
+            .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+    }) {
+        ";"
+    } else {
+        " & "
+    };
     let mut names: Vec<String> = Vec::new();
     let unified = s
         .replace(" and ", ";")
         .replace(" And ", ";")
-        .replace(" & ", ";")
+        .replace(" & ", amp)
         .replace(" und ", ";")
         .replace(" et ", ";")
         .replace(" y ", ";")
@@ -354,6 +374,9 @@ pub fn clean_authors(raw: &str) -> Option<String> {
     (!names.is_empty()).then(|| names.join("; "))
 }
 
+/// Words that open a parenthesis of co-authors ("(with ...)").
+const CO_AUTHOR_WORDS: &[&str] = &["with", "avec", "mit", "con", "met", "com"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,6 +394,19 @@ mod tests {
             Some("Jane Doe")
         );
         assert_eq!(clean_authors("Staff"), None);
+        assert_eq!(
+            clean_authors("Martin Untersinger (avec Damien Leloup et Morgane Tual)").as_deref(),
+            Some("Martin Untersinger; Damien Leloup; Morgane Tual")
+        );
+        assert_eq!(
+            clean_authors("Ana Ruiz (with Tom Lee)").as_deref(),
+            Some("Ana Ruiz; Tom Lee")
+        );
+        assert_eq!(clean_authors("Mac & i").as_deref(), Some("Mac & i"));
+        assert_eq!(
+            clean_authors("Jane Doe & Li Wei").as_deref(),
+            Some("Jane Doe; Li Wei")
+        );
         assert_eq!(clean_authors("CC7567"), None);
         assert_eq!(clean_authors("J J"), None);
         assert_eq!(

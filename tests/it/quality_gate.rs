@@ -24,7 +24,7 @@ const READABILITY_TEXT_MACRO_F1: f64 = 0.953;
 /// readability: share of exact titles.
 const READABILITY_TITLE_EXACT: f64 = 0.91;
 /// readability: share of exact authors, dates, site names, descriptions, languages.
-const READABILITY_AUTHOR_EXACT: f64 = 0.76;
+const READABILITY_AUTHOR_EXACT: f64 = 0.78;
 const READABILITY_DATE_EXACT: f64 = 0.96;
 const READABILITY_SITENAME_EXACT: f64 = 0.98;
 const READABILITY_DESCRIPTION_EXACT: f64 = 0.90;

@@ -413,6 +413,8 @@ pub fn filter_blocks(
     author: Option<&str>,
     now: chrono::NaiveDate,
 ) -> Vec<Block> {
+    let mut blocks = blocks;
+    drop_related_sections(&mut blocks);
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for b in &blocks {
         if b.text.len() <= REPEATED_LINE_MAX_CHARS
@@ -490,6 +492,43 @@ fn drop_excerpt_runs(blocks: &mut Vec<Block>) {
             keep[k..k + run].iter_mut().for_each(|x| *x = false);
         }
         k += run.max(1);
+    }
+    let mut it = keep.into_iter();
+    blocks.retain(|_| it.next().unwrap_or(true));
+}
+
+/// Longest heading taken for the heading of a related-stories section.
+const RELATED_HEADING_MAX_CHARS: usize = 60;
+
+/// Drop the sections of other stories that close an article: a heading from
+/// [`rules::RELATED_HEADINGS`] in the second half of the text, and what
+/// follows it up to the next heading of its level or higher.
+fn drop_related_sections(blocks: &mut Vec<Block>) {
+    let total: usize = blocks.iter().map(|b| b.text.len()).sum();
+    let mut keep = vec![true; blocks.len()];
+    let mut before = 0usize;
+    let mut k = 0;
+    while k < blocks.len() {
+        let b = &blocks[k];
+        let BlockKind::Heading(level) = b.kind else {
+            before += b.text.len();
+            k += 1;
+            continue;
+        };
+        let related = b.text.chars().count() <= RELATED_HEADING_MAX_CHARS
+            && before * 2 >= total
+            && rules::RELATED_HEADINGS.contains(&fold(&b.text).as_str());
+        if !related {
+            before += b.text.len();
+            k += 1;
+            continue;
+        }
+        let end = blocks[k + 1..]
+            .iter()
+            .position(|n| matches!(n.kind, BlockKind::Heading(l) if l <= level))
+            .map_or(blocks.len(), |p| k + 1 + p);
+        keep[k..end].iter_mut().for_each(|x| *x = false);
+        k = end;
     }
     let mut it = keep.into_iter();
     blocks.retain(|_| it.next().unwrap_or(true));
@@ -675,6 +714,38 @@ pub fn to_markdown(blocks: &[Block]) -> String {
 mod tests {
     use super::*;
     use scraper::Html;
+
+    #[test]
+    fn related_sections_close_the_article_only_in_its_second_half() {
+        let b = |kind, text: &str| Block {
+            kind,
+            quote: 0,
+            text: text.to_string(),
+            linked: false,
+        };
+        let story = "A paragraph of the story, long enough to weigh something in the text.";
+        let mut blocks = vec![
+            b(BlockKind::Para, story),
+            b(BlockKind::Para, story),
+            b(BlockKind::Heading(2), "Related posts"),
+            b(BlockKind::Para, "Another story's summary."),
+            b(BlockKind::Heading(3), "Its subheading"),
+            b(BlockKind::Para, "More of another story."),
+            b(BlockKind::Heading(2), "Notes"),
+            b(BlockKind::Para, "The article's own notes."),
+        ];
+        drop_related_sections(&mut blocks);
+        let texts: Vec<&str> = blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, [story, story, "Notes", "The article's own notes."]);
+
+        // Near the top, the same heading opens a part of the article.
+        let mut blocks = vec![
+            b(BlockKind::Heading(2), "Related posts"),
+            b(BlockKind::Para, story),
+        ];
+        drop_related_sections(&mut blocks);
+        assert_eq!(blocks.len(), 2);
+    }
 
     #[test]
     fn author_lines_are_told_from_sentences() {

@@ -381,6 +381,55 @@ pub const BOILERPLATE_LINES: &[&str] = &[
     "광고",
 ];
 
+/// Headings that open a section of other stories ("You may also like"), not
+/// inline reading prompts ("Read also", "Don't miss") that the story goes on
+/// after. The heading and what follows it, up to the next heading of its
+/// level or higher, are dropped when they come in the second half of the
+/// text.
+pub const RELATED_HEADINGS: &[&str] = &[
+    "you may also like",
+    "you might also like",
+    "you may be interested in",
+    "related posts",
+    "related articles",
+    "related stories",
+    "related content",
+    "related news",
+    "more stories",
+    "recommended for you",
+    "recommended stories",
+    "popular posts",
+    "most popular",
+    "most read",
+    "trending now",
+    "editor's picks",
+    "editors' picks",
+    "você pode gostar",
+    "você também pode gostar",
+    "posts relacionados",
+    "artigos relacionados",
+    "notícias relacionadas",
+    "te puede interesar",
+    "también te puede interesar",
+    "artículos relacionados",
+    "noticias relacionadas",
+    "vous aimerez aussi",
+    "articles similaires",
+    "sur le même sujet",
+    "das könnte sie auch interessieren",
+    "ähnliche artikel",
+    "weitere artikel",
+    "potrebbe interessarti",
+    "articoli correlati",
+    "gerelateerde artikelen",
+    "похожие статьи",
+    "関連記事",
+    "おすすめ記事",
+    "相关文章",
+    "猜你喜欢",
+    "관련 기사",
+];
+
 /// A short block that starts with one of these is furniture.
 pub const BOILERPLATE_PREFIXES: &[&str] = &[
     "advertisement -",

@@ -8,7 +8,7 @@
 //!
 //! The blocks then pass one last filter ([`filter_blocks`]): boilerplate
 //! lines ("Advertisement", "Please enter your comment!", …) from
-//! [`crate::clean::rules`], short lines repeated across the article, and the
+//! [`crate::clean::rules`], short linked or letterless lines repeated across the article, and the
 //! headline when it opens the text (it is in `title`).
 
 use crate::clean::rules;
@@ -402,7 +402,10 @@ pub fn is_boilerplate_line(text: &str) -> bool {
         && rules::BOILERPLATE_PREFIXES.iter().any(|p| f.starts_with(p))
 }
 
-/// Lines this short that repeat this often are furniture.
+/// Lines this short that repeat this often are furniture when they are
+/// links ("Share", "Enlarge this image") or hold no letters (the axis labels
+/// of a chart: "0", "’17"). Repeated words are content as often: the labels
+/// of a training plan ("Warm-up", "Main set"), "Pros" and "Cons", a refrain.
 const REPEATED_LINE_MAX_CHARS: usize = 200;
 const REPEATED_LINE_MIN_COUNT: usize = 3;
 
@@ -420,6 +423,7 @@ pub fn filter_blocks(
         if b.text.len() <= REPEATED_LINE_MAX_CHARS
             && b.kind != BlockKind::Pre
             && !matches!(b.kind, BlockKind::Row { .. })
+            && (b.linked || !b.text.contains(char::is_alphabetic))
         {
             *counts.entry(b.text.as_str()).or_default() += 1;
         }

@@ -70,6 +70,8 @@ pub mod flag {
     pub const COMMENT: u8 = 1 << 3;
     /// Lies inside an `<article>` or `<main>`.
     pub const IN_ARTICLE: u8 = 1 << 4;
+    /// A tag link (`<a rel="tag">`).
+    pub const TAG_LINK: u8 = 1 << 5;
 }
 
 /// A text node.
@@ -507,6 +509,11 @@ fn describe<'a>(el: &'a Element, verdicts: &mut HashMap<&'a str, u16>) -> ElemNo
                 } else if p == "comment" || p == "comments" {
                     flags |= flag::COMMENT;
                 }
+            }
+            // A tag link (`rel="tag"`) belongs to the tag list, which goes
+            // to the metadata, not the text.
+            "rel" if name == "a" && v.split_whitespace().any(|r| r.eq_ignore_ascii_case("tag")) => {
+                flags |= flag::TAG_LINK;
             }
             "itemtype" if v.ends_with("/Comment") || v.ends_with("/UserComments") => {
                 flags |= flag::COMMENT;

@@ -147,7 +147,10 @@ impl Walker {
         if text.is_empty() {
             return;
         }
-        let kind = self.kind();
+        let kind = match self.kind() {
+            BlockKind::Para if is_credited_caption(&text) => BlockKind::Caption,
+            k => k,
+        };
         let quote = self.ctx.iter().filter(|(c, _)| *c == Ctx::Quote).count() as u8;
         self.blocks.push(Block {
             kind,
@@ -156,6 +159,23 @@ impl Walker {
             linked,
         });
     }
+}
+
+/// Longest paragraph that may be a caption by its credit.
+const CREDITED_CAPTION_MAX_CHARS: usize = 300;
+
+/// A paragraph that ends with a picture credit in parentheses is a caption,
+/// whatever element holds it: "The plague wiped out half of Europe (Image:
+/// GETTY)".
+fn is_credited_caption(text: &str) -> bool {
+    if text.len() > CREDITED_CAPTION_MAX_CHARS || !text.ends_with(')') {
+        return false;
+    }
+    let Some(open) = text.rfind('(') else {
+        return false;
+    };
+    let credit = text[open + 1..].to_ascii_lowercase();
+    rules::CAPTION_CREDITS.iter().any(|c| credit.starts_with(c))
 }
 
 fn trim_blank_lines(s: &str) -> String {
@@ -398,9 +418,29 @@ pub fn is_boilerplate_line(text: &str) -> bool {
     if rules::BOILERPLATE_LINES.contains(&f.as_str()) {
         return true;
     }
+    // A one-line copyright notice or picture credit: it opens with ©, or
+    // holds a "© 2019" anywhere.
+    if f.len() <= COPYRIGHT_LINE_MAX_BYTES
+        && !f.contains('\n')
+        && (f.starts_with('©') || has_copyright_year(&f))
+    {
+        return true;
+    }
     f.chars().count() <= rules::BOILERPLATE_PREFIX_MAX_CHARS
         && rules::BOILERPLATE_PREFIXES.iter().any(|p| f.starts_with(p))
 }
+
+/// Whether a © is followed, after at most a space, by a year ("©2019",
+/// "© 2002, 2003").
+fn has_copyright_year(text: &str) -> bool {
+    text.match_indices('©').any(|(at, c)| {
+        let rest = text[at + c.len()..].trim_start();
+        rest.len() >= 4 && rest.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+    })
+}
+
+/// Longest line holding a © that is taken for a copyright notice.
+const COPYRIGHT_LINE_MAX_BYTES: usize = 200;
 
 /// Lines this short that repeat this often are furniture when they are
 /// links ("Share", "Enlarge this image") or hold no letters (the axis labels
@@ -749,6 +789,30 @@ mod tests {
         ];
         drop_related_sections(&mut blocks);
         assert_eq!(blocks.len(), 2);
+    }
+
+    #[test]
+    fn credits_and_copyright_lines() {
+        assert!(is_credited_caption(
+            "The plague wiped out half of Europe (Image: GETTY)"
+        ));
+        assert!(is_credited_caption(
+            "A village near the farm (photo: Reuters)"
+        ));
+        assert!(!is_credited_caption(
+            "The council met on Monday (the first time since May)."
+        ));
+        assert!(!is_credited_caption("He said so (image: none)."));
+        assert!(is_boilerplate_line(
+            "© 2019 Associated Press. All Rights Reserved."
+        ));
+        assert!(is_boilerplate_line(
+            "The contents of this site are ©2019 Capitol Hill Publishing Corp."
+        ));
+        assert!(is_boilerplate_line("© Reuters"));
+        assert!(!is_boilerplate_line(
+            "This isn’t supposed to be a manifesto™© we just think it’s cool to share."
+        ));
     }
 
     #[test]

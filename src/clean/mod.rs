@@ -5,7 +5,8 @@
 //!   what is never article text (scripts, hidden elements, form controls) and,
 //!   depending on the [`Pass`], furniture recognised by tag, role or class/id:
 //!   navigation, sidebars, share bars, comment sections and forms, cookie and
-//!   newsletter boxes, related-links blocks and so on. Two vetoes keep the
+//!   newsletter boxes, related-links blocks, tag lists (`rel="tag"` links
+//!   that make up most of their parent's text) and so on. Two vetoes keep the
 //!   article when its markup says otherwise: an `<article>` holding most of
 //!   the page and named as content keeps a furniture word in its classes,
 //!   and a paywall-gated element holding several paragraphs of prose is the
@@ -142,6 +143,12 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
                         && (raw[i].len as f32) < PART_VETO_SHARE * page_len)
                     && !NEVER_UNLIKELY[..2].contains(&e.name);
         }
+        if !drop && pass.strip_boilerplate && e.flags & flag::TAG_LINK != 0 && n.parent != NONE {
+            // Tag links set in a list of links go to the metadata; one set in
+            // a sentence (plugins link keywords to their tag pages) is text.
+            let p = &raw[n.parent as usize];
+            drop = p.inline_link_len * 10 >= p.inline_len * TAG_LIST_MIN_LINK_TENTHS;
+        }
         if !drop && pass.strip_unlikely && !NEVER_UNLIKELY.contains(&e.name) {
             drop = (e.hits & hit::UNLIKELY != 0 && e.hits & hit::MAYBE == 0 && raw[i].embeds == 0)
                 || e.tag & tag::UNLIKELY != 0 && e.flags & flag::IN_ARTICLE == 0;
@@ -150,6 +157,10 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
     }
     out
 }
+
+/// Share of its parent's own text, in tenths, that tag links must make up to
+/// be a tag list rather than words of a sentence.
+const TAG_LIST_MIN_LINK_TENTHS: u32 = 7;
 
 /// Inside the chosen containers, mark blocks to drop by their shape.
 ///

@@ -371,6 +371,18 @@ pub const BOILERPLATE_LINES: &[&str] = &[
     "email",
     "tweet",
     "pin it",
+    "don't miss",
+    "tags",
+    "tagged",
+    "tagged with",
+    "filed under",
+    "posted in",
+    "categories",
+    "etiquetas",
+    "schlagwörter",
+    "étiquettes",
+    "теги",
+    "метки",
     "anzeige",
     "werbung",
     "publicidad",
@@ -428,6 +440,25 @@ pub const RELATED_HEADINGS: &[&str] = &[
     "相关文章",
     "猜你喜欢",
     "관련 기사",
+];
+
+/// How a picture credit in parentheses starts; a paragraph ending in one is
+/// a caption.
+pub const CAPTION_CREDITS: &[&str] = &[
+    "image:",
+    "images:",
+    "photo:",
+    "photos:",
+    "picture:",
+    "pictures:",
+    "pic:",
+    "credit:",
+    "photo credit:",
+    "image credit:",
+    "foto:",
+    "fotos:",
+    "bild:",
+    "фото:",
 ];
 
 /// A short block that starts with one of these is furniture.

@@ -18,7 +18,8 @@
 //! 4. [`select`] takes the best container, moves up to a common ancestor when
 //!    several near-best candidates share one, or when the parent scores
 //!    better, and finally adds siblings that score close to it or are clean
-//!    prose paragraphs.
+//!    prose paragraphs (a `<p>`, or a bare block of one long sentence-ending
+//!    paragraph, such as a lede in `<div class="summary">`).
 //!
 //! Lengths count CJK characters three times (see [`crate::dom::measure`]), so
 //! the same thresholds work for Chinese and Japanese text.
@@ -39,6 +40,10 @@ const MIN_SHARED_CANDIDATES: usize = 3;
 const BODY_WINS_RATIO: f32 = 1.5;
 /// Text a same-class sibling needs to join the article unscored.
 const SAME_CLASS_MIN_LEN: u32 = 200;
+/// Text a block with no paragraph tag needs to join the article as one
+/// (a lede set in a bare `<div>`): shorter ones are as often notes and
+/// promotions ("This post may contain affiliate links.").
+const UNTAGGED_PARAGRAPH_MIN_LEN: u32 = 150;
 /// Bonus for semantic article markup.
 const SEMANTIC_BONUS: f32 = 15.0;
 
@@ -402,7 +407,17 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
             roots.push(c);
             continue;
         }
-        if doc.tag(c) & tag::P != 0 || doc.name(c) == "blockquote" {
+        // A paragraph, a quote, or a block that is one paragraph of text
+        // without the tag (`<div class="summary">The lede…</div>`).
+        let paragraph_like = doc.tag(c) & tag::BLOCK != 0
+            && !st[c as usize].has_block
+            && st[c as usize].len >= UNTAGGED_PARAGRAPH_MIN_LEN
+            && st[c as usize].inline_len * 10 >= st[c as usize].len * 9
+            && doc
+                .text_of(c)
+                .trim_end()
+                .ends_with(['.', '!', '?', '。', '"', '”', '»']);
+        if doc.tag(c) & tag::P != 0 || doc.name(c) == "blockquote" || paragraph_like {
             let s = &st[c as usize];
             let ld = link_density(s);
             if s.len > 80 && ld < 0.25 {

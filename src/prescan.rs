@@ -173,6 +173,7 @@ const KEPT_ATTRIBUTES: &[&str] = &[
     "href",
     "rel",
     "datetime",
+    "title",
     "pubdate",
     "lang",
     "xml:lang",

@@ -276,15 +276,50 @@ pub fn find_in_text(s: &str, now: NaiveDate) -> Option<NaiveDate> {
     if !has_year {
         return None;
     }
-    TEXT_PATTERNS
+    let found: Vec<(usize, NaiveDate)> = TEXT_PATTERNS
         .iter()
         .flat_map(|(re, order)| {
             re.captures_iter(s)
                 .filter_map(move |c| Some((c.get(0)?.start(), date_of(&c, *order, now)?)))
         })
+        .collect();
+    // "Updated: April 9, 2020. Originally published March 8, 2019": the
+    // publication date is the one no update word announces.
+    let announced_update = |pos: usize| {
+        let mut from = pos.saturating_sub(UPDATE_WORD_REACH);
+        while !s.is_char_boundary(from) {
+            from -= 1;
+        }
+        let before = s[from..pos].to_lowercase();
+        UPDATE_WORDS.iter().any(|w| before.contains(w))
+    };
+    found
+        .iter()
+        .filter(|(pos, _)| !announced_update(*pos))
         .min_by_key(|(pos, _)| *pos)
-        .map(|(_, d)| d)
+        .or_else(|| found.iter().min_by_key(|(pos, _)| *pos))
+        .map(|(_, d)| *d)
 }
+
+/// Bytes before a date searched for a word saying it is an update.
+const UPDATE_WORD_REACH: usize = 24;
+
+/// Words that announce a modification date in a dateline.
+const UPDATE_WORDS: &[&str] = &[
+    "updated",
+    "update:",
+    "modified",
+    "edited",
+    "aktualisiert",
+    "geändert",
+    "mis à jour",
+    "mise à jour",
+    "actualizado",
+    "atualizado",
+    "aggiornato",
+    "обновлено",
+    "更新",
+];
 
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -313,6 +348,26 @@ mod tests {
     }
     fn d(y: i32, m: u32, dd: u32) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(y, m, dd)
+    }
+
+    #[test]
+    fn update_dates_give_way_to_the_publication_date() {
+        assert_eq!(
+            find_in_text(
+                "Updated: April 9, 2020. Originally published March 8, 2019",
+                now()
+            ),
+            d(2019, 3, 8)
+        );
+        assert_eq!(
+            find_in_text("Published March 8, 2019, updated April 9, 2020", now()),
+            d(2019, 3, 8)
+        );
+        assert_eq!(
+            find_in_text("Zuletzt aktualisiert am 09.04.2020", now()),
+            d(2020, 4, 9),
+            "an update date alone is still a date"
+        );
     }
 
     #[test]

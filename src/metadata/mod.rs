@@ -8,7 +8,7 @@
 //! |---|---|
 //! | title | JSON-LD `headline`; `og:title`; Dublin Core; `twitter:title` — kept as declared (the site name is cut only on request); else `<title>` with its site-name part cut off; first `<h1>` |
 //! | author | JSON-LD `author`; `author`/`article:author`/`dc.creator`/… meta; `itemprop=author`; `rel=author`; a byline element — never inside reader comments |
-//! | date | a full date in the URL or canonical URL; JSON-LD `datePublished`; `article:published_time` and other publication meta; JSON-LD `dateCreated`; `itemprop=datePublished`; `<time>`; a date written in a byline; the modification date |
+//! | date | a full date in the URL or canonical URL; JSON-LD `datePublished`; `article:published_time` and other publication meta; JSON-LD `dateCreated`; `itemprop=datePublished`; `<time>`; hAtom `class="published"` (`title`); a date written in a byline (not the one an "Updated" announces); the modification date |
 //! | date_modified | JSON-LD `dateModified`; `article:modified_time`, `og:updated_time`, … |
 //! | sitename | JSON-LD publisher or WebSite name; `og:site_name`; `application-name`; the part cut off the title |
 //! | description | `og:description`; `description`; `twitter:description`; Dublin Core; JSON-LD |
@@ -416,6 +416,16 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
         }
         if in_comments {
             continue;
+        }
+        // hAtom microformat: `<abbr class="published" title="2019-03-04T10:00">`.
+        if e.name != "time" && g.time_published.is_none() {
+            let class = attr(el, "class").unwrap_or("");
+            if class
+                .split_whitespace()
+                .any(|c| c == "published" || c == "dt-published")
+            {
+                g.time_published = attr(el, "title").or_else(|| attr(el, "datetime"));
+            }
         }
         if e.name != "meta" && e.name != "time" {
             if let Some(prop) = attr(el, "itemprop") {

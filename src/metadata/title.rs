@@ -16,7 +16,8 @@ use super::{Gathered, TITLE_KEYS, collapse, fold, jsonld};
 pub(super) const SITENAME_MAX_WORDS: usize = 6;
 /// Separators between a page title and the site name.
 const TITLE_SEPARATORS: &[&str] = &[
-    " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " / ", " ~ ", " |", "｜", " – ",
+    " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " « ", " › ", " ‹ ", " / ", " ~ ",
+    " |", "｜",
 ];
 
 pub(super) fn looks_like_site(part: &str, host: &str) -> bool {

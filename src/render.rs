@@ -418,6 +418,14 @@ pub fn is_boilerplate_line(text: &str) -> bool {
     if rules::BOILERPLATE_LINES.contains(&f.as_str()) {
         return true;
     }
+    // A newsletter pitch: a sentence that opens with a sign-up call, and the
+    // newsletter or inbox it fills.
+    if f.len() <= rules::PITCH_MAX_BYTES
+        && rules::PITCH_CALLS.iter().any(|c| opens_a_sentence(&f, c))
+        && rules::PITCH_OBJECTS.iter().any(|o| f.contains(o))
+    {
+        return true;
+    }
     // A one-line copyright notice or picture credit: it opens with ©, or
     // holds a "© 2019" anywhere.
     if f.len() <= COPYRIGHT_LINE_MAX_BYTES
@@ -428,6 +436,14 @@ pub fn is_boilerplate_line(text: &str) -> bool {
     }
     f.chars().count() <= rules::BOILERPLATE_PREFIX_MAX_CHARS
         && rules::BOILERPLATE_PREFIXES.iter().any(|p| f.starts_with(p))
+}
+
+/// Whether `words` open `text` or one of its sentences.
+fn opens_a_sentence(text: &str, words: &str) -> bool {
+    text.match_indices(words).any(|(at, _)| {
+        let before = text[..at].trim_end();
+        before.is_empty() || before.ends_with(['.', '!', '?', ':'])
+    })
 }
 
 /// Whether a © is followed, after at most a space, by a year ("©2019",
@@ -810,6 +826,12 @@ mod tests {
             "The contents of this site are ©2019 Capitol Hill Publishing Corp."
         ));
         assert!(is_boilerplate_line("© Reuters"));
+        assert!(is_boilerplate_line(
+            "There's plenty more. Sign up for The Briefing to get the free daily newsletter delivered to your inbox."
+        ));
+        assert!(!is_boilerplate_line(
+            "The paper's newsletter team said readers who subscribe stay longer, a finding the board discussed at length on Monday, though it did not say how many had signed up."
+        ));
         assert!(!is_boilerplate_line(
             "This isn’t supposed to be a manifesto™© we just think it’s cool to share."
         ));

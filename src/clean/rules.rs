@@ -461,6 +461,36 @@ pub const CAPTION_CREDITS: &[&str] = &[
     "фото:",
 ];
 
+/// A short block holding one of [`PITCH_CALLS`] and one of
+/// [`PITCH_OBJECTS`] is a newsletter pitch ("Sign up for our free daily
+/// newsletter, delivered to your inbox").
+pub const PITCH_MAX_BYTES: usize = 250;
+/// Calls to sign up.
+pub const PITCH_CALLS: &[&str] = &[
+    "sign up",
+    "signup",
+    "subscribe",
+    "get our",
+    "join our",
+    "abonnez-vous",
+    "inscrivez-vous",
+    "abonnieren",
+    "melden sie sich",
+    "suscríbete",
+    "regístrate",
+    "assine",
+    "iscriviti",
+];
+/// What the sign-up is for.
+pub const PITCH_OBJECTS: &[&str] = &[
+    "newsletter",
+    "inbox",
+    "mailing list",
+    "lettre d'information",
+    "infolettre",
+    "boletín",
+];
+
 /// A short block that starts with one of these is furniture.
 pub const BOILERPLATE_PREFIXES: &[&str] = &[
     "advertisement -",

@@ -118,6 +118,11 @@ pub fn extract(
         .into_iter()
         .chain(h1.as_deref())
         .collect();
+    let known = Known {
+        headlines: &headlines,
+        author: meta.author.as_deref(),
+        dated: meta.date.is_some(),
+    };
 
     let mut best: Option<Outcome> = None;
     for (k, pass) in LADDER.iter().enumerate() {
@@ -125,15 +130,7 @@ pub fn extract(
         if last && best.as_ref().is_some_and(|b| b.len >= NOTHING_TEXT) {
             break;
         }
-        let out = run_pass(
-            &doc,
-            &raw,
-            *pass,
-            &headlines,
-            meta.author.as_deref(),
-            now,
-            options,
-        );
+        let out = run_pass(&doc, &raw, *pass, &known, now, options);
         let done = out.len >= ENOUGH_TEXT;
         if best.as_ref().is_none_or(|b| out.len > b.len) {
             best = Some(out);
@@ -179,12 +176,22 @@ pub fn extract(
     })
 }
 
+/// What the metadata already tells the passes about the page.
+struct Known<'a> {
+    /// The title and the first `<h1>`, which the text must not repeat.
+    headlines: &'a [&'a str],
+    /// The authors, whose byline the text must not repeat.
+    author: Option<&'a str>,
+    /// The page has a publication date: it presents itself as one story,
+    /// so a stream of teasers on it sits beside that story.
+    dated: bool,
+}
+
 fn run_pass(
     doc: &Doc<'_>,
     raw: &[score::Stats],
     pass: Pass,
-    headlines: &[&str],
-    author: Option<&str>,
+    known: &Known<'_>,
     now: NaiveDate,
     options: &ExtractOptions,
 ) -> Outcome {
@@ -204,9 +211,10 @@ fn run_pass(
         }
     }
     let mut is_listing = listing::looks_like_listing(doc, &st, &removed, &roots);
-    if is_listing {
-        // A stream of teasers outscored the story beside it: the best
-        // candidate outside the teasers, if it holds prose, is the article.
+    if is_listing && known.dated {
+        // A dated page whose stream of teasers outscored the story beside
+        // it: the best candidate outside the teasers, if it holds prose, is
+        // the article. (An undated home page's "About us" is not.)
         if let Some(other) = listing::select_beside(doc, &st, &removed, &candidates, &roots) {
             roots = other;
             is_listing = false;
@@ -218,7 +226,7 @@ fn run_pass(
     if !options.include_captions {
         blocks.retain(|b| b.kind != render::BlockKind::Caption);
     }
-    let blocks = render::filter_blocks(blocks, headlines, author, now);
+    let blocks = render::filter_blocks(blocks, known.headlines, known.author, now);
     let len = blocks.iter().map(|b| crate::dom::measure(&b.text).0).sum();
     Outcome {
         blocks,

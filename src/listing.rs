@@ -5,9 +5,10 @@
 //! answered here, on the statistics of the current cleaning pass:
 //! - [`looks_like_listing`]: is the chosen container a listing (a section
 //!   front, a home page, a stream of cards)? Then the page has no article,
-//!   unless [`select_beside`] finds a prose container next to the listing
-//!   that scores nearly as well (a story with a long stream of teasers
-//!   beside it).
+//!   unless the page is dated (it presents itself as one story) and
+//!   [`select_beside`] finds a prose container next to the listing that
+//!   scores nearly as well (a story with a long stream of teasers beside
+//!   it).
 //! - [`is_card_list`]: is an element a list of cards (nearly all of its
 //!   children, or those of the element holding most of its text, are cards
 //!   with little text each)?

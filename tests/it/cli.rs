@@ -520,3 +520,37 @@ fn declared_title_is_kept_as_written_unless_strip_site_name() {
     let o = sb.pith(&["extract", &a], None);
     assert_eq!(records(&stdout(&o))[0]["title"], "Harbor Lights");
 }
+
+#[test]
+fn a_teaser_stream_gives_way_to_the_story_beside_it_only_on_a_dated_page() {
+    let sb = Sandbox::new();
+    let page = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/pages/teaser-stream-outscores-story/source.html"),
+    )
+    .expect("fixture page");
+    let dated = sb.write("dated.html", &page);
+    // The same page with no date anywhere: nothing says it is one story.
+    let undated = page
+        .replace(
+            "<meta property=\"article:published_time\" content=\"2016-12-14T17:52:03Z\">",
+            "",
+        )
+        .replace(
+            "<abbr title=\"2016-12-14T17:52:03Z\">December 14, 2016</abbr>",
+            "",
+        )
+        .replace("&copy; 2016 ", "");
+    assert!(!undated.contains("2016"));
+    let undated = sb.write("undated.html", undated);
+    let o = sb.pith(&["extract", &dated, &undated], None);
+    let recs = records(&stdout(&o));
+    assert!(
+        recs[0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Vanessa Ortega said she had no idea")),
+        "{}",
+        show(&o)
+    );
+    assert_eq!(kind(&recs[1]), Some("no_content"), "{}", show(&o));
+}

@@ -220,6 +220,12 @@ fn run_pass(
             is_listing = false;
         }
     }
+    if !is_listing && !known.dated {
+        // An undated page whose chosen block is dwarfed by a stream of
+        // teasers elsewhere is a home page or section front, and the block
+        // its "About us".
+        is_listing = listing::dwarfed_by_cards(doc, &st, &removed, &candidates, &roots);
+    }
     listing::drop_cards(doc, &st, &mut removed, &roots);
     clean::prune(doc, &st, &mut removed, &roots, pass);
     let mut blocks = render::blocks(doc, &roots, &removed);

@@ -23,9 +23,9 @@ use crate::extract::MIN_TEXT;
 use crate::score::{self, Stats};
 
 /// Linked headings in the chosen container above which it may be a listing.
-const LISTING_MIN_LINKED_HEADINGS: usize = 4;
+pub const LISTING_MIN_LINKED_HEADINGS: usize = 4;
 /// Text per linked heading below which the container is a listing.
-const LISTING_MAX_TEXT_PER_HEADING: u32 = 500;
+pub const LISTING_MAX_TEXT_PER_HEADING: u32 = 500;
 /// A paragraph at least this long, and nearly link-free, is prose.
 const PROSE_MIN_LEN: u32 = 150;
 /// A `<p>` at least this long, and nearly link-free, counts as a paragraph
@@ -98,13 +98,13 @@ pub fn dwarfed_by_cards(
 
 /// How many times the chosen text a card list elsewhere must hold to make
 /// the page a listing.
-const DWARFING_FACTOR: u32 = 3;
+pub const DWARFING_FACTOR: u32 = 3;
 /// Best candidates looked at for such a card list.
 const DWARFING_CANDIDATES: usize = 8;
 
 /// Share of the listing's score that a candidate beside it needs to be taken
 /// for the article instead.
-const BESIDE_MIN_SHARE: f32 = 0.5;
+pub const BESIDE_MIN_SHARE: f32 = 0.5;
 
 /// A container of teasers: many headings that are links (or many `<article>`
 /// cards), fewer prose paragraphs than teasers and little text per teaser;
@@ -281,7 +281,7 @@ pub fn drop_cards(doc: &Doc<'_>, st: &[Stats], removed: &mut [bool], roots: &[Ix
 }
 
 /// Fewest cards beside a story that [`drop_cards`] removes.
-const MIN_SIDE_CARDS: usize = 3;
+pub const MIN_SIDE_CARDS: usize = 3;
 
 #[cfg(test)]
 mod tests {

@@ -304,6 +304,16 @@ pub fn attr<'e>(el: &'e Element, name: &str) -> Option<&'e str> {
         .map(|(_, v)| &**v)
 }
 
+/// Normalise a line for comparison with the lists of known lines in
+/// [`rules`]: lower case, trimmed, without trailing punctuation or a leading
+/// dash.
+pub fn fold_line(text: &str) -> String {
+    let t = text.trim().to_lowercase();
+    t.trim_end_matches(|c: char| c.is_ascii_punctuation() || c == '…' || c.is_whitespace())
+        .trim_start_matches(|c: char| c == '—' || c == '-' || c.is_whitespace())
+        .to_string()
+}
+
 /// Append `text` to `out` with whitespace runs folded into one space.
 pub fn push_collapsed(out: &mut String, text: &str) {
     for (k, word) in text.split_whitespace().enumerate() {

@@ -12,7 +12,7 @@
 //! headline when it opens the text (it is in `title`).
 
 use crate::clean::rules;
-use crate::dom::{Data, Doc, Ix, push_collapsed, tag};
+use crate::dom::{Data, Doc, Ix, fold_line as fold, push_collapsed, tag};
 
 /// What a block is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -396,14 +396,6 @@ fn is_data_table(doc: &Doc<'_>, i: Ix) -> bool {
         }
     }
     rows >= 1
-}
-
-/// Normalise a line for comparison with the boilerplate lists.
-fn fold(text: &str) -> String {
-    let t = text.trim().to_lowercase();
-    t.trim_end_matches(|c: char| c.is_ascii_punctuation() || c == '…' || c.is_whitespace())
-        .trim_start_matches(|c: char| c == '—' || c == '-' || c.is_whitespace())
-        .to_string()
 }
 
 /// Whether a block's text is a known boilerplate line.

@@ -155,7 +155,53 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
         }
         out[i] = drop;
     }
+    if pass.strip_boilerplate {
+        drop_related_sections(doc, &mut out);
+    }
     out
+}
+
+/// A heading that its class or id names as furniture (`relatedpoststitle`)
+/// and that is also worded as the heading of other stories ("You may also
+/// like", in [`rules::RELATED_HEADINGS`]) is removed with the siblings after
+/// it, up to the next heading of its level or higher: the posts of a related
+/// section set loose beside their heading.
+fn drop_related_sections(doc: &Doc<'_>, out: &mut [bool]) {
+    let level = |i: Ix| {
+        doc.name(i)
+            .strip_prefix('h')
+            .and_then(|d| d.parse::<u8>().ok())
+            .unwrap_or(0)
+    };
+    for i in 0..doc.nodes.len() as Ix {
+        let n = &doc.nodes[i as usize];
+        let Data::Elem(e) = &n.data else { continue };
+        let named_furniture =
+            e.hits & (hit::NEG | hit::UNLIKELY | hit::BOILER | hit::BOILER_PART) != 0;
+        if e.tag & tag::HEADING == 0
+            || !(out[i as usize] || named_furniture)
+            || n.parent == NONE
+            || out[n.parent as usize]
+        {
+            continue;
+        }
+        if !rules::RELATED_HEADINGS.contains(&crate::dom::fold_line(&doc.text_of(i)).as_str()) {
+            continue;
+        }
+        let own = level(i);
+        out[i as usize..n.end as usize]
+            .iter_mut()
+            .for_each(|x| *x = true);
+        for c in doc.children(n.parent).filter(|&c| c > i) {
+            if doc.tag(c) & tag::HEADING != 0 && level(c) <= own {
+                break;
+            }
+            let end = doc.nodes[c as usize].end;
+            out[c as usize..end as usize]
+                .iter_mut()
+                .for_each(|x| *x = true);
+        }
+    }
 }
 
 /// Share of its parent's own text, in tenths, that tag links must make up to

@@ -47,11 +47,7 @@ pub fn select_beside(
     candidates: &[(Ix, f32)],
     listing: &[Ix],
 ) -> Option<Vec<Ix>> {
-    let related = |c: Ix| {
-        listing
-            .iter()
-            .any(|&r| r == c || score::is_ancestor(doc, r, c) || score::is_ancestor(doc, c, r))
-    };
+    let related = |c: Ix| overlaps(doc, listing, c);
     let best = |cs: &[(Ix, f32)]| {
         cs.iter()
             .filter(|c| c.0 != doc.body)
@@ -88,12 +84,17 @@ pub fn dwarfed_by_cards(
     let mut ranked: Vec<&(Ix, f32)> = candidates.iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
     ranked.iter().take(DWARFING_CANDIDATES).any(|&&(c, _)| {
-        !roots
-            .iter()
-            .any(|&r| r == c || score::is_ancestor(doc, r, c) || score::is_ancestor(doc, c, r))
+        !overlaps(doc, roots, c)
             && st[c as usize].len >= len.saturating_mul(DWARFING_FACTOR)
             && is_card_list(doc, st, removed, c)
     })
+}
+
+/// Whether `c` is one of `roots`, or holds or sits inside one.
+fn overlaps(doc: &Doc<'_>, roots: &[Ix], c: Ix) -> bool {
+    roots
+        .iter()
+        .any(|&r| r == c || score::is_ancestor(doc, r, c) || score::is_ancestor(doc, c, r))
 }
 
 /// How many times the chosen text a card list elsewhere must hold to make
@@ -128,7 +129,7 @@ pub fn looks_like_listing(doc: &Doc<'_>, st: &[Stats], removed: &[bool], roots: 
             }
             let t = doc.tag(i);
             let h = &st[i as usize];
-            if t & tag::HEADING != 0 && h.len > 0 && h.link_len * 2 > h.len {
+            if is_teaser_heading(doc, st, i) {
                 linked_headings += 1;
             }
             if doc.name(i) == "article" && i != r {
@@ -210,17 +211,19 @@ fn has_linked_heading(doc: &Doc<'_>, st: &[Stats], removed: &[bool], e: Ix) -> b
             i = doc.nodes[i as usize].end;
             continue;
         }
-        let h = &st[i as usize];
-        if doc.tag(i) & tag::HEADING != 0 && h.len > 0 && h.link_len * 2 > h.len {
-            if links_elsewhere(doc, i) {
-                return true;
-            }
-            i = doc.nodes[i as usize].end;
-            continue;
+        if is_teaser_heading(doc, st, i) {
+            return true;
         }
         i += 1;
     }
     false
+}
+
+/// A teaser's headline: a heading whose text is mostly a link to another
+/// page.
+fn is_teaser_heading(doc: &Doc<'_>, st: &[Stats], i: Ix) -> bool {
+    let h = &st[i as usize];
+    doc.tag(i) & tag::HEADING != 0 && h.len > 0 && h.link_len * 2 > h.len && links_elsewhere(doc, i)
 }
 
 /// Whether an `<a>` in `e`'s subtree points to another page, not to an

@@ -459,12 +459,11 @@ const REPEATED_LINE_MIN_COUNT: usize = 3;
 
 /// Drop boilerplate lines, short repeated lines and a leading headline.
 pub fn filter_blocks(
-    blocks: Vec<Block>,
+    mut blocks: Vec<Block>,
     headlines: &[&str],
     author: Option<&str>,
     now: chrono::NaiveDate,
 ) -> Vec<Block> {
-    let mut blocks = blocks;
     drop_related_sections(&mut blocks);
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for b in &blocks {

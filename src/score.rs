@@ -409,16 +409,17 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
         }
         // A paragraph, a quote, or a block that is one paragraph of text
         // without the tag (`<div class="summary">The lede…</div>`).
-        let paragraph_like = doc.tag(c) & tag::BLOCK != 0
-            && !st[c as usize].has_block
-            && st[c as usize].len >= UNTAGGED_PARAGRAPH_MIN_LEN
-            && st[c as usize].inline_len * 10 >= st[c as usize].len * 9
-            && doc
-                .text_of(c)
-                .trim_end()
-                .ends_with(['.', '!', '?', '。', '"', '”', '»']);
-        if doc.tag(c) & tag::P != 0 || doc.name(c) == "blockquote" || paragraph_like {
-            let s = &st[c as usize];
+        let paragraph_like = || {
+            doc.tag(c) & tag::BLOCK != 0
+                && !s.has_block
+                && s.len >= UNTAGGED_PARAGRAPH_MIN_LEN
+                && s.inline_len * 10 >= s.len * 9
+                && doc
+                    .text_of(c)
+                    .trim_end()
+                    .ends_with(['.', '!', '?', '。', '"', '”', '»'])
+        };
+        if doc.tag(c) & tag::P != 0 || doc.name(c) == "blockquote" || paragraph_like() {
             let ld = link_density(s);
             if s.len > 80 && ld < 0.25 {
                 roots.push(c);

@@ -105,6 +105,7 @@ const GATED_MIN_TEXT: u32 = 500;
 pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
     let mut out = vec![false; doc.nodes.len()];
     let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len) as f32;
+    let mut related_headings = Vec::new();
     for (i, n) in doc.nodes.iter().enumerate() {
         if n.parent != NONE && out[n.parent as usize] {
             out[i] = true;
@@ -153,10 +154,20 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             drop = (e.hits & hit::UNLIKELY != 0 && e.hits & hit::MAYBE == 0 && raw[i].embeds == 0)
                 || e.tag & tag::UNLIKELY != 0 && e.flags & flag::IN_ARTICLE == 0;
         }
+        if pass.strip_boilerplate && e.tag & tag::HEADING != 0 && n.parent != NONE {
+            let named_furniture =
+                e.hits & (hit::NEG | hit::UNLIKELY | hit::BOILER | hit::BOILER_PART) != 0;
+            if (drop || named_furniture)
+                && rules::RELATED_HEADINGS
+                    .contains(&crate::dom::fold_line(&doc.text_of(i as Ix)).as_str())
+            {
+                related_headings.push(i as Ix);
+            }
+        }
         out[i] = drop;
     }
-    if pass.strip_boilerplate {
-        drop_related_sections(doc, &mut out);
+    for h in related_headings {
+        drop_related_section(doc, h, &mut out);
     }
     out
 }
@@ -166,41 +177,22 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
 /// like", in [`rules::RELATED_HEADINGS`]) is removed with the siblings after
 /// it, up to the next heading of its level or higher: the posts of a related
 /// section set loose beside their heading.
-fn drop_related_sections(doc: &Doc<'_>, out: &mut [bool]) {
+fn drop_related_section(doc: &Doc<'_>, heading: Ix, out: &mut [bool]) {
     let level = |i: Ix| {
         doc.name(i)
             .strip_prefix('h')
             .and_then(|d| d.parse::<u8>().ok())
             .unwrap_or(0)
     };
-    for i in 0..doc.nodes.len() as Ix {
-        let n = &doc.nodes[i as usize];
-        let Data::Elem(e) = &n.data else { continue };
-        let named_furniture =
-            e.hits & (hit::NEG | hit::UNLIKELY | hit::BOILER | hit::BOILER_PART) != 0;
-        if e.tag & tag::HEADING == 0
-            || !(out[i as usize] || named_furniture)
-            || n.parent == NONE
-            || out[n.parent as usize]
-        {
-            continue;
+    let n = &doc.nodes[heading as usize];
+    let own = level(heading);
+    out[heading as usize..n.end as usize].fill(true);
+    for c in doc.children(n.parent).filter(|&c| c > heading) {
+        if doc.tag(c) & tag::HEADING != 0 && level(c) <= own {
+            break;
         }
-        if !rules::RELATED_HEADINGS.contains(&crate::dom::fold_line(&doc.text_of(i)).as_str()) {
-            continue;
-        }
-        let own = level(i);
-        out[i as usize..n.end as usize]
-            .iter_mut()
-            .for_each(|x| *x = true);
-        for c in doc.children(n.parent).filter(|&c| c > i) {
-            if doc.tag(c) & tag::HEADING != 0 && level(c) <= own {
-                break;
-            }
-            let end = doc.nodes[c as usize].end;
-            out[c as usize..end as usize]
-                .iter_mut()
-                .for_each(|x| *x = true);
-        }
+        let end = doc.nodes[c as usize].end;
+        out[c as usize..end as usize].fill(true);
     }
 }
 

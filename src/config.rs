@@ -4,7 +4,7 @@
 //! Every key has a default in a `Default` impl; unknown keys are errors that
 //! name the key.
 
-use crate::output::Format;
+use crate::io::output::Format;
 use serde::Deserialize;
 
 /// All settings.
@@ -120,9 +120,9 @@ impl FetchConfig {
     }
 
     /// Fetcher settings.
-    pub fn settings(&self) -> crate::fetch::FetchSettings {
+    pub fn settings(&self) -> crate::crawl::fetch::FetchSettings {
         use std::time::Duration;
-        crate::fetch::FetchSettings {
+        crate::crawl::fetch::FetchSettings {
             user_agent: self.user_agent(),
             per_host_concurrency: self.per_host_concurrency.max(1),
             per_host_delay: Duration::from_millis(self.per_host_delay_ms),

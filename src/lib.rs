@@ -1,14 +1,24 @@
-//! pith turns web article pages into clean text with metadata.
+//! pith turns web pages into clean main text with metadata.
 //!
-//! The library is one function, [`extract()`]: the bytes of a page (and its URL
-//! and HTTP charset, when known) in, an [`Article`] out, or an
-//! [`ExtractError`] whose [`kind`](ExtractError::kind) says why there is none.
-//! It never touches the network, files or the environment.
+//! The heart of the library is one function, [`extract()`]: the bytes of a
+//! page (and its URL and HTTP charset, when known) in, an [`Article`] out, or
+//! an [`ExtractError`] whose [`kind`](ExtractError::kind) says why there is
+//! none. It never touches the network, files or the environment, and it is
+//! all a build with `default-features = false` contains.
 //!
-//! The data flows one way, one module per stage:
-//! [`decode`] → [`prescan`] → parse → [`dom`] → [`metadata`] → [`clean`] →
-//! [`score`] → [`render`], driven by [`extract()`](extract::extract); [`input`] and
-//! [`output`] serve the command-line tool around it.
+//! The crate has three parts, and the arrows between them point one way:
+//! `crawl` → `io` → `extract`.
+//! * **extract** (always built): decode → prescan → parse → flatten →
+//!   metadata → the fallback ladder of clean → score → select → render.
+//! * **[`io`]** (feature `io`): the inputs of `pith extract` (files,
+//!   directories, lists, standard input, WARC files), the record schema and
+//!   the writers of JSON lines, text, Markdown and per-article files.
+//! * **[`crawl`]** (feature `crawl`): the polite, guarded fetcher, feed and
+//!   sitemap discovery, the state of incremental runs, scheduling, sharding,
+//!   and the engine of `pith run`; [`config`] reads `config.toml`.
+//!
+//! The `pith` binary (feature `cli`, on by default) parses flags and the
+//! settings file and calls these.
 //!
 //! ```
 //! let page = br#"<html lang="en"><head><title>Rain in Spain | Weather Daily</title>
@@ -23,29 +33,18 @@
 //! assert!(!article.text.contains("Weather Daily"));
 //! ```
 
-pub mod clean;
-pub mod config;
-pub mod decode;
-pub mod discover;
-pub mod dom;
-pub mod error;
-pub mod extract;
-pub mod fetch;
-pub mod input;
-pub mod listing;
-pub mod metadata;
-pub mod model;
-pub mod normalize;
-pub mod output;
-pub mod pipeline;
-pub mod prescan;
-pub mod render;
-pub mod schedule;
-pub mod score;
-pub mod shard;
-pub mod state;
-pub mod warc;
+pub(crate) mod extract;
 
-pub use error::{DecodeError, ExtractError};
+#[cfg(feature = "io")]
+pub mod io;
+
+#[cfg(feature = "crawl")]
+pub mod config;
+#[cfg(feature = "crawl")]
+pub mod crawl;
+
+pub use extract::error::{DecodeError, ExtractError};
+#[doc(hidden)]
+pub use extract::explain::explain;
+pub use extract::model::{Article, Block, BlockKind, Metadata, SCHEMA_VERSION};
 pub use extract::{ExtractOptions, extract};
-pub use model::{Article, Metadata, SCHEMA_VERSION};

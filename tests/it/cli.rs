@@ -379,7 +379,7 @@ fn output_dir_gets_one_file_per_article() {
     let o = sb.pith(&["extract", "--output", "out/", &a, &b, &e, &c], None);
     assert_eq!(code(&o), 1, "{}", show(&o));
     assert!(stdout(&o).is_empty(), "{}", show(&o));
-    let index = std::fs::read_to_string(sb.path().join("out").join(pith::output::INDEX_FILE))
+    let index = std::fs::read_to_string(sb.path().join("out").join(pith::io::output::INDEX_FILE))
         .expect("index");
     let entries: Vec<Value> = index
         .lines()
@@ -400,7 +400,7 @@ fn output_dir_gets_one_file_per_article() {
     let mut files: Vec<PathBuf> = std::fs::read_dir(sb.path().join("out"))
         .expect("output dir")
         .map(|e| e.expect("entry").path())
-        .filter(|p| !p.ends_with(pith::output::INDEX_FILE))
+        .filter(|p| !p.ends_with(pith::io::output::INDEX_FILE))
         .collect();
     files.sort();
     assert_eq!(

@@ -11,13 +11,13 @@ use crate::{EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_SOME_FAILED};
 use anyhow::{Context, Result, bail};
 use pith::ExtractOptions;
 use pith::config::Config;
-use pith::fetch::Fetcher;
-use pith::output::{Format, Sink};
-use pith::pipeline::{self, Line};
-use pith::schedule::Schedule;
-use pith::shard::Shard;
-use pith::state::StateStore;
-use pith::warc::write::WarcWriter;
+use pith::crawl::Fetcher;
+use pith::crawl::Schedule;
+use pith::crawl::Shard;
+use pith::crawl::StateStore;
+use pith::crawl::{self as pipeline, Line};
+use pith::io::output::{Format, Sink};
+use pith::io::warc::write::WarcWriter;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, IsTerminal};
 use std::sync::Arc;
@@ -171,7 +171,7 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
     // A crash can leave records whose state was never committed: read them back.
     if let (Some(state), Some(p)) = (&state, &out_path) {
         let written = if p.is_dir() {
-            p.join(pith::output::INDEX_FILE)
+            p.join(pith::io::output::INDEX_FILE)
         } else {
             p.clone()
         };

@@ -10,11 +10,12 @@
 //! to finish and are abandoned after it.
 
 use crate::ExtractOptions;
-use crate::fetch::{Exchange, FetchFailure, FetchedPage, Fetcher, ResponseInfo, Validators};
-use crate::normalize::normalize;
-use crate::output::{FetchFields, Record};
-use crate::state::StateStore;
-use crate::warc::write::WarcEncoder;
+use crate::crawl::fetch::{FetchFailure, FetchedPage, Fetcher, ResponseInfo, Validators};
+use crate::crawl::normalize::normalize;
+use crate::crawl::state::StateStore;
+use crate::io::output::{FetchFields, Record};
+use crate::io::warc::write::Exchange;
+use crate::io::warc::write::WarcEncoder;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -230,7 +231,7 @@ async fn process(ctx: Context<'_>, line: Line) -> Outcome {
                 .final_url
                 .as_deref()
                 .and_then(|u| url::Url::parse(u).ok());
-            match base.and_then(|b| crate::discover::entries(&page.body, &b)) {
+            match base.and_then(|b| crate::crawl::discover::entries(&page.body, &b)) {
                 Some(entries) => {
                     tracing::debug!(%url, entries = entries.len(), "expanded");
                     for text in entries {
@@ -247,7 +248,7 @@ async fn process(ctx: Context<'_>, line: Line) -> Outcome {
         }
         Ok(page) if page.listing => {
             let ct = page.info.content_type.clone().unwrap_or_default();
-            let error = crate::fetch::FetchError::NotHtml(format!(
+            let error = crate::crawl::fetch::FetchError::NotHtml(format!(
                 "{ct} nested deeper than {MAX_DISCOVERY_DEPTH} feeds or sitemaps"
             ));
             let mut r = Record::failed(line.source, Some(url), error.kind(), error.to_string());

@@ -7,8 +7,8 @@
 //! with "; ".
 
 use super::{collapse, date};
-use crate::dom::Doc;
-use crate::score::Stats;
+use crate::extract::dom::Doc;
+use crate::extract::stats::Stats;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -156,16 +156,16 @@ pub(super) fn has_by_word(text: &str) -> bool {
 pub(super) fn text_byline(
     doc: &Doc<'_>,
     raw: &[Stats],
-    from: crate::dom::Ix,
+    from: crate::extract::dom::Ix,
 ) -> Option<(String, String)> {
     let mut a = from;
-    while a != crate::dom::NONE {
+    while a != crate::extract::dom::NONE {
         let s = &raw[a as usize];
         if s.has_block || s.len > BYLINE_MAX_LEN {
             return None;
         }
         let line_like = doc.elem(a).is_some_and(|e| {
-            e.tag & crate::dom::tag::SKIP == 0
+            e.tag & crate::extract::dom::tag::SKIP == 0
                 && matches!(
                     e.name,
                     "p" | "div"

@@ -3,7 +3,6 @@
 //! These are the contract with downstream tools. Field names are snake_case
 //! and only ever added within a [`SCHEMA_VERSION`].
 
-use crate::render::{self, Block};
 use serde::{Deserialize, Serialize};
 
 /// Version of the output schema. Bumped only for changes that are not additions.
@@ -49,24 +48,60 @@ pub struct Article {
     pub blocks: Vec<Block>,
 }
 
-impl Article {
-    /// The article as Markdown (headings, lists, quotes, code, tables kept).
-    pub fn markdown(&self) -> String {
-        render::to_markdown(&self.blocks)
-    }
+/// What a block is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// A paragraph of prose.
+    Para,
+    /// A heading, level 1–6.
+    Heading(u8),
+    /// A list item; `depth` starts at 0; `number` is set in ordered lists.
+    Item {
+        /// Nesting depth.
+        depth: u8,
+        /// Position in an ordered list.
+        number: Option<u32>,
+        /// A further paragraph of the same item.
+        cont: bool,
+    },
+    /// Preformatted text (code), whitespace kept.
+    Pre,
+    /// A table row, cells separated by " | ".
+    Row {
+        /// The first row of its table.
+        first: bool,
+    },
+    /// A figure caption.
+    Caption,
+}
+
+/// One block of the article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// What it is.
+    pub kind: BlockKind,
+    /// Blockquote depth.
+    pub quote: u8,
+    /// Its text.
+    pub text: String,
+    /// All of its text is inside links.
+    pub linked: bool,
 }
 
 /// Count words: whitespace-separated tokens, each CJK character one word.
 pub fn word_count(text: &str) -> usize {
     text.split_whitespace()
         .map(|w| {
-            let cjk = w.chars().filter(|&c| crate::dom::is_cjk(c)).count();
+            let cjk = w
+                .chars()
+                .filter(|&c| crate::extract::dom::is_cjk(c))
+                .count();
             if cjk == 0 {
                 usize::from(w.chars().any(char::is_alphanumeric))
             } else {
                 cjk + usize::from(
                     w.chars()
-                        .any(|c| c.is_alphanumeric() && !crate::dom::is_cjk(c)),
+                        .any(|c| c.is_alphanumeric() && !crate::extract::dom::is_cjk(c)),
                 )
             }
         })

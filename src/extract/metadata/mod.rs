@@ -24,9 +24,9 @@ pub mod date;
 pub mod jsonld;
 pub mod title;
 
-use crate::dom::{Data, Doc, attr, push_collapsed};
-use crate::model::Metadata;
-use crate::score::Stats;
+use crate::extract::dom::{Data, Doc, attr, push_collapsed};
+use crate::extract::model::Metadata;
+use crate::extract::stats::Stats;
 use author::clean_authors;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -304,8 +304,8 @@ pub fn read(
 /// comments and that the cleaning rules count against content, holding less
 /// than half the page's text (a page-wide wrapper named "comments-open" is
 /// not one).
-fn is_comment_thread(e: &crate::dom::ElemNode<'_>, len: u32, body_len: u32) -> bool {
-    use crate::clean::rules::hit;
+fn is_comment_thread(e: &crate::extract::dom::ElemNode<'_>, len: u32, body_len: u32) -> bool {
+    use crate::extract::rules::hit;
     if e.hits & (hit::NEG | hit::BOILER | hit::BOILER_PART) == 0 || len * 2 > body_len {
         return false;
     }
@@ -461,7 +461,9 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
                 }
             }
         }
-        if e.tag & crate::dom::tag::SKIP == 0 && (g.byline.is_none() || g.dateline.is_none()) {
+        if e.tag & crate::extract::dom::tag::SKIP == 0
+            && (g.byline.is_none() || g.dateline.is_none())
+        {
             let class = attr(el, "class").unwrap_or("");
             if !class.is_empty() {
                 let c = class.to_ascii_lowercase();

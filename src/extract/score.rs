@@ -1,7 +1,7 @@
 //! Scoring: which container holds the article.
 //!
 //! The algorithm is Readability's, reshaped for a flat tree:
-//! 1. [`stats`] sums, bottom-up, the text of every element that the current
+//! 1. [`stats`](super::stats::stats) sums, bottom-up, the text of every element that the current
 //!    cleaning pass keeps: length, link text, commas, paragraphs, list items,
 //!    images, form controls, heading text.
 //! 2. Every *paragraph unit* (a `p`, `pre`, `td`, `li`, a block with only
@@ -21,11 +21,12 @@
 //!    prose paragraphs (a `<p>`, or a bare block of one long sentence-ending
 //!    paragraph, such as a lede in `<div class="summary">`).
 //!
-//! Lengths count CJK characters three times (see [`crate::dom::measure`]), so
+//! Lengths count CJK characters three times (see [`crate::extract::dom::measure`]), so
 //! the same thresholds work for Chinese and Japanese text.
 
-use crate::clean::Pass;
-use crate::dom::{Data, Doc, Ix, NONE, flag, tag};
+use super::dom::{Data, Doc, Ix, NONE, flag, tag};
+use super::ladder::Pass;
+use super::stats::{Stats, link_density};
 
 /// Shortest paragraph unit that scores.
 pub const MIN_UNIT_LEN: u32 = 25;
@@ -46,142 +47,6 @@ const SAME_CLASS_MIN_LEN: u32 = 200;
 const UNTAGGED_PARAGRAPH_MIN_LEN: u32 = 150;
 /// Bonus for semantic article markup.
 const SEMANTIC_BONUS: f32 = 15.0;
-
-/// Text statistics of one element's kept subtree.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Stats {
-    /// Text length (see [`crate::dom::measure`]).
-    pub len: u32,
-    /// Length of text inside links.
-    pub link_len: u32,
-    /// Commas.
-    pub commas: u32,
-    /// Text directly in this element or in inline children (not in blocks).
-    pub inline_len: u32,
-    /// Commas in that inline text.
-    pub inline_commas: u32,
-    /// Link text in that inline text.
-    pub inline_link_len: u32,
-    /// Length of text inside list items.
-    pub list_len: u32,
-    /// Length of text inside headings.
-    pub heading_len: u32,
-    /// `p` elements.
-    pub p: u32,
-    /// `li` elements.
-    pub li: u32,
-    /// `img` elements.
-    pub img: u32,
-    /// Form controls.
-    pub controls: u32,
-    /// `pre` elements.
-    pub pre: u32,
-    /// `table` elements, this one included.
-    pub tables: u32,
-    /// Embedded posts (tweets, Instagram posts), this one included.
-    pub embeds: u32,
-    /// `br` elements among the inline content.
-    pub inline_br: u32,
-    /// Has at least one block-level child element.
-    pub has_block: bool,
-}
-
-/// Bottom-up statistics over the nodes not `removed`.
-pub fn stats(doc: &Doc<'_>, removed: Option<&[bool]>) -> Vec<Stats> {
-    let n = doc.nodes.len();
-    let mut st = vec![Stats::default(); n];
-    let is_removed = |i: usize| removed.is_some_and(|r| r[i]);
-    for i in (0..n).rev() {
-        let node = &doc.nodes[i];
-        let parent = node.parent;
-        match &node.data {
-            Data::Text(t) => {
-                if parent == NONE || is_removed(i) {
-                    continue;
-                }
-                let p = &mut st[parent as usize];
-                p.len += t.len;
-                p.commas += t.commas as u32;
-                p.inline_len += t.len;
-                p.inline_commas += t.commas as u32;
-            }
-            Data::Elem(e) => {
-                let mut s = st[i];
-                if e.tag & tag::IMG != 0 {
-                    s.img += 1;
-                }
-                if e.tag & tag::CONTROL != 0 {
-                    s.controls += 1;
-                }
-                if is_removed(i) {
-                    // Images and controls still count for the shape of the
-                    // parent, even though they hold no text.
-                    if e.tag & (tag::IMG | tag::CONTROL) != 0
-                        && parent != NONE
-                        && !is_removed(parent as usize)
-                    {
-                        let p = &mut st[parent as usize];
-                        p.img += s.img;
-                        p.controls += s.controls;
-                    }
-                    continue;
-                }
-                if e.tag & tag::LINK != 0 {
-                    s.link_len = s.len;
-                    s.inline_link_len = s.inline_len;
-                }
-                if e.tag & tag::ITEM != 0 {
-                    s.list_len = s.len;
-                    s.li += (e.name == "li") as u32;
-                }
-                if e.tag & tag::HEADING != 0 {
-                    s.heading_len = s.len;
-                }
-                s.p += (e.tag & tag::P != 0) as u32;
-                s.pre += (e.tag & tag::PRE != 0) as u32;
-                s.tables += (e.tag & tag::TABLE != 0) as u32;
-                s.embeds += (e.hits & crate::clean::rules::hit::EMBED != 0) as u32;
-                st[i] = s;
-                if parent == NONE {
-                    continue;
-                }
-                let block = e.tag & tag::BLOCK != 0;
-                let p = &mut st[parent as usize];
-                p.len += s.len;
-                p.link_len += s.link_len;
-                p.commas += s.commas;
-                p.list_len += s.list_len;
-                p.heading_len += s.heading_len;
-                p.p += s.p;
-                p.li += s.li;
-                p.img += s.img;
-                p.controls += s.controls;
-                p.pre += s.pre;
-                p.tables += s.tables;
-                p.embeds += s.embeds;
-                if block {
-                    p.has_block = true;
-                } else {
-                    p.inline_len += s.inline_len;
-                    p.inline_commas += s.inline_commas;
-                    p.inline_link_len += s.inline_link_len;
-                    p.inline_br += s.inline_br + (e.tag & tag::BR != 0) as u32;
-                    p.has_block |= s.has_block;
-                }
-            }
-        }
-    }
-    st
-}
-
-/// Link density of an element: share of its text inside links.
-pub fn link_density(s: &Stats) -> f32 {
-    if s.len == 0 {
-        0.0
-    } else {
-        s.link_len as f32 / s.len as f32
-    }
-}
 
 fn tag_prior(name: &str) -> f32 {
     match name {
@@ -375,7 +240,7 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
     let threshold = (top_score * 0.2).max(10.0);
     let top_class = doc
         .elem(top)
-        .and_then(|e| crate::dom::attr(e.el, "class"))
+        .and_then(|e| crate::extract::dom::attr(e.el, "class"))
         .unwrap_or("");
     let mut roots = Vec::new();
     for c in doc.children(parent) {
@@ -389,7 +254,7 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
         let mut bonus = 0.0;
         let class = doc
             .elem(c)
-            .and_then(|e| crate::dom::attr(e.el, "class"))
+            .and_then(|e| crate::extract::dom::attr(e.el, "class"))
             .unwrap_or("");
         if !top_class.is_empty() && class == top_class {
             bonus = top_score * 0.2;

@@ -7,10 +7,10 @@
 //! come after parents, so a reverse loop is a bottom-up pass. Text and
 //! attributes are borrowed from the `scraper::Html`, never copied.
 //!
-//! Everything the rules in [`crate::clean::rules`] say about an element from
+//! Everything the rules in [`crate::extract::rules`] say about an element from
 //! its tag, class, id, role and visibility is worked out here, once.
 
-use crate::clean::rules::{self, hit};
+use crate::extract::rules::{self, hit};
 use aho_corasick::AhoCorasick;
 use scraper::Html;
 use scraper::node::{Element, Node as SNode};

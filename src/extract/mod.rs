@@ -1,14 +1,14 @@
 //! `extract`: one page's bytes in, one [`Article`] (or the reason there is
 //! none) out. This module holds the stage order and the fallback ladder.
 //!
-//! Stages: [`decode`](crate::decode) → [`prescan`](crate::prescan) → parse
+//! Stages: [`decode`](crate::extract::decode) → [`prescan`](crate::extract::prescan) → parse
 //! (scraper) → flatten ([`Doc`]) → [`metadata`] → for each
-//! [`Pass`] of the [`LADDER`]: [`removed`](crate::clean::removed) →
-//! [`stats`](crate::score::stats) → [`score`](crate::score::score) →
-//! [`select`](crate::score::select) → [`listing`] checks (a list of
+//! [`Pass`] of the [`LADDER`]: [`removed`](crate::extract::clean::removed) →
+//! [`stats`](stats::stats) → [`score`](crate::extract::score::score) →
+//! [`select`](crate::extract::score::select) → [`listing`] checks (a list of
 //! teasers chosen over the story beside it gives way to that story; "more
 //! posts" cards beside the story are dropped) →
-//! [`prune`](crate::clean::prune) → [`render`].
+//! [`prune`](crate::extract::clean::prune) → [`render`].
 //!
 //! The ladder starts strict and relaxes: the first pass whose text reaches
 //! [`ENOUGH_TEXT`] wins; otherwise the longest of the cleaning passes, and
@@ -16,26 +16,30 @@
 //! nothing. A page whose best text is shorter than [`MIN_TEXT`], or whose
 //! chosen container is a list of teasers, has no article: `no_content`.
 
-use crate::clean::{self, LADDER, Pass};
-use crate::decode::decode;
-use crate::dom::{Doc, Ix};
-use crate::error::ExtractError;
-use crate::listing;
-use crate::metadata;
-use crate::model::{Article, word_count};
-use crate::prescan::prescan;
-use crate::render::{self, Block};
-use crate::score;
+pub(crate) mod clean;
+pub(crate) mod decode;
+pub(crate) mod dom;
+pub(crate) mod error;
+pub(crate) mod explain;
+pub(crate) mod ladder;
+pub(crate) mod listing;
+pub(crate) mod metadata;
+pub(crate) mod model;
+pub(crate) mod prescan;
+pub(crate) mod render;
+pub(crate) mod rules;
+pub(crate) mod score;
+pub(crate) mod stats;
+
 use chrono::NaiveDate;
+use decode::decode;
+use dom::{Doc, Ix};
+use error::ExtractError;
+use ladder::{ENOUGH_TEXT, LADDER, MIN_TEXT, NOTHING_TEXT, Pass};
+use model::{Article, Block, word_count};
+use prescan::prescan;
 use scraper::Html;
 use url::Url;
-
-/// Text length at which a pass's result is accepted without trying the next.
-pub const ENOUGH_TEXT: u32 = 500;
-/// Shortest text that counts as an article.
-pub const MIN_TEXT: u32 = 120;
-/// Below this, every cleaning pass "found nothing" and the uncleaned one may run.
-const NOTHING_TEXT: u32 = 60;
 
 /// How to extract.
 #[derive(Debug, Clone, Default)]
@@ -103,7 +107,7 @@ pub fn extract(
     let now = options
         .now
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let raw = score::stats(&doc, None);
+    let raw = stats::stats(&doc, None);
     let (mut meta, h1) = metadata::read(
         &doc,
         &raw,
@@ -156,7 +160,7 @@ pub fn extract(
             best.len
         )));
     }
-    let text = render::to_text(&best.blocks);
+    let text = render::markdown::to_text(&best.blocks);
     if meta.lang.is_none() {
         meta.lang = detect_lang(&text);
     }
@@ -165,7 +169,7 @@ pub fn extract(
         meta.description = best
             .blocks
             .iter()
-            .find(|b| b.kind == render::BlockKind::Para && reads_as_prose(&b.text))
+            .find(|b| b.kind == model::BlockKind::Para && reads_as_prose(&b.text))
             .map(|b| b.text.replace('\n', " "));
     }
     Ok(Article {
@@ -189,14 +193,14 @@ struct Known<'a> {
 
 fn run_pass(
     doc: &Doc<'_>,
-    raw: &[score::Stats],
+    raw: &[stats::Stats],
     pass: Pass,
     known: &Known<'_>,
     now: NaiveDate,
     options: &ExtractOptions,
 ) -> Outcome {
     let mut removed = clean::removed(doc, raw, pass);
-    let st = score::stats(doc, Some(&removed));
+    let st = stats::stats(doc, Some(&removed));
     let candidates = score::score(doc, &st, &removed, pass);
     let mut roots = score::select(doc, &st, &removed, &candidates);
     if roots.len() > 1 {
@@ -230,10 +234,13 @@ fn run_pass(
     clean::prune(doc, &st, &mut removed, &roots, pass);
     let mut blocks = render::blocks(doc, &roots, &removed);
     if !options.include_captions {
-        blocks.retain(|b| b.kind != render::BlockKind::Caption);
+        blocks.retain(|b| b.kind != model::BlockKind::Caption);
     }
-    let blocks = render::filter_blocks(blocks, known.headlines, known.author, now);
-    let len = blocks.iter().map(|b| crate::dom::measure(&b.text).0).sum();
+    let blocks = render::filter::filter_blocks(blocks, known.headlines, known.author, now);
+    let len = blocks
+        .iter()
+        .map(|b| crate::extract::dom::measure(&b.text).0)
+        .sum();
     Outcome {
         blocks,
         len,
@@ -247,7 +254,10 @@ const DESCRIPTION_MIN_BYTES: usize = 20;
 /// Whether a paragraph reads as a sentence (to stand in for a description):
 /// long enough, and words, not a bare link or code ("example.org/,%20https:").
 fn reads_as_prose(text: &str) -> bool {
-    let cjk = text.chars().filter(|c| crate::dom::is_cjk(*c)).count();
+    let cjk = text
+        .chars()
+        .filter(|c| crate::extract::dom::is_cjk(*c))
+        .count();
     text.len() >= DESCRIPTION_MIN_BYTES && (text.split_whitespace().count() >= 4 || cjk >= 10)
 }
 

@@ -2,7 +2,7 @@
 //! writers that put them in a file, a directory or a stream without ever
 //! leaving half a record behind.
 
-use crate::model::{Article, SCHEMA_VERSION};
+use crate::extract::model::{Article, SCHEMA_VERSION};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -9,17 +9,19 @@
 //! the body is read as a stream and cut at `max_body_bytes` counted after
 //! decompression; connection errors, timeouts, 429 and 5xx are retried with
 //! back-off ([`retry`]). Only HTML/XHTML bodies, and feeds and sitemaps for
-//! [`crate::discover`], are returned.
+//! [`crate::crawl::discover`], are returned.
 //!
 //! With `archive` on, every HTTP exchange made for a URL (robots.txt,
 //! redirects, retries, the final answer) is kept as an [`Exchange`] and
-//! handed back with the page or the failure, for [`crate::warc`] to write.
+//! handed back with the page or the failure, for [`crate::io::warc`] to write.
 
 pub mod guard;
 pub mod politeness;
 pub mod retry;
 pub mod robots;
 
+use crate::io::mime::{charset_of, is_html_type, is_listing_type};
+use crate::io::warc::write::Exchange;
 use politeness::Politeness;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION, RETRY_AFTER};
 use robots::{ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, RobotsCache, Rules};
@@ -153,33 +155,6 @@ const ACCEPT_ENCODING: &str = "gzip,deflate,br";
 /// Bodies of responses that are not pages (errors, redirects, other types)
 /// are kept up to this size in an archive.
 const ARCHIVE_OTHER_MAX: usize = 1024 * 1024;
-
-/// One HTTP request and its response, as a WARC file keeps them.
-///
-/// The body is stored as the application saw it, after `Content-Encoding`
-/// and `Transfer-Encoding` were undone; [`crate::warc`] says so in the
-/// headers it writes.
-#[derive(Debug, Clone)]
-pub struct Exchange {
-    /// The requested URL.
-    pub url: String,
-    /// When the response head arrived.
-    pub date: chrono::DateTime<chrono::Utc>,
-    /// The request headers sent, in order (`host` first).
-    pub request_headers: Vec<(String, String)>,
-    /// The HTTP version of the response (`HTTP/1.1`, `HTTP/2`).
-    pub version: &'static str,
-    /// Status code.
-    pub status: u16,
-    /// Response headers as received.
-    pub response_headers: reqwest::header::HeaderMap,
-    /// The body, decoded, as far as it was read.
-    pub body: Vec<u8>,
-    /// The body was cut short (size cap) or not read (a type pith does not keep).
-    pub truncated: bool,
-    /// The server's address.
-    pub ip: Option<IpAddr>,
-}
 
 /// Exchanges of one fetch, collected when archiving.
 type Capture = std::sync::Mutex<Vec<Exchange>>;
@@ -338,10 +313,7 @@ impl Fetcher {
         if !(200..300).contains(&raw.status) {
             return Err(fail(FetchError::HttpStatus(raw.status), &info));
         }
-        let listing = info
-            .content_type
-            .as_deref()
-            .is_some_and(crate::discover::is_listing_type);
+        let listing = info.content_type.as_deref().is_some_and(is_listing_type);
         if let Some(ct) = &info.content_type {
             if !is_html_type(ct) && !listing {
                 return Err(fail(FetchError::NotHtml(ct.clone()), &info));
@@ -486,9 +458,8 @@ impl Fetcher {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let mut body = Vec::new();
-        let html_like = header(&headers, CONTENT_TYPE).is_none_or(|ct| {
-            is_html_type(&ct) || crate::discover::is_listing_type(&ct) || truncate
-        });
+        let html_like = header(&headers, CONTENT_TYPE)
+            .is_none_or(|ct| is_html_type(&ct) || is_listing_type(&ct) || truncate);
         let is_redirect = (300..400).contains(&status) && headers.contains_key(LOCATION);
         let page = html_like && !is_redirect && (200..300).contains(&status) || truncate;
         if !page && capture.is_some() {
@@ -625,34 +596,6 @@ fn header(h: &reqwest::header::HeaderMap, name: reqwest::header::HeaderName) -> 
         .map(|v| v.trim().to_string())
 }
 
-/// The media type of a `Content-Type` value, lower-cased, without parameters.
-pub fn mime_of(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
-
-/// `text/html` or `application/xhtml+xml`.
-pub fn is_html_type(content_type: &str) -> bool {
-    matches!(
-        mime_of(content_type).as_str(),
-        "text/html" | "application/xhtml+xml"
-    )
-}
-
-/// The `charset` parameter of a `Content-Type` value.
-pub fn charset_of(content_type: &str) -> Option<String> {
-    content_type.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| v.trim().trim_matches('"').to_string())
-    })
-}
-
 fn origin_of(url: &Url) -> String {
     format!("{}://{}", url.scheme(), host_key(url))
 }
@@ -716,19 +659,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_and_types() {
+    fn urls_and_hosts() {
         assert!(parse_url("ftp://x.org/a").is_err());
         assert!(parse_url("not a url").is_err());
         assert!(parse_url(" https://x.org/a ").is_ok());
         assert!(check_literal(&Url::parse("http://127.0.0.1/").unwrap(), false).is_err());
         assert!(check_literal(&Url::parse("http://[::ffff:10.0.0.1]/").unwrap(), false).is_err());
         assert!(check_literal(&Url::parse("http://127.0.0.1/").unwrap(), true).is_ok());
-        assert!(is_html_type("text/html; charset=utf-8") && is_html_type("application/xhtml+xml"));
-        assert!(!is_html_type("application/pdf"));
-        assert_eq!(
-            charset_of("text/html; Charset=\"ISO-8859-1\"").as_deref(),
-            Some("ISO-8859-1")
-        );
         assert_eq!(
             host_key(&Url::parse("https://x.org/a").unwrap()),
             "x.org:443"

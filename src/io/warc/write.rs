@@ -15,12 +15,39 @@
 //! and check.
 
 use super::WARC_VERSION;
-use crate::fetch::Exchange;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use sha1::{Digest, Sha1};
 use std::io::{self, Write};
+use std::net::IpAddr;
 use std::path::Path;
+
+/// One HTTP request and its response, as a WARC file keeps them.
+///
+/// The body is stored as the application saw it, after `Content-Encoding`
+/// and `Transfer-Encoding` were undone; [`crate::io::warc`] says so in the
+/// headers it writes.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The requested URL.
+    pub url: String,
+    /// When the response head arrived.
+    pub date: chrono::DateTime<chrono::Utc>,
+    /// The request headers sent, in order (`host` first).
+    pub request_headers: Vec<(String, String)>,
+    /// The HTTP version of the response (`HTTP/1.1`, `HTTP/2`).
+    pub version: &'static str,
+    /// Status code.
+    pub status: u16,
+    /// Response headers as received.
+    pub response_headers: reqwest::header::HeaderMap,
+    /// The body, decoded, as far as it was read.
+    pub body: Vec<u8>,
+    /// The body was cut short (size cap) or not read (a type pith does not keep).
+    pub truncated: bool,
+    /// The server's address.
+    pub ip: Option<IpAddr>,
+}
 
 /// HTTP headers that describe the transfer, not the stored payload.
 const TRANSFER_HEADERS: [&str; 3] = ["content-encoding", "transfer-encoding", "content-length"];

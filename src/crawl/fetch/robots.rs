@@ -33,7 +33,7 @@ pub enum Rules {
     /// robots.txt could not be fetched (refused address, DNS, connection,
     /// TLS, timeout): nothing is fetched from the origin, and its pages fail
     /// with the same error, which says more than "disallowed".
-    Unreachable(crate::fetch::FetchError),
+    Unreachable(crate::crawl::fetch::FetchError),
 }
 
 impl Rules {

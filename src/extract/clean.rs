@@ -20,65 +20,10 @@
 //! (the fallback ladder in [`crate::extract`](mod@crate::extract)), because a rule that is right
 //! on most sites removes the article itself on a few.
 
-pub mod rules;
-
-use crate::dom::{Data, Doc, Ix, NONE, flag, tag};
-use crate::score::Stats;
-use rules::hit;
-
-/// Which rules a cleaning pass applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pass {
-    /// Remove elements whose class/id make them *unlikely* content (weak cues).
-    pub strip_unlikely: bool,
-    /// Remove furniture recognised by tag, role and strong class/id cues.
-    pub strip_boilerplate: bool,
-    /// Also remove furniture recognised by a class/id part (`ad`, `share`, `widget`).
-    pub strip_boilerplate_parts: bool,
-    /// Let class/id weights count in scoring.
-    pub weight_classes: bool,
-    /// Prune blocks by their shape inside the chosen container.
-    pub clean_conditionally: bool,
-}
-
-/// The fallback ladder, strictest first.
-pub const LADDER: [Pass; 5] = [
-    Pass {
-        strip_unlikely: true,
-        strip_boilerplate: true,
-        strip_boilerplate_parts: true,
-        weight_classes: true,
-        clean_conditionally: true,
-    },
-    Pass {
-        strip_unlikely: false,
-        strip_boilerplate: true,
-        strip_boilerplate_parts: true,
-        weight_classes: true,
-        clean_conditionally: true,
-    },
-    Pass {
-        strip_unlikely: false,
-        strip_boilerplate: true,
-        strip_boilerplate_parts: true,
-        weight_classes: false,
-        clean_conditionally: true,
-    },
-    Pass {
-        strip_unlikely: false,
-        strip_boilerplate: true,
-        strip_boilerplate_parts: false,
-        weight_classes: false,
-        clean_conditionally: true,
-    },
-    Pass {
-        strip_unlikely: false,
-        strip_boilerplate: false,
-        strip_boilerplate_parts: false,
-        weight_classes: false,
-        clean_conditionally: false,
-    },
-];
+use super::dom::{Data, Doc, Ix, NONE, flag, tag};
+use super::ladder::Pass;
+use super::rules::{self, hit};
+use super::stats::Stats;
 
 /// Tags that may hold the whole article and so are never removed by class.
 const NEVER_UNLIKELY: &[&str] = &[
@@ -159,7 +104,7 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
                 e.hits & (hit::NEG | hit::UNLIKELY | hit::BOILER | hit::BOILER_PART) != 0;
             if (drop || named_furniture)
                 && rules::RELATED_HEADINGS
-                    .contains(&crate::dom::fold_line(&doc.text_of(i as Ix)).as_str())
+                    .contains(&crate::extract::dom::fold_line(&doc.text_of(i as Ix)).as_str())
             {
                 related_headings.push(i as Ix);
             }

@@ -18,9 +18,10 @@
 //! - [`drop_cards`]: inside the chosen containers, which trailing "more
 //!   posts" cards sit beside the story and are not part of it?
 
-use crate::dom::{Doc, Ix, tag};
-use crate::extract::MIN_TEXT;
-use crate::score::{self, Stats};
+use crate::extract::dom::{Doc, Ix, tag};
+use crate::extract::ladder::MIN_TEXT;
+use crate::extract::score;
+use crate::extract::stats::Stats;
 
 /// Linked headings in the chosen container above which it may be a listing.
 pub const LISTING_MIN_LINKED_HEADINGS: usize = 4;
@@ -233,7 +234,7 @@ fn links_elsewhere(doc: &Doc<'_>, e: Ix) -> bool {
         doc.tag(i) & tag::LINK != 0
             && doc
                 .elem(i)
-                .and_then(|el| crate::dom::attr(el.el, "href"))
+                .and_then(|el| crate::extract::dom::attr(el.el, "href"))
                 .is_some_and(|h| !h.trim_start().starts_with('#'))
     })
 }
@@ -308,7 +309,7 @@ mod tests {
     fn with_doc<T>(html: &str, f: impl Fn(&Doc<'_>, &[Stats], &mut Vec<bool>) -> T) -> T {
         let h = Html::parse_document(html);
         let doc = Doc::build(&h);
-        let st = score::stats(&doc, None);
+        let st = crate::extract::stats::stats(&doc, None);
         let mut removed = vec![false; doc.nodes.len()];
         f(&doc, &st, &mut removed)
     }

@@ -5,7 +5,7 @@
 //! The library reads nothing by itself: these functions open exactly the
 //! paths the caller hands them.
 
-use crate::warc::read::{ArchivedPage, WarcError, is_warc_path};
+use crate::io::warc::read::{ArchivedPage, WarcError, is_warc_path};
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
@@ -233,7 +233,7 @@ where
                 url: error.url().map(str::to_string),
                 source: Source::Unreadable { warc, error },
             };
-            match crate::warc::read::open(&warc, WARC_PAYLOAD_MAX) {
+            match crate::io::warc::read::open(&warc, WARC_PAYLOAD_MAX) {
                 Ok(pages) => Box::new(pages.map(move |page| {
                     Ok(match page {
                         Ok(page) => Input {

@@ -139,7 +139,11 @@ pub fn strip_site(
                         || f.contains(&site_f) && site_f.len() >= 4))
     };
     let words = |s: &str| {
-        s.split_whitespace().count() + s.chars().filter(|c| crate::dom::is_cjk(*c)).count() / 3
+        s.split_whitespace().count()
+            + s.chars()
+                .filter(|c| crate::extract::dom::is_cjk(*c))
+                .count()
+                / 3
     };
     for sep in TITLE_SEPARATORS {
         if let Some(at) = title.rfind(sep) {

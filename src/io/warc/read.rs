@@ -12,7 +12,7 @@
 //! nothing is undone twice). Requests, metadata, revisits, redirects, errors
 //! and other types are skipped.
 
-use crate::fetch::{charset_of, is_html_type};
+use crate::io::mime::{charset_of, is_html_type};
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 

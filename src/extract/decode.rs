@@ -14,7 +14,7 @@
 //! are valid, non-ASCII UTF-8 (a very common mislabel). Undeclared bytes that
 //! are valid UTF-8 are read as UTF-8.
 
-use crate::error::DecodeError;
+use crate::extract::error::DecodeError;
 use encoding_rs::{Encoding, UTF_8};
 use std::borrow::Cow;
 

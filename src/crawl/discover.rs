@@ -10,21 +10,6 @@ pub const MAX_INFLATED: u64 = 50 * 1024 * 1024;
 /// Most entries taken from one feed or sitemap (the sitemap protocol's limit).
 pub const MAX_ENTRIES: usize = 50_000;
 
-/// Whether a `Content-Type` may be a feed or a sitemap.
-pub fn is_listing_type(content_type: &str) -> bool {
-    matches!(
-        crate::fetch::mime_of(content_type).as_str(),
-        "application/rss+xml"
-            | "application/atom+xml"
-            | "application/xml"
-            | "text/xml"
-            | "application/feed+json"
-            | "application/json"
-            | "application/x-gzip"
-            | "application/gzip"
-    )
-}
-
 /// The URLs a feed or sitemap lists, resolved against `base`; `None` when the
 /// body is neither.
 pub fn entries(body: &[u8], base: &Url) -> Option<Vec<String>> {

@@ -1,0 +1,67 @@
+//! The fallback ladder: which cleaning rules each pass applies.
+//!
+//! The extractor starts with the strictest pass and relaxes it step by step
+//! when too little text is left, because a rule that is right on most sites
+//! removes the article itself on a few. The cleaner, the scorer and the
+//! driver in [`super`] all read the same [`Pass`].
+
+/// Text length at which a pass's result is accepted without trying the next.
+pub const ENOUGH_TEXT: u32 = 500;
+/// Shortest text that counts as an article.
+pub const MIN_TEXT: u32 = 120;
+/// Below this, every cleaning pass "found nothing" and the uncleaned one may run.
+pub const NOTHING_TEXT: u32 = 60;
+
+/// Which rules a cleaning pass applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    /// Remove elements whose class/id make them *unlikely* content (weak cues).
+    pub strip_unlikely: bool,
+    /// Remove furniture recognised by tag, role and strong class/id cues.
+    pub strip_boilerplate: bool,
+    /// Also remove furniture recognised by a class/id part (`ad`, `share`, `widget`).
+    pub strip_boilerplate_parts: bool,
+    /// Let class/id weights count in scoring.
+    pub weight_classes: bool,
+    /// Prune blocks by their shape inside the chosen container.
+    pub clean_conditionally: bool,
+}
+
+/// The fallback ladder, strictest first.
+pub const LADDER: [Pass; 5] = [
+    Pass {
+        strip_unlikely: true,
+        strip_boilerplate: true,
+        strip_boilerplate_parts: true,
+        weight_classes: true,
+        clean_conditionally: true,
+    },
+    Pass {
+        strip_unlikely: false,
+        strip_boilerplate: true,
+        strip_boilerplate_parts: true,
+        weight_classes: true,
+        clean_conditionally: true,
+    },
+    Pass {
+        strip_unlikely: false,
+        strip_boilerplate: true,
+        strip_boilerplate_parts: true,
+        weight_classes: false,
+        clean_conditionally: true,
+    },
+    Pass {
+        strip_unlikely: false,
+        strip_boilerplate: true,
+        strip_boilerplate_parts: false,
+        weight_classes: false,
+        clean_conditionally: true,
+    },
+    Pass {
+        strip_unlikely: false,
+        strip_boilerplate: false,
+        strip_boilerplate_parts: false,
+        weight_classes: false,
+        clean_conditionally: false,
+    },
+];

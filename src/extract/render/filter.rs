@@ -1,0 +1,417 @@
+//! The last filter over rendered blocks: boilerplate lines ("Advertisement",
+//! "Please enter your comment!", …) from [`crate::extract::rules`], short
+//! linked or letterless lines repeated across the article, bylines,
+//! datelines, runs of other stories' excerpts, sections of other stories
+//! under a closing "You may also like" heading, and the headline when it
+//! opens the text (it is in `title`).
+
+use crate::extract::dom::fold_line as fold;
+use crate::extract::model::{Block, BlockKind};
+use crate::extract::rules;
+
+/// Whether a block's text is a known boilerplate line.
+pub fn is_boilerplate_line(text: &str) -> bool {
+    if text.len() > 400 {
+        return false;
+    }
+    let f = fold(text);
+    if f.is_empty() {
+        return true;
+    }
+    if rules::BOILERPLATE_LINES.contains(&f.as_str()) {
+        return true;
+    }
+    // A newsletter pitch: a sentence that opens with a sign-up call, and the
+    // newsletter or inbox it fills.
+    if f.len() <= rules::PITCH_MAX_BYTES
+        && rules::PITCH_CALLS.iter().any(|c| opens_a_sentence(&f, c))
+        && rules::PITCH_OBJECTS.iter().any(|o| f.contains(o))
+    {
+        return true;
+    }
+    // A one-line copyright notice or picture credit: it opens with ©, or
+    // holds a "© 2019" anywhere.
+    if f.len() <= COPYRIGHT_LINE_MAX_BYTES
+        && !f.contains('\n')
+        && (f.starts_with('©') || has_copyright_year(&f))
+    {
+        return true;
+    }
+    f.chars().count() <= rules::BOILERPLATE_PREFIX_MAX_CHARS
+        && rules::BOILERPLATE_PREFIXES.iter().any(|p| f.starts_with(p))
+}
+
+/// Whether `words` open `text` or one of its sentences.
+fn opens_a_sentence(text: &str, words: &str) -> bool {
+    text.match_indices(words).any(|(at, _)| {
+        let before = text[..at].trim_end();
+        before.is_empty() || before.ends_with(['.', '!', '?', ':'])
+    })
+}
+
+/// Whether a © is followed, after at most a space, by a year ("©2019",
+/// "© 2002, 2003").
+fn has_copyright_year(text: &str) -> bool {
+    text.match_indices('©').any(|(at, c)| {
+        let rest = text[at + c.len()..].trim_start();
+        rest.len() >= 4 && rest.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+    })
+}
+
+/// Longest line holding a © that is taken for a copyright notice.
+const COPYRIGHT_LINE_MAX_BYTES: usize = 200;
+
+/// Lines this short that repeat this often are furniture when they are
+/// links ("Share", "Enlarge this image") or hold no letters (the axis labels
+/// of a chart: "0", "’17"). Repeated words are content as often: the labels
+/// of a training plan ("Warm-up", "Main set"), "Pros" and "Cons", a refrain.
+const REPEATED_LINE_MAX_CHARS: usize = 200;
+const REPEATED_LINE_MIN_COUNT: usize = 3;
+
+/// Drop boilerplate lines, short repeated lines and a leading headline.
+pub fn filter_blocks(
+    mut blocks: Vec<Block>,
+    headlines: &[&str],
+    author: Option<&str>,
+    now: chrono::NaiveDate,
+) -> Vec<Block> {
+    drop_related_sections(&mut blocks);
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for b in &blocks {
+        if b.text.len() <= REPEATED_LINE_MAX_CHARS
+            && b.kind != BlockKind::Pre
+            && !matches!(b.kind, BlockKind::Row { .. })
+            && (b.linked || !b.text.contains(char::is_alphabetic))
+        {
+            *counts.entry(b.text.as_str()).or_default() += 1;
+        }
+    }
+    let repeated: std::collections::HashSet<String> = counts
+        .into_iter()
+        .filter(|&(_, n)| n >= REPEATED_LINE_MIN_COUNT)
+        .map(|(t, _)| t.to_string())
+        .collect();
+    let headlines: Vec<String> = headlines
+        .iter()
+        .map(|h| fold(h))
+        .filter(|h| !h.is_empty())
+        .collect();
+    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    for (k, b) in blocks.into_iter().enumerate() {
+        if b.kind == BlockKind::Pre || matches!(b.kind, BlockKind::Row { .. }) {
+            out.push(b);
+            continue;
+        }
+        if repeated.contains(&b.text)
+            || is_boilerplate_line(&b.text)
+            || is_dateline(&b.text, now)
+            || is_link_line(&b)
+        {
+            continue;
+        }
+        if k < 6
+            && out
+                .iter()
+                .all(|o| matches!(o.kind, BlockKind::Heading(_)) || o.text.len() < 80)
+            && (is_headline(&fold(&b.text), &headlines)
+                || is_byline(&b.text)
+                || author.is_some_and(|a| is_author_line(&b.text, a)))
+        {
+            continue;
+        }
+        out.push(b);
+    }
+    drop_excerpt_runs(&mut out);
+    // Headings left with nothing after them close no section: drop them.
+    while out
+        .last()
+        .is_some_and(|b| matches!(b.kind, BlockKind::Heading(_)))
+    {
+        out.pop();
+    }
+    out
+}
+
+/// Consecutive cut-off paragraphs that make a run of story excerpts.
+const EXCERPT_RUN_MIN: usize = 2;
+
+/// Whether a paragraph is a story excerpt cut off with an ellipsis, as
+/// "more stories" blocks print them.
+fn is_excerpt(b: &Block) -> bool {
+    b.kind == BlockKind::Para
+        && b.text.len() >= 80
+        && (b.text.ends_with("...") || b.text.ends_with('…'))
+}
+
+/// Drop runs of excerpt paragraphs: the teasers of other stories whose
+/// headlines were links (already dropped), not the article's own text.
+fn drop_excerpt_runs(blocks: &mut Vec<Block>) {
+    let mut keep = vec![true; blocks.len()];
+    let mut k = 0;
+    while k < blocks.len() {
+        let run = blocks[k..].iter().take_while(|b| is_excerpt(b)).count();
+        if run >= EXCERPT_RUN_MIN {
+            keep[k..k + run].iter_mut().for_each(|x| *x = false);
+        }
+        k += run.max(1);
+    }
+    let mut it = keep.into_iter();
+    blocks.retain(|_| it.next().unwrap_or(true));
+}
+
+/// Longest heading taken for the heading of a related-stories section.
+const RELATED_HEADING_MAX_CHARS: usize = 60;
+
+/// Drop the sections of other stories that close an article: a heading from
+/// [`rules::RELATED_HEADINGS`] in the second half of the text, and what
+/// follows it up to the next heading of its level or higher.
+fn drop_related_sections(blocks: &mut Vec<Block>) {
+    let total: usize = blocks.iter().map(|b| b.text.len()).sum();
+    let mut keep = vec![true; blocks.len()];
+    let mut before = 0usize;
+    let mut k = 0;
+    while k < blocks.len() {
+        let b = &blocks[k];
+        let BlockKind::Heading(level) = b.kind else {
+            before += b.text.len();
+            k += 1;
+            continue;
+        };
+        let related = b.text.chars().count() <= RELATED_HEADING_MAX_CHARS
+            && before * 2 >= total
+            && rules::RELATED_HEADINGS.contains(&fold(&b.text).as_str());
+        if !related {
+            before += b.text.len();
+            k += 1;
+            continue;
+        }
+        let end = blocks[k + 1..]
+            .iter()
+            .position(|n| matches!(n.kind, BlockKind::Heading(l) if l <= level))
+            .map_or(blocks.len(), |p| k + 1 + p);
+        keep[k..end].iter_mut().for_each(|x| *x = false);
+        k = end;
+    }
+    let mut it = keep.into_iter();
+    blocks.retain(|_| it.next().unwrap_or(true));
+}
+
+/// Longest line taken for a byline.
+const BYLINE_MAX_CHARS: usize = 80;
+
+/// A line that only names the authors: "By Priya Lindqvist", "BY ANA RUIZ
+/// AND TOM LEE" (one with a date is a dateline).
+fn is_byline(text: &str) -> bool {
+    text.len() <= BYLINE_MAX_CHARS
+        && text.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by "))
+        && !text.ends_with(['.', '!', '?', ':'])
+        && crate::extract::metadata::author::clean_authors(text)
+            .is_some_and(|n| crate::extract::metadata::author::looks_like_names(&n))
+}
+
+/// Characters an author line may hold besides the names (a role, a desk).
+const AUTHOR_LINE_SLACK: usize = 40;
+
+/// Whether a line is the byline of the known authors ("; "-joined): it starts
+/// with the first name, and once every name is taken out, little is left
+/// ("Jane Doe, Staff Writer", "Jane Doe and Li Wei | Science Desk").
+fn is_author_line(text: &str, authors: &str) -> bool {
+    let line = fold(text);
+    let line = line.strip_prefix("by ").unwrap_or(&line);
+    let mut names = authors.split("; ").map(fold).filter(|n| !n.is_empty());
+    let Some(first) = names.next() else {
+        return false;
+    };
+    if !line.starts_with(&first) {
+        return false;
+    }
+    let mut rest = line[first.len()..].to_string();
+    for n in names {
+        rest = rest.replacen(&n, "", 1);
+    }
+    rest.len() <= AUTHOR_LINE_SLACK && !text.ends_with(['.', '!', '?'])
+}
+
+/// Extra characters a headline block may carry beyond the title ("Column: ").
+const HEADLINE_SLACK: usize = 24;
+
+/// Whether a folded block is the headline: equal to it, or the title with a
+/// short label before or after it.
+fn is_headline(block: &str, headlines: &[String]) -> bool {
+    headlines.iter().any(|h| {
+        block == h
+            || block.len() <= h.len() + HEADLINE_SLACK
+                && h.len() >= 20
+                && (block.ends_with(h.as_str()) || block.starts_with(h.as_str()))
+    })
+}
+
+/// Fewest words a link-only paragraph needs to count as a teaser (a lone
+/// linked word or name is more often a term in a list or table).
+const LINK_LINE_MIN_WORDS: usize = 4;
+/// Longest paragraph that is dropped for being one link.
+const LINK_LINE_MAX_CHARS: usize = 200;
+
+/// A paragraph or heading that is nothing but a link: a "read also"
+/// teaser set between the article's paragraphs.
+fn is_link_line(b: &Block) -> bool {
+    b.linked
+        && matches!(b.kind, BlockKind::Para | BlockKind::Heading(_))
+        && b.text.chars().count() <= LINK_LINE_MAX_CHARS
+        && b.text.split_whitespace().count() >= LINK_LINE_MIN_WORDS
+}
+
+/// Longest line that may be taken for a dateline.
+const DATELINE_MAX_CHARS: usize = 120;
+/// Most words (besides the date) a dateline may have.
+const DATELINE_MAX_WORDS: usize = 16;
+
+/// A short line that is mostly a date: "Updated 5:27 am, Nov 20, 2019",
+/// "PUBLISHED: 10:48, Tue, Nov 19, 2019", "Published 1 day ago".
+fn is_dateline(text: &str, now: chrono::NaiveDate) -> bool {
+    let byline = text.len() <= 2 * DATELINE_MAX_CHARS
+        && text.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by "));
+    (byline
+        || text.len() <= DATELINE_MAX_CHARS
+            && !text.ends_with('.')
+            && text.split_whitespace().count() <= DATELINE_MAX_WORDS)
+        && crate::extract::metadata::date::find_in_text(text, now).is_some()
+        || crate::extract::metadata::date::is_relative_time(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::render::is_credited_caption;
+
+    #[test]
+    fn related_sections_close_the_article_only_in_its_second_half() {
+        let b = |kind, text: &str| Block {
+            kind,
+            quote: 0,
+            text: text.to_string(),
+            linked: false,
+        };
+        let story = "A paragraph of the story, long enough to weigh something in the text.";
+        let mut blocks = vec![
+            b(BlockKind::Para, story),
+            b(BlockKind::Para, story),
+            b(BlockKind::Heading(2), "Related posts"),
+            b(BlockKind::Para, "Another story's summary."),
+            b(BlockKind::Heading(3), "Its subheading"),
+            b(BlockKind::Para, "More of another story."),
+            b(BlockKind::Heading(2), "Notes"),
+            b(BlockKind::Para, "The article's own notes."),
+        ];
+        drop_related_sections(&mut blocks);
+        let texts: Vec<&str> = blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, [story, story, "Notes", "The article's own notes."]);
+
+        // Near the top, the same heading opens a part of the article.
+        let mut blocks = vec![
+            b(BlockKind::Heading(2), "Related posts"),
+            b(BlockKind::Para, story),
+        ];
+        drop_related_sections(&mut blocks);
+        assert_eq!(blocks.len(), 2);
+    }
+
+    #[test]
+    fn credits_and_copyright_lines() {
+        assert!(is_credited_caption(
+            "The plague wiped out half of Europe (Image: GETTY)"
+        ));
+        assert!(is_credited_caption(
+            "A village near the farm (photo: Reuters)"
+        ));
+        assert!(!is_credited_caption(
+            "The council met on Monday (the first time since May)."
+        ));
+        assert!(!is_credited_caption("He said so (image: none)."));
+        assert!(is_boilerplate_line(
+            "© 2019 Associated Press. All Rights Reserved."
+        ));
+        assert!(is_boilerplate_line(
+            "The contents of this site are ©2019 Capitol Hill Publishing Corp."
+        ));
+        assert!(is_boilerplate_line("© Reuters"));
+        assert!(is_boilerplate_line(
+            "There's plenty more. Sign up for The Briefing to get the free daily newsletter delivered to your inbox."
+        ));
+        assert!(!is_boilerplate_line(
+            "The paper's newsletter team said readers who subscribe stay longer, a finding the board discussed at length on Monday, though it did not say how many had signed up."
+        ));
+        assert!(!is_boilerplate_line(
+            "This isn’t supposed to be a manifesto™© we just think it’s cool to share."
+        ));
+    }
+
+    #[test]
+    fn author_lines_are_told_from_sentences() {
+        assert!(is_author_line(
+            "Irina Volkova, Associated Desk",
+            "Irina Volkova"
+        ));
+        assert!(is_author_line(
+            "By Jane Doe and Li Wei | Science",
+            "Jane Doe; Li Wei"
+        ));
+        assert!(!is_author_line(
+            "Irina Volkova said the launch would go ahead.",
+            "Irina Volkova"
+        ));
+        assert!(!is_author_line(
+            "Irina Volkova, who has covered the space agency for twenty years and more, retires today",
+            "Irina Volkova"
+        ));
+        assert!(!is_author_line("Associated Desk", "Irina Volkova"));
+    }
+
+    #[test]
+    fn bylines_are_told_from_sentences() {
+        assert!(is_byline("By Priya Lindqvist"));
+        assert!(is_byline("BY ANA RUIZ AND TOM LEE"));
+        assert!(!is_byline("By the end of the week, the river had risen."));
+        assert!(!is_byline("By noon"));
+    }
+
+    #[test]
+    fn boilerplate_lines_and_title_are_filtered() {
+        let blocks = vec![
+            Block {
+                kind: BlockKind::Heading(1),
+                quote: 0,
+                text: "My Title".into(),
+                linked: false,
+            },
+            Block {
+                kind: BlockKind::Para,
+                quote: 0,
+                text: "Advertisement".into(),
+                linked: false,
+            },
+            Block {
+                kind: BlockKind::Para,
+                quote: 0,
+                text: "Please enter your comment!".into(),
+                linked: false,
+            },
+            Block {
+                kind: BlockKind::Para,
+                quote: 0,
+                text: "Updated 5:27 am CST, Wednesday, November 20, 2019".into(),
+                linked: false,
+            },
+            Block {
+                kind: BlockKind::Para,
+                quote: 0,
+                text: "Real text here.".into(),
+                linked: false,
+            },
+        ];
+        let now = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let out = filter_blocks(blocks, &["My title"], None, now);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].text, "Real text here.");
+    }
+}

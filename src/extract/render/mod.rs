@@ -1,0 +1,409 @@
+//! Rendering: the chosen containers become blocks, then text or Markdown.
+//!
+//! One walk over the kept nodes turns the article's subtree into a list of
+//! [`Block`]s (paragraphs, headings, list items, quotes, preformatted code,
+//! table rows, captions), with whitespace folded the way a browser would and
+//! block boundaries kept, so words never glue across elements. `<br><br>`
+//! ends a paragraph; a single `<br>` is a line break inside it.
+//!
+//! The blocks then pass one last filter ([`filter::filter_blocks`]), and
+//! [`markdown`] writes them out as text or Markdown.
+
+pub(crate) mod filter;
+pub(crate) mod markdown;
+
+use crate::extract::dom::{Data, Doc, Ix, push_collapsed, tag};
+use crate::extract::model::{Block, BlockKind};
+use crate::extract::rules;
+
+/// Share of a block's bytes inside links above which it is "linked".
+const LINKED_SHARE: f32 = 0.8;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Ctx {
+    Heading(u8),
+    Item,
+    Quote,
+    Pre,
+    Caption,
+    List { ordered: bool },
+    DataTable,
+    Row,
+    Link,
+    Cell,
+    Other,
+}
+
+struct Walker {
+    blocks: Vec<Block>,
+    buf: String,
+    ctx: Vec<(Ctx, Ix)>,
+    counters: Vec<u32>,
+    item_started: bool,
+    cells: Vec<String>,
+    first_row: bool,
+    /// Open `<a>` elements around the current position.
+    link_depth: usize,
+    /// Bytes of `buf` that came from inside links.
+    link_bytes: usize,
+}
+
+impl Walker {
+    fn in_ctx(&self, c: fn(&Ctx) -> bool) -> bool {
+        self.ctx.iter().any(|(x, _)| c(x))
+    }
+
+    fn kind(&mut self) -> BlockKind {
+        for (c, _) in self.ctx.iter().rev() {
+            match c {
+                Ctx::Heading(l) => return BlockKind::Heading(*l),
+                Ctx::Pre => return BlockKind::Pre,
+                Ctx::Caption => return BlockKind::Caption,
+                Ctx::Item => {
+                    let depth = self
+                        .ctx
+                        .iter()
+                        .filter(|(c, _)| matches!(c, Ctx::List { .. }))
+                        .count()
+                        .saturating_sub(1) as u8;
+                    let ordered = self
+                        .ctx
+                        .iter()
+                        .rev()
+                        .find_map(|(c, _)| match c {
+                            Ctx::List { ordered } => Some(*ordered),
+                            _ => None,
+                        })
+                        .unwrap_or(false);
+                    let cont = self.item_started;
+                    self.item_started = true;
+                    return BlockKind::Item {
+                        depth,
+                        number: ordered.then(|| self.counters.last().copied().unwrap_or(1)),
+                        cont,
+                    };
+                }
+                _ => {}
+            }
+        }
+        BlockKind::Para
+    }
+
+    fn flush(&mut self) {
+        if self.in_ctx(|c| *c == Ctx::Cell) {
+            return;
+        }
+        let pre = self.in_ctx(|c| *c == Ctx::Pre);
+        let text = if pre {
+            trim_blank_lines(&self.buf)
+        } else {
+            self.buf
+                .split('\n')
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        // Mostly link text: separators and punctuation between links
+        // ("« Previous | Index | Comments (4)") leave some slack.
+        let linked = self.link_bytes as f32 >= LINKED_SHARE * text.len() as f32;
+        self.buf.clear();
+        self.link_bytes = 0;
+        if text.is_empty() {
+            return;
+        }
+        let kind = match self.kind() {
+            BlockKind::Para if is_credited_caption(&text) => BlockKind::Caption,
+            k => k,
+        };
+        let quote = self.ctx.iter().filter(|(c, _)| *c == Ctx::Quote).count() as u8;
+        self.blocks.push(Block {
+            kind,
+            quote,
+            text,
+            linked,
+        });
+    }
+}
+
+/// Longest paragraph that may be a caption by its credit.
+const CREDITED_CAPTION_MAX_CHARS: usize = 300;
+
+/// A paragraph that ends with a picture credit in parentheses is a caption,
+/// whatever element holds it: "The plague wiped out half of Europe (Image:
+/// GETTY)".
+fn is_credited_caption(text: &str) -> bool {
+    if text.len() > CREDITED_CAPTION_MAX_CHARS || !text.ends_with(')') {
+        return false;
+    }
+    let Some(open) = text.rfind('(') else {
+        return false;
+    };
+    let credit = text[open + 1..].to_ascii_lowercase();
+    rules::CAPTION_CREDITS.iter().any(|c| credit.starts_with(c))
+}
+
+fn trim_blank_lines(s: &str) -> String {
+    let lines: Vec<&str> = s.lines().map(str::trim_end).collect();
+    let start = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(start, |e| e + 1);
+    lines[start..end].join("\n")
+}
+
+/// Render the kept part of `roots` into blocks.
+pub fn blocks(doc: &Doc<'_>, roots: &[Ix], removed: &[bool]) -> Vec<Block> {
+    let mut w = Walker {
+        blocks: Vec::new(),
+        buf: String::new(),
+        ctx: Vec::new(),
+        counters: Vec::new(),
+        item_started: false,
+        cells: Vec::new(),
+        first_row: false,
+        link_depth: 0,
+        link_bytes: 0,
+    };
+    for &root in roots {
+        let end = doc.nodes[root as usize].end;
+        let mut i = root;
+        while i < end {
+            close_until(doc, &mut w, i);
+            let n = &doc.nodes[i as usize];
+            if removed[i as usize] {
+                i = n.end;
+                continue;
+            }
+            match &n.data {
+                Data::Text(t) => {
+                    let before = w.buf.len();
+                    if w.in_ctx(|c| *c == Ctx::Pre) {
+                        w.buf.push_str(t.text);
+                    } else {
+                        push_collapsed(&mut w.buf, t.text);
+                    }
+                    if w.link_depth > 0 {
+                        w.link_bytes += w.buf.len() - before;
+                    }
+                }
+                Data::Elem(e) => open(doc, &mut w, i, e.name, e.tag),
+            }
+            i += 1;
+        }
+        close_until(doc, &mut w, Ix::MAX);
+    }
+    w.flush();
+    w.blocks
+}
+
+fn open(doc: &Doc<'_>, w: &mut Walker, i: Ix, name: &str, t: u16) {
+    let in_table = w.in_ctx(|c| matches!(c, Ctx::Row | Ctx::Cell));
+    if t & tag::BR != 0 {
+        if w.in_ctx(|c| *c == Ctx::Pre) {
+            w.buf.push('\n');
+        } else if in_table {
+            push_space(&mut w.buf);
+        } else if w.buf.trim_end_matches(' ').ends_with('\n') {
+            w.flush();
+        } else {
+            let trimmed = w.buf.trim_end_matches(' ').len();
+            w.buf.truncate(trimmed);
+            w.buf.push('\n');
+        }
+        return;
+    }
+    if t & tag::BLOCK == 0 {
+        if doc.nodes[i as usize].end > i + 1 {
+            if t & tag::LINK != 0 {
+                w.link_depth += 1;
+                w.ctx.push((Ctx::Link, i));
+            } else {
+                w.ctx.push((Ctx::Other, i));
+            }
+        }
+        return;
+    }
+    if in_table && !matches!(name, "tr" | "td" | "th" | "table") {
+        push_space(&mut w.buf);
+        w.ctx.push((Ctx::Other, i));
+        return;
+    }
+    let ctx = match name {
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Ctx::Heading(name.as_bytes()[1] - b'0'),
+        "li" | "dd" | "dt" => Ctx::Item,
+        "ul" | "dl" => Ctx::List { ordered: false },
+        "ol" => Ctx::List { ordered: true },
+        "blockquote" => Ctx::Quote,
+        "pre" | "listing" | "xmp" | "plaintext" => Ctx::Pre,
+        "figcaption" | "caption" => Ctx::Caption,
+        _ if doc
+            .elem(i)
+            .is_some_and(|e| e.hits & crate::extract::rules::hit::CAPTION != 0) =>
+        {
+            Ctx::Caption
+        }
+        "table" if is_data_table(doc, i) => Ctx::DataTable,
+        "tr" if w.ctx.last().is_some_and(|(c, _)| *c == Ctx::DataTable)
+            || doc_parent_is_data_table(w) =>
+        {
+            Ctx::Row
+        }
+        "td" | "th" if w.ctx.last().is_some_and(|(c, _)| *c == Ctx::Row) => Ctx::Cell,
+        _ => Ctx::Other,
+    };
+    if ctx != Ctx::Cell {
+        w.flush();
+    }
+    match ctx {
+        Ctx::List { .. } => w.counters.push(0),
+        Ctx::Item => {
+            if let Some(c) = w.counters.last_mut() {
+                *c += 1;
+            }
+            w.item_started = false;
+        }
+        Ctx::DataTable => w.first_row = true,
+        Ctx::Row => w.cells.clear(),
+        _ => {}
+    }
+    w.ctx.push((ctx, i));
+}
+
+fn doc_parent_is_data_table(w: &Walker) -> bool {
+    // `tbody`/`thead` sit between the table and its rows.
+    let mut it = w.ctx.iter().rev();
+    matches!(it.next(), Some((Ctx::Other, _))) && matches!(it.next(), Some((Ctx::DataTable, _)))
+}
+
+fn push_space(buf: &mut String) {
+    if !buf.is_empty() && !buf.ends_with(' ') {
+        buf.push(' ');
+    }
+}
+
+/// Close every open element whose subtree ends at or before `i`.
+fn close_until(doc: &Doc<'_>, w: &mut Walker, i: Ix) {
+    while let Some(&(ctx, at)) = w.ctx.last() {
+        if doc.nodes[at as usize].end > i {
+            break;
+        }
+        match ctx {
+            Ctx::Cell => {
+                let cell = std::mem::take(&mut w.buf).trim().to_string();
+                w.ctx.pop();
+                w.cells.push(cell);
+                continue;
+            }
+            Ctx::Row => {
+                w.ctx.pop();
+                let cells = std::mem::take(&mut w.cells);
+                if cells.iter().any(|c| !c.is_empty()) {
+                    let first = std::mem::replace(&mut w.first_row, false);
+                    let quote = w.ctx.iter().filter(|(c, _)| *c == Ctx::Quote).count() as u8;
+                    w.blocks.push(Block {
+                        kind: BlockKind::Row { first },
+                        quote,
+                        text: cells.join(" | "),
+                        linked: false,
+                    });
+                }
+                continue;
+            }
+            Ctx::Other if doc.tag(at) & tag::BLOCK == 0 => {
+                w.ctx.pop();
+                continue;
+            }
+            Ctx::Link => {
+                w.ctx.pop();
+                w.link_depth = w.link_depth.saturating_sub(1);
+                continue;
+            }
+            _ => {}
+        }
+        w.flush();
+        w.ctx.pop();
+        if matches!(ctx, Ctx::List { .. }) {
+            w.counters.pop();
+        }
+        if ctx == Ctx::Item {
+            w.item_started = false;
+        }
+    }
+}
+
+/// A table that holds data (rendered as rows) rather than page layout
+/// (rendered as the blocks inside its cells).
+fn is_data_table(doc: &Doc<'_>, i: Ix) -> bool {
+    let end = doc.nodes[i as usize].end;
+    let mut rows = 0;
+    for j in i + 1..end {
+        let t = doc.tag(j);
+        if t & tag::TABLE != 0 {
+            return false;
+        }
+        if t & (tag::P | tag::LIST | tag::HEADING | tag::PRE) != 0
+            || doc.name(j) == "div" && doc.nodes[j as usize].end - j > 8
+        {
+            return false;
+        }
+        if doc.name(j) == "tr" {
+            rows += 1;
+        }
+        if let Data::Text(tx) = &doc.nodes[j as usize].data {
+            if tx.len > 400 {
+                return false;
+            }
+        }
+    }
+    rows >= 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::markdown::{to_markdown, to_text};
+    use super::*;
+    use scraper::Html;
+
+    fn render(html: &str) -> Vec<Block> {
+        let h = Html::parse_document(html);
+        let doc = Doc::build(&h);
+        let removed = vec![false; doc.nodes.len()];
+        blocks(&doc, &[doc.body], &removed)
+    }
+
+    #[test]
+    fn paragraphs_lists_and_breaks() {
+        let b = render(
+            "<body><p>One <a>two</a>three.</p><ul><li>a</li><li>b<ul><li>c</li></ul></li></ul>x<br><br>y<br>z</body>",
+        );
+        let text = to_text(&b);
+        assert_eq!(text, "One twothree.\n\na\nb\nc\n\nx\n\ny\nz");
+        let md = to_markdown(&b);
+        assert!(md.contains("- a\n- b\n  - c"), "{md}");
+    }
+
+    #[test]
+    fn words_never_glue_across_blocks() {
+        let b = render("<body><div>alpha<div>beta</div>gamma</div><h2>Head</h2><p>x</p></body>");
+        assert_eq!(to_text(&b), "alpha\n\nbeta\n\ngamma\n\nHead\n\nx");
+        assert_eq!(b[3].kind, BlockKind::Heading(2));
+    }
+
+    #[test]
+    fn data_tables_become_rows_and_pre_keeps_whitespace() {
+        let b = render(
+            "<body><table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table><pre>  x\n    y</pre></body>",
+        );
+        assert_eq!(to_text(&b), "A | B\n1 | 2\n\n  x\n    y");
+        let md = to_markdown(&b);
+        assert!(
+            md.starts_with("| A | B |\n| --- | --- |\n| 1 | 2 |"),
+            "{md}"
+        );
+    }
+}

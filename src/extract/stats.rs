@@ -1,0 +1,147 @@
+//! Per-element text statistics: how much text, link text, commas,
+//! paragraphs, list items, images and form controls each element's kept
+//! subtree holds. Computed bottom-up in one pass over the flat tree; the
+//! cleaner, the scorer, the listing checks and the metadata reader all read
+//! them.
+//!
+//! Lengths count CJK characters three times (see [`super::dom::measure`]), so
+//! the same thresholds work for Chinese and Japanese text.
+
+use super::dom::{Data, Doc, NONE, tag};
+use super::rules::hit;
+
+/// Text statistics of one element's kept subtree.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stats {
+    /// Text length (see [`crate::extract::dom::measure`]).
+    pub len: u32,
+    /// Length of text inside links.
+    pub link_len: u32,
+    /// Commas.
+    pub commas: u32,
+    /// Text directly in this element or in inline children (not in blocks).
+    pub inline_len: u32,
+    /// Commas in that inline text.
+    pub inline_commas: u32,
+    /// Link text in that inline text.
+    pub inline_link_len: u32,
+    /// Length of text inside list items.
+    pub list_len: u32,
+    /// Length of text inside headings.
+    pub heading_len: u32,
+    /// `p` elements.
+    pub p: u32,
+    /// `li` elements.
+    pub li: u32,
+    /// `img` elements.
+    pub img: u32,
+    /// Form controls.
+    pub controls: u32,
+    /// `pre` elements.
+    pub pre: u32,
+    /// `table` elements, this one included.
+    pub tables: u32,
+    /// Embedded posts (tweets, Instagram posts), this one included.
+    pub embeds: u32,
+    /// `br` elements among the inline content.
+    pub inline_br: u32,
+    /// Has at least one block-level child element.
+    pub has_block: bool,
+}
+
+/// Bottom-up statistics over the nodes not `removed`.
+pub fn stats(doc: &Doc<'_>, removed: Option<&[bool]>) -> Vec<Stats> {
+    let n = doc.nodes.len();
+    let mut st = vec![Stats::default(); n];
+    let is_removed = |i: usize| removed.is_some_and(|r| r[i]);
+    for i in (0..n).rev() {
+        let node = &doc.nodes[i];
+        let parent = node.parent;
+        match &node.data {
+            Data::Text(t) => {
+                if parent == NONE || is_removed(i) {
+                    continue;
+                }
+                let p = &mut st[parent as usize];
+                p.len += t.len;
+                p.commas += t.commas as u32;
+                p.inline_len += t.len;
+                p.inline_commas += t.commas as u32;
+            }
+            Data::Elem(e) => {
+                let mut s = st[i];
+                if e.tag & tag::IMG != 0 {
+                    s.img += 1;
+                }
+                if e.tag & tag::CONTROL != 0 {
+                    s.controls += 1;
+                }
+                if is_removed(i) {
+                    // Images and controls still count for the shape of the
+                    // parent, even though they hold no text.
+                    if e.tag & (tag::IMG | tag::CONTROL) != 0
+                        && parent != NONE
+                        && !is_removed(parent as usize)
+                    {
+                        let p = &mut st[parent as usize];
+                        p.img += s.img;
+                        p.controls += s.controls;
+                    }
+                    continue;
+                }
+                if e.tag & tag::LINK != 0 {
+                    s.link_len = s.len;
+                    s.inline_link_len = s.inline_len;
+                }
+                if e.tag & tag::ITEM != 0 {
+                    s.list_len = s.len;
+                    s.li += (e.name == "li") as u32;
+                }
+                if e.tag & tag::HEADING != 0 {
+                    s.heading_len = s.len;
+                }
+                s.p += (e.tag & tag::P != 0) as u32;
+                s.pre += (e.tag & tag::PRE != 0) as u32;
+                s.tables += (e.tag & tag::TABLE != 0) as u32;
+                s.embeds += (e.hits & hit::EMBED != 0) as u32;
+                st[i] = s;
+                if parent == NONE {
+                    continue;
+                }
+                let block = e.tag & tag::BLOCK != 0;
+                let p = &mut st[parent as usize];
+                p.len += s.len;
+                p.link_len += s.link_len;
+                p.commas += s.commas;
+                p.list_len += s.list_len;
+                p.heading_len += s.heading_len;
+                p.p += s.p;
+                p.li += s.li;
+                p.img += s.img;
+                p.controls += s.controls;
+                p.pre += s.pre;
+                p.tables += s.tables;
+                p.embeds += s.embeds;
+                if block {
+                    p.has_block = true;
+                } else {
+                    p.inline_len += s.inline_len;
+                    p.inline_commas += s.inline_commas;
+                    p.inline_link_len += s.inline_link_len;
+                    p.inline_br += s.inline_br + (e.tag & tag::BR != 0) as u32;
+                    p.has_block |= s.has_block;
+                }
+            }
+        }
+    }
+    st
+}
+
+/// Link density of an element: share of its text inside links.
+pub fn link_density(s: &Stats) -> f32 {
+    if s.len == 0 {
+        0.0
+    } else {
+        s.link_len as f32 / s.len as f32
+    }
+}

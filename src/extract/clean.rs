@@ -20,9 +20,9 @@
 //! (the fallback ladder in [`crate::extract`](mod@crate::extract)), because a rule that is right
 //! on most sites removes the article itself on a few.
 
-use super::dom::{Data, Doc, Ix, NONE, flag, tag};
+use super::dom::{Data, Doc, Flag, Ix, NONE, Tag};
 use super::ladder::Pass;
-use super::rules::{self, hit};
+use super::rules::{self, Hit};
 use super::stats::Stats;
 
 /// Tags that may hold the whole article and so are never removed by class.
@@ -57,31 +57,33 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             continue;
         }
         let Data::Elem(e) = &n.data else { continue };
-        let mut drop = e.tag & tag::SKIP != 0 || e.flags & flag::HIDDEN != 0;
-        if !drop && e.tag & tag::FORM != 0 {
+        let mut drop = e.tag.intersects(Tag::SKIP) || e.flags.intersects(Flag::HIDDEN);
+        if !drop && e.tag.intersects(Tag::FORM) {
             // A form around little prose is a comment, search or login form.
             let s = &raw[i];
             drop = s.len < FORM_MAX_TEXT || s.controls > 0 && s.p == 0;
         }
-        if !drop && pass.strip_boilerplate && (e.flags & flag::ARTICLE == 0 || e.name == "article")
+        if !drop
+            && pass.strip_boilerplate
+            && (!e.flags.intersects(Flag::ARTICLE) || e.name == "article")
         {
             // An `<article>` that holds most of the page and is also named
             // as content ("main-article-content url-breadcrumb") is the
             // article, whatever furniture word its classes hold besides.
             let main_article = e.name == "article"
-                && e.hits & hit::MAYBE != 0
+                && e.hits.intersects(Hit::MAYBE)
                 && raw[i].len as f32 >= PART_VETO_SHARE * page_len;
-            let gated_prompt = e.hits & hit::GATED != 0 && {
+            let gated_prompt = e.hits.intersects(Hit::GATED) && {
                 let s = &raw[i];
                 s.p < GATED_MIN_PARAGRAPHS || s.len < GATED_MIN_TEXT || s.link_len * 5 > s.len
             };
-            drop = e.tag & tag::BOILER != 0
+            drop = e.tag.intersects(Tag::BOILER)
                 || gated_prompt
-                || e.flags & (flag::ROLE_BOILER | flag::COMMENT) != 0
-                || (e.hits & hit::BOILER != 0 && !main_article
+                || e.flags.intersects(Flag::ROLE_BOILER | Flag::COMMENT)
+                || (e.hits.intersects(Hit::BOILER) && !main_article
                     || pass.strip_boilerplate_parts
-                        && e.hits & hit::BOILER_PART != 0
-                        && e.hits & hit::EMBED == 0
+                        && e.hits.intersects(Hit::BOILER_PART)
+                        && !e.hits.intersects(Hit::EMBED)
                         // A wrapper of an embedded post the article quotes
                         // (`<div class="social-media-embed"><blockquote
                         // class="twitter-tweet">`) holds content.
@@ -89,19 +91,23 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
                         && (raw[i].len as f32) < PART_VETO_SHARE * page_len)
                     && !NEVER_UNLIKELY[..2].contains(&e.name);
         }
-        if !drop && pass.strip_boilerplate && e.flags & flag::TAG_LINK != 0 && n.parent != NONE {
+        if !drop && pass.strip_boilerplate && e.flags.intersects(Flag::TAG_LINK) && n.parent != NONE
+        {
             // Tag links set in a list of links go to the metadata; one set in
             // a sentence (plugins link keywords to their tag pages) is text.
             let p = &raw[n.parent as usize];
             drop = p.inline_link_len * 10 >= p.inline_len * TAG_LIST_MIN_LINK_TENTHS;
         }
         if !drop && pass.strip_unlikely && !NEVER_UNLIKELY.contains(&e.name) {
-            drop = (e.hits & hit::UNLIKELY != 0 && e.hits & hit::MAYBE == 0 && raw[i].embeds == 0)
-                || e.tag & tag::UNLIKELY != 0 && e.flags & flag::IN_ARTICLE == 0;
+            drop = (e.hits.intersects(Hit::UNLIKELY)
+                && !e.hits.intersects(Hit::MAYBE)
+                && raw[i].embeds == 0)
+                || e.tag.intersects(Tag::UNLIKELY) && !e.flags.intersects(Flag::IN_ARTICLE);
         }
-        if pass.strip_boilerplate && e.tag & tag::HEADING != 0 && n.parent != NONE {
-            let named_furniture =
-                e.hits & (hit::NEG | hit::UNLIKELY | hit::BOILER | hit::BOILER_PART) != 0;
+        if pass.strip_boilerplate && e.tag.intersects(Tag::HEADING) && n.parent != NONE {
+            let named_furniture = e
+                .hits
+                .intersects(Hit::NEG | Hit::UNLIKELY | Hit::BOILER | Hit::BOILER_PART);
             if (drop || named_furniture)
                 && rules::RELATED_HEADINGS
                     .contains(&crate::extract::dom::fold_line(&doc.text_of(i as Ix)).as_str())
@@ -133,7 +139,7 @@ fn drop_related_section(doc: &Doc<'_>, heading: Ix, out: &mut [bool]) {
     let own = level(heading);
     out[heading as usize..n.end as usize].fill(true);
     for c in doc.children(n.parent).filter(|&c| c > heading) {
-        if doc.tag(c) & tag::HEADING != 0 && level(c) <= own {
+        if doc.tag(c).intersects(Tag::HEADING) && level(c) <= own {
             break;
         }
         let end = doc.nodes[c as usize].end;
@@ -187,7 +193,7 @@ fn drop_by_shape(
     } else {
         0
     };
-    let heading = doc.tag(i) & tag::HEADING != 0;
+    let heading = doc.tag(i).intersects(Tag::HEADING);
     if heading {
         // Headings that are links to elsewhere, or weighted as furniture.
         return (weight < 0 && matches!(name, "h1" | "h2"))

@@ -10,7 +10,7 @@
 //! Everything the rules in [`crate::extract::rules`] say about an element from
 //! its tag, class, id, role and visibility is worked out here, once.
 
-use crate::extract::rules::{self, hit};
+use crate::extract::rules::{self, Hit};
 use aho_corasick::AhoCorasick;
 use scraper::Html;
 use scraper::node::{Element, Node as SNode};
@@ -22,56 +22,62 @@ pub type Ix = u32;
 /// "No node" (the parent of the root).
 pub const NONE: Ix = Ix::MAX;
 
-/// Facts about a tag name, as bit flags.
-pub mod tag {
-    /// Breaks the flow of text.
-    pub const BLOCK: u16 = 1;
-    /// Dropped with its subtree, always.
-    pub const SKIP: u16 = 1 << 1;
-    /// Page furniture by tag (`nav`, `aside`, `footer`).
-    pub const BOILER: u16 = 1 << 2;
-    /// Usually furniture (`header`).
-    pub const UNLIKELY: u16 = 1 << 3;
-    /// `h1`–`h6`.
-    pub const HEADING: u16 = 1 << 4;
-    /// `a`.
-    pub const LINK: u16 = 1 << 5;
-    /// `br`.
-    pub const BR: u16 = 1 << 6;
-    /// `ul`, `ol`, `dl`.
-    pub const LIST: u16 = 1 << 7;
-    /// `li`, `dt`, `dd`.
-    pub const ITEM: u16 = 1 << 8;
-    /// `p`.
-    pub const P: u16 = 1 << 9;
-    /// `pre`.
-    pub const PRE: u16 = 1 << 10;
-    /// `table`.
-    pub const TABLE: u16 = 1 << 11;
-    /// `td`, `th`.
-    pub const CELL: u16 = 1 << 12;
-    /// `img`.
-    pub const IMG: u16 = 1 << 13;
-    /// `form`.
-    pub const FORM: u16 = 1 << 14;
-    /// Form controls: `input`, `textarea`, `select`, `button`.
-    pub const CONTROL: u16 = 1 << 15;
+bitflags::bitflags! {
+    /// Facts about a tag name.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+    pub struct Tag: u16 {
+        /// Breaks the flow of text.
+        const BLOCK = 1;
+        /// Dropped with its subtree, always.
+        const SKIP = 1 << 1;
+        /// Page furniture by tag (`nav`, `aside`, `footer`).
+        const BOILER = 1 << 2;
+        /// Usually furniture (`header`).
+        const UNLIKELY = 1 << 3;
+        /// `h1`–`h6`.
+        const HEADING = 1 << 4;
+        /// `a`.
+        const LINK = 1 << 5;
+        /// `br`.
+        const BR = 1 << 6;
+        /// `ul`, `ol`, `dl`.
+        const LIST = 1 << 7;
+        /// `li`, `dt`, `dd`.
+        const ITEM = 1 << 8;
+        /// `p`.
+        const P = 1 << 9;
+        /// `pre`.
+        const PRE = 1 << 10;
+        /// `table`.
+        const TABLE = 1 << 11;
+        /// `td`, `th`.
+        const CELL = 1 << 12;
+        /// `img`.
+        const IMG = 1 << 13;
+        /// `form`.
+        const FORM = 1 << 14;
+        /// Form controls: `input`, `textarea`, `select`, `button`.
+        const CONTROL = 1 << 15;
+    }
 }
 
-/// Facts about one element beyond its tag, as bit flags.
-pub mod flag {
-    /// Hidden: `hidden`, `aria-hidden="true"`, inline `display:none`, a hiding class.
-    pub const HIDDEN: u8 = 1;
-    /// A `role` that marks furniture.
-    pub const ROLE_BOILER: u8 = 1 << 1;
-    /// Marked as the article body (`itemprop=articleBody`, `role=main`, `<main>`, `<article>`).
-    pub const ARTICLE: u8 = 1 << 2;
-    /// Marked as reader comments by microdata (`itemprop=comment`, `schema.org/Comment`).
-    pub const COMMENT: u8 = 1 << 3;
-    /// Lies inside an `<article>` or `<main>`.
-    pub const IN_ARTICLE: u8 = 1 << 4;
-    /// A tag link (`<a rel="tag">`).
-    pub const TAG_LINK: u8 = 1 << 5;
+bitflags::bitflags! {
+    /// Facts about one element beyond its tag.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+    pub struct Flag: u8 {
+        /// Hidden: `hidden`, `aria-hidden="true"`, inline `display:none`, a hiding class.
+        const HIDDEN = 1;
+        /// A `role` that marks furniture.
+        const ROLE_BOILER = 1 << 1;
+        /// Marked as the article body (`itemprop=articleBody`, `role=main`, `<main>`, `<article>`).
+        const ARTICLE = 1 << 2;
+        /// Marked as reader comments by microdata (`itemprop=comment`, `schema.org/Comment`).
+        const COMMENT = 1 << 3;
+        /// Lies inside an `<article>` or `<main>`.
+        const IN_ARTICLE = 1 << 4;
+        /// A tag link (`<a rel="tag">`).
+        const TAG_LINK = 1 << 5;
+    }
 }
 
 /// A text node.
@@ -93,11 +99,11 @@ pub struct ElemNode<'a> {
     /// The element, for attribute lookups.
     pub el: &'a Element,
     /// [`tag`] flags of the name.
-    pub tag: u16,
+    pub tag: Tag,
     /// [`rules::hit`] flags of its class and id.
-    pub hits: u16,
+    pub hits: Hit,
     /// [`flag`] flags.
-    pub flags: u8,
+    pub flags: Flag,
     /// Readability-style class weight (class and id each ±25).
     pub weight: i16,
 }
@@ -130,9 +136,9 @@ impl<'a> Node<'a> {
             Data::Text(_) => None,
         }
     }
-    /// Tag flags (0 for text).
-    pub fn tag(&self) -> u16 {
-        self.elem().map_or(0, |e| e.tag)
+    /// Tag flags (empty for text).
+    pub fn tag(&self) -> Tag {
+        self.elem().map_or(Tag::empty(), |e| e.tag)
     }
 }
 
@@ -153,7 +159,7 @@ impl<'a> Doc<'a> {
         let mut body = NONE;
         // Pages repeat the same class values many times (list items, cards):
         // each distinct value goes through the rules once.
-        let mut verdicts: HashMap<&'a str, u16> = HashMap::with_capacity(256);
+        let mut verdicts: HashMap<&'a str, Hit> = HashMap::with_capacity(256);
         // ego_tree's traverse yields Open/Close edges, so no recursion is needed
         // even for pathologically deep pages.
         for edge in html.tree.root().traverse() {
@@ -162,13 +168,13 @@ impl<'a> Doc<'a> {
                     SNode::Element(el) => {
                         let parent = stack.last().copied().unwrap_or(NONE);
                         let inherited = if parent == NONE {
-                            0
+                            Flag::empty()
                         } else {
-                            nodes[parent as usize].elem().map_or(0, |p| {
-                                if p.flags & (flag::IN_ARTICLE | flag::ARTICLE) != 0 {
-                                    flag::IN_ARTICLE
+                            nodes[parent as usize].elem().map_or(Flag::empty(), |p| {
+                                if p.flags.intersects(Flag::IN_ARTICLE | Flag::ARTICLE) {
+                                    Flag::IN_ARTICLE
                                 } else {
-                                    0
+                                    Flag::empty()
                                 }
                             })
                         };
@@ -228,8 +234,8 @@ impl<'a> Doc<'a> {
     }
 
     /// Tag flags of `i` (0 for text or out of range).
-    pub fn tag(&self, i: Ix) -> u16 {
-        self.nodes.get(i as usize).map_or(0, Node::tag)
+    pub fn tag(&self, i: Ix) -> Tag {
+        self.nodes.get(i as usize).map_or(Tag::empty(), Node::tag)
     }
 
     /// The tag name of `i` ("" for text).
@@ -244,7 +250,7 @@ impl<'a> Doc<'a> {
         for n in &self.nodes[i as usize..end as usize] {
             if let Data::Text(t) = &n.data {
                 push_collapsed(&mut out, t.text);
-            } else if n.tag() & (tag::BLOCK | tag::BR) != 0 && !out.ends_with(' ') {
+            } else if n.tag().intersects(Tag::BLOCK | Tag::BR) && !out.ends_with(' ') {
                 out.push(' ');
             }
         }
@@ -261,11 +267,13 @@ impl<'a> Doc<'a> {
             let n = &self.nodes[k];
             match &n.data {
                 Data::Text(t) => push_collapsed(&mut out, t.text),
-                Data::Elem(e) if e.flags & flag::HIDDEN != 0 && k != i as usize => {
+                Data::Elem(e) if e.flags.intersects(Flag::HIDDEN) && k != i as usize => {
                     k = n.end as usize;
                     continue;
                 }
-                _ if n.tag() & (tag::BLOCK | tag::BR) != 0 && !out.ends_with(' ') => out.push(' '),
+                _ if n.tag().intersects(Tag::BLOCK | Tag::BR) && !out.ends_with(' ') => {
+                    out.push(' ')
+                }
                 _ => {}
             }
             k += 1;
@@ -378,37 +386,36 @@ pub fn measure(text: &str) -> (u32, u16) {
     (len, commas)
 }
 
-fn tag_flags(name: &str) -> u16 {
-    use tag::*;
+fn tag_flags(name: &str) -> Tag {
     // One match instead of scans of the rule lists: this runs for every
     // element. A unit test checks it against `rules`.
     match name {
         "address" | "article" | "blockquote" | "body" | "center" | "details" | "dir" | "div"
         | "fieldset" | "figcaption" | "figure" | "hgroup" | "hr" | "html" | "main" | "section"
         | "summary" | "tbody" | "thead" | "tfoot" | "tr" | "caption" | "legend" | "noframes" => {
-            BLOCK
+            Tag::BLOCK
         }
-        "header" => BLOCK | UNLIKELY,
-        "nav" | "aside" | "footer" | "menu" => BLOCK | BOILER,
-        "dialog" => BLOCK | SKIP,
-        "frameset" => BLOCK | SKIP,
-        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => BLOCK | HEADING,
-        "ul" | "ol" | "dl" => BLOCK | LIST,
-        "li" | "dt" | "dd" => BLOCK | ITEM,
-        "p" => BLOCK | P,
-        "pre" | "listing" | "xmp" | "plaintext" => BLOCK | PRE,
-        "table" => BLOCK | TABLE,
-        "td" | "th" => BLOCK | CELL,
-        "form" => BLOCK | FORM,
-        "a" => LINK,
-        "br" => BR,
-        "img" => SKIP | IMG,
-        "input" | "textarea" | "select" | "button" => SKIP | CONTROL,
+        "header" => Tag::BLOCK | Tag::UNLIKELY,
+        "nav" | "aside" | "footer" | "menu" => Tag::BLOCK | Tag::BOILER,
+        "dialog" => Tag::BLOCK | Tag::SKIP,
+        "frameset" => Tag::BLOCK | Tag::SKIP,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Tag::BLOCK | Tag::HEADING,
+        "ul" | "ol" | "dl" => Tag::BLOCK | Tag::LIST,
+        "li" | "dt" | "dd" => Tag::BLOCK | Tag::ITEM,
+        "p" => Tag::BLOCK | Tag::P,
+        "pre" | "listing" | "xmp" | "plaintext" => Tag::BLOCK | Tag::PRE,
+        "table" => Tag::BLOCK | Tag::TABLE,
+        "td" | "th" => Tag::BLOCK | Tag::CELL,
+        "form" => Tag::BLOCK | Tag::FORM,
+        "a" => Tag::LINK,
+        "br" => Tag::BR,
+        "img" => Tag::SKIP | Tag::IMG,
+        "input" | "textarea" | "select" | "button" => Tag::SKIP | Tag::CONTROL,
         "script" | "style" | "noscript" | "template" | "svg" | "iframe" | "object" | "embed"
         | "canvas" | "option" | "optgroup" | "datalist" | "audio" | "video" | "source"
         | "track" | "map" | "area" | "head" | "title" | "meta" | "link" | "base" | "frame"
-        | "applet" | "picture" => SKIP,
-        _ => 0,
+        | "applet" | "picture" => Tag::SKIP,
+        _ => Tag::empty(),
     }
 }
 
@@ -418,9 +425,9 @@ static SUBSTRINGS: LazyLock<AhoCorasick> = LazyLock::new(|| {
 });
 
 /// Rule hits of one class or id value.
-fn class_hits(value: &str) -> u16 {
+fn class_hits(value: &str) -> Hit {
     if value.is_empty() {
-        return 0;
+        return Hit::empty();
     }
     let lower;
     let v = if value.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -442,9 +449,9 @@ fn class_hits(value: &str) -> u16 {
     } else {
         v
     };
-    let mut hits = 0u16;
+    let mut hits = Hit::empty();
     for m in SUBSTRINGS.find_overlapping_iter(v) {
-        hits |= rules::SUBSTRING_RULES[m.pattern().as_usize()].1;
+        hits |= Hit::from_bits_retain(rules::SUBSTRING_RULES[m.pattern().as_usize()].1);
     }
     let mut prev = "";
     for part in v.split(|c: char| !c.is_ascii_alphanumeric()) {
@@ -454,14 +461,14 @@ fn class_hits(value: &str) -> u16 {
         // "non-ad", "no-ads": the opposite of what the part says.
         if !matches!(prev, "non" | "no") {
             if let Some((_, h)) = rules::PART_RULES.iter().find(|(p, _)| *p == part) {
-                hits |= *h;
+                hits |= Hit::from_bits_retain(*h);
             }
         }
         prev = part;
     }
     for token in v.split_ascii_whitespace() {
         if rules::HIDDEN_CLASSES.contains(&token) {
-            hits |= hit::HIDDEN;
+            hits |= Hit::HIDDEN;
         }
     }
     hits
@@ -474,22 +481,22 @@ fn is_taxonomy_class(token: &str) -> bool {
 }
 
 /// Class weight of one value: -25 for a negative hit, +25 for a positive one.
-fn weight_of(hits: u16) -> i16 {
+fn weight_of(hits: Hit) -> i16 {
     let mut w = 0;
-    if hits & hit::NEG != 0 {
+    if hits.intersects(Hit::NEG) {
         w -= 25;
     }
-    if hits & hit::POS != 0 {
+    if hits.intersects(Hit::POS) {
         w += 25;
     }
     w
 }
 
-fn describe<'a>(el: &'a Element, verdicts: &mut HashMap<&'a str, u16>) -> ElemNode<'a> {
+fn describe<'a>(el: &'a Element, verdicts: &mut HashMap<&'a str, Hit>) -> ElemNode<'a> {
     let name: &str = el.name();
     let tagf = tag_flags(name);
-    let mut flags = 0u8;
-    let mut hits = 0u16;
+    let mut flags = Flag::empty();
+    let mut hits = Hit::empty();
     let mut weight = 0i16;
     for (q, v) in el.attrs.iter() {
         let v: &str = v;
@@ -501,46 +508,46 @@ fn describe<'a>(el: &'a Element, verdicts: &mut HashMap<&'a str, u16>) -> ElemNo
                 hits |= h;
                 weight += weight_of(h);
             }
-            "hidden" => flags |= flag::HIDDEN,
-            "aria-hidden" if v.trim().eq_ignore_ascii_case("true") => flags |= flag::HIDDEN,
-            "style" if is_hidden_style(v) => flags |= flag::HIDDEN,
+            "hidden" => flags |= Flag::HIDDEN,
+            "aria-hidden" if v.trim().eq_ignore_ascii_case("true") => flags |= Flag::HIDDEN,
+            "style" if is_hidden_style(v) => flags |= Flag::HIDDEN,
             "role" => {
                 let r = v.trim().to_ascii_lowercase();
                 if rules::BOILERPLATE_ROLES.contains(&r.as_str()) {
-                    flags |= flag::ROLE_BOILER;
+                    flags |= Flag::ROLE_BOILER;
                 } else if r == "main" || r == "article" {
-                    flags |= flag::ARTICLE;
+                    flags |= Flag::ARTICLE;
                 }
             }
             "itemprop" => {
                 let p = v.to_ascii_lowercase();
                 if p.contains("articlebody") || p == "text" && name != "meta" {
-                    flags |= flag::ARTICLE;
+                    flags |= Flag::ARTICLE;
                 } else if p == "comment" || p == "comments" {
-                    flags |= flag::COMMENT;
+                    flags |= Flag::COMMENT;
                 }
             }
             // A tag link (`rel="tag"`) belongs to the tag list, which goes
             // to the metadata, not the text.
             "rel" if name == "a" && v.split_whitespace().any(|r| r.eq_ignore_ascii_case("tag")) => {
-                flags |= flag::TAG_LINK;
+                flags |= Flag::TAG_LINK;
             }
             "itemtype" if v.ends_with("/Comment") || v.ends_with("/UserComments") => {
-                flags |= flag::COMMENT;
+                flags |= Flag::COMMENT;
             }
             _ => {}
         }
     }
-    if hits & hit::HIDDEN != 0 {
-        flags |= flag::HIDDEN;
+    if hits.intersects(Hit::HIDDEN) {
+        flags |= Flag::HIDDEN;
     }
     // Scripts toggle hiding classes and attributes on the page's outer
     // elements (preloaders, open menus, modals); they never hide the page.
     if matches!(name, "html" | "body") {
-        flags &= !flag::HIDDEN;
+        flags &= !Flag::HIDDEN;
     }
     if matches!(name, "article" | "main") {
-        flags |= flag::ARTICLE;
+        flags |= Flag::ARTICLE;
     }
     ElemNode {
         name,
@@ -579,16 +586,16 @@ mod tests {
 
     #[test]
     fn class_rules_match_parts_and_substrings() {
-        assert_ne!(class_hits("td-post-comments") & hit::BOILER_PART, 0);
-        assert_eq!(class_hits("field-label-hidden") & hit::HIDDEN, 0);
-        assert_ne!(class_hits("x hidden") & hit::HIDDEN, 0);
-        assert_eq!(class_hits("non-ad-column") & hit::BOILER_PART, 0);
-        assert_eq!(class_hits("commentary-body") & hit::BOILER, 0);
-        assert_ne!(class_hits("ad-slot") & hit::BOILER, 0);
-        assert_ne!(class_hits("ad") & hit::BOILER_PART, 0);
-        assert_eq!(class_hits("shadow header-image") & hit::BOILER, 0);
-        assert_ne!(class_hits("NewsletterSignup") & hit::BOILER, 0);
-        assert_ne!(class_hits("entry-content") & hit::POS, 0);
+        assert!(class_hits("td-post-comments").contains(Hit::BOILER_PART));
+        assert!(!class_hits("field-label-hidden").contains(Hit::HIDDEN));
+        assert!(class_hits("x hidden").contains(Hit::HIDDEN));
+        assert!(!class_hits("non-ad-column").contains(Hit::BOILER_PART));
+        assert!(!class_hits("commentary-body").contains(Hit::BOILER));
+        assert!(class_hits("ad-slot").contains(Hit::BOILER));
+        assert!(class_hits("ad").contains(Hit::BOILER_PART));
+        assert!(!class_hits("shadow header-image").contains(Hit::BOILER));
+        assert!(class_hits("NewsletterSignup").contains(Hit::BOILER));
+        assert!(class_hits("entry-content").contains(Hit::POS));
     }
 
     #[test]
@@ -600,7 +607,7 @@ mod tests {
         let hidden = doc
             .nodes
             .iter()
-            .filter(|n| n.elem().is_some_and(|e| e.flags & flag::HIDDEN != 0))
+            .filter(|n| n.elem().is_some_and(|e| e.flags.intersects(Flag::HIDDEN)))
             .count();
         assert_eq!(hidden, 3);
     }
@@ -613,17 +620,17 @@ mod tests {
             .chain(rules::BOILERPLATE_TAGS)
             .chain(rules::UNLIKELY_TAGS);
         let checks = [
-            (tag::BLOCK, rules::BLOCK_TAGS),
-            (tag::SKIP, rules::SKIP_TAGS),
-            (tag::BOILER, rules::BOILERPLATE_TAGS),
-            (tag::UNLIKELY, rules::UNLIKELY_TAGS),
+            (Tag::BLOCK, rules::BLOCK_TAGS),
+            (Tag::SKIP, rules::SKIP_TAGS),
+            (Tag::BOILER, rules::BOILERPLATE_TAGS),
+            (Tag::UNLIKELY, rules::UNLIKELY_TAGS),
         ];
         for name in all {
             for (bit, list) in checks {
                 assert_eq!(
-                    tag_flags(name) & bit != 0,
+                    tag_flags(name).intersects(bit),
                     list.contains(name),
-                    "{name} {bit:#x}"
+                    "{name} {bit:?}"
                 );
             }
         }

@@ -18,7 +18,7 @@
 //! - [`drop_cards`]: inside the chosen containers, which trailing "more
 //!   posts" cards sit beside the story and are not part of it?
 
-use crate::extract::dom::{Doc, Ix, tag};
+use crate::extract::dom::{Doc, Ix, Tag};
 use crate::extract::ladder::MIN_TEXT;
 use crate::extract::score;
 use crate::extract::stats::Stats;
@@ -136,13 +136,13 @@ pub fn looks_like_listing(doc: &Doc<'_>, st: &[Stats], removed: &[bool], roots: 
             if doc.name(i) == "article" && i != r {
                 articles += 1;
             }
-            if (t & tag::P != 0 || t & tag::BLOCK != 0 && !h.has_block)
+            if (t.intersects(Tag::P) || t.intersects(Tag::BLOCK) && !h.has_block)
                 && h.len >= PROSE_MIN_LEN
                 && h.link_len * 5 < h.len
             {
                 prose += 1;
             }
-            if t & tag::P != 0 && h.len >= PARAGRAPH_MIN_LEN && h.link_len * 5 < h.len {
+            if t.intersects(Tag::P) && h.len >= PARAGRAPH_MIN_LEN && h.link_len * 5 < h.len {
                 paragraphs += 1;
             }
             i += 1;
@@ -224,14 +224,17 @@ fn has_linked_heading(doc: &Doc<'_>, st: &[Stats], removed: &[bool], e: Ix) -> b
 /// page.
 fn is_teaser_heading(doc: &Doc<'_>, st: &[Stats], i: Ix) -> bool {
     let h = &st[i as usize];
-    doc.tag(i) & tag::HEADING != 0 && h.len > 0 && h.link_len * 2 > h.len && links_elsewhere(doc, i)
+    doc.tag(i).intersects(Tag::HEADING)
+        && h.len > 0
+        && h.link_len * 2 > h.len
+        && links_elsewhere(doc, i)
 }
 
 /// Whether an `<a>` in `e`'s subtree points to another page, not to an
 /// anchor of this one (headings of documentation link to themselves).
 fn links_elsewhere(doc: &Doc<'_>, e: Ix) -> bool {
     (e..doc.nodes[e as usize].end).any(|i| {
-        doc.tag(i) & tag::LINK != 0
+        doc.tag(i).intersects(Tag::LINK)
             && doc
                 .elem(i)
                 .and_then(|el| crate::extract::dom::attr(el.el, "href"))
@@ -266,7 +269,7 @@ pub fn drop_cards(doc: &Doc<'_>, st: &[Stats], removed: &mut [bool], roots: &[Ix
                 continue;
             }
             let s = &st[c as usize];
-            let card = doc.tag(c) & tag::HEADING == 0
+            let card = !doc.tag(c).intersects(Tag::HEADING)
                 && s.len < LISTING_MAX_TEXT_PER_HEADING
                 && has_linked_heading(doc, st, removed, c);
             if card {

@@ -107,33 +107,52 @@ pub const BOILERPLATE_ROLES: &[&str] = &[
     "tablist",
 ];
 
-/// What a class/id pattern says about an element. Bit flags.
-pub mod hit {
-    /// Readability-style negative class weight.
-    pub const NEG: u16 = 1;
-    /// Readability-style positive class weight.
-    pub const POS: u16 = 2;
-    /// Unlikely to hold the article (removed on the strictest pass only).
-    pub const UNLIKELY: u16 = 4;
-    /// Could hold the article: cancels `UNLIKELY`.
-    pub const MAYBE: u16 = 8;
-    /// Page furniture, removed on every pass but the last resort.
-    pub const BOILER: u16 = 16;
-    /// Hidden by a utility class.
-    pub const HIDDEN: u16 = 32;
-    /// Furniture recognised by a class/id *part* (a weaker cue than a substring).
-    pub const BOILER_PART: u16 = 64;
-    /// A caption or photo credit: kept only when captions are asked for.
-    pub const CAPTION: u16 = 128;
-    /// An embedded post (tweet, Instagram) that articles quote as content:
-    /// cancels `BOILER_PART` (`widget`, `social`).
-    pub const EMBED: u16 = 256;
-    /// Gated by a paywall: a subscription prompt when short, the rest of
-    /// the article (sent in the page, hidden by script) when it is prose.
-    pub const GATED: u16 = 512;
+bitflags::bitflags! {
+    /// What a class/id pattern says about an element.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+    pub struct Hit: u16 {
+        /// Readability-style negative class weight.
+        const NEG = 1;
+        /// Readability-style positive class weight.
+        const POS = 2;
+        /// Unlikely to hold the article (removed on the strictest pass only).
+        const UNLIKELY = 4;
+        /// Could hold the article: cancels `UNLIKELY`.
+        const MAYBE = 8;
+        /// Page furniture, removed on every pass but the last resort.
+        const BOILER = 16;
+        /// Hidden by a utility class.
+        const HIDDEN = 32;
+        /// Furniture recognised by a class/id *part* (a weaker cue than a substring).
+        const BOILER_PART = 64;
+        /// A caption or photo credit: kept only when captions are asked for.
+        const CAPTION = 128;
+        /// An embedded post (tweet, Instagram) that articles quote as content:
+        /// cancels `BOILER_PART` (`widget`, `social`).
+        const EMBED = 256;
+        /// Gated by a paywall: a subscription prompt when short, the rest of
+        /// the article (sent in the page, hidden by script) when it is prose.
+        const GATED = 512;
+    }
 }
 
-use hit::*;
+/// The [`Hit`] flags as plain bits, so the tables below can combine them in
+/// constants (`|` is not `const` on flag types); `dom` turns a table's bits
+/// back into a [`Hit`].
+mod bits {
+    use super::Hit;
+    pub const NEG: u16 = Hit::NEG.bits();
+    pub const POS: u16 = Hit::POS.bits();
+    pub const UNLIKELY: u16 = Hit::UNLIKELY.bits();
+    pub const MAYBE: u16 = Hit::MAYBE.bits();
+    pub const BOILER: u16 = Hit::BOILER.bits();
+    pub const BOILER_PART: u16 = Hit::BOILER_PART.bits();
+    pub const CAPTION: u16 = Hit::CAPTION.bits();
+    pub const EMBED: u16 = Hit::EMBED.bits();
+    pub const GATED: u16 = Hit::GATED.bits();
+}
+
+use bits::*;
 
 /// Class/id patterns matched as substrings of the lower-cased value.
 pub const SUBSTRING_RULES: &[(&str, u16)] = &[

@@ -24,7 +24,7 @@
 //! Lengths count CJK characters three times (see [`crate::extract::dom::measure`]), so
 //! the same thresholds work for Chinese and Japanese text.
 
-use super::dom::{Data, Doc, Ix, NONE, flag, tag};
+use super::dom::{Data, Doc, Flag, Ix, NONE, Tag};
 use super::ladder::Pass;
 use super::stats::{Stats, link_density};
 
@@ -81,7 +81,7 @@ pub fn score(doc: &Doc<'_>, st: &[Stats], removed: &[bool], pass: Pass) -> Vec<(
             let mut init = tag_prior(e.name);
             if pass.weight_classes {
                 init += e.weight as f32;
-                if e.flags & flag::ARTICLE != 0 {
+                if e.flags.intersects(Flag::ARTICLE) {
                     init += SEMANTIC_BONUS;
                 }
             }
@@ -98,7 +98,7 @@ pub fn score(doc: &Doc<'_>, st: &[Stats], removed: &[bool], pass: Pass) -> Vec<(
             continue;
         };
         let s = &st[i];
-        if e.tag & tag::BLOCK == 0 || e.name == "body" || e.name == "html" {
+        if !e.tag.intersects(Tag::BLOCK) || e.name == "body" || e.name == "html" {
             continue;
         }
         // The unit's own text and which element collects it first.
@@ -275,7 +275,7 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
         // A paragraph, a quote, or a block that is one paragraph of text
         // without the tag (`<div class="summary">The lede…</div>`).
         let paragraph_like = || {
-            doc.tag(c) & tag::BLOCK != 0
+            doc.tag(c).intersects(Tag::BLOCK)
                 && !s.has_block
                 && s.len >= UNTAGGED_PARAGRAPH_MIN_LEN
                 && s.inline_len * 10 >= s.len * 9
@@ -284,7 +284,7 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
                     .trim_end()
                     .ends_with(['.', '!', '?', '。', '"', '”', '»'])
         };
-        if doc.tag(c) & tag::P != 0 || doc.name(c) == "blockquote" || paragraph_like() {
+        if doc.tag(c).intersects(Tag::P) || doc.name(c) == "blockquote" || paragraph_like() {
             let ld = link_density(s);
             if s.len > 80 && ld < 0.25 {
                 roots.push(c);

@@ -7,8 +7,8 @@
 //! Lengths count CJK characters three times (see [`super::dom::measure`]), so
 //! the same thresholds work for Chinese and Japanese text.
 
-use super::dom::{Data, Doc, NONE, tag};
-use super::rules::hit;
+use super::dom::{Data, Doc, NONE, Tag};
+use super::rules::Hit;
 
 /// Text statistics of one element's kept subtree.
 #[derive(Debug, Clone, Copy, Default)]
@@ -70,16 +70,16 @@ pub fn stats(doc: &Doc<'_>, removed: Option<&[bool]>) -> Vec<Stats> {
             }
             Data::Elem(e) => {
                 let mut s = st[i];
-                if e.tag & tag::IMG != 0 {
+                if e.tag.intersects(Tag::IMG) {
                     s.img += 1;
                 }
-                if e.tag & tag::CONTROL != 0 {
+                if e.tag.intersects(Tag::CONTROL) {
                     s.controls += 1;
                 }
                 if is_removed(i) {
                     // Images and controls still count for the shape of the
                     // parent, even though they hold no text.
-                    if e.tag & (tag::IMG | tag::CONTROL) != 0
+                    if e.tag.intersects(Tag::IMG | Tag::CONTROL)
                         && parent != NONE
                         && !is_removed(parent as usize)
                     {
@@ -89,26 +89,26 @@ pub fn stats(doc: &Doc<'_>, removed: Option<&[bool]>) -> Vec<Stats> {
                     }
                     continue;
                 }
-                if e.tag & tag::LINK != 0 {
+                if e.tag.intersects(Tag::LINK) {
                     s.link_len = s.len;
                     s.inline_link_len = s.inline_len;
                 }
-                if e.tag & tag::ITEM != 0 {
+                if e.tag.intersects(Tag::ITEM) {
                     s.list_len = s.len;
                     s.li += (e.name == "li") as u32;
                 }
-                if e.tag & tag::HEADING != 0 {
+                if e.tag.intersects(Tag::HEADING) {
                     s.heading_len = s.len;
                 }
-                s.p += (e.tag & tag::P != 0) as u32;
-                s.pre += (e.tag & tag::PRE != 0) as u32;
-                s.tables += (e.tag & tag::TABLE != 0) as u32;
-                s.embeds += (e.hits & hit::EMBED != 0) as u32;
+                s.p += (e.tag.intersects(Tag::P)) as u32;
+                s.pre += (e.tag.intersects(Tag::PRE)) as u32;
+                s.tables += (e.tag.intersects(Tag::TABLE)) as u32;
+                s.embeds += (e.hits.intersects(Hit::EMBED)) as u32;
                 st[i] = s;
                 if parent == NONE {
                     continue;
                 }
-                let block = e.tag & tag::BLOCK != 0;
+                let block = e.tag.intersects(Tag::BLOCK);
                 let p = &mut st[parent as usize];
                 p.len += s.len;
                 p.link_len += s.link_len;
@@ -128,7 +128,7 @@ pub fn stats(doc: &Doc<'_>, removed: Option<&[bool]>) -> Vec<Stats> {
                     p.inline_len += s.inline_len;
                     p.inline_commas += s.inline_commas;
                     p.inline_link_len += s.inline_link_len;
-                    p.inline_br += s.inline_br + (e.tag & tag::BR != 0) as u32;
+                    p.inline_br += s.inline_br + (e.tag.intersects(Tag::BR)) as u32;
                     p.has_block |= s.has_block;
                 }
             }

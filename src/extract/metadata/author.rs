@@ -165,7 +165,7 @@ pub(super) fn text_byline(
             return None;
         }
         let line_like = doc.elem(a).is_some_and(|e| {
-            e.tag & crate::extract::dom::tag::SKIP == 0
+            !e.tag.contains(crate::extract::dom::Tag::SKIP)
                 && matches!(
                     e.name,
                     "p" | "div"

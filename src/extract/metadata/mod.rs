@@ -305,8 +305,8 @@ pub fn read(
 /// than half the page's text (a page-wide wrapper named "comments-open" is
 /// not one).
 fn is_comment_thread(e: &crate::extract::dom::ElemNode<'_>, len: u32, body_len: u32) -> bool {
-    use crate::extract::rules::hit;
-    if e.hits & (hit::NEG | hit::BOILER | hit::BOILER_PART) == 0 || len * 2 > body_len {
+    use crate::extract::rules::Hit;
+    if !e.hits.intersects(Hit::NEG | Hit::BOILER | Hit::BOILER_PART) || len * 2 > body_len {
         return false;
     }
     ["class", "id"]
@@ -461,7 +461,7 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
                 }
             }
         }
-        if e.tag & crate::extract::dom::tag::SKIP == 0
+        if !e.tag.contains(crate::extract::dom::Tag::SKIP)
             && (g.byline.is_none() || g.dateline.is_none())
         {
             let class = attr(el, "class").unwrap_or("");

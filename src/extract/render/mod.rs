@@ -12,7 +12,7 @@
 pub(crate) mod filter;
 pub(crate) mod markdown;
 
-use crate::extract::dom::{Data, Doc, Ix, push_collapsed, tag};
+use crate::extract::dom::{Data, Doc, Ix, Tag, push_collapsed};
 use crate::extract::model::{Block, BlockKind};
 use crate::extract::rules;
 
@@ -201,9 +201,9 @@ pub fn blocks(doc: &Doc<'_>, roots: &[Ix], removed: &[bool]) -> Vec<Block> {
     w.blocks
 }
 
-fn open(doc: &Doc<'_>, w: &mut Walker, i: Ix, name: &str, t: u16) {
+fn open(doc: &Doc<'_>, w: &mut Walker, i: Ix, name: &str, t: Tag) {
     let in_table = w.in_ctx(|c| matches!(c, Ctx::Row | Ctx::Cell));
-    if t & tag::BR != 0 {
+    if t.intersects(Tag::BR) {
         if w.in_ctx(|c| *c == Ctx::Pre) {
             w.buf.push('\n');
         } else if in_table {
@@ -217,9 +217,9 @@ fn open(doc: &Doc<'_>, w: &mut Walker, i: Ix, name: &str, t: u16) {
         }
         return;
     }
-    if t & tag::BLOCK == 0 {
+    if !t.intersects(Tag::BLOCK) {
         if doc.nodes[i as usize].end > i + 1 {
-            if t & tag::LINK != 0 {
+            if t.intersects(Tag::LINK) {
                 w.link_depth += 1;
                 w.ctx.push((Ctx::Link, i));
             } else {
@@ -243,7 +243,7 @@ fn open(doc: &Doc<'_>, w: &mut Walker, i: Ix, name: &str, t: u16) {
         "figcaption" | "caption" => Ctx::Caption,
         _ if doc
             .elem(i)
-            .is_some_and(|e| e.hits & crate::extract::rules::hit::CAPTION != 0) =>
+            .is_some_and(|e| e.hits.contains(crate::extract::rules::Hit::CAPTION)) =>
         {
             Ctx::Caption
         }
@@ -314,7 +314,7 @@ fn close_until(doc: &Doc<'_>, w: &mut Walker, i: Ix) {
                 }
                 continue;
             }
-            Ctx::Other if doc.tag(at) & tag::BLOCK == 0 => {
+            Ctx::Other if !doc.tag(at).intersects(Tag::BLOCK) => {
                 w.ctx.pop();
                 continue;
             }
@@ -343,10 +343,10 @@ fn is_data_table(doc: &Doc<'_>, i: Ix) -> bool {
     let mut rows = 0;
     for j in i + 1..end {
         let t = doc.tag(j);
-        if t & tag::TABLE != 0 {
+        if t.intersects(Tag::TABLE) {
             return false;
         }
-        if t & (tag::P | tag::LIST | tag::HEADING | tag::PRE) != 0
+        if t.intersects(Tag::P | Tag::LIST | Tag::HEADING | Tag::PRE)
             || doc.name(j) == "div" && doc.nodes[j as usize].end - j > 8
         {
             return false;

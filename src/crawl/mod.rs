@@ -5,7 +5,8 @@
 //! extractor and the writer.
 //!
 //! Data flows: URL list → [`run`] (fetch → extract on the blocking pool) →
-//! records in input order, handed to the caller's writer.
+//! one [`PageOutcome`] per URL, in the order the pages finish (not in list
+//! order), handed to the caller's writer.
 
 pub(crate) mod discover;
 pub(crate) mod fetch;
@@ -16,7 +17,9 @@ pub(crate) mod shard;
 pub(crate) mod state;
 
 pub use fetch::{FetchSettings, Fetcher};
-pub use pipeline::{Line, MAX_DISCOVERY_DEPTH, Outcome, RunSettings, Written, is_url_line, run};
+pub use pipeline::{
+    Line, MAX_DISCOVERY_DEPTH, PageOutcome, RunSettings, Written, is_url_line, run,
+};
 pub use schedule::Schedule;
 pub use shard::Shard;
 pub use state::StateStore;

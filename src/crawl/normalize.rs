@@ -26,6 +26,7 @@ const TRACKING_PARAMS: &[&str] = &[
     "vero_id",
 ];
 
+/// Whether a query parameter only tracks a visit (case-insensitive).
 fn is_tracking(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     n.starts_with("utm_") || TRACKING_PARAMS.contains(&n.as_str())

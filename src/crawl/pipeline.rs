@@ -1,24 +1,29 @@
-//! `pith run`'s engine: URL lines in, one record per line out.
+//! `pith run`'s engine: URL lines in, one [`PageOutcome`] per URL line out.
 //!
 //! Lines arrive on a channel (the caller streams them from files, so a list
 //! of any length stays out of memory). Each non-blank, non-comment line
 //! becomes a task, at most `concurrency` in flight: fetch (async, polite,
 //! guarded) → extract on tokio's blocking pool (`scraper::Html` is not
-//! `Send`, so parsing stays on one thread) → a [`Record`] sent to the
-//! caller's writer. Every line gives exactly one record, success or error.
-//! When `stop` turns true, no new line is started; tasks in flight get `grace`
-//! to finish and are abandoned after it.
+//! `Send`, so parsing stays on one thread) → a [`PageOutcome`] sent to the
+//! caller's writer as soon as it is ready, so outcomes come in the order
+//! their tasks finish, not in list order. A URL gives exactly one record,
+//! success or error, except a feed or sitemap whose entries come back as
+//! lines of their own (ahead of the list, up to [`MAX_DISCOVERY_DEPTH`]
+//! levels deep) in its place. When `stop` turns true, no new line is
+//! started; tasks in flight get `grace` to finish and are abandoned after it.
 
 use crate::ExtractOptions;
 use crate::crawl::fetch::{FetchFailure, FetchedPage, Fetcher, ResponseInfo, Validators};
 use crate::crawl::normalize::normalize;
-use crate::crawl::state::StateStore;
+use crate::crawl::state::{PageState, StateStore};
 use crate::io::output::{FetchFields, Record};
 use crate::io::warc::write::Exchange;
 use crate::io::warc::write::WarcEncoder;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use tokio::sync::{Semaphore, mpsc, watch};
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::task::JoinSet;
 
 /// One line of a URL list and where it came from.
 #[derive(Debug, Clone)]
@@ -48,7 +53,7 @@ pub struct RunSettings {
     /// Extraction options.
     pub extract: ExtractOptions,
     /// How long tasks in flight may finish after `stop`.
-    pub grace: std::time::Duration,
+    pub grace: Duration,
     /// What earlier runs saw, when remembered.
     pub state: Option<Arc<StateStore>>,
     /// Makes WARC records of the exchanges, when archiving (the fetcher
@@ -60,33 +65,35 @@ pub struct RunSettings {
 /// sitemap whose entries were queued) and, when archiving, the WARC records
 /// of every HTTP exchange made for it, ready to append.
 #[derive(Debug)]
-pub struct Outcome {
+pub struct PageOutcome {
     /// The record to write.
     pub record: Option<Record>,
     /// WARC records (gzip members), empty unless archiving.
     pub warc: Vec<u8>,
 }
 
-/// Fetch and extract every URL line of `lines`, sending one outcome each to `out`.
+/// Fetch and extract every URL line of `lines`, sending one outcome each to
+/// `out` (none for a line that gave neither a record nor WARC records).
 pub async fn run(
     mut lines: mpsc::Receiver<Line>,
     fetcher: Arc<Fetcher>,
     settings: RunSettings,
-    out: mpsc::Sender<Outcome>,
+    out: mpsc::Sender<PageOutcome>,
     stop: watch::Receiver<bool>,
 ) {
-    let RunSettings {
-        concurrency,
-        extract,
-        grace,
-        state,
-        warc,
-    } = settings;
-    let slots = Arc::new(Semaphore::new(concurrency.max(1)));
-    let extract = Arc::new(extract);
-    let mut tasks = tokio::task::JoinSet::new();
+    let grace = settings.grace;
+    let slots = Arc::new(Semaphore::new(settings.concurrency.max(1)));
     // Entries of feeds and sitemaps come back here, ahead of the list.
     let (more_tx, mut more_rx) = mpsc::unbounded_channel::<Line>();
+    let shared = Shared {
+        fetcher,
+        extract: Arc::new(settings.extract),
+        state: settings.state,
+        warc: settings.warc,
+        more: more_tx,
+        out,
+    };
+    let mut tasks = JoinSet::new();
     let mut input_open = true;
     loop {
         if *stop.borrow() || !input_open && tasks.is_empty() && more_rx.is_empty() {
@@ -111,33 +118,18 @@ pub async fn run(
             p = slots.clone().acquire_owned() => p.expect("semaphore is never closed"),
             _ = stop_rx.changed() => break,
         };
-        let (fetcher, extract, out, state, more, warc) = (
-            fetcher.clone(),
-            extract.clone(),
-            out.clone(),
-            state.clone(),
-            more_tx.clone(),
-            warc.clone(),
-        );
-        tasks.spawn(async move {
-            let ctx = Context {
-                fetcher: &fetcher,
-                extract: &extract,
-                state: state.as_deref(),
-                more: &more,
-                warc: warc.as_ref(),
-            };
-            let outcome = process(ctx, line).await;
-            if outcome.record.is_some() || !outcome.warc.is_empty() {
-                let _ = out.send(outcome).await;
-            }
-            drop(permit);
-        });
+        tasks.spawn(task(shared.clone(), line, permit));
         // Reap finished tasks so the set stays small.
         while tasks.try_join_next().is_some() {}
     }
-    if *stop.borrow() {
-        // Interrupted: let what is in flight finish for a while, then abandon it.
+    let interrupted = *stop.borrow();
+    finish(tasks, interrupted, grace).await;
+}
+
+/// Wait for the tasks still running; when `interrupted`, for `grace` at
+/// most, then abandon them.
+async fn finish(mut tasks: JoinSet<()>, interrupted: bool, grace: Duration) {
+    if interrupted {
         let drain = async { while tasks.join_next().await.is_some() {} };
         if tokio::time::timeout(grace, drain).await.is_err() {
             tasks.abort_all();
@@ -146,14 +138,26 @@ pub async fn run(
     while tasks.join_next().await.is_some() {}
 }
 
-/// What a task needs besides its line.
-#[derive(Clone, Copy)]
-struct Context<'a> {
-    fetcher: &'a Fetcher,
-    extract: &'a Arc<ExtractOptions>,
-    state: Option<&'a StateStore>,
-    more: &'a mpsc::UnboundedSender<Line>,
-    warc: Option<&'a WarcEncoder>,
+/// What every task of a run shares: handles, cheap to clone.
+#[derive(Clone)]
+struct Shared {
+    fetcher: Arc<Fetcher>,
+    extract: Arc<ExtractOptions>,
+    state: Option<Arc<StateStore>>,
+    warc: Option<WarcEncoder>,
+    /// Where the entries of feeds and sitemaps go back to the loop.
+    more: mpsc::UnboundedSender<Line>,
+    /// The writer.
+    out: mpsc::Sender<PageOutcome>,
+}
+
+/// One line's task: its outcome to the writer, then its slot freed.
+async fn task(shared: Shared, line: Line, permit: OwnedSemaphorePermit) {
+    let outcome = process(&shared, line).await;
+    if outcome.record.is_some() || !outcome.warc.is_empty() {
+        let _ = shared.out.send(outcome).await;
+    }
+    drop(permit);
 }
 
 /// WARC records of `exchanges`, made on the blocking pool.
@@ -179,44 +183,16 @@ async fn encode(warc: Option<&WarcEncoder>, exchanges: Vec<Exchange>) -> Vec<u8>
 }
 
 /// One URL line: its record, or none when it was a feed or sitemap whose
-/// entries went to `more`, and its WARC records.
-async fn process(ctx: Context<'_>, line: Line) -> Outcome {
-    let Context {
-        fetcher,
-        extract,
-        state,
-        more,
-        warc,
-    } = ctx;
+/// entries went back to the loop, and its WARC records.
+async fn process(shared: &Shared, line: Line) -> PageOutcome {
     let url = line.text.trim().to_string();
-    // What an earlier run saw: sent back as validators, compared by hash.
-    let prior = state.and_then(|s| match s.get(&url) {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::warn!(%url, "{e}");
-            None
-        }
-    });
-    let validators = prior.as_ref().map(|p| Validators {
-        etag: p.etag.clone(),
-        last_modified: p.last_modified.clone(),
-    });
-    let (fetched, exchanges) = match fetcher.fetch_conditional(&url, validators.as_ref()).await {
-        Ok(mut page) => {
-            let exchanges = std::mem::take(&mut page.exchanges);
-            (Ok(page), exchanges)
-        }
-        Err(mut failure) => {
-            let exchanges = std::mem::take(&mut failure.exchanges);
-            (Err(failure), exchanges)
-        }
-    };
-    let warc = encode(warc, exchanges).await;
+    let prior = prior_state(shared.state.as_deref(), &url);
+    let (fetched, exchanges) = fetch(&shared.fetcher, &url, prior.as_ref()).await;
+    let warc = encode(shared.warc.as_ref(), exchanges).await;
+    let extract = shared.extract.clone();
     let record = match fetched {
         Err(FetchFailure { error, info, .. }) => {
-            let mut r = Record::failed(line.source, Some(url), error.kind(), error.to_string());
-            r.fetch = Some(fields(&info, None));
-            r
+            failed(line.source, url, error.kind(), error.to_string(), &info)
         }
         Ok(page) if page.not_modified => {
             let mut r = Record::unchanged(line.source, Some(url));
@@ -226,58 +202,113 @@ async fn process(ctx: Context<'_>, line: Line) -> Outcome {
             r
         }
         Ok(page) if page.listing && line.depth < MAX_DISCOVERY_DEPTH => {
-            let base = page
-                .info
-                .final_url
-                .as_deref()
-                .and_then(|u| url::Url::parse(u).ok());
-            match base.and_then(|b| crate::crawl::discover::entries(&page.body, &b)) {
-                Some(entries) => {
-                    tracing::debug!(%url, entries = entries.len(), "expanded");
-                    for text in entries {
-                        let _ = more.send(Line {
-                            source: line.source.clone(),
-                            text,
-                            depth: line.depth + 1,
-                        });
-                    }
-                    return Outcome { record: None, warc };
-                }
-                None => extract_page(page, extract.clone(), line.source, url).await,
+            if expand(&shared.more, &line, &page) {
+                return PageOutcome { record: None, warc };
             }
+            extract_page(page, extract, line.source, url).await
         }
         Ok(page) if page.listing => {
             let ct = page.info.content_type.clone().unwrap_or_default();
             let error = crate::crawl::fetch::FetchError::NotHtml(format!(
                 "{ct} nested deeper than {MAX_DISCOVERY_DEPTH} feeds or sitemaps"
             ));
-            let mut r = Record::failed(line.source, Some(url), error.kind(), error.to_string());
-            r.fetch = Some(fields(&page.info, None));
-            r
+            failed(
+                line.source,
+                url,
+                error.kind(),
+                error.to_string(),
+                &page.info,
+            )
         }
         Ok(page) => {
-            let mut r = extract_page(page, extract.clone(), line.source, url).await;
-            if let (Some(f), Some(p)) = (r.fetch.as_mut(), &prior) {
-                if f.content_hash.is_some() && f.content_hash == p.content_hash {
-                    f.unchanged = Some(true);
-                } else if f.content_hash.is_some() {
-                    f.revision = Some(p.revisions + 1);
-                }
-            }
-            if let (Some(f), None) = (r.fetch.as_mut(), &prior) {
-                if f.content_hash.is_some() {
-                    f.revision = Some(1);
-                }
-            }
-            r
+            let r = extract_page(page, extract, line.source, url).await;
+            with_revision(r, prior.as_ref())
         }
     };
-    Outcome {
+    PageOutcome {
         record: Some(record),
         warc,
     }
 }
 
+/// What an earlier run saw of `url`, when remembered; a store that cannot
+/// answer is logged and counts as no memory.
+fn prior_state(state: Option<&StateStore>, url: &str) -> Option<PageState> {
+    state.and_then(|s| match s.get(url) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(%url, "{e}");
+            None
+        }
+    })
+}
+
+/// Fetch `url`, conditionally with the validators an earlier run left, and
+/// take out the exchanges made on the way (for the WARC file).
+async fn fetch(
+    fetcher: &Fetcher,
+    url: &str,
+    prior: Option<&PageState>,
+) -> (Result<FetchedPage, FetchFailure>, Vec<Exchange>) {
+    let validators = prior.map(|p| Validators {
+        etag: p.etag.clone(),
+        last_modified: p.last_modified.clone(),
+    });
+    match fetcher.fetch_conditional(url, validators.as_ref()).await {
+        Ok(mut page) => {
+            let exchanges = std::mem::take(&mut page.exchanges);
+            (Ok(page), exchanges)
+        }
+        Err(mut failure) => {
+            let exchanges = std::mem::take(&mut failure.exchanges);
+            (Err(failure), exchanges)
+        }
+    }
+}
+
+/// Queue the entries of the feed or sitemap `page` as lines one level
+/// deeper than `line`; false when its body is neither.
+fn expand(more: &mpsc::UnboundedSender<Line>, line: &Line, page: &FetchedPage) -> bool {
+    let base = page
+        .info
+        .final_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok());
+    let Some(entries) = base.and_then(|b| crate::crawl::discover::entries(&page.body, &b)) else {
+        return false;
+    };
+    tracing::debug!(url = %line.text.trim(), entries = entries.len(), "expanded");
+    for text in entries {
+        let _ = more.send(Line {
+            source: line.source.clone(),
+            text,
+            depth: line.depth + 1,
+        });
+    }
+    true
+}
+
+/// Mark an article against what the state remembers of its URL: the same
+/// text as last time is unchanged, another text the next revision, and
+/// with no memory of the URL (or no state at all) the article is revision 1.
+fn with_revision(mut r: Record, prior: Option<&PageState>) -> Record {
+    if let (Some(f), Some(p)) = (r.fetch.as_mut(), prior) {
+        if f.content_hash.is_some() && f.content_hash == p.content_hash {
+            f.unchanged = Some(true);
+        } else if f.content_hash.is_some() {
+            f.revision = Some(p.revisions + 1);
+        }
+    }
+    if let (Some(f), None) = (r.fetch.as_mut(), prior) {
+        if f.content_hash.is_some() {
+            f.revision = Some(1);
+        }
+    }
+    r
+}
+
+/// Extract the article of a fetched HTML page on the blocking pool: an
+/// article record with its text's hash, or a failed one (a panic included).
 async fn extract_page(
     page: FetchedPage,
     extract: Arc<ExtractOptions>,
@@ -294,7 +325,7 @@ async fn extract_page(
     let result = tokio::task::spawn_blocking(move || {
         let mut opts = (*extract).clone();
         opts.http_charset = charset;
-        pith_extract(&body, &base, &opts)
+        crate::extract(&body, Some(&base), &opts)
     })
     .await;
     match result {
@@ -310,31 +341,25 @@ async fn extract_page(
                 crate::ExtractError::Decode(_) => "decode",
                 _ => e.kind(),
             };
-            let mut r = Record::failed(source, Some(url), kind, e.to_string());
-            r.fetch = Some(fields(&info, None));
-            r
+            failed(source, url, kind, e.to_string(), &info)
         }
         Err(_) => {
-            let mut r = Record::failed(
-                source,
-                Some(url),
-                "internal",
-                "extraction panicked; please report this page".into(),
-            );
-            r.fetch = Some(fields(&info, None));
-            r
+            let message = "extraction panicked; please report this page";
+            failed(source, url, "internal", message.into(), &info)
         }
     }
 }
 
-fn pith_extract(
-    body: &[u8],
-    url: &str,
-    opts: &ExtractOptions,
-) -> Result<crate::Article, crate::ExtractError> {
-    crate::extract(body, Some(url), opts)
+/// The record of a fetched URL that gave no article: why, and what is known
+/// of the response.
+fn failed(source: String, url: String, kind: &str, message: String, info: &ResponseInfo) -> Record {
+    let mut r = Record::failed(source, Some(url), kind, message);
+    r.fetch = Some(fields(info, None));
+    r
 }
 
+/// A record's fetch fields: what `info` says of the response, and the hash
+/// of the article's text when there is one.
 fn fields(info: &ResponseInfo, content_hash: Option<String>) -> FetchFields {
     FetchFields {
         final_url: info.final_url.clone(),
@@ -406,7 +431,10 @@ impl Written {
         let keys: Vec<u64> = keys
             .iter()
             .map(|k| {
-                // SipHash with fixed keys: the same key always hashes alike.
+                // std's DefaultHasher made by `new()` is unkeyed, so a key
+                // hashes alike throughout the run (today SipHash-1-3 with
+                // zero keys; std does not promise the algorithm across
+                // releases, and these hashes never leave the process).
                 let mut h = std::hash::DefaultHasher::new();
                 k.hash(&mut h);
                 h.finish()

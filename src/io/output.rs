@@ -90,6 +90,7 @@ pub struct Record {
 }
 
 impl Record {
+    /// A record of this schema version, with no fetch fields yet.
     fn new(
         source: String,
         url: Option<String>,

@@ -6,7 +6,7 @@
 //! and the queue small, so an input list of any length streams.
 
 use crate::args::ExtractArgs;
-use crate::{EXIT_OK, EXIT_SOME_FAILED};
+use crate::{EXIT_OK, EXIT_SOME_FAILED, format_setting, open_sink, path_setting};
 use anyhow::{Context, Result, bail};
 use pith::ExtractOptions;
 use pith::config::Config;
@@ -19,12 +19,17 @@ use std::sync::mpsc;
 /// Inputs in flight per worker.
 const TICKETS_PER_JOB: usize = 4;
 
+/// How every input is handled.
 struct Settings {
     options: ExtractOptions,
     max_bytes: u64,
-    format: Format,
 }
 
+/// The inputs, as read lazily: the arguments, then the input list.
+type Inputs = Box<dyn Iterator<Item = std::io::Result<Input>> + Send>;
+
+/// `pith extract`: every input to one record, written in input order;
+/// returns the exit code.
 pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
     if a.inputs.is_empty() && a.input_list.is_none() {
         bail!("no input: name HTML files or directories, '-' for stdin, or --input-list FILE");
@@ -32,33 +37,44 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
     if a.url.is_some() && (a.inputs.len() != 1 || a.input_list.is_some()) {
         bail!("--url goes with exactly one INPUT");
     }
-    let format = match &a.format {
-        Some(f) => f.parse::<Format>().map_err(anyhow::Error::msg)?,
-        None => config.output.format,
-    };
+    let format = format_setting(a.format.as_deref(), &config)?;
     let jobs = match a.jobs.unwrap_or(config.extract.jobs) {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
-    let max_bytes = a.max_bytes.unwrap_or(config.extract.max_bytes);
     let settings = Settings {
         options: a.extraction.options(&config.extract),
-        max_bytes,
+        max_bytes: a.max_bytes.unwrap_or(config.extract.max_bytes),
+    };
+    let out_path = path_setting(a.output.as_ref(), &config.output.path);
+    let mut out = Output {
+        sink: open_sink(out_path.as_deref(), format)?,
         format,
+        total: 0,
+        failed: 0,
     };
-    let out_path = a
-        .output
-        .clone()
-        .or_else(|| (!config.output.path.is_empty()).then(|| config.output.path.clone().into()));
-    let mut sink = match &out_path {
-        Some(p) => {
-            Sink::open(p, format).with_context(|| format!("cannot open output {}", p.display()))?
+    let inputs = inputs(&a)?;
+    if jobs <= 1 {
+        for item in inputs {
+            let input = item.context("cannot read input list")?;
+            out.write(process(&input, &settings))?;
         }
-        None => Sink::Stream(Box::new(std::io::stdout())),
-    };
+    } else {
+        run_parallel(inputs, jobs, &settings, &mut |r| out.write(r))?;
+    }
+    tracing::info!(total = out.total, failed = out.failed, "done");
+    Ok(if out.failed == 0 {
+        EXIT_OK
+    } else {
+        EXIT_SOME_FAILED
+    })
+}
 
+/// The inputs named as arguments, then those of `--input-list` (a file, or
+/// `-` for standard input), with every WARC file replaced by its pages.
+fn inputs(a: &ExtractArgs) -> Result<Inputs> {
     let args_iter = input::expand_args(&a.inputs, a.url.as_deref()).map(Ok);
-    let list_iter: Box<dyn Iterator<Item = std::io::Result<Input>> + Send> = match &a.input_list {
+    let list_iter: Inputs = match &a.input_list {
         None => Box::new(std::iter::empty()),
         Some(p) if p.as_os_str() == "-" => {
             Box::new(input::read_list(BufReader::new(std::io::stdin())))
@@ -69,38 +85,36 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
             Box::new(input::read_list(BufReader::new(f)))
         }
     };
-    let inputs = input::expand_warcs(args_iter.chain(list_iter));
-
-    let mut failed = 0usize;
-    let mut total = 0usize;
-    let mut write = |record: Record| -> Result<()> {
-        total += 1;
-        if let Some(e) = &record.error {
-            failed += 1;
-            tracing::warn!(source = %record.source, kind = %e.kind, "{}", e.message);
-        }
-        let line = record.render(settings.format);
-        sink.write(&record, line.as_deref())
-            .context("cannot write output")?;
-        Ok(())
-    };
-
-    if jobs <= 1 {
-        for item in inputs {
-            let input = item.context("cannot read input list")?;
-            write(process(&input, &settings))?;
-        }
-    } else {
-        run_parallel(inputs, jobs, &settings, &mut write)?;
-    }
-    tracing::info!(total, failed, "done");
-    Ok(if failed == 0 {
-        EXIT_OK
-    } else {
-        EXIT_SOME_FAILED
-    })
+    Ok(Box::new(input::expand_warcs(args_iter.chain(list_iter))))
 }
 
+/// Where the records go, and how many there were and how many failed.
+struct Output {
+    sink: Sink,
+    format: Format,
+    total: usize,
+    failed: usize,
+}
+
+impl Output {
+    /// Write one record (a failure is also logged) and count it.
+    fn write(&mut self, record: Record) -> Result<()> {
+        self.total += 1;
+        if let Some(e) = &record.error {
+            self.failed += 1;
+            tracing::warn!(source = %record.source, kind = %e.kind, "{}", e.message);
+        }
+        let line = record.render(self.format);
+        self.sink
+            .write(&record, line.as_deref())
+            .context("cannot write output")?;
+        Ok(())
+    }
+}
+
+/// Extract on `jobs` worker threads and write the records in input order:
+/// a feeder numbers the inputs, and a bounded number of tickets keeps the
+/// queue and the reorder buffer small.
 fn run_parallel(
     inputs: impl Iterator<Item = std::io::Result<Input>> + Send,
     jobs: usize,
@@ -168,6 +182,8 @@ fn run_parallel(
     })
 }
 
+/// One input to its record; an unreadable input, a failed extraction and a
+/// panic each give a failed record.
 fn process(input: &Input, s: &Settings) -> Record {
     let label = input.label();
     let bytes = match input::read(input, s.max_bytes) {

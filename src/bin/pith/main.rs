@@ -12,7 +12,8 @@ mod run_cmd;
 use anyhow::{Context, Result};
 use clap::Parser;
 use pith::config::Config;
-use std::path::Path;
+use pith::io::output::{Format, Sink};
+use std::path::{Path, PathBuf};
 
 /// Every input gave an article.
 pub const EXIT_OK: i32 = 0;
@@ -25,6 +26,7 @@ pub const EXIT_SIGINT: i32 = 130;
 /// Interrupted by SIGTERM.
 pub const EXIT_SIGTERM: i32 = 143;
 
+/// Parse the flags, run, and exit with the code the run gives.
 fn main() {
     let cli = match args::Cli::try_parse() {
         Ok(c) => c,
@@ -49,6 +51,7 @@ fn main() {
     std::process::exit(code);
 }
 
+/// Load the settings and run the subcommand; returns the exit code.
 fn run(cli: args::Cli) -> Result<i32> {
     let config = load_config(cli.config.as_deref())?;
     match cli.command {
@@ -57,6 +60,8 @@ fn run(cli: args::Cli) -> Result<i32> {
     }
 }
 
+/// The settings: the named file (which must exist), else `./config.toml`
+/// when there is one, else the defaults.
 fn load_config(path: Option<&Path>) -> Result<Config> {
     let (path, required) = match path {
         Some(p) => (p.to_path_buf(), true),
@@ -70,6 +75,7 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
     Config::parse(&text).with_context(|| format!("invalid config file {}", path.display()))
 }
 
+/// Log to stderr: `RUST_LOG` when set, else the level of `-v` / `-q`.
 fn init_tracing(verbose: u8, quiet: bool) {
     let default = if quiet {
         "error"
@@ -89,9 +95,36 @@ fn init_tracing(verbose: u8, quiet: bool) {
         .try_init();
 }
 
+/// Whether `e` comes from a closed pipe (`pith … | head`): not an error.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// A path setting of both commands: the flag, else the configured path when
+/// it is not empty.
+fn path_setting(flag: Option<&PathBuf>, configured: &str) -> Option<PathBuf> {
+    flag.cloned()
+        .or_else(|| (!configured.is_empty()).then(|| configured.into()))
+}
+
+/// The output format: the flag, else `[output] format`.
+fn format_setting(flag: Option<&str>, config: &Config) -> Result<Format> {
+    match flag {
+        Some(s) => s.parse::<Format>().map_err(anyhow::Error::msg),
+        None => Ok(config.output.format),
+    }
+}
+
+/// Where records go: appended to the file `path`, or one file per article
+/// in the directory `path`; without a path, standard output.
+fn open_sink(path: Option<&Path>, format: Format) -> Result<Sink> {
+    match path {
+        Some(p) => {
+            Sink::open(p, format).with_context(|| format!("cannot open output {}", p.display()))
+        }
+        None => Ok(Sink::Stream(Box::new(std::io::stdout()))),
+    }
 }

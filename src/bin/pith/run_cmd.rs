@@ -1,28 +1,34 @@
-//! `pith run`: URL lists in, one record per URL out.
+//! `pith run`: URL lists in, one record per URL out (a feed or sitemap
+//! stands for the pages it lists), written as the pages finish.
 //!
-//! The lists are read line by line on a thread of their own and handed to the
-//! library's pipeline through a bounded channel, so a list of any length
-//! streams. One writer (this function's loop) owns the output: each record is
-//! written whole and flushed. Ctrl-C or SIGTERM stops taking new URLs, lets
-//! what is in flight finish for a grace period, flushes and exits 130 / 143.
+//! The flags over the settings make a `RunPlan`: what each round reads, how
+//! pages are fetched and extracted, what is written where, the state and
+//! the schedule. In each round the lists are read line by line on a thread
+//! of their own and handed to the library's pipeline through a bounded
+//! channel, so a list of any length streams. One writer (the round's loop)
+//! owns the output: each record is written whole and flushed, after its
+//! exchanges reach the WARC file and before its visit reaches the state.
+//! Ctrl-C or SIGTERM stops taking new URLs, lets what is in flight finish
+//! for a grace period, flushes and exits 130 / 143.
 
 use crate::args::RunArgs;
-use crate::{EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_SOME_FAILED};
+use crate::{
+    EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_SOME_FAILED, format_setting, open_sink, path_setting,
+};
 use anyhow::{Context, Result, bail};
 use pith::ExtractOptions;
-use pith::config::Config;
-use pith::crawl::Fetcher;
-use pith::crawl::Schedule;
-use pith::crawl::Shard;
-use pith::crawl::StateStore;
-use pith::crawl::{self as pipeline, Line};
-use pith::io::output::{Format, Sink};
+use pith::config::{Config, FetchConfig};
+use pith::crawl::{self as pipeline, Line, PageOutcome};
+use pith::crawl::{FetchSettings, Fetcher, Schedule, Shard, StateStore};
+use pith::io::output::{Format, Record, Sink};
 use pith::io::warc::write::WarcWriter;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, IsTerminal};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 
 /// URL lines buffered between the list reader and the fetchers.
 const LINE_BUFFER: usize = 1024;
@@ -33,14 +39,87 @@ const LOG_EVERY: Duration = Duration::from_secs(10);
 /// Longest wait for in-flight requests after an interrupt.
 const MAX_GRACE: Duration = Duration::from_secs(10);
 
+/// Where URL lines come from.
 #[derive(Clone)]
 enum ListSource {
     File(String),
     Stdin,
 }
 
+/// Everything a run was asked to do, settled before it starts.
+struct RunPlan {
+    /// What each round reads.
+    lists: Lists,
+    /// How pages are fetched (`archive` is set when a WARC file is written).
+    fetch: FetchSettings,
+    /// URL lines in flight at once.
+    concurrency: usize,
+    /// How pages become articles.
+    extract: ExtractOptions,
+    /// What is written, and where.
+    output: Output,
+    /// What earlier runs saw, when remembered.
+    state: Option<Arc<StateStore>>,
+    /// When rounds repeat; `None` runs once.
+    schedule: Option<Schedule>,
+    /// No progress bar, progress lines or summary.
+    quiet: bool,
+}
+
+/// What each round reads: the lists, then the configured URLs, keeping only
+/// the URLs of this shard.
+#[derive(Clone)]
+struct Lists {
+    sources: Vec<ListSource>,
+    urls: Vec<String>,
+    shard: Option<Shard>,
+}
+
+/// What a run writes, and where: the records, the WARC file when asked
+/// for, and whether records of unchanged pages are written too.
+struct Output {
+    /// The `--output` path (or `[output] path`); `None` for standard output.
+    path: Option<PathBuf>,
+    sink: Sink,
+    format: Format,
+    warc: Option<WarcWriter<std::fs::File>>,
+    emit_unchanged: bool,
+}
+
+/// `pith run`: settle the plan from the flags over the settings, then run
+/// it on the async runtime; returns the exit code.
 pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
-    let f = &mut config.fetch;
+    apply_fetch_flags(&a, &mut config.fetch)?;
+    let format = format_setting(a.format.as_deref(), &config)?;
+    let mut lists = lists(&a, &config)?;
+    let output = open_output(&a, &config, format)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let schedule = schedule(&a, &config, &lists)?;
+    lists.shard = shard(&a, &config)?;
+    let state = open_state(&a, &config, output.path.as_deref())?;
+    if let (Some(state), Some(path)) = (&state, &output.path) {
+        catch_up(state, path)?;
+    }
+    let mut fetch = config.fetch.settings();
+    fetch.archive = output.warc.is_some();
+    let plan = RunPlan {
+        lists,
+        fetch,
+        concurrency: config.fetch.concurrency,
+        extract: a.extraction.options(&config.extract),
+        output,
+        state,
+        schedule,
+        quiet,
+    };
+    runtime.block_on(drive(plan))
+}
+
+/// The fetch flags over the `[fetch]` settings.
+fn apply_fetch_flags(a: &RunArgs, f: &mut FetchConfig) -> Result<()> {
     if let Some(v) = a.concurrency {
         f.concurrency = v;
     }
@@ -71,19 +150,16 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
     if f.concurrency == 0 {
         bail!("fetch.concurrency must be at least 1");
     }
-    let format = match &a.format {
-        Some(s) => s.parse::<Format>().map_err(anyhow::Error::msg)?,
-        None => config.output.format,
-    };
-    let lists: Vec<String> = if a.lists.is_empty() {
-        config.input.lists.clone()
+    Ok(())
+}
+
+/// The lists named on the command line (`-` is standard input), or else
+/// `[input]`'s lists and URLs. A named file must exist now.
+fn lists(a: &RunArgs, config: &Config) -> Result<Lists> {
+    let (lists, urls) = if a.lists.is_empty() {
+        (config.input.lists.clone(), config.input.urls.clone())
     } else {
-        a.lists.clone()
-    };
-    let urls: Vec<String> = if a.lists.is_empty() {
-        config.input.urls.clone()
-    } else {
-        Vec::new()
+        (a.lists.clone(), Vec::new())
     };
     if lists.is_empty() && urls.is_empty() {
         bail!(
@@ -99,120 +175,111 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
             sources.push(ListSource::File(l.clone()));
         }
     }
-    let out_path = a
-        .output
-        .clone()
-        .or_else(|| (!config.output.path.is_empty()).then(|| config.output.path.clone().into()));
-    let sink = match &out_path {
-        Some(p) => {
-            Sink::open(p, format).with_context(|| format!("cannot open output {}", p.display()))?
-        }
-        None => Sink::Stream(Box::new(std::io::stdout())),
-    };
-    let extract = a.extraction.options(&config.extract);
-    let warc_path = a
-        .warc
-        .clone()
-        .or_else(|| (!config.output.warc.is_empty()).then(|| config.output.warc.clone().into()));
-    let warc = match &warc_path {
+    Ok(Lists {
+        sources,
+        urls,
+        shard: None,
+    })
+}
+
+/// Open what the run writes: the records (a file appended to, a directory,
+/// or standard output) and the WARC file, when one is named.
+fn open_output(a: &RunArgs, config: &Config, format: Format) -> Result<Output> {
+    let path = path_setting(a.output.as_ref(), &config.output.path);
+    let sink = open_sink(path.as_deref(), format)?;
+    let warc = match path_setting(a.warc.as_ref(), &config.output.warc) {
         Some(p) => Some(
-            WarcWriter::append(p)
+            WarcWriter::append(&p)
                 .with_context(|| format!("cannot open WARC file {}", p.display()))?,
         ),
         None => None,
     };
-    let writers = Writers { sink, warc };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    Ok(Output {
+        path,
+        sink,
+        format,
+        warc,
+        emit_unchanged: a.emit_unchanged || config.state.emit_unchanged,
+    })
+}
+
+/// When rounds repeat: `--every`, else `[schedule]`; `None` runs once. A
+/// list read from standard input cannot be read again.
+fn schedule(a: &RunArgs, config: &Config, lists: &Lists) -> Result<Option<Schedule>> {
     let schedule = match &a.every {
         Some(every) => Schedule::from_settings(every, "")?,
         None => Schedule::from_settings(&config.schedule.every, &config.schedule.cron)?,
     };
-    if schedule.is_some() && sources.iter().any(|s| matches!(s, ListSource::Stdin)) {
+    if schedule.is_some() && lists.sources.iter().any(|s| matches!(s, ListSource::Stdin)) {
         bail!("a list read from stdin cannot be repeated: name a file for --every or [schedule]");
     }
-    let shard = match a
-        .shard
-        .as_deref()
-        .or(Some(config.input.shard.as_str()).filter(|s| !s.is_empty()))
-    {
-        Some(s) => Some(s.parse::<Shard>().map_err(anyhow::Error::msg)?),
-        None => None,
-    };
-    // The state file: named, or by default beside the output (see
-    // `default_state_path`). A named file that cannot be opened is an error;
-    // a default one is skipped with a warning.
-    let named_state = a
-        .state
-        .clone()
-        .or_else(|| (!config.state.path.is_empty()).then(|| config.state.path.clone().into()));
-    let state = if a.no_state || !config.state.enabled {
-        None
-    } else if let Some(p) = &named_state {
-        Some(Arc::new(StateStore::open(p).with_context(|| {
-            format!("cannot open state file {}", p.display())
-        })?))
-    } else {
-        let p = default_state_path(out_path.as_deref());
-        match StateStore::open(&p) {
-            Ok(s) => {
-                tracing::debug!(path = %p.display(), "state file");
-                Some(Arc::new(s))
-            }
-            Err(e) => {
-                tracing::warn!(path = %p.display(), "nothing is remembered between runs: {e}");
-                None
-            }
-        }
-    };
-    let emit_unchanged = a.emit_unchanged || config.state.emit_unchanged;
-    // A crash can leave records whose state was never committed: read them back.
-    if let (Some(state), Some(p)) = (&state, &out_path) {
-        let written = if p.is_dir() {
-            p.join(pith::io::output::INDEX_FILE)
-        } else {
-            p.clone()
-        };
-        if written.is_file() {
-            let n = state
-                .reconcile(&written)
-                .context("cannot reconcile the state with the output")?;
-            if n > 0 {
-                tracing::warn!(
-                    records = n,
-                    "state caught up with records written before a crash"
-                );
-            }
-        }
-    }
-    runtime.block_on(drive(
-        config,
-        sources,
-        urls,
-        writers,
-        format,
-        extract,
-        quiet,
-        schedule,
-        shard,
-        state,
-        emit_unchanged,
-    ))
+    Ok(schedule)
 }
 
-/// Where a run writes: the records, and the WARC file when asked for.
-struct Writers {
-    sink: Sink,
-    warc: Option<WarcWriter<std::fs::File>>,
+/// This run's share of the lists: `--shard`, else `[input] shard`.
+fn shard(a: &RunArgs, config: &Config) -> Result<Option<Shard>> {
+    let setting = a
+        .shard
+        .as_deref()
+        .or(Some(config.input.shard.as_str()).filter(|s| !s.is_empty()));
+    match setting {
+        Some(s) => Ok(Some(s.parse::<Shard>().map_err(anyhow::Error::msg)?)),
+        None => Ok(None),
+    }
+}
+
+/// The state file: none when disabled; a named one, which must open; else
+/// the default one beside the output (see [`default_state_path`]), skipped
+/// with a warning when it cannot be opened.
+fn open_state(a: &RunArgs, config: &Config, out: Option<&Path>) -> Result<Option<Arc<StateStore>>> {
+    if a.no_state || !config.state.enabled {
+        return Ok(None);
+    }
+    if let Some(p) = path_setting(a.state.as_ref(), &config.state.path) {
+        let store = StateStore::open(&p)
+            .with_context(|| format!("cannot open state file {}", p.display()))?;
+        return Ok(Some(Arc::new(store)));
+    }
+    let p = default_state_path(out);
+    match StateStore::open(&p) {
+        Ok(s) => {
+            tracing::debug!(path = %p.display(), "state file");
+            Ok(Some(Arc::new(s)))
+        }
+        Err(e) => {
+            tracing::warn!(path = %p.display(), "nothing is remembered between runs: {e}");
+            Ok(None)
+        }
+    }
+}
+
+/// A crash can leave records in the output whose state was never
+/// committed: read them back from `out` (a file, or a directory's index).
+fn catch_up(state: &StateStore, out: &Path) -> Result<()> {
+    let written = if out.is_dir() {
+        out.join(pith::io::output::INDEX_FILE)
+    } else {
+        out.to_path_buf()
+    };
+    if written.is_file() {
+        let n = state
+            .reconcile(&written)
+            .context("cannot reconcile the state with the output")?;
+        if n > 0 {
+            tracing::warn!(
+                records = n,
+                "state caught up with records written before a crash"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Where the state lives when no path is named: beside a file output
 /// (`records.jsonl.state.sqlite`), inside a directory output
 /// (`.pith-state.sqlite`), and for standard output `pith-state.sqlite` in
 /// the working directory.
-fn default_state_path(out: Option<&std::path::Path>) -> std::path::PathBuf {
+fn default_state_path(out: Option<&Path>) -> PathBuf {
     match out {
         Some(dir) if dir.is_dir() => dir.join(".pith-state.sqlite"),
         Some(file) => {
@@ -224,64 +291,45 @@ fn default_state_path(out: Option<&std::path::Path>) -> std::path::PathBuf {
     }
 }
 
-struct RoundPlan {
-    sources: Vec<ListSource>,
-    urls: Vec<String>,
-    shard: Option<Shard>,
-    state: Option<Arc<StateStore>>,
-    emit_unchanged: bool,
+/// What every round of a run shares: one fetcher (so robots.txt verdicts
+/// and politeness carry over), the grace period after an interrupt, and the
+/// watch that turns to the exit code on a signal.
+struct Session {
+    fetcher: Arc<Fetcher>,
+    grace: Duration,
+    signals: watch::Receiver<Option<i32>>,
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn drive(
-    config: Config,
-    sources: Vec<ListSource>,
-    urls: Vec<String>,
-    mut writers: Writers,
-    format: Format,
-    extract: ExtractOptions,
-    quiet: bool,
-    schedule: Option<Schedule>,
-    shard: Option<Shard>,
-    state: Option<Arc<StateStore>>,
-    emit_unchanged: bool,
-) -> Result<i32> {
-    let mut settings = config.fetch.settings();
-    settings.archive = writers.warc.is_some();
-    let grace = settings.timeout.min(MAX_GRACE);
-    // One fetcher for every round: robots.txt verdicts and politeness carry over.
-    let fetcher = Arc::new(Fetcher::new(settings).context("cannot build the HTTP client")?);
-    let signals = listen_for_signals()?;
-    let plan = RoundPlan {
-        sources,
-        urls,
-        shard,
-        state,
-        emit_unchanged,
-    };
+impl Session {
+    /// Build the fetcher and listen for signals.
+    fn start(plan: &RunPlan) -> Result<Session> {
+        let grace = plan.fetch.timeout.min(MAX_GRACE);
+        let fetcher = Fetcher::new(plan.fetch.clone()).context("cannot build the HTTP client")?;
+        Ok(Session {
+            fetcher: Arc::new(fetcher),
+            grace,
+            signals: listen_for_signals()?,
+        })
+    }
+}
+
+/// Run the rounds: one, or repeated on the schedule until a signal comes.
+/// Returns the exit code.
+async fn drive(mut plan: RunPlan) -> Result<i32> {
+    let session = Session::start(&plan)?;
+    let signals = &session.signals;
     let mut round = 0u64;
     loop {
         round += 1;
         let started = Instant::now();
-        if schedule.is_some() {
+        if plan.schedule.is_some() {
             tracing::info!(round, "round starts");
         }
-        let failed = run_round(
-            &plan,
-            &fetcher,
-            &config,
-            &extract,
-            grace,
-            &mut writers,
-            format,
-            quiet,
-            signals.clone(),
-        )
-        .await?;
+        let failed = run_round(&mut plan, &session).await?;
         if let Some(code) = *signals.borrow() {
             return Ok(code);
         }
-        let Some(schedule) = &schedule else {
+        let Some(schedule) = &plan.schedule else {
             return Ok(if failed == 0 {
                 EXIT_OK
             } else {
@@ -323,91 +371,154 @@ fn listen_for_signals() -> Result<watch::Receiver<Option<i32>>> {
 }
 
 /// One pass over the lists; returns the number of failed records.
-#[allow(clippy::too_many_arguments)]
-async fn run_round(
-    plan: &RoundPlan,
-    fetcher: &Arc<Fetcher>,
-    config: &Config,
-    extract: &ExtractOptions,
-    grace: Duration,
-    writers: &mut Writers,
-    format: Format,
-    quiet: bool,
-    mut signals: watch::Receiver<Option<i32>>,
-) -> Result<usize> {
-    let (line_tx, line_rx) = mpsc::channel::<Line>(LINE_BUFFER);
-    let (sources, urls, shard) = (plan.sources.clone(), plan.urls.clone(), plan.shard);
-    std::thread::spawn(move || read_lists(sources, urls, shard, line_tx));
-    let (rec_tx, mut rec_rx) = mpsc::channel(RECORD_BUFFER);
-    let (stop_tx, stop_rx) = watch::channel(signals.borrow().is_some());
-    let settings = pipeline::RunSettings {
-        concurrency: config.fetch.concurrency,
-        extract: extract.clone(),
-        grace,
-        state: plan.state.clone(),
-        warc: writers.warc.as_ref().map(WarcWriter::encoder),
-    };
-    let engine = tokio::spawn(pipeline::run(
-        line_rx,
-        fetcher.clone(),
-        settings,
-        rec_tx,
-        stop_rx,
-    ));
-    let mut progress = Progress::new(quiet);
-    let mut written = pipeline::Written::new(plan.state.is_some());
+async fn run_round(plan: &mut RunPlan, session: &Session) -> Result<usize> {
+    let mut signals = session.signals.clone();
+    let mut engine = Engine::start(plan, session);
+    let mut round = Round::new(plan);
     loop {
         tokio::select! {
-            outcome = rec_rx.recv() => match outcome {
-                Some(outcome) => {
-                    // The exchanges reach the WARC file before the record
-                    // and the state: a crash may repeat them, never lose them.
-                    if let (Some(warc), false) = (writers.warc.as_mut(), outcome.warc.is_empty()) {
-                        warc.append_records(&outcome.warc).context("cannot write the WARC file")?;
-                    }
-                    let Some(r) = outcome.record else { continue };
-                    // A URL reached twice in this run is written once; with
-                    // a state file (incremental runs), so is the same article
-                    // under another URL (canonical URL, content hash).
-                    let unchanged = r.is_unchanged() || written.is_repeat(&r);
-                    progress.count(r.error.as_ref().map(|e| e.kind.as_str()), unchanged);
-                    let write = !unchanged || plan.emit_unchanged && r.is_unchanged();
-                    if write {
-                        let text = r.render(format);
-                        writers.sink.write(&r, text.as_deref()).context("cannot write output")?;
-                    }
-                    // The state follows the output: a record is on disk before
-                    // its URL is remembered as written.
-                    if let (Some(state), Some(url)) = (&plan.state, &r.url) {
-                        let f = r.fetch.clone().unwrap_or_default();
-                        let written = (write && !unchanged && r.article.is_some())
-                            .then_some(f.content_hash.as_deref())
-                            .flatten();
-                        state
-                            .visit(url, f.status, f.etag.as_deref(), f.last_modified.as_deref(), written)
-                            .context("cannot update the state store")?;
-                    }
-                }
+            outcome = engine.outcomes.recv() => match outcome {
+                Some(outcome) => round.take(plan, outcome)?,
                 None => break,
             },
             changed = signals.changed() => {
                 if changed.is_err() || signals.borrow().is_some() {
-                    let _ = stop_tx.send(true);
+                    let _ = engine.stop.send(true);
                 }
             }
         }
     }
-    let _ = engine.await;
-    Ok(progress.finish())
+    let _ = engine.handle.await;
+    Ok(round.progress.finish())
 }
 
-/// Stream every list, then the configured URLs, into the pipeline.
-fn read_lists(
-    sources: Vec<ListSource>,
-    urls: Vec<String>,
-    shard: Option<Shard>,
-    tx: mpsc::Sender<Line>,
-) {
+/// The library's pipeline, running one round.
+struct Engine {
+    /// Outcomes, as pages finish.
+    outcomes: mpsc::Receiver<PageOutcome>,
+    /// Turned true, no new URL is started.
+    stop: watch::Sender<bool>,
+    handle: JoinHandle<()>,
+}
+
+impl Engine {
+    /// Stream the lists on a thread of their own into the pipeline, spawned
+    /// on the runtime.
+    fn start(plan: &RunPlan, session: &Session) -> Engine {
+        let (line_tx, line_rx) = mpsc::channel::<Line>(LINE_BUFFER);
+        let lists = plan.lists.clone();
+        std::thread::spawn(move || read_lists(lists, line_tx));
+        let (outcome_tx, outcomes) = mpsc::channel(RECORD_BUFFER);
+        let (stop, stop_rx) = watch::channel(session.signals.borrow().is_some());
+        let settings = pipeline::RunSettings {
+            concurrency: plan.concurrency,
+            extract: plan.extract.clone(),
+            grace: session.grace,
+            state: plan.state.clone(),
+            warc: plan.output.warc.as_ref().map(WarcWriter::encoder),
+        };
+        let handle = tokio::spawn(pipeline::run(
+            line_rx,
+            session.fetcher.clone(),
+            settings,
+            outcome_tx,
+            stop_rx,
+        ));
+        Engine {
+            outcomes,
+            stop,
+            handle,
+        }
+    }
+}
+
+/// One round's bookkeeping: its counts and progress, and the articles it
+/// has written.
+struct Round {
+    progress: Progress,
+    written: pipeline::Written,
+}
+
+impl Round {
+    /// Nothing counted or written yet.
+    fn new(plan: &RunPlan) -> Round {
+        Round {
+            progress: Progress::new(plan.quiet),
+            written: pipeline::Written::new(plan.state.is_some()),
+        }
+    }
+
+    /// Write one outcome: its exchanges to the WARC file, then its record
+    /// (unless it repeats an article or is unchanged and not asked for),
+    /// then the visit to the state.
+    fn take(&mut self, plan: &mut RunPlan, outcome: PageOutcome) -> Result<()> {
+        // The exchanges reach the WARC file before the record and the
+        // state: a crash may repeat them, never lose them.
+        if let (Some(warc), false) = (plan.output.warc.as_mut(), outcome.warc.is_empty()) {
+            warc.append_records(&outcome.warc)
+                .context("cannot write the WARC file")?;
+        }
+        let Some(r) = outcome.record else {
+            return Ok(());
+        };
+        // A URL reached twice in this run is written once; with a state
+        // file (incremental runs), so is the same article under another
+        // URL (canonical URL, content hash).
+        let unchanged = r.is_unchanged() || self.written.is_repeat(&r);
+        self.progress
+            .count(r.error.as_ref().map(|e| e.kind.as_str()), unchanged);
+        let write = !unchanged || plan.output.emit_unchanged && r.is_unchanged();
+        if write {
+            plan.output.write(&r)?;
+        }
+        // The state follows the output: a record is on disk before its URL
+        // is remembered as written.
+        if let Some(state) = &plan.state {
+            remember(state, &r, write && !unchanged)?;
+        }
+        Ok(())
+    }
+}
+
+impl Output {
+    /// Write one record whole, rendered in the run's format, and flush.
+    fn write(&mut self, r: &Record) -> Result<()> {
+        let text = r.render(self.format);
+        self.sink
+            .write(r, text.as_deref())
+            .context("cannot write output")
+    }
+}
+
+/// Note the visit of `r`'s URL in the state; its content hash counts as
+/// written when its article was `new` in the output.
+fn remember(state: &StateStore, r: &Record, new: bool) -> Result<()> {
+    let Some(url) = &r.url else {
+        return Ok(());
+    };
+    let f = r.fetch.clone().unwrap_or_default();
+    let written = (new && r.article.is_some())
+        .then_some(f.content_hash.as_deref())
+        .flatten();
+    state
+        .visit(
+            url,
+            f.status,
+            f.etag.as_deref(),
+            f.last_modified.as_deref(),
+            written,
+        )
+        .context("cannot update the state store")
+}
+
+/// Stream every list, then the configured URLs, into the pipeline, keeping
+/// only the URLs of the shard.
+fn read_lists(lists: Lists, tx: mpsc::Sender<Line>) {
+    let Lists {
+        sources,
+        urls,
+        shard,
+    } = lists;
     let keep =
         |text: &str| !pipeline::is_url_line(text) || shard.is_none_or(|s| s.owns(text.trim()));
     for s in sources {
@@ -465,6 +576,7 @@ struct Progress {
 }
 
 impl Progress {
+    /// Start counting; a bar when stderr is a terminal and not `quiet`.
     fn new(quiet: bool) -> Progress {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let b = indicatif::ProgressBar::new_spinner();
@@ -482,15 +594,18 @@ impl Progress {
         }
     }
 
+    /// Failures of every kind.
     fn total_failed(&self) -> usize {
         self.failed.values().sum()
     }
 
+    /// Records per second so far.
     fn rate(&self) -> f64 {
         (self.ok + self.unchanged + self.total_failed()) as f64
             / self.started.elapsed().as_secs_f64().max(1e-3)
     }
 
+    /// Count one record (by its error kind, if any) and show the progress.
     fn count(&mut self, error: Option<&str>, unchanged: bool) {
         match error {
             None if unchanged => self.unchanged += 1,

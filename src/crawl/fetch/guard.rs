@@ -37,6 +37,7 @@ pub fn is_public(ip: IpAddr) -> bool {
     }
 }
 
+/// Whether an IPv4 address is public (see the module doc for what is not).
 fn is_public_v4(ip: Ipv4Addr) -> bool {
     let o = ip.octets();
     !(ip.is_private()

@@ -114,6 +114,7 @@ impl FetchError {
         }
     }
 
+    /// Whether another try may succeed: connection failures and timeouts.
     fn retryable(&self) -> bool {
         matches!(self, FetchError::Connect(_) | FetchError::Timeout(_))
     }
@@ -252,24 +253,43 @@ impl Fetcher {
         validators: Option<&Validators>,
     ) -> Result<FetchedPage, FetchFailure> {
         let capture = self.settings.archive.then(Capture::default);
-        let capture = capture.as_ref();
-        let taken = || {
-            capture
-                .and_then(|c| c.lock().ok().map(|mut v| std::mem::take(&mut *v)))
-                .unwrap_or_default()
-        };
         let mut info = ResponseInfo::default();
-        let fail = |error: FetchError, info: &ResponseInfo| FetchFailure {
-            error,
-            info: info.clone(),
-            exchanges: taken(),
-        };
-        let mut url = parse_url(input).map_err(|e| fail(e, &info))?;
+        let fetched = self
+            .follow(input, validators, capture.as_ref(), &mut info)
+            .await
+            .and_then(|raw| page_of(raw, &info, validators.is_some()));
+        // Every exchange is made by now: hand them over with the answer.
+        let exchanges = capture
+            .map(|c| c.into_inner().unwrap_or_default())
+            .unwrap_or_default();
+        match fetched {
+            Ok(page) => Ok(FetchedPage {
+                info,
+                exchanges,
+                ..page
+            }),
+            Err(error) => Err(FetchFailure {
+                error,
+                info,
+                exchanges,
+            }),
+        }
+    }
+
+    /// Request `input`, following redirects by hand, up to `max_redirects`,
+    /// with the address and robots checks at every hop. `info` follows the
+    /// latest answer, so after a failure it tells how far the fetch got.
+    async fn follow(
+        &self,
+        input: &str,
+        validators: Option<&Validators>,
+        capture: Option<&Capture>,
+        info: &mut ResponseInfo,
+    ) -> Result<Raw, FetchError> {
+        let mut url = parse_url(input)?;
         let mut hops = 0usize;
-        let raw = loop {
-            self.check(&url, capture)
-                .await
-                .map_err(|e| fail(e, &info))?;
+        loop {
+            self.check(&url, capture).await?;
             let raw = self
                 .request_with_retries(Request {
                     url: &url,
@@ -281,7 +301,7 @@ impl Fetcher {
                 .await;
             info.final_url = Some(url.to_string());
             info.fetched_at = Some(chrono::Utc::now().to_rfc3339());
-            let raw = raw.map_err(|e| fail(e, &info))?;
+            let raw = raw?;
             info.status = Some(raw.status);
             info.content_type = header(&raw.headers, CONTENT_TYPE);
             info.etag = header(&raw.headers, ETAG);
@@ -290,44 +310,13 @@ impl Fetcher {
                 Some(next) => {
                     hops += 1;
                     if hops > self.settings.max_redirects {
-                        return Err(fail(
-                            FetchError::TooManyRedirects(self.settings.max_redirects),
-                            &info,
-                        ));
+                        return Err(FetchError::TooManyRedirects(self.settings.max_redirects));
                     }
-                    url = next.map_err(|e| fail(e, &info))?;
+                    url = next?;
                 }
-                None => break raw,
-            }
-        };
-        if raw.status == 304 && validators.is_some() {
-            return Ok(FetchedPage {
-                info,
-                charset: None,
-                body: Vec::new(),
-                not_modified: true,
-                listing: false,
-                exchanges: taken(),
-            });
-        }
-        if !(200..300).contains(&raw.status) {
-            return Err(fail(FetchError::HttpStatus(raw.status), &info));
-        }
-        let listing = info.content_type.as_deref().is_some_and(is_listing_type);
-        if let Some(ct) = &info.content_type {
-            if !is_html_type(ct) && !listing {
-                return Err(fail(FetchError::NotHtml(ct.clone()), &info));
+                None => return Ok(raw),
             }
         }
-        let charset = info.content_type.as_deref().and_then(charset_of);
-        Ok(FetchedPage {
-            info,
-            charset,
-            body: raw.body,
-            not_modified: false,
-            listing,
-            exchanges: taken(),
-        })
     }
 
     /// Address and robots checks for one hop.
@@ -352,6 +341,9 @@ impl Fetcher {
         Ok(())
     }
 
+    /// The robots.txt verdict for the origin of `page` (RFC 9309): fetched
+    /// once, without retries, following up to [`ROBOTS_MAX_REDIRECTS`]
+    /// redirects; see [`Rules`] for what each answer means.
     async fn fetch_robots(&self, page: &Url, capture: Option<&Capture>) -> Rules {
         let Ok(mut url) = page.join("/robots.txt") else {
             return Rules::AllowAll;
@@ -395,6 +387,9 @@ impl Fetcher {
         Rules::AllowAll
     }
 
+    /// One request, tried again after retryable failures (connection
+    /// errors, timeouts, 429 and 5xx other than 501) up to `retries` times,
+    /// with back-off or `Retry-After`. The last answer is returned as is.
     async fn request_with_retries(&self, req: Request<'_>) -> Result<Raw, FetchError> {
         let mut wait = Duration::ZERO;
         let mut attempt = 0u32;
@@ -428,6 +423,9 @@ impl Fetcher {
         }
     }
 
+    /// Send one request and read its answer. The body is read when it is a
+    /// page (see [`is_page`]), or when archiving (cut at
+    /// [`ARCHIVE_OTHER_MAX`] then); archiving also keeps the exchange.
     async fn send_and_read(&self, req: Request<'_>) -> Result<Raw, FetchError> {
         let Request {
             url,
@@ -436,18 +434,7 @@ impl Fetcher {
             validators,
             capture,
         } = req;
-        let mut req = self.client.get(url.clone());
-        if let Some(v) = validators {
-            if let Some(etag) = &v.etag {
-                req = req.header(reqwest::header::IF_NONE_MATCH, etag);
-            }
-            if let Some(lm) = &v.last_modified {
-                req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
-            }
-        }
-        let req = req
-            .build()
-            .map_err(|e| FetchError::InvalidUrl(format!("{url}: {e}")))?;
+        let req = self.build_request(url, validators)?;
         let sent = capture.map(|_| self.request_headers(&req));
         let mut resp = self
             .client
@@ -457,38 +444,17 @@ impl Fetcher {
         let date = chrono::Utc::now();
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let mut body = Vec::new();
-        let html_like = header(&headers, CONTENT_TYPE)
-            .is_none_or(|ct| is_html_type(&ct) || is_listing_type(&ct) || truncate);
-        let is_redirect = (300..400).contains(&status) && headers.contains_key(LOCATION);
-        let page = html_like && !is_redirect && (200..300).contains(&status) || truncate;
+        let page = is_page(status, &headers, truncate);
         if !page && capture.is_some() {
             // Not a page: read it for the archive only, cut where it gets long.
             cap = cap.min(ARCHIVE_OTHER_MAX);
             truncate = true;
         }
-        let mut cut = false;
-        if page || capture.is_some() {
-            let declared = header(&headers, CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
-            if declared.is_some_and(|n| n > cap) && !truncate {
-                return Err(FetchError::TooLarge(cap));
-            }
-            while let Some(chunk) = resp
-                .chunk()
-                .await
-                .map_err(|e| classify(&e, self.settings.timeout))?
-            {
-                if body.len() + chunk.len() > cap {
-                    if truncate {
-                        body.extend_from_slice(&chunk[..cap - body.len()]);
-                        cut = true;
-                        break;
-                    }
-                    return Err(FetchError::TooLarge(cap));
-                }
-                body.extend_from_slice(&chunk);
-            }
-        }
+        let (mut body, cut) = if page || capture.is_some() {
+            self.read_body(&mut resp, cap, truncate).await?
+        } else {
+            (Vec::new(), false)
+        };
         if let (Some(capture), Some(request_headers)) = (capture, sent) {
             let exchange = Exchange {
                 url: url.to_string(),
@@ -517,6 +483,56 @@ impl Fetcher {
         })
     }
 
+    /// The GET request for `url`, conditional when `validators` are given.
+    fn build_request(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<reqwest::Request, FetchError> {
+        let mut req = self.client.get(url.clone());
+        if let Some(v) = validators {
+            if let Some(etag) = &v.etag {
+                req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &v.last_modified {
+                req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+            }
+        }
+        req.build()
+            .map_err(|e| FetchError::InvalidUrl(format!("{url}: {e}")))
+    }
+
+    /// Read the body of `resp` up to `cap` bytes: beyond, it is cut (with
+    /// `truncate`; the second value says so) or refused as `too_large`, as
+    /// is a larger declared `Content-Length` up front.
+    async fn read_body(
+        &self,
+        resp: &mut reqwest::Response,
+        cap: usize,
+        truncate: bool,
+    ) -> Result<(Vec<u8>, bool), FetchError> {
+        let declared = header(resp.headers(), CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > cap) && !truncate {
+            return Err(FetchError::TooLarge(cap));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| classify(&e, self.settings.timeout))?
+        {
+            if body.len() + chunk.len() > cap {
+                if truncate {
+                    body.extend_from_slice(&chunk[..cap - body.len()]);
+                    return Ok((body, true));
+                }
+                return Err(FetchError::TooLarge(cap));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((body, false))
+    }
+
     /// The headers a request goes out with: those set on it, and those the
     /// client adds (`Host`, `User-Agent`, `Accept`, `Accept-Encoding`).
     fn request_headers(&self, req: &reqwest::Request) -> Vec<(String, String)> {
@@ -541,6 +557,53 @@ impl Fetcher {
     }
 }
 
+/// What the final answer (described by `info`) makes of a fetch: a page
+/// (HTML, or a feed or sitemap type), a `not_modified` page for a 304 to a
+/// `conditional` request, or an error (another status, another type). The
+/// page's `info` and `exchanges` are left empty for the caller.
+fn page_of(raw: Raw, info: &ResponseInfo, conditional: bool) -> Result<FetchedPage, FetchError> {
+    let page = FetchedPage {
+        info: ResponseInfo::default(),
+        charset: None,
+        body: Vec::new(),
+        not_modified: false,
+        listing: false,
+        exchanges: Vec::new(),
+    };
+    if raw.status == 304 && conditional {
+        return Ok(FetchedPage {
+            not_modified: true,
+            ..page
+        });
+    }
+    if !(200..300).contains(&raw.status) {
+        return Err(FetchError::HttpStatus(raw.status));
+    }
+    let listing = info.content_type.as_deref().is_some_and(is_listing_type);
+    if let Some(ct) = &info.content_type {
+        if !is_html_type(ct) && !listing {
+            return Err(FetchError::NotHtml(ct.clone()));
+        }
+    }
+    Ok(FetchedPage {
+        charset: info.content_type.as_deref().and_then(charset_of),
+        body: raw.body,
+        listing,
+        ..page
+    })
+}
+
+/// Whether an answer is a page, whose body is read in full: a 2xx that is
+/// no redirect, of an HTML, feed or sitemap type or of none; with
+/// `truncate` (robots.txt), any answer.
+fn is_page(status: u16, headers: &reqwest::header::HeaderMap, truncate: bool) -> bool {
+    let html_like = header(headers, CONTENT_TYPE)
+        .is_none_or(|ct| is_html_type(&ct) || is_listing_type(&ct) || truncate);
+    let is_redirect = (300..400).contains(&status) && headers.contains_key(LOCATION);
+    html_like && !is_redirect && (200..300).contains(&status) || truncate
+}
+
+/// The HTTP version as a WARC record writes it.
 fn version_name(v: reqwest::Version) -> &'static str {
     match v {
         reqwest::Version::HTTP_09 => "HTTP/0.9",
@@ -551,6 +614,7 @@ fn version_name(v: reqwest::Version) -> &'static str {
     }
 }
 
+/// An `http` or `https` URL with a host, from a list line.
 fn parse_url(input: &str) -> Result<Url, FetchError> {
     let url =
         Url::parse(input.trim()).map_err(|e| FetchError::InvalidUrl(format!("{input}: {e}")))?;
@@ -578,6 +642,8 @@ fn check_literal(url: &Url, allow_private: bool) -> Result<(), FetchError> {
     }
 }
 
+/// Where a 3xx answer with a `Location` leads, resolved against `base`;
+/// `None` for any other answer.
 fn redirect_target(base: &Url, raw: &Raw) -> Option<Result<Url, FetchError>> {
     if !(300..400).contains(&raw.status) {
         return None;
@@ -590,12 +656,14 @@ fn redirect_target(base: &Url, raw: &Raw) -> Option<Result<Url, FetchError>> {
     )
 }
 
+/// A header's value, trimmed, when it is text.
 fn header(h: &reqwest::header::HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
     h.get(name)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.trim().to_string())
 }
 
+/// `scheme://host:port`, the unit of robots.txt.
 fn origin_of(url: &Url) -> String {
     format!("{}://{}", url.scheme(), host_key(url))
 }
@@ -623,6 +691,8 @@ const TLS_MARKERS: &[&str] = &[
     "ssl",
 ];
 
+/// The kind of a reqwest failure: timeout, refused address, DNS, TLS, or
+/// else a connection failure, read off its chain of sources.
 fn classify(e: &reqwest::Error, deadline: Duration) -> FetchError {
     if e.is_timeout() {
         return FetchError::Timeout(deadline);

@@ -50,6 +50,7 @@ impl Politeness {
         }
     }
 
+    /// The permits and slots of host `key`, made on first use.
     fn host(&self, key: &str) -> Arc<Host> {
         let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
         hosts

@@ -1,9 +1,10 @@
 //! Retries: which failures are retried, and how long to wait before the next try.
 //!
-//! Connection errors, timeouts, 429 and 5xx are retried up to `retries`
-//! times. The wait doubles from [`BASE_BACKOFF`] with random jitter of up to
-//! half of it, or follows `Retry-After` (seconds or an HTTP date) up to
-//! [`MAX_RETRY_AFTER`]; the wait is served inside the host's politeness slot.
+//! Connection errors, timeouts, 429 and 5xx other than 501 are retried up to
+//! `retries` times. The wait doubles from [`BASE_BACKOFF`] with random
+//! jitter of up to half of it, or follows `Retry-After` (seconds or an HTTP
+//! date) up to [`MAX_RETRY_AFTER`]; the wait is served inside the host's
+//! politeness slot.
 
 use std::time::{Duration, SystemTime};
 

@@ -3,9 +3,9 @@
 //! (product token case-insensitive, most specific rule wins).
 //!
 //! A 4xx answer allows everything; a 5xx answer or an unreachable server
-//! disallows everything (an unreachable one for [`UNREACHABLE_TTL`], and its
-//! pages carry the network error); the first [`ROBOTS_MAX_BYTES`] bytes are
-//! parsed.
+//! disallows everything (a 5xx for [`ROBOTS_TTL`], an unreachable one for
+//! [`UNREACHABLE_TTL`], and its pages carry the network error); the first
+//! [`ROBOTS_MAX_BYTES`] bytes are parsed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -24,9 +24,15 @@ pub const ROBOTS_MAX_REDIRECTS: usize = 5;
 
 /// What a site's robots.txt says.
 pub enum Rules {
-    /// No usable file (4xx): everything allowed.
+    /// No usable file: a 4xx answer, a body that does not parse, a redirect
+    /// to no http(s) URL, or more than [`ROBOTS_MAX_REDIRECTS`] redirects.
+    /// Everything is allowed.
     AllowAll,
-    /// Server error or unreachable: everything disallowed.
+    /// Any other answer that is not a 2xx (a 5xx, or a 3xx without a
+    /// `Location`), after one try: everything is disallowed and the
+    /// origin's pages fail with `robots_disallowed`, for the full
+    /// [`ROBOTS_TTL`] like any verdict. (An origin that does not answer at
+    /// all is [`Rules::Unreachable`].)
     DisallowAll,
     /// Parsed rules for our product token.
     Parsed(texting_robots::Robot),
@@ -64,6 +70,7 @@ impl Rules {
     }
 }
 
+/// A verdict (or the fetch that will give it) and when it was asked for.
 struct Entry {
     cell: Arc<OnceCell<Arc<Rules>>>,
     created: Instant,

@@ -47,4 +47,4 @@ pub use extract::error::{DecodeError, ExtractError};
 #[doc(hidden)]
 pub use extract::explain::explain;
 pub use extract::model::{Article, Block, BlockKind, Metadata, SCHEMA_VERSION};
-pub use extract::{ExtractOptions, extract};
+pub use extract::{ExtractOptions, Profile, extract};

@@ -63,7 +63,10 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             let s = &raw[i];
             drop = s.len < FORM_MAX_TEXT || s.controls > 0 && s.p == 0;
         }
+        let thread =
+            pass.keep_thread && (e.hits.contains(Hit::THREAD) || e.flags.contains(Flag::COMMENT));
         if !drop
+            && !thread
             && pass.strip_boilerplate
             && (!e.flags.intersects(Flag::ARTICLE) || e.name == "article")
         {
@@ -98,7 +101,7 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             let p = &raw[n.parent as usize];
             drop = p.inline_link_len * 10 >= p.inline_len * TAG_LIST_MIN_LINK_TENTHS;
         }
-        if !drop && pass.strip_unlikely && !NEVER_UNLIKELY.contains(&e.name) {
+        if !drop && !thread && pass.strip_unlikely && !NEVER_UNLIKELY.contains(&e.name) {
             drop = (e.hits.intersects(Hit::UNLIKELY)
                 && !e.hits.intersects(Hit::MAYBE)
                 && raw[i].embeds == 0)

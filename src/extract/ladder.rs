@@ -25,6 +25,9 @@ pub struct Pass {
     pub weight_classes: bool,
     /// Prune blocks by their shape inside the chosen container.
     pub clean_conditionally: bool,
+    /// Keep discussions (comment lists, comments, replies): the posts of a
+    /// forum thread, which on an article would be reader comments.
+    pub keep_thread: bool,
 }
 
 /// The fallback ladder, strictest first.
@@ -35,6 +38,7 @@ pub const LADDER: [Pass; 5] = [
         strip_boilerplate_parts: true,
         weight_classes: true,
         clean_conditionally: true,
+        keep_thread: false,
     },
     Pass {
         strip_unlikely: false,
@@ -42,6 +46,7 @@ pub const LADDER: [Pass; 5] = [
         strip_boilerplate_parts: true,
         weight_classes: true,
         clean_conditionally: true,
+        keep_thread: false,
     },
     Pass {
         strip_unlikely: false,
@@ -49,6 +54,7 @@ pub const LADDER: [Pass; 5] = [
         strip_boilerplate_parts: true,
         weight_classes: false,
         clean_conditionally: true,
+        keep_thread: false,
     },
     Pass {
         strip_unlikely: false,
@@ -56,6 +62,7 @@ pub const LADDER: [Pass; 5] = [
         strip_boilerplate_parts: false,
         weight_classes: false,
         clean_conditionally: true,
+        keep_thread: false,
     },
     Pass {
         strip_unlikely: false,
@@ -63,5 +70,6 @@ pub const LADDER: [Pass; 5] = [
         strip_boilerplate_parts: false,
         weight_classes: false,
         clean_conditionally: false,
+        keep_thread: false,
     },
 ];

@@ -26,6 +26,7 @@ pub(crate) mod listing;
 pub(crate) mod metadata;
 pub(crate) mod model;
 pub(crate) mod prescan;
+pub(crate) mod region;
 pub(crate) mod render;
 pub(crate) mod rules;
 pub(crate) mod score;
@@ -58,6 +59,21 @@ pub struct ExtractOptions {
     pub max_bytes: Option<usize>,
     /// "Today" for date sanity checks; the system clock when unset.
     pub now: Option<NaiveDate>,
+    /// Development switch: extract every page with this profile.
+    #[doc(hidden)]
+    pub force_profile: Option<Profile>,
+}
+
+/// How the content of a page is chosen.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// One container of sequential prose: the scorer's choice.
+    Article,
+    /// Everything left in the main region after cleaning.
+    Region,
+    /// The main region with its discussion kept: a forum thread.
+    Thread,
 }
 
 struct Outcome {
@@ -128,6 +144,16 @@ pub fn extract(
         dated: meta.date.is_some(),
     };
 
+    if let Some(profile @ (Profile::Region | Profile::Thread)) = options.force_profile {
+        let blocks = region::extract(&doc, &raw, &known, now, profile == Profile::Thread);
+        let text = render::markdown::to_text(&blocks);
+        return Ok(Article {
+            metadata: meta,
+            word_count: word_count(&text),
+            text,
+            blocks,
+        });
+    }
     let mut best: Option<Outcome> = None;
     for (k, pass) in LADDER.iter().enumerate() {
         let last = k == LADDER.len() - 1;
@@ -181,7 +207,7 @@ pub fn extract(
 }
 
 /// What the metadata already tells the passes about the page.
-struct Known<'a> {
+pub(crate) struct Known<'a> {
     /// The title and the first `<h1>`, which the text must not repeat.
     headlines: &'a [&'a str],
     /// The authors, whose byline the text must not repeat.

@@ -133,6 +133,9 @@ bitflags::bitflags! {
         /// Gated by a paywall: a subscription prompt when short, the rest of
         /// the article (sent in the page, hidden by script) when it is prose.
         const GATED = 512;
+        /// Part of a discussion (a comment list, a comment, a reply): reader
+        /// comments under an article, but the content of a forum thread.
+        const THREAD = 1 << 10;
     }
 }
 
@@ -150,6 +153,7 @@ mod bits {
     pub const CAPTION: u16 = Hit::CAPTION.bits();
     pub const EMBED: u16 = Hit::EMBED.bits();
     pub const GATED: u16 = Hit::GATED.bits();
+    pub const THREAD: u16 = Hit::THREAD.bits();
 }
 
 use bits::*;
@@ -172,9 +176,9 @@ pub const SUBSTRING_RULES: &[(&str, u16)] = &[
     ("comment-respond", BOILER | NEG),
     ("comment-form", BOILER | NEG),
     ("commentform", BOILER | NEG),
-    ("commentlist", BOILER | NEG),
-    ("comment-list", BOILER | NEG),
-    ("comments-area", BOILER | NEG),
+    ("commentlist", BOILER | NEG | THREAD),
+    ("comment-list", BOILER | NEG | THREAD),
+    ("comments-area", BOILER | NEG | THREAD),
     ("author-bio", BOILER | NEG),
     ("authorbio", BOILER | NEG),
     ("author-box", BOILER | NEG),
@@ -235,7 +239,7 @@ pub const SUBSTRING_RULES: &[(&str, u16)] = &[
     ("popup", UNLIKELY),
     ("widget", NEG | UNLIKELY),
     ("related", NEG | UNLIKELY),
-    ("comment", NEG | UNLIKELY),
+    ("comment", NEG | UNLIKELY | THREAD),
     ("social", NEG | UNLIKELY),
     ("promo", NEG | UNLIKELY),
     ("shopping", NEG),
@@ -273,8 +277,8 @@ pub const PART_RULES: &[(&str, u16)] = &[
     ("ads", BOILER_PART),
     ("adv", BOILER_PART),
     ("advertisement", BOILER_PART),
-    ("comment", BOILER_PART),
-    ("comments", BOILER_PART),
+    ("comment", BOILER_PART | THREAD),
+    ("comments", BOILER_PART | THREAD),
     ("respond", BOILER_PART),
     ("share", BOILER_PART),
     ("shares", BOILER_PART),

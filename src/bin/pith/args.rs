@@ -130,6 +130,9 @@ pub struct ExtractionFlags {
     /// Cut the site name off titles the page declares too (og:title, JSON-LD headline).
     #[arg(long)]
     pub strip_site_name: bool,
+    /// Development: extract every page with this profile (article, region).
+    #[arg(long, hide = true, value_name = "PROFILE")]
+    pub dev_profile: Option<String>,
 }
 
 impl ExtractionFlags {
@@ -138,6 +141,12 @@ impl ExtractionFlags {
         pith::ExtractOptions {
             include_captions: self.captions || config.include_captions,
             strip_site_name: self.strip_site_name || config.strip_site_name,
+            force_profile: match self.dev_profile.as_deref() {
+                Some("article") => Some(pith::Profile::Article),
+                Some("region") => Some(pith::Profile::Region),
+                Some("thread") => Some(pith::Profile::Thread),
+                _ => None,
+            },
             ..Default::default()
         }
     }

@@ -1,0 +1,72 @@
+//! The main region of a page that is not one story: a forum thread, a
+//! product, a category or listing page, a service page, documentation.
+//!
+//! An article's text is one container, and the scorer picks it. On these
+//! pages the content runs over many containers (every post of a thread,
+//! every card of a grid, every section of a landing page), so choosing one
+//! loses most of it. Here the page is cleaned of its furniture as for an
+//! article, then everything that is left inside the page's main region is
+//! kept: the `<main>` (or `role=main`) element when it holds most of the
+//! kept text, else the body.
+
+use crate::extract::dom::{Doc, Flag, Ix};
+use crate::extract::ladder::{LADDER, Pass};
+use crate::extract::model::{Block, BlockKind};
+use crate::extract::stats::{self, Stats};
+use crate::extract::{Known, clean, render};
+use chrono::NaiveDate;
+
+/// The pass that cleans a page for its main region: furniture by tag, role
+/// and class goes, weak "unlikely" cues stay (they name too many layout
+/// boxes of such pages).
+const REGION_PASS: Pass = LADDER[1];
+
+/// The blocks of the page's main region. `thread` keeps its discussion.
+pub(crate) fn extract(
+    doc: &Doc<'_>,
+    raw: &[Stats],
+    known: &Known<'_>,
+    now: NaiveDate,
+    thread: bool,
+) -> Vec<Block> {
+    let pass = Pass {
+        keep_thread: thread,
+        ..REGION_PASS
+    };
+    let removed = clean::removed(doc, raw, pass);
+    let st = stats::stats(doc, Some(&removed));
+    let roots = roots(doc, &st, &removed);
+    let mut blocks = render::blocks(doc, &roots, &removed);
+    blocks.retain(|b| b.kind != BlockKind::Caption);
+    render::filter::filter_blocks(blocks, known.headlines, known.author, now)
+}
+
+/// Share of the kept text a `<main>` element must hold to stand for the page.
+const MAIN_MIN_SHARE: f32 = 0.5;
+
+/// The roots of the main region, given what the cleaning pass removed.
+fn roots(doc: &Doc<'_>, st: &[Stats], removed: &[bool]) -> Vec<Ix> {
+    let body = doc.body;
+    if body == crate::extract::dom::NONE {
+        return Vec::new();
+    }
+    let total = st[body as usize].len as f32;
+    let end = doc.nodes[body as usize].end;
+    let mut i = body + 1;
+    while i < end {
+        if removed[i as usize] {
+            i = doc.nodes[i as usize].end;
+            continue;
+        }
+        if let Some(e) = doc.elem(i) {
+            let main = e.name == "main"
+                || e.flags.contains(Flag::ARTICLE)
+                    && crate::extract::dom::attr(e.el, "role").is_some_and(|r| r == "main");
+            if main && st[i as usize].len as f32 >= total * MAIN_MIN_SHARE {
+                return vec![i];
+            }
+        }
+        i += 1;
+    }
+    vec![body]
+}

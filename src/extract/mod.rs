@@ -262,7 +262,13 @@ fn run_pass(
     if !options.include_captions {
         blocks.retain(|b| b.kind != model::BlockKind::Caption);
     }
-    let blocks = render::filter::filter_blocks(blocks, known.headlines, known.author, now);
+    let blocks = render::filter::filter_blocks(
+        blocks,
+        known.headlines,
+        known.author,
+        now,
+        render::filter::Teasers::Furniture,
+    );
     let len = blocks
         .iter()
         .map(|b| crate::extract::dom::measure(&b.text).0)

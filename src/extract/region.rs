@@ -38,10 +38,16 @@ pub(crate) fn extract(
     let roots = roots(doc, &st, &removed);
     let mut blocks = render::blocks(doc, &roots, &removed);
     blocks.retain(|b| b.kind != BlockKind::Caption);
-    render::filter::filter_blocks(blocks, known.headlines, known.author, now)
+    render::filter::filter_blocks(
+        blocks,
+        known.headlines,
+        known.author,
+        now,
+        render::filter::Teasers::Content,
+    )
 }
 
-/// Share of the kept text a `<main>` element must hold to stand for the page.
+/// Share of the kept text the `<main>` elements must hold to stand for the page.
 const MAIN_MIN_SHARE: f32 = 0.5;
 
 /// The roots of the main region, given what the cleaning pass removed.
@@ -52,6 +58,7 @@ fn roots(doc: &Doc<'_>, st: &[Stats], removed: &[bool]) -> Vec<Ix> {
     }
     let total = st[body as usize].len as f32;
     let end = doc.nodes[body as usize].end;
+    let mut mains = Vec::new();
     let mut i = body + 1;
     while i < end {
         if removed[i as usize] {
@@ -62,11 +69,19 @@ fn roots(doc: &Doc<'_>, st: &[Stats], removed: &[bool]) -> Vec<Ix> {
             let main = e.name == "main"
                 || e.flags.contains(Flag::ARTICLE)
                     && crate::extract::dom::attr(e.el, "role").is_some_and(|r| r == "main");
-            if main && st[i as usize].len as f32 >= total * MAIN_MIN_SHARE {
-                return vec![i];
+            if main {
+                // Its subtree is the region; a <main> inside it adds nothing.
+                mains.push(i);
+                i = doc.nodes[i as usize].end;
+                continue;
             }
         }
         i += 1;
     }
-    vec![body]
+    let held: u32 = mains.iter().map(|&m| st[m as usize].len).sum();
+    if !mains.is_empty() && held as f32 >= total * MAIN_MIN_SHARE {
+        mains
+    } else {
+        vec![body]
+    }
 }

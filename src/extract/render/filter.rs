@@ -68,14 +68,29 @@ const COPYRIGHT_LINE_MAX_BYTES: usize = 200;
 const REPEATED_LINE_MAX_CHARS: usize = 200;
 const REPEATED_LINE_MIN_COUNT: usize = 3;
 
+/// What the teasers of other stories are on a page: furniture beside one
+/// story, or the content itself (the cards of a listing, a category page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Teasers {
+    /// An article: linked headlines, excerpt runs, datelines and closing
+    /// "related" sections are other stories, and go.
+    Furniture,
+    /// A listing or any page of many items: they stay.
+    Content,
+}
+
 /// Drop boilerplate lines, short repeated lines and a leading headline.
 pub fn filter_blocks(
     mut blocks: Vec<Block>,
     headlines: &[&str],
     author: Option<&str>,
     now: chrono::NaiveDate,
+    teasers: Teasers,
 ) -> Vec<Block> {
-    drop_related_sections(&mut blocks);
+    let stories = teasers == Teasers::Content;
+    if !stories {
+        drop_related_sections(&mut blocks);
+    }
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for b in &blocks {
         if b.text.len() <= REPEATED_LINE_MAX_CHARS
@@ -104,8 +119,7 @@ pub fn filter_blocks(
         }
         if repeated.contains(&b.text)
             || is_boilerplate_line(&b.text)
-            || is_dateline(&b.text, now)
-            || is_link_line(&b)
+            || !stories && (is_dateline(&b.text, now) || is_link_line(&b))
         {
             continue;
         }
@@ -121,7 +135,9 @@ pub fn filter_blocks(
         }
         out.push(b);
     }
-    drop_excerpt_runs(&mut out);
+    if !stories {
+        drop_excerpt_runs(&mut out);
+    }
     // Headings left with nothing after them close no section: drop them.
     while out
         .last()
@@ -410,7 +426,7 @@ mod tests {
             },
         ];
         let now = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
-        let out = filter_blocks(blocks, &["My title"], None, now);
+        let out = filter_blocks(blocks, &["My title"], None, now, Teasers::Furniture);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].text, "Real text here.");
     }

@@ -169,31 +169,28 @@ pub fn extract(
             break;
         }
     }
-    let Some(best) = best else {
-        return Err(ExtractError::NoContent("the page has no text".into()));
-    };
-    if best.listing {
-        return Err(ExtractError::NoContent(
-            "the page is a list of links or teasers, not an article".into(),
-        ));
-    }
-    // A short text is an article only when it is most of what the page says
-    // (a one-paragraph page), not when it is a scrap of a page of furniture.
+    // No story: a listing, a page of many items, or a scrap of text amid
+    // furniture. The page's main region is its content, if it has one.
     let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
-    if best.len == 0 || best.len < MIN_TEXT && best.len * 2 < page_len {
-        return Err(ExtractError::NoContent(format!(
-            "only {} characters of article text found",
-            best.len
-        )));
-    }
-    let text = render::markdown::to_text(&best.blocks);
+    let story =
+        best.filter(|b| !b.listing && b.len > 0 && !(b.len < MIN_TEXT && b.len * 2 < page_len));
+    let blocks = match story {
+        Some(b) => b.blocks,
+        None => {
+            let blocks = region::extract(&doc, &raw, &known, now, false);
+            if blocks.is_empty() {
+                return Err(ExtractError::NoContent("the page has no text".into()));
+            }
+            blocks
+        }
+    };
+    let text = render::markdown::to_text(&blocks);
     if meta.lang.is_none() {
         meta.lang = detect_lang(&text);
     }
     if meta.description.is_none() {
         // No summary declared: the first paragraph stands in, as readers show it.
-        meta.description = best
-            .blocks
+        meta.description = blocks
             .iter()
             .find(|b| b.kind == model::BlockKind::Para && reads_as_prose(&b.text))
             .map(|b| b.text.replace('\n', " "));
@@ -202,7 +199,7 @@ pub fn extract(
         metadata: meta,
         word_count: word_count(&text),
         text,
-        blocks: best.blocks,
+        blocks,
     })
 }
 

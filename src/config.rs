@@ -162,6 +162,9 @@ pub struct ExtractConfig {
     pub max_bytes: u64,
     /// Worker threads; 0 means one per core.
     pub jobs: usize,
+    /// Keep only pages of these types (`article`, `forum`, `product`,
+    /// `collection`, `listing`, `documentation`, `service`); empty keeps all.
+    pub page_types: Vec<String>,
 }
 
 impl Default for ExtractConfig {
@@ -171,6 +174,7 @@ impl Default for ExtractConfig {
             strip_site_name: false,
             max_bytes: 20 * 1024 * 1024,
             jobs: 0,
+            page_types: Vec::new(),
         }
     }
 }

@@ -46,5 +46,5 @@ pub mod crawl;
 pub use extract::error::{DecodeError, ExtractError};
 #[doc(hidden)]
 pub use extract::explain::explain;
-pub use extract::model::{Article, Block, BlockKind, Metadata, SCHEMA_VERSION};
+pub use extract::model::{Article, Block, BlockKind, Metadata, PageType, SCHEMA_VERSION};
 pub use extract::{ExtractOptions, Profile, extract};

@@ -337,11 +337,14 @@ async fn extract_page(
         }
         Ok(Err(e)) => {
             // A body served as HTML that is empty or binary could not be decoded.
-            let kind = match e {
-                crate::ExtractError::Decode(_) => "decode",
-                _ => e.kind(),
+            let mut r = match e {
+                crate::ExtractError::Decode(_) => {
+                    Record::failed(source, Some(url), "decode", e.to_string())
+                }
+                _ => Record::not_extracted(source, Some(url), &e),
             };
-            failed(source, url, kind, e.to_string(), &info)
+            r.fetch = Some(fields(&info, None));
+            r
         }
         Err(_) => {
             let message = "extraction panicked; please report this page";

@@ -4,6 +4,7 @@
 //! `error.kind` carries, so downstream tools can branch on it. Kinds are part
 //! of the output schema and only ever get added, never renamed.
 
+use crate::extract::model::PageType;
 use thiserror::Error;
 
 /// Why the bytes of a page could not be turned into text.
@@ -29,6 +30,10 @@ pub enum ExtractError {
     /// shell rendered by JavaScript, or too little text.
     #[error("no article content found: {0}")]
     NoContent(String),
+    /// The page is of a type the caller did not ask for
+    /// ([`crate::ExtractOptions::page_types`]).
+    #[error("the page is a {0} page, not one of the page types asked for")]
+    PageType(PageType),
     /// The input is larger than the caller's limit.
     #[error("the page is {size} bytes, over the limit of {limit} bytes")]
     TooLarge {
@@ -56,6 +61,15 @@ impl ExtractError {
             ExtractError::Decode(e) => e.kind(),
             ExtractError::NoContent(_) => "no_content",
             ExtractError::TooLarge { .. } => "too_large",
+            ExtractError::PageType(_) => "page_type",
+        }
+    }
+
+    /// The page's type, when the error is that it was not asked for.
+    pub fn page_type(&self) -> Option<PageType> {
+        match self {
+            ExtractError::PageType(t) => Some(*t),
+            _ => None,
         }
     }
 }

@@ -37,7 +37,7 @@ use decode::decode;
 use dom::{Doc, Ix};
 use error::ExtractError;
 use ladder::{ENOUGH_TEXT, LADDER, MIN_TEXT, NOTHING_TEXT, Pass};
-use model::{Article, Block, word_count};
+use model::{Article, Block, PageType, word_count};
 use prescan::prescan;
 use scraper::Html;
 use url::Url;
@@ -59,6 +59,9 @@ pub struct ExtractOptions {
     pub max_bytes: Option<usize>,
     /// "Today" for date sanity checks; the system clock when unset.
     pub now: Option<NaiveDate>,
+    /// Keep only pages of these types; others give
+    /// [`ExtractError::PageType`]. Empty keeps every type.
+    pub page_types: Vec<PageType>,
     /// Development switch: extract every page with this profile.
     #[doc(hidden)]
     pub force_profile: Option<Profile>,
@@ -149,6 +152,7 @@ pub fn extract(
         let text = render::markdown::to_text(&blocks);
         return Ok(Article {
             metadata: meta,
+            page_type: PageType::Article,
             word_count: word_count(&text),
             text,
             blocks,
@@ -174,16 +178,19 @@ pub fn extract(
     let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
     let story =
         best.filter(|b| !b.listing && b.len > 0 && !(b.len < MIN_TEXT && b.len * 2 < page_len));
-    let blocks = match story {
-        Some(b) => b.blocks,
+    let (blocks, page_type) = match story {
+        Some(b) => (b.blocks, PageType::Article),
         None => {
             let blocks = region::extract(&doc, &raw, &known, now, false);
             if blocks.is_empty() {
                 return Err(ExtractError::NoContent("the page has no text".into()));
             }
-            blocks
+            (blocks, PageType::Listing)
         }
     };
+    if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
+        return Err(ExtractError::PageType(page_type));
+    }
     let text = render::markdown::to_text(&blocks);
     if meta.lang.is_none() {
         meta.lang = detect_lang(&text);
@@ -197,6 +204,7 @@ pub fn extract(
     }
     Ok(Article {
         metadata: meta,
+        page_type,
         word_count: word_count(&text),
         text,
         blocks,

@@ -33,13 +33,77 @@ pub struct Metadata {
     pub tags: Vec<String>,
 }
 
+/// What kind of page it is, in WCXB's taxonomy: how its main content was
+/// chosen follows from it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageType {
+    /// One story or text told in sequential paragraphs: news, blog posts,
+    /// guides, reviews.
+    #[default]
+    Article,
+    /// A discussion thread or Q&A: every post is content.
+    Forum,
+    /// One product: name, description, specifications.
+    Product,
+    /// A category or browse page: a grid of items.
+    Collection,
+    /// An index of repeated cards: a section front, an archive, a catalogue.
+    Listing,
+    /// API docs, tutorials, wikis.
+    Documentation,
+    /// A product's or company's marketing page of several sections.
+    Service,
+}
+
+impl PageType {
+    /// Every page type, in a fixed order.
+    pub const ALL: [PageType; 7] = [
+        PageType::Article,
+        PageType::Forum,
+        PageType::Product,
+        PageType::Collection,
+        PageType::Listing,
+        PageType::Documentation,
+        PageType::Service,
+    ];
+
+    /// The name written in records and settings (`article`, `forum` …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageType::Article => "article",
+            PageType::Forum => "forum",
+            PageType::Product => "product",
+            PageType::Collection => "collection",
+            PageType::Listing => "listing",
+            PageType::Documentation => "documentation",
+            PageType::Service => "service",
+        }
+    }
+
+    /// The page type of a name, as [`PageType::as_str`] writes it.
+    pub fn from_name(name: &str) -> Option<PageType> {
+        PageType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == name.trim())
+    }
+}
+
+impl std::fmt::Display for PageType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A clean article.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Article {
     /// Metadata fields.
     #[serde(flatten)]
     pub metadata: Metadata,
-    /// Article text: paragraphs separated by a blank line.
+    /// What kind of page it is.
+    pub page_type: PageType,
+    /// The main content's text: paragraphs separated by a blank line.
     pub text: String,
     /// Words in `text` (each CJK character counts as a word).
     pub word_count: usize,

@@ -2,7 +2,8 @@
 //! writers that put them in a file, a directory or a stream without ever
 //! leaving half a record behind.
 
-use crate::extract::model::{Article, SCHEMA_VERSION};
+use crate::extract::error::ExtractError;
+use crate::extract::model::{Article, PageType, SCHEMA_VERSION};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -87,6 +88,10 @@ pub struct Record {
     /// The failure, when there is no article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorInfo>,
+    /// The page's type, on a record of a page whose type was not asked for
+    /// (error kind `page_type`); an article carries its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_type: Option<PageType>,
 }
 
 impl Record {
@@ -104,6 +109,7 @@ impl Record {
             fetch: None,
             article,
             error,
+            page_type: None,
         }
     }
 
@@ -132,6 +138,14 @@ impl Record {
             message,
         };
         Record::new(source, url, None, Some(error))
+    }
+
+    /// A record for a page that gave no article: its error kind, and its
+    /// page type when that was the reason.
+    pub fn not_extracted(source: String, url: Option<String>, error: &ExtractError) -> Record {
+        let mut r = Record::failed(source, url, error.kind(), error.to_string());
+        r.page_type = error.page_type();
+        r
     }
 
     /// Render in `format`. Returns `None` for a failed record in the text

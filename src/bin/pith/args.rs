@@ -130,6 +130,9 @@ pub struct ExtractionFlags {
     /// Cut the site name off titles the page declares too (og:title, JSON-LD headline).
     #[arg(long)]
     pub strip_site_name: bool,
+    /// Keep only pages of these types (comma-separated: article, forum, product, collection, listing, documentation, service).
+    #[arg(long, value_name = "TYPES", value_delimiter = ',')]
+    pub page_types: Vec<String>,
     /// Development: extract every page with this profile (article, region).
     #[arg(long, hide = true, value_name = "PROFILE")]
     pub dev_profile: Option<String>,
@@ -137,8 +140,28 @@ pub struct ExtractionFlags {
 
 impl ExtractionFlags {
     /// The library's options: these flags over the `[extract]` settings.
-    pub fn options(&self, config: &pith::config::ExtractConfig) -> pith::ExtractOptions {
-        pith::ExtractOptions {
+    pub fn options(
+        &self,
+        config: &pith::config::ExtractConfig,
+    ) -> anyhow::Result<pith::ExtractOptions> {
+        let names = if self.page_types.is_empty() {
+            &config.page_types
+        } else {
+            &self.page_types
+        };
+        let mut page_types = Vec::new();
+        for name in names.iter().filter(|n| !n.trim().is_empty()) {
+            match pith::PageType::from_name(name) {
+                Some(t) => page_types.push(t),
+                None => anyhow::bail!(
+                    "unknown page type '{}' (page types: {})",
+                    name.trim(),
+                    pith::PageType::ALL.map(pith::PageType::as_str).join(", ")
+                ),
+            }
+        }
+        Ok(pith::ExtractOptions {
+            page_types,
             include_captions: self.captions || config.include_captions,
             strip_site_name: self.strip_site_name || config.strip_site_name,
             force_profile: match self.dev_profile.as_deref() {
@@ -148,6 +171,6 @@ impl ExtractionFlags {
                 _ => None,
             },
             ..Default::default()
-        }
+        })
     }
 }

@@ -43,7 +43,7 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
         n => n,
     };
     let settings = Settings {
-        options: a.extraction.options(&config.extract),
+        options: a.extraction.options(&config.extract)?,
         max_bytes: a.max_bytes.unwrap_or(config.extract.max_bytes),
     };
     let out_path = path_setting(a.output.as_ref(), &config.output.path);
@@ -206,7 +206,7 @@ fn process(input: &Input, s: &Settings) -> Record {
     let result = std::panic::catch_unwind(|| pith::extract(&bytes, input.url.as_deref(), options));
     match result {
         Ok(Ok(article)) => Record::ok(label, input.url.clone(), article),
-        Ok(Err(e)) => Record::failed(label, input.url.clone(), e.kind(), e.to_string()),
+        Ok(Err(e)) => Record::not_extracted(label, input.url.clone(), &e),
         Err(_) => Record::failed(
             label,
             input.url.clone(),

@@ -109,7 +109,7 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
         lists,
         fetch,
         concurrency: config.fetch.concurrency,
-        extract: a.extraction.options(&config.extract),
+        extract: a.extraction.options(&config.extract)?,
         output,
         state,
         schedule,

@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 /// The pass that cleans a page for its main region: furniture by tag, role
 /// and class goes, weak "unlikely" cues stay (they name too many layout
 /// boxes of such pages).
-const REGION_PASS: Pass = LADDER[1];
+const REGION_PASS: Pass = LADDER[3];
 
 /// The blocks of the page's main region. `thread` keeps its discussion.
 pub(crate) fn extract(

@@ -110,7 +110,7 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
                 .intersects(Hit::NEG | Hit::UNLIKELY | Hit::BOILER | Hit::BOILER_PART);
             if (drop || named_furniture)
                 && rules::RELATED_HEADINGS
-                    .contains(&crate::extract::dom::fold_line(&doc.text_of(i as Ix)).as_str())
+                    .contains(&crate::extract::text::fold_line(&doc.text_of(i as Ix)).as_str())
             {
                 related_headings.push(i as Ix);
             }

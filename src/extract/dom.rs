@@ -11,6 +11,7 @@
 //! its tag, class, id, role and visibility is worked out here, once.
 
 use crate::extract::rules::{self, Hit};
+use crate::extract::text::{measure, push_collapsed};
 use aho_corasick::AhoCorasick;
 use scraper::Html;
 use scraper::node::{Element, Node as SNode};
@@ -312,80 +313,6 @@ pub fn attr<'e>(el: &'e Element, name: &str) -> Option<&'e str> {
         .map(|(_, v)| &**v)
 }
 
-/// Normalise a line for comparison with the lists of known lines in
-/// [`rules`]: lower case, trimmed, without trailing punctuation or a leading
-/// dash.
-pub fn fold_line(text: &str) -> String {
-    let t = text.trim().to_lowercase();
-    t.trim_end_matches(|c: char| c.is_ascii_punctuation() || c == '…' || c.is_whitespace())
-        .trim_start_matches(|c: char| c == '—' || c == '-' || c.is_whitespace())
-        .to_string()
-}
-
-/// Append `text` to `out` with whitespace runs folded into one space.
-pub fn push_collapsed(out: &mut String, text: &str) {
-    for (k, word) in text.split_whitespace().enumerate() {
-        if (k > 0 || text.starts_with(char::is_whitespace))
-            && !out.is_empty()
-            && !out.ends_with(' ')
-        {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    if text.ends_with(char::is_whitespace) && !out.is_empty() && !out.ends_with(' ') {
-        out.push(' ');
-    }
-}
-
-/// Whether `c` is a CJK character (Han, kana, Hangul, full-width forms).
-pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF
-        | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FFFF)
-}
-
-/// Weight of one CJK character in lengths: one Han or kana character carries
-/// about as much as three Latin letters, so thresholds tuned on European text
-/// hold for Chinese and Japanese pages too.
-pub const CJK_CHAR_WEIGHT: u32 = 3;
-
-/// (weighted length with whitespace runs counted once, commas).
-pub fn measure(text: &str) -> (u32, u16) {
-    let mut len = 0u32;
-    let mut commas = 0u16;
-    let mut in_space = true;
-    for b in text.bytes() {
-        // Fast path: pure ASCII bytes.
-        if b < 0x80 {
-            if b.is_ascii_whitespace() {
-                if !in_space {
-                    len += 1;
-                    in_space = true;
-                }
-            } else {
-                in_space = false;
-                len += 1;
-                if b == b',' {
-                    commas = commas.saturating_add(1);
-                }
-            }
-        }
-    }
-    if !text.is_ascii() {
-        for c in text.chars().filter(|c| !c.is_ascii()) {
-            if c.is_whitespace() {
-                continue;
-            }
-            len += if is_cjk(c) { CJK_CHAR_WEIGHT } else { 1 };
-            if matches!(c, '，' | '、' | '،') {
-                commas = commas.saturating_add(1);
-            }
-        }
-    }
-    (len, commas)
-}
-
 fn tag_flags(name: &str) -> Tag {
     // One match instead of scans of the rule lists: this runs for every
     // element. A unit test checks it against `rules`.
@@ -634,12 +561,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn cjk_text_weighs_more() {
-        assert_eq!(measure("ab  cd").0, 5);
-        assert_eq!(measure("日本語").0, 9);
-        assert_eq!(measure("a, b，c").1, 2);
     }
 }

@@ -30,15 +30,17 @@ pub(crate) mod render;
 pub(crate) mod rules;
 pub(crate) mod score;
 pub(crate) mod stats;
+pub(crate) mod text;
 
 use chrono::NaiveDate;
 use decode::decode;
 use dom::{Doc, Ix};
 use error::ExtractError;
 use ladder::{ENOUGH_TEXT, LADDER, MIN_TEXT, NOTHING_TEXT, Pass};
-use model::{Article, Block, word_count};
+use model::{Article, Block};
 use prescan::prescan;
 use scraper::Html;
+use text::{is_cjk, measure, word_count};
 use url::Url;
 
 /// How to extract.
@@ -237,10 +239,7 @@ fn run_pass(
         blocks.retain(|b| b.kind != model::BlockKind::Caption);
     }
     let blocks = render::filter::filter_blocks(blocks, known.headlines, known.author, now);
-    let len = blocks
-        .iter()
-        .map(|b| crate::extract::dom::measure(&b.text).0)
-        .sum();
+    let len = blocks.iter().map(|b| measure(&b.text).0).sum();
     Outcome {
         blocks,
         len,
@@ -254,10 +253,7 @@ const DESCRIPTION_MIN_BYTES: usize = 20;
 /// Whether a paragraph reads as a sentence (to stand in for a description):
 /// long enough, and words, not a bare link or code ("example.org/,%20https:").
 fn reads_as_prose(text: &str) -> bool {
-    let cjk = text
-        .chars()
-        .filter(|c| crate::extract::dom::is_cjk(*c))
-        .count();
+    let cjk = text.chars().filter(|c| is_cjk(*c)).count();
     text.len() >= DESCRIPTION_MIN_BYTES && (text.split_whitespace().count() >= 4 || cjk >= 10)
 }
 

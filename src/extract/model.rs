@@ -87,32 +87,3 @@ pub struct Block {
     /// All of its text is inside links.
     pub linked: bool,
 }
-
-/// Count words: whitespace-separated tokens, each CJK character one word.
-pub fn word_count(text: &str) -> usize {
-    text.split_whitespace()
-        .map(|w| {
-            let cjk = w
-                .chars()
-                .filter(|&c| crate::extract::dom::is_cjk(c))
-                .count();
-            if cjk == 0 {
-                usize::from(w.chars().any(char::is_alphanumeric))
-            } else {
-                cjk + usize::from(
-                    w.chars()
-                        .any(|c| c.is_alphanumeric() && !crate::extract::dom::is_cjk(c)),
-                )
-            }
-        })
-        .sum()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn words_are_counted_across_scripts() {
-        assert_eq!(super::word_count("Hello, world — again."), 3);
-        assert_eq!(super::word_count("日本語 text"), 4);
-    }
-}

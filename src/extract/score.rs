@@ -21,7 +21,7 @@
 //!    prose paragraphs (a `<p>`, or a bare block of one long sentence-ending
 //!    paragraph, such as a lede in `<div class="summary">`).
 //!
-//! Lengths count CJK characters three times (see [`crate::extract::dom::measure`]), so
+//! Lengths count CJK characters three times (see [`crate::extract::text::measure`]), so
 //! the same thresholds work for Chinese and Japanese text.
 
 use super::dom::{Data, Doc, Flag, Ix, NONE, Tag};

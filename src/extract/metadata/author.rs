@@ -6,9 +6,10 @@
 //! Writer"), degrees, dates and times, splits several authors and joins them
 //! with "; ".
 
-use super::{collapse, date};
+use super::date;
 use crate::extract::dom::Doc;
 use crate::extract::stats::Stats;
+use crate::extract::text::collapse_whitespace;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -201,7 +202,7 @@ pub(super) fn text_byline(
 
 /// Clean a byline into names joined by "; ", or nothing.
 pub fn clean_authors(raw: &str) -> Option<String> {
-    let mut s = collapse(raw);
+    let mut s = collapse_whitespace(raw);
     let lower = s.to_lowercase();
     if [
         "photo",

@@ -24,9 +24,10 @@ pub mod date;
 pub mod jsonld;
 pub mod title;
 
-use crate::extract::dom::{Data, Doc, attr, push_collapsed};
+use crate::extract::dom::{Data, Doc, attr};
 use crate::extract::model::Metadata;
 use crate::extract::stats::Stats;
+use crate::extract::text::{collapse_whitespace, push_collapsed};
 use author::clean_authors;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -164,7 +165,7 @@ pub fn read(
     let meta = |keys: &[&str]| -> Option<String> {
         keys.iter()
             .filter_map(|k| g.meta.get(*k))
-            .map(|v| collapse(&unescape(v)))
+            .map(|v| collapse_whitespace(&unescape(v)))
             .find(|v| !v.is_empty())
     };
 
@@ -239,7 +240,7 @@ pub fn read(
     let description = ld
         .description
         .as_deref()
-        .map(collapse)
+        .map(collapse_whitespace)
         .or_else(|| meta(DESCRIPTION_KEYS));
     let lang = g
         .html_lang
@@ -268,7 +269,7 @@ pub fn read(
 
     let mut tags: Vec<String> = Vec::new();
     let mut push_tag = |t: &str| {
-        let t = collapse(&unescape(t));
+        let t = collapse_whitespace(&unescape(t));
         if !t.is_empty()
             && t.len() < 100
             && !tags.iter().any(|x| x.eq_ignore_ascii_case(&t))
@@ -501,10 +502,6 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
     g
 }
 
-pub(crate) fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// Character references left in a metadata value: templates often escape a
 /// value twice (`content="That&amp;#039;s"`), and JSON-LD is not HTML, so
 /// its strings may hold references that no parser decoded.
@@ -514,13 +511,6 @@ pub(crate) fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(s)
     }
-}
-
-pub(crate) fn fold(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// `en-US`, `en_us`, `EN` → `en`. Returns nothing for values that are no language tag.

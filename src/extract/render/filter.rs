@@ -5,16 +5,16 @@
 //! under a closing "You may also like" heading, and the headline when it
 //! opens the text (it is in `title`).
 
-use crate::extract::dom::fold_line as fold;
 use crate::extract::model::{Block, BlockKind};
 use crate::extract::rules;
+use crate::extract::text::fold_line;
 
 /// Whether a block's text is a known boilerplate line.
 pub fn is_boilerplate_line(text: &str) -> bool {
     if text.len() > 400 {
         return false;
     }
-    let f = fold(text);
+    let f = fold_line(text);
     if f.is_empty() {
         return true;
     }
@@ -93,7 +93,7 @@ pub fn filter_blocks(
         .collect();
     let headlines: Vec<String> = headlines
         .iter()
-        .map(|h| fold(h))
+        .map(|h| fold_line(h))
         .filter(|h| !h.is_empty())
         .collect();
     let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
@@ -113,7 +113,7 @@ pub fn filter_blocks(
             && out
                 .iter()
                 .all(|o| matches!(o.kind, BlockKind::Heading(_)) || o.text.len() < 80)
-            && (is_headline(&fold(&b.text), &headlines)
+            && (is_headline(&fold_line(&b.text), &headlines)
                 || is_byline(&b.text)
                 || author.is_some_and(|a| is_author_line(&b.text, a)))
         {
@@ -179,7 +179,7 @@ fn drop_related_sections(blocks: &mut Vec<Block>) {
         };
         let related = b.text.chars().count() <= RELATED_HEADING_MAX_CHARS
             && before * 2 >= total
-            && rules::RELATED_HEADINGS.contains(&fold(&b.text).as_str());
+            && rules::RELATED_HEADINGS.contains(&fold_line(&b.text).as_str());
         if !related {
             before += b.text.len();
             k += 1;
@@ -216,9 +216,9 @@ const AUTHOR_LINE_SLACK: usize = 40;
 /// with the first name, and once every name is taken out, little is left
 /// ("Jane Doe, Staff Writer", "Jane Doe and Li Wei | Science Desk").
 fn is_author_line(text: &str, authors: &str) -> bool {
-    let line = fold(text);
+    let line = fold_line(text);
     let line = line.strip_prefix("by ").unwrap_or(&line);
-    let mut names = authors.split("; ").map(fold).filter(|n| !n.is_empty());
+    let mut names = authors.split("; ").map(fold_line).filter(|n| !n.is_empty());
     let Some(first) = names.next() else {
         return false;
     };

@@ -12,9 +12,10 @@
 pub(crate) mod filter;
 pub(crate) mod markdown;
 
-use crate::extract::dom::{Data, Doc, Ix, Tag, push_collapsed};
+use crate::extract::dom::{Data, Doc, Ix, Tag};
 use crate::extract::model::{Block, BlockKind};
 use crate::extract::rules;
+use crate::extract::text::push_collapsed;
 
 /// Share of a block's bytes inside links above which it is "linked".
 const LINKED_SHARE: f32 = 0.8;

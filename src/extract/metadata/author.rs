@@ -5,6 +5,12 @@
 //! (`text_byline`). [`clean_authors`] strips "By", roles ("Staff
 //! Writer"), degrees, dates and times, splits several authors and joins them
 //! with "; ".
+//!
+//! This is also the one home of byline labels: [`BYLINE_LABELS`] and
+//! [`strip_byline_label`] for the labels that open a byline in several
+//! languages, [`opens_with_by`] and [`after_by`] for the English "By " alone,
+//! which the last filter over rendered lines
+//! ([`crate::extract::render::filter`]) asks about.
 
 use super::date;
 use crate::extract::dom::Doc;
@@ -70,12 +76,81 @@ pub(crate) fn looks_like_names(names: &str) -> bool {
     })
 }
 
+// Byline labels: every stage that recognises "By …" asks here.
+
+/// Labels that open a byline, in any case, followed by a space or a colon:
+/// [`strip_byline_label`] takes the first that opens a text off it. Longer
+/// labels come before the shorter ones they begin with ("by:" before "by").
+pub(crate) const BYLINE_LABELS: &[&str] = &[
+    "about the author:",
+    "about the author",
+    "submitted by",
+    "текст:",
+    "автор:",
+    "written by",
+    "posted by",
+    "published by",
+    "story by",
+    "words by",
+    "by:",
+    "by",
+    "von",
+    "par",
+    "por",
+    "di",
+    "door",
+    "author:",
+    "autor:",
+    "auteur :",
+    "author",
+];
+
+/// Words that introduce the names after them anywhere in a line ("Posted
+/// March 3, 2004 by Gwen Ashdown"), as written: lower case or capitalised,
+/// and "BY". A cheap test before a text's line is read as a byline.
+const BY_WORDS: &[&str] = &[
+    "by", "By", "BY", "by:", "By:", "von", "Von", "par", "Par", "por", "Por", "door", "Door",
+];
+
+/// The English label as a line of text opens with it: "By ", in any case.
+const BY_LABEL: &str = "by ";
+
+/// The rest of a byline after its leading label (one of
+/// [`BYLINE_LABELS`]), with the spaces and colons after the label: "By:
+/// Jane Doe" → "Jane Doe". Nothing when no label, followed by a space or
+/// a colon, opens it.
+pub(crate) fn strip_byline_label(text: &str) -> Option<&str> {
+    BYLINE_LABELS.iter().find_map(|label| {
+        let head = text.get(..label.len()).unwrap_or("");
+        (text.len() > label.len()
+            && head.to_lowercase() == *label
+            && text[label.len()..].starts_with([' ', ':']))
+        .then(|| text[label.len()..].trim_start_matches([' ', ':']))
+    })
+}
+
+/// Whether a text opens with the English label "By " (in any case): "By
+/// Priya Lindqvist", "BY ANA RUIZ". Only this label, not the others of
+/// [`BYLINE_LABELS`]: that is all the filter over rendered lines asks.
+pub(crate) fn opens_with_by(text: &str) -> bool {
+    after_by(text).is_some()
+}
+
+/// The rest of a text after an opening English "By " (in any case).
+pub(crate) fn after_by(text: &str) -> Option<&str> {
+    text.get(..BY_LABEL.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(BY_LABEL))
+        .then(|| &text[BY_LABEL.len()..])
+}
+
 /// How far into a line its "By" may stand (after "Posted March 3, 2004").
 const BY_MAX_OFFSET: usize = 60;
 /// Shortest and longest line that is searched for a "By …" byline.
 const BYLINE_MIN_LEN: u32 = 6;
 const BYLINE_MAX_LEN: u32 = 200;
 
+/// Names after one of the [`BY_WORDS`] ("by", "von", "par", "por", "door"),
+/// in a line, as [`names_after_by`] reads them.
 static BY_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[\s(|•·,])(?:[Bb][Yy]|[Vv]on|[Pp]ar|[Pp]or|[Dd]oor)\s+(\p{Lu}.*)$")
         .expect("valid regex")
@@ -131,25 +206,9 @@ fn names_after_by(line: &str) -> Option<&str> {
     (!CREDIT_WORDS.iter().any(|w| tail.contains(w))).then(|| m.as_str())
 }
 
-/// Whether a text holds one of the words that introduce a byline.
+/// Whether a text holds one of the [`BY_WORDS`].
 pub(super) fn has_by_word(text: &str) -> bool {
-    text.split_whitespace().any(|w| {
-        matches!(
-            w,
-            "by" | "By"
-                | "BY"
-                | "by:"
-                | "By:"
-                | "von"
-                | "Von"
-                | "par"
-                | "Par"
-                | "por"
-                | "Por"
-                | "door"
-                | "Door"
-        )
-    })
+    text.split_whitespace().any(|w| BY_WORDS.contains(&w))
 }
 
 /// From a text node's parent up, the first short inline-only line is read
@@ -202,7 +261,7 @@ pub(super) fn text_byline(
 
 /// Clean a byline into names joined by "; ", or nothing.
 pub fn clean_authors(raw: &str) -> Option<String> {
-    let mut s = collapse_whitespace(raw);
+    let s = collapse_whitespace(raw);
     let lower = s.to_lowercase();
     if [
         "photo",
@@ -218,38 +277,7 @@ pub fn clean_authors(raw: &str) -> Option<String> {
     {
         return None;
     }
-    for prefix in [
-        "about the author:",
-        "about the author",
-        "submitted by",
-        "текст:",
-        "автор:",
-        "written by",
-        "posted by",
-        "published by",
-        "story by",
-        "words by",
-        "by:",
-        "by",
-        "von",
-        "par",
-        "por",
-        "di",
-        "door",
-        "author:",
-        "autor:",
-        "auteur :",
-        "author",
-    ] {
-        let head = s.get(..prefix.len()).unwrap_or("");
-        if s.len() > prefix.len()
-            && head.to_lowercase() == prefix
-            && s[prefix.len()..].starts_with([' ', ':'])
-        {
-            s = s[prefix.len()..].trim_start_matches([' ', ':']).to_string();
-            break;
-        }
-    }
+    let mut s = strip_byline_label(&s).unwrap_or(&s).to_string();
     // A word run together with digits is a handle or an id ("CC7567"), not
     // a name, and not the start of a date.
     s = s
@@ -381,6 +409,19 @@ const CO_AUTHOR_WORDS: &[&str] = &["with", "avec", "mit", "con", "met", "com"];
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byline_labels_are_taken_off() {
+        assert_eq!(strip_byline_label("By: Jane Doe"), Some("Jane Doe"));
+        assert_eq!(strip_byline_label("WRITTEN BY Jane Doe"), Some("Jane Doe"));
+        assert_eq!(strip_byline_label("Byron Katie"), None);
+        assert_eq!(strip_byline_label("by"), None);
+        assert!(opens_with_by("BY ANA RUIZ"));
+        assert!(!opens_with_by("Written by Ana Ruiz"));
+        assert_eq!(after_by("by jane doe"), Some("jane doe"));
+        assert!(has_by_word("Posted March 3, 2004 by Gwen Ashdown"));
+        assert!(!has_by_word("Standby mode"));
+    }
 
     #[test]
     fn bylines_become_names() {

@@ -5,6 +5,7 @@
 //! under a closing "You may also like" heading, and the headline when it
 //! opens the text (it is in `title`).
 
+use crate::extract::metadata::author::{after_by, opens_with_by};
 use crate::extract::model::{Block, BlockKind};
 use crate::extract::rules;
 use crate::extract::text::fold_line;
@@ -203,7 +204,7 @@ const BYLINE_MAX_CHARS: usize = 80;
 /// AND TOM LEE" (one with a date is a dateline).
 fn is_byline(text: &str) -> bool {
     text.len() <= BYLINE_MAX_CHARS
-        && text.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by "))
+        && opens_with_by(text)
         && !text.ends_with(['.', '!', '?', ':'])
         && crate::extract::metadata::author::clean_authors(text)
             .is_some_and(|n| crate::extract::metadata::author::looks_like_names(&n))
@@ -217,7 +218,7 @@ const AUTHOR_LINE_SLACK: usize = 40;
 /// ("Jane Doe, Staff Writer", "Jane Doe and Li Wei | Science Desk").
 fn is_author_line(text: &str, authors: &str) -> bool {
     let line = fold_line(text);
-    let line = line.strip_prefix("by ").unwrap_or(&line);
+    let line = after_by(&line).unwrap_or(&line);
     let mut names = authors.split("; ").map(fold_line).filter(|n| !n.is_empty());
     let Some(first) = names.next() else {
         return false;
@@ -269,8 +270,7 @@ const DATELINE_MAX_WORDS: usize = 16;
 /// A short line that is mostly a date: "Updated 5:27 am, Nov 20, 2019",
 /// "PUBLISHED: 10:48, Tue, Nov 19, 2019", "Published 1 day ago".
 fn is_dateline(text: &str, now: chrono::NaiveDate) -> bool {
-    let byline = text.len() <= 2 * DATELINE_MAX_CHARS
-        && text.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by "));
+    let byline = text.len() <= 2 * DATELINE_MAX_CHARS && opens_with_by(text);
     (byline
         || text.len() <= DATELINE_MAX_CHARS
             && !text.ends_with('.')

@@ -163,9 +163,15 @@ fn drop_excerpt_runs(blocks: &mut Vec<Block>) {
 /// Longest heading taken for the heading of a related-stories section.
 const RELATED_HEADING_MAX_CHARS: usize = 60;
 
-/// Drop the sections of other stories that close an article: a heading from
-/// [`rules::RELATED_HEADINGS`] in the second half of the text, and what
-/// follows it up to the next heading of its level or higher.
+/// Drop the sections of other stories that close an article: a heading
+/// worded as one ([`rules::is_related_heading`]) in the second half of the
+/// text, and what follows it up to the next heading of its level or higher.
+///
+/// Its twin, [`crate::extract::clean`]'s `drop_related_section`, removes
+/// such a section before scoring when the heading's class or id names it as
+/// furniture. This one catches the plain headings that no class marks: only
+/// their wording and their place near the end of the text tell them from a
+/// part of the article ("Related posts" near the top may open one).
 fn drop_related_sections(blocks: &mut Vec<Block>) {
     let total: usize = blocks.iter().map(|b| b.text.len()).sum();
     let mut keep = vec![true; blocks.len()];
@@ -180,7 +186,7 @@ fn drop_related_sections(blocks: &mut Vec<Block>) {
         };
         let related = b.text.chars().count() <= RELATED_HEADING_MAX_CHARS
             && before * 2 >= total
-            && rules::RELATED_HEADINGS.contains(&fold_line(&b.text).as_str());
+            && rules::is_related_heading(&b.text);
         if !related {
             before += b.text.len();
             k += 1;

@@ -238,7 +238,7 @@ fn drop_by_shape(
         return false;
     }
     let is_list = matches!(name, "ul" | "ol" | "dl") || s.list_len as f32 > 0.9 * s.len as f32;
-    if name == "table" && is_data_table(doc, i, s) {
+    if name == "table" && doc.table_shape(i).kept_as_data(s.tables) {
         return false;
     }
     if s.pre > 0 {
@@ -259,21 +259,4 @@ fn drop_by_shape(
             && ld > 0.0)
         || (!is_list && weight < 25 && ld > 0.2 + s.len as f32 / 20000.0)
         || (weight >= 25 && ld > 0.5)
-}
-
-fn is_data_table(doc: &Doc<'_>, i: Ix, s: &Stats) -> bool {
-    if s.tables > 1 {
-        return false;
-    }
-    let end = doc.nodes[i as usize].end;
-    let mut rows = 0;
-    let mut headers = false;
-    for j in i + 1..end {
-        match doc.name(j) {
-            "tr" => rows += 1,
-            "th" | "thead" | "caption" => headers = true,
-            _ => {}
-        }
-    }
-    headers || rows >= 3
 }

@@ -258,6 +258,24 @@ impl<'a> Doc<'a> {
         out.trim().to_string()
     }
 
+    /// The [`TableShape`] of the table at `i`: every node below it counts,
+    /// whether a cleaning pass removed it or not.
+    pub fn table_shape(&self, i: Ix) -> TableShape {
+        let mut shape = TableShape::default();
+        for j in i + 1..self.nodes[i as usize].end {
+            let n = &self.nodes[j as usize];
+            let name = self.name(j);
+            let t = n.tag();
+            shape.nested |= t.intersects(Tag::TABLE);
+            shape.prose |= t.intersects(Tag::P | Tag::LIST | Tag::HEADING | Tag::PRE)
+                || name == "div" && n.end - j > TABLE_LAYOUT_DIV_NODES
+                || matches!(&n.data, Data::Text(tx) if tx.len > TABLE_PROSE_TEXT_LEN);
+            shape.headers |= matches!(name, "th" | "thead" | "caption");
+            shape.rows += u32::from(name == "tr");
+        }
+        shape
+    }
+
     /// Text of the subtree of `i` without its hidden elements (avatar
     /// initials, screen-reader labels), collapsed.
     pub fn visible_text_of(&self, i: Ix) -> String {
@@ -280,6 +298,49 @@ impl<'a> Doc<'a> {
             k += 1;
         }
         out.trim().to_string()
+    }
+}
+
+/// A `div` in a table with more nodes than this below it lays the page out.
+const TABLE_LAYOUT_DIV_NODES: Ix = 8;
+/// A text node in a table longer than this (see [`crate::extract::text::measure`]) is prose.
+const TABLE_PROSE_TEXT_LEN: u32 = 400;
+/// Rows that make a table without headers a table of data for the pruner.
+const DATA_TABLE_MIN_ROWS: u32 = 3;
+
+/// What a table's subtree holds: the facts that tell a table of data from a
+/// table that lays out the page. [`Doc::table_shape`] finds them in one scan;
+/// the two stages that ask put their questions side by side here, as
+/// [`TableShape::kept_as_data`] and [`TableShape::rendered_as_rows`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableShape {
+    /// `tr` elements, those of nested tables included.
+    pub rows: u32,
+    /// A header cell (`th`), a `thead` or a `caption`.
+    pub headers: bool,
+    /// Another table inside.
+    pub nested: bool,
+    /// Something that is no cell of data: a paragraph, list, heading or
+    /// `pre`, a `div` with more than [`TABLE_LAYOUT_DIV_NODES`] nodes below
+    /// it, or a text node longer than [`TABLE_PROSE_TEXT_LEN`].
+    pub prose: bool,
+}
+
+impl TableShape {
+    /// Whether the pruner ([`crate::extract::clean::prune`]) keeps the table
+    /// as data, however few commas and many links it holds: no other table
+    /// is kept inside it (`kept_tables`, from the pass's statistics, counts
+    /// the table itself), and it has headers or at least
+    /// [`DATA_TABLE_MIN_ROWS`] rows. Prose in the cells does not matter here.
+    pub fn kept_as_data(&self, kept_tables: u32) -> bool {
+        kept_tables <= 1 && (self.headers || self.rows >= DATA_TABLE_MIN_ROWS)
+    }
+
+    /// Whether rendering ([`crate::extract::render`]) writes the table as
+    /// rows of cells rather than as the blocks inside its cells: no table
+    /// inside it at all (kept or not), nothing prose-shaped, and a row.
+    pub fn rendered_as_rows(&self) -> bool {
+        !self.nested && !self.prose && self.rows >= 1
     }
 }
 
@@ -509,6 +570,28 @@ mod tests {
         let kids: Vec<_> = doc.children(div).map(|i| doc.name(i)).collect();
         assert_eq!(kids, vec!["p", "p"]);
         assert_eq!(doc.text_of(div), "a b c");
+    }
+
+    #[test]
+    fn tables_of_data_and_of_layout() {
+        let shape = |html: &str| {
+            let html = Html::parse_document(html);
+            let doc = Doc::build(&html);
+            let table = (0..doc.nodes.len() as Ix)
+                .find(|&i| doc.name(i) == "table")
+                .unwrap();
+            doc.table_shape(table)
+        };
+        let data = shape("<table><tr><th>A</th></tr><tr><td>1</td></tr></table>");
+        assert!(data.kept_as_data(1) && data.rendered_as_rows());
+        assert!(!data.kept_as_data(2));
+        let layout = shape(
+            "<table><tr><td><p>x</p></td></tr><tr><td>y</td></tr><tr><td>z</td></tr></table>",
+        );
+        assert_eq!(layout.rows, 3);
+        assert!(layout.kept_as_data(1) && !layout.rendered_as_rows());
+        let nested = shape("<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>");
+        assert!(nested.nested && !nested.rendered_as_rows());
     }
 
     #[test]

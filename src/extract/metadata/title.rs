@@ -38,7 +38,6 @@ pub(super) fn looks_like_site(part: &str, host: &str) -> bool {
 pub(super) fn pick_title(
     ld: &jsonld::JsonLd,
     g: &Gathered<'_>,
-    meta: &dyn Fn(&[&str]) -> Option<String>,
     sitename: Option<&str>,
     host: &str,
     strip_declared: bool,
@@ -67,7 +66,7 @@ pub(super) fn pick_title(
     };
     let structured = ld_title
         .filter(|t| !t.is_empty())
-        .or_else(|| meta(TITLE_KEYS));
+        .or_else(|| g.meta_value(TITLE_KEYS));
     if let Some(t) = structured {
         let (stripped, cut) = strip_site(&t, sitename, host, false);
         let t = if strip_declared {

@@ -130,38 +130,9 @@ pub fn extract(
         dated: meta.date.is_some(),
     };
 
-    let mut best: Option<Outcome> = None;
-    for (k, pass) in LADDER.iter().enumerate() {
-        let last = k == LADDER.len() - 1;
-        if last && best.as_ref().is_some_and(|b| b.len >= NOTHING_TEXT) {
-            break;
-        }
-        let out = run_pass(&doc, &raw, *pass, &known, now, options);
-        let done = out.len >= ENOUGH_TEXT;
-        if best.as_ref().is_none_or(|b| out.len > b.len) {
-            best = Some(out);
-        }
-        if done {
-            break;
-        }
-    }
-    let Some(best) = best else {
-        return Err(ExtractError::NoContent("the page has no text".into()));
-    };
-    if best.listing {
-        return Err(ExtractError::NoContent(
-            "the page is a list of links or teasers, not an article".into(),
-        ));
-    }
-    // A short text is an article only when it is most of what the page says
-    // (a one-paragraph page), not when it is a scrap of a page of furniture.
+    let best = climb_ladder(&doc, &raw, &known, now, options);
     let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
-    if best.len == 0 || best.len < MIN_TEXT && best.len * 2 < page_len {
-        return Err(ExtractError::NoContent(format!(
-            "only {} characters of article text found",
-            best.len
-        )));
-    }
+    let best = accept(best, page_len)?;
     let text = render::markdown::to_text(&best.blocks);
     if meta.lang.is_none() {
         meta.lang = detect_lang(&text);
@@ -193,6 +164,59 @@ struct Known<'a> {
     dated: bool,
 }
 
+/// Run the passes of the [`LADDER`] in turn, until one finds
+/// [`ENOUGH_TEXT`]; the outcome with the most text wins (an earlier one on
+/// a tie). The last, uncleaned pass runs only when every cleaning pass found
+/// less than [`NOTHING_TEXT`].
+fn climb_ladder(
+    doc: &Doc<'_>,
+    raw: &[stats::Stats],
+    known: &Known<'_>,
+    now: NaiveDate,
+    options: &ExtractOptions,
+) -> Option<Outcome> {
+    let mut best: Option<Outcome> = None;
+    for (k, pass) in LADDER.iter().enumerate() {
+        let last = k == LADDER.len() - 1;
+        if last && best.as_ref().is_some_and(|b| b.len >= NOTHING_TEXT) {
+            break;
+        }
+        let out = run_pass(doc, raw, *pass, known, now, options);
+        let done = out.len >= ENOUGH_TEXT;
+        if best.as_ref().is_none_or(|b| out.len > b.len) {
+            best = Some(out);
+        }
+        if done {
+            break;
+        }
+    }
+    best
+}
+
+/// The best outcome as an article, or why there is none: no text at all, a
+/// list of teasers, or a short text that is a scrap of a page of furniture
+/// rather than most of what the page says (`page_len`, a one-paragraph
+/// page).
+fn accept(best: Option<Outcome>, page_len: u32) -> Result<Outcome, ExtractError> {
+    let Some(best) = best else {
+        return Err(ExtractError::NoContent("the page has no text".into()));
+    };
+    if best.listing {
+        return Err(ExtractError::NoContent(
+            "the page is a list of links or teasers, not an article".into(),
+        ));
+    }
+    if best.len == 0 || best.len < MIN_TEXT && best.len * 2 < page_len {
+        return Err(ExtractError::NoContent(format!(
+            "only {} characters of article text found",
+            best.len
+        )));
+    }
+    Ok(best)
+}
+
+/// One pass of the ladder: clean, score, select, the listing checks, prune,
+/// render and filter.
 fn run_pass(
     doc: &Doc<'_>,
     raw: &[stats::Stats],

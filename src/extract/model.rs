@@ -11,7 +11,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// What a page says about itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metadata {
-    /// The headline, without the site name.
+    /// The headline. A title the page declares (JSON-LD `headline`,
+    /// `og:title`, …) is kept as the publisher wrote it, site name included
+    /// if they put it there, unless
+    /// [`strip_site_name`](crate::ExtractOptions::strip_site_name) is set; a
+    /// title taken from `<title>` loses the site name.
     pub title: Option<String>,
     /// Author names, several joined with "; ".
     pub author: Option<String>,

@@ -86,7 +86,8 @@ bitflags::bitflags! {
 pub struct TextNode<'a> {
     /// The raw text.
     pub text: &'a str,
-    /// Length with whitespace runs counted once, CJK characters weighted.
+    /// Length with whitespace runs counted once, CJK characters weighted
+    /// ([`measure`]).
     pub len: u32,
     /// Commas (Latin, full-width, ideographic, Arabic).
     pub commas: u16,

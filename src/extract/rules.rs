@@ -1,10 +1,12 @@
 //! The cleaner's rules, as data.
 //!
-//! Every tag set, class/id pattern and boilerplate phrase the cleaner and the
-//! scorer use lives here, so a rule can be read, reviewed and changed in one
-//! place. The logic that applies them is in [`super`] and [`crate::extract::score`],
-//! except for [`is_related_heading`], the one wording test that two stages
-//! share.
+//! Every tag set, class/id pattern and boilerplate phrase the stages use
+//! lives here, so a rule can be read, reviewed and changed in one place. The
+//! logic that applies them is elsewhere: [`crate::extract::dom`] turns tags,
+//! classes, ids and roles into flags and weights once, which the cleaner and
+//! the scorer act on; the block filter in [`crate::extract::render`] matches
+//! the phrases. The one exception is [`is_related_heading`], the wording
+//! test that two stages share.
 //!
 //! Class and id values are matched two ways:
 //! * **parts**: the value is split at every character that is not a letter or

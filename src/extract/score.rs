@@ -17,7 +17,7 @@
 //!    is then multiplied by `1 − link density`.
 //! 4. [`select`] takes the best container, moves up to a common ancestor when
 //!    several near-best candidates share one, or when the parent scores
-//!    better, and finally adds siblings that score close to it or are clean
+//!    better, and past wrappers with a single child, and finally adds siblings that score close to it or are clean
 //!    prose paragraphs (a `<p>`, or a bare block of one long sentence-ending
 //!    paragraph, such as a lede in `<div class="summary">`).
 //!

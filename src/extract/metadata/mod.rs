@@ -7,8 +7,8 @@
 //! | field | sources, most trusted first |
 //! |---|---|
 //! | title | JSON-LD `headline`; `og:title`; Dublin Core; `twitter:title` — kept as declared (the site name is cut only on request); else `<title>` with its site-name part cut off; first `<h1>` |
-//! | author | JSON-LD `author`; `author`/`article:author`/`dc.creator`/… meta; `itemprop=author`; `rel=author`; a byline element — never inside reader comments |
-//! | date | a full date in the URL or canonical URL; JSON-LD `datePublished`; `article:published_time` and other publication meta; JSON-LD `dateCreated`; `itemprop=datePublished`; `<time>`; hAtom `class="published"` (`title`); a date written in a byline (not the one an "Updated" announces); the modification date |
+//! | author | JSON-LD `author`; `author`/`article:author`/`dc.creator`/… meta; `itemprop=author`; `rel=author`; a "By …" line of text; a byline element — never inside reader comments |
+//! | date | a full date in the URL or canonical URL; JSON-LD `datePublished`; `article:published_time` and other publication meta; JSON-LD `dateCreated`; the first publication `<time>`, `itemprop=datePublished` or hAtom `class="published"` (`title`); any other `<time>` not marked as a modification; a date written in a dateline or byline element or a "By …" line (not the one an "Updated" announces); the modification date |
 //! | date_modified | JSON-LD `dateModified`; `article:modified_time`, `og:updated_time`, … |
 //! | sitename | JSON-LD publisher or WebSite name; `og:site_name`; `application-name`; the part cut off the title |
 //! | description | `og:description`; `description`; `twitter:description`; Dublin Core; JSON-LD |

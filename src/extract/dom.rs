@@ -100,11 +100,11 @@ pub struct ElemNode<'a> {
     pub name: &'a str,
     /// The element, for attribute lookups.
     pub el: &'a Element,
-    /// [`tag`] flags of the name.
+    /// [`Tag`] flags of the name.
     pub tag: Tag,
-    /// [`rules::hit`] flags of its class and id.
+    /// [`Hit`] flags of its class and id (the rules in [`rules`]).
     pub hits: Hit,
-    /// [`flag`] flags.
+    /// [`Flag`] flags.
     pub flags: Flag,
     /// Readability-style class weight (class and id each ±25).
     pub weight: i16,

@@ -1,7 +1,7 @@
 //! `extract`: one page's bytes in, one [`Article`] (or the reason there is
 //! none) out. This module holds the stage order and the fallback ladder.
 //!
-//! Stages: [`decode`](crate::extract::decode) → [`prescan`](crate::extract::prescan) → parse
+//! Stages: [`decode`](mod@decode) → [`prescan`](mod@prescan) → parse
 //! (scraper) → flatten ([`Doc`]) → [`metadata`] → for each
 //! [`Pass`] of the [`LADDER`]: [`removed`](crate::extract::clean::removed) →
 //! [`stats`](stats::stats) → [`score`](crate::extract::score::score) →

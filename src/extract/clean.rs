@@ -111,10 +111,7 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             let named_furniture = e
                 .hits
                 .intersects(Hit::NEG | Hit::UNLIKELY | Hit::BOILER | Hit::BOILER_PART);
-            if (drop || named_furniture)
-                && rules::RELATED_HEADINGS
-                    .contains(&crate::extract::dom::fold_line(&doc.text_of(i as Ix)).as_str())
-            {
+            if (drop || named_furniture) && rules::is_related_heading(&doc.text_of(i as Ix)) {
                 related_headings.push(i as Ix);
             }
         }
@@ -128,9 +125,17 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
 
 /// A heading that its class or id names as furniture (`relatedpoststitle`)
 /// and that is also worded as the heading of other stories ("You may also
-/// like", in [`rules::RELATED_HEADINGS`]) is removed with the siblings after
+/// like", [`rules::is_related_heading`]) is removed with the siblings after
 /// it, up to the next heading of its level or higher: the posts of a related
 /// section set loose beside their heading.
+///
+/// Its twin, [`crate::extract::render::filter`]'s `drop_related_sections`,
+/// drops such sections after rendering, by wording and place alone. This one
+/// exists as well because a heading whose class names it as furniture is
+/// mostly removed here for that class, so the filter never sees it and the
+/// posts set loose after it would stay; acting before scoring also keeps
+/// them from being scored with the story. The class makes the heading safe
+/// to act on anywhere on the page, not only near the end of the text.
 fn drop_related_section(doc: &Doc<'_>, heading: Ix, out: &mut [bool]) {
     let level = |i: Ix| {
         doc.name(i)
@@ -236,7 +241,7 @@ fn drop_by_shape(
         return false;
     }
     let is_list = matches!(name, "ul" | "ol" | "dl") || s.list_len as f32 > 0.9 * s.len as f32;
-    if name == "table" && is_data_table(doc, i, s) {
+    if name == "table" && doc.table_shape(i).kept_as_data(s.tables) {
         return false;
     }
     if s.pre > 0 {
@@ -257,21 +262,4 @@ fn drop_by_shape(
             && ld > 0.0)
         || (!is_list && weight < 25 && ld > 0.2 + s.len as f32 / 20000.0)
         || (weight >= 25 && ld > 0.5)
-}
-
-fn is_data_table(doc: &Doc<'_>, i: Ix, s: &Stats) -> bool {
-    if s.tables > 1 {
-        return false;
-    }
-    let end = doc.nodes[i as usize].end;
-    let mut rows = 0;
-    let mut headers = false;
-    for j in i + 1..end {
-        match doc.name(j) {
-            "tr" => rows += 1,
-            "th" | "thead" | "caption" => headers = true,
-            _ => {}
-        }
-    }
-    headers || rows >= 3
 }

@@ -11,6 +11,7 @@
 //! its tag, class, id, role and visibility is worked out here, once.
 
 use crate::extract::rules::{self, Hit};
+use crate::extract::text::{measure, push_collapsed};
 use aho_corasick::AhoCorasick;
 use scraper::Html;
 use scraper::node::{Element, Node as SNode};
@@ -85,7 +86,8 @@ bitflags::bitflags! {
 pub struct TextNode<'a> {
     /// The raw text.
     pub text: &'a str,
-    /// Length with whitespace runs counted once, CJK characters weighted.
+    /// Length with whitespace runs counted once, CJK characters weighted
+    /// ([`measure`]).
     pub len: u32,
     /// Commas (Latin, full-width, ideographic, Arabic).
     pub commas: u16,
@@ -98,11 +100,11 @@ pub struct ElemNode<'a> {
     pub name: &'a str,
     /// The element, for attribute lookups.
     pub el: &'a Element,
-    /// [`tag`] flags of the name.
+    /// [`Tag`] flags of the name.
     pub tag: Tag,
-    /// [`rules::hit`] flags of its class and id.
+    /// [`Hit`] flags of its class and id (the rules in [`rules`]).
     pub hits: Hit,
-    /// [`flag`] flags.
+    /// [`Flag`] flags.
     pub flags: Flag,
     /// Readability-style class weight (class and id each ±25).
     pub weight: i16,
@@ -257,6 +259,24 @@ impl<'a> Doc<'a> {
         out.trim().to_string()
     }
 
+    /// The [`TableShape`] of the table at `i`: every node below it counts,
+    /// whether a cleaning pass removed it or not.
+    pub fn table_shape(&self, i: Ix) -> TableShape {
+        let mut shape = TableShape::default();
+        for j in i + 1..self.nodes[i as usize].end {
+            let n = &self.nodes[j as usize];
+            let name = self.name(j);
+            let t = n.tag();
+            shape.nested |= t.intersects(Tag::TABLE);
+            shape.prose |= t.intersects(Tag::P | Tag::LIST | Tag::HEADING | Tag::PRE)
+                || name == "div" && n.end - j > TABLE_LAYOUT_DIV_NODES
+                || matches!(&n.data, Data::Text(tx) if tx.len > TABLE_PROSE_TEXT_LEN);
+            shape.headers |= matches!(name, "th" | "thead" | "caption");
+            shape.rows += u32::from(name == "tr");
+        }
+        shape
+    }
+
     /// Text of the subtree of `i` without its hidden elements (avatar
     /// initials, screen-reader labels), collapsed.
     pub fn visible_text_of(&self, i: Ix) -> String {
@@ -279,6 +299,49 @@ impl<'a> Doc<'a> {
             k += 1;
         }
         out.trim().to_string()
+    }
+}
+
+/// A `div` in a table with more nodes than this below it lays the page out.
+const TABLE_LAYOUT_DIV_NODES: Ix = 8;
+/// A text node in a table longer than this (see [`crate::extract::text::measure`]) is prose.
+const TABLE_PROSE_TEXT_LEN: u32 = 400;
+/// Rows that make a table without headers a table of data for the pruner.
+const DATA_TABLE_MIN_ROWS: u32 = 3;
+
+/// What a table's subtree holds: the facts that tell a table of data from a
+/// table that lays out the page. [`Doc::table_shape`] finds them in one scan;
+/// the two stages that ask put their questions side by side here, as
+/// [`TableShape::kept_as_data`] and [`TableShape::rendered_as_rows`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableShape {
+    /// `tr` elements, those of nested tables included.
+    pub rows: u32,
+    /// A header cell (`th`), a `thead` or a `caption`.
+    pub headers: bool,
+    /// Another table inside.
+    pub nested: bool,
+    /// Something that is no cell of data: a paragraph, list, heading or
+    /// `pre`, a `div` with more than [`TABLE_LAYOUT_DIV_NODES`] nodes below
+    /// it, or a text node longer than [`TABLE_PROSE_TEXT_LEN`].
+    pub prose: bool,
+}
+
+impl TableShape {
+    /// Whether the pruner ([`crate::extract::clean::prune`]) keeps the table
+    /// as data, however few commas and many links it holds: no other table
+    /// is kept inside it (`kept_tables`, from the pass's statistics, counts
+    /// the table itself), and it has headers or at least
+    /// [`DATA_TABLE_MIN_ROWS`] rows. Prose in the cells does not matter here.
+    pub fn kept_as_data(&self, kept_tables: u32) -> bool {
+        kept_tables <= 1 && (self.headers || self.rows >= DATA_TABLE_MIN_ROWS)
+    }
+
+    /// Whether rendering ([`crate::extract::render`]) writes the table as
+    /// rows of cells rather than as the blocks inside its cells: no table
+    /// inside it at all (kept or not), nothing prose-shaped, and a row.
+    pub fn rendered_as_rows(&self) -> bool {
+        !self.nested && !self.prose && self.rows >= 1
     }
 }
 
@@ -310,80 +373,6 @@ pub fn attr<'e>(el: &'e Element, name: &str) -> Option<&'e str> {
         .iter()
         .find(|(q, _)| &*q.local == name)
         .map(|(_, v)| &**v)
-}
-
-/// Normalise a line for comparison with the lists of known lines in
-/// [`rules`]: lower case, trimmed, without trailing punctuation or a leading
-/// dash.
-pub fn fold_line(text: &str) -> String {
-    let t = text.trim().to_lowercase();
-    t.trim_end_matches(|c: char| c.is_ascii_punctuation() || c == '…' || c.is_whitespace())
-        .trim_start_matches(|c: char| c == '—' || c == '-' || c.is_whitespace())
-        .to_string()
-}
-
-/// Append `text` to `out` with whitespace runs folded into one space.
-pub fn push_collapsed(out: &mut String, text: &str) {
-    for (k, word) in text.split_whitespace().enumerate() {
-        if (k > 0 || text.starts_with(char::is_whitespace))
-            && !out.is_empty()
-            && !out.ends_with(' ')
-        {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    if text.ends_with(char::is_whitespace) && !out.is_empty() && !out.ends_with(' ') {
-        out.push(' ');
-    }
-}
-
-/// Whether `c` is a CJK character (Han, kana, Hangul, full-width forms).
-pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF
-        | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FFFF)
-}
-
-/// Weight of one CJK character in lengths: one Han or kana character carries
-/// about as much as three Latin letters, so thresholds tuned on European text
-/// hold for Chinese and Japanese pages too.
-pub const CJK_CHAR_WEIGHT: u32 = 3;
-
-/// (weighted length with whitespace runs counted once, commas).
-pub fn measure(text: &str) -> (u32, u16) {
-    let mut len = 0u32;
-    let mut commas = 0u16;
-    let mut in_space = true;
-    for b in text.bytes() {
-        // Fast path: pure ASCII bytes.
-        if b < 0x80 {
-            if b.is_ascii_whitespace() {
-                if !in_space {
-                    len += 1;
-                    in_space = true;
-                }
-            } else {
-                in_space = false;
-                len += 1;
-                if b == b',' {
-                    commas = commas.saturating_add(1);
-                }
-            }
-        }
-    }
-    if !text.is_ascii() {
-        for c in text.chars().filter(|c| !c.is_ascii()) {
-            if c.is_whitespace() {
-                continue;
-            }
-            len += if is_cjk(c) { CJK_CHAR_WEIGHT } else { 1 };
-            if matches!(c, '，' | '、' | '،') {
-                commas = commas.saturating_add(1);
-            }
-        }
-    }
-    (len, commas)
 }
 
 fn tag_flags(name: &str) -> Tag {
@@ -585,6 +574,28 @@ mod tests {
     }
 
     #[test]
+    fn tables_of_data_and_of_layout() {
+        let shape = |html: &str| {
+            let html = Html::parse_document(html);
+            let doc = Doc::build(&html);
+            let table = (0..doc.nodes.len() as Ix)
+                .find(|&i| doc.name(i) == "table")
+                .unwrap();
+            doc.table_shape(table)
+        };
+        let data = shape("<table><tr><th>A</th></tr><tr><td>1</td></tr></table>");
+        assert!(data.kept_as_data(1) && data.rendered_as_rows());
+        assert!(!data.kept_as_data(2));
+        let layout = shape(
+            "<table><tr><td><p>x</p></td></tr><tr><td>y</td></tr><tr><td>z</td></tr></table>",
+        );
+        assert_eq!(layout.rows, 3);
+        assert!(layout.kept_as_data(1) && !layout.rendered_as_rows());
+        let nested = shape("<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>");
+        assert!(nested.nested && !nested.rendered_as_rows());
+    }
+
+    #[test]
     fn class_rules_match_parts_and_substrings() {
         assert!(class_hits("td-post-comments").contains(Hit::BOILER_PART));
         assert!(!class_hits("field-label-hidden").contains(Hit::HIDDEN));
@@ -634,12 +645,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn cjk_text_weighs_more() {
-        assert_eq!(measure("ab  cd").0, 5);
-        assert_eq!(measure("日本語").0, 9);
-        assert_eq!(measure("a, b，c").1, 2);
     }
 }

@@ -1,7 +1,7 @@
 //! Listings: telling a story from a list of other stories.
 //!
 //! A *teaser* is a headline that links elsewhere, with perhaps a summary and a
-//! byline; a *card* is an element built around one. Three questions are
+//! byline; a *card* is an element built around one. Four questions are
 //! answered here, on the statistics of the current cleaning pass:
 //! - [`looks_like_listing`]: is the chosen container a listing (a section
 //!   front, a home page, a stream of cards)? Then the page has no article,

@@ -1,7 +1,7 @@
 //! `extract`: one page's bytes in, one [`Article`] (or the reason there is
 //! none) out. This module holds the stage order and the fallback ladder.
 //!
-//! Stages: [`decode`](crate::extract::decode) → [`prescan`](crate::extract::prescan) → parse
+//! Stages: [`decode`](mod@decode) → [`prescan`](mod@prescan) → parse
 //! (scraper) → flatten ([`Doc`]) → [`metadata`] → for each
 //! [`Pass`] of the [`LADDER`]: [`removed`](crate::extract::clean::removed) →
 //! [`stats`](stats::stats) → [`score`](crate::extract::score::score) →
@@ -31,15 +31,17 @@ pub(crate) mod render;
 pub(crate) mod rules;
 pub(crate) mod score;
 pub(crate) mod stats;
+pub(crate) mod text;
 
 use chrono::NaiveDate;
 use decode::decode;
 use dom::{Doc, Ix};
 use error::ExtractError;
 use ladder::{ENOUGH_TEXT, LADDER, MIN_TEXT, NOTHING_TEXT, Pass};
-use model::{Article, Block, PageType, word_count};
+use model::{Article, Block, PageType};
 use prescan::prescan;
 use scraper::Html;
+use text::{is_cjk, measure, word_count};
 use url::Url;
 
 /// How to extract.
@@ -158,27 +160,11 @@ pub fn extract(
             blocks,
         });
     }
-    let mut best: Option<Outcome> = None;
-    for (k, pass) in LADDER.iter().enumerate() {
-        let last = k == LADDER.len() - 1;
-        if last && best.as_ref().is_some_and(|b| b.len >= NOTHING_TEXT) {
-            break;
-        }
-        let out = run_pass(&doc, &raw, *pass, &known, now, options);
-        let done = out.len >= ENOUGH_TEXT;
-        if best.as_ref().is_none_or(|b| out.len > b.len) {
-            best = Some(out);
-        }
-        if done {
-            break;
-        }
-    }
+    let best = climb_ladder(&doc, &raw, &known, now, options);
+    let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
     // No story: a listing, a page of many items, or a scrap of text amid
     // furniture. The page's main region is its content, if it has one.
-    let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
-    let story =
-        best.filter(|b| !b.listing && b.len > 0 && !(b.len < MIN_TEXT && b.len * 2 < page_len));
-    let (blocks, page_type) = match story {
+    let (blocks, page_type) = match story(best, page_len) {
         Some(b) => (b.blocks, PageType::Article),
         None => {
             let blocks = region::extract(&doc, &raw, &known, now, false);
@@ -222,6 +208,44 @@ pub(crate) struct Known<'a> {
     dated: bool,
 }
 
+/// Run the passes of the [`LADDER`] in turn, until one finds
+/// [`ENOUGH_TEXT`]; the outcome with the most text wins (an earlier one on
+/// a tie). The last, uncleaned pass runs only when every cleaning pass found
+/// less than [`NOTHING_TEXT`].
+fn climb_ladder(
+    doc: &Doc<'_>,
+    raw: &[stats::Stats],
+    known: &Known<'_>,
+    now: NaiveDate,
+    options: &ExtractOptions,
+) -> Option<Outcome> {
+    let mut best: Option<Outcome> = None;
+    for (k, pass) in LADDER.iter().enumerate() {
+        let last = k == LADDER.len() - 1;
+        if last && best.as_ref().is_some_and(|b| b.len >= NOTHING_TEXT) {
+            break;
+        }
+        let out = run_pass(doc, raw, *pass, known, now, options);
+        let done = out.len >= ENOUGH_TEXT;
+        if best.as_ref().is_none_or(|b| out.len > b.len) {
+            best = Some(out);
+        }
+        if done {
+            break;
+        }
+    }
+    best
+}
+
+/// The best outcome when it is a story: not a list of teasers, and not a
+/// short text that is a scrap of a page of furniture rather than most of
+/// what the page says (`page_len`: a one-paragraph page is a story).
+fn story(best: Option<Outcome>, page_len: u32) -> Option<Outcome> {
+    best.filter(|b| !b.listing && b.len > 0 && !(b.len < MIN_TEXT && b.len * 2 < page_len))
+}
+
+/// One pass of the ladder: clean, score, select, the listing checks, prune,
+/// render and filter.
 fn run_pass(
     doc: &Doc<'_>,
     raw: &[stats::Stats],
@@ -274,10 +298,7 @@ fn run_pass(
         now,
         render::filter::Teasers::Furniture,
     );
-    let len = blocks
-        .iter()
-        .map(|b| crate::extract::dom::measure(&b.text).0)
-        .sum();
+    let len = blocks.iter().map(|b| measure(&b.text).0).sum();
     Outcome {
         blocks,
         len,
@@ -291,10 +312,7 @@ const DESCRIPTION_MIN_BYTES: usize = 20;
 /// Whether a paragraph reads as a sentence (to stand in for a description):
 /// long enough, and words, not a bare link or code ("example.org/,%20https:").
 fn reads_as_prose(text: &str) -> bool {
-    let cjk = text
-        .chars()
-        .filter(|c| crate::extract::dom::is_cjk(*c))
-        .count();
+    let cjk = text.chars().filter(|c| is_cjk(*c)).count();
     text.len() >= DESCRIPTION_MIN_BYTES && (text.split_whitespace().count() >= 4 || cjk >= 10)
 }
 

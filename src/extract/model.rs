@@ -11,7 +11,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// What a page says about itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metadata {
-    /// The headline, without the site name.
+    /// The headline. A title the page declares (JSON-LD `headline`,
+    /// `og:title`, …) is kept as the publisher wrote it, site name included
+    /// if they put it there, unless
+    /// [`strip_site_name`](crate::ExtractOptions::strip_site_name) is set; a
+    /// title taken from `<title>` loses the site name.
     pub title: Option<String>,
     /// Author names, several joined with "; ".
     pub author: Option<String>,
@@ -150,33 +154,4 @@ pub struct Block {
     pub text: String,
     /// All of its text is inside links.
     pub linked: bool,
-}
-
-/// Count words: whitespace-separated tokens, each CJK character one word.
-pub fn word_count(text: &str) -> usize {
-    text.split_whitespace()
-        .map(|w| {
-            let cjk = w
-                .chars()
-                .filter(|&c| crate::extract::dom::is_cjk(c))
-                .count();
-            if cjk == 0 {
-                usize::from(w.chars().any(char::is_alphanumeric))
-            } else {
-                cjk + usize::from(
-                    w.chars()
-                        .any(|c| c.is_alphanumeric() && !crate::extract::dom::is_cjk(c)),
-                )
-            }
-        })
-        .sum()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn words_are_counted_across_scripts() {
-        assert_eq!(super::word_count("Hello, world — again."), 3);
-        assert_eq!(super::word_count("日本語 text"), 4);
-    }
 }

@@ -1,16 +1,25 @@
 //! A byte scan before parsing that drops what no article needs.
 //!
 //! Most of a modern page's bytes sit inside `<script>`, `<style>`, `<svg>`,
-//! `<noscript>`, `<template>` and HTML comments (MathML stays: formulas are text). None of it is article text,
-//! and parsing it costs more than the rest of extraction, so one forward scan
-//! cuts those ranges out before the HTML parser runs. The contents of
-//! `<script type="application/ld+json">` are kept aside for the metadata stage.
+//! `<noscript>`, `<template>` and HTML comments (MathML stays: formulas are
+//! text). None of it is article text, and parsing it costs more than the
+//! rest of extraction, so one forward scan cuts those ranges out before the
+//! HTML parser runs, and `<select>`, `<iframe>`, `<object>`, `<video>`,
+//! `<audio>`, `<canvas>` and `<datalist>` too when their end tag is there.
+//! Each cut leaves a space. The contents of
+//! `<script type="application/ld+json">` are kept aside for the metadata
+//! stage. The same scan rewrites start tags without the attributes no stage
+//! reads (`src`, `data-*`, `on*`, …), and cuts the tags of common containers
+//! nested deeper than [`MAX_DEPTH`].
 //!
-//! The scan is deliberately simple: it recognises an opening tag only when the
-//! name is followed by whitespace, `/` or `>`, and it ends a raw-text element
-//! at the first matching end tag, which is exactly what an HTML parser does
-//! for `script` and `style`. `svg` and `template` may nest, so their depth is
-//! counted.
+//! The scan is deliberately simple, and agrees with an HTML parser on
+//! ordinary pages without being one. It recognises an opening tag only when
+//! the name is followed by whitespace, `/` or `>`, and ends a dropped element
+//! at the first `</name` after it, whatever follows the name; `svg` and
+//! `template` may nest, so their depth is counted. It knows no context: a
+//! `<script>` written inside a `<title>` or an attribute value opens a cut
+//! all the same, and the escapes of script text (`<!--<script>`) are not
+//! followed.
 
 use memchr::{memchr, memmem};
 use std::borrow::Cow;
@@ -68,8 +77,8 @@ const COUNTED: &[&str] = &[
     "form",
 ];
 
-/// Cut scripts, styles, SVG, templates and comments out of `html`, and
-/// nesting deeper than [`MAX_DEPTH`].
+/// Cut the dropped elements and comments out of `html`, the attributes no
+/// stage reads out of its start tags, and nesting deeper than [`MAX_DEPTH`].
 pub fn prescan(html: &str) -> Prescanned<'_> {
     let bytes = html.as_bytes();
     let mut out: Option<String> = None;

@@ -1,8 +1,12 @@
 //! The cleaner's rules, as data.
 //!
-//! Every tag set, class/id pattern and boilerplate phrase the cleaner and the
-//! scorer use lives here, so a rule can be read, reviewed and changed in one
-//! place. The logic that applies them is in [`super`] and [`crate::extract::score`].
+//! Every tag set, class/id pattern and boilerplate phrase the stages use
+//! lives here, so a rule can be read, reviewed and changed in one place. The
+//! logic that applies them is elsewhere: [`crate::extract::dom`] turns tags,
+//! classes, ids and roles into flags and weights once, which the cleaner and
+//! the scorer act on; the block filter in [`crate::extract::render`] matches
+//! the phrases. The one exception is [`is_related_heading`], the wording
+//! test that two stages share.
 //!
 //! Class and id values are matched two ways:
 //! * **parts**: the value is split at every character that is not a letter or
@@ -156,6 +160,7 @@ mod bits {
     pub const THREAD: u16 = Hit::THREAD.bits();
 }
 
+use crate::extract::text::fold_line;
 use bits::*;
 
 /// Class/id patterns matched as substrings of the lower-cased value.
@@ -426,9 +431,7 @@ pub const BOILERPLATE_LINES: &[&str] = &[
 
 /// Headings that open a section of other stories ("You may also like"), not
 /// inline reading prompts ("Read also", "Don't miss") that the story goes on
-/// after. The heading and what follows it, up to the next heading of its
-/// level or higher, are dropped when they come in the second half of the
-/// text.
+/// after. Matched by [`is_related_heading`].
 pub const RELATED_HEADINGS: &[&str] = &[
     "you may also like",
     "you might also like",
@@ -472,6 +475,20 @@ pub const RELATED_HEADINGS: &[&str] = &[
     "猜你喜欢",
     "관련 기사",
 ];
+
+/// Whether a heading is worded as the heading of a section of other stories
+/// (one of [`RELATED_HEADINGS`], compared as [`fold_line`] folds it).
+///
+/// Two stages drop such sections, each with what it can see:
+/// [`crate::extract::clean::removed`] before scoring, when the heading's
+/// class or id also names it as furniture (its loose sibling posts go with
+/// it, so they are never scored into the article), and
+/// [`crate::extract::render::filter::filter_blocks`] after rendering, when
+/// a plain heading comes in the second half of the text (its blocks up to
+/// the next heading of its level go).
+pub fn is_related_heading(text: &str) -> bool {
+    RELATED_HEADINGS.contains(&fold_line(text).as_str())
+}
 
 /// How a picture credit in parentheses starts; a paragraph ending in one is
 /// a caption.

@@ -17,16 +17,17 @@
 //!    is then multiplied by `1 − link density`.
 //! 4. [`select`] takes the best container, moves up to a common ancestor when
 //!    several near-best candidates share one, or when the parent scores
-//!    better, and finally adds siblings that score close to it or are clean
+//!    better, and past wrappers with a single child, and finally adds siblings that score close to it or are clean
 //!    prose paragraphs (a `<p>`, or a bare block of one long sentence-ending
 //!    paragraph, such as a lede in `<div class="summary">`).
 //!
-//! Lengths count CJK characters three times (see [`crate::extract::dom::measure`]), so
+//! Lengths count CJK characters three times (see [`crate::extract::text::measure`]), so
 //! the same thresholds work for Chinese and Japanese text.
 
-use super::dom::{Data, Doc, Flag, Ix, NONE, Tag};
+use super::dom::{Data, Doc, Flag, Ix, NONE, Tag, attr};
 use super::ladder::Pass;
 use super::stats::{Stats, link_density};
+use std::collections::HashMap;
 
 /// Shortest paragraph unit that scores.
 pub const MIN_UNIT_LEN: u32 = 25;
@@ -149,34 +150,62 @@ pub fn score(doc: &Doc<'_>, st: &[Stats], removed: &[bool], pass: Pass) -> Vec<(
 }
 
 /// Pick the article's containers: the best candidate and its worthy siblings.
+///
+/// The body, when its own score dwarfs every element's; else the best
+/// candidate, moved up to the ancestor that several near-best candidates
+/// share ([`shared_ancestor`]), to a parent that scores better
+/// ([`better_parent`]) and past wrappers with one child
+/// ([`above_only_children`]); then the siblings that join it
+/// ([`with_siblings`]).
 pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, f32)]) -> Vec<Ix> {
     let body = doc.body;
+    let ranked = rank(doc, candidates);
+    let Some(&(first, first_score)) = ranked.first() else {
+        return vec![body];
+    };
+    if body_wins(candidates, body, first_score) {
+        return vec![body];
+    }
+    let scores: HashMap<Ix, f32> = candidates.iter().copied().collect();
+    let top = shared_ancestor(doc, &ranked).unwrap_or(first);
+    let top = better_parent(doc, &scores, top, first_score);
+    let top = above_only_children(doc, removed, top);
+    if doc.nodes[top as usize].parent == NONE {
+        return vec![top];
+    }
+    let top_score = scores.get(&top).copied().unwrap_or(first_score);
+    with_siblings(doc, st, removed, &scores, top, top_score)
+}
+
+/// The candidates other than `<body>` and `<html>`, best first.
+fn rank(doc: &Doc<'_>, candidates: &[(Ix, f32)]) -> Vec<(Ix, f32)> {
     let mut ranked: Vec<(Ix, f32)> = candidates
         .iter()
         .copied()
-        .filter(|&(i, _)| i != body && doc.name(i) != "html")
+        .filter(|&(i, _)| i != doc.body && doc.name(i) != "html")
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let Some(&(mut top, top_score)) = ranked.first() else {
-        return vec![body];
-    };
-    // Prose set straight into <body> (old hand-written pages): the body,
-    // already cleaned of furniture, is the article.
+    ranked
+}
+
+/// Whether the body's own score exceeds the best element's
+/// [`BODY_WINS_RATIO`] times: prose set straight into `<body>` (old
+/// hand-written pages), and the body, already cleaned of furniture, is the
+/// article.
+fn body_wins(candidates: &[(Ix, f32)], body: Ix, best_score: f32) -> bool {
     let body_score = candidates
         .iter()
         .find(|c| c.0 == body)
         .map_or(f32::MIN, |c| c.1);
-    if body_score > top_score * BODY_WINS_RATIO {
-        return vec![body];
-    }
-    let mut score_map: std::collections::HashMap<Ix, f32> =
-        std::collections::HashMap::with_capacity(candidates.len());
-    for &(i, s) in candidates {
-        score_map.insert(i, s);
-    }
-    let get = |i: Ix| score_map.get(&i).copied();
+    body_score > best_score * BODY_WINS_RATIO
+}
 
-    // Several near-best candidates under one ancestor: the ancestor is the article.
+/// Several near-best candidates under one ancestor: the ancestor is the
+/// article. The nearest ancestor of the best candidate (below the body)
+/// that holds [`MIN_SHARED_CANDIDATES`] of the next best, those scoring at
+/// least three quarters of the best.
+fn shared_ancestor(doc: &Doc<'_>, ranked: &[(Ix, f32)]) -> Option<Ix> {
+    let &(top, top_score) = ranked.first()?;
     let alternatives: Vec<Ix> = ranked
         .iter()
         .skip(1)
@@ -184,27 +213,34 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
         .filter(|c| c.1 / top_score >= 0.75)
         .map(|c| c.0)
         .collect();
-    if alternatives.len() >= MIN_SHARED_CANDIDATES {
-        let mut anc = doc.nodes[top as usize].parent;
-        while anc != NONE && anc != body {
-            let shared = alternatives
-                .iter()
-                .filter(|&&a| is_ancestor(doc, anc, a))
-                .count();
-            if shared >= MIN_SHARED_CANDIDATES {
-                top = anc;
-                break;
-            }
-            anc = doc.nodes[anc as usize].parent;
-        }
+    if alternatives.len() < MIN_SHARED_CANDIDATES {
+        return None;
     }
+    let mut anc = doc.nodes[top as usize].parent;
+    while anc != NONE && anc != doc.body {
+        let shared = alternatives
+            .iter()
+            .filter(|&&a| is_ancestor(doc, anc, a))
+            .count();
+        if shared >= MIN_SHARED_CANDIDATES {
+            return Some(anc);
+        }
+        anc = doc.nodes[anc as usize].parent;
+    }
+    None
+}
 
-    // A parent that scores better than the child holds more of the article.
-    let mut last = get(top).unwrap_or(top_score);
+/// A parent that scores better than the child holds more of the article:
+/// up from `top` (below the body), skipping unscored ancestors and those
+/// that score no more than the one before, the first ancestor that scores
+/// more than the one before it. The climb ends at a score under a third of
+/// `top`'s.
+fn better_parent(doc: &Doc<'_>, scores: &HashMap<Ix, f32>, top: Ix, fallback: f32) -> Ix {
+    let mut last = scores.get(&top).copied().unwrap_or(fallback);
     let threshold = last / 3.0;
     let mut parent = doc.nodes[top as usize].parent;
-    while parent != NONE && parent != body {
-        let Some(ps) = get(parent) else {
+    while parent != NONE && parent != doc.body {
+        let Some(&ps) = scores.get(&parent) else {
             parent = doc.nodes[parent as usize].parent;
             continue;
         };
@@ -212,91 +248,103 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
             break;
         }
         if ps > last {
-            top = parent;
-            break;
+            return parent;
         }
         last = ps;
         parent = doc.nodes[parent as usize].parent;
     }
+    top
+}
 
-    // An only child says nothing its parent does not.
+/// An only child says nothing its parent does not: up from `top` while it
+/// is its parent's one kept child (below the body).
+fn above_only_children(doc: &Doc<'_>, removed: &[bool], mut top: Ix) -> Ix {
     loop {
         let p = doc.nodes[top as usize].parent;
-        if p == NONE || p == body {
-            break;
+        if p == NONE || p == doc.body {
+            return top;
         }
         let kept_children = doc.children(p).filter(|&c| !removed[c as usize]).count();
         if kept_children != 1 {
-            break;
+            return top;
         }
         top = p;
     }
+}
 
-    let top_score = get(top).unwrap_or(top_score);
+/// `top` and the kept siblings that join it, in document order: those that
+/// score at least a fifth of `top` (and 10), with a bonus for sharing its
+/// class; same-class prose ([`is_same_class_prose`]); and paragraphs
+/// ([`is_prose_paragraph`]).
+fn with_siblings(
+    doc: &Doc<'_>,
+    st: &[Stats],
+    removed: &[bool],
+    scores: &HashMap<Ix, f32>,
+    top: Ix,
+    top_score: f32,
+) -> Vec<Ix> {
     let parent = doc.nodes[top as usize].parent;
-    if parent == NONE {
-        return vec![top];
-    }
     let threshold = (top_score * 0.2).max(10.0);
-    let top_class = doc
-        .elem(top)
-        .and_then(|e| crate::extract::dom::attr(e.el, "class"))
-        .unwrap_or("");
-    let mut roots = Vec::new();
-    for c in doc.children(parent) {
-        if removed[c as usize] {
-            continue;
-        }
-        if c == top {
-            roots.push(c);
-            continue;
-        }
-        let mut bonus = 0.0;
-        let class = doc
-            .elem(c)
-            .and_then(|e| crate::extract::dom::attr(e.el, "class"))
-            .unwrap_or("");
-        if !top_class.is_empty() && class == top_class {
-            bonus = top_score * 0.2;
-        }
-        if let Some(sc) = get(c) {
-            if sc + bonus >= threshold {
-                roots.push(c);
-                continue;
+    let class_of = |i: Ix| doc.elem(i).and_then(|e| attr(e.el, "class")).unwrap_or("");
+    let top_class = class_of(top);
+    doc.children(parent)
+        .filter(|&c| !removed[c as usize])
+        .filter(|&c| {
+            if c == top {
+                return true;
             }
-        }
-        // A sibling built like the top candidate (same class) that holds
-        // prose is the next part of the same article, scored or not.
-        let s = &st[c as usize];
-        if bonus > 0.0 && s.len >= SAME_CLASS_MIN_LEN && link_density(s) < 0.3 {
-            roots.push(c);
-            continue;
-        }
-        // A paragraph, a quote, or a block that is one paragraph of text
-        // without the tag (`<div class="summary">The lede…</div>`).
-        let paragraph_like = || {
-            doc.tag(c).intersects(Tag::BLOCK)
-                && !s.has_block
-                && s.len >= UNTAGGED_PARAGRAPH_MIN_LEN
-                && s.inline_len * 10 >= s.len * 9
-                && doc
-                    .text_of(c)
-                    .trim_end()
-                    .ends_with(['.', '!', '?', '。', '"', '”', '»'])
-        };
-        if doc.tag(c).intersects(Tag::P) || doc.name(c) == "blockquote" || paragraph_like() {
-            let ld = link_density(s);
-            if s.len > 80 && ld < 0.25 {
-                roots.push(c);
-            } else if s.len > 0 && s.len <= 80 && ld == 0.0 {
-                let t = doc.text_of(c);
-                if t.ends_with('.') || t.contains(". ") || t.ends_with('。') {
-                    roots.push(c);
-                }
-            }
-        }
+            let bonus = if !top_class.is_empty() && class_of(c) == top_class {
+                top_score * 0.2
+            } else {
+                0.0
+            };
+            scores.get(&c).is_some_and(|&sc| sc + bonus >= threshold)
+                || bonus > 0.0 && is_same_class_prose(&st[c as usize])
+                || is_prose_paragraph(doc, &st[c as usize], c)
+        })
+        .collect()
+}
+
+/// A sibling built like the top candidate (same class) that holds prose is
+/// the next part of the same article, scored or not.
+fn is_same_class_prose(s: &Stats) -> bool {
+    s.len >= SAME_CLASS_MIN_LEN && link_density(s) < 0.3
+}
+
+/// A paragraph, a quote, or a block that is one paragraph of text without
+/// the tag ([`is_untagged_paragraph`]), that is long and nearly link-free,
+/// or short, link-free and a sentence.
+fn is_prose_paragraph(doc: &Doc<'_>, s: &Stats, c: Ix) -> bool {
+    if !(doc.tag(c).intersects(Tag::P)
+        || doc.name(c) == "blockquote"
+        || is_untagged_paragraph(doc, s, c))
+    {
+        return false;
     }
-    roots
+    let ld = link_density(s);
+    if s.len > 80 && ld < 0.25 {
+        true
+    } else if s.len > 0 && s.len <= 80 && ld == 0.0 {
+        let t = doc.text_of(c);
+        t.ends_with('.') || t.contains(". ") || t.ends_with('。')
+    } else {
+        false
+    }
+}
+
+/// A block that is one paragraph of text without the tag (`<div
+/// class="summary">The lede…</div>`): inline text only, at least
+/// [`UNTAGGED_PARAGRAPH_MIN_LEN`] long, ending as a sentence does.
+fn is_untagged_paragraph(doc: &Doc<'_>, s: &Stats, c: Ix) -> bool {
+    doc.tag(c).intersects(Tag::BLOCK)
+        && !s.has_block
+        && s.len >= UNTAGGED_PARAGRAPH_MIN_LEN
+        && s.inline_len * 10 >= s.len * 9
+        && doc
+            .text_of(c)
+            .trim_end()
+            .ends_with(['.', '!', '?', '。', '"', '”', '»'])
 }
 
 /// Whether `a` is an ancestor of `d`.

@@ -4,7 +4,7 @@
 //! cleaner, the scorer, the listing checks and the metadata reader all read
 //! them.
 //!
-//! Lengths count CJK characters three times (see [`super::dom::measure`]), so
+//! Lengths count CJK characters three times (see [`super::text::measure`]), so
 //! the same thresholds work for Chinese and Japanese text.
 
 use super::dom::{Data, Doc, NONE, Tag};
@@ -13,7 +13,7 @@ use super::rules::Hit;
 /// Text statistics of one element's kept subtree.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Stats {
-    /// Text length (see [`crate::extract::dom::measure`]).
+    /// Text length (see [`crate::extract::text::measure`]).
     pub len: u32,
     /// Length of text inside links.
     pub link_len: u32,

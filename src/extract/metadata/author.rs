@@ -5,10 +5,17 @@
 //! (`text_byline`). [`clean_authors`] strips "By", roles ("Staff
 //! Writer"), degrees, dates and times, splits several authors and joins them
 //! with "; ".
+//!
+//! This is also the one home of byline labels: [`BYLINE_LABELS`] and
+//! [`strip_byline_label`] for the labels that open a byline in several
+//! languages, [`opens_with_by`] and [`after_by`] for the English "By " alone,
+//! which the last filter over rendered lines
+//! ([`crate::extract::render::filter`]) asks about.
 
-use super::{collapse, date};
+use super::date;
 use crate::extract::dom::Doc;
 use crate::extract::stats::Stats;
+use crate::extract::text::collapse_whitespace;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -69,12 +76,81 @@ pub(crate) fn looks_like_names(names: &str) -> bool {
     })
 }
 
+// Byline labels: every stage that recognises "By …" asks here.
+
+/// Labels that open a byline, in any case, followed by a space or a colon:
+/// [`strip_byline_label`] takes the first that opens a text off it. Longer
+/// labels come before the shorter ones they begin with ("by:" before "by").
+pub(crate) const BYLINE_LABELS: &[&str] = &[
+    "about the author:",
+    "about the author",
+    "submitted by",
+    "текст:",
+    "автор:",
+    "written by",
+    "posted by",
+    "published by",
+    "story by",
+    "words by",
+    "by:",
+    "by",
+    "von",
+    "par",
+    "por",
+    "di",
+    "door",
+    "author:",
+    "autor:",
+    "auteur :",
+    "author",
+];
+
+/// Words that introduce the names after them anywhere in a line ("Posted
+/// March 3, 2004 by Gwen Ashdown"), as written: lower case or capitalised,
+/// and "BY". A cheap test before a text's line is read as a byline.
+const BY_WORDS: &[&str] = &[
+    "by", "By", "BY", "by:", "By:", "von", "Von", "par", "Par", "por", "Por", "door", "Door",
+];
+
+/// The English label as a line of text opens with it: "By ", in any case.
+const BY_LABEL: &str = "by ";
+
+/// The rest of a byline after its leading label (one of
+/// [`BYLINE_LABELS`]), with the spaces and colons after the label: "By:
+/// Jane Doe" → "Jane Doe". Nothing when no label, followed by a space or
+/// a colon, opens it.
+pub(crate) fn strip_byline_label(text: &str) -> Option<&str> {
+    BYLINE_LABELS.iter().find_map(|label| {
+        let head = text.get(..label.len()).unwrap_or("");
+        (text.len() > label.len()
+            && head.to_lowercase() == *label
+            && text[label.len()..].starts_with([' ', ':']))
+        .then(|| text[label.len()..].trim_start_matches([' ', ':']))
+    })
+}
+
+/// Whether a text opens with the English label "By " (in any case): "By
+/// Priya Lindqvist", "BY ANA RUIZ". Only this label, not the others of
+/// [`BYLINE_LABELS`]: that is all the filter over rendered lines asks.
+pub(crate) fn opens_with_by(text: &str) -> bool {
+    after_by(text).is_some()
+}
+
+/// The rest of a text after an opening English "By " (in any case).
+pub(crate) fn after_by(text: &str) -> Option<&str> {
+    text.get(..BY_LABEL.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(BY_LABEL))
+        .then(|| &text[BY_LABEL.len()..])
+}
+
 /// How far into a line its "By" may stand (after "Posted March 3, 2004").
 const BY_MAX_OFFSET: usize = 60;
 /// Shortest and longest line that is searched for a "By …" byline.
 const BYLINE_MIN_LEN: u32 = 6;
 const BYLINE_MAX_LEN: u32 = 200;
 
+/// Names after one of the [`BY_WORDS`] ("by", "von", "par", "por", "door"),
+/// in a line, as [`names_after_by`] reads them.
 static BY_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[\s(|•·,])(?:[Bb][Yy]|[Vv]on|[Pp]ar|[Pp]or|[Dd]oor)\s+(\p{Lu}.*)$")
         .expect("valid regex")
@@ -130,25 +206,9 @@ fn names_after_by(line: &str) -> Option<&str> {
     (!CREDIT_WORDS.iter().any(|w| tail.contains(w))).then(|| m.as_str())
 }
 
-/// Whether a text holds one of the words that introduce a byline.
+/// Whether a text holds one of the [`BY_WORDS`].
 pub(super) fn has_by_word(text: &str) -> bool {
-    text.split_whitespace().any(|w| {
-        matches!(
-            w,
-            "by" | "By"
-                | "BY"
-                | "by:"
-                | "By:"
-                | "von"
-                | "Von"
-                | "par"
-                | "Par"
-                | "por"
-                | "Por"
-                | "door"
-                | "Door"
-        )
-    })
+    text.split_whitespace().any(|w| BY_WORDS.contains(&w))
 }
 
 /// From a text node's parent up, the first short inline-only line is read
@@ -200,123 +260,144 @@ pub(super) fn text_byline(
 }
 
 /// Clean a byline into names joined by "; ", or nothing.
+///
+/// A picture credit names nobody. Otherwise the byline's label goes
+/// ([`strip_byline_label`]), then handles, a trailing date or time, and
+/// whatever follows a separator ("Jane Doe | Science"); a parenthesis of
+/// co-authors opens; the rest splits at "and", "&", commas and the like
+/// into parts that are kept when they read as one person's name.
 pub fn clean_authors(raw: &str) -> Option<String> {
-    let mut s = collapse(raw);
-    let lower = s.to_lowercase();
-    if [
-        "photo",
-        "фото",
-        "foto",
-        "image",
-        "credit",
-        "illustration",
-        "picture",
-    ]
-    .iter()
-    .any(|w| lower.starts_with(w))
-    {
+    let s = collapse_whitespace(raw);
+    if is_picture_credit(&s) {
         return None;
     }
-    for prefix in [
-        "about the author:",
-        "about the author",
-        "submitted by",
-        "текст:",
-        "автор:",
-        "written by",
-        "posted by",
-        "published by",
-        "story by",
-        "words by",
-        "by:",
-        "by",
-        "von",
-        "par",
-        "por",
-        "di",
-        "door",
-        "author:",
-        "autor:",
-        "auteur :",
-        "author",
-    ] {
-        let head = s.get(..prefix.len()).unwrap_or("");
-        if s.len() > prefix.len()
-            && head.to_lowercase() == prefix
-            && s[prefix.len()..].starts_with([' ', ':'])
-        {
-            s = s[prefix.len()..].trim_start_matches([' ', ':']).to_string();
-            break;
+    let s = strip_byline_label(&s).unwrap_or(&s);
+    let s = drop_handles(s);
+    let s = cut_trailing_date(s);
+    let s = cut_at_separator(s);
+    let s = open_co_authors(s);
+    let mut names: Vec<String> = Vec::new();
+    for part in separate_names(&s).split(';') {
+        let Some(name) = as_name(part) else {
+            continue;
+        };
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            names.push(name.to_string());
         }
     }
-    // A word run together with digits is a handle or an id ("CC7567"), not
-    // a name, and not the start of a date.
-    s = s
-        .split(' ')
+    (!names.is_empty()).then(|| names.join("; "))
+}
+
+/// Words that open a picture credit rather than a byline ("Photo: …").
+const CREDIT_OPENERS: &[&str] = &[
+    "photo",
+    "фото",
+    "foto",
+    "image",
+    "credit",
+    "illustration",
+    "picture",
+];
+
+/// Whether a byline opens as a picture credit.
+fn is_picture_credit(byline: &str) -> bool {
+    let lower = byline.to_lowercase();
+    CREDIT_OPENERS.iter().any(|w| lower.starts_with(w))
+}
+
+/// The byline without its handles: a word run together with digits is a
+/// handle or an id ("CC7567"), not a name, and not the start of a date.
+fn drop_handles(s: &str) -> String {
+    s.split(' ')
         .filter(|w| !(w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(char::is_alphabetic)))
         .collect::<Vec<_>>()
-        .join(" ");
-    // A date or time after the names ends the byline, month name included.
+        .join(" ")
+}
+
+/// Words that belong to a date or time before its first digit ("on
+/// Monday, March 3"), besides month names.
+const DATE_WORDS: &[&str] = &[
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "on",
+    "at",
+    "updated",
+    "published",
+];
+
+/// The byline up to a date or time after the names: cut at the first
+/// digit, and the date's words before it ([`DATE_WORDS`], month names) go
+/// too.
+fn cut_trailing_date(mut s: String) -> String {
     if let Some(cut) = s.find(|c: char| c.is_ascii_digit()) {
         s.truncate(cut);
         while let Some((head, last)) = s.trim_end().rsplit_once(' ') {
             let w = last.trim_end_matches(['.', ',']).to_lowercase();
-            let is_date_word = date::is_month_name(&w)
-                || [
-                    "mon",
-                    "tue",
-                    "wed",
-                    "thu",
-                    "fri",
-                    "sat",
-                    "sun",
-                    "monday",
-                    "tuesday",
-                    "wednesday",
-                    "thursday",
-                    "friday",
-                    "saturday",
-                    "sunday",
-                    "on",
-                    "at",
-                    "updated",
-                    "published",
-                ]
-                .contains(&w.as_str());
+            let is_date_word = date::is_month_name(&w) || DATE_WORDS.contains(&w.as_str());
             if !is_date_word {
                 break;
             }
             s = head.to_string();
         }
     }
-    for stop in [
-        " | ",
-        " — ",
-        " – ",
-        " - ",
-        "\n",
-        " on ",
-        " updated ",
-        " published ",
-        " • ",
-        " · ",
-    ] {
+    s
+}
+
+/// What ends the names in a byline: a separator before a desk or a date,
+/// or the word that opens a date ("Jane Doe | Science", "Jane Doe on …").
+const NAME_ENDS: &[&str] = &[
+    " | ",
+    " — ",
+    " – ",
+    " - ",
+    "\n",
+    " on ",
+    " updated ",
+    " published ",
+    " • ",
+    " · ",
+];
+
+/// The byline cut at each of the [`NAME_ENDS`] it holds.
+fn cut_at_separator(mut s: String) -> String {
+    for stop in NAME_ENDS {
         if let Some(at) = s.find(stop) {
             s.truncate(at);
         }
     }
-    // "Name (with A and B)": the parenthesis names co-authors. (ASCII
-    // lowering keeps byte offsets.)
+    s
+}
+
+/// "Name (with A and B)": the parenthesis names co-authors, and becomes a
+/// list after the first name ("Name;A and B"). (ASCII lowering keeps byte
+/// offsets.)
+fn open_co_authors(s: String) -> String {
     let lower = s.to_ascii_lowercase();
     for with in CO_AUTHOR_WORDS {
         if let Some(at) = lower.find(&format!("({with} ")) {
             let inner = s[at + with.len() + 2..].trim_end_matches(')').to_string();
-            s = format!("{};{inner}", &s[..at]);
-            break;
+            return format!("{};{inner}", &s[..at]);
         }
     }
-    // "Mac & i" is one name: an ampersand joins names only when each side
-    // is a name, not a letter.
+    s
+}
+
+/// The byline with every separator between names turned into ";": "and"
+/// (in several languages), commas, and "&" when each side of it is a name,
+/// not a letter ("Mac & i" is one name).
+fn separate_names(s: &str) -> String {
     let amp = if s.split(" & ").all(|side| {
         side.split_whitespace()
             .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
@@ -325,53 +406,49 @@ pub fn clean_authors(raw: &str) -> Option<String> {
     } else {
         " & "
     };
-    let mut names: Vec<String> = Vec::new();
-    let unified = s
-        .replace(" and ", ";")
+    s.replace(" and ", ";")
         .replace(" And ", ";")
         .replace(" & ", amp)
         .replace(" und ", ";")
         .replace(" et ", ";")
         .replace(" y ", ";")
-        .replace([',', '、'], ";");
-    for part in unified.split(';') {
-        let p = part
-            .trim()
-            .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != ')');
-        let p = if p.ends_with(')') && !p.contains('(') {
-            p.trim_end_matches(')').trim()
-        } else {
-            p
-        };
-        if DEGREES.contains(&p.trim_end_matches('.').to_lowercase().as_str()) {
-            continue;
-        }
-        // Initials alone ("J J") name nobody.
-        if !p
-            .split_whitespace()
-            .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
-        {
-            continue;
-        }
-        if p.is_empty() || p.len() > 60 || p.contains('@') || p.starts_with("http") {
-            continue;
-        }
-        let lower = p.to_lowercase();
-        if ROLE_WORDS
-            .iter()
-            .any(|r| lower.split_whitespace().any(|w| w == *r) || *r == lower)
-        {
-            continue;
-        }
-        let wc = p.split_whitespace().count();
-        if wc == 0 || wc > 5 {
-            continue;
-        }
-        if !names.iter().any(|n| n.eq_ignore_ascii_case(p)) {
-            names.push(p.to_string());
-        }
+        .replace([',', '、'], ";")
+}
+
+/// One part of a byline as a person's name, trimmed of punctuation, or
+/// nothing when it is a degree, initials alone, too long, an address, a role
+/// ("Staff Writer") or more than five words.
+fn as_name(part: &str) -> Option<&str> {
+    let p = part
+        .trim()
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != ')');
+    let p = if p.ends_with(')') && !p.contains('(') {
+        p.trim_end_matches(')').trim()
+    } else {
+        p
+    };
+    if DEGREES.contains(&p.trim_end_matches('.').to_lowercase().as_str()) {
+        return None;
     }
-    (!names.is_empty()).then(|| names.join("; "))
+    // Initials alone ("J J") name nobody.
+    if !p
+        .split_whitespace()
+        .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+    {
+        return None;
+    }
+    if p.is_empty() || p.len() > 60 || p.contains('@') || p.starts_with("http") {
+        return None;
+    }
+    let lower = p.to_lowercase();
+    if ROLE_WORDS
+        .iter()
+        .any(|r| lower.split_whitespace().any(|w| w == *r) || *r == lower)
+    {
+        return None;
+    }
+    let wc = p.split_whitespace().count();
+    (wc != 0 && wc <= 5).then_some(p)
 }
 
 /// Words that open a parenthesis of co-authors ("(with ...)").
@@ -380,6 +457,19 @@ const CO_AUTHOR_WORDS: &[&str] = &["with", "avec", "mit", "con", "met", "com"];
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byline_labels_are_taken_off() {
+        assert_eq!(strip_byline_label("By: Jane Doe"), Some("Jane Doe"));
+        assert_eq!(strip_byline_label("WRITTEN BY Jane Doe"), Some("Jane Doe"));
+        assert_eq!(strip_byline_label("Byron Katie"), None);
+        assert_eq!(strip_byline_label("by"), None);
+        assert!(opens_with_by("BY ANA RUIZ"));
+        assert!(!opens_with_by("Written by Ana Ruiz"));
+        assert_eq!(after_by("by jane doe"), Some("jane doe"));
+        assert!(has_by_word("Posted March 3, 2004 by Gwen Ashdown"));
+        assert!(!has_by_word("Standby mode"));
+    }
 
     #[test]
     fn bylines_become_names() {

@@ -2,10 +2,11 @@
 //!
 //! Blocks are parsed with serde_json (with a second try after removing the
 //! usual damage: HTML comments, CDATA wrappers, trailing semicolons). Objects
-//! are found at the top level, in arrays and in `@graph`. The first object of
-//! an article type gives headline, authors, dates, description, image,
-//! keywords and publisher; an `Organization` or `WebSite` gives a site name
-//! when the article has no publisher.
+//! are found at the top level, in arrays, in `@graph` and in `mainEntity`.
+//! The first object of an article type gives headline, authors, dates,
+//! description, image, keywords, publisher and language; with no article, a
+//! `WebPage` gives dates and a description. A `WebSite` or `Organization`
+//! gives a site name when there is no publisher.
 
 use serde_json::Value;
 

@@ -7,8 +7,8 @@
 //! | field | sources, most trusted first |
 //! |---|---|
 //! | title | JSON-LD `headline`; `og:title`; Dublin Core; `twitter:title` — kept as declared (the site name is cut only on request); else `<title>` with its site-name part cut off; first `<h1>` |
-//! | author | JSON-LD `author`; `author`/`article:author`/`dc.creator`/… meta; `itemprop=author`; `rel=author`; a byline element — never inside reader comments |
-//! | date | a full date in the URL or canonical URL; JSON-LD `datePublished`; `article:published_time` and other publication meta; JSON-LD `dateCreated`; `itemprop=datePublished`; `<time>`; hAtom `class="published"` (`title`); a date written in a byline (not the one an "Updated" announces); the modification date |
+//! | author | JSON-LD `author`; `author`/`article:author`/`dc.creator`/… meta; `itemprop=author`; `rel=author`; a "By …" line of text; a byline element — never inside reader comments |
+//! | date | a full date in the URL or canonical URL; JSON-LD `datePublished`; `article:published_time` and other publication meta; JSON-LD `dateCreated`; the first publication `<time>`, `itemprop=datePublished` or hAtom `class="published"` (`title`); any other `<time>` not marked as a modification; a date written in a dateline or byline element or a "By …" line (not the one an "Updated" announces); the modification date |
 //! | date_modified | JSON-LD `dateModified`; `article:modified_time`, `og:updated_time`, … |
 //! | sitename | JSON-LD publisher or WebSite name; `og:site_name`; `application-name`; the part cut off the title |
 //! | description | `og:description`; `description`; `twitter:description`; Dublin Core; JSON-LD |
@@ -24,11 +24,13 @@ pub mod date;
 pub mod jsonld;
 pub mod title;
 
-use crate::extract::dom::{Data, Doc, attr, push_collapsed};
+use crate::extract::dom::{Data, Doc, ElemNode, Ix, Tag, attr};
 use crate::extract::model::Metadata;
 use crate::extract::stats::Stats;
+use crate::extract::text::{collapse_whitespace, push_collapsed};
 use author::clean_authors;
 use chrono::NaiveDate;
+use scraper::node::Element;
 use std::collections::HashMap;
 use title::{SITENAME_MAX_WORDS, looks_like_site, pick_title};
 use url::Url;
@@ -161,118 +163,183 @@ pub fn read(
 ) -> (Metadata, Option<String>) {
     let g = gather(doc, raw);
     let ld = jsonld::read(json_ld);
-    let meta = |keys: &[&str]| -> Option<String> {
-        keys.iter()
-            .filter_map(|k| g.meta.get(*k))
-            .map(|v| collapse(&unescape(v)))
-            .find(|v| !v.is_empty())
-    };
-
     let host = url.and_then(|u| u.host_str()).unwrap_or("");
-    let mut sitename = ld.publisher.clone().or_else(|| meta(SITENAME_KEYS));
-    let (title, cut) = pick_title(&ld, &g, &meta, sitename.as_deref(), host, strip_declared);
-    if sitename.is_none() {
-        sitename = cut.filter(|c| {
-            let words = c.split_whitespace().count();
-            words <= SITENAME_MAX_WORDS && (looks_like_site(c, host) || words <= 4)
-        });
+    let (title, sitename) = choose_title_and_sitename(&ld, &g, host, strip_declared);
+    let date_modified = date_modified(&ld, &g, now);
+    let date = date_published(&ld, &g, url, now).or(date_modified);
+    let description = ld
+        .description
+        .as_deref()
+        .map(collapse_whitespace)
+        .or_else(|| g.meta_value(DESCRIPTION_KEYS));
+    let canonical_url = g
+        .canonical
+        .and_then(|c| resolve_url(c, url))
+        .or_else(|| g.meta_value(&["og:url"]).and_then(|u| resolve_url(&u, url)));
+    let image = g
+        .meta_value(IMAGE_KEYS)
+        .or_else(|| ld.image.clone())
+        .and_then(|u| resolve_url(&u, url));
+    let meta = Metadata {
+        title,
+        author: choose_author(&ld, &g),
+        date: date.map(|d| d.format("%Y-%m-%d").to_string()),
+        date_modified: date_modified.map(|d| d.format("%Y-%m-%d").to_string()),
+        sitename,
+        description,
+        lang: choose_lang(&ld, &g),
+        canonical_url,
+        image,
+        tags: collect_tags(&ld, &g),
+    };
+    (meta, g.h1)
+}
+
+impl Gathered<'_> {
+    /// The first non-empty value of the meta `keys`, in their order, with
+    /// character references decoded and whitespace collapsed.
+    fn meta_value(&self, keys: &[&str]) -> Option<String> {
+        keys.iter()
+            .filter_map(|k| self.meta.get(*k))
+            .map(|v| collapse_whitespace(&unescape(v)))
+            .find(|v| !v.is_empty())
     }
 
-    let author = if !ld.authors.is_empty() {
+    /// The first value of the meta `keys`, in their order, that reads as a
+    /// date no later than `now`.
+    fn meta_date(&self, keys: &[&str], now: NaiveDate) -> Option<NaiveDate> {
+        keys.iter()
+            .filter_map(|k| self.meta.get(*k))
+            .find_map(|v| date::parse_value(v, now))
+    }
+}
+
+/// The title ([`pick_title`]) and the site name: the declared one (JSON-LD
+/// publisher, `og:site_name`, …), or else the part cut off the title, when it
+/// is short and reads as a site's name.
+fn choose_title_and_sitename(
+    ld: &jsonld::JsonLd,
+    g: &Gathered<'_>,
+    host: &str,
+    strip_declared: bool,
+) -> (Option<String>, Option<String>) {
+    let declared = ld.publisher.clone().or_else(|| g.meta_value(SITENAME_KEYS));
+    let (title, cut) = pick_title(ld, g, declared.as_deref(), host, strip_declared);
+    let sitename = declared.or_else(|| {
+        cut.filter(|c| {
+            let words = c.split_whitespace().count();
+            words <= SITENAME_MAX_WORDS && (looks_like_site(c, host) || words <= 4)
+        })
+    });
+    (title, sitename)
+}
+
+/// The authors, from the first source that names someone: JSON-LD, author
+/// meta (not a profile URL or a handle), `itemprop=author`, `rel=author`, a
+/// "By …" line of text, a byline element.
+fn choose_author(ld: &jsonld::JsonLd, g: &Gathered<'_>) -> Option<String> {
+    let from_ld = if !ld.authors.is_empty() {
         clean_authors(&ld.authors.join("; "))
     } else {
         None
-    }
-    .or_else(|| {
-        AUTHOR_KEYS
-            .iter()
-            .filter_map(|k| g.meta.get(*k))
-            .filter(|v| !v.trim_start().starts_with("http") && !v.trim_start().starts_with('@'))
-            .find_map(|v| clean_authors(&unescape(v)))
-    })
-    .or_else(|| g.itemprop_author.as_deref().and_then(clean_authors))
-    .or_else(|| g.rel_author.as_deref().and_then(clean_authors))
-    .or_else(|| g.text_byline.as_deref().and_then(clean_authors))
-    .or_else(|| g.byline.as_deref().and_then(clean_authors));
+    };
+    from_ld
+        .or_else(|| {
+            AUTHOR_KEYS
+                .iter()
+                .filter_map(|k| g.meta.get(*k))
+                .filter(|v| !v.trim_start().starts_with("http") && !v.trim_start().starts_with('@'))
+                .find_map(|v| clean_authors(&unescape(v)))
+        })
+        .or_else(|| g.itemprop_author.as_deref().and_then(clean_authors))
+        .or_else(|| g.rel_author.as_deref().and_then(clean_authors))
+        .or_else(|| g.text_byline.as_deref().and_then(clean_authors))
+        .or_else(|| g.byline.as_deref().and_then(clean_authors))
+}
 
+/// The modification date: JSON-LD `dateModified`, then modification meta.
+fn date_modified(ld: &jsonld::JsonLd, g: &Gathered<'_>, now: NaiveDate) -> Option<NaiveDate> {
+    ld.date_modified
+        .as_deref()
+        .and_then(|s| date::parse_value(s, now))
+        .or_else(|| g.meta_date(MODIFIED_KEYS, now))
+}
+
+/// The publication date, from the first source that gives one: the page's
+/// address ([`url_date`]), JSON-LD `datePublished`, publication meta,
+/// JSON-LD `dateCreated`, a publication `<time>` or microdata, any other
+/// `<time>`, then a date written in the page ([`written_date`]).
+fn date_published(
+    ld: &jsonld::JsonLd,
+    g: &Gathered<'_>,
+    url: Option<&Url>,
+    now: NaiveDate,
+) -> Option<NaiveDate> {
     let parse = |s: &str| date::parse_value(s, now);
-    let date_modified = ld.date_modified.as_deref().and_then(parse).or_else(|| {
-        MODIFIED_KEYS
-            .iter()
-            .filter_map(|k| g.meta.get(*k))
-            .find_map(|v| parse(v))
-    });
-    // A full date in the page's address is the publisher's own, in its own
-    // time zone: trusted first (metadata often carries the UTC instant, a
-    // day off for evening stories). The canonical address counts too.
-    let url_date = url.and_then(|u| date::from_url(u.path(), now)).or_else(|| {
+    url_date(g, url, now)
+        .or_else(|| ld.date_published.as_deref().and_then(parse))
+        .or_else(|| g.meta_date(PUBLISHED_KEYS, now))
+        .or_else(|| ld.date_created.as_deref().and_then(parse))
+        .or_else(|| g.time_published.and_then(parse))
+        .or_else(|| g.time_any.and_then(parse))
+        .or_else(|| written_date(g, now))
+}
+
+/// A full date in the page's address, or else in its canonical address.
+///
+/// It is the publisher's own, in its own time zone: trusted first
+/// (metadata often carries the UTC instant, a day off for evening stories).
+fn url_date(g: &Gathered<'_>, url: Option<&Url>, now: NaiveDate) -> Option<NaiveDate> {
+    url.and_then(|u| date::from_url(u.path(), now)).or_else(|| {
         let canonical = g.canonical.and_then(|c| match url {
             Some(base) => base.join(c).ok(),
             None => Url::parse(c).ok(),
         })?;
         date::from_url(canonical.path(), now)
-    });
-    let date = url_date
-        .or_else(|| ld.date_published.as_deref().and_then(parse))
-        .or_else(|| {
-            PUBLISHED_KEYS
-                .iter()
-                .filter_map(|k| g.meta.get(*k))
-                .find_map(|v| parse(v))
-        })
-        .or_else(|| ld.date_created.as_deref().and_then(parse))
-        .or_else(|| g.time_published.and_then(parse))
-        .or_else(|| g.time_any.and_then(parse))
-        .or_else(|| {
-            g.dateline
-                .as_deref()
-                .and_then(|t| date::find_in_text(t, now))
-        })
-        .or_else(|| g.byline.as_deref().and_then(|t| date::find_in_text(t, now)))
-        .or_else(|| {
-            g.text_byline_line
-                .as_deref()
-                .and_then(|t| date::find_in_text(t, now))
-        })
-        .or(date_modified);
+    })
+}
 
-    let description = ld
-        .description
-        .as_deref()
-        .map(collapse)
-        .or_else(|| meta(DESCRIPTION_KEYS));
-    let lang = g
-        .html_lang
+/// A date written in the page's text: in a dateline element, in a byline
+/// element, then in the line of a "By …" byline.
+fn written_date(g: &Gathered<'_>, now: NaiveDate) -> Option<NaiveDate> {
+    [&g.dateline, &g.byline, &g.text_byline_line]
+        .into_iter()
+        .find_map(|t| t.as_deref().and_then(|t| date::find_in_text(t, now)))
+}
+
+/// The language: `<html lang>`, language meta, JSON-LD `inLanguage`; the
+/// first of these that is given must be a language tag.
+fn choose_lang(ld: &jsonld::JsonLd, g: &Gathered<'_>) -> Option<String> {
+    g.html_lang
         .map(str::to_string)
-        .or_else(|| meta(&["content-language", "og:locale", "dc.language", "language"]))
+        .or_else(|| g.meta_value(&["content-language", "og:locale", "dc.language", "language"]))
         .or_else(|| ld.lang.clone())
-        .and_then(|l| normalize_lang(&l));
+        .and_then(|l| normalize_lang(&l))
+}
 
-    let resolve = |s: &str| -> Option<String> {
-        let s = s.trim();
-        if s.is_empty() {
-            return None;
-        }
-        match url {
-            Some(base) => base.join(s).ok().map(String::from),
-            None => Url::parse(s).ok().map(String::from),
-        }
-    };
-    let canonical_url = g
-        .canonical
-        .and_then(resolve)
-        .or_else(|| meta(&["og:url"]).and_then(|u| resolve(&u)));
-    let image = meta(IMAGE_KEYS)
-        .or_else(|| ld.image.clone())
-        .and_then(|u| resolve(&u));
+/// `s` as an absolute URL, resolved against the page's address when known.
+fn resolve_url(s: &str, base: Option<&Url>) -> Option<String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    match base {
+        Some(base) => base.join(s).ok().map(String::from),
+        None => Url::parse(s).ok().map(String::from),
+    }
+}
 
+/// Tags: `article:tag` meta and `rel=tag` links, JSON-LD keywords, then the
+/// comma-separated keyword meta; each once (in any case), short, at most
+/// [`MAX_TAGS`].
+fn collect_tags(ld: &jsonld::JsonLd, g: &Gathered<'_>) -> Vec<String> {
     let mut tags: Vec<String> = Vec::new();
     let mut push_tag = |t: &str| {
-        let t = collapse(&unescape(t));
+        let t = collapse_whitespace(&unescape(t));
         if !t.is_empty()
-            && t.len() < 100
+            && t.len() < MAX_TAG_BYTES
             && !tags.iter().any(|x| x.eq_ignore_ascii_case(&t))
-            && tags.len() < 50
+            && tags.len() < MAX_TAGS
         {
             tags.push(t);
         }
@@ -284,27 +351,19 @@ pub fn read(
             v.split(',').for_each(&mut push_tag);
         }
     }
-
-    let meta = Metadata {
-        title,
-        author,
-        date: date.map(|d| d.format("%Y-%m-%d").to_string()),
-        date_modified: date_modified.map(|d| d.format("%Y-%m-%d").to_string()),
-        sitename,
-        description,
-        lang,
-        canonical_url,
-        image,
-        tags,
-    };
-    (meta, g.h1)
+    tags
 }
+
+/// Most tags kept.
+const MAX_TAGS: usize = 50;
+/// A tag this long or longer is no tag.
+const MAX_TAG_BYTES: usize = 100;
 
 /// A reader-comment thread or one comment: a class or id that names
 /// comments and that the cleaning rules count against content, holding less
 /// than half the page's text (a page-wide wrapper named "comments-open" is
 /// not one).
-fn is_comment_thread(e: &crate::extract::dom::ElemNode<'_>, len: u32, body_len: u32) -> bool {
+fn is_comment_thread(e: &ElemNode<'_>, len: u32, body_len: u32) -> bool {
     use crate::extract::rules::Hit;
     if !e.hits.intersects(Hit::NEG | Hit::BOILER | Hit::BOILER_PART) || len * 2 > body_len {
         return false;
@@ -314,15 +373,25 @@ fn is_comment_thread(e: &crate::extract::dom::ElemNode<'_>, len: u32, body_len: 
         .any(|k| attr(e.el, k).is_some_and(|v| v.to_ascii_lowercase().contains("comment")))
 }
 
+/// The first `<h1>` while the walk is inside it: where its subtree ends,
+/// and its text so far.
+struct OpenH1 {
+    end: Ix,
+    text: String,
+}
+
+/// One walk over the whole page that collects every source of metadata
+/// ([`Gathered`]). Inside reader-comment threads only the page-level
+/// elements (`<title>`, `<html>`, `<link>`, the first `<h1>`) are read.
 fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
     let mut g = Gathered::default();
-    let mut in_h1: Option<(u32, String)> = None;
+    let mut h1: Option<OpenH1> = None;
     // Reader comments have bylines, authors and times of their own: none of
     // them is the article's. This is where the comment thread ends.
-    let mut comments_end = 0u32;
+    let mut comments_end: Ix = 0;
     let body_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
     for (i, n) in doc.nodes.iter().enumerate() {
-        let i = i as u32;
+        let i = i as Ix;
         if i >= comments_end {
             if let Data::Elem(e) = &n.data {
                 if is_comment_thread(e, raw.get(i as usize).map_or(0, |s| s.len), body_len) {
@@ -331,178 +400,236 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
             }
         }
         let in_comments = i < comments_end;
-        if let Some((end, _)) = &in_h1 {
-            if i >= *end {
-                let (_, t) = in_h1.take().unwrap_or_default();
-                let t = t.trim().to_string();
-                if g.h1.is_none() && !t.is_empty() {
-                    g.h1 = Some(t);
+        if h1.as_ref().is_some_and(|h| i >= h.end) {
+            g.close_h1(h1.take());
+        }
+        match &n.data {
+            Data::Text(t) => {
+                if let Some(h) = h1.as_mut() {
+                    push_collapsed(&mut h.text, t.text);
+                }
+                if !in_comments {
+                    g.read_text_byline(doc, raw, n.parent, t.text);
+                }
+            }
+            Data::Elem(e) => {
+                if e.name == "h1" && g.h1.is_none() && h1.is_none() {
+                    h1 = Some(OpenH1 {
+                        end: n.end,
+                        text: String::new(),
+                    });
+                }
+                g.read_page_element(doc, i, e, in_comments);
+                // A `<meta>` without `content` says nothing, by its class
+                // or otherwise.
+                let empty_meta = e.name == "meta" && attr(e.el, "content").is_none();
+                if !in_comments && !empty_meta {
+                    g.read_body_element(doc, i, e);
                 }
             }
         }
-        let Data::Elem(e) = &n.data else {
-            if let Data::Text(t) = &n.data {
-                if let Some((_, buf)) = in_h1.as_mut() {
-                    push_collapsed(buf, t.text);
-                }
-                if g.text_byline.is_none() && !in_comments && author::has_by_word(t.text) {
-                    if let Some((names, line)) = author::text_byline(doc, raw, n.parent) {
-                        g.text_byline = Some(names);
-                        g.text_byline_line = Some(line);
-                    }
-                }
-            }
-            continue;
-        };
+    }
+    g.close_h1(h1);
+    g
+}
+
+impl<'a> Gathered<'a> {
+    /// The first `<h1>` has ended: its text, trimmed, is the `h1` unless
+    /// empty.
+    fn close_h1(&mut self, h1: Option<OpenH1>) {
+        let text = h1.map(|h| h.text).unwrap_or_default();
+        let text = text.trim();
+        if self.h1.is_none() && !text.is_empty() {
+            self.h1 = Some(text.to_string());
+        }
+    }
+
+    /// A text node outside comments that holds a "By" word: the first short
+    /// line around it that reads as a byline gives the names and the line
+    /// ([`author::text_byline`]).
+    fn read_text_byline(&mut self, doc: &Doc<'a>, raw: &[Stats], parent: Ix, text: &str) {
+        if self.text_byline.is_some() || !author::has_by_word(text) {
+            return;
+        }
+        if let Some((names, line)) = author::text_byline(doc, raw, parent) {
+            self.text_byline = Some(names);
+            self.text_byline_line = Some(line);
+        }
+    }
+
+    /// What the page says about itself in `<meta>`, `<title>`, `<html lang>`,
+    /// `<link rel=canonical>` and `<time>` (`<meta>` and `<time>` only outside
+    /// comment threads).
+    fn read_page_element(&mut self, doc: &Doc<'a>, i: Ix, e: &ElemNode<'a>, in_comments: bool) {
         let el = e.el;
         match e.name {
-            "meta" if !in_comments => {
-                let Some(content) = attr(el, "content") else {
-                    continue;
-                };
-                for key in ["property", "name", "itemprop", "http-equiv"] {
-                    if let Some(k) = attr(el, key) {
-                        for k in k.split_whitespace() {
-                            let k = k.to_ascii_lowercase();
-                            if k == "article:tag" {
-                                g.tags.push(content.to_string());
-                            } else {
-                                g.meta.entry(k).or_insert(content);
-                            }
-                        }
-                    }
-                }
-            }
-            "title" if g.doc_title.is_none() => {
+            "meta" if !in_comments => self.read_meta(el),
+            "title" if self.doc_title.is_none() => {
                 // <title> sits in <head>, which the SVG-free prescan keeps.
                 let t = doc.text_of(i);
                 if !t.is_empty() {
-                    g.doc_title = Some(t);
+                    self.doc_title = Some(t);
                 }
             }
             "html" => {
-                g.html_lang = attr(el, "lang")
+                self.html_lang = attr(el, "lang")
                     .or_else(|| attr(el, "xml:lang"))
                     .filter(|l| !l.trim().is_empty())
             }
             "link" => {
                 let rel = attr(el, "rel").unwrap_or("").to_ascii_lowercase();
-                if rel.split_whitespace().any(|r| r == "canonical") && g.canonical.is_none() {
-                    g.canonical = attr(el, "href");
+                if rel.split_whitespace().any(|r| r == "canonical") && self.canonical.is_none() {
+                    self.canonical = attr(el, "href");
                 }
             }
-            "h1" if g.h1.is_none() && in_h1.is_none() => in_h1 = Some((n.end, String::new())),
-            "time" if !in_comments => {
-                let dt = attr(el, "datetime").or_else(|| attr(el, "content"));
-                let class = attr(el, "class").unwrap_or("").to_ascii_lowercase();
-                let prop = attr(el, "itemprop").unwrap_or("").to_ascii_lowercase();
-                let published = prop == "datepublished"
-                    || attr(el, "pubdate").is_some()
-                    || class.contains("publish")
-                    || class.contains("entry-date")
-                    || class.contains("post-date");
-                let modified = prop == "datemodified"
-                    || class.contains("updated")
-                    || class.contains("modified");
-                if let Some(dt) = dt {
-                    if published && g.time_published.is_none() {
-                        g.time_published = Some(dt);
-                    } else if !modified && g.time_any.is_none() {
-                        g.time_any = Some(dt);
+            "time" if !in_comments => self.read_time(el),
+            _ => {}
+        }
+    }
+
+    /// A `<meta>`: its `content` under each of its keys (`property`, `name`,
+    /// `itemprop`, `http-equiv`, lower case; the first value of a key
+    /// stays). `article:tag` adds a tag instead.
+    fn read_meta(&mut self, el: &'a Element) {
+        let Some(content) = attr(el, "content") else {
+            return;
+        };
+        for key in ["property", "name", "itemprop", "http-equiv"] {
+            if let Some(k) = attr(el, key) {
+                for k in k.split_whitespace() {
+                    let k = k.to_ascii_lowercase();
+                    if k == "article:tag" {
+                        self.tags.push(content.to_string());
+                    } else {
+                        self.meta.entry(k).or_insert(content);
                     }
                 }
             }
-            _ => {}
         }
-        if in_comments {
-            continue;
+    }
+
+    /// A `<time>`: its `datetime` (or `content`) is the publication time when
+    /// its `itemprop`, `pubdate` or class says so, else a time of the page,
+    /// unless it says it is a modification time. The first of each stays.
+    fn read_time(&mut self, el: &'a Element) {
+        let dt = attr(el, "datetime").or_else(|| attr(el, "content"));
+        let class = attr(el, "class").unwrap_or("").to_ascii_lowercase();
+        let prop = attr(el, "itemprop").unwrap_or("").to_ascii_lowercase();
+        let published = prop == "datepublished"
+            || attr(el, "pubdate").is_some()
+            || class.contains("publish")
+            || class.contains("entry-date")
+            || class.contains("post-date");
+        let modified =
+            prop == "datemodified" || class.contains("updated") || class.contains("modified");
+        if let Some(dt) = dt {
+            if published && self.time_published.is_none() {
+                self.time_published = Some(dt);
+            } else if !modified && self.time_any.is_none() {
+                self.time_any = Some(dt);
+            }
         }
+    }
+
+    /// What an element says outside comment threads: a publication time in
+    /// hAtom or microdata, an author in microdata or a `rel=author` link, a
+    /// tag link, a byline or dateline element named by its class.
+    fn read_body_element(&mut self, doc: &Doc<'a>, i: Ix, e: &ElemNode<'a>) {
+        let el = e.el;
         // hAtom microformat: `<abbr class="published" title="2019-03-04T10:00">`.
-        if e.name != "time" && g.time_published.is_none() {
+        if e.name != "time" && self.time_published.is_none() {
             let class = attr(el, "class").unwrap_or("");
             if class
                 .split_whitespace()
                 .any(|c| c == "published" || c == "dt-published")
             {
-                g.time_published = attr(el, "title").or_else(|| attr(el, "datetime"));
+                self.time_published = attr(el, "title").or_else(|| attr(el, "datetime"));
             }
         }
         if e.name != "meta" && e.name != "time" {
-            if let Some(prop) = attr(el, "itemprop") {
-                let prop = prop.to_ascii_lowercase();
-                if prop == "datepublished" && g.time_published.is_none() {
-                    g.time_published = attr(el, "content").or_else(|| attr(el, "datetime"));
-                } else if (prop == "author" || prop == "creator") && g.itemprop_author.is_none() {
-                    let t = doc.text_of(i);
-                    if !t.is_empty() && t.len() < 200 {
-                        g.itemprop_author = Some(t);
-                    }
-                }
-            }
+            self.read_itemprop(doc, i, el);
         }
         if e.name == "a" {
-            let rel = attr(el, "rel").unwrap_or("");
-            if rel
-                .split_whitespace()
-                .any(|r| r.eq_ignore_ascii_case("author"))
-                && g.rel_author.is_none()
-            {
-                let t = doc.text_of(i);
-                if !t.is_empty() && t.len() < 100 {
-                    g.rel_author = Some(t);
-                }
-            } else if rel
-                .split_whitespace()
-                .any(|r| r.eq_ignore_ascii_case("tag"))
-            {
-                let t = doc.text_of(i);
-                if !t.is_empty() {
-                    g.tags.push(t);
-                }
-            }
+            self.read_rel_link(doc, i, el);
         }
-        if !e.tag.contains(crate::extract::dom::Tag::SKIP)
-            && (g.byline.is_none() || g.dateline.is_none())
-        {
-            let class = attr(el, "class").unwrap_or("");
-            if !class.is_empty() {
-                let c = class.to_ascii_lowercase();
-                if g.byline.is_none()
-                    && (c.contains("byline") || c.contains("author"))
-                    && !c.contains("bio")
-                {
-                    let t = doc.visible_text_of(i);
-                    if t.len() < 150
-                        && clean_authors(&t).is_some_and(|n| author::looks_like_names(&n))
-                    {
-                        g.byline = Some(t);
-                    }
-                }
-                if g.dateline.is_none()
-                    && (c.contains("date")
-                        || c.contains("posted")
-                        || c.contains("published")
-                        || c.contains("meta")
-                        || c.contains("time"))
-                {
-                    let t = doc.text_of(i);
-                    if !t.is_empty() && t.len() < 200 && t.bytes().any(|b| b.is_ascii_digit()) {
-                        g.dateline = Some(t);
-                    }
-                }
-            }
+        if !e.tag.contains(Tag::SKIP) && (self.byline.is_none() || self.dateline.is_none()) {
+            self.read_classed_lines(doc, i, el);
         }
     }
-    if let Some((_, t)) = in_h1 {
-        if g.h1.is_none() && !t.trim().is_empty() {
-            g.h1 = Some(t.trim().to_string());
-        }
-    }
-    g
-}
 
-pub(crate) fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    /// Microdata on an element other than `<meta>` and `<time>`:
+    /// `itemprop=datePublished` (its `content` or `datetime`), and
+    /// `itemprop=author` or `creator` (its text, when short).
+    fn read_itemprop(&mut self, doc: &Doc<'a>, i: Ix, el: &'a Element) {
+        let Some(prop) = attr(el, "itemprop") else {
+            return;
+        };
+        let prop = prop.to_ascii_lowercase();
+        if prop == "datepublished" && self.time_published.is_none() {
+            self.time_published = attr(el, "content").or_else(|| attr(el, "datetime"));
+        } else if (prop == "author" || prop == "creator") && self.itemprop_author.is_none() {
+            let t = doc.text_of(i);
+            if !t.is_empty() && t.len() < 200 {
+                self.itemprop_author = Some(t);
+            }
+        }
+    }
+
+    /// A link's `rel`: the text of the first short `rel=author` link is an
+    /// author; that of every `rel=tag` link a tag.
+    fn read_rel_link(&mut self, doc: &Doc<'a>, i: Ix, el: &'a Element) {
+        let rel = attr(el, "rel").unwrap_or("");
+        if rel
+            .split_whitespace()
+            .any(|r| r.eq_ignore_ascii_case("author"))
+            && self.rel_author.is_none()
+        {
+            let t = doc.text_of(i);
+            if !t.is_empty() && t.len() < 100 {
+                self.rel_author = Some(t);
+            }
+        } else if rel
+            .split_whitespace()
+            .any(|r| r.eq_ignore_ascii_case("tag"))
+        {
+            let t = doc.text_of(i);
+            if !t.is_empty() {
+                self.tags.push(t);
+            }
+        }
+    }
+
+    /// An element whose class names a byline (its visible text, when short
+    /// and it reads as names) or a date line (its text, when short and it
+    /// holds a digit). The first of each stays.
+    fn read_classed_lines(&mut self, doc: &Doc<'a>, i: Ix, el: &'a Element) {
+        let class = attr(el, "class").unwrap_or("");
+        if class.is_empty() {
+            return;
+        }
+        let c = class.to_ascii_lowercase();
+        if self.byline.is_none()
+            && (c.contains("byline") || c.contains("author"))
+            && !c.contains("bio")
+        {
+            let t = doc.visible_text_of(i);
+            if t.len() < 150 && clean_authors(&t).is_some_and(|n| author::looks_like_names(&n)) {
+                self.byline = Some(t);
+            }
+        }
+        if self.dateline.is_none()
+            && (c.contains("date")
+                || c.contains("posted")
+                || c.contains("published")
+                || c.contains("meta")
+                || c.contains("time"))
+        {
+            let t = doc.text_of(i);
+            if !t.is_empty() && t.len() < 200 && t.bytes().any(|b| b.is_ascii_digit()) {
+                self.dateline = Some(t);
+            }
+        }
+    }
 }
 
 /// Character references left in a metadata value: templates often escape a
@@ -514,13 +641,6 @@ pub(crate) fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(s)
     }
-}
-
-pub(crate) fn fold(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// `en-US`, `en_us`, `EN` → `en`. Returns nothing for values that are no language tag.

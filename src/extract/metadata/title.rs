@@ -10,7 +10,8 @@
 //! name around the headline is cut off it by separator, by the known site
 //! name and host, and by shape (a short last part after a long first one).
 
-use super::{Gathered, TITLE_KEYS, collapse, fold, jsonld};
+use super::{Gathered, TITLE_KEYS, jsonld};
+use crate::extract::text::{collapse_whitespace, identity_key, is_cjk};
 
 /// Most words of a site name taken from a title.
 pub(super) const SITENAME_MAX_WORDS: usize = 6;
@@ -21,7 +22,7 @@ const TITLE_SEPARATORS: &[&str] = &[
 ];
 
 pub(super) fn looks_like_site(part: &str, host: &str) -> bool {
-    let f = fold(part);
+    let f = identity_key(part);
     if f.is_empty() {
         return false;
     }
@@ -37,7 +38,6 @@ pub(super) fn looks_like_site(part: &str, host: &str) -> bool {
 pub(super) fn pick_title(
     ld: &jsonld::JsonLd,
     g: &Gathered<'_>,
-    meta: &dyn Fn(&[&str]) -> Option<String>,
     sitename: Option<&str>,
     host: &str,
     strip_declared: bool,
@@ -47,15 +47,15 @@ pub(super) fn pick_title(
     let in_doc_title = |t: &String| {
         g.doc_title
             .as_deref()
-            .is_some_and(|d| fold(d).contains(&fold(t)))
+            .is_some_and(|d| identity_key(d).contains(&identity_key(t)))
     };
     let long_enough = |n: &String| {
-        let doc_len = g.doc_title.as_deref().map_or(0, |d| fold(d).len());
-        fold(n).len() * 2 >= doc_len
+        let doc_len = g.doc_title.as_deref().map_or(0, |d| identity_key(d).len());
+        identity_key(n).len() * 2 >= doc_len
     };
     let ld_title = match (
-        ld.headline.as_ref().map(|t| collapse(t)),
-        ld.name.as_ref().map(|t| collapse(t)),
+        ld.headline.as_ref().map(|t| collapse_whitespace(t)),
+        ld.name.as_ref().map(|t| collapse_whitespace(t)),
     ) {
         (Some(h), Some(n))
             if h != n && !in_doc_title(&h) && in_doc_title(&n) && long_enough(&n) =>
@@ -66,18 +66,18 @@ pub(super) fn pick_title(
     };
     let structured = ld_title
         .filter(|t| !t.is_empty())
-        .or_else(|| meta(TITLE_KEYS));
+        .or_else(|| g.meta_value(TITLE_KEYS));
     if let Some(t) = structured {
         let (stripped, cut) = strip_site(&t, sitename, host, false);
         let t = if strip_declared {
             stripped
         } else {
-            collapse(&t)
+            collapse_whitespace(&t)
         };
         // "<headline> | <site>" in <title> around the structured headline:
         // what follows the headline there is the site's name.
         let beside = g.doc_title.as_deref().and_then(|d| {
-            let rest = collapse(d)
+            let rest = collapse_whitespace(d)
                 .strip_prefix(t.as_str())?
                 .trim_start()
                 .to_string();
@@ -102,8 +102,8 @@ pub(super) fn pick_title(
         let (t, cut) = strip_site(d, sitename, host, true);
         // A heading that the page title starts with is the cleaner headline.
         if let Some(h1) = &g.h1 {
-            if fold(d).starts_with(&fold(h1))
-                && fold(h1).len() * 2 >= fold(&t).len()
+            if identity_key(d).starts_with(&identity_key(h1))
+                && identity_key(h1).len() * 2 >= identity_key(&t).len()
                 && !h1.is_empty()
             {
                 return (Some(h1.clone()), cut);
@@ -122,15 +122,15 @@ pub fn strip_site(
     host: &str,
     heuristic: bool,
 ) -> (String, Option<String>) {
-    let title = collapse(title);
-    let site_f = sitename.map(fold).unwrap_or_default();
+    let title = collapse_whitespace(title);
+    let site_f = sitename.map(identity_key).unwrap_or_default();
     let host_f: String = host
         .chars()
         .filter(|c| c.is_alphanumeric())
         .collect::<String>()
         .to_lowercase();
     let is_site = |part: &str| {
-        let f = fold(part);
+        let f = identity_key(part);
         !f.is_empty()
             && (f == site_f
                 || (!host_f.is_empty() && host_f.contains(&f) && f.len() >= 3)
@@ -138,13 +138,8 @@ pub fn strip_site(
                     && (site_f.contains(&f) && f.len() >= 4
                         || f.contains(&site_f) && site_f.len() >= 4))
     };
-    let words = |s: &str| {
-        s.split_whitespace().count()
-            + s.chars()
-                .filter(|c| crate::extract::dom::is_cjk(*c))
-                .count()
-                / 3
-    };
+    let words =
+        |s: &str| s.split_whitespace().count() + s.chars().filter(|c| is_cjk(*c)).count() / 3;
     for sep in TITLE_SEPARATORS {
         if let Some(at) = title.rfind(sep) {
             let (left, right) = (title[..at].trim(), title[at + sep.len()..].trim());
@@ -164,7 +159,7 @@ pub fn strip_site(
             // A leading site name must be the site's name, not merely hold it:
             // "Post title @ Blog name :: Host" names the blog inside the title.
             let leading_site = {
-                let f = fold(left);
+                let f = identity_key(left);
                 !f.is_empty()
                     && (f == site_f || !host_f.is_empty() && host_f.contains(&f) && f.len() >= 3)
             };

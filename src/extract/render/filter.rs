@@ -5,16 +5,17 @@
 //! under a closing "You may also like" heading, and the headline when it
 //! opens the text (it is in `title`).
 
-use crate::extract::dom::fold_line as fold;
+use crate::extract::metadata::author::{after_by, opens_with_by};
 use crate::extract::model::{Block, BlockKind};
 use crate::extract::rules;
+use crate::extract::text::fold_line;
 
 /// Whether a block's text is a known boilerplate line.
 pub fn is_boilerplate_line(text: &str) -> bool {
     if text.len() > 400 {
         return false;
     }
-    let f = fold(text);
+    let f = fold_line(text);
     if f.is_empty() {
         return true;
     }
@@ -108,7 +109,7 @@ pub fn filter_blocks(
         .collect();
     let headlines: Vec<String> = headlines
         .iter()
-        .map(|h| fold(h))
+        .map(|h| fold_line(h))
         .filter(|h| !h.is_empty())
         .collect();
     let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
@@ -127,7 +128,7 @@ pub fn filter_blocks(
             && out
                 .iter()
                 .all(|o| matches!(o.kind, BlockKind::Heading(_)) || o.text.len() < 80)
-            && (is_headline(&fold(&b.text), &headlines)
+            && (is_headline(&fold_line(&b.text), &headlines)
                 || is_byline(&b.text)
                 || author.is_some_and(|a| is_author_line(&b.text, a)))
         {
@@ -178,9 +179,15 @@ fn drop_excerpt_runs(blocks: &mut Vec<Block>) {
 /// Longest heading taken for the heading of a related-stories section.
 const RELATED_HEADING_MAX_CHARS: usize = 60;
 
-/// Drop the sections of other stories that close an article: a heading from
-/// [`rules::RELATED_HEADINGS`] in the second half of the text, and what
-/// follows it up to the next heading of its level or higher.
+/// Drop the sections of other stories that close an article: a heading
+/// worded as one ([`rules::is_related_heading`]) in the second half of the
+/// text, and what follows it up to the next heading of its level or higher.
+///
+/// Its twin, [`crate::extract::clean`]'s `drop_related_section`, removes
+/// such a section before scoring when the heading's class or id names it as
+/// furniture. This one catches the plain headings that no class marks: only
+/// their wording and their place near the end of the text tell them from a
+/// part of the article ("Related posts" near the top may open one).
 fn drop_related_sections(blocks: &mut Vec<Block>) {
     let total: usize = blocks.iter().map(|b| b.text.len()).sum();
     let mut keep = vec![true; blocks.len()];
@@ -195,7 +202,7 @@ fn drop_related_sections(blocks: &mut Vec<Block>) {
         };
         let related = b.text.chars().count() <= RELATED_HEADING_MAX_CHARS
             && before * 2 >= total
-            && rules::RELATED_HEADINGS.contains(&fold(&b.text).as_str());
+            && rules::is_related_heading(&b.text);
         if !related {
             before += b.text.len();
             k += 1;
@@ -219,7 +226,7 @@ const BYLINE_MAX_CHARS: usize = 80;
 /// AND TOM LEE" (one with a date is a dateline).
 fn is_byline(text: &str) -> bool {
     text.len() <= BYLINE_MAX_CHARS
-        && text.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by "))
+        && opens_with_by(text)
         && !text.ends_with(['.', '!', '?', ':'])
         && crate::extract::metadata::author::clean_authors(text)
             .is_some_and(|n| crate::extract::metadata::author::looks_like_names(&n))
@@ -232,9 +239,9 @@ const AUTHOR_LINE_SLACK: usize = 40;
 /// with the first name, and once every name is taken out, little is left
 /// ("Jane Doe, Staff Writer", "Jane Doe and Li Wei | Science Desk").
 fn is_author_line(text: &str, authors: &str) -> bool {
-    let line = fold(text);
-    let line = line.strip_prefix("by ").unwrap_or(&line);
-    let mut names = authors.split("; ").map(fold).filter(|n| !n.is_empty());
+    let line = fold_line(text);
+    let line = after_by(&line).unwrap_or(&line);
+    let mut names = authors.split("; ").map(fold_line).filter(|n| !n.is_empty());
     let Some(first) = names.next() else {
         return false;
     };
@@ -285,8 +292,7 @@ const DATELINE_MAX_WORDS: usize = 16;
 /// A short line that is mostly a date: "Updated 5:27 am, Nov 20, 2019",
 /// "PUBLISHED: 10:48, Tue, Nov 19, 2019", "Published 1 day ago".
 fn is_dateline(text: &str, now: chrono::NaiveDate) -> bool {
-    let byline = text.len() <= 2 * DATELINE_MAX_CHARS
-        && text.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by "));
+    let byline = text.len() <= 2 * DATELINE_MAX_CHARS && opens_with_by(text);
     (byline
         || text.len() <= DATELINE_MAX_CHARS
             && !text.ends_with('.')

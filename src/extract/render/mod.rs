@@ -12,9 +12,10 @@
 pub(crate) mod filter;
 pub(crate) mod markdown;
 
-use crate::extract::dom::{Data, Doc, Ix, Tag, push_collapsed};
+use crate::extract::dom::{Data, Doc, Ix, Tag};
 use crate::extract::model::{Block, BlockKind};
 use crate::extract::rules;
+use crate::extract::text::push_collapsed;
 
 /// Share of a block's bytes inside links above which it is "linked".
 const LINKED_SHARE: f32 = 0.8;
@@ -247,7 +248,7 @@ fn open(doc: &Doc<'_>, w: &mut Walker, i: Ix, name: &str, t: Tag) {
         {
             Ctx::Caption
         }
-        "table" if is_data_table(doc, i) => Ctx::DataTable,
+        "table" if doc.table_shape(i).rendered_as_rows() => Ctx::DataTable,
         "tr" if w.ctx.last().is_some_and(|(c, _)| *c == Ctx::DataTable)
             || doc_parent_is_data_table(w) =>
         {
@@ -334,33 +335,6 @@ fn close_until(doc: &Doc<'_>, w: &mut Walker, i: Ix) {
             w.item_started = false;
         }
     }
-}
-
-/// A table that holds data (rendered as rows) rather than page layout
-/// (rendered as the blocks inside its cells).
-fn is_data_table(doc: &Doc<'_>, i: Ix) -> bool {
-    let end = doc.nodes[i as usize].end;
-    let mut rows = 0;
-    for j in i + 1..end {
-        let t = doc.tag(j);
-        if t.intersects(Tag::TABLE) {
-            return false;
-        }
-        if t.intersects(Tag::P | Tag::LIST | Tag::HEADING | Tag::PRE)
-            || doc.name(j) == "div" && doc.nodes[j as usize].end - j > 8
-        {
-            return false;
-        }
-        if doc.name(j) == "tr" {
-            rows += 1;
-        }
-        if let Data::Text(tx) = &doc.nodes[j as usize].data {
-            if tx.len > 400 {
-                return false;
-            }
-        }
-    }
-    rows >= 1
 }
 
 #[cfg(test)]

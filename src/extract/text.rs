@@ -1,0 +1,156 @@
+//! Text measures and normalizations that several stages share.
+//!
+//! Measures:
+//! - [`measure`]: a text's length as the cleaner, scorer and listing checks
+//!   count it (whitespace runs once, CJK characters [`CJK_CHAR_WEIGHT`]
+//!   times) and its commas. Every length threshold in the extractor is in
+//!   these units.
+//! - [`word_count`]: the `word_count` of an [`Article`](super::model::Article).
+//! - [`is_cjk`]: the characters both of them weigh differently.
+//!
+//! Normalizations, each for one kind of comparison:
+//! - [`push_collapsed`]: append a text node to a buffer with whitespace runs
+//!   folded into one space, as a browser lays text out. For building text
+//!   from several nodes: a space at a node's edge is kept, so words on either
+//!   side of an element stay apart.
+//! - [`collapse_whitespace`]: one value with whitespace runs folded into one
+//!   space and the ends trimmed. For metadata values (titles, names, tags)
+//!   that are shown as they are.
+//! - [`fold_line`]: lower case, trimmed, trailing punctuation and a leading
+//!   dash off. For comparing a whole line with the phrase lists in
+//!   [`rules`](super::rules) ("Advertisement", "You may also like") and with
+//!   the headline or the authors' names; words and spaces stay.
+//! - [`identity_key`]: alphanumerics only, lower case. For asking whether two
+//!   strings name the same thing (a title and `<title>`, a site name and a
+//!   title part), whatever their spacing and punctuation.
+
+/// Whether `c` is a CJK character (Han, kana, Hangul, full-width forms).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF
+        | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FFFF)
+}
+
+/// Weight of one CJK character in lengths: one Han or kana character carries
+/// about as much as three Latin letters, so thresholds tuned on European text
+/// hold for Chinese and Japanese pages too.
+pub const CJK_CHAR_WEIGHT: u32 = 3;
+
+/// (weighted length with whitespace runs counted once, commas).
+pub fn measure(text: &str) -> (u32, u16) {
+    let mut len = 0u32;
+    let mut commas = 0u16;
+    let mut in_space = true;
+    for b in text.bytes() {
+        // Fast path: pure ASCII bytes.
+        if b < 0x80 {
+            if b.is_ascii_whitespace() {
+                if !in_space {
+                    len += 1;
+                    in_space = true;
+                }
+            } else {
+                in_space = false;
+                len += 1;
+                if b == b',' {
+                    commas = commas.saturating_add(1);
+                }
+            }
+        }
+    }
+    if !text.is_ascii() {
+        for c in text.chars().filter(|c| !c.is_ascii()) {
+            if c.is_whitespace() {
+                continue;
+            }
+            len += if is_cjk(c) { CJK_CHAR_WEIGHT } else { 1 };
+            if matches!(c, '，' | '、' | '،') {
+                commas = commas.saturating_add(1);
+            }
+        }
+    }
+    (len, commas)
+}
+
+/// Count words: whitespace-separated tokens, each CJK character one word.
+pub fn word_count(text: &str) -> usize {
+    text.split_whitespace()
+        .map(|w| {
+            let cjk = w.chars().filter(|&c| is_cjk(c)).count();
+            if cjk == 0 {
+                usize::from(w.chars().any(char::is_alphanumeric))
+            } else {
+                cjk + usize::from(w.chars().any(|c| c.is_alphanumeric() && !is_cjk(c)))
+            }
+        })
+        .sum()
+}
+
+/// Append `text` to `out` with whitespace runs folded into one space.
+pub fn push_collapsed(out: &mut String, text: &str) {
+    for (k, word) in text.split_whitespace().enumerate() {
+        if (k > 0 || text.starts_with(char::is_whitespace))
+            && !out.is_empty()
+            && !out.ends_with(' ')
+        {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if text.ends_with(char::is_whitespace) && !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
+
+/// `s` with whitespace runs folded into one space and the ends trimmed.
+pub fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Normalise a line for comparison with the lists of known lines in
+/// [`rules`](super::rules): lower case, trimmed, without trailing
+/// punctuation or a leading dash.
+pub fn fold_line(text: &str) -> String {
+    let t = text.trim().to_lowercase();
+    t.trim_end_matches(|c: char| c.is_ascii_punctuation() || c == '…' || c.is_whitespace())
+        .trim_start_matches(|c: char| c == '—' || c == '-' || c.is_whitespace())
+        .to_string()
+}
+
+/// The letters and digits of `s`, lower case: equal for two spellings of
+/// the same name ("The Daily" and "the-daily").
+pub fn identity_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_text_weighs_more() {
+        assert_eq!(measure("ab  cd").0, 5);
+        assert_eq!(measure("日本語").0, 9);
+        assert_eq!(measure("a, b，c").1, 2);
+    }
+
+    #[test]
+    fn words_are_counted_across_scripts() {
+        assert_eq!(word_count("Hello, world — again."), 3);
+        assert_eq!(word_count("日本語 text"), 4);
+    }
+
+    #[test]
+    fn each_normalization_keeps_what_its_comparison_needs() {
+        assert_eq!(collapse_whitespace("  A \n big\tstory "), "A big story");
+        assert_eq!(fold_line(" — You May Also Like… "), "you may also like");
+        assert_eq!(identity_key("The Daily-News!"), "thedailynews");
+        let mut out = String::from("one");
+        push_collapsed(&mut out, " two\n three ");
+        push_collapsed(&mut out, "four");
+        assert_eq!(out, "one two three four");
+    }
+}

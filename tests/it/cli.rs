@@ -424,14 +424,18 @@ fn output_dir_gets_one_file_per_article() {
 }
 
 #[test]
-fn error_kinds_for_empty_binary_and_listing_inputs() {
+fn error_kinds_for_empty_binary_and_script_shell_inputs() {
     let sb = Sandbox::new();
     let empty = sb.write("empty.html", "");
     let blank = sb.write("blank.html", " \n\t\n");
     let png = sb.write("image.html", PNG);
-    let list = sb.write("listing.html", listing());
+    let shell = sb.write(
+        "shell.html",
+        "<!doctype html><html><head><title>App</title></head><body><div id=\"root\"></div>\
+         <script>render(document.getElementById('root'))</script></body></html>",
+    );
     let ok = sb.write("ok.html", article("Harbor Lights"));
-    let o = sb.pith(&["extract", &empty, &blank, &png, &list, &ok], None);
+    let o = sb.pith(&["extract", &empty, &blank, &png, &shell, &ok], None);
     assert_eq!(code(&o), 1, "{}", show(&o));
     let recs = records(&stdout(&o));
     let kinds: Vec<Option<&str>> = recs.iter().map(kind).collect();
@@ -447,6 +451,24 @@ fn error_kinds_for_empty_binary_and_listing_inputs() {
         "{}",
         show(&o)
     );
+}
+
+#[test]
+fn a_listing_gives_its_cards_and_its_page_type() {
+    let sb = Sandbox::new();
+    let list = sb.write("listing.html", listing());
+    let o = sb.pith(&["extract", &list], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let recs = records(&stdout(&o));
+    assert_eq!(recs[0]["page_type"], "listing", "{}", show(&o));
+    let text = recs[0]["text"].as_str().unwrap_or("");
+    for k in [1, 8, 16] {
+        assert!(
+            text.contains(&format!("Headline number {k} about markets and trade")),
+            "{text}"
+        );
+    }
+    assert!(!text.contains("Next page"), "{text}");
 }
 
 #[test]
@@ -552,5 +574,21 @@ fn a_teaser_stream_gives_way_to_the_story_beside_it_only_on_a_dated_page() {
         "{}",
         show(&o)
     );
-    assert_eq!(kind(&recs[1]), Some("no_content"), "{}", show(&o));
+    // The undated page is a listing: its cards are its content.
+    assert_eq!(kind(&recs[1]), None, "{}", show(&o));
+    assert_eq!(recs[1]["page_type"], "listing", "{}", show(&o));
+    assert_eq!(recs[0]["page_type"], "article", "{}", show(&o));
+    // Asked for articles only, the listing is refused with its type.
+    let o = sb.pith(
+        &["extract", "--page-types", "article", &dated, &undated],
+        None,
+    );
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let recs = records(&stdout(&o));
+    assert_eq!(kind(&recs[0]), None, "{}", show(&o));
+    assert_eq!(kind(&recs[1]), Some("page_type"), "{}", show(&o));
+    assert_eq!(recs[1]["page_type"], "listing", "{}", show(&o));
+    let o = sb.pith(&["extract", "--page-types", "article,blog", &dated], None);
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown page type 'blog'"));
 }

@@ -161,6 +161,18 @@ fn check_truths(page: &Page, out: &Outcome, r: &mut Report) {
             }
         }
     }
+    if let Some(want) = &ex.page_type {
+        if article.page_type.as_str() != want {
+            r.fail(
+                slug,
+                "page_type",
+                format!(
+                    "expected {want:?}\n     got {:?}",
+                    article.page_type.as_str()
+                ),
+            );
+        }
+    }
     let text = collapse_ws(&article.text);
     for snippet in &ex.must_include {
         if !text.contains(&collapse_ws(snippet)) {

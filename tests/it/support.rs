@@ -54,6 +54,8 @@ pub struct Expect {
     pub date: Option<String>,
     pub lang: Option<String>,
     pub sitename: Option<String>,
+    /// The page type (`article`, `listing`, `forum` …).
+    pub page_type: Option<String>,
     /// The `kind()` extraction must fail with.
     pub error: Option<String>,
     #[serde(default)]

@@ -352,8 +352,9 @@ fn warcs_of_other_tools_read_like_their_pages() {
     // 404, a redirect, an image, a revisit and metadata skipped).
     assert_eq!(read["wget.warc.gz"].len(), 3, "{:?}", read["wget.warc.gz"]);
     assert_eq!(
-        read["wget.warc.gz"][2]["error"]["kind"], "no_content",
-        "the listing"
+        read["wget.warc.gz"][2]["page_type"], "listing",
+        "the directory listing: {:?}",
+        read["wget.warc.gz"][2]
     );
     assert_eq!(read["common-crawl-style.warc.gz"].len(), 2);
     for (warc, url, slug) in cases {

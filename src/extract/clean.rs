@@ -39,6 +39,20 @@ const FORM_MAX_TEXT: u32 = 1500;
 /// whole page is a layout box, not a menu.
 const PART_VETO_SHARE: f32 = 0.6;
 
+/// Share of the page's text above which a hidden element is taken for the
+/// page itself, waiting for a script to show it.
+const HIDDEN_MAX_SHARE: f32 = 0.5;
+
+/// Whether an element is hidden only the way scripts reveal: by the `hidden`
+/// attribute or a hiding class, not by `aria-hidden` (which hides from
+/// screen readers what is shown on screen) or an inline style.
+fn revealed_by_script(e: &crate::extract::dom::ElemNode<'_>) -> bool {
+    let attr = |name| crate::extract::dom::attr(e.el, name);
+    (attr("hidden").is_some() || e.hits.contains(Hit::HIDDEN))
+        && attr("aria-hidden").is_none_or(|v| !v.trim().eq_ignore_ascii_case("true"))
+        && attr("style").is_none_or(|s| !crate::extract::dom::is_hidden_style(s))
+}
+
 /// Paragraphs a paywall-gated element needs to be the article's continuation
 /// rather than a subscription prompt.
 const GATED_MIN_PARAGRAPHS: u32 = 3;
@@ -57,7 +71,12 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             continue;
         }
         let Data::Elem(e) = &n.data else { continue };
-        let mut drop = e.tag.intersects(Tag::SKIP) || e.flags.intersects(Flag::HIDDEN);
+        // A hidden element that holds most of the page is shown by a script:
+        // a streamed server render (React's `<div hidden id="S:0">`) or a
+        // page hidden until its scripts load, not a collapsed menu.
+        let hidden = e.flags.intersects(Flag::HIDDEN)
+            && !(revealed_by_script(e) && raw[i].len as f32 >= HIDDEN_MAX_SHARE * page_len);
+        let mut drop = e.tag.intersects(Tag::SKIP) || hidden;
         if !drop && e.tag.intersects(Tag::FORM) {
             // A form around little prose is a comment, search or login form.
             let s = &raw[i];

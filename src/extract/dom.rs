@@ -548,7 +548,7 @@ fn describe<'a>(el: &'a Element, verdicts: &mut HashMap<&'a str, Hit>) -> ElemNo
     }
 }
 
-fn is_hidden_style(style: &str) -> bool {
+pub(crate) fn is_hidden_style(style: &str) -> bool {
     let s: String = style
         .chars()
         .filter(|c| !c.is_whitespace())

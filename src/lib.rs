@@ -47,4 +47,6 @@ pub use extract::error::{DecodeError, ExtractError};
 #[doc(hidden)]
 pub use extract::explain::explain;
 pub use extract::model::{Article, Block, BlockKind, Metadata, PageType, SCHEMA_VERSION};
+#[doc(hidden)]
+pub use extract::page_type::{classify as classify_page_type, page_features};
 pub use extract::{ExtractOptions, Profile, extract};

@@ -25,6 +25,7 @@ pub(crate) mod ladder;
 pub(crate) mod listing;
 pub(crate) mod metadata;
 pub(crate) mod model;
+pub(crate) mod page_type;
 pub(crate) mod prescan;
 pub(crate) mod region;
 pub(crate) mod render;
@@ -149,33 +150,38 @@ pub fn extract(
         dated: meta.date.is_some(),
     };
 
-    if let Some(profile @ (Profile::Region | Profile::Thread)) = options.force_profile {
-        let blocks = region::extract(&doc, &raw, &known, now, profile == Profile::Thread);
-        let text = render::markdown::to_text(&blocks);
-        return Ok(Article {
-            metadata: meta,
-            page_type: PageType::Article,
-            word_count: word_count(&text),
-            text,
-            blocks,
-        });
-    }
-    let best = climb_ladder(&doc, &raw, &known, now, options);
-    let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
-    // No story: a listing, a page of many items, or a scrap of text amid
-    // furniture. The page's main region is its content, if it has one.
-    let (blocks, page_type) = match story(best, page_len) {
-        Some(b) => (b.blocks, PageType::Article),
-        None => {
-            let blocks = region::extract(&doc, &raw, &known, now, false);
-            if blocks.is_empty() {
-                return Err(ExtractError::NoContent("the page has no text".into()));
-            }
-            (blocks, PageType::Listing)
-        }
-    };
+    let page_type = page_type::classify(&page_type::features(
+        &doc,
+        &raw,
+        &pre.json_ld,
+        url.as_ref(),
+        &meta,
+    ));
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
         return Err(ExtractError::PageType(page_type));
+    }
+    let profile = options.force_profile.unwrap_or(match page_type {
+        PageType::Article => Profile::Article,
+        PageType::Forum => Profile::Thread,
+        _ => Profile::Region,
+    });
+    let blocks = match profile {
+        Profile::Article => {
+            let best = climb_ladder(&doc, &raw, &known, now, options);
+            let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
+            // No story: a listing, a page of many items, or a scrap of text
+            // amid furniture. The page's main region is its content.
+            match story(best, page_len) {
+                Some(b) => b.blocks,
+                None => region::extract(&doc, &raw, &known, now, false),
+            }
+        }
+        Profile::Region | Profile::Thread => {
+            region::extract(&doc, &raw, &known, now, profile == Profile::Thread)
+        }
+    };
+    if blocks.is_empty() {
+        return Err(ExtractError::NoContent("the page has no text".into()));
     }
     let text = render::markdown::to_text(&blocks);
     if meta.lang.is_none() {

@@ -85,6 +85,11 @@ impl PageType {
         }
     }
 
+    /// Position in [`PageType::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The page type of a name, as [`PageType::as_str`] writes it.
     pub fn from_name(name: &str) -> Option<PageType> {
         PageType::ALL

@@ -4,24 +4,43 @@
 //! `<noscript>`, `<template>` and HTML comments (MathML stays: formulas are
 //! text). None of it is article text, and parsing it costs more than the
 //! rest of extraction, so one forward scan cuts those ranges out before the
-//! HTML parser runs, and `<select>`, `<iframe>`, `<object>`, `<video>`,
-//! `<audio>`, `<canvas>` and `<datalist>` too when their end tag is there.
-//! Each cut leaves a space. The contents of
-//! `<script type="application/ld+json">` are kept aside for the metadata
-//! stage. The same scan rewrites start tags without the attributes no stage
-//! reads (`src`, `data-*`, `on*`, …), and cuts the tags of common containers
-//! nested deeper than [`MAX_DEPTH`].
+//! HTML parser runs, and with them the attributes no stage reads. The
+//! contents of `<script type="application/ld+json">` are kept aside for the
+//! metadata stage.
 //!
-//! The scan is deliberately simple, and agrees with an HTML parser on
-//! ordinary pages without being one. It recognises an opening tag only when
-//! the name is followed by whitespace, `/` or `>`, and ends a dropped element
-//! at the first `</name` after it, whatever follows the name; `svg` and
-//! `template` may nest, so their depth is counted. It knows no context: a
-//! `<script>` written inside a `<title>` or an attribute value opens a cut
-//! all the same, and the escapes of script text (`<!--<script>`) are not
-//! followed.
+//! The scan reads markup as the HTML tokenizer does, so that what it cuts is
+//! what the parser would have built, and text stays text:
+//!
+//! - a tag runs to its `>`, past `>` and `<` inside quoted attribute values;
+//! - a comment `<!--` ends at the first `-->` or `--!>`, and `<!-->` and
+//!   `<!--->` are already closed; `<!…>` (doctype included), `<?…>` and
+//!   `</` followed by no letter are bogus comments up to the next `>`;
+//! - the content of `script` (with its `<!--` escapes), `style`, `textarea`,
+//!   `title`, `xmp`, `iframe`, `noembed`, `noframes` and `noscript` (parsed
+//!   with scripting on, as `scraper` does) is text up to the first end tag of
+//!   the same name followed by whitespace, `/` or `>`, any case; after
+//!   `<plaintext>` everything is text;
+//! - in SVG and MathML (foreign content) `<script>` and `<style>` are
+//!   ordinary elements, `<![CDATA[…]]>` is text, and a start tag such as `<p>`,
+//!   `<div>` or `<b>` (or an end tag of an enclosing HTML element) ends the
+//!   foreign element, except inside `foreignObject`, `desc`, `title` and the
+//!   MathML token elements, whose content is HTML again.
+//!
+//! Where an element ends is the tree builder's business, and the scan
+//! models only part of it: a rough stack of the open HTML elements (with the
+//! commonest implied ends: a block closes a `<p>`, `<li>` the `<li>` before,
+//! formatting elements are reopened), which end tags reach which elements
+//! (down to a special element or a scope boundary), foreign content's
+//! integration points and break-outs, and what a table does to an element
+//! moved out of it. Where it cannot tell where a cut element ends (a
+//! `<video>` holding a `<p>`, an `<object>` meeting table markup), the
+//! elements that are cut only when closed are left to the parser whole.
+//! Pages malformed past that (a misnested formatting element reopened in a
+//! table, say) can still differ: a unit test checks on generated and
+//! mutated pages that the parser finds the same text outside the cut
+//! elements with and without the scan.
 
-use memchr::{memchr, memmem};
+use memchr::{memchr, memchr2, memmem};
 use std::borrow::Cow;
 
 /// What the scan produced.
@@ -43,8 +62,235 @@ const DROPPED: &[&str] = &[
 const CLOSED_ONLY: &[&str] = &[
     "select", "iframe", "object", "video", "audio", "canvas", "datalist",
 ];
-/// Of those, the ones whose content may hold the same element again.
-const NESTING: &[&str] = &["svg", "template"];
+/// Elements whose content the tokenizer reads as text up to their end tag
+/// (RAWTEXT and RCDATA; `script` has states of its own).
+const RAW_TEXT: &[&str] = &[
+    "style", "xmp", "iframe", "noembed", "noframes", "noscript", "textarea", "title",
+];
+/// Start tags that end foreign content (SVG, MathML) where they appear in
+/// it; `font` does too when it has a `color`, `face` or `size` attribute.
+const BREAKOUT: &[&str] = &[
+    "b",
+    "big",
+    "blockquote",
+    "body",
+    "br",
+    "center",
+    "code",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "embed",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "listing",
+    "menu",
+    "meta",
+    "nobr",
+    "ol",
+    "p",
+    "pre",
+    "ruby",
+    "s",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tt",
+    "u",
+    "ul",
+    "var",
+];
+/// Special elements (in the tree builder's sense) that stay open until an
+/// end tag closes them: an end tag of another element that meets one of
+/// them on its way down the stack of open elements is ignored.
+const SPECIAL: &[&str] = &[
+    "address",
+    "applet",
+    "article",
+    "aside",
+    "blockquote",
+    "button",
+    "caption",
+    "center",
+    "colgroup",
+    "dd",
+    "details",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "li",
+    "listing",
+    "main",
+    "marquee",
+    "menu",
+    "nav",
+    "object",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "select",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "template",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+];
+/// Elements that bound the scope in which the parser looks for an open
+/// `<object>` or `<select>` when it meets the end tag.
+const SCOPE_BOUNDARY: &[&str] = &[
+    "applet", "caption", "marquee", "object", "select", "table", "td", "template", "th",
+];
+/// Elements without content or end tag.
+const VOID: &[&str] = &[
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img",
+    "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
+];
+/// Elements whose end tag closes the nearest open one in scope, and
+/// whatever is open inside it.
+const SCOPED_END: &[&str] = &[
+    "address",
+    "applet",
+    "article",
+    "aside",
+    "blockquote",
+    "button",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "li",
+    "listing",
+    "main",
+    "marquee",
+    "menu",
+    "nav",
+    "object",
+    "ol",
+    "pre",
+    "search",
+    "section",
+    "select",
+    "summary",
+    "ul",
+];
+/// Formatting elements: their end tag (the adoption agency algorithm) ends
+/// up closing what is open inside the nearest one in scope.
+const FORMATTING: &[&str] = &[
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+];
+/// Table parts: the parser ignores them outside a table, and inside one
+/// they close what the table's cell or row does not hold.
+const TABLE_PARTS: &[&str] = &[
+    "caption", "col", "colgroup", "tbody", "td", "tfoot", "th", "thead", "tr",
+];
+/// Start tags that close an open `<p>` (in button scope).
+const CLOSES_P: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "li",
+    "listing",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "plaintext",
+    "pre",
+    "search",
+    "section",
+    "summary",
+    "table",
+    "ul",
+    "xmp",
+];
+/// Start tags that may close an element which is no scope boundary (a
+/// `<video>`) from outside: by closing a `<p>` (or `<li>`, `<a>`, …) that
+/// encloses it.
+const CLOSES_FROM_OUTSIDE: &[&str] = &[
+    "a",
+    "dialog",
+    "hr",
+    "input",
+    "nobr",
+    "plaintext",
+    "search",
+    "xmp",
+];
 
 /// Deepest nesting of counted container elements kept. Browsers cap nesting too;
 /// the HTML parser's tree builder slows down with the square of the depth, so
@@ -77,8 +323,8 @@ const COUNTED: &[&str] = &[
     "form",
 ];
 
-/// Cut the dropped elements and comments out of `html`, the attributes no
-/// stage reads out of its start tags, and nesting deeper than [`MAX_DEPTH`].
+/// Cut scripts, styles, SVG, templates and comments out of `html`, and
+/// nesting deeper than [`MAX_DEPTH`].
 pub fn prescan(html: &str) -> Prescanned<'_> {
     let bytes = html.as_bytes();
     let mut out: Option<String> = None;
@@ -87,70 +333,93 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
     let mut pos = 0;
     let mut depth = 0usize;
     let mut cut_open = 0usize; // openers cut for depth, whose closers are cut too
+    let mut attrs = Vec::new();
+    // For the end of foreign content and of dropped elements.
+    let mut open = OpenElements::default();
+    // Replace `html[start..end]` with `with`.
+    let splice =
+        |out: &mut Option<String>, copied: &mut usize, start: usize, end: usize, with: &str| {
+            let o = out.get_or_insert_with(|| String::with_capacity(html.len() / 2));
+            o.push_str(&html[*copied..start]);
+            o.push_str(with);
+            *copied = end;
+        };
     while let Some(off) = memchr(b'<', &bytes[pos..]) {
         let start = pos + off;
-        let rest = &bytes[start + 1..];
-        let mut start_tag = rest.first().is_some_and(u8::is_ascii_alphabetic);
-        let skip_to = if let Some((closing, true)) = counted_tag(rest) {
-            let tag_end = memchr(b'>', rest).map_or(bytes.len(), |e| start + 1 + e + 1);
-            if closing {
+        attrs.clear();
+        let tag = match token_at(bytes, start, false, Some(&mut attrs)) {
+            Token::Text => {
+                pos = start + 1;
+                continue;
+            }
+            Token::Other(end) => {
+                pos = end;
+                continue;
+            }
+            Token::Comment(end) => {
+                // Keep a space so that words on either side stay apart.
+                splice(&mut out, &mut copied, start, end, " ");
+                pos = end;
+                continue;
+            }
+            Token::Tag(tag) => tag,
+        };
+        pos = tag.end;
+        let name = &bytes[tag.name.0..tag.name.1];
+        let lower = name.to_ascii_lowercase();
+        if tag.closing {
+            open.end(&lower);
+            if lookup(name, COUNTED).is_some() {
                 if cut_open > 0 {
                     cut_open -= 1;
-                    Some(tag_end)
+                    splice(&mut out, &mut copied, start, tag.end, " ");
                 } else {
                     depth = depth.saturating_sub(1);
-                    None
                 }
-            } else if depth >= MAX_DEPTH {
-                cut_open += 1;
-                start_tag = false;
-                Some(tag_end)
-            } else {
-                depth += 1;
-                None
             }
-        } else if rest.starts_with(b"!--") {
-            Some(match memmem::find(&rest[3..], b"-->") {
-                Some(e) => start + 1 + 3 + e + 3,
-                None => bytes.len(),
-            })
-        } else if let Some(name) = dropped_tag(rest) {
-            let open_end = match memchr(b'>', rest) {
-                Some(e) => start + 1 + e + 1,
-                None => bytes.len(),
-            };
-            let (content_end, close_end) = find_close(bytes, open_end, name);
-            if name == "script" && is_json_ld(&bytes[start..open_end]) {
-                json_ld.push(&html[open_end..content_end]);
+            continue;
+        }
+        if lower == b"svg" || lower == b"math" {
+            open.reconstruct();
+        }
+        // In an open `<select>` (left there as unclosed), `<select>` and
+        // `<input>` close it.
+        let closes_select = (lower == b"select" || lower == b"input") && open.encloses(b"select");
+        if closes_select {
+            open.end(b"select");
+            if lower == b"select" {
+                continue;
+            }
+        }
+        if let Some(dropped) = lookup(name, DROPPED).filter(|_| !closes_select) {
+            let encloses = |n: &[u8]| open.encloses(n);
+            let (content_end, close_end) =
+                element_end(bytes, &tag, dropped, open.in_table(), &encloses);
+            if dropped == "script" && is_json_ld(&bytes[start..tag.end]) {
+                json_ld.push(&html[tag.end..content_end]);
             }
             let unclosed = content_end == bytes.len();
-            (!(unclosed && CLOSED_ONLY.contains(&name))).then_some(close_end)
-        } else {
-            None
-        };
-        match skip_to {
-            Some(end) => {
-                let o = out.get_or_insert_with(|| String::with_capacity(html.len() / 2));
-                o.push_str(&html[copied..start]);
-                // Keep a space so that words on either side stay apart.
-                o.push(' ');
-                copied = end;
-                pos = end;
+            if !(unclosed && CLOSED_ONLY.contains(&dropped)) {
+                splice(&mut out, &mut copied, start, close_end, " ");
+                pos = close_end;
+                continue;
             }
-            None if start_tag => match strip_attributes(html, start) {
-                Some((end, tag)) => {
-                    let o = out.get_or_insert_with(|| String::with_capacity(html.len() / 2));
-                    o.push_str(&html[copied..start]);
-                    o.push_str(&tag);
-                    copied = end;
-                    pos = end;
-                }
-                None => pos = start + 1,
-            },
-            None => pos = start + 1,
+        } else if lookup(name, COUNTED).is_some() {
+            if depth >= MAX_DEPTH {
+                cut_open += 1;
+                splice(&mut out, &mut copied, start, tag.end, " ");
+                continue;
+            }
+            depth += 1;
         }
-        if pos >= bytes.len() {
-            break;
+        if let Some(rewritten) = strip_attributes(html, &tag, &attrs) {
+            splice(&mut out, &mut copied, start, tag.end, &rewritten);
+        }
+        // Raw text (`<title>`, `<textarea>`, …) and MathML are kept as they are.
+        let encloses = |n: &[u8]| open.encloses(n);
+        pos = after_start_tag(bytes, &tag, &encloses);
+        if pos == tag.end {
+            open.start(lower);
         }
     }
     let html = match out {
@@ -189,154 +458,778 @@ const KEPT_ATTRIBUTES: &[&str] = &[
     "charset",
 ];
 
-/// Rewrite the start tag at `start` without the attributes nobody reads.
-/// Returns the end of the tag and its new text, or `None` when nothing is
-/// cut or the tag is not well-formed enough to rewrite safely.
-fn strip_attributes(html: &str, start: usize) -> Option<(usize, String)> {
+/// The start tag `tag` without the attributes nobody reads, or `None` when
+/// it has none of those.
+fn strip_attributes(html: &str, tag: &Tag, attrs: &[Attr]) -> Option<String> {
     let b = html.as_bytes();
-    let mut i = start + 1;
-    while i < b.len() && !matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>') {
-        i += 1;
-    }
-    let name_end = i;
-    let mut kept: Vec<(usize, usize)> = Vec::new();
-    let mut dropped = false;
-    loop {
-        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/') {
-            i += 1;
-        }
-        if i >= b.len() {
-            return None;
-        }
-        if b[i] == b'>' {
-            break;
-        }
-        let attr_start = i;
-        while i < b.len()
-            && !matches!(
-                b[i],
-                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>' | b'='
-            )
-        {
-            i += 1;
-        }
-        let attr_name = &html[attr_start..i];
-        let mut j = i;
-        while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c') {
-            j += 1;
-        }
-        if j < b.len() && b[j] == b'=' {
-            j += 1;
-            while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c') {
-                j += 1;
-            }
-            match b.get(j) {
-                Some(&q @ (b'"' | b'\'')) => {
-                    j = j + 1 + memchr(q, &b[j + 1..])? + 1;
-                }
-                Some(_) => {
-                    while j < b.len()
-                        && !matches!(b[j], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'>')
-                    {
-                        j += 1;
-                    }
-                }
-                None => return None,
-            }
-            i = j;
-        }
-        if attr_name.is_empty() {
-            return None;
-        }
-        if KEPT_ATTRIBUTES
-            .iter()
-            .any(|k| k.eq_ignore_ascii_case(attr_name))
-        {
-            kept.push((attr_start, i));
-        } else {
-            dropped = true;
-        }
-    }
-    if !dropped {
-        return None;
-    }
-    let mut tag = String::with_capacity(i + 1 - start);
-    tag.push_str(&html[start..name_end]);
-    for (a, z) in kept {
-        tag.push(' ');
-        tag.push_str(&html[a..z]);
-    }
-    // A self-closing slash is meaningless in HTML outside SVG, which the
-    // scan has already cut.
-    tag.push('>');
-    Some((i + 1, tag))
-}
-
-/// Whether `rest` (bytes after `<`) is a start or end tag (`closing`) of a
-/// counted element: `Some((closing, true))`.
-fn counted_tag(rest: &[u8]) -> Option<(bool, bool)> {
-    let (closing, name_at) = if rest.first() == Some(&b'/') {
-        (true, 1)
-    } else {
-        (false, 0)
+    // On `<font>`, these make it end foreign content (SVG, MathML).
+    let font = b[tag.name.0..tag.name.1].eq_ignore_ascii_case(b"font");
+    let kept = |a: &&Attr| {
+        let name = &b[a.name.0..a.name.1];
+        lookup(name, KEPT_ATTRIBUTES).is_some()
+            || (font && lookup(name, &["color", "face", "size"]).is_some())
     };
-    let name = &rest[name_at..];
-    let len = name
-        .iter()
-        .take(12)
-        .take_while(|b| b.is_ascii_alphanumeric())
-        .count();
-    if len == 0 || len == name.len() {
+    if attrs.iter().all(|a| kept(&a)) {
         return None;
     }
-    let counted = COUNTED
-        .iter()
-        .any(|c| c.len() == len && name[..len].eq_ignore_ascii_case(c.as_bytes()));
-    (counted && matches!(name[len], b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>'))
-        .then_some((closing, true))
+    let mut out = String::with_capacity(tag.end - tag.name.0 + 2);
+    out.push('<');
+    out.push_str(&html[tag.name.0..tag.name.1]);
+    for a in attrs.iter().filter(kept) {
+        out.push(' ');
+        out.push_str(&html[a.name.0..a.end]);
+    }
+    // A self-closing slash means nothing on an HTML element; foreign
+    // content (SVG, MathML) never comes here.
+    out.push('>');
+    Some(out)
 }
 
-/// The dropped element that `rest` (bytes after `<`) opens, if any.
-fn dropped_tag(rest: &[u8]) -> Option<&'static str> {
-    DROPPED.iter().copied().find(|name| {
-        rest.len() > name.len()
-            && rest[..name.len()].eq_ignore_ascii_case(name.as_bytes())
-            && matches!(
-                rest[name.len()],
-                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>'
-            )
-    })
+/// The first of `list` that `name` is, ignoring ASCII case.
+fn lookup(name: &[u8], list: &[&'static str]) -> Option<&'static str> {
+    list.iter()
+        .copied()
+        .find(|n| name.eq_ignore_ascii_case(n.as_bytes()))
 }
 
 fn is_json_ld(open_tag: &[u8]) -> bool {
     memmem::find(&open_tag.to_ascii_lowercase(), b"ld+json").is_some()
 }
 
-/// From `from`, find the end tag of `name`; returns (content end, end of the close tag).
-fn find_close(bytes: &[u8], from: usize, name: &str) -> (usize, usize) {
-    let nests = NESTING.contains(&name);
-    let mut depth = 1usize;
-    let mut pos = from;
-    while let Some(off) = memchr(b'<', &bytes[pos.min(bytes.len())..]) {
-        let lt = pos + off;
-        let rest = &bytes[lt + 1..];
-        let n = name.len();
-        if rest.len() > n && rest[0] == b'/' && rest[1..=n].eq_ignore_ascii_case(name.as_bytes()) {
-            depth -= 1;
-            if depth == 0 {
-                let close = memchr(b'>', rest).map_or(bytes.len(), |e| lt + 1 + e + 1);
-                return (lt, close);
+/// Whitespace as the tokenizer sees it (it reads CR as LF).
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+}
+
+/// A start or end tag.
+#[derive(Debug, Clone, Copy)]
+struct Tag {
+    /// An end tag (`</…>`).
+    closing: bool,
+    /// Byte range of the name.
+    name: (usize, usize),
+    /// Ends with `/>`.
+    self_closing: bool,
+    /// One past its `>`.
+    end: usize,
+}
+
+/// An attribute of a tag: the byte range of its name, and where it ends
+/// (after its value, if it has one).
+#[derive(Debug, Clone, Copy)]
+struct Attr {
+    name: (usize, usize),
+    end: usize,
+}
+
+/// What a `<` starts.
+#[derive(Debug)]
+enum Token {
+    /// Nothing: the `<` is text.
+    Text,
+    /// A `<!--` comment, ending there.
+    Comment(usize),
+    /// Markup that holds no text for the scan (doctype, bogus comment, a tag
+    /// cut short by the end of the input, in foreign content a CDATA
+    /// section), ending there.
+    Other(usize),
+    /// A start or end tag.
+    Tag(Tag),
+}
+
+/// The token that the `<` at `lt` starts, as the tokenizer's data state
+/// reads it; `foreign` when CDATA sections are allowed (SVG, MathML). The
+/// attributes of a tag go to `attrs`.
+fn token_at(b: &[u8], lt: usize, foreign: bool, attrs: Option<&mut Vec<Attr>>) -> Token {
+    let len = b.len();
+    let to_gt = |from: usize| memchr(b'>', &b[from.min(len)..]).map_or(len, |e| from + e + 1);
+    match b.get(lt + 1) {
+        Some(c) if c.is_ascii_alphabetic() => tag_at(b, lt + 1, false, attrs),
+        Some(b'/') => match b.get(lt + 2) {
+            Some(c) if c.is_ascii_alphabetic() => tag_at(b, lt + 2, true, attrs),
+            // `</>` is dropped.
+            Some(b'>') => Token::Other(lt + 3),
+            Some(_) => Token::Other(to_gt(lt + 2)),
+            None => Token::Text,
+        },
+        Some(b'!') => {
+            let rest = &b[lt + 2..];
+            if rest.starts_with(b"--") {
+                Token::Comment(comment_end(b, lt + 4))
+            } else if foreign && rest.starts_with(b"[CDATA[") {
+                let from = lt + 2 + 7;
+                Token::Other(memmem::find(&b[from..], b"]]>").map_or(len, |e| from + e + 3))
+            } else {
+                Token::Other(to_gt(lt + 2))
             }
-        } else if nests
-            && rest.len() > n
-            && rest[..n].eq_ignore_ascii_case(name.as_bytes())
-            && matches!(rest[n], b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>')
-        {
-            depth += 1;
+        }
+        Some(b'?') => Token::Other(to_gt(lt + 2)),
+        _ => Token::Text,
+    }
+}
+
+/// The end of a comment whose text starts at `from` (after `<!--`).
+fn comment_end(b: &[u8], from: usize) -> usize {
+    let rest = &b[from.min(b.len())..];
+    // "abrupt closing of empty comment"
+    if rest.starts_with(b">") {
+        return from + 1;
+    }
+    if rest.starts_with(b"->") {
+        return from + 2;
+    }
+    let mut i = 0;
+    while let Some(off) = memmem::find(&rest[i..], b"--") {
+        let d = i + off + 2;
+        if rest.get(d) == Some(&b'>') {
+            return from + d + 1;
+        }
+        if rest[d..].starts_with(b"!>") {
+            return from + d + 2;
+        }
+        i = d - 1;
+    }
+    b.len()
+}
+
+/// The tag whose name starts at `name_start`, read to its end.
+fn tag_at(b: &[u8], name_start: usize, closing: bool, attrs: Option<&mut Vec<Attr>>) -> Token {
+    let mut i = name_start;
+    while i < b.len() && !is_ws(b[i]) && b[i] != b'/' && b[i] != b'>' {
+        i += 1;
+    }
+    match tag_rest(b, i, attrs) {
+        Some((end, self_closing)) => Token::Tag(Tag {
+            closing,
+            name: (name_start, i),
+            self_closing,
+            end,
+        }),
+        // The tokenizer drops a tag that the input ends in.
+        None => Token::Other(b.len()),
+    }
+}
+
+/// Read the attributes of a tag from `i` (just after its name) to its `>`:
+/// the end of the tag and whether it ends with `/>`, or `None` when the
+/// input ends first.
+fn tag_rest(b: &[u8], mut i: usize, mut attrs: Option<&mut Vec<Attr>>) -> Option<(usize, bool)> {
+    loop {
+        // before attribute name
+        while i < b.len() && is_ws(b[i]) {
+            i += 1;
+        }
+        match *b.get(i)? {
+            b'>' => return Some((i + 1, false)),
+            b'/' => {
+                // self-closing start tag; anything but `>` is read again as
+                // the start of an attribute
+                i += 1;
+                if *b.get(i)? == b'>' {
+                    return Some((i + 1, true));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        // attribute name: its first character may be `=`
+        let name_start = i;
+        i += 1;
+        while i < b.len() && !is_ws(b[i]) && !matches!(b[i], b'/' | b'>' | b'=') {
+            i += 1;
+        }
+        let name = (name_start, i);
+        // after attribute name
+        while i < b.len() && is_ws(b[i]) {
+            i += 1;
+        }
+        let mut end = name.1;
+        if *b.get(i)? == b'=' {
+            i += 1;
+            while i < b.len() && is_ws(b[i]) {
+                i += 1;
+            }
+            match *b.get(i)? {
+                q @ (b'"' | b'\'') => i += 1 + memchr(q, &b[i + 1..])? + 1,
+                // missing value: `>` ends the tag
+                b'>' => {}
+                _ => {
+                    while i < b.len() && !is_ws(b[i]) && b[i] != b'>' {
+                        i += 1;
+                    }
+                }
+            }
+            end = i;
+        }
+        if let Some(a) = attrs.as_deref_mut() {
+            a.push(Attr { name, end });
+        }
+    }
+}
+
+/// If `</name` starts at `lt`, followed by whitespace, `/` or `>` (an end
+/// tag that ends raw text), the end of that tag.
+fn end_tag_named(b: &[u8], lt: usize, name: &str) -> Option<usize> {
+    let at = lt + 2;
+    let n = name.len();
+    (b.get(lt + 1) == Some(&b'/') && starts_name(b, at, name))
+        .then(|| tag_rest(b, at + n, None).map_or(b.len(), |(end, _)| end))
+}
+
+/// Whether `name` (any case) followed by whitespace, `/` or `>` starts at `at`.
+fn starts_name(b: &[u8], at: usize, name: &str) -> bool {
+    let n = name.len();
+    b.len() > at + n
+        && b[at..at + n].eq_ignore_ascii_case(name.as_bytes())
+        && (is_ws(b[at + n]) || matches!(b[at + n], b'/' | b'>'))
+}
+
+/// Where the text of a RAWTEXT or RCDATA element `name` that starts at
+/// `from` ends: (content end, end of the end tag).
+fn raw_text_end(b: &[u8], from: usize, name: &str) -> (usize, usize) {
+    let mut pos = from;
+    while let Some(off) = memchr(b'<', &b[pos..]) {
+        let lt = pos + off;
+        if let Some(close) = end_tag_named(b, lt, name) {
+            return (lt, close);
         }
         pos = lt + 1;
     }
-    (bytes.len(), bytes.len())
+    (b.len(), b.len())
+}
+
+/// Where the text of a `<script>` that starts at `from` ends, following the
+/// tokenizer's script data states: inside `<!--`, a `<script>` must see its
+/// own `</script>` before the next one ends the element, and `-->` leaves
+/// the escape.
+fn script_end(b: &[u8], from: usize) -> (usize, usize) {
+    #[derive(PartialEq)]
+    enum State {
+        Data,
+        Escaped,
+        DoubleEscaped,
+    }
+    let mut state = State::Data;
+    let mut i = from;
+    loop {
+        let next = if state == State::Data {
+            memchr(b'<', &b[i..])
+        } else {
+            memchr2(b'<', b'-', &b[i..])
+        };
+        let Some(off) = next else {
+            return (b.len(), b.len());
+        };
+        let p = i + off;
+        if b[p] == b'-' {
+            let run = b[p..].iter().take_while(|&&c| c == b'-').count();
+            i = p + run;
+            if run >= 2 && b.get(i) == Some(&b'>') {
+                state = State::Data;
+                i += 1;
+            }
+            continue;
+        }
+        i = p + 1;
+        match state {
+            State::Data | State::Escaped => {
+                if let Some(close) = end_tag_named(b, p, "script") {
+                    return (p, close);
+                }
+                if state == State::Data {
+                    if b[p + 1..].starts_with(b"!--") {
+                        state = State::Escaped;
+                        i = p + 2; // at the dashes, which may close it again: `<!-->`
+                    }
+                } else if starts_name(b, p + 1, "script") {
+                    state = State::DoubleEscaped;
+                    i = p + 1 + 6 + 1;
+                }
+            }
+            State::DoubleEscaped => {
+                if b.get(p + 1) == Some(&b'/') && starts_name(b, p + 2, "script") {
+                    state = State::Escaped;
+                    i = p + 2 + 6 + 1;
+                }
+            }
+        }
+    }
+}
+
+/// Whether the end tag of that name (lower case), met in foreign content,
+/// closes an enclosing HTML element, and the foreign element with it.
+type Open<'o> = &'o dyn Fn(&[u8]) -> bool;
+
+/// Whether the end tag `name` (lower case) closes one of the `open`
+/// elements (outermost first), the way the tree builder looks for it: any
+/// open `<template>`; the nearest in scope (down to a scope boundary) for
+/// `</div>`, `</object>`, `</b>` and the like; for other names the nearest
+/// with no special element above it. `</form>`, `</body>` and `</html>` pop
+/// nothing else.
+fn encloses(open: &[Vec<u8>], name: &[u8]) -> bool {
+    if matches!(name, b"form" | b"body" | b"html") {
+        return false;
+    }
+    if name == b"template" {
+        return open.iter().any(|n| n == name);
+    }
+    if name == b"table" || lookup(name, TABLE_PARTS).is_some() {
+        // table scope
+        for n in open.iter().rev() {
+            if n == name {
+                return true;
+            }
+            if matches!(&n[..], b"html" | b"template") || (n == b"table" && name != b"table") {
+                return false;
+            }
+        }
+        return false;
+    }
+    let scoped = scoped_end(name);
+    for n in open.iter().rev() {
+        if n == name {
+            return true;
+        }
+        let stop = if scoped {
+            n == b"html" || lookup(n, SCOPE_BOUNDARY).is_some()
+        } else {
+            lookup(n, SPECIAL).is_some()
+        };
+        if stop {
+            return false;
+        }
+    }
+    false
+}
+
+/// Whether the parser looks for the element of the end tag `name` in scope
+/// (rather than down to the nearest special element).
+fn scoped_end(name: &[u8]) -> bool {
+    lookup(name, SCOPED_END).is_some()
+        || lookup(name, FORMATTING).is_some()
+        || lookup(name, TABLE_PARTS).is_some()
+        || name == b"table"
+}
+
+/// The HTML elements open at a point of the scan (outermost first, lower
+/// case), roughly: what the start and end tags say, with the commonest of
+/// the parser's implied ends (a block closes a `<p>`, an `<li>` the one
+/// before, an `<a>` the one before), table parts outside a table ignored,
+/// and formatting elements closed that way opened again before the next
+/// inline element, as the parser reconstructs them.
+#[derive(Debug, Default)]
+struct OpenElements {
+    stack: Vec<Vec<u8>>,
+    /// Formatting elements closed by the end of another element.
+    reopen: Vec<Vec<u8>>,
+}
+
+impl OpenElements {
+    fn new(root: &str) -> Self {
+        OpenElements {
+            stack: vec![root.as_bytes().to_vec()],
+            reopen: Vec::new(),
+        }
+    }
+
+    /// Close the element at `k` and those open in it.
+    fn pop_to(&mut self, k: usize) {
+        for e in self.stack.drain(k..).skip(1) {
+            if lookup(&e, FORMATTING).is_some() && self.reopen.len() < 16 {
+                self.reopen.push(e);
+            }
+        }
+    }
+
+    /// Open again the formatting elements that were closed by the end of
+    /// another element (the parser does so before inserting an inline
+    /// element, text or foreign content).
+    fn reconstruct(&mut self) {
+        self.stack.append(&mut self.reopen);
+    }
+
+    /// A start tag that stays open (not raw text, not foreign).
+    fn start(&mut self, name: Vec<u8>) {
+        let n = &name[..];
+        let find = |stack: &[Vec<u8>], names: &[&[u8]], stop: &dyn Fn(&[u8]) -> bool| {
+            for k in (0..stack.len()).rev() {
+                if names.contains(&&stack[k][..]) {
+                    return Some(k);
+                }
+                if stop(&stack[k]) {
+                    return None;
+                }
+            }
+            None
+        };
+        let block = lookup(n, CLOSES_P).is_some();
+        if block {
+            let boundary =
+                |e: &[u8]| matches!(e, b"html" | b"button") || lookup(e, SCOPE_BOUNDARY).is_some();
+            if let Some(k) = find(&self.stack, &[b"p"], &boundary) {
+                self.pop_to(k);
+            }
+        }
+        let special =
+            |e: &[u8]| !matches!(e, b"address" | b"div" | b"p") && lookup(e, SPECIAL).is_some();
+        let closed = match n {
+            b"li" => find(&self.stack, &[b"li"], &special),
+            b"dd" | b"dt" => find(&self.stack, &[b"dd", b"dt"], &special),
+            b"a" | b"nobr" => find(&self.stack, &[n], &|e: &[u8]| {
+                lookup(e, SCOPE_BOUNDARY).is_some()
+            }),
+            _ => None,
+        };
+        if let Some(k) = closed {
+            self.pop_to(k);
+        }
+        let ignored = lookup(n, TABLE_PARTS).is_some() && !self.stack.iter().any(|e| e == b"table");
+        if ignored || lookup(n, VOID).is_some() {
+            return;
+        }
+        if !block {
+            self.reconstruct();
+        }
+        if self.stack.len() >= 4 * MAX_DEPTH {
+            // Left open by a page that never closes its `<p>`s: forget
+            // the oldest.
+            self.stack.drain(..2 * MAX_DEPTH);
+        }
+        self.stack.push(name);
+    }
+
+    /// An end tag.
+    fn end(&mut self, name: &[u8]) {
+        if let Some(k) = self.reopen.iter().rposition(|e| e == name) {
+            self.reopen.remove(k);
+        }
+        if name == b"form" {
+            // `</form>` takes the form out of the stack, and nothing else.
+            if let Some(k) = self.stack.iter().rposition(|e| e == name) {
+                self.stack.remove(k);
+            }
+        } else if encloses(&self.stack, name) {
+            if let Some(k) = self.stack.iter().rposition(|e| e == name) {
+                self.pop_to(k);
+            }
+        }
+    }
+
+    fn encloses(&self, name: &[u8]) -> bool {
+        encloses(&self.stack, name)
+    }
+
+    /// Whether the parser is in a table mode, where what is not table
+    /// markup is moved out of the table and table markup closes it.
+    fn in_table(&self) -> bool {
+        self.stack
+            .last()
+            .is_some_and(|e| matches!(&e[..], b"table" | b"tbody" | b"thead" | b"tfoot" | b"tr"))
+    }
+}
+
+/// Where the element that the start tag `tag` opens ends, for the dropped
+/// element `name`: (content end, end of what is cut), both the input's
+/// length when it never ends or when the scan cannot tell where it ends.
+fn element_end(b: &[u8], tag: &Tag, name: &str, in_table: bool, open: Open<'_>) -> (usize, usize) {
+    match name {
+        "script" => script_end(b, tag.end),
+        "style" | "noscript" | "iframe" => raw_text_end(b, tag.end, name),
+        "svg" if tag.self_closing => (tag.end, tag.end),
+        "svg" => foreign_end(b, tag.end, Ns::Svg, tag.name, open),
+        _ => html_close(b, tag.end, name, in_table),
+    }
+}
+
+/// Where to go on scanning after the start tag `tag`: past the text of a
+/// raw-text element, past an `<svg>` or `<math>` element, or just past the tag.
+fn after_start_tag(b: &[u8], tag: &Tag, open: Open<'_>) -> usize {
+    let name = &b[tag.name.0..tag.name.1];
+    if name.eq_ignore_ascii_case(b"script") {
+        script_end(b, tag.end).1
+    } else if let Some(raw) = lookup(name, RAW_TEXT) {
+        raw_text_end(b, tag.end, raw).1
+    } else if name.eq_ignore_ascii_case(b"plaintext") {
+        b.len()
+    } else if tag.self_closing {
+        tag.end
+    } else if name.eq_ignore_ascii_case(b"svg") {
+        foreign_end(b, tag.end, Ns::Svg, tag.name, open).1
+    } else if name.eq_ignore_ascii_case(b"math") {
+        foreign_end(b, tag.end, Ns::Math, tag.name, open).1
+    } else {
+        tag.end
+    }
+}
+
+/// From `from`, the end tag of the element `name` whose content is ordinary
+/// markup (counting the same element nested in it): (content end, end of
+/// the close tag). A `<select>` also ends at `<input>` and at another
+/// `<select>` (which the parser drops).
+///
+/// Where the parser would not end the element there, or might end it
+/// before, the scan gives up and the element counts as unclosed: an
+/// `<object>` or `<select>` whose end tag comes while a `<table>` (or
+/// another scope boundary) is open in it, and a `<video>`, `<audio>`,
+/// `<canvas>` or `<datalist>` (no scope boundary: closing an enclosing `<p>`
+/// closes it too) that holds a block, a link or a stray end tag.
+fn html_close(b: &[u8], from: usize, name: &str, in_table: bool) -> (usize, usize) {
+    let fragile = matches!(name, "video" | "audio" | "canvas" | "datalist");
+    let scoped = matches!(name, "object" | "select");
+    let template = name == "template";
+    let unsure = (b.len(), b.len());
+    // The elements open inside, the element itself first.
+    let mut inside = OpenElements::new(name);
+    let blocked = |inside: &OpenElements| {
+        scoped
+            && inside.stack[1..]
+                .iter()
+                .any(|n| lookup(n, SCOPE_BOUNDARY).is_some())
+    };
+    let mut pos = from;
+    while let Some(off) = memchr(b'<', &b[pos..]) {
+        let lt = pos + off;
+        let tag = match token_at(b, lt, false, None) {
+            Token::Text => {
+                pos = lt + 1;
+                continue;
+            }
+            Token::Comment(end) | Token::Other(end) => {
+                pos = end;
+                continue;
+            }
+            Token::Tag(tag) => tag,
+        };
+        pos = tag.end;
+        let lower = b[tag.name.0..tag.name.1].to_ascii_lowercase();
+        let same = lower == name.as_bytes();
+        let table_tag = lower == b"table" || lookup(&lower, TABLE_PARTS).is_some();
+        if in_table && table_tag && !template {
+            // Moved out of a table by the parser, the element is closed
+            // by the table's markup.
+            return unsure;
+        }
+        if tag.closing {
+            match inside.stack.iter().rposition(|n| *n == lower) {
+                Some(0) if blocked(&inside) => return unsure,
+                Some(0) => return (lt, tag.end),
+                Some(k) if same => inside.stack.truncate(k),
+                Some(_) => inside.end(&lower),
+                None if fragile => return unsure,
+                None => {}
+            }
+            continue;
+        }
+        if name == "select" && (same || lower == b"input") {
+            if blocked(&inside) {
+                return unsure;
+            }
+            return if same { (lt, tag.end) } else { (lt, lt) };
+        }
+        if fragile
+            && (lookup(&lower, SPECIAL).is_some() || lookup(&lower, CLOSES_FROM_OUTSIDE).is_some())
+        {
+            return unsure;
+        }
+        let table_part = lookup(&lower, TABLE_PARTS).is_some();
+        if table_part && !template && !inside.stack.iter().any(|n| n == b"table") {
+            return unsure;
+        }
+        if lower == b"svg" || lower == b"math" {
+            inside.reconstruct();
+        }
+        // In a `<video>`, any end tag in foreign content may close an
+        // enclosing element, and the video with it.
+        pos = after_start_tag(b, &tag, &|n: &[u8]| fragile || inside.encloses(n));
+        if pos == tag.end {
+            inside.start(lower);
+        }
+    }
+    unsure
+}
+
+/// The namespace of an open element.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Ns {
+    Html,
+    Svg,
+    Math,
+}
+
+/// Where the `<svg>` or `<math>` element (`root`, named at `root_name`)
+/// whose content starts at `from` ends: (content end, end of what belongs
+/// to it). It ends at its own end tag, before a start tag that breaks out
+/// of foreign content, or before the end tag of an enclosing HTML element
+/// (`open`).
+///
+/// This follows the tree builder's rules for foreign content with a stack
+/// of the elements open in it, HTML ones in integration points included;
+/// of the HTML elements it knows only which are void and which are
+/// special, not which close which.
+fn foreign_end(
+    b: &[u8],
+    from: usize,
+    root: Ns,
+    root_name: (usize, usize),
+    open: Open<'_>,
+) -> (usize, usize) {
+    let mut stack: Vec<((usize, usize), Ns)> = vec![(root_name, root)];
+    let name_of = |r: (usize, usize)| &b[r.0..r.1];
+    // MathML text integration points and SVG HTML integration points.
+    let text_ip = |(r, ns): ((usize, usize), Ns)| {
+        ns == Ns::Math && lookup(name_of(r), &["mi", "mo", "mn", "ms", "mtext"]).is_some()
+    };
+    let html_ip = |(r, ns): ((usize, usize), Ns)| {
+        ns == Ns::Svg && lookup(name_of(r), &["foreignobject", "desc", "title"]).is_some()
+    };
+    let no_open = |_: &[u8]| false;
+    let mut attrs = Vec::new();
+    let mut pos = from;
+    while let Some(off) = memchr(b'<', &b[pos..]) {
+        let lt = pos + off;
+        attrs.clear();
+        let tag = match token_at(b, lt, true, Some(&mut attrs)) {
+            Token::Text => {
+                pos = lt + 1;
+                continue;
+            }
+            Token::Comment(end) | Token::Other(end) => {
+                pos = end;
+                continue;
+            }
+            Token::Tag(tag) => tag,
+        };
+        pos = tag.end;
+        let name = name_of(tag.name);
+        let Some(&top) = stack.last() else {
+            break;
+        };
+        // Pop foreign elements up to an integration point or an HTML
+        // element; true when that empties the stack.
+        let break_out = |stack: &mut Vec<_>| {
+            while stack.last().is_some_and(|&e: &((usize, usize), Ns)| {
+                e.1 != Ns::Html && !text_ip(e) && !html_ip(e)
+            }) {
+                stack.pop();
+            }
+            stack.is_empty()
+        };
+        if tag.closing {
+            if top.1 != Ns::Html {
+                if lookup(name, &["p", "br"]).is_some() {
+                    if break_out(&mut stack) {
+                        return (lt, lt);
+                    }
+                    continue;
+                }
+                // Down the foreign elements, to the first HTML one.
+                let mut k = stack.len();
+                let mut matched = false;
+                while k > 0 && stack[k - 1].1 != Ns::Html {
+                    k -= 1;
+                    if name_of(stack[k].0).eq_ignore_ascii_case(name) {
+                        stack.truncate(k);
+                        if stack.is_empty() {
+                            return (lt, tag.end);
+                        }
+                        matched = true;
+                        break;
+                    }
+                }
+                if matched {
+                    continue;
+                }
+            }
+            // The HTML rules, down from the current node: the nearest HTML
+            // element of that name, unless a special element comes first
+            // (a scope boundary, integration points included, for the end
+            // tags that look in scope); past the root, an enclosing element.
+            let lower = name.to_ascii_lowercase();
+            if lower == b"template" {
+                if open(&lower) {
+                    return (lt, lt);
+                }
+                continue;
+            }
+            let scoped = scoped_end(&lower);
+            let mut handled = false;
+            for k in (0..stack.len()).rev() {
+                let e = stack[k];
+                let n = name_of(e.0);
+                if e.1 == Ns::Html {
+                    if n.eq_ignore_ascii_case(name) {
+                        stack.truncate(k);
+                        handled = true;
+                        break;
+                    }
+                    let stop = if scoped {
+                        lookup(n, SCOPE_BOUNDARY).is_some()
+                    } else {
+                        lookup(n, SPECIAL).is_some()
+                    };
+                    if stop {
+                        handled = true;
+                        break;
+                    }
+                } else if scoped
+                    && (text_ip(e) || html_ip(e) || n.eq_ignore_ascii_case(b"annotation-xml"))
+                {
+                    handled = true;
+                    break;
+                }
+            }
+            if !handled && open(&lower) {
+                return (lt, lt);
+            }
+            continue;
+        }
+        let svg = name.eq_ignore_ascii_case(b"svg");
+        let mut html = match top.1 {
+            Ns::Html => true,
+            _ if text_ip(top) => lookup(name, &["mglyph", "malignmark"]).is_none(),
+            Ns::Svg => html_ip(top),
+            Ns::Math => svg && name_of(top.0).eq_ignore_ascii_case(b"annotation-xml"),
+        };
+        if !html {
+            let breaks = lookup(name, BREAKOUT).is_some()
+                || (name.eq_ignore_ascii_case(b"font")
+                    && attrs.iter().any(|a| {
+                        lookup(&b[a.name.0..a.name.1], &["color", "face", "size"]).is_some()
+                    }));
+            if breaks {
+                if break_out(&mut stack) {
+                    return (lt, lt);
+                }
+                html = true;
+            } else if !tag.self_closing {
+                stack.push((tag.name, top.1));
+            }
+        }
+        if html {
+            if svg || name.eq_ignore_ascii_case(b"math") {
+                if !tag.self_closing {
+                    stack.push((tag.name, if svg { Ns::Svg } else { Ns::Math }));
+                }
+            } else if lookup(name, VOID).is_none() {
+                pos = after_start_tag(b, &tag, &no_open);
+                if lookup(name, CLOSES_P).is_some() {
+                    // A block closes an open `<p>` of the integration point.
+                    let mut k = stack.len();
+                    while k > 0 && stack[k - 1].1 == Ns::Html {
+                        k -= 1;
+                        if name_of(stack[k].0).eq_ignore_ascii_case(b"p") {
+                            stack.truncate(k);
+                            break;
+                        }
+                    }
+                }
+                if pos == tag.end {
+                    stack.push((tag.name, Ns::Html));
+                }
+            }
+        }
+    }
+    (b.len(), b.len())
 }
 
 #[cfg(test)]
@@ -401,5 +1294,187 @@ mod tests {
         let p = prescan("<scripture>keep</scripture><styled>keep2</styled>");
         assert!(p.html.contains("keep") && p.html.contains("keep2"));
         assert!(matches!(p.html, Cow::Borrowed(_)));
+    }
+
+    /// `page` with `keep` in it and none of `gone`.
+    #[track_caller]
+    fn check(page: &str, keep: &[&str], gone: &[&str]) {
+        let p = prescan(page);
+        for k in keep {
+            assert!(p.html.contains(k), "{page:?}: lost {k:?}: {:?}", p.html);
+        }
+        for g in gone {
+            assert!(!p.html.contains(g), "{page:?}: kept {g:?}: {:?}", p.html);
+        }
+    }
+
+    #[test]
+    fn comments_end_where_the_tokenizer_ends_them() {
+        // Empty comments closed at once, `--!>`, dashes that do not close.
+        for c in [
+            "<!-->",
+            "<!--->",
+            "<!---->",
+            "<!-- a --!>",
+            "<!-- a -- b -->",
+            "<!-- a --->",
+            "<!-- a --!- b -->",
+            "<!--<!-->",
+        ] {
+            check(
+                &format!("<p>a</p>{c}<p>keep</p><!-- gone -->"),
+                &["<p>keep</p>"],
+                &["gone"],
+            );
+        }
+        // Bogus comments and the doctype end at the first `>`, whatever
+        // they hold: what follows is markup again.
+        for c in [
+            "<?php echo \"<script>\" ?>",
+            "<!x <script> >",
+            "<![CDATA[<script>]]>",
+            "<!DOCTYPE html \"<script>\">",
+            "</ <script>>",
+            "</>",
+        ] {
+            check(
+                &format!("{c}<p>keep</p><script>gone</script>"),
+                &["<p>keep</p>"],
+                &["gone"],
+            );
+        }
+        // A comment the input ends in runs to the end.
+        check("<p>a</p><!-- <p>gone</p>", &["<p>a</p>"], &["gone"]);
+    }
+
+    #[test]
+    fn markup_inside_attribute_values_is_not_markup() {
+        for tag in [
+            "<div title=\"<script>\">",
+            "<div data-x='<script>'>",
+            "<div title=<script>>",
+            "<div data-a=\"x\"title='<style>'>",
+            "<a href=\"/\" data-x=\"</div><!--\">",
+            "<p<script>",
+        ] {
+            check(
+                &format!("{tag}<p>keep</p></div><script>gone</script><p>after</p>"),
+                &["keep", "after"],
+                &["gone"],
+            );
+        }
+        // An end tag's attributes are read too.
+        check(
+            "<script>gone</script data-x=\">\">keep",
+            &["keep"],
+            &["gone", "\">"],
+        );
+    }
+
+    #[test]
+    fn raw_text_is_text_up_to_its_own_end_tag() {
+        // RCDATA and RAWTEXT elements that stay: their text is kept whole,
+        // and nothing in it is markup.
+        check(
+            "<title>a <script> b</title><p>keep</p><script>gone</script>",
+            &["a <script> b", "keep"],
+            &["gone"],
+        );
+        check(
+            "<textarea><!-- </textarea><p>keep</p> --><!-- gone -->",
+            &["keep"],
+            &["gone"],
+        );
+        check(
+            "<xmp><script>keep</script></xmp><noembed><style>keep2</style></noembed>",
+            &["<script>keep</script>", "<style>keep2</style>"],
+            &[],
+        );
+        check(
+            "<plaintext><script>keep</script><!-- keep2 -->",
+            &["keep", "keep2"],
+            &[],
+        );
+        // Only the same name followed by whitespace, `/` or `>` ends the
+        // text, in any case.
+        check(
+            "<script>a</scriptx>gone</script ><p>keep</p><style>gone2</STYLE\t><p>keep2</p>",
+            &["keep", "keep2"],
+            &["gone"],
+        );
+        check("<SCRIPT>gone</Script><p>keep</p>", &["keep"], &["gone"]);
+        check(
+            "<noscript><!-- </noscript><p>keep</p> -->",
+            &["keep", "-->"],
+            &[],
+        );
+        // Script data escapes: a `<script>` inside `<!--` needs its own
+        // end tag; `-->` leaves the escape.
+        check(
+            "<script><!--<script>gone</script>gone2--></script><p>keep</p>",
+            &["keep"],
+            &["gone", "-->"],
+        );
+        check(
+            "<script><!--a--></script><p>keep</p><script><!--></script><p>keep2</p>",
+            &["keep", "keep2"],
+            &["a--"],
+        );
+    }
+
+    #[test]
+    fn foreign_content_is_read_as_foreign_content() {
+        // `<svg/>` is empty: it does not run to the next `</svg>`.
+        check(
+            "<svg/><p>keep</p><svg><path/></svg><svg><svg/><g>gone</g></svg><p>keep2</p>",
+            &["keep", "keep2"],
+            &["gone", "path"],
+        );
+        // Style and script in SVG are not raw text: comments and CDATA in
+        // them are, and hide a `</svg>`.
+        check(
+            "<svg><style><!-- </svg> --></style><script><![CDATA[ a</svg>b ]]></script><text>gone</text></svg><p>keep</p>",
+            &["keep"],
+            &["gone", "-->", "]]>"],
+        );
+        // An HTML tag breaks out of SVG; the SVG's end tag then closes nothing.
+        check(
+            "<div><svg><g><p>keep</p><text>keep2</text></svg></div>",
+            &["keep", "keep2"],
+            &[],
+        );
+        check("<div><svg><g>gone</div><p>keep</p>", &["keep"], &["gone"]);
+        // ... except inside foreignObject, whose content is HTML (with raw
+        // text again).
+        check(
+            "<svg><foreignObject><p>gone</p><script>'</svg>'</script></foreignObject></svg><p>keep</p>",
+            &["keep"],
+            &["gone", "'"],
+        );
+        // MathML stays; a `<style>` in it is an element holding markup.
+        check(
+            "<math><mi>x</mi><style><p>keep</p></style></math><script>gone</script>",
+            &["<mi>x</mi>", "keep"],
+            &["gone"],
+        );
+    }
+
+    #[test]
+    fn dropped_elements_nest() {
+        check(
+            "<object><object>a</object>gone</object><p>keep</p>",
+            &["keep"],
+            &["gone"],
+        );
+        check(
+            "<template><script>'</template>'</script>gone</template><p>keep</p>",
+            &["keep"],
+            &["gone", "'"],
+        );
+        check(
+            "<select><option title='</select>'>gone</select><p>keep</p>",
+            &["keep"],
+            &["gone"],
+        );
     }
 }

@@ -1477,4 +1477,569 @@ mod tests {
             &["gone"],
         );
     }
+
+    /// The differential test: the text the parser finds outside the
+    /// dropped elements is the same with and without the scan, on
+    /// generated pages, on the fixture pages and on mutations of both.
+    mod differential {
+        use super::super::{DROPPED, prescan};
+        use ego_tree::iter::Edge;
+        use scraper::{Html, Node};
+
+        /// Text outside the dropped elements, in document order.
+        fn visible(html: &str) -> String {
+            let doc = Html::parse_document(html);
+            let mut out = String::new();
+            let mut skip = 0usize;
+            for edge in doc.tree.root().traverse() {
+                match edge {
+                    Edge::Open(n) => match n.value() {
+                        Node::Element(e) if skip > 0 || DROPPED.contains(&e.name()) => skip += 1,
+                        Node::Text(t) if skip == 0 => out.push_str(t),
+                        _ => {}
+                    },
+                    Edge::Close(n) => {
+                        if n.value().is_element() && skip > 0 {
+                            skip -= 1;
+                        }
+                    }
+                }
+            }
+            out
+        }
+
+        /// The scan keeps a space where it cuts, so that words on either
+        /// side stay apart: the texts must hold the same characters, and
+        /// every word break of the original must be one after the scan.
+        fn same_text(page: &str) -> Result<(), String> {
+            let before = visible(page);
+            let after = visible(&prescan(page).html);
+            let breaks = |t: &str| {
+                let mut at = 0;
+                let mut v = Vec::new();
+                for w in t.split_whitespace() {
+                    at += w.len();
+                    v.push(at);
+                }
+                v
+            };
+            let squeeze = |t: &str| t.split_whitespace().collect::<String>();
+            let (a, b) = (squeeze(&before), squeeze(&after));
+            if a != b {
+                let k = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+                let k = (0..=k)
+                    .rev()
+                    .find(|&k| a.is_char_boundary(k) && b.is_char_boundary(k))
+                    .unwrap_or(0);
+                let from = (0..=k.saturating_sub(60))
+                    .rev()
+                    .find(|&k| a.is_char_boundary(k))
+                    .unwrap_or(0);
+                return Err(format!(
+                    "text differs after {:?}:\n  parse: {:?}\n  scan:  {:?}",
+                    &a[from..k],
+                    a[k..].chars().take(80).collect::<String>(),
+                    b[k..].chars().take(80).collect::<String>()
+                ));
+            }
+            // Text that the parser moves out of a table moves past the
+            // whitespace in it, the space of a cut included.
+            let table = page.to_ascii_lowercase().contains("<table");
+            let kept = breaks(&after);
+            if let Some(lost) = breaks(&before)
+                .into_iter()
+                .find(|x| !table && kept.binary_search(x).is_err())
+            {
+                return Err(format!(
+                    "word break lost at {lost}: {before:?} vs {after:?}"
+                ));
+            }
+            Ok(())
+        }
+
+        /// A shorter page that still fails, for the report: chunks are
+        /// removed for as long as the test still fails without them.
+        fn shrink(page: &str) -> String {
+            let mut s = page.to_string();
+            let mut chunk = s.len() / 2;
+            while chunk > 0 {
+                let mut at = 0;
+                while at < s.len() {
+                    let mut to = (at + chunk).min(s.len());
+                    while !s.is_char_boundary(to) {
+                        to += 1;
+                    }
+                    let mut t = s.clone();
+                    t.replace_range(at..to, "");
+                    if same_text(&t).is_err() {
+                        s = t;
+                    } else {
+                        at = to;
+                    }
+                }
+                chunk /= 2;
+            }
+            s
+        }
+
+        /// splitmix64: small, deterministic, good enough to pick fragments.
+        struct Rng(u64);
+
+        impl Rng {
+            fn next(&mut self) -> u64 {
+                self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = self.0;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^ (z >> 31)
+            }
+            fn below(&mut self, n: usize) -> usize {
+                (self.next() % n as u64) as usize
+            }
+            fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+                from[self.below(from.len())]
+            }
+            fn chance(&mut self, percent: usize) -> bool {
+                self.below(100) < percent
+            }
+        }
+
+        const WORDS: &[&str] = &[
+            "alpha",
+            "beta",
+            "gamma",
+            "délta",
+            "文字",
+            "a<b",
+            "x > y",
+            "&amp;",
+            "&lt;p&gt;",
+            "<",
+            "< p",
+            "3<4",
+            "\"",
+            "'",
+            "-->",
+            "--!>",
+            "]]>",
+            "=",
+            "/",
+            "<3",
+            "</",
+            "<!",
+            "<?",
+        ];
+        const CONTAINERS: &[&str] = &[
+            "p",
+            "div",
+            "span",
+            "b",
+            "i",
+            "a",
+            "em",
+            "section",
+            "article",
+            "li",
+            "ul",
+            "td",
+            "tr",
+            "table",
+            "h2",
+            "blockquote",
+            "pre",
+            "font",
+            "DIV",
+            "Span",
+            "P",
+            "form",
+            "center",
+        ];
+        const ATTR_NAMES: &[&str] = &[
+            "class", "id", "title", "data-x", "href", "alt", "onclick", "style", "hidden", "TITLE",
+            "x\"y", "=weird", "color", "src", "type", "a<b",
+        ];
+        const ATTR_VALUES: &[&str] = &[
+            "<script>",
+            "</script>",
+            "<!--",
+            "-->",
+            ">",
+            "a > b",
+            "'",
+            "\"",
+            "x/",
+            "<svg>",
+            "</div>",
+            "<style>",
+            "plain",
+            "",
+            "<p>t</p>",
+            "application/ld+json",
+            "red",
+        ];
+        const RAW: &[&str] = &[
+            "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
+            "noscript", "SCRIPT", "Style",
+        ];
+        const RAW_BITS: &[&str] = &[
+            "var a = '<p>no</p>';",
+            "<!--",
+            "-->",
+            "<script>",
+            "</script >",
+            "</SCRIPT>",
+            "</scriptx>",
+            "</style>",
+            "<!-- </script> -->",
+            "</script foo=\">\">",
+            "if (a<b) {}",
+            "<p>raw</p>",
+            "</textarea>",
+            "</title>",
+            "</xmp>",
+            "</iframe>",
+            "</noscript>",
+            "--",
+            "<",
+            "<script",
+            "</script",
+        ];
+        const COMMENTS: &[&str] = &[
+            "<!---->",
+            "<!-->",
+            "<!--->",
+            "<!-- a -->",
+            "<!-- a --!>",
+            "<!-- <script> -->",
+            "<!-- -- -->",
+            "<!--- x --->",
+            "<!-- x --!- y -->",
+            "<!--<!-->",
+            "<?php '<script>' ?>",
+            "<!x <p>y</p> >",
+            "<![CDATA[<script>]]>",
+            "<!DOCTYPE html>",
+            "</ x <b>>",
+            "</>",
+            "<!",
+        ];
+        const SVG_BITS: &[&str] = &[
+            "<g>",
+            "</g>",
+            "<path d='M0 0'/>",
+            "<text>svgtext</text>",
+            "<style>a{}</style>",
+            "<style><!-- </svg> --></style>",
+            "<script>if(a</svg>)</script>",
+            "<![CDATA[ </svg> ]]>",
+            "<foreignObject><p>fo</p><script>x</svg></script></foreignObject>",
+            "<desc><b>d</b><style>z</svg></style></desc>",
+            "<svg/>",
+            "<svg><g/></svg>",
+            "<title>t</title>",
+            "<p>breakout</p>",
+            "<font color=red>br</font>",
+            "<font>nf</font>",
+            "<!-- c -->",
+            "<math><mi>x</mi></math>",
+            "</p>",
+            "<a href=x>l</a>",
+        ];
+        const MATH_BITS: &[&str] = &[
+            "<mi>x</mi>",
+            "<mo>+</mo>",
+            "<mrow>",
+            "</mrow>",
+            "<mtext><span>t</span><script>s</math></script></mtext>",
+            "<annotation-xml><svg><text>z</text></svg></annotation-xml>",
+            "<script>ms</script>",
+            "<style>q</style>",
+            "<![CDATA[a<b]]>",
+            "<p>bo</p>",
+            "<mi><mglyph/></mi>",
+            "<title>mt</title>",
+            "<semantics><annotation encoding='application/x-tex'>a &lt; b</annotation></semantics>",
+        ];
+        /// Snippets that mutations insert anywhere, even inside a tag.
+        const SNIPPETS: &[&str] = &[
+            "<",
+            ">",
+            "\"",
+            "'",
+            "=",
+            "/",
+            "-",
+            "<!--",
+            "-->",
+            "--!>",
+            "<!-->",
+            "<script>",
+            "</script>",
+            "<SCRIPT>",
+            "<style>",
+            "</style>",
+            "<svg>",
+            "</svg>",
+            "<svg/>",
+            "<math>",
+            "</math>",
+            "<p>",
+            "</p>",
+            "<div>",
+            "</div>",
+            "<title>",
+            "</title>",
+            "<textarea>",
+            "<template>",
+            "</template>",
+            "<![CDATA[",
+            "]]>",
+            "<?",
+            "<!",
+            "</",
+            "<b>",
+            "<xmp>",
+            "</xmp>",
+            "<noscript>",
+            "</noscript>",
+            "<select>",
+            "</select>",
+        ];
+
+        fn attrs(r: &mut Rng, out: &mut String) {
+            for _ in 0..r.below(4) {
+                out.push(' ');
+                out.push_str(r.pick(ATTR_NAMES));
+                let value = r.pick(ATTR_VALUES);
+                match r.below(4) {
+                    0 => {}
+                    1 => {
+                        out.push_str("=\"");
+                        out.push_str(&value.replace('"', "'"));
+                        out.push('"');
+                    }
+                    2 => {
+                        out.push_str("='");
+                        out.push_str(&value.replace('\'', "\""));
+                        out.push('\'');
+                    }
+                    _ => {
+                        out.push('=');
+                        out.push_str(&value.replace(|c: char| c.is_whitespace() || c == '>', ""));
+                    }
+                }
+            }
+            if r.chance(10) {
+                out.push_str(" /");
+            }
+        }
+
+        fn nodes(r: &mut Rng, depth: usize, out: &mut String) {
+            for _ in 0..r.below(6) + 1 {
+                match r.below(24) {
+                    0..=6 => {
+                        out.push(' ');
+                        out.push_str(r.pick(WORDS));
+                        out.push(' ');
+                        out.push_str(r.pick(&WORDS[..5]));
+                    }
+                    7..=11 if depth < 5 => {
+                        let name = r.pick(CONTAINERS);
+                        out.push('<');
+                        out.push_str(name);
+                        attrs(r, out);
+                        out.push('>');
+                        nodes(r, depth + 1, out);
+                        if r.chance(90) {
+                            out.push_str("</");
+                            out.push_str(name);
+                            out.push('>');
+                        }
+                    }
+                    12 | 13 => out.push_str(r.pick(COMMENTS)),
+                    14 | 15 => {
+                        let name = r.pick(RAW);
+                        out.push('<');
+                        out.push_str(name);
+                        if name.eq_ignore_ascii_case("script") && r.chance(20) {
+                            out.push_str(" type=\"application/ld+json\"");
+                        }
+                        attrs(r, out);
+                        out.push('>');
+                        for _ in 0..r.below(4) {
+                            out.push_str(r.pick(RAW_BITS));
+                        }
+                        if r.chance(95) {
+                            out.push_str(["</", "</", "</ "][r.below(3)]);
+                            let close = if r.chance(50) {
+                                name.to_ascii_uppercase()
+                            } else {
+                                name.to_string()
+                            };
+                            out.push_str(&close);
+                            out.push_str([">", " >", "\t/>", " x=\">\">"][r.below(4)]);
+                        }
+                    }
+                    16 => {
+                        out.push_str(if r.chance(20) { "<SVG" } else { "<svg" });
+                        attrs(r, out);
+                        out.push('>');
+                        for _ in 0..r.below(4) {
+                            out.push_str(r.pick(SVG_BITS));
+                        }
+                        if r.chance(85) {
+                            out.push_str("</svg>");
+                        }
+                    }
+                    17 => {
+                        out.push_str("<math>");
+                        for _ in 0..r.below(4) {
+                            out.push_str(r.pick(MATH_BITS));
+                        }
+                        if r.chance(85) {
+                            out.push_str("</math>");
+                        }
+                    }
+                    18 => {
+                        let name = r.pick(&[
+                            "template", "select", "object", "video", "audio", "canvas", "datalist",
+                        ]);
+                        out.push('<');
+                        out.push_str(name);
+                        attrs(r, out);
+                        out.push('>');
+                        if name == "select" {
+                            out.push_str("<option>one</option><option>two");
+                        } else if depth < 5 {
+                            nodes(r, depth + 1, out);
+                        }
+                        out.push_str("</");
+                        out.push_str(name);
+                        out.push('>');
+                    }
+                    19 => {
+                        out.push('<');
+                        out.push_str(r.pick(&["img", "br", "input", "hr", "meta", "link"]));
+                        attrs(r, out);
+                        out.push('>');
+                    }
+                    _ => {
+                        out.push(' ');
+                        out.push_str(r.pick(&WORDS[..5]));
+                    }
+                }
+            }
+        }
+
+        fn page(r: &mut Rng) -> String {
+            let mut out = String::new();
+            if r.chance(50) {
+                out.push_str("<!DOCTYPE html><html><head><title>T</title>");
+                if r.chance(50) {
+                    out.push_str("<script>var a = 1;</script><style>p {}</style>");
+                }
+                out.push_str("</head><body>");
+            }
+            nodes(r, 0, &mut out);
+            if r.chance(5) {
+                out.push_str("<plaintext><script>after</script>");
+            }
+            out
+        }
+
+        fn boundary(s: &str, mut at: usize) -> usize {
+            while !s.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        }
+
+        fn mutate(r: &mut Rng, page: &str) -> String {
+            let mut s = page.to_string();
+            for _ in 0..r.below(3) + 1 {
+                let at = boundary(&s, r.below(s.len() + 1));
+                let to = boundary(&s, (at + r.below(40)).min(s.len()));
+                match r.below(6) {
+                    0 => s.replace_range(at..to, ""),
+                    1 | 2 => s.insert_str(at, r.pick(SNIPPETS)),
+                    3 => {
+                        let upper = s[at..to].to_ascii_uppercase();
+                        s.replace_range(at..to, &upper);
+                    }
+                    4 => {
+                        let copy = s[at..to].to_string();
+                        s.insert_str(to, &copy);
+                    }
+                    _ => {
+                        if r.chance(20) {
+                            s.truncate(at);
+                        }
+                    }
+                }
+            }
+            s
+        }
+
+        /// `PRESCAN_FUZZ=N[,SEED]` runs N generated pages instead of 3000.
+        #[test]
+        fn generated_pages() {
+            let env = std::env::var("PRESCAN_FUZZ").unwrap_or_default();
+            let mut env = env.split(',').map(|v| v.trim().parse::<u64>().ok());
+            let pages = env.next().flatten().unwrap_or(3000);
+            let mut r = Rng(env.next().flatten().unwrap_or(0x5eed));
+            let mut failures = Vec::new();
+            for i in 0..pages {
+                let p = page(&mut r);
+                let p = if i % 2 == 1 { mutate(&mut r, &p) } else { p };
+                if same_text(&p).is_err() {
+                    let small = if failures.len() < 8 { shrink(&p) } else { p };
+                    let e = same_text(&small).unwrap_err();
+                    failures.push(format!("page {i}, shrunk: {small:?}\n{e}"));
+                }
+            }
+            assert!(
+                failures.is_empty(),
+                "{} failures:\n{}",
+                failures.len(),
+                failures
+                    .iter()
+                    .take(8)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n\n")
+            );
+        }
+
+        #[test]
+        fn fixture_pages_and_their_mutations() {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pages");
+            let mut r = Rng(0xf1c5);
+            let mut failures = Vec::new();
+            let mut slugs: Vec<_> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            slugs.sort();
+            for slug in slugs {
+                let bytes = std::fs::read(slug.join("source.html")).unwrap();
+                let page = String::from_utf8_lossy(&bytes).into_owned();
+                let name = slug.file_name().unwrap().to_string_lossy().into_owned();
+                if let Err(e) = same_text(&page) {
+                    failures.push(format!("{name}: {e}"));
+                }
+                for k in 0..4 {
+                    let m = mutate(&mut r, &page);
+                    if let Err(e) = same_text(&m) {
+                        failures.push(format!("{name}, mutation {k}: {e}"));
+                    }
+                }
+            }
+            assert!(
+                failures.is_empty(),
+                "{} failures:\n{}",
+                failures.len(),
+                failures.join("\n\n")
+            );
+        }
+    }
 }

@@ -24,6 +24,9 @@ pub const META_SCAN_LIMIT: usize = 64 * 1024;
 const BINARY_SNIFF_LEN: usize = 2048;
 /// Share of control bytes in the sniffed prefix above which input is binary.
 const BINARY_CONTROL_RATIO: f32 = 0.10;
+/// Share of NUL bytes above which input is binary (UTF-16 without a
+/// byte-order mark has one in two).
+const BINARY_NUL_RATIO: f32 = 0.30;
 
 /// Where the chosen charset came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +135,11 @@ fn is_single_byte_legacy(enc: &'static Encoding) -> bool {
     enc.is_single_byte()
 }
 
+/// Refuse input that is not text: files of known binary formats by their
+/// magic bytes, data full of control bytes, and data with NUL bytes that
+/// shows no markup (or is markup in UTF-16 without a byte-order mark).
+/// Stray NUL bytes in a page that is otherwise markup, even runs of them,
+/// are noise (the parser drops them), not a sign of binary data.
 fn check_binary(bytes: &[u8]) -> Result<(), DecodeError> {
     let head = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
     if head.starts_with(b"%PDF-") {
@@ -143,25 +151,108 @@ fn check_binary(bytes: &[u8]) -> Result<(), DecodeError> {
         (b"GIF8", "GIF image"),
         (b"PK\x03\x04", "ZIP archive"),
         (b"\x1f\x8b", "gzip data"),
+        (b"\x28\xb5\x2f\xfd", "zstd data"),
+        (b"\xfd7zXZ\x00", "xz data"),
+        (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+        (b"Rar!\x1a\x07", "RAR archive"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Office document"),
+        (b"\x7fELF", "ELF executable"),
+        (b"wOFF", "WOFF font"),
+        (b"wOF2", "WOFF2 font"),
+        (b"OggS", "Ogg media"),
+        (b"SQLite format 3\x00", "SQLite database"),
     ];
     for (magic, what) in MAGIC {
         if head.starts_with(magic) {
             return Err(DecodeError::Binary((*what).into()));
         }
     }
-    let control = head
+    if head.get(4..8) == Some(b"ftyp") {
+        return Err(DecodeError::Binary("MP4 media".into()));
+    }
+    if head.starts_with(b"RIFF") && head.get(8..12).is_some_and(|f| f != b"    ") {
+        return Err(DecodeError::Binary("RIFF media".into()));
+    }
+    let is_control = |b: u8| b < 0x20 && !matches!(b, 0 | b'\t' | b'\n' | b'\r' | 0x0c);
+    // The first bytes that are not NUL: stray NULs neither hide a page's
+    // markup nor count as its control bytes.
+    let sample: Vec<u8> = bytes
         .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
-        .count();
-    if head.contains(&0) && control as f32 > head.len() as f32 * BINARY_CONTROL_RATIO / 4.0
-        || control as f32 > head.len() as f32 * BINARY_CONTROL_RATIO
-    {
+        .copied()
+        .filter(|&b| b != 0)
+        .take(BINARY_SNIFF_LEN)
+        .collect();
+    let control = sample.iter().filter(|&&b| is_control(b)).count();
+    if control as f32 > sample.len() as f32 * BINARY_CONTROL_RATIO {
         return Err(DecodeError::Binary(format!(
             "{control} control bytes in the first {} bytes",
+            sample.len()
+        )));
+    }
+    let nul = head.iter().filter(|&&b| b == 0).count();
+    if nul == 0 {
+        return Ok(());
+    }
+    if looks_like_markup(&sample) {
+        // Markup with a NUL after every other byte is UTF-16 without a
+        // byte-order mark, which is not read here.
+        let interleaved = (1..head.len().saturating_sub(1))
+            .filter(|&i| head[i] == 0 && head[i - 1] != 0 && head[i + 1] != 0)
+            .count();
+        if interleaved as f32 > head.len() as f32 * BINARY_NUL_RATIO {
+            return Err(DecodeError::Binary(
+                "UTF-16 text without a byte-order mark".into(),
+            ));
+        }
+        return Ok(());
+    }
+    let nul_total = memchr::memchr_iter(0, bytes).count();
+    let head_control = head.iter().filter(|&&b| is_control(b)).count();
+    if nul_total as f32 > bytes.len() as f32 * BINARY_NUL_RATIO
+        || (nul + head_control) as f32 > head.len() as f32 * BINARY_CONTROL_RATIO / 4.0
+    {
+        return Err(DecodeError::Binary(format!(
+            "{} NUL and control bytes in the first {} bytes",
+            nul + head_control,
             head.len()
         )));
     }
     Ok(())
+}
+
+/// Whether `bytes` hold an HTML or XML tag that pages commonly start with.
+fn looks_like_markup(bytes: &[u8]) -> bool {
+    const TAGS: &[&[u8]] = &[
+        b"<!doctype",
+        b"<html",
+        b"<head",
+        b"<body",
+        b"<meta",
+        b"<title",
+        b"<link",
+        b"<script",
+        b"<style",
+        b"<div",
+        b"<p>",
+        b"<p ",
+        b"<span",
+        b"<a ",
+        b"<br",
+        b"<table",
+        b"<!--",
+        b"<?xml",
+        b"<rss",
+        b"<feed",
+        b"<article",
+        b"<section",
+        b"<h1",
+        b"<h2",
+        b"<ul",
+        b"<li",
+    ];
+    let lower = bytes.to_ascii_lowercase();
+    TAGS.iter()
+        .any(|t| memchr::memmem::find(&lower, t).is_some())
 }
 
 /// Find a charset declared in a `<meta>` tag, anywhere in the head.
@@ -283,6 +374,97 @@ mod tests {
         let noise: Vec<u8> = (0..4000u32).map(|i| (i * 7919 % 256) as u8).collect();
         assert!(matches!(
             decode(&noise, None, None),
+            Err(DecodeError::Binary(_))
+        ));
+    }
+
+    #[test]
+    fn stray_nul_bytes_do_not_make_a_page_binary() {
+        let page = "<!doctype html><html><head><title>Harbour plan</title></head><body>\
+                    <p>The council met on Tuesday to discuss the harbour plan.</p></body></html>";
+        // A NUL after every few bytes: some 8% of the page.
+        let mut sprinkled = Vec::new();
+        for (i, b) in page.bytes().enumerate() {
+            sprinkled.push(b);
+            if i % 12 == 5 {
+                sprinkled.push(0);
+            }
+        }
+        // A run of NULs before the page, and NULs padding its end.
+        let mut padded = vec![0u8; 3000];
+        padded.extend_from_slice(page.as_bytes());
+        padded.extend_from_slice(&[0u8; 500]);
+        for bytes in [sprinkled, padded] {
+            let d = decode(&bytes, None, None).expect("a page with stray NUL bytes is HTML");
+            assert!(d.text.contains("Harbour"), "{}", d.text);
+        }
+        // And the article comes out whole: the parser drops the NULs.
+        let p = "<p>The council met on Tuesday evening to discuss the new harbour plan, which \
+                 has divided residents, fishermen and shop owners for most of the past year.</p>";
+        let article =
+            format!("<html><body><article><h1>Harbour plan</h1>{p}{p}</article></body></html>");
+        let bytes: Vec<u8> = article
+            .bytes()
+            .enumerate()
+            .flat_map(|(i, b)| if i % 10 == 3 { vec![b, 0] } else { vec![b] })
+            .collect();
+        let a = crate::extract(&bytes, None, &Default::default()).expect("extracted");
+        assert!(
+            a.text.contains("divided residents, fishermen"),
+            "{}",
+            a.text
+        );
+    }
+
+    #[test]
+    fn binary_data_is_still_binary() {
+        let with = |prefix: &[u8]| {
+            let mut b = prefix.to_vec();
+            b.extend_from_slice(b"<html><body><p>text</p></body></html>");
+            b.extend((0..3000u32).map(|i| (i * 7919 % 256) as u8));
+            b
+        };
+        for magic in [
+            &b"%PDF-1.7\n"[..],
+            b"\x89PNG\r\n\x1a\n",
+            b"\xff\xd8\xff\xe0",
+            b"GIF89a",
+            b"PK\x03\x04",
+            b"\x1f\x8b\x08",
+            b"\x7fELF\x02\x01",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+            b"\x00\x00\x00\x20ftypisom",
+            b"RIFF\x00\x10\x00\x00WEBPVP8 ",
+        ] {
+            assert!(
+                matches!(
+                    decode(&with(magic), None, None),
+                    Err(DecodeError::Binary(_))
+                ),
+                "{magic:?}"
+            );
+        }
+        // Mostly control bytes, markup or not.
+        let control: Vec<u8> = b"<html><p>"
+            .iter()
+            .chain(&[1u8, 2, 3, 4, 5, 6, 7, 8].repeat(300))
+            .copied()
+            .collect();
+        assert!(matches!(
+            decode(&control, None, None),
+            Err(DecodeError::Binary(_))
+        ));
+        // NUL-dominated: UTF-16 without a byte-order mark, or zeros.
+        let utf16: Vec<u8> = "<html><body><p>text</p></body></html>"
+            .bytes()
+            .flat_map(|b| [b, 0])
+            .collect();
+        assert!(matches!(
+            decode(&utf16, None, None),
+            Err(DecodeError::Binary(_))
+        ));
+        assert!(matches!(
+            decode(&[0u8; 5000], None, None),
             Err(DecodeError::Binary(_))
         ));
     }

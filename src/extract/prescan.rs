@@ -353,6 +353,14 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
                 continue;
             }
             Token::Other(end) => {
+                let doctype = bytes[start..].len() > 9
+                    && bytes[start + 2..start + 9].eq_ignore_ascii_case(b"doctype");
+                if doctype && !before_content(html, start) {
+                    // The parser ignores a doctype after content; with
+                    // that content cut, it would not, and would change the
+                    // document's mode.
+                    splice(&mut out, &mut copied, start, end, " ");
+                }
                 pos = end;
                 continue;
             }
@@ -392,15 +400,22 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
             }
         }
         if let Some(dropped) = lookup(name, DROPPED).filter(|_| !closes_select) {
-            let encloses = |n: &[u8]| open.encloses(n);
+            let encloses = |n: &[u8], f: usize| encloses(&open.stack, n, f);
+            let mut forms = 0;
             let (content_end, close_end) =
-                element_end(bytes, &tag, dropped, open.in_table(), &encloses);
+                element_end(bytes, &tag, dropped, open.in_table(), &encloses, &mut forms);
             if dropped == "script" && is_json_ld(&bytes[start..tag.end]) {
                 json_ld.push(&html[tag.end..content_end]);
             }
             let unclosed = content_end == bytes.len();
             if !(unclosed && CLOSED_ONLY.contains(&dropped)) {
-                splice(&mut out, &mut copied, start, close_end, " ");
+                // A `</form>` in cut SVG still takes the form out of the
+                // stack of open elements: keep it.
+                let with = format!(" {}", "</form>".repeat(forms));
+                splice(&mut out, &mut copied, start, close_end, &with);
+                for _ in 0..forms {
+                    open.end(b"form");
+                }
                 pos = close_end;
                 continue;
             }
@@ -416,9 +431,13 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
             splice(&mut out, &mut copied, start, tag.end, &rewritten);
         }
         // Raw text (`<title>`, `<textarea>`, …) and MathML are kept as they are.
-        let encloses = |n: &[u8]| open.encloses(n);
-        pos = after_start_tag(bytes, &tag, &encloses);
-        if pos == tag.end {
+        let encloses = |n: &[u8], f: usize| encloses(&open.stack, n, f);
+        let mut forms = 0;
+        pos = after_start_tag(bytes, &tag, open.in_table(), &encloses, &mut forms);
+        for _ in 0..forms {
+            open.end(b"form");
+        }
+        if opens_markup(bytes, &tag) {
             open.start(lower);
         }
     }
@@ -430,6 +449,24 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
         None => Cow::Borrowed(html),
     };
     Prescanned { html, json_ld }
+}
+
+/// Whether only whitespace and comments come before `at`: a doctype there
+/// sets the document's mode.
+fn before_content(html: &str, at: usize) -> bool {
+    let b = html.as_bytes();
+    let mut i = 0;
+    while i < at {
+        match b[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => i += 1,
+            b'<' => match token_at(b, i, false, None) {
+                Token::Comment(end) | Token::Other(end) => i = end,
+                _ => return false,
+            },
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Attributes that some stage reads; every other attribute (`src`,
@@ -758,7 +795,10 @@ fn script_end(b: &[u8], from: usize) -> (usize, usize) {
 
 /// Whether the end tag of that name (lower case), met in foreign content,
 /// closes an enclosing HTML element, and the foreign element with it.
-type Open<'o> = &'o dyn Fn(&[u8]) -> bool;
+///
+/// The count is of the `</form>` tags met inside the foreign content: each
+/// takes the innermost open form out of the stack.
+type Open<'o> = &'o dyn Fn(&[u8], usize) -> bool;
 
 /// Whether the end tag `name` (lower case) closes one of the `open`
 /// elements (outermost first), the way the tree builder looks for it: any
@@ -766,7 +806,7 @@ type Open<'o> = &'o dyn Fn(&[u8]) -> bool;
 /// `</div>`, `</object>`, `</b>` and the like; for other names the nearest
 /// with no special element above it. `</form>`, `</body>` and `</html>` pop
 /// nothing else.
-fn encloses(open: &[Vec<u8>], name: &[u8]) -> bool {
+fn encloses(open: &[Vec<u8>], name: &[u8], mut forms_closed: usize) -> bool {
     if matches!(name, b"form" | b"body" | b"html") {
         return false;
     }
@@ -787,6 +827,10 @@ fn encloses(open: &[Vec<u8>], name: &[u8]) -> bool {
     }
     let scoped = scoped_end(name);
     for n in open.iter().rev() {
+        if n == b"form" && forms_closed > 0 {
+            forms_closed -= 1;
+            continue;
+        }
         if n == name {
             return true;
         }
@@ -851,6 +895,11 @@ impl OpenElements {
     /// A start tag that stays open (not raw text, not foreign).
     fn start(&mut self, name: Vec<u8>) {
         let n = &name[..];
+        let has = |e: &[u8]| self.stack.iter().any(|x| x == e);
+        if n == b"form" && has(b"form") && !has(b"template") {
+            // A form in a form is dropped.
+            return;
+        }
         let find = |stack: &[Vec<u8>], names: &[&[u8]], stop: &dyn Fn(&[u8]) -> bool| {
             for k in (0..stack.len()).rev() {
                 if names.contains(&&stack[k][..]) {
@@ -875,13 +924,31 @@ impl OpenElements {
         let closed = match n {
             b"li" => find(&self.stack, &[b"li"], &special),
             b"dd" | b"dt" => find(&self.stack, &[b"dd", b"dt"], &special),
-            b"a" | b"nobr" => find(&self.stack, &[n], &|e: &[u8]| {
-                lookup(e, SCOPE_BOUNDARY).is_some()
-            }),
             _ => None,
         };
         if let Some(k) = closed {
             self.pop_to(k);
+        }
+        if matches!(n, b"a" | b"nobr") {
+            // An `<a>` in an `<a>` ends the outer one first.
+            let boundary = |e: &[u8]| lookup(e, SCOPE_BOUNDARY).is_some();
+            if let Some(k) = find(&self.stack, &[n], &boundary) {
+                self.adopt(k);
+            }
+        }
+        let table_tag = n == b"table" || lookup(n, TABLE_PARTS).is_some();
+        if table_tag && self.in_table() {
+            // Table markup in a table's mode closes what was moved out of
+            // it; a `<table>` closes the table itself first.
+            if let Some(k) = self.table_context() {
+                if n == b"table" {
+                    if let Some(t) = self.stack.iter().rposition(|e| e == b"table") {
+                        self.pop_to(t);
+                    }
+                } else {
+                    self.stack.truncate(k + 1);
+                }
+            }
         }
         let ignored = lookup(n, TABLE_PARTS).is_some() && !self.stack.iter().any(|e| e == b"table");
         if ignored || lookup(n, VOID).is_some() {
@@ -908,42 +975,104 @@ impl OpenElements {
             if let Some(k) = self.stack.iter().rposition(|e| e == name) {
                 self.stack.remove(k);
             }
-        } else if encloses(&self.stack, name) {
+        } else if encloses(&self.stack, name, 0) {
             if let Some(k) = self.stack.iter().rposition(|e| e == name) {
-                self.pop_to(k);
+                if lookup(name, FORMATTING).is_some() {
+                    self.adopt(k);
+                } else {
+                    self.pop_to(k);
+                }
             }
         }
     }
 
+    /// Close the formatting element at `k` as the adoption agency algorithm
+    /// does: with a special element open in it (the furthest block), that
+    /// one stays open and what is inside it closes; with none, all closes.
+    fn adopt(&mut self, k: usize) {
+        match (k + 1..self.stack.len()).find(|&j| lookup(&self.stack[j], SPECIAL).is_some()) {
+            Some(j) => {
+                self.stack.truncate(j + 1);
+                self.stack.remove(k);
+            }
+            None => self.pop_to(k),
+        }
+    }
+
     fn encloses(&self, name: &[u8]) -> bool {
-        encloses(&self.stack, name)
+        encloses(&self.stack, name, 0)
     }
 
     /// Whether the parser is in a table mode, where what is not table
     /// markup is moved out of the table and table markup closes it.
     fn in_table(&self) -> bool {
-        self.stack
-            .last()
-            .is_some_and(|e| matches!(&e[..], b"table" | b"tbody" | b"thead" | b"tfoot" | b"tr"))
+        // What sits above the nearest table, body or row was moved out of
+        // the table: the parser is still in the table's mode.
+        self.table_context().is_some_and(|k| {
+            matches!(
+                &self.stack[k][..],
+                b"table" | b"tbody" | b"thead" | b"tfoot" | b"tr"
+            )
+        })
     }
+
+    /// The nearest element that sets a table mode (or ends one).
+    fn table_context(&self) -> Option<usize> {
+        self.stack.iter().rposition(|e| {
+            matches!(
+                &e[..],
+                b"table"
+                    | b"tbody"
+                    | b"thead"
+                    | b"tfoot"
+                    | b"tr"
+                    | b"td"
+                    | b"th"
+                    | b"caption"
+                    | b"template"
+                    | b"html"
+            )
+        })
+    }
+}
+
+/// Whether the start tag `tag` opens an HTML element whose content the
+/// scan reads as markup (not raw text, not foreign content).
+fn opens_markup(b: &[u8], tag: &Tag) -> bool {
+    let name = &b[tag.name.0..tag.name.1];
+    lookup(name, RAW_TEXT).is_none()
+        && lookup(name, &["script", "plaintext", "svg", "math"]).is_none()
 }
 
 /// Where the element that the start tag `tag` opens ends, for the dropped
 /// element `name`: (content end, end of what is cut), both the input's
 /// length when it never ends or when the scan cannot tell where it ends.
-fn element_end(b: &[u8], tag: &Tag, name: &str, in_table: bool, open: Open<'_>) -> (usize, usize) {
+fn element_end(
+    b: &[u8],
+    tag: &Tag,
+    name: &str,
+    in_table: bool,
+    open: Open<'_>,
+    forms: &mut usize,
+) -> (usize, usize) {
     match name {
         "script" => script_end(b, tag.end),
         "style" | "noscript" | "iframe" => raw_text_end(b, tag.end, name),
         "svg" if tag.self_closing => (tag.end, tag.end),
-        "svg" => foreign_end(b, tag.end, Ns::Svg, tag.name, open),
+        "svg" => foreign_end(b, tag.end, Ns::Svg, tag.name, in_table, open, forms),
         _ => html_close(b, tag.end, name, in_table),
     }
 }
 
 /// Where to go on scanning after the start tag `tag`: past the text of a
 /// raw-text element, past an `<svg>` or `<math>` element, or just past the tag.
-fn after_start_tag(b: &[u8], tag: &Tag, open: Open<'_>) -> usize {
+fn after_start_tag(
+    b: &[u8],
+    tag: &Tag,
+    in_table: bool,
+    open: Open<'_>,
+    forms: &mut usize,
+) -> usize {
     let name = &b[tag.name.0..tag.name.1];
     if name.eq_ignore_ascii_case(b"script") {
         script_end(b, tag.end).1
@@ -954,9 +1083,9 @@ fn after_start_tag(b: &[u8], tag: &Tag, open: Open<'_>) -> usize {
     } else if tag.self_closing {
         tag.end
     } else if name.eq_ignore_ascii_case(b"svg") {
-        foreign_end(b, tag.end, Ns::Svg, tag.name, open).1
+        foreign_end(b, tag.end, Ns::Svg, tag.name, in_table, open, forms).1
     } else if name.eq_ignore_ascii_case(b"math") {
-        foreign_end(b, tag.end, Ns::Math, tag.name, open).1
+        foreign_end(b, tag.end, Ns::Math, tag.name, in_table, open, forms).1
     } else {
         tag.end
     }
@@ -973,7 +1102,7 @@ fn after_start_tag(b: &[u8], tag: &Tag, open: Open<'_>) -> usize {
 /// another scope boundary) is open in it, and a `<video>`, `<audio>`,
 /// `<canvas>` or `<datalist>` (no scope boundary: closing an enclosing `<p>`
 /// closes it too) that holds a block, a link or a stray end tag.
-fn html_close(b: &[u8], from: usize, name: &str, in_table: bool) -> (usize, usize) {
+fn html_close(b: &[u8], from: usize, name: &str, table_mode: bool) -> (usize, usize) {
     let fragile = matches!(name, "video" | "audio" | "canvas" | "datalist");
     let scoped = matches!(name, "object" | "select");
     let template = name == "template";
@@ -1004,7 +1133,7 @@ fn html_close(b: &[u8], from: usize, name: &str, in_table: bool) -> (usize, usiz
         let lower = b[tag.name.0..tag.name.1].to_ascii_lowercase();
         let same = lower == name.as_bytes();
         let table_tag = lower == b"table" || lookup(&lower, TABLE_PARTS).is_some();
-        if in_table && table_tag && !template {
+        if table_mode && table_tag && !template {
             // Moved out of a table by the parser, the element is closed
             // by the table's markup.
             return unsure;
@@ -1013,7 +1142,15 @@ fn html_close(b: &[u8], from: usize, name: &str, in_table: bool) -> (usize, usiz
             match inside.stack.iter().rposition(|n| *n == lower) {
                 Some(0) if blocked(&inside) => return unsure,
                 Some(0) => return (lt, tag.end),
-                Some(k) if same => inside.stack.truncate(k),
+                Some(k) if same => {
+                    // A nested one, closed unless a boundary stands in between.
+                    let boundary = inside.stack[k + 1..]
+                        .iter()
+                        .any(|n| lookup(n, SCOPE_BOUNDARY).is_some());
+                    if !(scoped && boundary) {
+                        inside.stack.truncate(k);
+                    }
+                }
                 Some(_) => inside.end(&lower),
                 None if fragile => return unsure,
                 None => {}
@@ -1040,8 +1177,21 @@ fn html_close(b: &[u8], from: usize, name: &str, in_table: bool) -> (usize, usiz
         }
         // In a `<video>`, any end tag in foreign content may close an
         // enclosing element, and the video with it.
-        pos = after_start_tag(b, &tag, &|n: &[u8]| fragile || inside.encloses(n));
-        if pos == tag.end {
+        let in_table = match inside.table_context() {
+            Some(_) => inside.in_table(),
+            None => table_mode,
+        };
+        // Moved out of a table, the element is closed by the table's end tags,
+        // even from foreign content.
+        let table_end =
+            |n: &[u8]| table_mode && (n == b"table" || lookup(n, TABLE_PARTS).is_some());
+        let mut forms = 0;
+        let open = |n: &[u8], f: usize| fragile || table_end(n) || encloses(&inside.stack, n, f);
+        pos = after_start_tag(b, &tag, in_table, &open, &mut forms);
+        for _ in 0..forms {
+            inside.end(b"form");
+        }
+        if opens_markup(b, &tag) {
             inside.start(lower);
         }
     }
@@ -1071,7 +1221,9 @@ fn foreign_end(
     from: usize,
     root: Ns,
     root_name: (usize, usize),
+    in_table: bool,
     open: Open<'_>,
+    forms_closed: &mut usize,
 ) -> (usize, usize) {
     let mut stack: Vec<((usize, usize), Ns)> = vec![(root_name, root)];
     let name_of = |r: (usize, usize)| &b[r.0..r.1];
@@ -1082,7 +1234,7 @@ fn foreign_end(
     let html_ip = |(r, ns): ((usize, usize), Ns)| {
         ns == Ns::Svg && lookup(name_of(r), &["foreignobject", "desc", "title"]).is_some()
     };
-    let no_open = |_: &[u8]| false;
+    let no_open = |_: &[u8], _: usize| false;
     let mut attrs = Vec::new();
     let mut pos = from;
     while let Some(off) = memchr(b'<', &b[pos..]) {
@@ -1146,12 +1298,15 @@ fn foreign_end(
             // tags that look in scope); past the root, an enclosing element.
             let lower = name.to_ascii_lowercase();
             if lower == b"template" {
-                if open(&lower) {
+                if open(&lower, *forms_closed) {
                     return (lt, lt);
                 }
                 continue;
             }
             let scoped = scoped_end(&lower);
+            // Table markup looks in table scope, which integration points
+            // do not bound.
+            let table_scoped = lower == b"table" || lookup(&lower, TABLE_PARTS).is_some();
             let mut handled = false;
             for k in (0..stack.len()).rev() {
                 let e = stack[k];
@@ -1171,14 +1326,15 @@ fn foreign_end(
                         handled = true;
                         break;
                     }
-                } else if scoped
-                    && (text_ip(e) || html_ip(e) || n.eq_ignore_ascii_case(b"annotation-xml"))
-                {
+                } else if scoped && !table_scoped && (text_ip(e) || html_ip(e)) {
                     handled = true;
                     break;
                 }
             }
-            if !handled && open(&lower) {
+            if !handled && lower == b"form" {
+                *forms_closed += 1;
+            }
+            if !handled && open(&lower, *forms_closed) {
                 return (lt, lt);
             }
             continue;
@@ -1205,13 +1361,21 @@ fn foreign_end(
                 stack.push((tag.name, top.1));
             }
         }
+        if html && in_table {
+            // In a table, the start tags of an integration point's content
+            // go to the table's rules, and table markup closes what is open
+            // in the table.
+            if name.eq_ignore_ascii_case(b"table") || lookup(name, TABLE_PARTS).is_some() {
+                return (lt, lt);
+            }
+        }
         if html {
             if svg || name.eq_ignore_ascii_case(b"math") {
                 if !tag.self_closing {
                     stack.push((tag.name, if svg { Ns::Svg } else { Ns::Math }));
                 }
             } else if lookup(name, VOID).is_none() {
-                pos = after_start_tag(b, &tag, &no_open);
+                pos = after_start_tag(b, &tag, false, &no_open, &mut 0);
                 if lookup(name, CLOSES_P).is_some() {
                     // A block closes an open `<p>` of the integration point.
                     let mut k = stack.len();
@@ -1223,7 +1387,7 @@ fn foreign_end(
                         }
                     }
                 }
-                if pos == tag.end {
+                if opens_markup(b, &tag) {
                     stack.push((tag.name, Ns::Html));
                 }
             }

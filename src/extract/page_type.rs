@@ -860,14 +860,28 @@ mod has {
     pub const CONTROL: u8 = 1 << 5;
 }
 
+/// Whether `b` holds `$`, `£`, `¥` (C2 A3, C2 A5), `€`, `₩` or `₹`
+/// (E2 82 AC, A9, B9): a byte scan, as most text has none.
+fn has_currency_sign(b: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(k) = memchr::memchr3(b'$', 0xC2, 0xE2, &b[i..]) {
+        let j = i + k;
+        let sign = match b[j] {
+            b'$' => true,
+            0xC2 => matches!(b.get(j + 1), Some(0xA3 | 0xA5)),
+            _ => b.get(j + 1) == Some(&0x82) && matches!(b.get(j + 2), Some(0xAC | 0xA9 | 0xB9)),
+        };
+        if sign {
+            return true;
+        }
+        i = j + 1;
+    }
+    false
+}
+
 /// Whether `text` shows a price: a currency sign next to a digit.
 fn has_price(text: &str) -> bool {
-    let b = text.as_bytes();
-    let sign = memchr::memchr(b'$', b).is_some()
-        || ["€", "£", "¥", "₹", "₩"]
-            .iter()
-            .any(|c| memchr::memmem::find(b, c.as_bytes()).is_some());
-    if !sign {
+    if !has_currency_sign(text.as_bytes()) {
         return false;
     }
     let mut prev: Option<char> = None;
@@ -939,7 +953,7 @@ fn tree_features(doc: &Doc<'_>, raw: &[Stats], f: &mut Features) {
     let (mut prose_len, mut max_p) = (0u32, 0u32);
     let mut headings = 0u32;
     let mut p_len_by_parent = vec![0u32; n];
-    let mut p_by_parent = vec![0u16; n];
+    let mut p_by_parent = vec![0u32; n];
     let (mut p_total, mut long_link_len) = (0u32, 0u32);
     // Text seen since the end of the first <h1>, until the first price.
     let (mut h1_end, mut since_h1, mut price_after_h1) = (None::<u32>, 0u32, None::<u32>);
@@ -1111,8 +1125,9 @@ fn tree_features(doc: &Doc<'_>, raw: &[Stats], f: &mut Features) {
                         max_p = max_p.max(s.len);
                         p_total += s.len;
                         if node.parent != NONE {
-                            p_len_by_parent[node.parent as usize] += s.len;
-                            p_by_parent[node.parent as usize] += 1;
+                            let k = node.parent as usize;
+                            p_len_by_parent[k] = p_len_by_parent[k].saturating_add(s.len);
+                            p_by_parent[k] += 1;
                         }
                     }
                     "pre" | "code" | "samp" | "kbd" => {
@@ -1472,6 +1487,8 @@ mod tests {
         assert!(has_price("£5"));
         assert!(!has_price("US$ and more"));
         assert!(!has_price("the cost is 25 dollars"));
+        assert!(has_price("₹ 499") && has_price("¥1000") && has_price("₩5000"));
+        assert!(!has_price("“Quoted” — 25 ½"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! WARC files (ISO 28500), the web archive format: `write` (feature `crawl`) keeps every
-//! HTTP exchange of `pith run`, [`read`] finds the HTML responses of any
+//! HTTP exchange of `pith run`, `read` finds the HTML responses of any
 //! WARC (pith's, Common Crawl's, wget's, warcio's) for `pith extract`.
 
 pub(crate) mod read;

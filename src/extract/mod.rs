@@ -45,6 +45,10 @@ use scraper::Html;
 use text::{is_cjk, measure, word_count};
 use url::Url;
 
+/// Probability the classifier must give a page type other than article
+/// for the page to be read with that type's profile.
+const PROFILE_MIN_CONFIDENCE: f64 = 0.6;
+
 /// How to extract.
 #[derive(Debug, Clone, Default)]
 pub struct ExtractOptions {
@@ -150,20 +154,21 @@ pub fn extract(
         dated: meta.date.is_some(),
     };
 
-    let page_type = page_type::classify(&page_type::features(
-        &doc,
-        &raw,
-        &pre.json_ld,
-        url.as_ref(),
-        &meta,
-    ));
+    let features = page_type::features(&doc, &raw, &pre.json_ld, url.as_ref(), &meta);
+    let odds = page_type::probabilities(&features);
+    let mut page_type = page_type::classify(&features);
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
         return Err(ExtractError::PageType(page_type));
     }
+    // A page is read as one story unless the classifier is sure it is
+    // another kind: an article read as a region keeps its furniture, a
+    // region read as an article loses a part of itself.
+    let sure = odds[page_type.index()] >= PROFILE_MIN_CONFIDENCE;
     let profile = options.force_profile.unwrap_or(match page_type {
+        PageType::Forum if sure => Profile::Thread,
         PageType::Article => Profile::Article,
-        PageType::Forum => Profile::Thread,
-        _ => Profile::Region,
+        _ if sure => Profile::Region,
+        _ => Profile::Article,
     });
     let blocks = match profile {
         Profile::Article => {
@@ -173,13 +178,21 @@ pub fn extract(
             // amid furniture. The page's main region is its content.
             match story(best, page_len) {
                 Some(b) => b.blocks,
-                None => region::extract(&doc, &raw, &known, now, false),
+                None => {
+                    if page_type == PageType::Article {
+                        page_type = PageType::Listing;
+                    }
+                    region::extract(&doc, &raw, &known, now, false)
+                }
             }
         }
         Profile::Region | Profile::Thread => {
             region::extract(&doc, &raw, &known, now, profile == Profile::Thread)
         }
     };
+    if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
+        return Err(ExtractError::PageType(page_type));
+    }
     if blocks.is_empty() {
         return Err(ExtractError::NoContent("the page has no text".into()));
     }

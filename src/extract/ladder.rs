@@ -73,3 +73,14 @@ pub const LADDER: [Pass; 5] = [
         keep_thread: false,
     },
 ];
+
+/// What the metadata already tells the passes about the page.
+pub(crate) struct Known<'a> {
+    /// The title and the first `<h1>`, which the text must not repeat.
+    pub(crate) headlines: &'a [&'a str],
+    /// The authors, whose byline the text must not repeat.
+    pub(crate) author: Option<&'a str>,
+    /// The page has a publication date: it presents itself as one story,
+    /// so a stream of teasers on it sits beside that story.
+    pub(crate) dated: bool,
+}

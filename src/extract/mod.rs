@@ -38,7 +38,7 @@ use chrono::NaiveDate;
 use decode::decode;
 use dom::{Doc, Ix};
 use error::ExtractError;
-use ladder::{ENOUGH_TEXT, LADDER, MIN_TEXT, NOTHING_TEXT, Pass};
+use ladder::{ENOUGH_TEXT, Known, LADDER, MIN_TEXT, NOTHING_TEXT, Pass};
 use model::{Article, Block, PageType};
 use prescan::prescan;
 use scraper::Html;
@@ -214,17 +214,6 @@ pub fn extract(
         text,
         blocks,
     })
-}
-
-/// What the metadata already tells the passes about the page.
-pub(crate) struct Known<'a> {
-    /// The title and the first `<h1>`, which the text must not repeat.
-    headlines: &'a [&'a str],
-    /// The authors, whose byline the text must not repeat.
-    author: Option<&'a str>,
-    /// The page has a publication date: it presents itself as one story,
-    /// so a stream of teasers on it sits beside that story.
-    dated: bool,
 }
 
 /// Run the passes of the [`LADDER`] in turn, until one finds

@@ -10,10 +10,10 @@
 //! kept text, else the body.
 
 use crate::extract::dom::{Doc, Flag, Ix};
-use crate::extract::ladder::{LADDER, Pass};
+use crate::extract::ladder::{Known, LADDER, Pass};
 use crate::extract::model::{Block, BlockKind};
 use crate::extract::stats::{self, Stats};
-use crate::extract::{Known, clean, render};
+use crate::extract::{clean, render};
 use chrono::NaiveDate;
 
 /// The pass that cleans a page for its main region: furniture by tag, role

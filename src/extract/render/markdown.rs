@@ -18,17 +18,19 @@ fn joins_tight(a: &Block, b: &Block) -> bool {
     )
 }
 
+/// What goes between two blocks: a line break inside a list or a table, a
+/// blank line elsewhere.
+fn separator(a: &Block, b: &Block) -> &'static str {
+    if joins_tight(a, b) { "\n" } else { "\n\n" }
+}
+
 /// Plain text: blocks separated by a blank line, list items and table rows
 /// by a line break.
 pub fn to_text(blocks: &[Block]) -> String {
     let mut out = String::new();
     for (k, b) in blocks.iter().enumerate() {
         if k > 0 {
-            out.push_str(if joins_tight(&blocks[k - 1], b) {
-                "\n"
-            } else {
-                "\n\n"
-            });
+            out.push_str(separator(&blocks[k - 1], b));
         }
         out.push_str(&b.text);
     }
@@ -44,11 +46,7 @@ pub fn to_markdown(blocks: &[Block]) -> String {
     let mut out = String::new();
     for (k, b) in blocks.iter().enumerate() {
         if k > 0 {
-            out.push_str(if joins_tight(&blocks[k - 1], b) {
-                "\n"
-            } else {
-                "\n\n"
-            });
+            out.push_str(separator(&blocks[k - 1], b));
         }
         let quote = "> ".repeat(b.quote as usize);
         let body = match b.kind {

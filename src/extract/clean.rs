@@ -24,6 +24,7 @@ use super::dom::{Data, Doc, Flag, Ix, NONE, Tag};
 use super::ladder::Pass;
 use super::rules::{self, Hit};
 use super::stats::Stats;
+use super::switch::{self, Rule};
 
 /// Tags that may hold the whole article and so are never removed by class.
 const NEVER_UNLIKELY: &[&str] = &[
@@ -65,6 +66,7 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
     let mut out = vec![false; doc.nodes.len()];
     let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len) as f32;
     let mut related_headings = Vec::new();
+    let on = Switches::read();
     for (i, n) in doc.nodes.iter().enumerate() {
         if n.parent != NONE && out[n.parent as usize] {
             out[i] = true;
@@ -74,10 +76,11 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
         // A hidden element that holds most of the page is shown by a script:
         // a streamed server render (React's `<div hidden id="S:0">`) or a
         // page hidden until its scripts load, not a collapsed menu.
-        let hidden = e.flags.intersects(Flag::HIDDEN)
+        let hidden = on.hidden
+            && e.flags.intersects(Flag::HIDDEN)
             && !(revealed_by_script(e) && raw[i].len as f32 >= HIDDEN_MAX_SHARE * page_len);
         let mut drop = e.tag.intersects(Tag::SKIP) || hidden;
-        if !drop && e.tag.intersects(Tag::FORM) {
+        if !drop && on.forms && e.tag.intersects(Tag::FORM) {
             // A form around little prose is a comment, search or login form.
             let s = &raw[i];
             drop = s.len < FORM_MAX_TEXT || s.controls > 0 && s.p == 0;
@@ -92,28 +95,36 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             // An `<article>` that holds most of the page and is also named
             // as content ("main-article-content url-breadcrumb") is the
             // article, whatever furniture word its classes hold besides.
-            let main_article = e.name == "article"
+            let main_article = on.main_article_veto
+                && e.name == "article"
                 && e.hits.intersects(Hit::MAYBE)
                 && raw[i].len as f32 >= PART_VETO_SHARE * page_len;
-            let gated_prompt = e.hits.intersects(Hit::GATED) && {
+            let gated_prompt = on.gated_prompt && e.hits.intersects(Hit::GATED) && {
                 let s = &raw[i];
                 s.p < GATED_MIN_PARAGRAPHS || s.len < GATED_MIN_TEXT || s.link_len * 5 > s.len
             };
-            drop = e.tag.intersects(Tag::BOILER)
+            drop = on.tag_furniture && e.tag.intersects(Tag::BOILER)
                 || gated_prompt
-                || e.flags.intersects(Flag::ROLE_BOILER | Flag::COMMENT)
-                || (e.hits.intersects(Hit::BOILER) && !main_article
-                    || pass.strip_boilerplate_parts
+                || on.role_furniture && e.flags.intersects(Flag::ROLE_BOILER)
+                || on.comment_markup && e.flags.intersects(Flag::COMMENT)
+                || (on.class_boiler && e.hits.intersects(Hit::BOILER) && !main_article
+                    || on.class_boiler_part
+                        && pass.strip_boilerplate_parts
                         && e.hits.intersects(Hit::BOILER_PART)
                         && !e.hits.intersects(Hit::EMBED)
                         // A wrapper of an embedded post the article quotes
                         // (`<div class="social-media-embed"><blockquote
                         // class="twitter-tweet">`) holds content.
                         && raw[i].embeds == 0
-                        && (raw[i].len as f32) < PART_VETO_SHARE * page_len)
+                        && (!on.part_share_veto
+                            || (raw[i].len as f32) < PART_VETO_SHARE * page_len))
                     && !NEVER_UNLIKELY[..2].contains(&e.name);
         }
-        if !drop && pass.strip_boilerplate && e.flags.intersects(Flag::TAG_LINK) && n.parent != NONE
+        if !drop
+            && on.tag_lists
+            && pass.strip_boilerplate
+            && e.flags.intersects(Flag::TAG_LINK)
+            && n.parent != NONE
         {
             // Tag links set in a list of links go to the metadata; one set in
             // a sentence (plugins link keywords to their tag pages) is text.
@@ -121,12 +132,19 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             drop = p.inline_link_len * 10 >= p.inline_len * TAG_LIST_MIN_LINK_TENTHS;
         }
         if !drop && !thread && pass.strip_unlikely && !NEVER_UNLIKELY.contains(&e.name) {
-            drop = (e.hits.intersects(Hit::UNLIKELY)
+            drop = (on.unlikely_classes
+                && e.hits.intersects(Hit::UNLIKELY)
                 && !e.hits.intersects(Hit::MAYBE)
                 && raw[i].embeds == 0)
-                || e.tag.intersects(Tag::UNLIKELY) && !e.flags.intersects(Flag::IN_ARTICLE);
+                || on.unlikely_tags
+                    && e.tag.intersects(Tag::UNLIKELY)
+                    && !e.flags.intersects(Flag::IN_ARTICLE);
         }
-        if pass.strip_boilerplate && e.tag.intersects(Tag::HEADING) && n.parent != NONE {
+        if on.related_heading_sections
+            && pass.strip_boilerplate
+            && e.tag.intersects(Tag::HEADING)
+            && n.parent != NONE
+        {
             let named_furniture = e
                 .hits
                 .intersects(Hit::NEG | Hit::UNLIKELY | Hit::BOILER | Hit::BOILER_PART);
@@ -140,6 +158,45 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
         drop_related_section(doc, h, &mut out);
     }
     out
+}
+
+/// The switches of [`removed`]'s rules, read once per call.
+struct Switches {
+    hidden: bool,
+    forms: bool,
+    tag_furniture: bool,
+    role_furniture: bool,
+    comment_markup: bool,
+    gated_prompt: bool,
+    class_boiler: bool,
+    main_article_veto: bool,
+    class_boiler_part: bool,
+    part_share_veto: bool,
+    tag_lists: bool,
+    unlikely_classes: bool,
+    unlikely_tags: bool,
+    related_heading_sections: bool,
+}
+
+impl Switches {
+    fn read() -> Self {
+        Switches {
+            hidden: switch::on(Rule::HiddenElements),
+            forms: switch::on(Rule::Forms),
+            tag_furniture: switch::on(Rule::TagFurniture),
+            role_furniture: switch::on(Rule::RoleFurniture),
+            comment_markup: switch::on(Rule::CommentMarkup),
+            gated_prompt: switch::on(Rule::GatedPrompt),
+            class_boiler: switch::on(Rule::ClassBoiler),
+            main_article_veto: switch::on(Rule::MainArticleVeto),
+            class_boiler_part: switch::on(Rule::ClassBoilerPart),
+            part_share_veto: switch::on(Rule::PartShareVeto),
+            tag_lists: switch::on(Rule::TagLists),
+            unlikely_classes: switch::on(Rule::UnlikelyClasses),
+            unlikely_tags: switch::on(Rule::UnlikelyTags),
+            related_heading_sections: switch::on(Rule::RelatedHeadingSections),
+        }
+    }
 }
 
 /// A heading that its class or id names as furniture (`relatedpoststitle`)
@@ -215,7 +272,7 @@ fn drop_by_shape(
     pass: Pass,
 ) -> bool {
     let s = &stats[i as usize];
-    let weight = if pass.weight_classes {
+    let weight = if pass.weight_classes && switch::on(Rule::ClassWeights) {
         weight as i32
     } else {
         0
@@ -223,8 +280,12 @@ fn drop_by_shape(
     let heading = doc.tag(i).intersects(Tag::HEADING);
     if heading {
         // Headings that are links to elsewhere, or weighted as furniture.
-        return (weight < 0 && matches!(name, "h1" | "h2"))
-            || s.len > 0 && s.link_len as f32 / s.len as f32 > 0.6 && s.len < 120;
+        return switch::on(Rule::PruneWeightedHeadings)
+            && (weight < 0 && matches!(name, "h1" | "h2"))
+            || switch::on(Rule::PruneLinkedHeadings)
+                && s.len > 0
+                && s.link_len as f32 / s.len as f32 > 0.6
+                && s.len < 120;
     }
     if !pass.clean_conditionally {
         return false;
@@ -246,14 +307,14 @@ fn drop_by_shape(
         return false;
     }
     if s.len == 0 {
-        return s.img == 0 || name != "figure";
+        return switch::on(Rule::PruneEmpty) && (s.img == 0 || name != "figure");
     }
     // An embedded post is quoted content, however link-dense its text and
     // whatever its wrapper is named.
     if s.embeds > 0 {
         return false;
     }
-    if weight < 0 {
+    if weight < 0 && switch::on(Rule::PruneNegativeWeight) {
         return true;
     }
     if s.commas >= 10 {
@@ -271,14 +332,22 @@ fn drop_by_shape(
     let li = s.li as f32 - 100.0;
     let img = s.img as f32;
     let heading_density = s.heading_len as f32 / s.len as f32;
-    (img > 1.0 && p / img < 0.5 && name != "figure" && s.len < 200)
-        || (!is_list && li > p)
-        || (s.controls as f32 > (p / 3.0).floor())
+    (img > 1.0
+        && p / img < 0.5
+        && name != "figure"
+        && s.len < 200
+        && switch::on(Rule::PruneImageGalleries))
+        || (!is_list && li > p && switch::on(Rule::PruneListItems))
+        || (s.controls as f32 > (p / 3.0).floor() && switch::on(Rule::PruneControls))
         || (!is_list
             && heading_density < 0.9
             && s.len < 25
             && (img == 0.0 || img > 2.0)
-            && ld > 0.0)
-        || (!is_list && weight < 25 && ld > 0.2 + s.len as f32 / 20000.0)
-        || (weight >= 25 && ld > 0.5)
+            && ld > 0.0
+            && switch::on(Rule::PruneLinkFragments))
+        || (!is_list
+            && weight < 25
+            && ld > 0.2 + s.len as f32 / 20000.0
+            && switch::on(Rule::PruneLinkDensity))
+        || (weight >= 25 && ld > 0.5 && switch::on(Rule::PruneWeightedLinkDensity))
 }

@@ -11,6 +11,7 @@
 //! its tag, class, id, role and visibility is worked out here, once.
 
 use crate::extract::rules::{self, Hit};
+use crate::extract::switch::{self, Rule};
 use crate::extract::text::{measure, push_collapsed};
 use aho_corasick::AhoCorasick;
 use scraper::Html;
@@ -428,35 +429,42 @@ fn class_hits(value: &str) -> Hit {
     // Taxonomy classes (`category-advertising`, `tag-comments`) name what the
     // article is about, not what the element is.
     let filtered;
-    let v = if v.split_ascii_whitespace().any(is_taxonomy_class) {
-        filtered = v
-            .split_ascii_whitespace()
-            .filter(|t| !is_taxonomy_class(t))
-            .collect::<Vec<_>>()
-            .join(" ");
-        filtered.as_str()
-    } else {
-        v
-    };
+    let v =
+        if switch::on(Rule::TaxonomyClasses) && v.split_ascii_whitespace().any(is_taxonomy_class) {
+            filtered = v
+                .split_ascii_whitespace()
+                .filter(|t| !is_taxonomy_class(t))
+                .collect::<Vec<_>>()
+                .join(" ");
+            filtered.as_str()
+        } else {
+            v
+        };
     let mut hits = Hit::empty();
     for m in SUBSTRINGS.find_overlapping_iter(v) {
-        hits |= Hit::from_bits_retain(rules::SUBSTRING_RULES[m.pattern().as_usize()].1);
+        let k = m.pattern().as_usize();
+        if switch::class_on(k) {
+            hits |= Hit::from_bits_retain(rules::SUBSTRING_RULES[k].1);
+        }
     }
+    let negation = switch::on(Rule::NegatedParts);
     let mut prev = "";
     for part in v.split(|c: char| !c.is_ascii_alphanumeric()) {
         if part.is_empty() || part.len() > 16 {
             continue;
         }
         // "non-ad", "no-ads": the opposite of what the part says.
-        if !matches!(prev, "non" | "no") {
-            if let Some((_, h)) = rules::PART_RULES.iter().find(|(p, _)| *p == part) {
-                hits |= Hit::from_bits_retain(*h);
+        if !(negation && matches!(prev, "non" | "no")) {
+            if let Some(k) = rules::PART_RULES.iter().position(|(p, _)| *p == part) {
+                if switch::part_on(k) {
+                    hits |= Hit::from_bits_retain(rules::PART_RULES[k].1);
+                }
             }
         }
         prev = part;
     }
     for token in v.split_ascii_whitespace() {
-        if rules::HIDDEN_CLASSES.contains(&token) {
+        if rules::HIDDEN_CLASSES.contains(&token) && switch::on(Rule::HiddenClasses) {
             hits |= Hit::HIDDEN;
         }
     }
@@ -491,7 +499,8 @@ fn describe<'a>(el: &'a Element, verdicts: &mut HashMap<&'a str, Hit>) -> ElemNo
         let v: &str = v;
         match &*q.local {
             "id" if v.split(['-', '_']).filter(|w| !w.is_empty()).count()
-                >= rules::SLUG_ID_MIN_WORDS => {}
+                >= rules::SLUG_ID_MIN_WORDS
+                && switch::on(Rule::SlugIds) => {}
             "class" | "id" => {
                 let h = *verdicts.entry(v).or_insert_with(|| class_hits(v));
                 hits |= h;
@@ -502,7 +511,9 @@ fn describe<'a>(el: &'a Element, verdicts: &mut HashMap<&'a str, Hit>) -> ElemNo
             "style" if is_hidden_style(v) => flags |= Flag::HIDDEN,
             "role" => {
                 let r = v.trim().to_ascii_lowercase();
-                if rules::BOILERPLATE_ROLES.contains(&r.as_str()) {
+                if rules::BOILERPLATE_ROLES.contains(&r.as_str())
+                    && switch::on(Rule::BoilerplateRoles)
+                {
                     flags |= Flag::ROLE_BOILER;
                 } else if r == "main" || r == "article" {
                     flags |= Flag::ARTICLE;

@@ -13,6 +13,7 @@ const SHOWN_CANDIDATES: usize = 5;
 
 /// A report of how the extractor sees `bytes`, as text.
 pub fn explain(bytes: &[u8], url: Option<&str>, snippet: Option<&str>) -> String {
+    super::switch::set(super::switch::RuleSet::EMPTY);
     let mut out = String::new();
     let decoded = match decode::decode(bytes, None, None) {
         Ok(d) => d,

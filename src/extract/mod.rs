@@ -32,6 +32,7 @@ pub(crate) mod render;
 pub(crate) mod rules;
 pub(crate) mod score;
 pub(crate) mod stats;
+pub(crate) mod switch;
 pub(crate) mod text;
 
 use chrono::NaiveDate;
@@ -42,6 +43,9 @@ use ladder::{ENOUGH_TEXT, Known, LADDER, MIN_TEXT, NOTHING_TEXT, Pass};
 use model::{Article, Block, PageType};
 use prescan::prescan;
 use scraper::Html;
+use switch::Rule;
+#[doc(hidden)]
+pub use switch::RuleSet;
 use text::{is_cjk, measure, word_count};
 use url::Url;
 
@@ -72,6 +76,9 @@ pub struct ExtractOptions {
     /// Development switch: extract every page with this profile.
     #[doc(hidden)]
     pub force_profile: Option<Profile>,
+    /// Development switch: rules turned off, to measure what each is worth.
+    #[doc(hidden)]
+    pub disabled_rules: RuleSet,
 }
 
 /// How the content of a page is chosen.
@@ -112,6 +119,7 @@ pub fn extract(
     url: Option<&str>,
     options: &ExtractOptions,
 ) -> Result<Article, ExtractError> {
+    switch::set(options.disabled_rules);
     if let Some(limit) = options.max_bytes {
         if bytes.len() > limit {
             return Err(ExtractError::TooLarge {
@@ -266,7 +274,7 @@ fn run_pass(
     let st = stats::stats(doc, Some(&removed));
     let candidates = score::score(doc, &st, &removed, pass);
     let mut roots = score::select(doc, &st, &removed, &candidates);
-    if roots.len() > 1 {
+    if roots.len() > 1 && switch::on(Rule::CardListRoots) {
         // Cards of other stories set beside the story ("More posts").
         let stories: Vec<Ix> = roots
             .iter()
@@ -278,7 +286,7 @@ fn run_pass(
         }
     }
     let mut is_listing = listing::looks_like_listing(doc, &st, &removed, &roots);
-    if is_listing && known.dated {
+    if is_listing && known.dated && switch::on(Rule::SelectBeside) {
         // A dated page whose stream of teasers outscored the story beside
         // it: the best candidate outside the teasers, if it holds prose, is
         // the article. (An undated home page's "About us" is not.)
@@ -287,13 +295,15 @@ fn run_pass(
             is_listing = false;
         }
     }
-    if !is_listing && !known.dated {
+    if !is_listing && !known.dated && switch::on(Rule::DwarfedByCards) {
         // An undated page whose chosen block is dwarfed by a stream of
         // teasers elsewhere is a home page or section front, and the block
         // its "About us".
         is_listing = listing::dwarfed_by_cards(doc, &st, &removed, &candidates, &roots);
     }
-    listing::drop_cards(doc, &st, &mut removed, &roots);
+    if switch::on(Rule::DropCards) {
+        listing::drop_cards(doc, &st, &mut removed, &roots);
+    }
     clean::prune(doc, &st, &mut removed, &roots, pass);
     let mut blocks = render::blocks(doc, &roots, &removed);
     if !options.include_captions {

@@ -487,7 +487,8 @@ pub const RELATED_HEADINGS: &[&str] = &[
 /// a plain heading comes in the second half of the text (its blocks up to
 /// the next heading of its level go).
 pub fn is_related_heading(text: &str) -> bool {
-    RELATED_HEADINGS.contains(&fold_line(text).as_str())
+    use crate::extract::switch::{Rule, on};
+    on(Rule::RelatedHeadings) && RELATED_HEADINGS.contains(&fold_line(text).as_str())
 }
 
 /// How a picture credit in parentheses starts; a paragraph ending in one is

@@ -27,6 +27,7 @@
 use super::dom::{Data, Doc, Flag, Ix, NONE, Tag, attr};
 use super::ladder::Pass;
 use super::stats::{Stats, link_density};
+use super::switch::{self, Rule};
 use std::collections::HashMap;
 
 /// Shortest paragraph unit that scores.
@@ -72,6 +73,8 @@ pub fn score(doc: &Doc<'_>, st: &[Stats], removed: &[bool], pass: Pass) -> Vec<(
     let n = doc.nodes.len();
     let mut scores: Vec<f32> = vec![f32::NAN; n];
     let mut touched: Vec<Ix> = Vec::new();
+    let class_weights = switch::on(Rule::ClassWeights);
+    let semantic_bonus = switch::on(Rule::SemanticBonus);
     let mut add = |doc: &Doc<'_>, scores: &mut Vec<f32>, i: Ix, v: f32| {
         let k = i as usize;
         if scores[k].is_nan() {
@@ -81,8 +84,10 @@ pub fn score(doc: &Doc<'_>, st: &[Stats], removed: &[bool], pass: Pass) -> Vec<(
             };
             let mut init = tag_prior(e.name);
             if pass.weight_classes {
-                init += e.weight as f32;
-                if e.flags.intersects(Flag::ARTICLE) {
+                if class_weights {
+                    init += e.weight as f32;
+                }
+                if semantic_bonus && e.flags.intersects(Flag::ARTICLE) {
                     init += SEMANTIC_BONUS;
                 }
             }
@@ -163,12 +168,20 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
     let Some(&(first, first_score)) = ranked.first() else {
         return vec![body];
     };
-    if body_wins(candidates, body, first_score) {
+    if switch::on(Rule::BodyWins) && body_wins(candidates, body, first_score) {
         return vec![body];
     }
     let scores: HashMap<Ix, f32> = candidates.iter().copied().collect();
-    let top = shared_ancestor(doc, &ranked).unwrap_or(first);
-    let top = better_parent(doc, &scores, top, first_score);
+    let top = if switch::on(Rule::SharedAncestor) {
+        shared_ancestor(doc, &ranked).unwrap_or(first)
+    } else {
+        first
+    };
+    let top = if switch::on(Rule::BetterParent) {
+        better_parent(doc, &scores, top, first_score)
+    } else {
+        top
+    };
     let top = above_only_children(doc, removed, top);
     if doc.nodes[top as usize].parent == NONE {
         return vec![top];
@@ -288,20 +301,25 @@ fn with_siblings(
     let threshold = (top_score * 0.2).max(10.0);
     let class_of = |i: Ix| doc.elem(i).and_then(|e| attr(e.el, "class")).unwrap_or("");
     let top_class = class_of(top);
+    let (by_score, same_class, paragraphs) = (
+        switch::on(Rule::SiblingScores),
+        switch::on(Rule::SiblingSameClass),
+        switch::on(Rule::SiblingParagraphs),
+    );
     doc.children(parent)
         .filter(|&c| !removed[c as usize])
         .filter(|&c| {
             if c == top {
                 return true;
             }
-            let bonus = if !top_class.is_empty() && class_of(c) == top_class {
+            let bonus = if same_class && !top_class.is_empty() && class_of(c) == top_class {
                 top_score * 0.2
             } else {
                 0.0
             };
-            scores.get(&c).is_some_and(|&sc| sc + bonus >= threshold)
+            by_score && scores.get(&c).is_some_and(|&sc| sc + bonus >= threshold)
                 || bonus > 0.0 && is_same_class_prose(&st[c as usize])
-                || is_prose_paragraph(doc, &st[c as usize], c)
+                || paragraphs && is_prose_paragraph(doc, &st[c as usize], c)
         })
         .collect()
 }
@@ -318,7 +336,7 @@ fn is_same_class_prose(s: &Stats) -> bool {
 fn is_prose_paragraph(doc: &Doc<'_>, s: &Stats, c: Ix) -> bool {
     if !(doc.tag(c).intersects(Tag::P)
         || doc.name(c) == "blockquote"
-        || is_untagged_paragraph(doc, s, c))
+        || switch::on(Rule::UntaggedParagraphs) && is_untagged_paragraph(doc, s, c))
     {
         return false;
     }

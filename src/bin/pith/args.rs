@@ -119,6 +119,9 @@ pub struct ExtractArgs {
     /// Refuse inputs larger than this many bytes.
     #[arg(long, value_name = "BYTES")]
     pub max_bytes: Option<u64>,
+    /// Development: print the names of the rules --dev-disable-rule knows, and exit.
+    #[arg(long, hide = true)]
+    pub dev_list_rules: bool,
 }
 
 /// Flags of the extraction itself, shared by `pith run` and `pith extract`.
@@ -136,6 +139,9 @@ pub struct ExtractionFlags {
     /// Development: extract every page with this profile (article, region).
     #[arg(long, hide = true, value_name = "PROFILE")]
     pub dev_profile: Option<String>,
+    /// Development: turn off this rule of the extractor (repeatable), to measure what it is worth.
+    #[arg(long, hide = true, value_name = "RULE")]
+    pub dev_disable_rule: Vec<String>,
 }
 
 impl ExtractionFlags {
@@ -160,8 +166,13 @@ impl ExtractionFlags {
                 ),
             }
         }
+        let mut disabled_rules = pith::RuleSet::EMPTY;
+        for name in &self.dev_disable_rule {
+            disabled_rules.insert(name).map_err(anyhow::Error::msg)?;
+        }
         Ok(pith::ExtractOptions {
             page_types,
+            disabled_rules,
             include_captions: self.captions || config.include_captions,
             strip_site_name: self.strip_site_name || config.strip_site_name,
             force_profile: match self.dev_profile.as_deref() {

@@ -31,6 +31,12 @@ type Inputs = Box<dyn Iterator<Item = std::io::Result<Input>> + Send>;
 /// `pith extract`: every input to one record, written in input order;
 /// returns the exit code.
 pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
+    if a.dev_list_rules {
+        for name in pith::RuleSet::names() {
+            println!("{name}");
+        }
+        return Ok(0);
+    }
     if a.inputs.is_empty() && a.input_list.is_none() {
         bail!("no input: name HTML files or directories, '-' for stdin, or --input-list FILE");
     }

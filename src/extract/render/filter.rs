@@ -8,6 +8,7 @@
 use crate::extract::metadata::author::{after_by, opens_with_by};
 use crate::extract::model::{Block, BlockKind};
 use crate::extract::rules;
+use crate::extract::switch::{Rule, on};
 use crate::extract::text::fold_line;
 
 /// Whether a block's text is a known boilerplate line.
@@ -19,7 +20,7 @@ pub fn is_boilerplate_line(text: &str) -> bool {
     if f.is_empty() {
         return true;
     }
-    if rules::BOILERPLATE_LINES.contains(&f.as_str()) {
+    if rules::BOILERPLATE_LINES.contains(&f.as_str()) && on(Rule::BoilerplateLines) {
         return true;
     }
     // A newsletter pitch: a sentence that opens with a sign-up call, and the
@@ -27,6 +28,7 @@ pub fn is_boilerplate_line(text: &str) -> bool {
     if f.len() <= rules::PITCH_MAX_BYTES
         && rules::PITCH_CALLS.iter().any(|c| opens_a_sentence(&f, c))
         && rules::PITCH_OBJECTS.iter().any(|o| f.contains(o))
+        && on(Rule::NewsletterPitch)
     {
         return true;
     }
@@ -35,11 +37,13 @@ pub fn is_boilerplate_line(text: &str) -> bool {
     if f.len() <= COPYRIGHT_LINE_MAX_BYTES
         && !f.contains('\n')
         && (f.starts_with('©') || has_copyright_year(&f))
+        && on(Rule::CopyrightLines)
     {
         return true;
     }
     f.chars().count() <= rules::BOILERPLATE_PREFIX_MAX_CHARS
         && rules::BOILERPLATE_PREFIXES.iter().any(|p| f.starts_with(p))
+        && on(Rule::BoilerplatePrefixes)
 }
 
 /// Whether `words` open `text` or one of its sentences.
@@ -89,9 +93,16 @@ pub fn filter_blocks(
     teasers: Teasers,
 ) -> Vec<Block> {
     let stories = teasers == Teasers::Content;
-    if !stories {
+    if !stories && on(Rule::RelatedSections) {
         drop_related_sections(&mut blocks);
     }
+    let (repeated_lines, datelines, link_lines) = (
+        on(Rule::RepeatedLines),
+        on(Rule::Datelines),
+        on(Rule::LinkLines),
+    );
+    let (headline, bylines, author_lines) =
+        (on(Rule::Headline), on(Rule::Bylines), on(Rule::AuthorLines));
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for b in &blocks {
         if b.text.len() <= REPEATED_LINE_MAX_CHARS
@@ -118,9 +129,10 @@ pub fn filter_blocks(
             out.push(b);
             continue;
         }
-        if repeated.contains(&b.text)
+        if repeated_lines && repeated.contains(&b.text)
             || is_boilerplate_line(&b.text)
-            || !stories && (is_dateline(&b.text, now) || is_link_line(&b))
+            || !stories
+                && (datelines && is_dateline(&b.text, now) || link_lines && is_link_line(&b))
         {
             continue;
         }
@@ -128,21 +140,22 @@ pub fn filter_blocks(
             && out
                 .iter()
                 .all(|o| matches!(o.kind, BlockKind::Heading(_)) || o.text.len() < 80)
-            && (is_headline(&fold_line(&b.text), &headlines)
-                || is_byline(&b.text)
-                || author.is_some_and(|a| is_author_line(&b.text, a)))
+            && (headline && is_headline(&fold_line(&b.text), &headlines)
+                || bylines && is_byline(&b.text)
+                || author_lines && author.is_some_and(|a| is_author_line(&b.text, a)))
         {
             continue;
         }
         out.push(b);
     }
-    if !stories {
+    if !stories && on(Rule::ExcerptRuns) {
         drop_excerpt_runs(&mut out);
     }
     // Headings left with nothing after them close no section: drop them.
-    while out
-        .last()
-        .is_some_and(|b| matches!(b.kind, BlockKind::Heading(_)))
+    while on(Rule::TrailingHeadings)
+        && out
+            .last()
+            .is_some_and(|b| matches!(b.kind, BlockKind::Heading(_)))
     {
         out.pop();
     }

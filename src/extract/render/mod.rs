@@ -134,7 +134,10 @@ const CREDITED_CAPTION_MAX_CHARS: usize = 300;
 /// whatever element holds it: "The plague wiped out half of Europe (Image:
 /// GETTY)".
 fn is_credited_caption(text: &str) -> bool {
-    if text.len() > CREDITED_CAPTION_MAX_CHARS || !text.ends_with(')') {
+    if text.len() > CREDITED_CAPTION_MAX_CHARS
+        || !text.ends_with(')')
+        || !crate::extract::switch::on(crate::extract::switch::Rule::CreditedCaptions)
+    {
         return false;
     }
     let Some(open) = text.rfind('(') else {

@@ -239,7 +239,7 @@ const TAG_LIST_MIN_LINK_TENTHS: u32 = 7;
 ///
 /// Modelled on Readability's conditional cleaning: a list, table, div or
 /// section that holds few commas is dropped when it is mostly links, holds
-/// more list items or images than paragraphs, holds form fields, or is a
+/// more images than paragraphs, holds form fields, or is a
 /// tiny link-only fragment. Lists that are mostly prose and data tables stay.
 pub fn prune(doc: &Doc<'_>, stats: &[Stats], removed: &mut [bool], roots: &[Ix], pass: Pass) {
     for &root in roots {
@@ -329,7 +329,6 @@ fn drop_by_shape(
     }
     let ld = s.link_len as f32 / s.len as f32;
     let p = s.p as f32;
-    let li = s.li as f32 - 100.0;
     let img = s.img as f32;
     let heading_density = s.heading_len as f32 / s.len as f32;
     (img > 1.0
@@ -337,7 +336,6 @@ fn drop_by_shape(
         && name != "figure"
         && s.len < 200
         && switch::on(Rule::PruneImageGalleries))
-        || (!is_list && li > p && switch::on(Rule::PruneListItems))
         || (s.controls as f32 > (p / 3.0).floor() && switch::on(Rule::PruneControls))
         || (!is_list
             && heading_density < 0.9

@@ -613,7 +613,7 @@ mod tests {
         assert!(class_hits("x hidden").contains(Hit::HIDDEN));
         assert!(!class_hits("non-ad-column").contains(Hit::BOILER_PART));
         assert!(!class_hits("commentary-body").contains(Hit::BOILER));
-        assert!(class_hits("ad-slot").contains(Hit::BOILER));
+        assert!(class_hits("site-advert").contains(Hit::BOILER));
         assert!(class_hits("ad").contains(Hit::BOILER_PART));
         assert!(!class_hits("shadow header-image").contains(Hit::BOILER));
         assert!(class_hits("NewsletterSignup").contains(Hit::BOILER));

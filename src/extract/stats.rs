@@ -31,8 +31,6 @@ pub struct Stats {
     pub heading_len: u32,
     /// `p` elements.
     pub p: u32,
-    /// `li` elements.
-    pub li: u32,
     /// `img` elements.
     pub img: u32,
     /// Form controls.
@@ -95,7 +93,6 @@ pub fn stats(doc: &Doc<'_>, removed: Option<&[bool]>) -> Vec<Stats> {
                 }
                 if e.tag.intersects(Tag::ITEM) {
                     s.list_len = s.len;
-                    s.li += (e.name == "li") as u32;
                 }
                 if e.tag.intersects(Tag::HEADING) {
                     s.heading_len = s.len;
@@ -116,7 +113,6 @@ pub fn stats(doc: &Doc<'_>, removed: Option<&[bool]>) -> Vec<Stats> {
                 p.list_len += s.list_len;
                 p.heading_len += s.heading_len;
                 p.p += s.p;
-                p.li += s.li;
                 p.img += s.img;
                 p.controls += s.controls;
                 p.pre += s.pre;

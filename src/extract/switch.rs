@@ -56,7 +56,6 @@ rules_enum! {
     PruneEmpty = "prune_empty",
     PruneNegativeWeight = "prune_negative_weight",
     PruneImageGalleries = "prune_image_galleries",
-    PruneListItems = "prune_list_items",
     PruneControls = "prune_controls",
     PruneLinkFragments = "prune_link_fragments",
     PruneLinkDensity = "prune_link_density",

@@ -39,6 +39,8 @@ const FORM_MAX_TEXT: u32 = 1500;
 /// make an element furniture: a wrapper named `nav-drawer` that holds the
 /// whole page is a layout box, not a menu.
 const PART_VETO_SHARE: f32 = 0.6;
+/// [`PART_VETO_SHARE`] when a discussion is kept.
+const THREAD_PART_VETO_SHARE: f32 = 0.45;
 
 /// Share of the page's text above which a hidden element is taken for the
 /// page itself, waiting for a script to show it.
@@ -67,6 +69,13 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
     let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len) as f32;
     let mut related_headings = Vec::new();
     let on = Switches::read();
+    // A thread's posts spread over the page beside its sidebars: a column
+    // that holds a third of the text is the thread's, whatever its class.
+    let part_veto = if pass.keep_thread {
+        THREAD_PART_VETO_SHARE
+    } else {
+        PART_VETO_SHARE
+    };
     for (i, n) in doc.nodes.iter().enumerate() {
         if n.parent != NONE && out[n.parent as usize] {
             out[i] = true;
@@ -117,7 +126,7 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
                         // class="twitter-tweet">`) holds content.
                         && raw[i].embeds == 0
                         && (!on.part_share_veto
-                            || (raw[i].len as f32) < PART_VETO_SHARE * page_len))
+                            || (raw[i].len as f32) < part_veto * page_len))
                     && !NEVER_UNLIKELY[..2].contains(&e.name);
         }
         if !drop

@@ -376,6 +376,12 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
         let name = &bytes[tag.name.0..tag.name.1];
         let lower = name.to_ascii_lowercase();
         if tag.closing {
+            if lower == b"noscript" {
+                // The end of an unwrapped `<noscript>` (any other one is
+                // consumed with its element's raw text).
+                splice(&mut out, &mut copied, start, tag.end, " ");
+                continue;
+            }
             open.end(&lower);
             if lookup(name, COUNTED).is_some() {
                 if cut_open > 0 {
@@ -404,6 +410,13 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
             let mut forms = 0;
             let (content_end, close_end) =
                 element_end(bytes, &tag, dropped, open.in_table(), &encloses, &mut forms);
+            if dropped == "noscript" && is_fallback_page(&bytes[tag.end..content_end]) {
+                // The page's own content, served for readers without
+                // scripts: parse it as markup, as a browser without scripts
+                // does.
+                splice(&mut out, &mut copied, start, tag.end, " ");
+                continue;
+            }
             if dropped == "script" && is_json_ld(&bytes[start..tag.end]) {
                 json_ld.push(&html[tag.end..content_end]);
             }
@@ -449,6 +462,84 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
         None => Cow::Borrowed(html),
     };
     Prescanned { html, json_ld }
+}
+
+/// Text a `<noscript>` must hold to be read as the page's content.
+const FALLBACK_MIN_TEXT: usize = 500;
+/// How far into a `<noscript>` a notice asking for scripts is looked for.
+const FALLBACK_NOTICE_SPAN: usize = 1000;
+
+/// Whether the content of a `<noscript>` is a page's content for readers
+/// without scripts (a forum thread or a catalogue rendered on the server
+/// while the live page is built by scripts): blocks of markup around at
+/// least [`FALLBACK_MIN_TEXT`] bytes of text, not a tracking pixel or a
+/// "please enable JavaScript" box (which opens by saying so). The markup
+/// must also close what it opens that the tokenizer reads as text (a
+/// comment, a script, a `<textarea>`…): read as markup, it must not reach
+/// past the `<noscript>`.
+fn is_fallback_page(content: &[u8]) -> bool {
+    if content.len() < FALLBACK_MIN_TEXT {
+        return false;
+    }
+    let opening = &content[..content.len().min(FALLBACK_NOTICE_SPAN)];
+    if memmem::find(&opening.to_ascii_lowercase(), b"javascript").is_some() {
+        return false;
+    }
+    let len = content.len();
+    let visible = |t: &[u8]| t.iter().filter(|c| !c.is_ascii_whitespace()).count();
+    let (mut text, mut blocks, mut pos) = (0, 0, 0);
+    while let Some(off) = memchr(b'<', &content[pos..]) {
+        let lt = pos + off;
+        text += visible(&content[pos..lt]);
+        pos = match token_at(content, lt, false, None) {
+            Token::Text => lt + 1,
+            Token::Comment(end) => {
+                let closed =
+                    content[lt..end].ends_with(b"-->") || content[lt..end].ends_with(b"--!>");
+                if end == len && !closed {
+                    return false;
+                }
+                end
+            }
+            Token::Other(end) if end == len => {
+                // A tag cut short by the end (a quote left open), or a
+                // bogus comment that does not close.
+                let tag = content[lt + 1..].iter().find(|c| **c != b'/');
+                if tag.is_some_and(u8::is_ascii_alphabetic) || !content.ends_with(b">") {
+                    return false;
+                }
+                end
+            }
+            Token::Other(end) => end,
+            Token::Tag(tag) => {
+                let name = &content[tag.name.0..tag.name.1];
+                if !tag.closing
+                    && lookup(name, &["p", "div", "article", "li", "section", "td"]).is_some()
+                {
+                    blocks += 1;
+                }
+                if tag.closing || tag.self_closing {
+                    tag.end
+                } else if name.eq_ignore_ascii_case(b"script") {
+                    match script_end(content, tag.end) {
+                        (at, _) if at == len => return false,
+                        (_, end) => end,
+                    }
+                } else if name.eq_ignore_ascii_case(b"plaintext") {
+                    return false;
+                } else if let Some(raw) = lookup(name, RAW_TEXT) {
+                    match raw_text_end(content, tag.end, raw) {
+                        (at, _) if at == len => return false,
+                        (_, end) => end,
+                    }
+                } else {
+                    tag.end
+                }
+            }
+        };
+    }
+    text += visible(&content[pos.min(len)..]);
+    blocks >= 2 && text >= FALLBACK_MIN_TEXT
 }
 
 /// Whether only whitespace and comments come before `at`: a doctype there
@@ -1623,6 +1714,50 @@ mod tests {
         );
     }
 
+    /// A `<noscript>` holding the page for readers without scripts (a
+    /// thread of posts, say) around `inner`.
+    fn fallback(inner: &str) -> String {
+        let post = "<div class=post><p>".to_string()
+            + &"Starters need feeding. ".repeat(15)
+            + "</p></div>";
+        format!(
+            "<div id=app></div><noscript data-path=/t/1>{post}{inner}{post}</noscript><p>after</p>"
+        )
+    }
+
+    #[test]
+    fn noscript_holding_the_page_is_read_as_markup() {
+        let html = fallback("<p>keep</p><script>gone()</script><!-- c -->");
+        let p = prescan(&html);
+        assert!(p.html.contains("<p>keep</p>") && p.html.contains("Starters need feeding."));
+        assert!(!p.html.contains("noscript") && !p.html.contains("gone"));
+        assert!(p.html.contains("<p>after</p>"));
+        // A pixel, a short notice or a box asking for scripts stays cut.
+        for small in [
+            "<noscript><img src=/px.gif></noscript><p>keep</p>",
+            "<noscript><p>Turn on scripts.</p></noscript><p>keep</p>",
+        ] {
+            let p = prescan(small);
+            assert!(!p.html.contains("noscript") && !p.html.contains("px.gif"));
+            assert!(!p.html.contains("Turn on"));
+        }
+        let notice = fallback("").replace(
+            "<div class=post>",
+            "<div class=post>Please enable JavaScript. ",
+        );
+        assert!(!prescan(&notice).html.contains("Starters"));
+        // Markup that would reach past the `<noscript>` keeps it cut.
+        for open in [
+            "<!-- open",
+            "<script>open",
+            "<textarea>open",
+            "<div title='open",
+        ] {
+            let html = fallback(open);
+            assert!(!prescan(&html).html.contains("Starters"), "{open}");
+        }
+    }
+
     #[test]
     fn dropped_elements_nest() {
         check(
@@ -1646,18 +1781,35 @@ mod tests {
     /// dropped elements is the same with and without the scan, on
     /// generated pages, on the fixture pages and on mutations of both.
     mod differential {
-        use super::super::{DROPPED, prescan};
+        use super::super::{DROPPED, is_fallback_page, prescan};
         use ego_tree::iter::Edge;
         use scraper::{Html, Node};
 
-        /// Text outside the dropped elements, in document order.
+        /// Text outside the dropped elements, in document order; the
+        /// content of a `<noscript>` that holds the page for readers without
+        /// scripts is read as markup, as the scan leaves it.
         fn visible(html: &str) -> String {
-            let doc = Html::parse_document(html);
+            visible_in(&Html::parse_document(html))
+        }
+
+        fn visible_in(doc: &Html) -> String {
             let mut out = String::new();
             let mut skip = 0usize;
             for edge in doc.tree.root().traverse() {
                 match edge {
                     Edge::Open(n) => match n.value() {
+                        Node::Element(e) if skip == 0 && e.name() == "noscript" => {
+                            skip += 1;
+                            let raw: String = n
+                                .children()
+                                .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+                                .collect();
+                            if is_fallback_page(raw.as_bytes()) {
+                                out.push(' ');
+                                out.push_str(&visible_in(&Html::parse_fragment(&raw)));
+                                out.push(' ');
+                            }
+                        }
                         Node::Element(e) if skip > 0 || DROPPED.contains(&e.name()) => skip += 1,
                         Node::Text(t) if skip == 0 => out.push_str(t),
                         _ => {}

@@ -31,6 +31,7 @@ pub(crate) fn extract(
 ) -> Vec<Block> {
     let pass = Pass {
         keep_thread: thread,
+        strip_boilerplate_parts: thread,
         ..REGION_PASS
     };
     let removed = clean::removed(doc, raw, pass);

@@ -91,8 +91,10 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
         let mut drop = e.tag.intersects(Tag::SKIP) || hidden;
         if !drop && on.forms && e.tag.intersects(Tag::FORM) {
             // A form around little prose is a comment, search or login form.
+            // Forum software wraps a thread's posts in its moderation form:
+            // with a discussion kept, only the length counts.
             let s = &raw[i];
-            drop = s.len < FORM_MAX_TEXT || s.controls > 0 && s.p == 0;
+            drop = s.len < FORM_MAX_TEXT || !pass.keep_thread && s.controls > 0 && s.p == 0;
         }
         let thread =
             pass.keep_thread && (e.hits.contains(Hit::THREAD) || e.flags.contains(Flag::COMMENT));
@@ -115,7 +117,6 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             drop = on.tag_furniture && e.tag.intersects(Tag::BOILER)
                 || gated_prompt
                 || on.role_furniture && e.flags.intersects(Flag::ROLE_BOILER)
-                || on.comment_markup && e.flags.intersects(Flag::COMMENT)
                 || (on.class_boiler && e.hits.intersects(Hit::BOILER) && !main_article
                     || on.class_boiler_part
                         && pass.strip_boilerplate_parts
@@ -175,7 +176,6 @@ struct Switches {
     forms: bool,
     tag_furniture: bool,
     role_furniture: bool,
-    comment_markup: bool,
     gated_prompt: bool,
     class_boiler: bool,
     main_article_veto: bool,
@@ -194,7 +194,6 @@ impl Switches {
             forms: switch::on(Rule::Forms),
             tag_furniture: switch::on(Rule::TagFurniture),
             role_furniture: switch::on(Rule::RoleFurniture),
-            comment_markup: switch::on(Rule::CommentMarkup),
             gated_prompt: switch::on(Rule::GatedPrompt),
             class_boiler: switch::on(Rule::ClassBoiler),
             main_article_veto: switch::on(Rule::MainArticleVeto),

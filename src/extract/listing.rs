@@ -1,7 +1,7 @@
 //! Listings: telling a story from a list of other stories.
 //!
 //! A *teaser* is a headline that links elsewhere, with perhaps a summary and a
-//! byline; a *card* is an element built around one. Four questions are
+//! byline; a *card* is an element built around one. Three questions are
 //! answered here, on the statistics of the current cleaning pass:
 //! - [`looks_like_listing`]: is the chosen container a listing (a section
 //!   front, a home page, a stream of cards)? Then the page has no article,
@@ -12,9 +12,6 @@
 //! - [`is_card_list`]: is an element a list of cards (nearly all of its
 //!   children, or those of the element holding most of its text, are cards
 //!   with little text each)?
-//! - [`dwarfed_by_cards`]: on an undated page, is the chosen block small
-//!   beside a card list elsewhere (a home page's "About us" next to its
-//!   stream of stories)? Then the page is a listing too.
 //! - [`drop_cards`]: inside the chosen containers, which trailing "more
 //!   posts" cards sit beside the story and are not part of it?
 
@@ -72,37 +69,12 @@ pub fn select_beside(
     .then_some(roots)
 }
 
-/// Whether one of the best candidates, apart from the chosen roots, is a
-/// card list holding [`DWARFING_FACTOR`] times their text.
-pub fn dwarfed_by_cards(
-    doc: &Doc<'_>,
-    st: &[Stats],
-    removed: &[bool],
-    candidates: &[(Ix, f32)],
-    roots: &[Ix],
-) -> bool {
-    let len: u32 = roots.iter().map(|&r| st[r as usize].len).sum();
-    let mut ranked: Vec<&(Ix, f32)> = candidates.iter().collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-    ranked.iter().take(DWARFING_CANDIDATES).any(|&&(c, _)| {
-        !overlaps(doc, roots, c)
-            && st[c as usize].len >= len.saturating_mul(DWARFING_FACTOR)
-            && is_card_list(doc, st, removed, c)
-    })
-}
-
 /// Whether `c` is one of `roots`, or holds or sits inside one.
 fn overlaps(doc: &Doc<'_>, roots: &[Ix], c: Ix) -> bool {
     roots
         .iter()
         .any(|&r| r == c || score::is_ancestor(doc, r, c) || score::is_ancestor(doc, c, r))
 }
-
-/// How many times the chosen text a card list elsewhere must hold to make
-/// the page a listing.
-pub const DWARFING_FACTOR: u32 = 3;
-/// Best candidates looked at for such a card list.
-const DWARFING_CANDIDATES: usize = 8;
 
 /// Share of the listing's score that a candidate beside it needs to be taken
 /// for the article instead.

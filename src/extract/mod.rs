@@ -295,12 +295,6 @@ fn run_pass(
             is_listing = false;
         }
     }
-    if !is_listing && !known.dated && switch::on(Rule::DwarfedByCards) {
-        // An undated page whose chosen block is dwarfed by a stream of
-        // teasers elsewhere is a home page or section front, and the block
-        // its "About us".
-        is_listing = listing::dwarfed_by_cards(doc, &st, &removed, &candidates, &roots);
-    }
     if switch::on(Rule::DropCards) {
         listing::drop_cards(doc, &st, &mut removed, &roots);
     }

@@ -40,7 +40,6 @@ rules_enum! {
     Forms = "forms",
     TagFurniture = "tag_furniture",
     RoleFurniture = "role_furniture",
-    CommentMarkup = "comment_markup",
     GatedPrompt = "gated_prompt",
     ClassBoiler = "class_boiler",
     MainArticleVeto = "main_article_veto",
@@ -79,7 +78,6 @@ rules_enum! {
     // listing.rs and the ladder.
     CardListRoots = "card_list_roots",
     SelectBeside = "select_beside",
-    DwarfedByCards = "dwarfed_by_cards",
     DropCards = "drop_cards",
     // render: captions and the block filter.
     CreditedCaptions = "credited_captions",
@@ -95,7 +93,6 @@ rules_enum! {
     Bylines = "bylines",
     AuthorLines = "author_lines",
     ExcerptRuns = "excerpt_runs",
-    TrailingHeadings = "trailing_headings",
     // rules.rs phrase lists used by several stages.
     RelatedHeadings = "related_headings",
 }

@@ -151,14 +151,6 @@ pub fn filter_blocks(
     if !stories && on(Rule::ExcerptRuns) {
         drop_excerpt_runs(&mut out);
     }
-    // Headings left with nothing after them close no section: drop them.
-    while on(Rule::TrailingHeadings)
-        && out
-            .last()
-            .is_some_and(|b| matches!(b.kind, BlockKind::Heading(_)))
-    {
-        out.pop();
-    }
     out
 }
 

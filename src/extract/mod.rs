@@ -190,13 +190,18 @@ pub fn extract(
                     if page_type == PageType::Article {
                         page_type = PageType::Listing;
                     }
-                    region::extract(&doc, &raw, &known, now, false)
+                    region::extract(&doc, &raw, &known, now, false, page_type)
                 }
             }
         }
-        Profile::Region | Profile::Thread => {
-            region::extract(&doc, &raw, &known, now, profile == Profile::Thread)
-        }
+        Profile::Region | Profile::Thread => region::extract(
+            &doc,
+            &raw,
+            &known,
+            now,
+            profile == Profile::Thread,
+            page_type,
+        ),
     };
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
         return Err(ExtractError::PageType(page_type));

@@ -11,7 +11,7 @@
 
 use crate::extract::dom::{Doc, Flag, Ix};
 use crate::extract::ladder::{Known, LADDER, Pass};
-use crate::extract::model::{Block, BlockKind};
+use crate::extract::model::{Block, BlockKind, PageType};
 use crate::extract::stats::{self, Stats};
 use crate::extract::{clean, render};
 use chrono::NaiveDate;
@@ -22,16 +22,22 @@ use chrono::NaiveDate;
 const REGION_PASS: Pass = LADDER[3];
 
 /// The blocks of the page's main region. `thread` keeps its discussion.
+///
+/// Furniture named by a class part alone (`widget`, `share`, `related`)
+/// goes on a thread and on a product page, whose sidebars and carousels of
+/// other products carry such names; on landing pages and catalogues the
+/// same words name the sections that make the page.
 pub(crate) fn extract(
     doc: &Doc<'_>,
     raw: &[Stats],
     known: &Known<'_>,
     now: NaiveDate,
     thread: bool,
+    page_type: PageType,
 ) -> Vec<Block> {
     let pass = Pass {
         keep_thread: thread,
-        strip_boilerplate_parts: thread,
+        strip_boilerplate_parts: thread || page_type == PageType::Product,
         ..REGION_PASS
     };
     let removed = clean::removed(doc, raw, pass);

@@ -524,7 +524,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn list_lines() {
+    fn input_list_line_parsing() {
         assert_eq!(parse_list_line("# c"), None);
         assert_eq!(parse_list_line("   "), None);
         let i = parse_list_line("a/b.html\thttps://x.org/a").unwrap();

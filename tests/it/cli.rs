@@ -756,6 +756,14 @@ fn run_errors_name_the_fix_and_the_page() {
     assert_eq!(kind(&recs[0]), Some("connect"), "{}", show(&o));
     let msg = recs[0]["error"]["message"].as_str().unwrap();
     assert!(msg.contains(&page) && !msg.contains("robots.txt"), "{msg}");
+    // A name that does not resolve (.invalid: no query is sent), robots.txt
+    // first: the error names the page.
+    let page = "http://pith-test.invalid/story";
+    let o = sb.pith(&run_args(&[page]), None);
+    let recs = records(&stdout(&o));
+    assert_eq!(kind(&recs[0]), Some("dns"), "{}", show(&o));
+    let msg = recs[0]["error"]["message"].as_str().unwrap();
+    assert!(msg.contains(page) && !msg.contains("robots.txt"), "{msg}");
     // Zero per-host concurrency is refused like zero concurrency.
     let o = sb.pith(&run_args(&["--per-host-concurrency", "0", &page]), None);
     assert_fatal(&o, "per-host-concurrency");

@@ -775,7 +775,7 @@ fn run_errors_name_the_fix_and_the_page() {
     let msg = recs[0]["error"]["message"].as_str().unwrap();
     assert!(msg.contains(page) && !msg.contains("robots.txt"), "{msg}");
     // Zero per-host concurrency is refused like zero concurrency.
-    let o = sb.pith(&run_args(&["--per-host-concurrency", "0", &page]), None);
+    let o = sb.pith(&run_args(&["--per-host-concurrency", "0", page]), None);
     assert_fatal(&o, "per-host-concurrency");
 }
 

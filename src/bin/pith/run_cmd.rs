@@ -644,7 +644,8 @@ fn read_lists(lists: Lists, tx: mpsc::Sender<Line>) {
                 }
                 Err(e) => {
                     found += 1;
-                    Line::unreadable(label.clone(), "invalid_url", format!("{label}: {e}"))
+                    let list = if label == "-" { "stdin" } else { &label };
+                    Line::unreadable(label.clone(), "invalid_url", format!("{list}: {e}"))
                 }
             };
             if !send(line) {

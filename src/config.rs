@@ -210,6 +210,20 @@ mod tests {
     }
 
     #[test]
+    fn format_names_as_on_the_command_line() {
+        for (name, format) in [
+            ("md", Format::Markdown),
+            ("markdown", Format::Markdown),
+            ("txt", Format::Text),
+            ("json", Format::Jsonl),
+        ] {
+            let c = Config::parse(&format!("[output]\nformat = \"{name}\"\n")).unwrap();
+            assert_eq!(c.output.format, format, "{name}");
+            assert_eq!(name.parse::<Format>(), Ok(format));
+        }
+    }
+
+    #[test]
     fn unknown_keys_are_named() {
         let e = Config::parse("[extract]\njobz = 3\n")
             .unwrap_err()

@@ -18,7 +18,7 @@ pub(crate) mod state;
 
 pub use fetch::{FetchSettings, Fetcher};
 pub use pipeline::{
-    Line, MAX_DISCOVERY_DEPTH, PageOutcome, RunSettings, Written, is_url_line, run,
+    Line, MAX_DISCOVERY_DEPTH, PageOutcome, RunSettings, Written, is_url_line, run, url_of_line,
 };
 pub use schedule::Schedule;
 pub use shard::Shard;

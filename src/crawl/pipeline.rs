@@ -16,7 +16,7 @@ use crate::ExtractOptions;
 use crate::crawl::fetch::{FetchFailure, FetchedPage, Fetcher, ResponseInfo, Validators};
 use crate::crawl::normalize::normalize;
 use crate::crawl::state::{PageState, StateStore};
-use crate::io::output::{FetchFields, Record};
+use crate::io::output::{ErrorInfo, FetchFields, Record};
 use crate::io::warc::write::Exchange;
 use crate::io::warc::write::WarcEncoder;
 use sha2::{Digest, Sha256};
@@ -34,6 +34,35 @@ pub struct Line {
     pub text: String,
     /// 0 for a listed URL; one more for each feed or sitemap it was found in.
     pub depth: u8,
+    /// Set when the line could not be read (not UTF-8, a read error): it
+    /// gives an error record of this kind and message, and is not fetched.
+    pub error: Option<ErrorInfo>,
+}
+
+impl Line {
+    /// A line read from `source`, at `depth` 0.
+    pub fn listed(source: impl Into<String>, text: impl Into<String>) -> Line {
+        Line {
+            source: source.into(),
+            text: text.into(),
+            depth: 0,
+            error: None,
+        }
+    }
+
+    /// A line of `source` that could not be read: its record is an error
+    /// of `kind`.
+    pub fn unreadable(source: impl Into<String>, kind: &str, message: String) -> Line {
+        Line {
+            source: source.into(),
+            text: String::new(),
+            depth: 0,
+            error: Some(ErrorInfo {
+                kind: kind.to_string(),
+                message,
+            }),
+        }
+    }
 }
 
 /// Feeds and sitemaps are expanded this many levels deep (a sitemap index,
@@ -42,8 +71,59 @@ pub const MAX_DISCOVERY_DEPTH: u8 = 2;
 
 /// Whether a list line holds a URL (not blank, not a `#` comment).
 pub fn is_url_line(line: &str) -> bool {
+    url_of_line(line).is_some()
+}
+
+/// The URL a list line holds: the line trimmed, without a trailing comment
+/// (a `#` after a space or tab; a `#` inside a URL is its fragment), and
+/// with `https://` put before a bare host and path (`example.com/page`).
+/// `None` for blank lines and `#` comments.
+pub fn url_of_line(line: &str) -> Option<String> {
     let t = line.trim();
-    !t.is_empty() && !t.starts_with('#')
+    let comment = t
+        .char_indices()
+        .find(|&(i, c)| c == '#' && t[..i].ends_with([' ', '\t']))
+        .map(|(i, _)| i);
+    let t = comment.map_or(t, |i| t[..i].trim_end());
+    if t.is_empty() || t.starts_with('#') {
+        return None;
+    }
+    Some(if is_bare_host(t) {
+        format!("https://{t}")
+    } else {
+        t.to_string()
+    })
+}
+
+/// Whether `t` starts with a host name (with a dot, or `localhost`) and an
+/// optional port, and names no scheme: `example.com/page`, `localhost:8080`.
+fn is_bare_host(t: &str) -> bool {
+    if t.contains("://") {
+        return false;
+    }
+    let authority = t.split(['/', '?', '#']).next().unwrap_or("");
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && !host.starts_with(['.', '-'])
+        && !host.ends_with('-')
+        && (host.eq_ignore_ascii_case("localhost")
+            || host.parse::<std::net::Ipv4Addr>().is_ok()
+            || host.contains('.') && has_known_suffix(host));
+    port_ok && host_ok
+}
+
+/// Whether `host` ends in a public suffix of the list (`.com`, `.co.uk`),
+/// so that `notes.txt` is not taken for a host.
+fn has_known_suffix(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    psl::suffix(host.as_bytes()).is_some_and(|s| s.is_known())
 }
 
 /// How a run goes.
@@ -111,7 +191,7 @@ pub async fn run(
             Some(_) = tasks.join_next(), if !tasks.is_empty() => None,
         };
         let Some(line) = line else { continue };
-        if !is_url_line(&line.text) {
+        if line.error.is_none() && !is_url_line(&line.text) {
             continue;
         }
         let permit = tokio::select! {
@@ -185,7 +265,13 @@ async fn encode(warc: Option<&WarcEncoder>, exchanges: Vec<Exchange>) -> Vec<u8>
 /// One URL line: its record, or none when it was a feed or sitemap whose
 /// entries went back to the loop, and its WARC records.
 async fn process(shared: &Shared, line: Line) -> PageOutcome {
-    let url = line.text.trim().to_string();
+    if let Some(e) = line.error {
+        return PageOutcome {
+            record: Some(Record::failed(line.source, None, &e.kind, e.message)),
+            warc: Vec::new(),
+        };
+    }
+    let url = url_of_line(&line.text).unwrap_or_default();
     let prior = prior_state(shared.state.as_deref(), &url);
     let (fetched, exchanges) = fetch(&shared.fetcher, &url, prior.as_ref()).await;
     let warc = encode(shared.warc.as_ref(), exchanges).await;
@@ -283,6 +369,7 @@ fn expand(more: &mpsc::UnboundedSender<Line>, line: &Line, page: &FetchedPage) -
             source: line.source.clone(),
             text,
             depth: line.depth + 1,
+            error: None,
         });
     }
     true
@@ -467,6 +554,44 @@ mod tests {
     fn lines_and_hashes() {
         assert!(is_url_line(" https://x.org "));
         assert!(!is_url_line("# c") && !is_url_line("   "));
+    }
+
+    #[test]
+    fn comments_and_bare_hosts() {
+        let u = |l: &str| url_of_line(l);
+        assert_eq!(
+            u("https://x.org/a # seen in May").as_deref(),
+            Some("https://x.org/a")
+        );
+        assert_eq!(u("https://x.org/a\t#c").as_deref(), Some("https://x.org/a"));
+        assert_eq!(
+            u("https://x.org/a#part").as_deref(),
+            Some("https://x.org/a#part")
+        );
+        assert_eq!(u("  # only a comment"), None);
+        assert_eq!(
+            u("example.com/page").as_deref(),
+            Some("https://example.com/page")
+        );
+        assert_eq!(u("example.com").as_deref(), Some("https://example.com"));
+        assert_eq!(
+            u("127.0.0.1:8080/a?b").as_deref(),
+            Some("https://127.0.0.1:8080/a?b")
+        );
+        assert_eq!(
+            u("localhost:3000").as_deref(),
+            Some("https://localhost:3000")
+        );
+        assert_eq!(u("http://x.org/").as_deref(), Some("http://x.org/"));
+        assert_eq!(u("mailto:a@x.org").as_deref(), Some("mailto:a@x.org"));
+        assert_eq!(u("ftp://x.org/f").as_deref(), Some("ftp://x.org/f"));
+        assert_eq!(u("not a url").as_deref(), Some("not a url"));
+        assert_eq!(u("not a url # c").as_deref(), Some("not a url"));
+        assert_eq!(u("urls.txt").as_deref(), Some("urls.txt"));
+        assert_eq!(
+            u("news.example.co.uk/a").as_deref(),
+            Some("https://news.example.co.uk/a")
+        );
         assert_eq!(
             hex_sha256(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

@@ -26,6 +26,13 @@ pub enum Source {
         /// The page.
         page: ArchivedPage,
     },
+    /// A line of an input list that is not text.
+    BadLine {
+        /// The list, as named (`-` for standard input).
+        list: String,
+        /// Which line, and what it holds.
+        error: NotUtf8,
+    },
     /// A WARC file, or one of its records, that could not be read.
     Unreadable {
         /// The WARC file.
@@ -52,6 +59,7 @@ impl Input {
             | Source::Archived { warc: p, .. }
             | Source::Unreadable { warc: p, .. } => p.display().to_string(),
             Source::Stdin => "-".to_string(),
+            Source::BadLine { list, .. } => list.clone(),
         }
     }
 
@@ -87,6 +95,14 @@ pub enum InputError {
         /// What went wrong.
         source: WarcError,
     },
+    /// A line of an input list that is not text.
+    #[error("input list {list}: {source}")]
+    BadLine {
+        /// The list.
+        list: String,
+        /// The line.
+        source: NotUtf8,
+    },
     /// Larger than the limit.
     #[error("{path} is {size} bytes, over the limit of {limit} bytes")]
     TooLarge {
@@ -106,6 +122,7 @@ impl InputError {
             InputError::NotFound(_) => "not_found",
             InputError::Io { .. } => "io",
             InputError::TooLarge { .. } => "too_large",
+            InputError::BadLine { .. } => "invalid_line",
             InputError::Warc { source, .. } => source.kind(),
         }
     }
@@ -146,6 +163,12 @@ pub fn read(input: &Input, limit: u64) -> Result<Vec<u8>, InputError> {
                 .map_err(io)?;
         }
         Source::Archived { page, .. } => buf.extend_from_slice(&page.body),
+        Source::BadLine { list, error } => {
+            return Err(InputError::BadLine {
+                list: list.clone(),
+                source: error.clone(),
+            });
+        }
         Source::Unreadable { error, .. } => {
             return Err(InputError::Warc {
                 path: label,
@@ -277,12 +300,223 @@ pub fn parse_list_line(line: &str) -> Option<Input> {
     Some(Input { source, url })
 }
 
-/// Stream an input list line by line.
-pub fn read_list<R: BufRead>(reader: R) -> impl Iterator<Item = std::io::Result<Input>> + use<R> {
-    reader.lines().filter_map(|l| match l {
-        Ok(l) => parse_list_line(&l).map(Ok),
+/// Stream an input list line by line (see [`list_lines`] for how its bytes
+/// are read); `list` names it in records. A line that is not text becomes an
+/// input that fails with [`InputError::BadLine`]; a read error ends the list.
+pub fn read_list<R: Read + Send + 'static>(
+    reader: R,
+    list: &str,
+) -> impl Iterator<Item = std::io::Result<Input>> + Send + use<R> {
+    let list = list.to_string();
+    list_lines(reader).filter_map(move |l| match l {
+        Ok(ListLine { text: Ok(t), .. }) => parse_list_line(&t).map(Ok),
+        Ok(ListLine { text: Err(e), .. }) => Some(Ok(Input {
+            source: Source::BadLine {
+                list: list.clone(),
+                error: e,
+            },
+            url: None,
+        })),
         Err(e) => Some(Err(e)),
     })
+}
+
+/// Longest prefix of a bad line shown in its error message.
+const SHOWN_BYTES: usize = 120;
+
+/// A list line that is not text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line} is not UTF-8: \"{shown}\"")]
+pub struct NotUtf8 {
+    /// Its 1-based line number.
+    pub line: u64,
+    /// Its first bytes, non-ASCII ones escaped (`\xff`).
+    pub shown: String,
+}
+
+/// One line of a list, read by [`list_lines`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListLine {
+    /// 1-based line number.
+    pub number: u64,
+    /// The line without its ending (`\n` or `\r\n`), or why it is not text.
+    pub text: Result<String, NotUtf8>,
+}
+
+/// The lines of a list (of URLs or of inputs), read as bytes and streamed:
+/// a UTF-8 byte order mark is dropped; a UTF-16 list (byte order mark
+/// `FF FE` or `FE FF`) is decoded; a line that is not UTF-8 is one
+/// [`NotUtf8`] line and the lines after it follow. A read error is yielded
+/// once and ends the lines.
+pub fn list_lines<R: Read + Send + 'static>(reader: R) -> ListLines {
+    ListLines {
+        state: LinesState::Start(Box::new(reader)),
+        number: 0,
+    }
+}
+
+/// The iterator of [`list_lines`].
+pub struct ListLines {
+    state: LinesState,
+    number: u64,
+}
+
+enum LinesState {
+    /// The byte order mark is not read yet.
+    Start(Box<dyn Read + Send>),
+    Reading(Box<dyn BufRead + Send>),
+    Done,
+}
+
+impl std::fmt::Debug for ListLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListLines")
+            .field("number", &self.number)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `reader` with its byte order mark read: UTF-8 from then on (a UTF-16
+/// stream is decoded as it is read).
+fn skip_bom(mut reader: Box<dyn Read + Send>) -> std::io::Result<Box<dyn BufRead + Send>> {
+    let mut head = Vec::with_capacity(3);
+    while head.len() < 3 {
+        let mut b = [0u8; 3];
+        let want = 3 - head.len();
+        match reader.read(&mut b[..want]) {
+            Ok(0) => break,
+            Ok(n) => head.extend_from_slice(&b[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let utf16 = match head.as_slice() {
+        [0xFF, 0xFE, ..] => Some(encoding_rs::UTF_16LE),
+        [0xFE, 0xFF, ..] => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    };
+    if let Some(encoding) = utf16 {
+        let rest = std::io::Cursor::new(head[2..].to_vec()).chain(reader);
+        return Ok(Box::new(std::io::BufReader::new(Utf16Reader {
+            inner: Box::new(rest),
+            decoder: encoding.new_decoder_without_bom_handling(),
+            input: vec![0; 8192],
+            start: 0,
+            end: 0,
+            eof: false,
+            out: Vec::new(),
+            pos: 0,
+            finished: false,
+        })));
+    }
+    let skip = if head.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let rest = std::io::Cursor::new(head[skip..].to_vec()).chain(reader);
+    Ok(Box::new(std::io::BufReader::new(rest)))
+}
+
+impl Iterator for ListLines {
+    type Item = std::io::Result<ListLine>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let LinesState::Start(_) = self.state {
+            let LinesState::Start(r) = std::mem::replace(&mut self.state, LinesState::Done) else {
+                unreachable!()
+            };
+            match skip_bom(r) {
+                Ok(r) => self.state = LinesState::Reading(r),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        let LinesState::Reading(reader) = &mut self.state else {
+            return None;
+        };
+        let mut buf = Vec::new();
+        match reader.read_until(b'\n', &mut buf) {
+            Ok(0) => {
+                self.state = LinesState::Done;
+                None
+            }
+            Ok(_) => {
+                self.number += 1;
+                if buf.last() == Some(&b'\n') {
+                    buf.pop();
+                    if buf.last() == Some(&b'\r') {
+                        buf.pop();
+                    }
+                }
+                let number = self.number;
+                let text = String::from_utf8(buf).map_err(|e| {
+                    let bytes = e.as_bytes();
+                    let mut shown = bytes[..bytes.len().min(SHOWN_BYTES)]
+                        .escape_ascii()
+                        .to_string();
+                    if bytes.len() > SHOWN_BYTES {
+                        shown.push('…');
+                    }
+                    NotUtf8 {
+                        line: number,
+                        shown,
+                    }
+                });
+                Some(Ok(ListLine { number, text }))
+            }
+            Err(e) => {
+                self.state = LinesState::Done;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// A UTF-16 stream read as UTF-8 (malformed units become U+FFFD).
+struct Utf16Reader {
+    inner: Box<dyn Read + Send>,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    out: Vec<u8>,
+    pos: usize,
+    finished: bool,
+}
+
+impl Read for Utf16Reader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.pos < self.out.len() {
+                let n = buf.len().min(self.out.len() - self.pos);
+                buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
+            }
+            if self.finished {
+                return Ok(0);
+            }
+            if self.start == self.end && !self.eof {
+                let n = self.inner.read(&mut self.input)?;
+                self.start = 0;
+                self.end = n;
+                self.eof = n == 0;
+            }
+            let src = &self.input[self.start..self.end];
+            let room = self
+                .decoder
+                .max_utf8_buffer_length(src.len())
+                .unwrap_or(src.len() * 3 + 16);
+            self.out.clear();
+            self.out.resize(room, 0);
+            let (_, read, written, _) = self.decoder.decode_to_utf8(src, &mut self.out, self.eof);
+            self.start += read;
+            self.out.truncate(written);
+            self.pos = 0;
+            self.finished = self.eof;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -290,12 +524,63 @@ mod tests {
     use super::*;
 
     #[test]
-    fn list_lines() {
+    fn input_list_line_parsing() {
         assert_eq!(parse_list_line("# c"), None);
         assert_eq!(parse_list_line("   "), None);
         let i = parse_list_line("a/b.html\thttps://x.org/a").unwrap();
         assert_eq!(i.source, Source::File("a/b.html".into()));
         assert_eq!(i.url.as_deref(), Some("https://x.org/a"));
         assert_eq!(parse_list_line("c.htm").unwrap().url, None);
+    }
+
+    fn lines(bytes: &[u8]) -> Vec<Result<String, u64>> {
+        list_lines(std::io::Cursor::new(bytes.to_vec()))
+            .map(|l| l.expect("no read error").text.map_err(|e| e.line))
+            .collect()
+    }
+
+    #[test]
+    fn a_bad_line_is_named_and_the_rest_follows() {
+        assert_eq!(
+            lines(b"a\n\xff\xfe bad\r\nb\n"),
+            vec![Ok("a".into()), Err(2), Ok("b".into())]
+        );
+        let bad = list_lines(&b"\xffx\n"[..]).next().unwrap().unwrap();
+        assert_eq!(
+            bad.text.unwrap_err().to_string(),
+            "line 1 is not UTF-8: \"\\xffx\""
+        );
+    }
+
+    #[test]
+    fn byte_order_marks() {
+        assert_eq!(
+            lines(b"\xEF\xBB\xBFhttps://a.org/\r\nb"),
+            vec![Ok("https://a.org/".into()), Ok("b".into())]
+        );
+        let text = "https://a.org/é\r\nb\n";
+        let mut le = vec![0xFF, 0xFE];
+        let mut be = vec![0xFE, 0xFF];
+        for u in text.encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+            be.extend_from_slice(&u.to_be_bytes());
+        }
+        let want = vec![Ok("https://a.org/é".to_string()), Ok("b".to_string())];
+        assert_eq!(lines(&le), want);
+        assert_eq!(lines(&be), want);
+        assert_eq!(lines(b""), vec![]);
+        assert_eq!(lines(b"\xEF\xBB\xBF"), vec![]);
+        assert_eq!(lines(b"ab"), vec![Ok("ab".into())]);
+    }
+
+    #[test]
+    fn a_bad_line_of_an_input_list_is_an_input_that_fails() {
+        let got: Vec<Input> = read_list(&b"a.html\n\xff.html\n"[..], "list.tsv")
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(got.len(), 2);
+        let e = read(&got[1], 100).unwrap_err();
+        assert_eq!(e.kind(), "invalid_line");
+        assert!(e.to_string().contains("line 2"), "{e}");
     }
 }

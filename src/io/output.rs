@@ -14,10 +14,13 @@ use std::path::{Path, PathBuf};
 pub enum Format {
     /// One JSON object per line.
     #[default]
+    #[serde(alias = "json")]
     Jsonl,
     /// Plain text.
+    #[serde(alias = "txt")]
     Text,
     /// Markdown.
+    #[serde(alias = "md")]
     Markdown,
 }
 

@@ -592,3 +592,298 @@ fn a_teaser_stream_gives_way_to_the_story_beside_it_only_on_a_dated_page() {
     assert_eq!(code(&o), 2, "{}", show(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown page type 'blog'"));
 }
+
+// ---- `pith run`: what it reads, and errors that point to the fix ----
+
+use crate::server::{Response, TestServer};
+
+/// A loopback server with three article pages, `/a`, `/b` and `/c`.
+fn pages_server() -> TestServer {
+    let s = TestServer::start(std::net::Ipv4Addr::LOCALHOST);
+    for (path, topic) in [("/a", "Alpha"), ("/b", "Bravo"), ("/c", "Charlie")] {
+        s.route(path, Response::ok(article(topic)));
+    }
+    s
+}
+
+/// `pith run` flags for a loopback server: no delay, no retries, no state.
+const RUN: &[&str] = &[
+    "run",
+    "--no-state",
+    "--allow-private-networks",
+    "--per-host-delay-ms",
+    "0",
+    "--retries",
+    "0",
+    "--timeout-secs",
+    "5",
+];
+
+fn run_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    RUN.iter().copied().chain(extra.iter().copied()).collect()
+}
+
+fn urls_of(recs: &[Value]) -> Vec<String> {
+    let mut u: Vec<String> = recs
+        .iter()
+        .map(|r| r["url"].as_str().unwrap_or("<none>").to_string())
+        .collect();
+    u.sort();
+    u
+}
+
+#[test]
+fn run_list_with_bad_bytes_bom_crlf_comments_and_a_bare_host() {
+    let s = pages_server();
+    let sb = Sandbox::new();
+    let mut list = b"\xEF\xBB\xBF".to_vec();
+    list.extend_from_slice(format!("{}\r\n", s.url("/a")).as_bytes());
+    list.extend_from_slice(b"\xff\xfe bad\r\n");
+    list.extend_from_slice(format!("{}  # seen in May\n", s.url("/b")).as_bytes());
+    list.extend_from_slice(b"# a comment line\n");
+    list.extend_from_slice(b"https://example.com/caf\xe9\n");
+    let bare = format!("{}/c", s.addr());
+    list.extend_from_slice(format!("{bare}\n").as_bytes());
+    sb.write("urls.txt", &list);
+    let o = sb.pith(&run_args(&["urls.txt"]), None);
+    let recs = records(&stdout(&o));
+    assert_eq!(recs.len(), 5, "one record per URL line\n{}", show(&o));
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    for path in ["/a", "/b"] {
+        let r = recs.iter().find(|r| r["url"] == s.url(path)).expect(path);
+        assert_eq!(kind(r), None, "{r}");
+    }
+    let mut bad: Vec<&str> = recs
+        .iter()
+        .filter(|r| kind(r) == Some("invalid_url"))
+        .map(|r| r["error"]["message"].as_str().unwrap())
+        .collect();
+    bad.sort();
+    assert_eq!(bad.len(), 2, "{}", show(&o));
+    assert!(
+        bad[0].contains("line 2") && bad[0].contains("urls.txt"),
+        "{bad:?}"
+    );
+    assert!(
+        bad[1].contains("line 5") && bad[1].contains("caf\\xe9"),
+        "{bad:?}"
+    );
+    // The bare host is tried as https (the test server speaks plain HTTP).
+    let https = format!("https://{bare}");
+    let r = recs.iter().find(|r| r["url"] == https.as_str());
+    assert!(r.is_some_and(|r| kind(r).is_some()), "{}", show(&o));
+}
+
+#[test]
+fn run_reads_a_utf16_list() {
+    let s = pages_server();
+    let sb = Sandbox::new();
+    let text = format!("{}\r\n{}\r\n", s.url("/a"), s.url("/b"));
+    for (name, bom, le) in [
+        ("le.txt", [0xFF, 0xFE], true),
+        ("be.txt", [0xFE, 0xFF], false),
+    ] {
+        let mut bytes = bom.to_vec();
+        for u in text.encode_utf16() {
+            bytes.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
+        }
+        sb.write(name, bytes);
+        let o = sb.pith(&run_args(&[name]), None);
+        assert_eq!(code(&o), 0, "{}", show(&o));
+        let recs = records(&stdout(&o));
+        assert_eq!(
+            urls_of(&recs),
+            vec![s.url("/a"), s.url("/b")],
+            "{}",
+            show(&o)
+        );
+    }
+}
+
+#[test]
+fn run_takes_urls_as_arguments_with_dash_u_and_from_a_piped_stdin() {
+    let s = pages_server();
+    let sb = Sandbox::new();
+    let (a, b, c) = (s.url("/a"), s.url("/b"), s.url("/c"));
+    let o = sb.pith(&run_args(&[&a, "-u", &b, "--url", &c]), None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert_eq!(
+        urls_of(&records(&stdout(&o))),
+        vec![a.clone(), b.clone(), c]
+    );
+    // No argument, a list piped in.
+    let list = format!("{a}\n{b}\n");
+    let o = sb.pith(RUN, Some(list.as_bytes()));
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert_eq!(urls_of(&records(&stdout(&o))), vec![a, b]);
+    // Neither: a usage error, not a wait on the terminal.
+    let o = sb.pith(RUN, None);
+    assert_fatal(&o, "no URL list");
+    // A name that is neither a URL nor a file.
+    for name in ["missing.txt", "notes.md"] {
+        let o = sb.pith(&run_args(&[name]), None);
+        assert_fatal(&o, name);
+    }
+    // A host and path without a scheme is a URL, tried as https.
+    let bare = format!("{}/a", s.addr());
+    let o = sb.pith(&run_args(&[&bare]), None);
+    let recs = records(&stdout(&o));
+    assert_eq!(
+        urls_of(&recs),
+        vec![format!("https://{bare}")],
+        "{}",
+        show(&o)
+    );
+}
+
+#[test]
+fn run_warns_about_a_list_without_urls() {
+    let sb = Sandbox::new();
+    sb.write("urls.txt", "# nothing yet\n\n");
+    let o = sb.pith(&run_args(&["urls.txt"]), None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert!(stderr(&o).contains("holds no URL"), "{}", show(&o));
+}
+
+#[test]
+fn run_errors_name_the_fix_and_the_page() {
+    let sb = Sandbox::new();
+    // A loopback address without --allow-private-networks.
+    let o = sb.pith(&["run", "--no-state", "http://127.0.0.1:9/page"], None);
+    let recs = records(&stdout(&o));
+    assert_eq!(kind(&recs[0]), Some("blocked_address"), "{}", show(&o));
+    let msg = recs[0]["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("--allow-private-networks"), "{msg}");
+    // A port nobody listens on: the error names the page, not robots.txt.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let page = format!("http://127.0.0.1:{port}/some/page");
+    let o = sb.pith(&run_args(&[&page]), None);
+    let recs = records(&stdout(&o));
+    assert_eq!(kind(&recs[0]), Some("connect"), "{}", show(&o));
+    let msg = recs[0]["error"]["message"].as_str().unwrap();
+    assert!(msg.contains(&page) && !msg.contains("robots.txt"), "{msg}");
+    // A name that does not resolve (.invalid: no query is sent), robots.txt
+    // first: the error names the page.
+    let page = "http://pith-test.invalid/story";
+    let o = sb.pith(&run_args(&[page]), None);
+    let recs = records(&stdout(&o));
+    assert_eq!(kind(&recs[0]), Some("dns"), "{}", show(&o));
+    let msg = recs[0]["error"]["message"].as_str().unwrap();
+    assert!(msg.contains(page) && !msg.contains("robots.txt"), "{msg}");
+    // Zero per-host concurrency is refused like zero concurrency.
+    let o = sb.pith(&run_args(&["--per-host-concurrency", "0", page]), None);
+    assert_fatal(&o, "per-host-concurrency");
+}
+
+#[test]
+fn an_implicit_config_that_fails_says_so_and_no_config_skips_it() {
+    let sb = Sandbox::new();
+    let page = sb.write("p.html", article("Delta"));
+    sb.write("config.toml", "[extract]\njobz = 3\n");
+    let o = sb.pith(&["extract", &page], None);
+    assert_fatal(&o, "--no-config");
+    assert!(stderr(&o).contains("working directory"), "{}", show(&o));
+    let o = sb.pith(&["--no-config", "extract", &page], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    // A named file that fails is not called implicit.
+    let o = sb.pith(&["--config", "config.toml", "extract", &page], None);
+    assert_fatal(&o, "jobz");
+    assert!(!stderr(&o).contains("working directory"), "{}", show(&o));
+}
+
+#[test]
+fn config_format_md_is_markdown() {
+    let sb = Sandbox::new();
+    let page = sb.write("p.html", article("Echo"));
+    sb.write("config.toml", "[output]\nformat = \"md\"\n");
+    let o = sb.pith(&["extract", &page], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert!(stdout(&o).starts_with("# Echo"), "{}", show(&o));
+}
+
+#[test]
+fn a_read_only_output_directory_is_named() {
+    let sb = Sandbox::new();
+    let page = sb.write("p.html", article("Foxtrot"));
+    let ro = sb.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let mut perm = std::fs::metadata(&ro).unwrap().permissions();
+    perm.set_readonly(true);
+    std::fs::set_permissions(&ro, perm.clone()).unwrap();
+    // Where permissions do not bind (root), there is nothing to test.
+    let writable = std::fs::write(ro.join("x"), "x").is_ok();
+    if !writable {
+        let o = sb.pith(&["extract", &page, "-o", "ro"], None);
+        assert_fatal(&o, "ro");
+        assert!(stderr(&o).contains("output directory ro"), "{}", show(&o));
+    }
+    #[allow(clippy::permissions_set_readonly_false)]
+    perm.set_readonly(false);
+    std::fs::set_permissions(&ro, perm).unwrap();
+}
+
+#[test]
+fn input_list_with_bom_utf16_and_a_bad_line() {
+    let sb = Sandbox::new();
+    let a = sb.write("a.html", article("Golf"));
+    let b = sb.write("b.html", article("Hotel"));
+    let mut list = b"\xEF\xBB\xBF".to_vec();
+    list.extend_from_slice(format!("{a}\n").as_bytes());
+    list.extend_from_slice(b"\xff.html\n");
+    list.extend_from_slice(format!("{b}\n").as_bytes());
+    sb.write("list.tsv", &list);
+    let o = sb.pith(&["extract", "--input-list", "list.tsv"], None);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let recs = records(&stdout(&o));
+    assert_eq!(recs.len(), 3, "{}", show(&o));
+    assert_eq!(kind(&recs[0]), None);
+    assert_eq!(kind(&recs[1]), Some("invalid_line"));
+    assert!(
+        recs[1]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 2")
+    );
+    assert_eq!(kind(&recs[2]), None);
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in format!("{a}\r\n{b}\r\n").encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    sb.write("list16.tsv", utf16);
+    let o = sb.pith(&["extract", "--input-list", "list16.tsv"], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert_eq!(records(&stdout(&o)).len(), 2);
+}
+
+#[test]
+fn extract_points_a_url_to_pith_run() {
+    let sb = Sandbox::new();
+    let o = sb.pith(&["extract", "https://example.com/a"], None);
+    assert_fatal(&o, "pith run");
+}
+
+#[test]
+fn installed_binary_has_no_debug_info_and_readme_installs_locked() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest: toml::Table = std::fs::read_to_string(root.join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let release = &manifest["profile"]["release"];
+    let debug = release.get("debug");
+    assert!(
+        debug.is_none_or(|d| d.as_bool() == Some(false)
+            || d.as_integer() == Some(0)
+            || d.as_str() == Some("none")),
+        "release keeps debug info: {debug:?}"
+    );
+    let profiling = &manifest["profile"]["profiling"];
+    assert_eq!(profiling["inherits"].as_str(), Some("release"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(readme.contains("cargo install --locked --path ."));
+    assert!(readme.contains("--profile profiling"));
+}

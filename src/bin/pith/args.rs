@@ -10,6 +10,9 @@ pub struct Cli {
     /// Settings file (default: ./config.toml when present).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Read no settings file, not even ./config.toml: only flags and defaults.
+    #[arg(long, global = true, conflicts_with = "config")]
+    pub no_config: bool,
     /// More log output (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -32,10 +35,14 @@ pub enum Command {
 /// `pith run` flags.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Files with one URL per line ('#' comments and blank lines skipped), or - for stdin.
-    /// Without any, the lists and URLs of config.toml's [input].
-    #[arg(value_name = "URL_LIST")]
+    /// URLs (http:// or https://; a bare example.com/page is tried as https://) and files
+    /// with one URL per line ('#' comments and blank lines skipped), or - for stdin.
+    /// Without any, the lists and URLs of config.toml's [input], else a piped stdin.
+    #[arg(value_name = "URL_OR_LIST")]
     pub lists: Vec<String>,
+    /// A URL to fetch (repeatable).
+    #[arg(long = "url", short = 'u', value_name = "URL")]
+    pub urls: Vec<String>,
     /// Output format: jsonl, text or markdown.
     #[arg(long, short = 'f', value_name = "FORMAT")]
     pub format: Option<String>,

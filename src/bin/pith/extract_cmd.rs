@@ -13,7 +13,6 @@ use pith::config::Config;
 use pith::io::input::{self, Input};
 use pith::io::output::{Format, Record, Sink};
 use std::collections::BTreeMap;
-use std::io::BufReader;
 use std::sync::mpsc;
 
 /// Inputs in flight per worker.
@@ -39,6 +38,13 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
     }
     if a.inputs.is_empty() && a.input_list.is_none() {
         bail!("no input: name HTML files or directories, '-' for stdin, or --input-list FILE");
+    }
+    // `pith extract` reads saved pages; a URL given as one is most likely
+    // meant for `pith run`.
+    if let Some(u) = a.inputs.iter().find(|i| {
+        (i.starts_with("http://") || i.starts_with("https://")) && !std::path::Path::new(i).exists()
+    }) {
+        bail!("{u} is a URL: pith extract reads saved pages; to fetch it, use pith run {u}");
     }
     if a.url.is_some() && (a.inputs.len() != 1 || a.input_list.is_some()) {
         bail!("--url goes with exactly one INPUT");
@@ -82,13 +88,11 @@ fn inputs(a: &ExtractArgs) -> Result<Inputs> {
     let args_iter = input::expand_args(&a.inputs, a.url.as_deref()).map(Ok);
     let list_iter: Inputs = match &a.input_list {
         None => Box::new(std::iter::empty()),
-        Some(p) if p.as_os_str() == "-" => {
-            Box::new(input::read_list(BufReader::new(std::io::stdin())))
-        }
+        Some(p) if p.as_os_str() == "-" => Box::new(input::read_list(std::io::stdin(), "-")),
         Some(p) => {
             let f = std::fs::File::open(p)
                 .with_context(|| format!("cannot open input list {}", p.display()))?;
-            Box::new(input::read_list(BufReader::new(f)))
+            Box::new(input::read_list(f, &p.display().to_string()))
         }
     };
     Ok(Box::new(input::expand_warcs(args_iter.chain(list_iter))))

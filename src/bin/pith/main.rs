@@ -53,7 +53,11 @@ fn main() {
 
 /// Load the settings and run the subcommand; returns the exit code.
 fn run(cli: args::Cli) -> Result<i32> {
-    let config = load_config(cli.config.as_deref())?;
+    let config = if cli.no_config {
+        Config::default()
+    } else {
+        load_config(cli.config.as_deref())?
+    };
     match cli.command {
         args::Command::Extract(a) => extract_cmd::run(a, config),
         args::Command::Run(a) => run_cmd::run(a, config, cli.quiet),
@@ -72,7 +76,15 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
     }
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read config file {}", path.display()))?;
-    Config::parse(&text).with_context(|| format!("invalid config file {}", path.display()))
+    Config::parse(&text).with_context(|| {
+        if required {
+            format!("invalid config file {}", path.display())
+        } else {
+            "invalid config file ./config.toml (read because it is in the working \
+             directory; --no-config ignores it, --config FILE names another)"
+                .to_string()
+        }
+    })
 }
 
 /// Log to stderr: `RUST_LOG` when set, else the level of `-v` / `-q`.
@@ -123,8 +135,26 @@ fn format_setting(flag: Option<&str>, config: &Config) -> Result<Format> {
 fn open_sink(path: Option<&Path>, format: Format) -> Result<Sink> {
     match path {
         Some(p) => {
-            Sink::open(p, format).with_context(|| format!("cannot open output {}", p.display()))
+            let sink = Sink::open(p, format)
+                .with_context(|| format!("cannot open output {}", p.display()))?;
+            if let Sink::Dir { dir, .. } = &sink {
+                probe_dir(dir).with_context(|| {
+                    format!("cannot write in output directory {}", dir.display())
+                })?;
+            }
+            Ok(sink)
         }
         None => Ok(Sink::Stream(Box::new(std::io::stdout()))),
     }
+}
+
+/// Fail now, naming the directory, when files cannot be made in `dir`
+/// (read-only, not ours), rather than at the first article.
+fn probe_dir(dir: &Path) -> std::io::Result<()> {
+    let probe = dir.join(format!(".pith-probe-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)?;
+    std::fs::remove_file(&probe)
 }

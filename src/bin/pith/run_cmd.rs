@@ -23,7 +23,7 @@ use pith::crawl::{FetchSettings, Fetcher, Schedule, Shard, StateStore};
 use pith::io::output::{Format, Record, Sink};
 use pith::io::warc::write::WarcWriter;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, IsTerminal};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -72,6 +72,8 @@ struct RunPlan {
 struct Lists {
     sources: Vec<ListSource>,
     urls: Vec<String>,
+    /// Where `urls` come from, as records name it: `command line` or `config`.
+    urls_from: &'static str,
     shard: Option<Shard>,
 }
 
@@ -148,38 +150,112 @@ fn apply_fetch_flags(a: &RunArgs, f: &mut FetchConfig) -> Result<()> {
         f.allow_private_networks = true;
     }
     if f.concurrency == 0 {
-        bail!("fetch.concurrency must be at least 1");
+        bail!("fetch.concurrency must be at least 1 (--concurrency)");
+    }
+    if f.per_host_concurrency == 0 {
+        bail!("fetch.per_host_concurrency must be at least 1 (--per-host-concurrency)");
     }
     Ok(())
 }
 
-/// The lists named on the command line (`-` is standard input), or else
-/// `[input]`'s lists and URLs. A named file must exist now.
+/// What the command line names: URLs (arguments that are http(s) URLs,
+/// or a bare `host/path` that is no file, and `-u`), list files, and `-`
+/// for standard input; without any, `[input]`'s lists and URLs; without
+/// those, standard input when it is a pipe or a file. A named list must
+/// exist now.
 fn lists(a: &RunArgs, config: &Config) -> Result<Lists> {
-    let (lists, urls) = if a.lists.is_empty() {
-        (config.input.lists.clone(), config.input.urls.clone())
-    } else {
-        (a.lists.clone(), Vec::new())
-    };
-    if lists.is_empty() && urls.is_empty() {
-        bail!(
-            "no URL list: name list files or '-' for stdin, or set [input] lists/urls in config.toml"
-        );
-    }
     let mut sources = Vec::new();
-    for l in &lists {
-        if l == "-" {
+    let mut urls: Vec<String> = Vec::new();
+    for arg in &a.lists {
+        if arg == "-" {
+            sources.push(ListSource::Stdin);
+        } else if is_http_url(arg) {
+            urls.push(arg.clone());
+        } else if Path::new(arg).exists() {
+            if Path::new(arg).is_dir() {
+                bail!("cannot read URL list {arg}: it is a directory");
+            }
+            sources.push(ListSource::File(arg.clone()));
+        } else if is_bare_url(arg) {
+            urls.push(arg.clone());
+        } else {
+            bail!(
+                "cannot read URL list {arg}: no such file (a URL starts with http:// or https://)"
+            );
+        }
+    }
+    urls.extend(a.urls.iter().cloned());
+    let mut urls_from = "command line";
+    if sources.is_empty() && urls.is_empty() {
+        urls_from = "config";
+        sources = config
+            .input
+            .lists
+            .iter()
+            .map(|l| {
+                if l == "-" {
+                    Ok(ListSource::Stdin)
+                } else {
+                    std::fs::metadata(l).with_context(|| format!("cannot read URL list {l}"))?;
+                    Ok(ListSource::File(l.clone()))
+                }
+            })
+            .collect::<Result<_>>()?;
+        urls = config.input.urls.clone();
+    }
+    if sources.is_empty() && urls.is_empty() {
+        if stdin_is_piped() {
             sources.push(ListSource::Stdin);
         } else {
-            std::fs::metadata(l).with_context(|| format!("cannot read URL list {l}"))?;
-            sources.push(ListSource::File(l.clone()));
+            bail!(
+                "no URL list: name URLs, list files or '-' for stdin, pipe a list in, \
+                 or set [input] lists/urls in config.toml"
+            );
         }
     }
     Ok(Lists {
         sources,
         urls,
+        urls_from,
         shard: None,
     })
+}
+
+/// Whether an argument that is no file is a URL without its scheme
+/// (`example.com/page`): a host with a public suffix, and a path or a
+/// suffix that is not also a usual file extension (`notes.md`).
+fn is_bare_url(arg: &str) -> bool {
+    const FILE_LIKE: &[&str] = &["md", "txt", "csv", "tsv", "list", "lst", "json", "jsonl"];
+    let arg = arg.trim();
+    let is_url = pipeline::url_of_line(arg).is_some_and(|u| u == format!("https://{arg}"));
+    let ext = arg.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    is_url && (arg.contains('/') || !FILE_LIKE.contains(&ext.as_str()))
+}
+
+/// Whether `s` is an `http` or `https` URL with a host.
+fn is_http_url(s: &str) -> bool {
+    url::Url::parse(s.trim())
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+}
+
+/// Whether standard input is a pipe or a file (not a terminal, not
+/// `/dev/null`): then it holds a list.
+fn stdin_is_piped() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::FileTypeExt;
+        std::io::stdin()
+            .as_fd()
+            .try_clone_to_owned()
+            .map(std::fs::File::from)
+            .and_then(|f| f.metadata())
+            .is_ok_and(|m| m.file_type().is_fifo() || m.file_type().is_file())
+    }
+    #[cfg(not(unix))]
+    {
+        !std::io::stdin().is_terminal()
+    }
 }
 
 /// Open what the run writes: the records (a file appended to, a directory,
@@ -511,54 +587,77 @@ fn remember(state: &StateStore, r: &Record, new: bool) -> Result<()> {
         .context("cannot update the state store")
 }
 
-/// Stream every list, then the configured URLs, into the pipeline, keeping
-/// only the URLs of the shard.
+/// Stream every list, then the URLs named on the command line or in the
+/// settings, into the pipeline, keeping only the URLs of the shard. Every
+/// line is accounted for: a line that is not UTF-8, and a list that stops
+/// being readable, each give an error record; a list without a URL is
+/// warned about.
 fn read_lists(lists: Lists, tx: mpsc::Sender<Line>) {
     let Lists {
         sources,
         urls,
+        urls_from,
         shard,
     } = lists;
-    let keep =
-        |text: &str| !pipeline::is_url_line(text) || shard.is_none_or(|s| s.owns(text.trim()));
+    let keep = |text: &str| match pipeline::url_of_line(text) {
+        None => true,
+        Some(url) => shard.is_none_or(|s| s.owns(&url)),
+    };
+    let send = |line: Line| tx.blocking_send(line).is_ok();
     for s in sources {
-        let (label, reader): (String, Box<dyn BufRead>) = match s {
-            ListSource::Stdin => ("-".into(), Box::new(BufReader::new(std::io::stdin()))),
+        let (label, reader): (String, Box<dyn std::io::Read + Send>) = match s {
+            ListSource::Stdin => ("-".into(), Box::new(std::io::stdin())),
             ListSource::File(p) => match std::fs::File::open(&p) {
-                Ok(f) => (p, Box::new(BufReader::new(f))),
+                Ok(f) => (p, Box::new(f)),
                 Err(e) => {
-                    tracing::error!("cannot open URL list {p}: {e}");
+                    let message = format!("cannot open URL list {p}: {e}");
+                    if !send(Line::unreadable(p, "io", message)) {
+                        return;
+                    }
                     continue;
                 }
             },
         };
-        for line in reader.lines() {
-            let Ok(text) = line else {
-                tracing::error!("cannot read URL list {label}");
-                break;
+        let mut found = 0u64;
+        let mut last = 0u64;
+        for line in pith::io::input::list_lines(reader) {
+            let line = match line {
+                Ok(l) => l,
+                Err(e) => {
+                    let message = format!("cannot read URL list {label} after line {last}: {e}");
+                    if !send(Line::unreadable(label.clone(), "io", message)) {
+                        return;
+                    }
+                    break;
+                }
             };
-            if keep(&text)
-                && tx
-                    .blocking_send(Line {
-                        source: label.clone(),
-                        text,
-                        depth: 0,
-                    })
-                    .is_err()
-            {
+            last = line.number;
+            let line = match line.text {
+                Ok(text) => {
+                    if pipeline::is_url_line(&text) {
+                        found += 1;
+                    }
+                    if !keep(&text) {
+                        continue;
+                    }
+                    Line::listed(label.clone(), text)
+                }
+                Err(e) => {
+                    found += 1;
+                    let list = if label == "-" { "stdin" } else { &label };
+                    Line::unreadable(label.clone(), "invalid_url", format!("{list}: {e}"))
+                }
+            };
+            if !send(line) {
                 return;
             }
         }
+        if found == 0 {
+            tracing::warn!("URL list {label} holds no URL ({last} lines)");
+        }
     }
     for text in urls.into_iter().filter(|t| keep(t)) {
-        if tx
-            .blocking_send(Line {
-                source: "config".into(),
-                text,
-                depth: 0,
-            })
-            .is_err()
-        {
+        if !send(Line::listed(urls_from, text)) {
             return;
         }
     }

@@ -65,7 +65,10 @@ pub enum FetchError {
     #[error("invalid URL: {0}")]
     InvalidUrl(String),
     /// The host is, or resolves only to, a refused address.
-    #[error("refused address: {0}")]
+    #[error(
+        "refused address: {0} (not public; --allow-private-networks or \
+         fetch.allow_private_networks = true allows it)"
+    )]
     BlockedAddress(String),
     /// robots.txt disallows the URL.
     #[error("disallowed by robots.txt")]
@@ -111,6 +114,17 @@ impl FetchError {
             FetchError::HttpStatus(_) => "http_status",
             FetchError::NotHtml(_) => "not_html",
             FetchError::TooLarge(_) => "too_large",
+        }
+    }
+
+    /// The error as met while fetching `url`: a DNS, connection or TLS
+    /// failure names it (robots.txt's failure is reported on the page).
+    fn at(self, url: &Url) -> FetchError {
+        match self {
+            FetchError::Dns(m) => FetchError::Dns(format!("{url}: {m}")),
+            FetchError::Connect(m) => FetchError::Connect(format!("{url}: {m}")),
+            FetchError::Tls(m) => FetchError::Tls(format!("{url}: {m}")),
+            other => other,
         }
     }
 
@@ -289,7 +303,7 @@ impl Fetcher {
         let mut url = parse_url(input)?;
         let mut hops = 0usize;
         loop {
-            self.check(&url, capture).await?;
+            self.check(&url, capture).await.map_err(|e| e.at(&url))?;
             let raw = self
                 .request_with_retries(Request {
                     url: &url,
@@ -301,7 +315,7 @@ impl Fetcher {
                 .await;
             info.final_url = Some(url.to_string());
             info.fetched_at = Some(chrono::Utc::now().to_rfc3339());
-            let raw = raw?;
+            let raw = raw.map_err(|e| e.at(&url))?;
             info.status = Some(raw.status);
             info.content_type = header(&raw.headers, CONTENT_TYPE);
             info.etag = header(&raw.headers, ETAG);
@@ -697,8 +711,13 @@ fn classify(e: &reqwest::Error, deadline: Duration) -> FetchError {
     if e.is_timeout() {
         return FetchError::Timeout(deadline);
     }
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    // reqwest's own message names the URL requested, which may be
+    // robots.txt's: the page's URL is added by the caller.
+    let mut source = std::error::Error::source(e);
     let mut chain = String::new();
+    if source.is_none() {
+        chain = format!("{e}: ");
+    }
     while let Some(s) = source {
         if let Some(b) = s.downcast_ref::<guard::BlockedAddress>() {
             return FetchError::BlockedAddress(b.to_string());

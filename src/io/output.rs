@@ -320,9 +320,9 @@ impl RunLock {
             .create(true)
             .truncate(false)
             .open(path)?;
-        match file.try_lock() {
+        match fs4::FileExt::try_lock(&file) {
             Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
+            Err(fs4::TryLockError::WouldBlock) => {
                 let mut text = String::new();
                 let _ = std::io::Read::read_to_string(&mut file, &mut text);
                 return Err(OutputError::Locked {
@@ -330,7 +330,7 @@ impl RunLock {
                     pid: text.trim().parse().ok(),
                 });
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
+            Err(fs4::TryLockError::Error(e)) => return Err(e.into()),
         }
         file.set_len(0)?;
         file.write_all(format!("{}\n", std::process::id()).as_bytes())?;

@@ -336,3 +336,46 @@ fn records_on_stdout_have_no_state_unless_asked() {
         "{records:?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_second_run_on_a_locked_state_exits_2_naming_the_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _) = site(63, dir.path());
+    s.route(
+        "/slow",
+        Response::ok(page("Slow", "the slow page")).delay(std::time::Duration::from_secs(3)),
+    );
+    std::fs::write(dir.path().join("slow.txt"), s.url("/slow") + "\n").unwrap();
+    let first = Command::new(env!("CARGO_BIN_EXE_pith"))
+        .current_dir(dir.path())
+        .args(["-q", "run", "--state", "seen.sqlite", "slow.txt"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lock = dir.path().join("seen.sqlite.lock");
+    let t0 = std::time::Instant::now();
+    while std::fs::read_to_string(&lock).map_or(true, |s| s.trim().is_empty()) {
+        assert!(t0.elapsed().as_secs() < 20, "the first run never locked");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Another output, the same state.
+    let second = pith(
+        dir.path(),
+        &[
+            "run",
+            "--state",
+            "seen.sqlite",
+            "-o",
+            "other.jsonl",
+            "urls.txt",
+        ],
+    );
+    assert_eq!(second.status.code(), Some(2), "{}", show(&second));
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains(&format!("pid {}", first.id())), "{err}");
+    let first = first.wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(0), "{}", show(&first));
+    assert_eq!(jsonl(&String::from_utf8_lossy(&first.stdout)).len(), 1);
+}

@@ -33,8 +33,8 @@ pub struct StateConfig {
     pub enabled: bool,
     /// SQLite file that remembers validators and content hashes per URL
     /// (created on first use); empty means beside a file output
-    /// (`<output>.state.sqlite`), inside a directory output, or
-    /// `pith-state.sqlite` in the working directory for standard output.
+    /// (`<output>.state.sqlite`) or inside a directory output. Records on
+    /// standard output have a state only when a path is set.
     pub path: String,
     /// Also write records of pages that did not change (marked `"unchanged": true`).
     pub emit_unchanged: bool,
@@ -190,6 +190,9 @@ pub struct OutputConfig {
     /// `pith run` also appends every request and response to this WARC
     /// file (gzip-compressed per record); empty writes none.
     pub warc: String,
+    /// Markdown articles without YAML front matter and text articles
+    /// without their header line.
+    pub no_metadata: bool,
 }
 
 impl Config {

@@ -136,6 +136,10 @@ pub struct RunSettings {
     pub grace: Duration,
     /// What earlier runs saw, when remembered.
     pub state: Option<Arc<StateStore>>,
+    /// Write every page again although the state remembers it (the output
+    /// is new): no conditional requests, and an article the state knows is
+    /// not `unchanged`. Revisions still count from the state.
+    pub refresh: bool,
     /// Makes WARC records of the exchanges, when archiving (the fetcher
     /// must keep them: `FetchSettings::archive`).
     pub warc: Option<WarcEncoder>,
@@ -169,6 +173,7 @@ pub async fn run(
         fetcher,
         extract: Arc::new(settings.extract),
         state: settings.state,
+        refresh: settings.refresh,
         warc: settings.warc,
         more: more_tx,
         out,
@@ -224,6 +229,7 @@ struct Shared {
     fetcher: Arc<Fetcher>,
     extract: Arc<ExtractOptions>,
     state: Option<Arc<StateStore>>,
+    refresh: bool,
     warc: Option<WarcEncoder>,
     /// Where the entries of feeds and sitemaps go back to the loop.
     more: mpsc::UnboundedSender<Line>,
@@ -273,7 +279,8 @@ async fn process(shared: &Shared, line: Line) -> PageOutcome {
     }
     let url = url_of_line(&line.text).unwrap_or_default();
     let prior = prior_state(shared.state.as_deref(), &url);
-    let (fetched, exchanges) = fetch(&shared.fetcher, &url, prior.as_ref()).await;
+    let validators = prior.as_ref().filter(|_| !shared.refresh);
+    let (fetched, exchanges) = fetch(&shared.fetcher, &url, validators).await;
     let warc = encode(shared.warc.as_ref(), exchanges).await;
     let extract = shared.extract.clone();
     let record = match fetched {
@@ -308,7 +315,10 @@ async fn process(shared: &Shared, line: Line) -> PageOutcome {
         }
         Ok(page) => {
             let r = extract_page(page, extract, line.source, url).await;
-            with_revision(r, prior.as_ref())
+            match &shared.state {
+                Some(_) => with_revision(r, prior.as_ref(), shared.refresh),
+                None => r,
+            }
         }
     };
     PageOutcome {
@@ -376,12 +386,18 @@ fn expand(more: &mpsc::UnboundedSender<Line>, line: &Line, page: &FetchedPage) -
 }
 
 /// Mark an article against what the state remembers of its URL: the same
-/// text as last time is unchanged, another text the next revision, and
-/// with no memory of the URL (or no state at all) the article is revision 1.
-fn with_revision(mut r: Record, prior: Option<&PageState>) -> Record {
+/// text as last time is unchanged (with `refresh`, written again as the
+/// same revision), another text the next revision, and with no memory of
+/// the URL the article is revision 1. Without a state there are no
+/// revisions.
+fn with_revision(mut r: Record, prior: Option<&PageState>, refresh: bool) -> Record {
     if let (Some(f), Some(p)) = (r.fetch.as_mut(), prior) {
         if f.content_hash.is_some() && f.content_hash == p.content_hash {
-            f.unchanged = Some(true);
+            if refresh {
+                f.revision = Some(p.revisions.max(1));
+            } else {
+                f.unchanged = Some(true);
+            }
         } else if f.content_hash.is_some() {
             f.revision = Some(p.revisions + 1);
         }

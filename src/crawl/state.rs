@@ -81,7 +81,9 @@ impl StateStore {
     }
 
     /// Note a visit to `url`. `written` is the hash of an article just
-    /// written (its revision count goes up); `None` keeps the stored hash.
+    /// written (its revision count goes up when the hash is new for the
+    /// URL); `None` keeps the stored hash. A failed visit passes no
+    /// validators, so that the next run fetches the page whole again.
     pub fn visit(
         &self,
         url: &str,
@@ -101,10 +103,24 @@ impl StateStore {
                 content_hash = COALESCE(?4, content_hash),
                 last_seen = ?5,
                 last_status = ?6,
-                revisions = revisions + ?7",
+                revisions = revisions + (CASE WHEN ?4 IS NOT NULL
+                    AND content_hash IS NOT ?4 THEN 1 ELSE 0 END)",
             params![url, etag, last_modified, written, now, status, u32::from(written.is_some())],
         )?;
         Ok(())
+    }
+}
+
+impl StateStore {
+    /// How many URLs have an article written, as remembered.
+    pub fn written_pages(&self) -> Result<u64, StateError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let n: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM pages WHERE content_hash IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n.max(0).unsigned_abs())
     }
 }
 
@@ -179,6 +195,12 @@ mod tests {
         s.visit("u", Some(200), Some("\"e2\""), None, Some("h2"))
             .unwrap();
         assert_eq!(s.get("u").unwrap().unwrap().revisions, 2);
+        // The same text written again (a new output) is no new revision.
+        s.visit("u", Some(200), None, None, Some("h2")).unwrap();
+        assert_eq!(s.get("u").unwrap().unwrap().revisions, 2);
+        assert_eq!(s.written_pages().unwrap(), 1);
+        s.visit("v", Some(404), None, None, None).unwrap();
+        assert_eq!(s.written_pages().unwrap(), 1);
     }
 
     #[test]

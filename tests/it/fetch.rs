@@ -628,29 +628,6 @@ fn a_second_run_is_conditional_and_writes_only_changes() {
     );
 }
 
-#[test]
-fn by_default_a_second_run_piped_to_stdout_writes_nothing() {
-    let s = server(24);
-    s.route("/robots.txt", Response::ok("").status(404));
-    s.route("/a", Response::ok(story("a")).header("ETag", "\"a1\""));
-    s.route("/b", Response::ok(story("b")));
-    let dir = tempfile::tempdir().expect("temp dir");
-    let urls = vec![s.url("/a"), s.url("/b")];
-    let first = run_in(dir.path(), &config(""), &urls);
-    assert_eq!(first.records.len(), 2);
-    assert!(dir.path().join("pith-state.sqlite").is_file());
-    let second = run_in(dir.path(), &config(""), &urls);
-    assert_eq!(second.out.status.code(), Some(0));
-    assert!(second.records.is_empty(), "{:?}", second.records);
-    let conditional = s
-        .requests()
-        .into_iter()
-        .filter(|l| l.path == "/a")
-        .filter_map(|l| l.header("if-none-match").map(str::to_string))
-        .collect::<Vec<_>>();
-    assert_eq!(conditional, ["\"a1\""]);
-}
-
 /// `n` distinct stories served at `/{prefix}{i}`; their URLs.
 fn serve_stories(s: &TestServer, prefix: &str, n: usize) -> Vec<String> {
     (0..n)

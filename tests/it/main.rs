@@ -3,6 +3,7 @@
 //! input, the quality gate on the shared benchmark sets, and WARC in and out.
 
 mod cli;
+mod cli_output;
 mod fetch;
 mod golden;
 mod quality_gate;

@@ -49,6 +49,9 @@ pub struct RunArgs {
     /// Append to this file, or write one file per article into this directory.
     #[arg(long, short = 'o', value_name = "PATH")]
     pub output: Option<PathBuf>,
+    /// Markdown without YAML front matter, text without the header line per article.
+    #[arg(long)]
+    pub no_metadata: bool,
     /// Requests in flight overall.
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
@@ -85,8 +88,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
     /// SQLite file that remembers URLs between runs (conditional requests, only changes written);
-    /// default: beside the --output file (FILE.state.sqlite), inside an --output directory,
-    /// or ./pith-state.sqlite when records go to stdout.
+    /// default: beside the --output file (FILE.state.sqlite) or inside an --output directory;
+    /// records on stdout have a state only with this flag or [state] path.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// Remember nothing between runs: every page is fetched and written again.
@@ -118,6 +121,9 @@ pub struct ExtractArgs {
     /// Append to this file, or write one file per article into this directory.
     #[arg(long, short = 'o', value_name = "PATH")]
     pub output: Option<PathBuf>,
+    /// Markdown without YAML front matter, text without the header line per article.
+    #[arg(long)]
+    pub no_metadata: bool,
     /// Worker threads (default: all cores; 1 runs on one thread).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,

@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use pith::ExtractOptions;
 use pith::config::Config;
 use pith::io::input::{self, Input};
-use pith::io::output::{Format, Record, Sink};
+use pith::io::output::{Record, Sink};
 use std::collections::BTreeMap;
 use std::sync::mpsc;
 
@@ -60,8 +60,11 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
     };
     let out_path = path_setting(a.output.as_ref(), &config.output.path);
     let mut out = Output {
-        sink: open_sink(out_path.as_deref(), format)?,
-        format,
+        sink: open_sink(
+            out_path.as_deref(),
+            format,
+            !(a.no_metadata || config.output.no_metadata),
+        )?,
         total: 0,
         failed: 0,
     };
@@ -74,6 +77,7 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
     } else {
         run_parallel(inputs, jobs, &settings, &mut |r| out.write(r))?;
     }
+    out.sink.finish().context("cannot write output")?;
     tracing::info!(total = out.total, failed = out.failed, "done");
     Ok(if out.failed == 0 {
         EXIT_OK
@@ -101,7 +105,6 @@ fn inputs(a: &ExtractArgs) -> Result<Inputs> {
 /// Where the records go, and how many there were and how many failed.
 struct Output {
     sink: Sink,
-    format: Format,
     total: usize,
     failed: usize,
 }
@@ -114,10 +117,7 @@ impl Output {
             self.failed += 1;
             tracing::warn!(source = %record.source, kind = %e.kind, "{}", e.message);
         }
-        let line = record.render(self.format);
-        self.sink
-            .write(&record, line.as_deref())
-            .context("cannot write output")?;
+        self.sink.write(&record).context("cannot write output")?;
         Ok(())
     }
 }

@@ -131,21 +131,21 @@ fn format_setting(flag: Option<&str>, config: &Config) -> Result<Format> {
 }
 
 /// Where records go: appended to the file `path`, or one file per article
-/// in the directory `path`; without a path, standard output.
-fn open_sink(path: Option<&Path>, format: Format) -> Result<Sink> {
-    match path {
+/// in the directory `path` (either locked for this run); without a path,
+/// standard output. `metadata`: front matter or a header line per article
+/// in the text formats.
+fn open_sink(path: Option<&Path>, format: Format, metadata: bool) -> Result<Sink> {
+    let sink = match path {
         Some(p) => {
-            let sink = Sink::open(p, format)
-                .with_context(|| format!("cannot open output {}", p.display()))?;
-            if let Sink::Dir { dir, .. } = &sink {
-                probe_dir(dir).with_context(|| {
-                    format!("cannot write in output directory {}", dir.display())
-                })?;
+            if p.is_dir() {
+                probe_dir(p)
+                    .with_context(|| format!("cannot write in output directory {}", p.display()))?;
             }
-            Ok(sink)
+            Sink::open(p, format).with_context(|| format!("cannot open output {}", p.display()))?
         }
-        None => Ok(Sink::Stream(Box::new(std::io::stdout()))),
-    }
+        None => Sink::stream(Box::new(std::io::stdout()), format),
+    };
+    Ok(sink.with_metadata(metadata))
 }
 
 /// Fail now, naming the directory, when files cannot be made in `dir`

@@ -20,7 +20,7 @@ use pith::ExtractOptions;
 use pith::config::{Config, FetchConfig};
 use pith::crawl::{self as pipeline, Line, PageOutcome};
 use pith::crawl::{FetchSettings, Fetcher, Schedule, Shard, StateStore};
-use pith::io::output::{Format, Record, Sink};
+use pith::io::output::{Format, Record, RunLock, Sink};
 use pith::io::warc::write::WarcWriter;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -59,7 +59,9 @@ struct RunPlan {
     /// What is written, and where.
     output: Output,
     /// What earlier runs saw, when remembered.
-    state: Option<Arc<StateStore>>,
+    state: Option<State>,
+    /// The next round writes every page again (the output is new).
+    refresh: bool,
     /// When rounds repeat; `None` runs once.
     schedule: Option<Schedule>,
     /// No progress bar, progress lines or summary.
@@ -77,13 +79,21 @@ struct Lists {
     shard: Option<Shard>,
 }
 
+/// The state store, where it is, and its lock.
+struct State {
+    store: Arc<StateStore>,
+    path: PathBuf,
+    _lock: RunLock,
+}
+
 /// What a run writes, and where: the records, the WARC file when asked
 /// for, and whether records of unchanged pages are written too.
 struct Output {
     /// The `--output` path (or `[output] path`); `None` for standard output.
     path: Option<PathBuf>,
     sink: Sink,
-    format: Format,
+    /// The output was missing or empty when the run started.
+    fresh: bool,
     warc: Option<WarcWriter<std::fs::File>>,
     emit_unchanged: bool,
 }
@@ -103,8 +113,12 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
     lists.shard = shard(&a, &config)?;
     let state = open_state(&a, &config, output.path.as_deref())?;
     if let (Some(state), Some(path)) = (&state, &output.path) {
-        catch_up(state, path)?;
+        catch_up(&state.store, path)?;
     }
+    let refresh = match &state {
+        Some(s) if output.fresh => refresh_announced(s, output.path.as_deref())?,
+        _ => false,
+    };
     let mut fetch = config.fetch.settings();
     fetch.archive = output.warc.is_some();
     let plan = RunPlan {
@@ -114,6 +128,7 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
         extract: a.extraction.options(&config.extract)?,
         output,
         state,
+        refresh,
         schedule,
         quiet,
     };
@@ -262,7 +277,9 @@ fn stdin_is_piped() -> bool {
 /// or standard output) and the WARC file, when one is named.
 fn open_output(a: &RunArgs, config: &Config, format: Format) -> Result<Output> {
     let path = path_setting(a.output.as_ref(), &config.output.path);
-    let sink = open_sink(path.as_deref(), format)?;
+    let fresh = path.as_deref().is_some_and(is_empty_output);
+    let metadata = !(a.no_metadata || config.output.no_metadata);
+    let sink = open_sink(path.as_deref(), format, metadata)?;
     let warc = match path_setting(a.warc.as_ref(), &config.output.warc) {
         Some(p) => Some(
             WarcWriter::append(&p)
@@ -273,10 +290,37 @@ fn open_output(a: &RunArgs, config: &Config, format: Format) -> Result<Output> {
     Ok(Output {
         path,
         sink,
-        format,
+        fresh,
         warc,
         emit_unchanged: a.emit_unchanged || config.state.emit_unchanged,
     })
+}
+
+/// Whether the output at `path` is missing or empty (a directory: its index).
+fn is_empty_output(path: &Path) -> bool {
+    let written = if path.is_dir() {
+        path.join(pith::io::output::INDEX_FILE)
+    } else {
+        path.to_path_buf()
+    };
+    std::fs::metadata(written).map_or(true, |m| m.len() == 0)
+}
+
+/// The output is new or empty: when the state remembers pages written
+/// before, say once that they are written again; returns whether they are.
+fn refresh_announced(state: &State, out: Option<&Path>) -> Result<bool> {
+    let n = state
+        .store
+        .written_pages()
+        .context("cannot read the state store")?;
+    if n > 0 {
+        tracing::warn!(
+            "{} is new or empty but the state {} remembers {n} pages written before: writing them again",
+            out.map(|p| p.display().to_string()).unwrap_or_default(),
+            state.path.display()
+        );
+    }
+    Ok(n > 0)
 }
 
 /// When rounds repeat: `--every`, else `[schedule]`; `None` runs once. A
@@ -304,26 +348,37 @@ fn shard(a: &RunArgs, config: &Config) -> Result<Option<Shard>> {
     }
 }
 
-/// The state file: none when disabled; a named one, which must open; else
-/// the default one beside the output (see [`default_state_path`]), skipped
-/// with a warning when it cannot be opened.
-fn open_state(a: &RunArgs, config: &Config, out: Option<&Path>) -> Result<Option<Arc<StateStore>>> {
+/// The state file, locked for this run: none when disabled; a named one,
+/// which must open; else the default one of an output path (see
+/// [`default_state_path`]), skipped with a warning when it cannot be
+/// opened; records on standard output have none by default.
+fn open_state(a: &RunArgs, config: &Config, out: Option<&Path>) -> Result<Option<State>> {
     if a.no_state || !config.state.enabled {
         return Ok(None);
     }
-    if let Some(p) = path_setting(a.state.as_ref(), &config.state.path) {
-        let store = StateStore::open(&p)
-            .with_context(|| format!("cannot open state file {}", p.display()))?;
-        return Ok(Some(Arc::new(store)));
-    }
-    let p = default_state_path(out);
-    match StateStore::open(&p) {
+    let (path, required) = match path_setting(a.state.as_ref(), &config.state.path) {
+        Some(p) => (p, true),
+        None => match out {
+            Some(out) => (default_state_path(out), false),
+            None => return Ok(None),
+        },
+    };
+    let lock = RunLock::acquire(&RunLock::path_for(&path))
+        .with_context(|| format!("cannot open state file {}", path.display()))?;
+    match StateStore::open(&path) {
         Ok(s) => {
-            tracing::debug!(path = %p.display(), "state file");
-            Ok(Some(Arc::new(s)))
+            tracing::debug!(path = %path.display(), "state file");
+            Ok(Some(State {
+                store: Arc::new(s),
+                path,
+                _lock: lock,
+            }))
+        }
+        Err(e) if required => {
+            Err(e).with_context(|| format!("cannot open state file {}", path.display()))
         }
         Err(e) => {
-            tracing::warn!(path = %p.display(), "nothing is remembered between runs: {e}");
+            tracing::warn!(path = %path.display(), "nothing is remembered between runs: {e}");
             Ok(None)
         }
     }
@@ -351,19 +406,16 @@ fn catch_up(state: &StateStore, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Where the state lives when no path is named: beside a file output
-/// (`records.jsonl.state.sqlite`), inside a directory output
-/// (`.pith-state.sqlite`), and for standard output `pith-state.sqlite` in
-/// the working directory.
-fn default_state_path(out: Option<&Path>) -> PathBuf {
-    match out {
-        Some(dir) if dir.is_dir() => dir.join(".pith-state.sqlite"),
-        Some(file) => {
-            let mut name = file.as_os_str().to_owned();
-            name.push(".state.sqlite");
-            name.into()
-        }
-        None => "pith-state.sqlite".into(),
+/// Where the state of an output lives when no path is named: beside a
+/// file (`records.jsonl.state.sqlite`), inside a directory
+/// (`.pith-state.sqlite`).
+fn default_state_path(out: &Path) -> PathBuf {
+    if out.is_dir() {
+        out.join(".pith-state.sqlite")
+    } else {
+        let mut name = out.as_os_str().to_owned();
+        name.push(".state.sqlite");
+        name.into()
     }
 }
 
@@ -402,6 +454,8 @@ async fn drive(mut plan: RunPlan) -> Result<i32> {
             tracing::info!(round, "round starts");
         }
         let failed = run_round(&mut plan, &session).await?;
+        plan.refresh = false;
+        plan.output.sink.finish().context("cannot write output")?;
         if let Some(code) = *signals.borrow() {
             return Ok(code);
         }
@@ -490,7 +544,8 @@ impl Engine {
             concurrency: plan.concurrency,
             extract: plan.extract.clone(),
             grace: session.grace,
-            state: plan.state.clone(),
+            state: plan.state.as_ref().map(|s| s.store.clone()),
+            refresh: plan.refresh,
             warc: plan.output.warc.as_ref().map(WarcWriter::encoder),
         };
         let handle = tokio::spawn(pipeline::run(
@@ -519,7 +574,7 @@ impl Round {
     /// Nothing counted or written yet.
     fn new(plan: &RunPlan) -> Round {
         Round {
-            progress: Progress::new(plan.quiet),
+            progress: Progress::new(plan.quiet, plan.state.as_ref().map(|s| s.path.clone())),
             written: pipeline::Written::new(plan.state.is_some()),
         }
     }
@@ -541,8 +596,11 @@ impl Round {
         // file (incremental runs), so is the same article under another
         // URL (canonical URL, content hash).
         let unchanged = r.is_unchanged() || self.written.is_repeat(&r);
-        self.progress
-            .count(r.error.as_ref().map(|e| e.kind.as_str()), unchanged);
+        self.progress.count(
+            r.error.as_ref().map(|e| e.kind.as_str()),
+            unchanged,
+            r.is_unchanged(),
+        );
         let write = !unchanged || plan.output.emit_unchanged && r.is_unchanged();
         if write {
             plan.output.write(&r)?;
@@ -550,7 +608,7 @@ impl Round {
         // The state follows the output: a record is on disk before its URL
         // is remembered as written.
         if let Some(state) = &plan.state {
-            remember(state, &r, write && !unchanged)?;
+            remember(&state.store, &r, write && !unchanged)?;
         }
         Ok(())
     }
@@ -559,20 +617,23 @@ impl Round {
 impl Output {
     /// Write one record whole, rendered in the run's format, and flush.
     fn write(&mut self, r: &Record) -> Result<()> {
-        let text = r.render(self.format);
-        self.sink
-            .write(r, text.as_deref())
-            .context("cannot write output")
+        self.sink.write(r).context("cannot write output")
     }
 }
 
 /// Note the visit of `r`'s URL in the state; its content hash counts as
-/// written when its article was `new` in the output.
+/// written when its article was `new` in the output. A failed page leaves
+/// no validators: a rerun must not be told "304 Not Modified" for a page
+/// that gave no record.
 fn remember(state: &StateStore, r: &Record, new: bool) -> Result<()> {
     let Some(url) = &r.url else {
         return Ok(());
     };
-    let f = r.fetch.clone().unwrap_or_default();
+    let mut f = r.fetch.clone().unwrap_or_default();
+    if r.error.is_some() {
+        f.etag = None;
+        f.last_modified = None;
+    }
     let written = (new && r.article.is_some())
         .then_some(f.content_hash.as_deref())
         .flatten();
@@ -669,6 +730,10 @@ struct Progress {
     last_log: Instant,
     ok: usize,
     unchanged: usize,
+    /// Of those, pages the state says did not change.
+    skipped_by_state: usize,
+    /// The state file, when there is one.
+    state: Option<PathBuf>,
     failed: BTreeMap<String, usize>,
     bar: Option<indicatif::ProgressBar>,
     quiet: bool,
@@ -676,7 +741,7 @@ struct Progress {
 
 impl Progress {
     /// Start counting; a bar when stderr is a terminal and not `quiet`.
-    fn new(quiet: bool) -> Progress {
+    fn new(quiet: bool, state: Option<PathBuf>) -> Progress {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let b = indicatif::ProgressBar::new_spinner();
             b.enable_steady_tick(Duration::from_millis(200));
@@ -687,6 +752,8 @@ impl Progress {
             last_log: Instant::now(),
             ok: 0,
             unchanged: 0,
+            skipped_by_state: 0,
+            state,
             failed: BTreeMap::new(),
             bar,
             quiet,
@@ -704,8 +771,12 @@ impl Progress {
             / self.started.elapsed().as_secs_f64().max(1e-3)
     }
 
-    /// Count one record (by its error kind, if any) and show the progress.
-    fn count(&mut self, error: Option<&str>, unchanged: bool) {
+    /// Count one record (by its error kind, if any; `by_state`: the state
+    /// says it did not change) and show the progress.
+    fn count(&mut self, error: Option<&str>, unchanged: bool, by_state: bool) {
+        if by_state {
+            self.skipped_by_state += 1;
+        }
         match error {
             None if unchanged => self.unchanged += 1,
             None => self.ok += 1,
@@ -750,6 +821,12 @@ impl Progress {
                 self.started.elapsed().as_secs_f64(),
                 self.rate()
             );
+            if let (n @ 1.., Some(state)) = (self.skipped_by_state, &self.state) {
+                eprintln!(
+                    "pith run: {n} pages unchanged since an earlier run were not written again (state {}; --no-state writes every page)",
+                    state.display()
+                );
+            }
         }
         failed
     }

@@ -815,7 +815,11 @@ fn config_format_md_is_markdown() {
     sb.write("config.toml", "[output]\nformat = \"md\"\n");
     let o = sb.pith(&["extract", &page], None);
     assert_eq!(code(&o), 0, "{}", show(&o));
-    assert!(stdout(&o).starts_with("<!-- pith:article -->\n---\n"), "{}", show(&o));
+    assert!(
+        stdout(&o).starts_with("<!-- pith:article -->\n---\n"),
+        "{}",
+        show(&o)
+    );
     assert!(stdout(&o).contains("\n# Echo"), "{}", show(&o));
 }
 

@@ -6,7 +6,7 @@
 //! `class:PATTERN` ([`rules::SUBSTRING_RULES`]) and `part:PATTERN`
 //! ([`rules::PART_RULES`]). The set of rules turned off travels in
 //! [`ExtractOptions`](crate::ExtractOptions) and is put into a thread-local
-//! once per [`extract`](crate::extract) call (one page is extracted on one
+//! once per [`extract`](fn@crate::extract) call (one page is extracted on one
 //! thread), where each rule site looks it up: a load and a bit test.
 
 use super::rules;

@@ -288,6 +288,69 @@ pub fn clean_authors(raw: &str) -> Option<String> {
     (!names.is_empty()).then(|| names.join("; "))
 }
 
+/// Words that name a role or a label, not who holds it.
+const ROLE_ONLY: &[&str] = &[
+    "staff",
+    "writer",
+    "writers",
+    "reporter",
+    "reporters",
+    "editor",
+    "editors",
+    "correspondent",
+    "contributor",
+    "contributors",
+    "photographer",
+    "columnist",
+    "journalist",
+    "published",
+    "updated",
+    "posted",
+    "admin",
+    "administrator",
+    "guest",
+    "author",
+    "by",
+    "the",
+    "and",
+    "&",
+];
+
+/// A declared author (JSON-LD, `<meta name=author>`) that names no person
+/// but a desk or an organization ("Reuters", "Metro Desk", "The Associated
+/// Press") or a member's handle ("lulug30"): the page's author all the same.
+/// A role alone ("Staff Writer", "admin"), a byline label or a lower-case
+/// common word names no one.
+pub(crate) fn organization(raw: &str) -> Option<String> {
+    let s = collapse_whitespace(raw);
+    let s = strip_byline_label(&s).unwrap_or(&s).to_string();
+    let handle = !s.contains(' ') && s.chars().any(|c| c.is_ascii_digit());
+    let s = if handle {
+        s
+    } else {
+        cut_at_separator(cut_trailing_date(s))
+    };
+    let s = s
+        .trim()
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != ')' && c != '.');
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let named = words
+        .iter()
+        .any(|w| !ROLE_ONLY.contains(&w.to_lowercase().as_str()));
+    let capitalised = handle
+        || s.chars()
+            .find(|c| c.is_alphabetic())
+            .is_some_and(|c| !c.is_lowercase());
+    (named
+        && capitalised
+        && (1..=6).contains(&words.len())
+        && s.len() <= 60
+        && s.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && !s.contains('@')
+        && !s.starts_with("http"))
+    .then(|| s.to_string())
+}
+
 /// Words that open a picture credit rather than a byline ("Photo: …").
 const CREDIT_OPENERS: &[&str] = &[
     "photo",
@@ -343,10 +406,14 @@ const DATE_WORDS: &[&str] = &[
 fn cut_trailing_date(mut s: String) -> String {
     if let Some(cut) = s.find(|c: char| c.is_ascii_digit()) {
         s.truncate(cut);
-        while let Some((head, last)) = s.trim_end().rsplit_once(' ') {
+        // Back over the date's words, down to the first word if need be
+        // ("By June 11, 2025" names no one).
+        loop {
+            let t = s.trim_end();
+            let (head, last) = t.rsplit_once(' ').unwrap_or(("", t));
             let w = last.trim_end_matches(['.', ',']).to_lowercase();
             let is_date_word = date::is_month_name(&w) || DATE_WORDS.contains(&w.as_str());
-            if !is_date_word {
+            if last.is_empty() || !is_date_word {
                 break;
             }
             s = head.to_string();
@@ -441,6 +508,11 @@ fn as_name(part: &str) -> Option<&str> {
         return None;
     }
     let lower = p.to_lowercase();
+    // A byline label left alone ("By", "Posted by", "Written by") is no one.
+    let label = |w: &str| BY_WORDS.contains(&w) || matches!(w, "posted" | "written" | "author");
+    if lower.split_whitespace().all(label) {
+        return None;
+    }
     if ROLE_WORDS
         .iter()
         .any(|r| lower.split_whitespace().any(|w| w == *r) || *r == lower)
@@ -457,6 +529,30 @@ const CO_AUTHOR_WORDS: &[&str] = &["with", "avec", "mit", "con", "met", "com"];
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn declared_desks_and_organizations_are_authors() {
+        assert_eq!(organization("Reuters").as_deref(), Some("Reuters"));
+        assert_eq!(organization("Metro Desk").as_deref(), Some("Metro Desk"));
+        assert_eq!(
+            organization("By The Associated Press").as_deref(),
+            Some("The Associated Press")
+        );
+        assert_eq!(organization("lulug30").as_deref(), Some("lulug30"));
+        assert_eq!(organization("Staff Writer"), None);
+        assert_eq!(organization("admin"), None);
+        assert_eq!(organization("guitar"), None);
+        assert_eq!(organization("By"), None);
+        assert_eq!(organization("Posted by"), None);
+        // Free text and declarations alike: a label alone is no one.
+        assert_eq!(clean_authors("Written By:"), None);
+        assert_eq!(clean_authors("By June 11, 2025"), None);
+        assert_eq!(
+            clean_authors("By May Li, June 11, 2025").as_deref(),
+            Some("May Li")
+        );
+        assert_eq!(clean_authors("Metro Desk"), None);
+    }
 
     #[test]
     fn byline_labels_are_taken_off() {

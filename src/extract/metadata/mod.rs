@@ -238,23 +238,24 @@ fn choose_title_and_sitename(
 /// meta (not a profile URL or a handle), `itemprop=author`, `rel=author`, a
 /// "By …" line of text, a byline element.
 fn choose_author(ld: &jsonld::JsonLd, g: &Gathered<'_>) -> Option<String> {
-    let from_ld = if !ld.authors.is_empty() {
-        clean_authors(&ld.authors.join("; "))
-    } else {
-        None
-    };
-    from_ld
-        .or_else(|| {
+    let ld_authors = (!ld.authors.is_empty()).then(|| ld.authors.join("; "));
+    let declared = || {
+        ld_authors.iter().cloned().chain(
             AUTHOR_KEYS
                 .iter()
                 .filter_map(|k| g.meta.get(*k))
                 .filter(|v| !v.trim_start().starts_with("http") && !v.trim_start().starts_with('@'))
-                .find_map(|v| clean_authors(&unescape(v)))
-        })
+                .map(|v| unescape(v).into_owned()),
+        )
+    };
+    declared()
+        .find_map(|v| clean_authors(&v))
         .or_else(|| g.itemprop_author.as_deref().and_then(clean_authors))
         .or_else(|| g.rel_author.as_deref().and_then(clean_authors))
         .or_else(|| g.text_byline.as_deref().and_then(clean_authors))
         .or_else(|| g.byline.as_deref().and_then(clean_authors))
+        // No person anywhere: a declared desk, organization or handle.
+        .or_else(|| declared().find_map(|v| author::organization(&v)))
 }
 
 /// The modification date: JSON-LD `dateModified`, then modification meta.

@@ -15,7 +15,9 @@
 //! `grace` to finish and are abandoned after it.
 
 use crate::ExtractOptions;
-use crate::crawl::fetch::{FetchError, FetchFailure, FetchedPage, Fetcher, ResponseInfo, Validators};
+use crate::crawl::fetch::{
+    FetchError, FetchFailure, FetchedPage, Fetcher, ResponseInfo, Validators,
+};
 use crate::crawl::normalize::normalize;
 use crate::crawl::state::{PageState, StateStore};
 use crate::io::output::{ErrorInfo, FetchFields, Record};

@@ -673,9 +673,15 @@ impl Round {
                 f.write(&r).context("cannot write the failures file")?;
             }
         } else if let Some(first) = &repeats {
-            tracing::warn!(url = name, repeats = &**first, "skipped: repeats an article written in this run");
+            tracing::warn!(
+                url = name,
+                repeats = &**first,
+                "skipped: repeats an article written in this run"
+            );
         } else if r.is_unchanged() {
             tracing::debug!(url = name, "unchanged since an earlier run");
+        } else {
+            tracing::debug!(url = name, "extracted");
         }
         self.progress.count(
             r.error.as_ref().map(|e| e.kind.as_str()),
@@ -925,14 +931,21 @@ impl Progress {
             .map(|t| t.load(Ordering::Relaxed) as usize)
             .filter(|&t| t > 0);
         let mut line = match total {
-            Some(t) => format!("{done}/{} done, {} failed", t.max(done), self.total_failed()),
+            Some(t) => format!(
+                "{done}/{} done, {} failed",
+                t.max(done),
+                self.total_failed()
+            ),
             None => format!("{done} done, {} failed", self.total_failed()),
         };
         if let Some(rate) = self.rate() {
             line.push_str(&format!(", {rate:.1} pages/s"));
             if let (Some(t), true) = (total, rate > 0.0) {
                 let left = t.saturating_sub(done) as f64 / rate;
-                line.push_str(&format!(", ETA {}", humantime::format_duration(Duration::from_secs(left.ceil() as u64))));
+                line.push_str(&format!(
+                    ", ETA {}",
+                    humantime::format_duration(Duration::from_secs(left.ceil() as u64))
+                ));
             }
         }
         line

@@ -1159,3 +1159,40 @@ fn logs_off_a_terminal_have_no_colours_no_dependency_debug_and_no_rate_under_a_s
         "a sub-second run has no rate: {summary}"
     );
 }
+
+#[test]
+fn extract_failures_file_gets_the_error_records_whatever_the_format() {
+    let sb = Sandbox::new();
+    let empty = sb.write("empty.html", "");
+    let ok = sb.write("ok.html", article("Harbor Lights"));
+    let o = sb.pith(
+        &[
+            "extract",
+            "-f",
+            "markdown",
+            "--failures",
+            "fails.jsonl",
+            &empty,
+            &ok,
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    assert!(stdout(&o).contains("Harbor Lights"), "{}", show(&o));
+    let err = stderr(&o);
+    assert!(
+        err.lines()
+            .any(|l| l.contains("WARN") && l.contains("empty.html")),
+        "{}",
+        show(&o)
+    );
+    let fails = std::fs::read_to_string(sb.path().join("fails.jsonl")).expect("failures file");
+    let recs = records(&fails);
+    assert_eq!(recs.len(), 1, "{fails}");
+    assert_eq!(kind(&recs[0]), Some("empty"));
+    assert!(
+        recs[0]["source"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("empty.html"))
+    );
+}

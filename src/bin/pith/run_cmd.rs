@@ -486,6 +486,9 @@ async fn drive(mut plan: RunPlan) -> Result<i32> {
         let failed = run_round(&mut plan, &session).await?;
         plan.refresh = false;
         plan.output.sink.finish().context("cannot write output")?;
+        if let Some(f) = plan.output.failures.as_mut() {
+            f.finish().context("cannot write the failures file")?;
+        }
         if let Some(code) = signals.borrow().code {
             return Ok(code);
         }

@@ -593,6 +593,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_repeat_names_the_record_it_repeats() {
+        let rec = |url: &str, hash: &str| {
+            let mut r = Record::ok("list".into(), Some(url.into()), Default::default());
+            r.fetch = Some(FetchFields {
+                content_hash: Some(hash.into()),
+                ..Default::default()
+            });
+            r
+        };
+        let mut w = Written::new(true);
+        assert_eq!(w.repeat_of(&rec("https://x.org/a", "h1")), None);
+        assert_eq!(
+            w.repeat_of(&rec("https://x.org/a#top", "h2")).as_deref(),
+            Some("https://x.org/a"),
+            "the same URL"
+        );
+        assert_eq!(
+            w.repeat_of(&rec("https://x.org/b", "h1")).as_deref(),
+            Some("https://x.org/a"),
+            "the same content"
+        );
+        assert_eq!(w.repeat_of(&rec("https://x.org/c", "h3")), None);
+        let mut by_url = Written::new(false);
+        assert!(!by_url.is_repeat(&rec("https://x.org/a", "h1")));
+        assert!(!by_url.is_repeat(&rec("https://x.org/b", "h1")));
+    }
+
+    #[test]
     fn lines_and_hashes() {
         assert!(is_url_line(" https://x.org "));
         assert!(!is_url_line("# c") && !is_url_line("   "));

@@ -1196,3 +1196,22 @@ fn extract_failures_file_gets_the_error_records_whatever_the_format() {
             .is_some_and(|s| s.ends_with("empty.html"))
     );
 }
+
+#[test]
+fn a_progress_line_every_10_s_without_v_off_a_terminal() {
+    let s = TestServer::start(std::net::Ipv4Addr::LOCALHOST);
+    s.route(
+        "/slow",
+        Response::ok(article("Slow")).delay(std::time::Duration::from_millis(10_500)),
+    );
+    let sb = Sandbox::new();
+    let child = spawn_run(&sb, &s, &["/slow"], &["--timeout-secs", "30"]);
+    let (o, _) = wait_within(child, std::time::Duration::from_secs(25));
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let err = stderr(&o);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("pith run: 0/1 done, 0 failed, "))
+        .unwrap_or_else(|| panic!("no progress line\n{err}"));
+    assert!(line.ends_with(" pages/s"), "{line}");
+}

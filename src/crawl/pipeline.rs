@@ -225,6 +225,10 @@ async fn finish(mut tasks: JoinSet<()>, interrupted: bool, grace: Duration) {
     if interrupted {
         let drain = async { while tasks.join_next().await.is_some() {} };
         if tokio::time::timeout(grace, drain).await.is_err() {
+            tracing::warn!(
+                "{} pages did not finish within {grace:?} of the stop: dropped, without a record",
+                tasks.len()
+            );
             tasks.abort_all();
         }
     }

@@ -1058,6 +1058,9 @@ fn a_second_sigterm_aborts_at_once_with_143() {
         ],
     );
     wait_for_hits(&s, "/slow", 2);
+    wait_for_hits(&s, "/fast", 1);
+    // The fast page is answered by now; the slow ones stay in flight.
+    std::thread::sleep(std::time::Duration::from_millis(500));
     send_signal(&child, "TERM");
     std::thread::sleep(std::time::Duration::from_millis(300));
     let second = std::time::Instant::now();

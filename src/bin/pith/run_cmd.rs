@@ -671,7 +671,7 @@ impl Round {
         let unchanged = r.is_unchanged() || repeats.is_some();
         let name = r.url.as_deref().unwrap_or(&r.source);
         if let Some(e) = &r.error {
-            tracing::warn!(url = name, kind = e.kind, message = e.message, "failed");
+            tracing::warn!(url = name, kind = e.kind, "failed: {}", e.message);
             if let Some(f) = plan.output.failures.as_mut() {
                 f.write(&r).context("cannot write the failures file")?;
             }

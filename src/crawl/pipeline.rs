@@ -10,10 +10,14 @@
 //! success or error, except a feed or sitemap whose entries come back as
 //! lines of their own (ahead of the list, up to [`MAX_DISCOVERY_DEPTH`]
 //! levels deep) in its place. When `stop` turns true, no new line is
-//! started; tasks in flight get `grace` to finish and are abandoned after it.
+//! started and the fetcher is stopped (no retry, robots.txt or page waiting
+//! for its host is sent; such a URL gives no record); requests in flight get
+//! `grace` to finish and are abandoned after it.
 
 use crate::ExtractOptions;
-use crate::crawl::fetch::{FetchFailure, FetchedPage, Fetcher, ResponseInfo, Validators};
+use crate::crawl::fetch::{
+    FetchError, FetchFailure, FetchedPage, Fetcher, ResponseInfo, Validators,
+};
 use crate::crawl::normalize::normalize;
 use crate::crawl::state::{PageState, StateStore};
 use crate::io::output::{ErrorInfo, FetchFields, Record};
@@ -208,6 +212,10 @@ pub async fn run(
         while tasks.try_join_next().is_some() {}
     }
     let interrupted = *stop.borrow();
+    if interrupted {
+        // Retries, robots.txt and pages waiting for their host start nothing now.
+        shared.fetcher.stop();
+    }
     finish(tasks, interrupted, grace).await;
 }
 
@@ -217,6 +225,10 @@ async fn finish(mut tasks: JoinSet<()>, interrupted: bool, grace: Duration) {
     if interrupted {
         let drain = async { while tasks.join_next().await.is_some() {} };
         if tokio::time::timeout(grace, drain).await.is_err() {
+            tracing::warn!(
+                "{} pages did not finish within {grace:?} of the stop: dropped, without a record",
+                tasks.len()
+            );
             tasks.abort_all();
         }
     }
@@ -278,12 +290,17 @@ async fn process(shared: &Shared, line: Line) -> PageOutcome {
         };
     }
     let url = url_of_line(&line.text).unwrap_or_default();
-    let prior = prior_state(shared.state.as_deref(), &url);
+    let prior = prior_state(shared.state.clone(), &url).await;
     let validators = prior.as_ref().filter(|_| !shared.refresh);
     let (fetched, exchanges) = fetch(&shared.fetcher, &url, validators).await;
     let warc = encode(shared.warc.as_ref(), exchanges).await;
     let extract = shared.extract.clone();
     let record = match fetched {
+        // Stopped before its request was sent: no record, a rerun fetches it.
+        Err(FetchFailure {
+            error: FetchError::Interrupted,
+            ..
+        }) => return PageOutcome { record: None, warc },
         Err(FetchFailure { error, info, .. }) => {
             failed(line.source, url, error.kind(), error.to_string(), &info)
         }
@@ -302,7 +319,7 @@ async fn process(shared: &Shared, line: Line) -> PageOutcome {
         }
         Ok(page) if page.listing => {
             let ct = page.info.content_type.clone().unwrap_or_default();
-            let error = crate::crawl::fetch::FetchError::NotHtml(format!(
+            let error = FetchError::NotHtml(format!(
                 "{ct} nested deeper than {MAX_DISCOVERY_DEPTH} feeds or sitemaps"
             ));
             failed(
@@ -327,16 +344,20 @@ async fn process(shared: &Shared, line: Line) -> PageOutcome {
     }
 }
 
-/// What an earlier run saw of `url`, when remembered; a store that cannot
-/// answer is logged and counts as no memory.
-fn prior_state(state: Option<&StateStore>, url: &str) -> Option<PageState> {
-    state.and_then(|s| match s.get(url) {
-        Ok(p) => p,
-        Err(e) => {
+/// What an earlier run saw of `url`, when remembered, asked on the
+/// blocking pool (SQLite blocks); a store that cannot answer is logged and
+/// counts as no memory.
+async fn prior_state(state: Option<Arc<StateStore>>, url: &str) -> Option<PageState> {
+    let state = state?;
+    let key = url.to_string();
+    match tokio::task::spawn_blocking(move || state.get(&key)).await {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => {
             tracing::warn!(%url, "{e}");
             None
         }
-    })
+        Err(_) => None,
+    }
 }
 
 /// Fetch `url`, conditionally with the validators an earlier run left, and
@@ -482,10 +503,11 @@ fn fields(info: &ResponseInfo, content_hash: Option<String>) -> FetchFields {
 /// The articles written in one run, to write each article once: by
 /// normalized URL (as listed and after redirects), and, when `by_content`,
 /// also by normalized canonical URL and content hash. Keys are kept as 64-bit
-/// hashes, so a list of millions of URLs stays small.
+/// hashes, each with the URL of the record it came from (to name what a
+/// repeat repeats).
 #[derive(Debug, Default)]
 pub struct Written {
-    keys: std::collections::HashSet<u64>,
+    keys: std::collections::HashMap<u64, Arc<str>>,
     by_content: bool,
 }
 
@@ -501,10 +523,15 @@ impl Written {
     /// Whether `record` repeats an article already written in this run;
     /// when it does not, it is remembered.
     pub fn is_repeat(&mut self, record: &Record) -> bool {
+        self.repeat_of(record).is_some()
+    }
+
+    /// The URL (or source) of the article written earlier in this run that
+    /// `record` repeats; `None` when it repeats none, and then it is
+    /// remembered.
+    pub fn repeat_of(&mut self, record: &Record) -> Option<Arc<str>> {
         use std::hash::{Hash, Hasher};
-        let Some(article) = &record.article else {
-            return false;
-        };
+        let article = record.article.as_ref()?;
         let fetch = record.fetch.as_ref();
         let mut keys: Vec<String> = [
             record.url.as_deref(),
@@ -546,11 +573,14 @@ impl Written {
                 h.finish()
             })
             .collect();
-        if keys.iter().any(|k| self.keys.contains(k)) {
-            return true;
+        if let Some(first) = keys.iter().find_map(|k| self.keys.get(k)) {
+            return Some(first.clone());
         }
-        self.keys.extend(keys);
-        false
+        let name: Arc<str> = record.url.as_deref().unwrap_or(&record.source).into();
+        for k in keys {
+            self.keys.insert(k, name.clone());
+        }
+        None
     }
 }
 
@@ -565,6 +595,34 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeat_names_the_record_it_repeats() {
+        let rec = |url: &str, hash: &str| {
+            let mut r = Record::ok("list".into(), Some(url.into()), Default::default());
+            r.fetch = Some(FetchFields {
+                content_hash: Some(hash.into()),
+                ..Default::default()
+            });
+            r
+        };
+        let mut w = Written::new(true);
+        assert_eq!(w.repeat_of(&rec("https://x.org/a", "h1")), None);
+        assert_eq!(
+            w.repeat_of(&rec("https://x.org/a#top", "h2")).as_deref(),
+            Some("https://x.org/a"),
+            "the same URL"
+        );
+        assert_eq!(
+            w.repeat_of(&rec("https://x.org/b", "h1")).as_deref(),
+            Some("https://x.org/a"),
+            "the same content"
+        );
+        assert_eq!(w.repeat_of(&rec("https://x.org/c", "h3")), None);
+        let mut by_url = Written::new(false);
+        assert!(!by_url.is_repeat(&rec("https://x.org/a", "h1")));
+        assert!(!by_url.is_repeat(&rec("https://x.org/b", "h1")));
+    }
 
     #[test]
     fn lines_and_hashes() {

@@ -7,6 +7,9 @@
 //! The writer commits a URL's state only after its record is written and
 //! flushed, so a crash between the two can repeat a record on the next run
 //! but never lose one.
+//!
+//! Every call blocks on SQLite: async callers run them on tokio's blocking
+//! pool (`spawn_blocking`), never on a worker thread.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;

@@ -909,3 +909,312 @@ fn installed_binary_has_no_debug_info_and_readme_installs_locked() {
     assert!(readme.contains("cargo install --locked --path ."));
     assert!(readme.contains("--profile profiling"));
 }
+
+// ---- `pith run`: stopping on a signal, naming failures, logs for machines ----
+
+/// `pith run` over `paths` of `s`, started in the background with records
+/// on a pipe.
+fn spawn_run(sb: &Sandbox, s: &TestServer, paths: &[&str], extra: &[&str]) -> std::process::Child {
+    let list: String = paths.iter().map(|p| s.url(p) + "\n").collect();
+    sb.write("urls.txt", list);
+    // RUN's flags but the deadline, which sets the grace period here.
+    let run = RUN.iter().take_while(|a| **a != "--timeout-secs");
+    Command::new(env!("CARGO_BIN_EXE_pith"))
+        .args(run)
+        .args(extra)
+        .arg("urls.txt")
+        .current_dir(sb.path())
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn pith")
+}
+
+/// Wait until the server has seen `n` requests to paths starting with `prefix`.
+fn wait_for_hits(s: &TestServer, prefix: &str, n: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let hits = s
+            .requests()
+            .iter()
+            .filter(|r| r.path.starts_with(prefix))
+            .count();
+        if hits >= n {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server saw {hits} of {n} requests"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn send_signal(child: &std::process::Child, name: &str) {
+    let st = Command::new("kill")
+        .args([format!("-{name}"), child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(st.success(), "kill -{name} failed");
+}
+
+/// Wait for `child` at most `limit`; returns its output and how long it took.
+fn wait_within(
+    mut child: std::process::Child,
+    limit: std::time::Duration,
+) -> (Output, std::time::Duration) {
+    let t0 = std::time::Instant::now();
+    loop {
+        if child.try_wait().expect("try_wait").is_some() {
+            return (child.wait_with_output().expect("output"), t0.elapsed());
+        }
+        if t0.elapsed() > limit {
+            let _ = child.kill();
+            let o = child.wait_with_output().expect("output");
+            panic!("pith did not exit within {limit:?}\n{}", show(&o));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn sigint_starts_nothing_new_and_exits_130_within_the_grace() {
+    let s = TestServer::start(std::net::Ipv4Addr::LOCALHOST);
+    let paths = ["/s1", "/s2", "/s3", "/s4", "/s5", "/s6"];
+    for p in paths {
+        let page = Response::ok(article("Slow")).delay(std::time::Duration::from_secs(2));
+        s.route(p, page);
+    }
+    let sb = Sandbox::new();
+    // Grace: the 4 s deadline; two requests at a time, one page waiting behind them.
+    let child = spawn_run(
+        &sb,
+        &s,
+        &paths,
+        &[
+            "--concurrency",
+            "3",
+            "--per-host-concurrency",
+            "2",
+            "--timeout-secs",
+            "4",
+        ],
+    );
+    wait_for_hits(&s, "/s", 2);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let signalled = std::time::Instant::now();
+    send_signal(&child, "INT");
+    let (o, took) = wait_within(child, std::time::Duration::from_secs(8));
+    assert_eq!(code(&o), 130, "{}", show(&o));
+    assert!(
+        took < std::time::Duration::from_millis(4500),
+        "took {took:?}\n{}",
+        show(&o)
+    );
+    let late: Vec<String> = s
+        .requests()
+        .iter()
+        .filter(|r| r.at > signalled)
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(
+        late.is_empty(),
+        "requests after the signal: {late:?}\n{}",
+        show(&o)
+    );
+    assert!(
+        stderr(&o).contains("stopping: 2 requests in flight, Ctrl-C again to abort"),
+        "{}",
+        show(&o)
+    );
+    // The two in flight finished within the grace, as whole records.
+    let recs = records(&stdout(&o));
+    assert_eq!(recs.len(), 2, "{}", show(&o));
+    assert!(recs.iter().all(|r| kind(r).is_none()), "{}", show(&o));
+}
+
+#[test]
+fn a_second_sigterm_aborts_at_once_with_143() {
+    let s = TestServer::start(std::net::Ipv4Addr::LOCALHOST);
+    s.route("/fast", Response::ok(article("Fast")));
+    let slow = Response::ok(article("Slow")).delay(std::time::Duration::from_secs(30));
+    s.route("/slow1", slow.clone());
+    s.route("/slow2", slow);
+    let sb = Sandbox::new();
+    // Grace: 10 s (the cap), far longer than the test waits.
+    let child = spawn_run(
+        &sb,
+        &s,
+        &["/fast", "/slow1", "/slow2"],
+        &[
+            "--concurrency",
+            "3",
+            "--per-host-concurrency",
+            "3",
+            "--timeout-secs",
+            "60",
+        ],
+    );
+    wait_for_hits(&s, "/slow", 2);
+    wait_for_hits(&s, "/fast", 1);
+    // The fast page is answered by now; the slow ones stay in flight.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    send_signal(&child, "TERM");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let second = std::time::Instant::now();
+    send_signal(&child, "TERM");
+    let (o, _) = wait_within(child, std::time::Duration::from_secs(8));
+    assert!(
+        second.elapsed() < std::time::Duration::from_secs(2),
+        "took {:?} after the second signal\n{}",
+        second.elapsed(),
+        show(&o)
+    );
+    assert_eq!(code(&o), 143, "{}", show(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("stopping: 2 requests in flight"),
+        "{}",
+        show(&o)
+    );
+    assert!(err.contains("aborted"), "{}", show(&o));
+    // Whatever was written is whole lines: the fast page's record.
+    let out = stdout(&o);
+    assert!(out.is_empty() || out.ends_with('\n'), "{}", show(&o));
+    let recs = records(&out);
+    assert_eq!(recs.len(), 1, "{}", show(&o));
+    assert!(
+        recs[0]["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/fast"))
+    );
+}
+
+#[test]
+fn failures_and_repeats_are_named_and_the_failures_file_gets_error_records() {
+    let s = pages_server();
+    s.route("/gone", Response::ok("gone").status(410));
+    let sb = Sandbox::new();
+    // The same page again, under a fragment that is never sent (pages
+    // finish in any order: either may be the repeat).
+    let a = s.url("/a");
+    let list = format!("{}\n{}\n{}#top\n", s.url("/a"), s.url("/gone"), s.url("/a"));
+    sb.write("urls.txt", list);
+    let o = sb.pith(
+        &run_args(&["-f", "text", "--failures", "fails.jsonl", "urls.txt"]),
+        None,
+    );
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let err = stderr(&o);
+    let gone = s.url("/gone");
+    let warn = err
+        .lines()
+        .find(|l| l.contains("WARN") && l.contains(&gone))
+        .unwrap_or_else(|| panic!("no WARN line names {gone}\n{}", show(&o)));
+    assert!(
+        warn.contains("kind=\"http_status\"") || warn.contains("kind=http_status"),
+        "{warn}"
+    );
+    assert!(warn.contains("410"), "{warn}");
+    assert!(
+        err.lines().any(|l| l.contains("WARN")
+            && l.contains("repeats")
+            && (l.contains(&format!("url=\"{a}\" repeats=\"{a}#top\""))
+                || l.contains(&format!("url=\"{a}#top\" repeats=\"{a}\"")))),
+        "{}",
+        show(&o)
+    );
+    // Records go to stdout as text; the failures file holds the error, as JSONL.
+    let fails = std::fs::read_to_string(sb.path().join("fails.jsonl")).expect("failures file");
+    let recs = records(&fails);
+    assert_eq!(recs.len(), 1, "{fails}");
+    assert_eq!(kind(&recs[0]), Some("http_status"));
+    assert_eq!(recs[0]["url"], gone.as_str());
+    assert!(!stdout(&o).contains("http_status"), "{}", show(&o));
+}
+
+#[test]
+fn logs_off_a_terminal_have_no_colours_no_dependency_debug_and_no_rate_under_a_second() {
+    let s = pages_server();
+    let sb = Sandbox::new();
+    let o = sb.pith(&run_args(&["-vv", &s.url("/a"), &s.url("/nothing")]), None);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let err = stderr(&o);
+    assert!(
+        !err.contains('\u{1b}'),
+        "ANSI escape in captured stderr\n{err}"
+    );
+    // -vv is pith's debug, not its dependencies'.
+    assert!(err.contains("DEBUG pith"), "{err}");
+    let foreign: Vec<&str> = err
+        .lines()
+        .filter(|l| (l.contains("DEBUG") || l.contains("TRACE")) && !l.contains(" pith"))
+        .collect();
+    assert!(foreign.is_empty(), "dependency debug lines: {foreign:?}");
+    let summary = err
+        .lines()
+        .find(|l| l.starts_with("pith run: ") && l.contains(" ok, "))
+        .unwrap_or_else(|| panic!("no summary\n{err}"));
+    assert!(
+        !summary.contains("pages/s"),
+        "a sub-second run has no rate: {summary}"
+    );
+}
+
+#[test]
+fn extract_failures_file_gets_the_error_records_whatever_the_format() {
+    let sb = Sandbox::new();
+    let empty = sb.write("empty.html", "");
+    let ok = sb.write("ok.html", article("Harbor Lights"));
+    let o = sb.pith(
+        &[
+            "extract",
+            "-f",
+            "markdown",
+            "--failures",
+            "fails.jsonl",
+            &empty,
+            &ok,
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    assert!(stdout(&o).contains("Harbor Lights"), "{}", show(&o));
+    let err = stderr(&o);
+    assert!(
+        err.lines()
+            .any(|l| l.contains("WARN") && l.contains("empty.html")),
+        "{}",
+        show(&o)
+    );
+    let fails = std::fs::read_to_string(sb.path().join("fails.jsonl")).expect("failures file");
+    let recs = records(&fails);
+    assert_eq!(recs.len(), 1, "{fails}");
+    assert_eq!(kind(&recs[0]), Some("empty"));
+    assert!(
+        recs[0]["source"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("empty.html"))
+    );
+}
+
+#[test]
+fn a_progress_line_every_10_s_without_v_off_a_terminal() {
+    let s = TestServer::start(std::net::Ipv4Addr::LOCALHOST);
+    s.route(
+        "/slow",
+        Response::ok(article("Slow")).delay(std::time::Duration::from_millis(10_500)),
+    );
+    let sb = Sandbox::new();
+    let child = spawn_run(&sb, &s, &["/slow"], &["--timeout-secs", "30"]);
+    let (o, _) = wait_within(child, std::time::Duration::from_secs(25));
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let err = stderr(&o);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("pith run: 0/1 done, 0 failed, "))
+        .unwrap_or_else(|| panic!("no progress line\n{err}"));
+    assert!(line.ends_with(" pages/s"), "{line}");
+}

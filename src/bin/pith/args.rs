@@ -101,6 +101,9 @@ pub struct RunArgs {
     /// Also append every request and response to this WARC file (WARC/1.1, gzip per record).
     #[arg(long, value_name = "FILE.warc.gz")]
     pub warc: Option<PathBuf>,
+    /// Also append the error records to this file, as JSONL, whatever the output format.
+    #[arg(long, value_name = "FILE")]
+    pub failures: Option<PathBuf>,
 }
 
 /// `pith extract` flags.
@@ -129,6 +132,9 @@ pub struct ExtractArgs {
     pub jobs: Option<usize>,
     #[command(flatten)]
     pub extraction: ExtractionFlags,
+    /// Also append the error records to this file, as JSONL, whatever the output format.
+    #[arg(long, value_name = "FILE")]
+    pub failures: Option<PathBuf>,
     /// Refuse inputs larger than this many bytes.
     #[arg(long, value_name = "BYTES")]
     pub max_bytes: Option<u64>,

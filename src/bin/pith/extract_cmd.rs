@@ -65,6 +65,13 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
             format,
             !(a.no_metadata || config.output.no_metadata),
         )?,
+        failures: match &a.failures {
+            Some(p) => Some(
+                Sink::open(p, pith::io::output::Format::Jsonl)
+                    .with_context(|| format!("cannot open failures file {}", p.display()))?,
+            ),
+            None => None,
+        },
         total: 0,
         failed: 0,
     };
@@ -78,6 +85,9 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
         run_parallel(inputs, jobs, &settings, &mut |r| out.write(r))?;
     }
     out.sink.finish().context("cannot write output")?;
+    if let Some(f) = out.failures.as_mut() {
+        f.finish().context("cannot write the failures file")?;
+    }
     tracing::info!(total = out.total, failed = out.failed, "done");
     Ok(if out.failed == 0 {
         EXIT_OK
@@ -105,6 +115,8 @@ fn inputs(a: &ExtractArgs) -> Result<Inputs> {
 /// Where the records go, and how many there were and how many failed.
 struct Output {
     sink: Sink,
+    /// `--failures FILE`: error records, as JSONL, whatever the format.
+    failures: Option<Sink>,
     total: usize,
     failed: usize,
 }
@@ -116,6 +128,9 @@ impl Output {
         if let Some(e) = &record.error {
             self.failed += 1;
             tracing::warn!(source = %record.source, kind = %e.kind, "{}", e.message);
+            if let Some(f) = self.failures.as_mut() {
+                f.write(&record).context("cannot write the failures file")?;
+            }
         }
         self.sink.write(&record).context("cannot write output")?;
         Ok(())

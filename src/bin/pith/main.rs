@@ -87,24 +87,58 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
     })
 }
 
-/// Log to stderr: `RUST_LOG` when set, else the level of `-v` / `-q`.
+/// The log filter of `-v` / `-q`: `-v` raises pith's own level (info,
+/// debug, trace); other crates (html5ever, reqwest, hyper, …) stay at WARN
+/// (html5ever, which warns of every parse error, at ERROR).
+fn log_filter(verbose: u8, quiet: bool) -> &'static str {
+    if quiet {
+        return "error";
+    }
+    match verbose {
+        0 => "warn,html5ever=error",
+        1 => "warn,html5ever=error,pith=info",
+        2 => "warn,html5ever=error,pith=debug",
+        _ => "warn,html5ever=error,pith=trace",
+    }
+}
+
+/// Log to stderr: `RUST_LOG` when set, else the level of `-v` / `-q`;
+/// colours only when stderr is a terminal; lines go above the progress bar.
 fn init_tracing(verbose: u8, quiet: bool) {
-    let default = if quiet {
-        "error"
-    } else {
-        match verbose {
-            0 => "warn,html5ever=error",
-            1 => "info",
-            2 => "debug",
-            _ => "trace",
-        }
-    };
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(log_filter(verbose, quiet)));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(|| AboveBar)
         .try_init();
+}
+
+/// The progress bar shown on stderr, if any.
+static BAR: std::sync::Mutex<Option<indicatif::ProgressBar>> = std::sync::Mutex::new(None);
+
+/// Show log lines above `bar` from now on (`None`: no bar any more).
+pub fn show_bar(bar: Option<indicatif::ProgressBar>) {
+    *BAR.lock().unwrap_or_else(|p| p.into_inner()) = bar;
+}
+
+/// Standard error, written with the progress bar (if any) hidden, so that
+/// a log line never lands in the middle of it.
+struct AboveBar;
+
+impl std::io::Write for AboveBar {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let bar = BAR.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        match bar {
+            Some(b) => b.suspend(|| std::io::stderr().write(buf)),
+            None => std::io::stderr().write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
 }
 
 /// Whether `e` comes from a closed pipe (`pith … | head`): not an error.

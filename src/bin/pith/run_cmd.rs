@@ -8,8 +8,10 @@
 //! channel, so a list of any length streams. One writer (the round's loop)
 //! owns the output: each record is written whole and flushed, after its
 //! exchanges reach the WARC file and before its visit reaches the state.
-//! Ctrl-C or SIGTERM stops taking new URLs, lets what is in flight finish
-//! for a grace period, flushes and exits 130 / 143.
+//! Ctrl-C or SIGTERM starts nothing new (queued URLs, discoveries, retries),
+//! says how many requests are in flight, lets them finish for a grace
+//! period, flushes and exits 130 / 143; a second signal ends the run at once
+//! (between two records, so the output stays whole lines).
 
 use crate::args::RunArgs;
 use crate::{
@@ -26,6 +28,7 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -66,6 +69,8 @@ struct RunPlan {
     schedule: Option<Schedule>,
     /// No progress bar, progress lines or summary.
     quiet: bool,
+    /// Records go to a terminal (standard output): no progress bar then.
+    records_on_terminal: bool,
 }
 
 /// What each round reads: the lists, then the configured URLs, keeping only
@@ -96,6 +101,8 @@ struct Output {
     fresh: bool,
     warc: Option<WarcWriter<std::fs::File>>,
     emit_unchanged: bool,
+    /// `--failures FILE`: error records, as JSONL, whatever the format.
+    failures: Option<Sink>,
 }
 
 /// `pith run`: settle the plan from the flags over the settings, then run
@@ -105,6 +112,7 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
     let format = format_setting(a.format.as_deref(), &config)?;
     let mut lists = lists(&a, &config)?;
     let output = open_output(&a, &config, format)?;
+    let records_on_terminal = output.path.is_none() && std::io::stdout().is_terminal();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -131,8 +139,13 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
         refresh,
         schedule,
         quiet,
+        records_on_terminal,
     };
-    runtime.block_on(drive(plan))
+    let code = runtime.block_on(drive(plan));
+    // After a second signal, work left on the blocking pool (an extraction)
+    // is not waited for: every record written is whole already.
+    runtime.shutdown_background();
+    code
 }
 
 /// The fetch flags over the `[fetch]` settings.
@@ -287,12 +300,20 @@ fn open_output(a: &RunArgs, config: &Config, format: Format) -> Result<Output> {
         ),
         None => None,
     };
+    let failures = match &a.failures {
+        Some(p) => Some(
+            Sink::open(p, Format::Jsonl)
+                .with_context(|| format!("cannot open failures file {}", p.display()))?,
+        ),
+        None => None,
+    };
     Ok(Output {
         path,
         sink,
         fresh,
         warc,
         emit_unchanged: a.emit_unchanged || config.state.emit_unchanged,
+        failures,
     })
 }
 
@@ -425,7 +446,16 @@ fn default_state_path(out: &Path) -> PathBuf {
 struct Session {
     fetcher: Arc<Fetcher>,
     grace: Duration,
-    signals: watch::Receiver<Option<i32>>,
+    signals: watch::Receiver<Interrupt>,
+}
+
+/// The signals received so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Interrupt {
+    /// The exit code of the first signal: 130 (SIGINT) or 143 (SIGTERM).
+    code: Option<i32>,
+    /// How many signals came.
+    times: u32,
 }
 
 impl Session {
@@ -456,9 +486,13 @@ async fn drive(mut plan: RunPlan) -> Result<i32> {
         let failed = run_round(&mut plan, &session).await?;
         plan.refresh = false;
         plan.output.sink.finish().context("cannot write output")?;
-        if let Some(code) = *signals.borrow() {
+        if let Some(f) = plan.output.failures.as_mut() {
+            f.finish().context("cannot write the failures file")?;
+        }
+        if let Some(code) = signals.borrow().code {
             return Ok(code);
         }
+        session.fetcher.forget_idle_hosts();
         let Some(schedule) = &plan.schedule else {
             return Ok(if failed == 0 {
                 EXIT_OK
@@ -472,50 +506,78 @@ async fn drive(mut plan: RunPlan) -> Result<i32> {
             _ = tokio::time::sleep(wait) => {}
             _ = sig.changed() => {}
         }
-        if let Some(code) = *signals.borrow() {
+        if let Some(code) = signals.borrow().code {
             return Ok(code);
         }
     }
 }
 
-/// A watch that turns to the exit code on Ctrl-C (130) or SIGTERM (143).
-fn listen_for_signals() -> Result<watch::Receiver<Option<i32>>> {
-    let (tx, rx) = watch::channel(None);
+/// A watch of the signals: the exit code of the first, Ctrl-C (130) or
+/// SIGTERM (143), and how many came.
+fn listen_for_signals() -> Result<watch::Receiver<Interrupt>> {
+    let (tx, rx) = watch::channel(Interrupt::default());
     #[cfg(unix)]
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("cannot listen for SIGTERM")?;
+    let (mut int, mut term) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+            signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+        )
+    };
     tokio::spawn(async move {
-        #[cfg(unix)]
-        let term = sigterm.recv();
-        #[cfg(not(unix))]
-        let term = std::future::pending::<Option<()>>();
-        let code = tokio::select! {
-            _ = tokio::signal::ctrl_c() => EXIT_SIGINT,
-            _ = term => EXIT_SIGTERM,
-        };
-        let _ = tx.send(Some(code));
-        // Keep the sender: a closed channel would wake every waiter at once, forever.
-        std::future::pending::<()>().await;
+        loop {
+            #[cfg(unix)]
+            let code = tokio::select! {
+                _ = int.recv() => EXIT_SIGINT,
+                _ = term.recv() => EXIT_SIGTERM,
+            };
+            #[cfg(not(unix))]
+            let code = {
+                let _ = tokio::signal::ctrl_c().await;
+                EXIT_SIGINT
+            };
+            tx.send_modify(|i| {
+                i.code.get_or_insert(code);
+                i.times += 1;
+            });
+        }
     });
     Ok(rx)
 }
 
-/// One pass over the lists; returns the number of failed records.
+/// One pass over the lists; returns the number of failed records. The
+/// first signal stops the round: nothing new starts, what is in flight
+/// gets the grace period; a second one ends it at once.
 async fn run_round(plan: &mut RunPlan, session: &Session) -> Result<usize> {
     let mut signals = session.signals.clone();
     let mut engine = Engine::start(plan, session);
     let mut round = Round::new(plan);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + LOG_EVERY, LOG_EVERY);
+    let mut stopping = false;
     loop {
         tokio::select! {
             outcome = engine.outcomes.recv() => match outcome {
-                Some(outcome) => round.take(plan, outcome)?,
+                Some(outcome) => round.take(plan, outcome).await?,
                 None => break,
             },
             changed = signals.changed() => {
-                if changed.is_err() || signals.borrow().is_some() {
+                let interrupt = *signals.borrow_and_update();
+                if changed.is_err() || interrupt.times >= 2 {
+                    engine.handle.abort();
+                    round.progress.say("aborted: requests in flight were dropped");
+                    return Ok(round.progress.finish());
+                }
+                if interrupt.times == 1 && !stopping {
+                    stopping = true;
                     let _ = engine.stop.send(true);
+                    session.fetcher.stop();
+                    round.progress.say(&format!(
+                        "stopping: {} requests in flight, Ctrl-C again to abort",
+                        session.fetcher.in_flight()
+                    ));
                 }
             }
+            _ = tick.tick() => round.progress.tick(),
         }
     }
     let _ = engine.handle.await;
@@ -539,7 +601,7 @@ impl Engine {
         let lists = plan.lists.clone();
         std::thread::spawn(move || read_lists(lists, line_tx));
         let (outcome_tx, outcomes) = mpsc::channel(RECORD_BUFFER);
-        let (stop, stop_rx) = watch::channel(session.signals.borrow().is_some());
+        let (stop, stop_rx) = watch::channel(session.signals.borrow().code.is_some());
         let settings = pipeline::RunSettings {
             concurrency: plan.concurrency,
             extract: plan.extract.clone(),
@@ -574,15 +636,21 @@ impl Round {
     /// Nothing counted or written yet.
     fn new(plan: &RunPlan) -> Round {
         Round {
-            progress: Progress::new(plan.quiet, plan.state.as_ref().map(|s| s.path.clone())),
+            progress: Progress::new(
+                plan.quiet,
+                plan.records_on_terminal,
+                total_of(&plan.lists),
+                plan.state.as_ref().map(|s| s.path.clone()),
+            ),
             written: pipeline::Written::new(plan.state.is_some()),
         }
     }
 
     /// Write one outcome: its exchanges to the WARC file, then its record
     /// (unless it repeats an article or is unchanged and not asked for),
-    /// then the visit to the state.
-    fn take(&mut self, plan: &mut RunPlan, outcome: PageOutcome) -> Result<()> {
+    /// then the visit to the state. A failed URL and a repeat are logged
+    /// (WARN), and an error record also goes to the failures file.
+    async fn take(&mut self, plan: &mut RunPlan, outcome: PageOutcome) -> Result<()> {
         // The exchanges reach the WARC file before the record and the
         // state: a crash may repeat them, never lose them.
         if let (Some(warc), false) = (plan.output.warc.as_mut(), outcome.warc.is_empty()) {
@@ -595,7 +663,29 @@ impl Round {
         // A URL reached twice in this run is written once; with a state
         // file (incremental runs), so is the same article under another
         // URL (canonical URL, content hash).
-        let unchanged = r.is_unchanged() || self.written.is_repeat(&r);
+        let repeats = if r.is_unchanged() {
+            None
+        } else {
+            self.written.repeat_of(&r)
+        };
+        let unchanged = r.is_unchanged() || repeats.is_some();
+        let name = r.url.as_deref().unwrap_or(&r.source);
+        if let Some(e) = &r.error {
+            tracing::warn!(url = name, kind = e.kind, "failed: {}", e.message);
+            if let Some(f) = plan.output.failures.as_mut() {
+                f.write(&r).context("cannot write the failures file")?;
+            }
+        } else if let Some(first) = &repeats {
+            tracing::warn!(
+                url = name,
+                repeats = &**first,
+                "skipped: repeats an article written in this run"
+            );
+        } else if r.is_unchanged() {
+            tracing::debug!(url = name, "unchanged since an earlier run");
+        } else {
+            tracing::debug!(url = name, "extracted");
+        }
         self.progress.count(
             r.error.as_ref().map(|e| e.kind.as_str()),
             unchanged,
@@ -606,9 +696,14 @@ impl Round {
             plan.output.write(&r)?;
         }
         // The state follows the output: a record is on disk before its URL
-        // is remembered as written.
+        // is remembered as written. SQLite blocks: it runs on the blocking
+        // pool, awaited, so visits keep the order of the records.
         if let Some(state) = &plan.state {
-            remember(&state.store, &r, write && !unchanged)?;
+            let store = state.store.clone();
+            let new = write && !unchanged;
+            tokio::task::spawn_blocking(move || remember(&store, &r, new))
+                .await
+                .context("the state update stopped")??;
         }
         Ok(())
     }
@@ -724,6 +819,47 @@ fn read_lists(lists: Lists, tx: mpsc::Sender<Line>) {
     }
 }
 
+/// How many URLs the lists hold, counted on a thread of their own when
+/// every list is a file (0 until known); `None` when a list is read from
+/// standard input.
+fn total_of(lists: &Lists) -> Option<Arc<AtomicU64>> {
+    let files: Vec<String> = lists
+        .sources
+        .iter()
+        .map(|s| match s {
+            ListSource::File(p) => Some(p.clone()),
+            ListSource::Stdin => None,
+        })
+        .collect::<Option<_>>()?;
+    let total = Arc::new(AtomicU64::new(0));
+    let counted = total.clone();
+    let urls = lists.urls.clone();
+    let shard = lists.shard;
+    std::thread::spawn(move || {
+        let keep = |text: &str| {
+            pipeline::url_of_line(text).is_some_and(|u| shard.is_none_or(|s| s.owns(&u)))
+        };
+        let mut n = urls.iter().filter(|u| keep(u)).count() as u64;
+        for p in files {
+            let Ok(f) = std::fs::File::open(&p) else {
+                continue;
+            };
+            for line in pith::io::input::list_lines(f) {
+                match line {
+                    Ok(l) => match l.text {
+                        Ok(t) if keep(&t) => n += 1,
+                        Ok(_) => {}
+                        Err(_) => n += 1,
+                    },
+                    Err(_) => break,
+                }
+            }
+        }
+        counted.store(n, Ordering::Relaxed);
+    });
+    Some(total)
+}
+
 /// Counts, the progress bar or periodic log lines, and the closing summary.
 struct Progress {
     started: Instant,
@@ -735,16 +871,28 @@ struct Progress {
     /// The state file, when there is one.
     state: Option<PathBuf>,
     failed: BTreeMap<String, usize>,
+    /// URLs in the lists, when they are files (0 until counted).
+    total: Option<Arc<AtomicU64>>,
     bar: Option<indicatif::ProgressBar>,
     quiet: bool,
 }
 
+/// Rates are shown from this much run time on: before, they mean little.
+const RATE_AFTER: Duration = Duration::from_secs(1);
+
 impl Progress {
-    /// Start counting; a bar when stderr is a terminal and not `quiet`.
-    fn new(quiet: bool, state: Option<PathBuf>) -> Progress {
-        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+    /// Start counting; a bar when stderr is a terminal, records do not go
+    /// to a terminal too, and not `quiet`.
+    fn new(
+        quiet: bool,
+        records_on_terminal: bool,
+        total: Option<Arc<AtomicU64>>,
+        state: Option<PathBuf>,
+    ) -> Progress {
+        let bar = (!quiet && !records_on_terminal && std::io::stderr().is_terminal()).then(|| {
             let b = indicatif::ProgressBar::new_spinner();
             b.enable_steady_tick(Duration::from_millis(200));
+            crate::show_bar(Some(b.clone()));
             b
         });
         Progress {
@@ -755,6 +903,7 @@ impl Progress {
             skipped_by_state: 0,
             state,
             failed: BTreeMap::new(),
+            total,
             bar,
             quiet,
         }
@@ -765,10 +914,65 @@ impl Progress {
         self.failed.values().sum()
     }
 
-    /// Records per second so far.
-    fn rate(&self) -> f64 {
-        (self.ok + self.unchanged + self.total_failed()) as f64
-            / self.started.elapsed().as_secs_f64().max(1e-3)
+    /// Records so far.
+    fn done(&self) -> usize {
+        self.ok + self.unchanged + self.total_failed()
+    }
+
+    /// Records per second so far; `None` in the first second.
+    fn rate(&self) -> Option<f64> {
+        let t = self.started.elapsed();
+        (t >= RATE_AFTER).then(|| self.done() as f64 / t.as_secs_f64())
+    }
+
+    /// `done[/total] done, F failed[, R pages/s[, ETA]]`.
+    fn line(&self) -> String {
+        let done = self.done();
+        let total = self
+            .total
+            .as_ref()
+            .map(|t| t.load(Ordering::Relaxed) as usize)
+            .filter(|&t| t > 0);
+        let mut line = match total {
+            Some(t) => format!(
+                "{done}/{} done, {} failed",
+                t.max(done),
+                self.total_failed()
+            ),
+            None => format!("{done} done, {} failed", self.total_failed()),
+        };
+        if let Some(rate) = self.rate() {
+            line.push_str(&format!(", {rate:.1} pages/s"));
+            if let (Some(t), true) = (total, rate > 0.0) {
+                let left = t.saturating_sub(done) as f64 / rate;
+                line.push_str(&format!(
+                    ", ETA {}",
+                    humantime::format_duration(Duration::from_secs(left.ceil() as u64))
+                ));
+            }
+        }
+        line
+    }
+
+    /// Say `what` on stderr (above the bar, when there is one), unless quiet.
+    fn say(&self, what: &str) {
+        if self.quiet {
+            return;
+        }
+        match &self.bar {
+            Some(b) => b.suspend(|| eprintln!("pith run: {what}")),
+            None => eprintln!("pith run: {what}"),
+        }
+    }
+
+    /// Show the progress: on the bar, or a line every [`LOG_EVERY`].
+    fn tick(&mut self) {
+        if let Some(b) = &self.bar {
+            b.set_message(self.line());
+        } else if !self.quiet && self.last_log.elapsed() >= LOG_EVERY {
+            self.last_log = Instant::now();
+            eprintln!("pith run: {}", self.line());
+        }
     }
 
     /// Count one record (by its error kind, if any; `by_state`: the state
@@ -782,24 +986,14 @@ impl Progress {
             None => self.ok += 1,
             Some(kind) => *self.failed.entry(kind.to_string()).or_default() += 1,
         }
-        let line = format!(
-            "{} done, {} failed, {:.1} pages/s",
-            self.ok + self.unchanged + self.total_failed(),
-            self.total_failed(),
-            self.rate()
-        );
-        if let Some(b) = &self.bar {
-            b.set_message(line);
-        } else if !self.quiet && self.last_log.elapsed() >= LOG_EVERY {
-            self.last_log = Instant::now();
-            tracing::info!("{line}");
-        }
+        self.tick();
     }
 
     /// Print the summary; returns the number of failures.
     fn finish(self) -> usize {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
+            crate::show_bar(None);
         }
         let failed = self.total_failed();
         if !self.quiet {
@@ -809,7 +1003,7 @@ impl Progress {
                 .map(|(k, n)| format!("{k} {n}"))
                 .collect();
             eprintln!(
-                "pith run: {} ok, {} unchanged or repeated, {} failed{} in {:.1} s ({:.1} pages/s)",
+                "pith run: {} ok, {} unchanged or repeated, {} failed{} in {:.1} s{}",
                 self.ok,
                 self.unchanged,
                 failed,
@@ -820,6 +1014,8 @@ impl Progress {
                 },
                 self.started.elapsed().as_secs_f64(),
                 self.rate()
+                    .map(|r| format!(" ({r:.1} pages/s)"))
+                    .unwrap_or_default()
             );
             if let (n @ 1.., Some(state)) = (self.skipped_by_state, &self.state) {
                 eprintln!(

@@ -27,6 +27,7 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATIO
 use robots::{ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, RobotsCache, Rules};
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use url::Url;
 
@@ -97,6 +98,9 @@ pub enum FetchError {
     /// The body is larger than allowed.
     #[error("body larger than {0} bytes")]
     TooLarge(usize),
+    /// The fetcher was stopped ([`Fetcher::stop`]) before the request was sent.
+    #[error("interrupted before the request was sent")]
+    Interrupted,
 }
 
 impl FetchError {
@@ -114,6 +118,7 @@ impl FetchError {
             FetchError::HttpStatus(_) => "http_status",
             FetchError::NotHtml(_) => "not_html",
             FetchError::TooLarge(_) => "too_large",
+            FetchError::Interrupted => "interrupted",
         }
     }
 
@@ -224,6 +229,26 @@ pub struct Fetcher {
     polite: Politeness,
     robots: RobotsCache,
     token: String,
+    /// Turned true by [`Fetcher::stop`]: no request is sent any more.
+    stopped: tokio::sync::watch::Sender<bool>,
+    /// Requests sent and not yet answered in full.
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// Counts one request in flight while it lives.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn new(count: &Arc<AtomicUsize>) -> InFlight {
+        count.fetch_add(1, Ordering::SeqCst);
+        InFlight(count.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Fetcher {
@@ -251,7 +276,32 @@ impl Fetcher {
             settings,
             robots: RobotsCache::default(),
             token,
+            stopped: tokio::sync::watch::Sender::new(false),
+            in_flight: Arc::new(AtomicUsize::new(0)),
         })
+    }
+
+    /// Send no request from now on: a fetch waiting for its host's slot, a
+    /// retry's back-off or a robots.txt answer fails with
+    /// [`FetchError::Interrupted`]; requests already sent go on.
+    pub fn stop(&self) {
+        self.stopped.send_replace(true);
+    }
+
+    /// Whether [`Fetcher::stop`] was called.
+    pub fn is_stopped(&self) -> bool {
+        *self.stopped.borrow()
+    }
+
+    /// Requests sent and not yet answered in full.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Forget the politeness of hosts that nothing waits for and whose
+    /// spacing has passed (a long or repeated run meets many hosts once).
+    pub fn forget_idle_hosts(&self) -> usize {
+        self.polite.evict_idle()
     }
 
     /// Fetch one URL (the input line, trimmed).
@@ -417,7 +467,7 @@ impl Fetcher {
                 _ => None,
             };
             match retry_after {
-                Some(after) if attempt < self.settings.retries => {
+                Some(after) if attempt < self.settings.retries && !self.is_stopped() => {
                     attempt += 1;
                     wait = retry::backoff(attempt, after);
                     tracing::debug!(url = %req.url, attempt, ?wait, "retrying");
@@ -428,8 +478,20 @@ impl Fetcher {
     }
 
     /// One request in its host slot, the body read within the deadline.
+    /// Fails with [`FetchError::Interrupted`] when the fetcher is stopped
+    /// before the request is sent.
     async fn request_once(&self, req: Request<'_>, wait: Duration) -> Result<Raw, FetchError> {
-        let _slot = self.polite.acquire(&host_key(req.url), wait).await;
+        let mut stopped = self.stopped.subscribe();
+        let host = host_key(req.url);
+        let _slot = tokio::select! {
+            biased;
+            _ = stopped.wait_for(|s| *s) => return Err(FetchError::Interrupted),
+            slot = self.polite.acquire(&host, wait) => slot,
+        };
+        if self.is_stopped() {
+            return Err(FetchError::Interrupted);
+        }
+        let _in_flight = InFlight::new(&self.in_flight);
         let deadline = self.settings.timeout;
         match tokio::time::timeout(deadline, self.send_and_read(req)).await {
             Ok(r) => r,

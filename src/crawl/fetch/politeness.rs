@@ -15,6 +15,10 @@ use tokio::time::Instant;
 /// Longest `Crawl-delay` honoured.
 pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(30);
 
+/// From this many hosts on, idle ones are dropped whenever the map
+/// reaches a power of two (so sweeps stay rare as it grows).
+const EVICT_AT: usize = 1024;
+
 struct Host {
     permits: Arc<Semaphore>,
     slots: Mutex<Slots>,
@@ -53,6 +57,9 @@ impl Politeness {
     /// The permits and slots of host `key`, made on first use.
     fn host(&self, key: &str) -> Arc<Host> {
         let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        if hosts.len() >= EVICT_AT && !hosts.contains_key(key) && hosts.len().is_power_of_two() {
+            self.evict_locked(&mut hosts);
+        }
         hosts
             .entry(key.to_string())
             .or_insert_with(|| {
@@ -62,6 +69,35 @@ impl Politeness {
                 })
             })
             .clone()
+    }
+
+    /// Drop the hosts that nothing holds or waits for and whose next start
+    /// slot has passed: they would be made afresh, alike, on their next
+    /// request (robots.txt sets a `Crawl-delay` again). Returns how many
+    /// were dropped. Also done as the map grows, so a run over many hosts,
+    /// or many rounds of `--every`, keeps only the hosts in use.
+    pub fn evict_idle(&self) -> usize {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        self.evict_locked(&mut hosts)
+    }
+
+    fn evict_locked(&self, hosts: &mut HashMap<String, Arc<Host>>) -> usize {
+        let before = hosts.len();
+        let now = Instant::now();
+        hosts.retain(|_, h| {
+            let slots = h.slots.lock().unwrap_or_else(|p| p.into_inner());
+            let gap = self.delay.max(slots.crawl_delay);
+            Arc::strong_count(h) > 1
+                || h.permits.available_permits() < self.per_host
+                || slots.last_start.is_some_and(|l| l + gap > now)
+        });
+        before - hosts.len()
+    }
+
+    /// How many hosts are remembered.
+    #[cfg(test)]
+    fn hosts(&self) -> usize {
+        self.hosts.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     /// Record a host's `Crawl-delay` (seconds), capped.
@@ -123,5 +159,25 @@ mod tests {
         assert!(t1.elapsed() >= Duration::from_millis(1000));
         let _a4 = p.acquire("a", Duration::ZERO).await;
         assert!(t1.elapsed() >= Duration::from_millis(6000));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_hosts_are_evicted_busy_ones_kept() {
+        let p = Politeness::new(Duration::from_millis(1000), 1);
+        let held = p.acquire("held", Duration::ZERO).await;
+        drop(p.acquire("done", Duration::ZERO).await);
+        // Within the spacing, "done" still spaces its next start.
+        assert_eq!(p.evict_idle(), 0);
+        tokio::time::advance(Duration::from_millis(1500)).await;
+        assert_eq!(p.evict_idle(), 1, "the idle host goes");
+        assert_eq!(p.hosts(), 1, "the host with a request in flight stays");
+        drop(held);
+        assert_eq!(p.evict_idle(), 1);
+        assert_eq!(p.hosts(), 0);
+        // A host made afresh is spaced as before.
+        let t0 = Instant::now();
+        drop(p.acquire("done", Duration::ZERO).await);
+        drop(p.acquire("done", Duration::ZERO).await);
+        assert!(t0.elapsed() >= Duration::from_millis(1000));
     }
 }

@@ -283,7 +283,7 @@ impl Fetcher {
 
     /// Send no request from now on: a fetch waiting for its host's slot, a
     /// retry's back-off or a robots.txt answer fails with
-    /// [`FetchError::Interrupted`]; requests already sent go on.
+    /// `FetchError::Interrupted`; requests already sent go on.
     pub fn stop(&self) {
         self.stopped.send_replace(true);
     }

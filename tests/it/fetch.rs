@@ -629,6 +629,37 @@ fn a_second_run_is_conditional_and_writes_only_changes() {
 }
 
 #[test]
+fn the_same_article_under_two_urls_is_written_once_across_runs() {
+    let s = server(41);
+    s.route("/robots.txt", Response::ok("").status(404));
+    // No validators: each run fetches both pages whole.
+    s.route("/one", Response::ok(story("twin")));
+    s.route("/two", Response::ok(story("twin")));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("state.sqlite");
+    let cfg = config("") + &format!("[state]\npath = {:?}\n", state.display().to_string());
+    let urls = vec![s.url("/one"), s.url("/two")];
+    let first = run(&cfg, &urls);
+    assert_eq!(
+        first.records.len(),
+        1,
+        "one of the two: {:?}",
+        first.records
+    );
+    assert_eq!(first.records[0]["revision"], 1);
+    for round in 2..4 {
+        let again = run(&cfg, &urls);
+        assert_eq!(again.out.status.code(), Some(0));
+        assert!(
+            again.records.is_empty(),
+            "run {round} writes nothing new: {:?}",
+            again.records
+        );
+    }
+    assert_eq!(s.hits("/one") + s.hits("/two"), 6);
+}
+
+#[test]
 fn a_url_of_an_idle_host_is_not_held_back_by_urls_waiting_for_a_busy_one() {
     use std::io::BufRead;
     let slow = server(43);

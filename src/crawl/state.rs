@@ -146,11 +146,9 @@ impl StateStore {
     /// How many URLs have an article written, as remembered.
     pub fn written_pages(&self) -> Result<u64, StateError> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let n: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM pages WHERE revisions > 0",
-            [],
-            |r| r.get(0),
-        )?;
+        let n: i64 = conn.query_row("SELECT COUNT(*) FROM pages WHERE revisions > 0", [], |r| {
+            r.get(0)
+        })?;
         Ok(n.max(0).unsigned_abs())
     }
 }

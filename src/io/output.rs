@@ -591,7 +591,8 @@ impl DirOutput {
     /// half a file.
     fn article_file(&self, name: &str, text: &str) -> std::io::Result<()> {
         let tmp = self.dir.join(format!(".{name}.tmp"));
-        let wrote = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, self.dir.join(name)));
+        let wrote =
+            std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, self.dir.join(name)));
         if wrote.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }

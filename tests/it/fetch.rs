@@ -689,7 +689,10 @@ fn a_url_of_an_idle_host_is_not_held_back_by_urls_waiting_for_a_busy_one() {
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
             let v: Value = serde_json::from_str(&line).expect("a JSON record");
             if tx.send((t0.elapsed(), v)).is_err() {
                 break;

@@ -28,8 +28,8 @@ use robots::{ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, RobotsCache, Rules};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use tokio::sync::Semaphore;
 use std::time::Duration;
+use tokio::sync::Semaphore;
 use url::Url;
 
 /// Settings of the fetcher (the `[fetch]` table of `config.toml`).

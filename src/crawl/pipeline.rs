@@ -2,9 +2,9 @@
 //!
 //! Lines arrive on a channel (the caller streams them from files, so a list
 //! of any length stays out of memory). Each non-blank, non-comment line
-//! becomes a task, at most `concurrency` in flight: fetch (async, polite,
-//! guarded) → extract on tokio's blocking pool (`scraper::Html` is not
-//! `Send`, so parsing stays on one thread) → a [`PageOutcome`] sent to the
+//! becomes a task: fetch (async, polite, guarded) → extract on tokio's
+//! blocking pool (`scraper::Html` is not `Send`, so parsing stays on one
+//! thread) → a [`PageOutcome`] sent to the
 //! caller's writer as soon as it is ready, so outcomes come in the order
 //! their tasks finish, not in list order. A URL gives exactly one record,
 //! success or error, except a feed or sitemap whose entries come back as
@@ -13,6 +13,12 @@
 //! started and the fetcher is stopped (no retry, robots.txt or page waiting
 //! for its host is sent; such a URL gives no record); requests in flight get
 //! `grace` to finish and are abandoned after it.
+//!
+//! At most `concurrency` requests and extractions run at once (the run's
+//! slots). A request takes its slot only once its host's politeness slot
+//! is granted, so URLs waiting for a busy host hold none, and a URL of an
+//! idle host behind them starts at once; up to [`WAITING_PER_SLOT`] ×
+//! `concurrency` tasks exist at once, waiting or running.
 
 use crate::ExtractOptions;
 use crate::crawl::fetch::{
@@ -130,9 +136,13 @@ fn has_known_suffix(host: &str) -> bool {
     psl::suffix(host.as_bytes()).is_some_and(|s| s.is_known())
 }
 
+/// Tasks per run slot that may exist at once (most of them waiting for
+/// their hosts): what bounds the memory of the waiting.
+pub const WAITING_PER_SLOT: usize = 64;
+
 /// How a run goes.
 pub struct RunSettings {
-    /// Lines in flight at once.
+    /// Requests and extractions at once (see the module docs).
     pub concurrency: usize,
     /// Extraction options.
     pub extract: ExtractOptions,
@@ -170,7 +180,13 @@ pub async fn run(
     stop: watch::Receiver<bool>,
 ) {
     let grace = settings.grace;
-    let slots = Arc::new(Semaphore::new(settings.concurrency.max(1)));
+    let concurrency = settings.concurrency.clamp(1, Semaphore::MAX_PERMITS);
+    let slots = Arc::new(Semaphore::new(concurrency));
+    let tickets = Arc::new(Semaphore::new(
+        concurrency
+            .saturating_mul(WAITING_PER_SLOT)
+            .min(Semaphore::MAX_PERMITS),
+    ));
     // Entries of feeds and sitemaps come back here, ahead of the list.
     let (more_tx, mut more_rx) = mpsc::unbounded_channel::<Line>();
     let shared = Shared {
@@ -179,6 +195,7 @@ pub async fn run(
         state: settings.state,
         refresh: settings.refresh,
         warc: settings.warc,
+        slots,
         more: more_tx,
         out,
     };
@@ -204,7 +221,7 @@ pub async fn run(
             continue;
         }
         let permit = tokio::select! {
-            p = slots.clone().acquire_owned() => p.expect("semaphore is never closed"),
+            p = tickets.clone().acquire_owned() => p.expect("semaphore is never closed"),
             _ = stop_rx.changed() => break,
         };
         tasks.spawn(task(shared.clone(), line, permit));
@@ -243,19 +260,22 @@ struct Shared {
     state: Option<Arc<StateStore>>,
     refresh: bool,
     warc: Option<WarcEncoder>,
+    /// The run's slots: requests (once their host lets them go) and
+    /// extractions take one each.
+    slots: Arc<Semaphore>,
     /// Where the entries of feeds and sitemaps go back to the loop.
     more: mpsc::UnboundedSender<Line>,
     /// The writer.
     out: mpsc::Sender<PageOutcome>,
 }
 
-/// One line's task: its outcome to the writer, then its slot freed.
-async fn task(shared: Shared, line: Line, permit: OwnedSemaphorePermit) {
+/// One line's task: its outcome to the writer, then its ticket freed.
+async fn task(shared: Shared, line: Line, ticket: OwnedSemaphorePermit) {
     let outcome = process(&shared, line).await;
     if outcome.record.is_some() || !outcome.warc.is_empty() {
         let _ = shared.out.send(outcome).await;
     }
-    drop(permit);
+    drop(ticket);
 }
 
 /// WARC records of `exchanges`, made on the blocking pool.
@@ -292,7 +312,13 @@ async fn process(shared: &Shared, line: Line) -> PageOutcome {
     let url = url_of_line(&line.text).unwrap_or_default();
     let prior = prior_state(shared.state.clone(), &url).await;
     let validators = prior.as_ref().filter(|_| !shared.refresh);
-    let (fetched, exchanges) = fetch(&shared.fetcher, &url, validators).await;
+    let (fetched, exchanges) = fetch(&shared.fetcher, &url, validators, &shared.slots).await;
+    // What follows (archiving, extraction) runs in one of the run's slots.
+    let _slot = shared
+        .slots
+        .acquire()
+        .await
+        .expect("semaphore is never closed");
     let warc = encode(shared.warc.as_ref(), exchanges).await;
     let extract = shared.extract.clone();
     let record = match fetched {
@@ -366,12 +392,16 @@ async fn fetch(
     fetcher: &Fetcher,
     url: &str,
     prior: Option<&PageState>,
+    slots: &Semaphore,
 ) -> (Result<FetchedPage, FetchFailure>, Vec<Exchange>) {
     let validators = prior.map(|p| Validators {
         etag: p.etag.clone(),
         last_modified: p.last_modified.clone(),
     });
-    match fetcher.fetch_conditional(url, validators.as_ref()).await {
+    match fetcher
+        .fetch_in_slots(url, validators.as_ref(), Some(slots))
+        .await
+    {
         Ok(mut page) => {
             let exchanges = std::mem::take(&mut page.exchanges);
             (Ok(page), exchanges)

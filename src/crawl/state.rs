@@ -1,5 +1,6 @@
 //! What `pith run` remembers between runs, per URL: validators (`ETag`,
-//! `Last-Modified`), the content hash of the last article written, when the
+//! `Last-Modified`), the content hash of the last article written (or, for a
+//! URL whose article repeated another URL's, seen), when the
 //! URL was first and last seen, its last status, and how many revisions were
 //! written. SQLite (bundled, so nothing to install), created on first use, in
 //! WAL mode.
@@ -95,6 +96,33 @@ impl StateStore {
         last_modified: Option<&str>,
         written: Option<&str>,
     ) -> Result<(), StateError> {
+        self.note(url, status, etag, last_modified, written, false)
+    }
+
+    /// Note a visit to `url` whose article repeated one written under
+    /// another URL: its hash is kept (so that the next run finds it
+    /// unchanged), but it counts as no revision, since nothing was written.
+    pub fn visit_repeat(
+        &self,
+        url: &str,
+        status: Option<u16>,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        hash: &str,
+    ) -> Result<(), StateError> {
+        self.note(url, status, etag, last_modified, Some(hash), true)
+    }
+
+    fn note(
+        &self,
+        url: &str,
+        status: Option<u16>,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        hash: Option<&str>,
+        repeat: bool,
+    ) -> Result<(), StateError> {
+        let counts = hash.is_some() && !repeat;
         let now = chrono::Utc::now().to_rfc3339();
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         conn.execute(
@@ -106,9 +134,9 @@ impl StateStore {
                 content_hash = COALESCE(?4, content_hash),
                 last_seen = ?5,
                 last_status = ?6,
-                revisions = revisions + (CASE WHEN ?4 IS NOT NULL
+                revisions = revisions + (CASE WHEN ?7 = 1 AND ?4 IS NOT NULL
                     AND content_hash IS NOT ?4 THEN 1 ELSE 0 END)",
-            params![url, etag, last_modified, written, now, status, u32::from(written.is_some())],
+            params![url, etag, last_modified, hash, now, status, u32::from(counts)],
         )?;
         Ok(())
     }
@@ -118,11 +146,9 @@ impl StateStore {
     /// How many URLs have an article written, as remembered.
     pub fn written_pages(&self) -> Result<u64, StateError> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let n: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM pages WHERE content_hash IS NOT NULL",
-            [],
-            |r| r.get(0),
-        )?;
+        let n: i64 = conn.query_row("SELECT COUNT(*) FROM pages WHERE revisions > 0", [], |r| {
+            r.get(0)
+        })?;
         Ok(n.max(0).unsigned_abs())
     }
 }
@@ -204,6 +230,14 @@ mod tests {
         assert_eq!(s.written_pages().unwrap(), 1);
         s.visit("v", Some(404), None, None, None).unwrap();
         assert_eq!(s.written_pages().unwrap(), 1);
+        // A repeat keeps its hash but is no revision, and not written.
+        s.visit_repeat("w", Some(200), None, None, "h2").unwrap();
+        let w = s.get("w").unwrap().unwrap();
+        assert_eq!(w.content_hash.as_deref(), Some("h2"));
+        assert_eq!(w.revisions, 0);
+        assert_eq!(s.written_pages().unwrap(), 1);
+        s.visit("w", Some(200), None, None, Some("h3")).unwrap();
+        assert_eq!(s.get("w").unwrap().unwrap().revisions, 1);
     }
 
     #[test]

@@ -451,6 +451,22 @@ impl Sink {
     /// Write one record whole, then flush. In the text formats a failed
     /// record is only noted in a directory's index; in a stream every
     /// article opens with the format's separator line.
+    ///
+    /// In a directory, an article whose own file cannot be written (the
+    /// disk refused it) is not an error of the output: an error record of
+    /// kind `output` takes its place in the index, and is returned, so
+    /// that the run goes on. Errors are the output's own (the index, a
+    /// stream).
+    pub fn put(&mut self, record: &Record) -> std::io::Result<Option<Record>> {
+        if let Target::Dir(dir) = &mut self.target {
+            let rendered = record.render(self.format, self.metadata);
+            return dir.put(record, rendered.as_deref(), self.format);
+        }
+        self.write(record).map(|()| None)
+    }
+
+    /// Write one record whole, then flush, as [`Sink::put`] does, but an
+    /// article file that cannot be written is an error.
     pub fn write(&mut self, record: &Record) -> std::io::Result<()> {
         let rendered = record.render(self.format, self.metadata);
         match &mut self.target {
@@ -532,6 +548,57 @@ impl DirOutput {
         Ok(out)
     }
 
+    /// Write the record as [`DirOutput::write`] does; when the article's
+    /// own file cannot be written, index an `output` error record in its
+    /// place and return it.
+    fn put(
+        &mut self,
+        record: &Record,
+        rendered: Option<&str>,
+        format: Format,
+    ) -> std::io::Result<Option<Record>> {
+        let (Some(_), Some(text)) = (&record.article, rendered) else {
+            return self.write(record, rendered, format).map(|()| None);
+        };
+        let key =
+            index_key(record.url.as_deref(), Some(record.source.as_str())).unwrap_or_default();
+        let name = match self.known.get(&key).and_then(|b| b.0.clone()) {
+            Some(name) => name,
+            None => self.free_name(record, format),
+        };
+        match self.article_file(&name, text) {
+            Ok(()) => self.index(record, Some(name)).map(|()| None),
+            Err(e) => {
+                let mut failed = Record::failed(
+                    record.source.clone(),
+                    record.url.clone(),
+                    "output",
+                    format!("cannot write the article file {name:?}: {e}"),
+                );
+                failed.fetch.clone_from(&record.fetch);
+                if let Some(f) = failed.fetch.as_mut() {
+                    f.content_hash = None;
+                    f.revision = None;
+                    f.unchanged = None;
+                }
+                self.write(&failed, None, format)?;
+                Ok(Some(failed))
+            }
+        }
+    }
+
+    /// Write an article's file beside, then rename: a reader never sees
+    /// half a file.
+    fn article_file(&self, name: &str, text: &str) -> std::io::Result<()> {
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        let wrote =
+            std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, self.dir.join(name)));
+        if wrote.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        wrote
+    }
+
     /// Write the article's file (its own again, when its URL or source has
     /// one already) and append the record's index line.
     fn write(
@@ -549,12 +616,17 @@ impl DirOutput {
                 Some(name) => name,
                 None => self.free_name(record, format),
             };
-            // Write beside, then rename: a reader never sees half a file.
-            let tmp = self.dir.join(format!(".{name}.tmp"));
-            std::fs::write(&tmp, rendered)?;
-            std::fs::rename(&tmp, self.dir.join(&name))?;
+            self.article_file(&name, rendered)?;
             file = Some(name);
         }
+        self.index(record, file)
+    }
+
+    /// Append the record's index line, naming its article `file`.
+    fn index(&mut self, record: &Record, file: Option<String>) -> std::io::Result<()> {
+        let key =
+            index_key(record.url.as_deref(), Some(record.source.as_str())).unwrap_or_default();
+        let before = self.known.get(&key).cloned();
         // The index lists every record, failures included, with what a
         // state file needs to catch up after a crash. A failure keeps the
         // file of an earlier article of its URL.
@@ -727,7 +799,22 @@ pub fn repair_torn_tail(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A file name for a record: from the URL's path, else the title, else the source.
+/// The longest file stem, in bytes: with a `-N` suffix, an extension and
+/// the `.NAME.tmp` of a write in progress, a name stays well under the
+/// 255 bytes file systems allow.
+pub const MAX_STEM_BYTES: usize = 180;
+
+/// The longest prefix of `s` of at most `max` bytes, cut between characters.
+fn cut_to_bytes(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// A file name for a record: from the URL's path, else the title, else the
+/// source; at most [`MAX_STEM_BYTES`] bytes.
 pub fn file_stem(record: &Record) -> String {
     let from_url = record
         .url
@@ -759,7 +846,8 @@ pub fn file_stem(record: &Record) -> String {
             slug.push('-');
         }
     }
-    let slug: String = slug.trim_matches('-').chars().take(100).collect();
+    let slug = cut_to_bytes(slug.trim_matches('-'), MAX_STEM_BYTES).trim_end_matches('-');
+    let slug: String = slug.chars().take(100).collect();
     if slug.is_empty() {
         "article".to_string()
     } else {
@@ -866,5 +954,18 @@ mod tests {
             "m".into(),
         );
         assert_eq!(file_stem(&r), "x-org-2020-a-b");
+    }
+
+    #[test]
+    fn stems_are_cut_in_bytes_between_characters() {
+        let mut r = Record::failed("a".into(), None, "k", "m".into());
+        r.source = "標".repeat(120);
+        let stem = file_stem(&r);
+        assert!(stem.len() <= MAX_STEM_BYTES, "{}", stem.len());
+        assert_eq!(stem, "標".repeat(MAX_STEM_BYTES / 3));
+        r.source = format!("a{}", "é".repeat(200));
+        let stem = file_stem(&r);
+        assert_eq!(stem.len(), MAX_STEM_BYTES - 1);
+        assert!(stem.starts_with("aé"));
     }
 }

@@ -379,3 +379,49 @@ fn a_second_run_on_a_locked_state_exits_2_naming_the_holder() {
     assert_eq!(first.status.code(), Some(0), "{}", show(&first));
     assert_eq!(jsonl(&String::from_utf8_lossy(&first.stdout)).len(), 1);
 }
+
+#[test]
+fn a_long_title_gets_a_short_file_name_and_a_bad_file_is_one_error_record() {
+    let dir = tempfile::tempdir().unwrap();
+    // 120 CJK characters: 360 bytes of UTF-8, more than a file name may hold.
+    let long = "橋".repeat(60) + &"梁".repeat(60);
+    std::fs::write(dir.path().join("long.html"), page(&long, "the bridge")).unwrap();
+    std::fs::write(dir.path().join("b.html"), page("Bravo story", "the park")).unwrap();
+    std::fs::write(
+        dir.path().join("c.html"),
+        page("Charlie story", "the school"),
+    )
+    .unwrap();
+    // Where the article of c.html is written first: a directory, so its
+    // file cannot be made.
+    std::fs::create_dir_all(dir.path().join("out/.charlie-story.json.tmp")).unwrap();
+    let o = pith(
+        dir.path(),
+        &[
+            "extract",
+            "long.html",
+            "b.html",
+            "c.html",
+            "--output",
+            "out/",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    let index = jsonl(&std::fs::read_to_string(dir.path().join("out/index.jsonl")).unwrap());
+    assert_eq!(index.len(), 3, "{index:?}");
+    let long_name = index[0]["file"]
+        .as_str()
+        .expect("a file for the long title");
+    assert!(long_name.len() <= 200, "{} bytes", long_name.len());
+    assert!(long_name.starts_with("橋橋"), "{long_name}");
+    let text = std::fs::read_to_string(dir.path().join("out").join(long_name)).unwrap();
+    assert!(text.contains("the bridge"));
+    assert!(index[1]["file"].is_string(), "{:?}", index[1]);
+    assert_eq!(index[2]["error"], "output", "{:?}", index[2]);
+    assert!(index[2]["file"].is_null(), "{:?}", index[2]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("charlie-story"),
+        "{}",
+        show(&o)
+    );
+}

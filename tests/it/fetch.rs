@@ -628,6 +628,104 @@ fn a_second_run_is_conditional_and_writes_only_changes() {
     );
 }
 
+#[test]
+fn the_same_article_under_two_urls_is_written_once_across_runs() {
+    let s = server(41);
+    s.route("/robots.txt", Response::ok("").status(404));
+    // No validators: each run fetches both pages whole.
+    s.route("/one", Response::ok(story("twin")));
+    s.route("/two", Response::ok(story("twin")));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("state.sqlite");
+    let cfg = config("") + &format!("[state]\npath = {:?}\n", state.display().to_string());
+    let urls = vec![s.url("/one"), s.url("/two")];
+    let first = run(&cfg, &urls);
+    assert_eq!(
+        first.records.len(),
+        1,
+        "one of the two: {:?}",
+        first.records
+    );
+    assert_eq!(first.records[0]["revision"], 1);
+    for round in 2..4 {
+        let again = run(&cfg, &urls);
+        assert_eq!(again.out.status.code(), Some(0));
+        assert!(
+            again.records.is_empty(),
+            "run {round} writes nothing new: {:?}",
+            again.records
+        );
+    }
+    assert_eq!(s.hits("/one") + s.hits("/two"), 6);
+}
+
+#[test]
+fn a_url_of_an_idle_host_is_not_held_back_by_urls_waiting_for_a_busy_one() {
+    use std::io::BufRead;
+    let slow = server(43);
+    let idle = server(44);
+    for s in [&slow, &idle] {
+        s.route("/robots.txt", Response::ok("").status(404));
+    }
+    // 40 URLs of one host, 0.5 s apart: 20 s of waiting for that host.
+    let mut urls = serve_stories(&slow, "s", 40);
+    idle.route("/idle", Response::ok(story("idle")));
+    urls.push(idle.url("/idle"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, config("per_host_delay_ms = 500\nconcurrency = 4")).expect("config");
+    let list = dir.path().join("urls.txt");
+    std::fs::write(&list, urls.join("\n") + "\n").expect("write list");
+    let t0 = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pith"))
+        .current_dir(dir.path())
+        .args(["-q", "--config"])
+        .arg(&cfg)
+        .arg("run")
+        .arg(&list)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run pith");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let v: Value = serde_json::from_str(&line).expect("a JSON record");
+            if tx.send((t0.elapsed(), v)).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let idle_at = loop {
+        match rx.recv_timeout(Duration::from_secs(15).saturating_sub(t0.elapsed())) {
+            Ok((at, v)) if v["url"] == idle.url("/idle") => {
+                assert_eq!(kind(&v), None, "{v}");
+                break Some(at);
+            }
+            Ok((_, v)) => seen.push(v["url"].to_string()),
+            Err(_) => break None,
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let idle_at = idle_at.unwrap_or_else(|| {
+        panic!(
+            "no record of the idle host within 15 s; {} of the busy host came first",
+            seen.len()
+        )
+    });
+    assert!(
+        idle_at < Duration::from_secs(5),
+        "the idle host's record came after {idle_at:?}, behind {} of the busy host",
+        seen.len()
+    );
+    assert!(seen.len() < 20, "{seen:?}");
+}
+
 /// `n` distinct stories served at `/{prefix}{i}`; their URLs.
 fn serve_stories(s: &TestServer, prefix: &str, n: usize) -> Vec<String> {
     (0..n)

@@ -394,3 +394,112 @@ fn a_broken_warc_becomes_one_error_record_and_the_run_goes_on() {
     assert_eq!(kinds, [None, Some("warc"), None], "{recs:?}");
     assert_eq!(recs[1]["source"], broken.to_str().expect("UTF-8 path"));
 }
+
+/// `pith extract ARGS` in a child whose address space is capped at
+/// `limit_kib`, so that a runaway allocation fails there, not on the machine.
+fn extract_capped(limit_kib: u64, args: &[&str]) -> std::process::Output {
+    Command::new("bash")
+        .arg("-c")
+        .arg(format!("ulimit -v {limit_kib} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_pith"))
+        .args(["-q", "extract", "--jobs", "1"])
+        .args(args)
+        .env("MALLOC_ARENA_MAX", "2")
+        .output()
+        .expect("run pith extract under ulimit")
+}
+
+#[test]
+fn a_record_head_without_line_ends_is_cut_at_its_limit() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("temp dir");
+    // 256 MiB of zeros, 1 MB compressed: one endless "line".
+    let zeros = dir.path().join("zeros.warc.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&zeros).expect("create"),
+        flate2::Compression::fast(),
+    );
+    let block = vec![0u8; 1 << 20];
+    for _ in 0..256 {
+        gz.write_all(&block).expect("write");
+    }
+    gz.finish().expect("finish");
+    let page = manifest().join("testdata/pages/german-utf8/source.html");
+    let z = zeros.to_str().expect("UTF-8 path");
+    let out = extract_capped(200 * 1024, &[z, page.to_str().expect("UTF-8 path")]);
+    let recs = records_of(&out.stdout);
+    let kinds: Vec<Option<&str>> = recs.iter().map(|r| r["error"]["kind"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        [Some("warc"), None],
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        recs[0]["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("over 1 MiB")),
+        "{:?}",
+        recs[0]
+    );
+}
+
+#[test]
+fn a_warc_damaged_before_its_end_is_left_alone_and_not_appended_to() {
+    use pith::io::warc::write::{Exchange, WarcWriter};
+    let s = TestServer::start(Ipv4Addr::new(127, 0, 0, 42));
+    s.route("/robots.txt", Response::ok("").status(404));
+    s.route("/news", Response::ok(page_source("german-utf8")));
+    let dir = tempfile::tempdir().expect("temp dir");
+    // An archive of 40 exchanges, one byte flipped inside the 10th.
+    let warc = dir.path().join("crawl.warc.gz");
+    let w = WarcWriter::new(Vec::new(), "crawl.warc.gz").expect("writer");
+    let mut starts = Vec::new();
+    for i in 0..40 {
+        starts.push(w.encoder().exchange(&Exchange {
+            url: format!("http://example.org/{i}"),
+            date: chrono::Utc::now(),
+            request_headers: vec![("host".into(), "example.org".into())],
+            version: "HTTP/1.1",
+            status: 200,
+            response_headers: reqwest::header::HeaderMap::new(),
+            body: format!("<p>page {i}</p>").repeat(20).into_bytes(),
+            truncated: false,
+            ip: None,
+        }));
+    }
+    let mut bytes = w.into_inner();
+    let mut at = Vec::new();
+    for members in starts {
+        at.push(bytes.len());
+        bytes.extend(members.expect("encode"));
+    }
+    let flip = (at[10] + at[11]) / 2;
+    bytes[flip] ^= 0x55;
+    std::fs::write(&warc, &bytes).expect("write");
+    let list = dir.path().join("urls.txt");
+    std::fs::write(&list, s.url("/news") + "\n").expect("write list");
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        "[fetch]\nallow_private_networks = true\nper_host_delay_ms = 0\nretries = 0\n",
+    )
+    .expect("write config");
+    let out = Command::new(env!("CARGO_BIN_EXE_pith"))
+        .current_dir(dir.path())
+        .args(["-q", "--config"])
+        .arg(&cfg)
+        .args(["run", "--no-state"])
+        .arg(&list)
+        .arg("--warc")
+        .arg(&warc)
+        .output()
+        .expect("run pith");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("damaged"), "{stderr}");
+    assert_eq!(std::fs::read(&warc).expect("read"), bytes, "left as it was");
+    assert_eq!(s.hits("/news"), 0, "nothing fetched");
+}

@@ -122,8 +122,14 @@ struct Output {
 }
 
 impl Output {
-    /// Write one record (a failure is also logged) and count it.
+    /// Write one record (a failure is also logged) and count it. An
+    /// article whose own file cannot be written becomes its error record.
     fn write(&mut self, record: Record) -> Result<()> {
+        let record = self
+            .sink
+            .put(&record)
+            .context("cannot write output")?
+            .unwrap_or(record);
         self.total += 1;
         if let Some(e) = &record.error {
             self.failed += 1;
@@ -132,7 +138,6 @@ impl Output {
                 f.write(&record).context("cannot write the failures file")?;
             }
         }
-        self.sink.write(&record).context("cannot write output")?;
         Ok(())
     }
 }

@@ -663,12 +663,24 @@ impl Round {
         // A URL reached twice in this run is written once; with a state
         // file (incremental runs), so is the same article under another
         // URL (canonical URL, content hash).
-        let repeats = if r.is_unchanged() {
-            None
+        // An unchanged article is remembered too (its keys), so that the
+        // same article under another URL is a repeat of it.
+        let repeats = self.written.repeat_of(&r).filter(|_| !r.is_unchanged());
+        let mut unchanged = r.is_unchanged() || repeats.is_some();
+        let write = !unchanged || plan.output.emit_unchanged && r.is_unchanged();
+        // An article whose own file cannot be written (directory output)
+        // gives its error record instead, and the run goes on.
+        let r = if write {
+            match plan.output.write(&r)? {
+                Some(failed) => {
+                    unchanged = false;
+                    failed
+                }
+                None => r,
+            }
         } else {
-            self.written.repeat_of(&r)
+            r
         };
-        let unchanged = r.is_unchanged() || repeats.is_some();
         let name = r.url.as_deref().unwrap_or(&r.source);
         if let Some(e) = &r.error {
             tracing::warn!(url = name, kind = e.kind, "failed: {}", e.message);
@@ -691,17 +703,14 @@ impl Round {
             unchanged,
             r.is_unchanged(),
         );
-        let write = !unchanged || plan.output.emit_unchanged && r.is_unchanged();
-        if write {
-            plan.output.write(&r)?;
-        }
         // The state follows the output: a record is on disk before its URL
         // is remembered as written. SQLite blocks: it runs on the blocking
         // pool, awaited, so visits keep the order of the records.
         if let Some(state) = &plan.state {
             let store = state.store.clone();
             let new = write && !unchanged;
-            tokio::task::spawn_blocking(move || remember(&store, &r, new))
+            let repeat = repeats.is_some();
+            tokio::task::spawn_blocking(move || remember(&store, &r, new, repeat))
                 .await
                 .context("the state update stopped")??;
         }
@@ -710,17 +719,21 @@ impl Round {
 }
 
 impl Output {
-    /// Write one record whole, rendered in the run's format, and flush.
-    fn write(&mut self, r: &Record) -> Result<()> {
-        self.sink.write(r).context("cannot write output")
+    /// Write one record whole, rendered in the run's format, and flush;
+    /// the error record written in its place, if its article's own file
+    /// could not be written (see [`Sink::put`]).
+    fn write(&mut self, r: &Record) -> Result<Option<Record>> {
+        self.sink.put(r).context("cannot write output")
     }
 }
 
 /// Note the visit of `r`'s URL in the state; its content hash counts as
-/// written when its article was `new` in the output. A failed page leaves
-/// no validators: a rerun must not be told "304 Not Modified" for a page
-/// that gave no record.
-fn remember(state: &StateStore, r: &Record, new: bool) -> Result<()> {
+/// written when its article was `new` in the output, and is kept (as no
+/// revision) when it was a `repeat` of an article under another URL, so
+/// that the next run finds it unchanged. A failed page leaves no
+/// validators: a rerun must not be told "304 Not Modified" for a page that
+/// gave no record.
+fn remember(state: &StateStore, r: &Record, new: bool, repeat: bool) -> Result<()> {
     let Some(url) = &r.url else {
         return Ok(());
     };
@@ -729,9 +742,19 @@ fn remember(state: &StateStore, r: &Record, new: bool) -> Result<()> {
         f.etag = None;
         f.last_modified = None;
     }
-    let written = (new && r.article.is_some())
-        .then_some(f.content_hash.as_deref())
-        .flatten();
+    let hash = f.content_hash.as_deref().filter(|_| r.article.is_some());
+    if let (true, Some(hash)) = (repeat && !new, hash) {
+        return state
+            .visit_repeat(
+                url,
+                f.status,
+                f.etag.as_deref(),
+                f.last_modified.as_deref(),
+                hash,
+            )
+            .context("cannot update the state store");
+    }
+    let written = hash.filter(|_| new);
     state
         .visit(
             url,

@@ -29,6 +29,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use tokio::sync::Semaphore;
 use url::Url;
 
 /// Settings of the fetcher (the `[fetch]` table of `config.toml`).
@@ -214,6 +215,8 @@ struct Request<'a> {
     truncate: bool,
     validators: Option<&'a Validators>,
     capture: Option<&'a Capture>,
+    /// The run's slots: one is taken once the host's slot is granted.
+    slots: Option<&'a Semaphore>,
 }
 
 struct Raw {
@@ -316,10 +319,24 @@ impl Fetcher {
         input: &str,
         validators: Option<&Validators>,
     ) -> Result<FetchedPage, FetchFailure> {
+        self.fetch_in_slots(input, validators, None).await
+    }
+
+    /// Fetch one URL as [`Fetcher::fetch_conditional`] does; with `slots`,
+    /// each request also takes one of them, but only once its host's
+    /// politeness slot is granted, and holds it while it runs. A fetch
+    /// waiting for a busy host thus holds none of a run's slots, and never
+    /// keeps a request to an idle host waiting.
+    pub async fn fetch_in_slots(
+        &self,
+        input: &str,
+        validators: Option<&Validators>,
+        slots: Option<&Semaphore>,
+    ) -> Result<FetchedPage, FetchFailure> {
         let capture = self.settings.archive.then(Capture::default);
         let mut info = ResponseInfo::default();
         let fetched = self
-            .follow(input, validators, capture.as_ref(), &mut info)
+            .follow(input, validators, capture.as_ref(), slots, &mut info)
             .await
             .and_then(|raw| page_of(raw, &info, validators.is_some()));
         // Every exchange is made by now: hand them over with the answer.
@@ -348,12 +365,15 @@ impl Fetcher {
         input: &str,
         validators: Option<&Validators>,
         capture: Option<&Capture>,
+        slots: Option<&Semaphore>,
         info: &mut ResponseInfo,
     ) -> Result<Raw, FetchError> {
         let mut url = parse_url(input)?;
         let mut hops = 0usize;
         loop {
-            self.check(&url, capture).await.map_err(|e| e.at(&url))?;
+            self.check(&url, capture, slots)
+                .await
+                .map_err(|e| e.at(&url))?;
             let raw = self
                 .request_with_retries(Request {
                     url: &url,
@@ -361,6 +381,7 @@ impl Fetcher {
                     truncate: false,
                     validators,
                     capture,
+                    slots,
                 })
                 .await;
             info.final_url = Some(url.to_string());
@@ -384,13 +405,18 @@ impl Fetcher {
     }
 
     /// Address and robots checks for one hop.
-    async fn check(&self, url: &Url, capture: Option<&Capture>) -> Result<(), FetchError> {
+    async fn check(
+        &self,
+        url: &Url,
+        capture: Option<&Capture>,
+        slots: Option<&Semaphore>,
+    ) -> Result<(), FetchError> {
         check_literal(url, self.settings.allow_private_networks)?;
         if self.settings.respect_robots {
             let origin = origin_of(url);
             let rules = self
                 .robots
-                .get(&origin, || self.fetch_robots(url, capture))
+                .get(&origin, || self.fetch_robots(url, capture, slots))
                 .await;
             if let Rules::Unreachable(e) = &*rules {
                 return Err(e.clone());
@@ -408,7 +434,12 @@ impl Fetcher {
     /// The robots.txt verdict for the origin of `page` (RFC 9309): fetched
     /// once, without retries, following up to [`ROBOTS_MAX_REDIRECTS`]
     /// redirects; see [`Rules`] for what each answer means.
-    async fn fetch_robots(&self, page: &Url, capture: Option<&Capture>) -> Rules {
+    async fn fetch_robots(
+        &self,
+        page: &Url,
+        capture: Option<&Capture>,
+        slots: Option<&Semaphore>,
+    ) -> Rules {
         let Ok(mut url) = page.join("/robots.txt") else {
             return Rules::AllowAll;
         };
@@ -424,6 +455,7 @@ impl Fetcher {
                         truncate: true,
                         validators: None,
                         capture,
+                        slots,
                     },
                     Duration::ZERO,
                 )
@@ -488,6 +520,15 @@ impl Fetcher {
             _ = stopped.wait_for(|s| *s) => return Err(FetchError::Interrupted),
             slot = self.polite.acquire(&host, wait) => slot,
         };
+        // The run's slot only now: waiting for the host held none.
+        let _run_slot = match req.slots {
+            Some(slots) => tokio::select! {
+                biased;
+                _ = stopped.wait_for(|s| *s) => return Err(FetchError::Interrupted),
+                p = slots.acquire() => Some(p.map_err(|_| FetchError::Interrupted)?),
+            },
+            None => None,
+        };
         if self.is_stopped() {
             return Err(FetchError::Interrupted);
         }
@@ -509,6 +550,7 @@ impl Fetcher {
             mut truncate,
             validators,
             capture,
+            ..
         } = req;
         let req = self.build_request(url, validators)?;
         let sent = capture.map(|_| self.request_headers(&req));

@@ -143,12 +143,23 @@ impl<R: BufRead> Pages<R> {
         let mut buf = Vec::new();
         loop {
             let start = buf.len();
-            if self.reader.read_until(b'\n', &mut buf).map_err(io)? == 0 {
+            // Read no further than one byte past the cap, so that a head
+            // without line ends (a stream of zeros) costs at most 1 MiB.
+            let room = (MAX_HEAD + 1 - start) as u64;
+            if (&mut self.reader)
+                .take(room)
+                .read_until(b'\n', &mut buf)
+                .map_err(io)?
+                == 0
+            {
                 return if buf.iter().all(u8::is_ascii_whitespace) {
                     Ok(None)
                 } else {
                     Err(cut("a record head"))
                 };
+            }
+            if buf.len() > MAX_HEAD {
+                return Err(WarcError::Archive("a record head over 1 MiB".into()));
             }
             let line = &buf[start..];
             if line == b"\r\n" || line == b"\n" {
@@ -157,9 +168,6 @@ impl<R: BufRead> Pages<R> {
                     continue;
                 }
                 break;
-            }
-            if buf.len() > MAX_HEAD {
-                return Err(WarcError::Archive("a record head over 1 MiB".into()));
             }
         }
         let (_, (_, fields, len)) = warc::parser::headers(&buf)

@@ -4,7 +4,8 @@
 //! seek to any record, and the two records of an exchange reach the file in
 //! one write. A file left with a torn last member (a crash mid-write) is cut
 //! back to its last whole member when opened again, which reads the file
-//! through once.
+//! through once; a damaged member followed by whole ones is never cut, and
+//! the file is not appended to (see [`repair_torn_tail`]).
 //!
 //! Bodies arrive decoded (the HTTP client undoes `Content-Encoding` and
 //! chunking, and drops those headers), so the stored HTTP head is made to
@@ -142,7 +143,8 @@ pub struct WarcWriter<W: Write> {
 
 impl WarcWriter<std::fs::File> {
     /// Open `path` for appending (created when missing; a torn last member
-    /// cut off) and write a `warcinfo` record naming this run.
+    /// cut off) and write a `warcinfo` record naming this run. A file
+    /// damaged before its last member is an error, and is left untouched.
     pub fn append(path: &Path) -> io::Result<Self> {
         if let Some(cut) = repair_torn_tail(path)? {
             tracing::warn!(
@@ -222,6 +224,11 @@ impl<R: io::BufRead> io::BufRead for Counted<R> {
 
 /// Cut a gzip-compressed WARC file back to its last whole member; returns
 /// the number of bytes cut, if any. Files that are not gzip are left alone.
+///
+/// Only a torn *last* member is cut. A member that does not decode but is
+/// followed by a whole one is damage inside the archive: the file is left
+/// as it is and an [`io::ErrorKind::InvalidData`] error says where, so that
+/// good records are never thrown away.
 pub fn repair_torn_tail(path: &Path) -> io::Result<Option<u64>> {
     use std::io::BufRead;
     let file = match std::fs::File::open(path) {
@@ -238,6 +245,7 @@ pub fn repair_torn_tail(path: &Path) -> io::Result<Option<u64>> {
         return Ok(None);
     }
     let mut whole = 0u64;
+    let mut members = 0u64;
     loop {
         if reader.fill_buf()?.is_empty() {
             return Ok(None);
@@ -248,12 +256,67 @@ pub fn repair_torn_tail(path: &Path) -> io::Result<Option<u64>> {
         }
         drop(member);
         whole = reader.consumed;
+        members += 1;
+    }
+    drop(reader);
+    if let Some(next) = next_whole_member(path, whole + 1)? {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "the WARC file is damaged: member {} (bytes {whole}..{next}) does not \
+                 decode, but whole records follow it; it is left as it is and nothing \
+                 is appended (repair it or name another file)",
+                members + 1
+            ),
+        ));
     }
     std::fs::OpenOptions::new()
         .write(true)
         .open(path)?
         .set_len(whole)?;
     Ok(Some(len - whole))
+}
+
+/// The offset of the first gzip member at or after `from` that decodes
+/// whole, if any.
+fn next_whole_member(path: &Path, from: u64) -> io::Result<Option<u64>> {
+    use std::io::{Read, Seek, SeekFrom};
+    const MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
+    let mut file = std::fs::File::open(path)?;
+    file.seek(SeekFrom::Start(from))?;
+    let mut chunk = vec![0u8; 1 << 16];
+    // The last two bytes of a chunk are kept, so a magic number split
+    // between two reads is found.
+    let mut kept = 0usize;
+    let mut at = from;
+    loop {
+        let n = file.read(&mut chunk[kept..])?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let filled = kept + n;
+        let mut i = 0;
+        while let Some(found) = memchr::memmem::find(&chunk[i..filled], &MAGIC) {
+            let offset = at + (i + found) as u64;
+            if member_decodes_at(path, offset)? {
+                return Ok(Some(offset));
+            }
+            i += found + 1;
+        }
+        kept = filled.min(MAGIC.len() - 1);
+        chunk.copy_within(filled - kept..filled, 0);
+        at += (filled - kept) as u64;
+    }
+}
+
+/// Whether one whole gzip member starts at `offset`.
+fn member_decodes_at(path: &Path, offset: u64) -> io::Result<bool> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    file.seek(SeekFrom::Start(offset))?;
+    let reader = io::BufReader::with_capacity(1 << 16, file);
+    let mut member = flate2::bufread::GzDecoder::new(reader);
+    Ok(io::copy(&mut member, &mut io::sink()).is_ok())
 }
 
 /// One record, compressed as one gzip member.
@@ -416,6 +479,38 @@ mod tests {
         drop(WarcWriter::append(&path).unwrap());
         let now = std::fs::read(&path).unwrap();
         assert_eq!(&now[..whole.len()], &whole[..]);
+        assert!(repair_torn_tail(&path).unwrap().is_none());
+    }
+
+    #[test]
+    fn damage_before_the_last_member_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.warc.gz");
+        let mut w = WarcWriter::append(&path).unwrap();
+        let mut starts = Vec::new();
+        for _ in 0..20 {
+            starts.push(std::fs::metadata(&path).unwrap().len() as usize);
+            w.write_exchange(&exchange()).unwrap();
+        }
+        drop(w);
+        let mut bytes = std::fs::read(&path).unwrap();
+        // One flipped byte inside the deflate data of the 10th exchange.
+        let at = (starts[10] + starts[11]) / 2;
+        bytes[at] ^= 0x55;
+        std::fs::write(&path, &bytes).unwrap();
+        let err = repair_torn_tail(&path).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(err.to_string().contains("damaged"), "{err}");
+        assert!(WarcWriter::append(&path).is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), bytes);
+        // The same damage in the last member is a torn tail: cut.
+        let mut last = bytes.clone();
+        last[at] ^= 0x55;
+        let end = last.len();
+        last[end - 20] ^= 0x55;
+        std::fs::write(&path, &last).unwrap();
+        let cut = repair_torn_tail(&path).unwrap().expect("cut");
+        assert!(cut > 0 && cut < 1000, "{cut}");
         assert!(repair_torn_tail(&path).unwrap().is_none());
     }
 }

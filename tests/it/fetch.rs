@@ -881,3 +881,18 @@ fn feeds_and_sitemaps_are_expanded_into_their_pages() {
         "expanded twice, refused the third time"
     );
 }
+
+#[test]
+fn an_absurd_crawl_delay_is_cut_not_a_panic() {
+    let s = server(40);
+    s.route(
+        "/robots.txt",
+        Response::ok("User-agent: *\nCrawl-delay: 1e20\n").content_type("text/plain"),
+    );
+    s.route("/a", Response::ok(story("absurd-delay")));
+    let urls = vec![s.url("/a")];
+    let r = run(&config(""), &urls);
+    assert_eq!(r.records.len(), 1, "{:?}", r.out);
+    assert_eq!(kind(record(&r, &urls[0])), None, "{:?}", r.records);
+    assert_eq!(r.out.status.code(), Some(0));
+}

@@ -222,7 +222,8 @@ impl RobotsCache {
 
     /// How many origins have a verdict (or a fetch under way), and their
     /// estimated memory.
-    pub fn usage(&self) -> (usize, usize) {
+    #[cfg(test)]
+    fn usage(&self) -> (usize, usize) {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         (entries.map.len(), entries.cost())
     }

@@ -814,8 +814,9 @@ enum Cause {
     Io,
 }
 
-/// The cause one error of the chain shows, if it is of a known type.
-fn cause_of(s: &(dyn std::error::Error + 'static)) -> Option<Cause> {
+/// The cause one error of the chain shows, if it is of a known type;
+/// `in_body` when the failure came while reading the body.
+fn cause_of(s: &(dyn std::error::Error + 'static), in_body: bool) -> Option<Cause> {
     if let Some(b) = s.downcast_ref::<guard::BlockedAddress>() {
         return Some(Cause::Blocked(b.to_string()));
     }
@@ -835,13 +836,13 @@ fn cause_of(s: &(dyn std::error::Error + 'static)) -> Option<Cause> {
         if h.is_timeout() {
             return Some(Cause::Timeout);
         }
-        // The connection broke once the answer had begun (reqwest's
-        // decoder wraps it, then, as a decode error).
-        return Some(Cause::Body);
+        // The connection broke: in the body (reqwest's decoder wraps that
+        // as a decode error), or before an answer began.
+        return Some(if in_body { Cause::Body } else { Cause::Io });
     }
     if let Some(io) = s.downcast_ref::<std::io::Error>() {
         // An I/O error's own source() skips the error it wraps: look inside.
-        if let Some(inner) = io.get_ref().and_then(|i| cause_of(i)) {
+        if let Some(inner) = io.get_ref().and_then(|i| cause_of(i, in_body)) {
             return Some(inner);
         }
         return match io.kind() {
@@ -865,9 +866,10 @@ fn classify(e: &reqwest::Error, deadline: Duration) -> FetchError {
     // error, which only counts when nothing more telling is found.
     let mut io = false;
     let mut body = e.is_body() && !e.is_decode();
+    let in_body = e.is_body() || e.is_decode();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        match cause_of(s) {
+        match cause_of(s, in_body) {
             Some(Cause::Blocked(m)) => return FetchError::BlockedAddress(m),
             Some(Cause::Dns) => return FetchError::Dns(message()),
             Some(Cause::Tls) => return FetchError::Tls(message()),

@@ -243,6 +243,16 @@ impl Default for ExtractConfig {
     }
 }
 
+/// Most extraction worker threads (`extract.jobs`, `--jobs`).
+pub const MAX_JOBS: u64 = 1024;
+
+impl ExtractConfig {
+    /// Refuse numeric settings outside their ranges: `jobs` up to [`MAX_JOBS`].
+    pub fn validate(&self) -> Result<(), RangeError> {
+        in_range("extract.jobs", self.jobs, 0, MAX_JOBS)
+    }
+}
+
 /// `[output]` settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -290,6 +300,12 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(retries.validate().unwrap_err().name, "fetch.retries");
+        let jobs = ExtractConfig {
+            jobs: 1 << 61,
+            ..Default::default()
+        };
+        assert_eq!(jobs.validate().unwrap_err().name, "extract.jobs");
+        assert_eq!(ExtractConfig::default().validate(), Ok(()));
     }
 
     #[test]

@@ -1271,3 +1271,17 @@ fn an_over_long_url_line_gives_one_short_invalid_url_record() {
         assert_eq!(kind(r), None, "{r}");
     }
 }
+
+#[test]
+fn an_out_of_range_job_count_is_refused() {
+    let sb = Sandbox::new();
+    let page = sb.write("p.html", article("Echo"));
+    let huge = (1u64 << 61).to_string();
+    let o = sb.pith(&["extract", "--jobs", &huge, &page], None);
+    assert_fatal(&o, "extract.jobs");
+    sb.write("jobs.toml", format!("[extract]\njobs = {huge}\n"));
+    let o = sb.pith(&["--config", "jobs.toml", "extract", &page], None);
+    assert_fatal(&o, "extract.jobs");
+    let o = sb.pith(&["extract", "--jobs", "2", &page], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+}

@@ -9,7 +9,9 @@
 //!
 //! Memory is bounded: of a file, only the groups that may apply to our
 //! token (its own and `*`) are kept, with at most [`ROBOTS_MAX_RULES`]
-//! `Allow`/`Disallow` rules (later ones are ignored); the cache holds
+//! `Allow`/`Disallow` rules, of which at most [`ROBOTS_MAX_PATTERNS`] with
+//! a wildcard (`*` or `$`, each compiled to a regex of some 17 KB); later
+//! ones are ignored. The cache holds
 //! verdicts up to an estimated [`ROBOTS_CACHE_BYTES`] and
 //! [`ROBOTS_CACHE_ORIGINS`] origins, forgetting the least recently used.
 
@@ -28,14 +30,20 @@ pub const ROBOTS_MAX_BYTES: usize = 512 * 1024;
 /// Redirects followed when fetching robots.txt.
 pub const ROBOTS_MAX_REDIRECTS: usize = 5;
 /// `Allow` and `Disallow` rules kept of one robots.txt, in file order.
-pub const ROBOTS_MAX_RULES: usize = 1000;
+pub const ROBOTS_MAX_RULES: usize = 10_000;
+/// Of those, rules with a wildcard (`*` or `$`) kept.
+pub const ROBOTS_MAX_PATTERNS: usize = 500;
 /// Estimated memory of the cached verdicts, beyond which the least
 /// recently used are forgotten.
 pub const ROBOTS_CACHE_BYTES: usize = 64 * 1024 * 1024;
 /// Origins whose verdicts are cached at most.
 pub const ROBOTS_CACHE_ORIGINS: usize = 10_000;
-/// Estimated memory of one compiled rule (a wildcard rule is a regex).
-const RULE_COST: usize = 8 * 1024;
+/// Estimated memory of one compiled rule without a wildcard (measured: some
+/// 170 bytes).
+const RULE_COST: usize = 256;
+/// Estimated memory of one compiled wildcard rule, a regex (measured: some
+/// 17 KB once matched against).
+const PATTERN_COST: usize = 24 * 1024;
 /// Estimated memory of any verdict and its cache entry.
 const ENTRY_COST: usize = 512;
 
@@ -62,12 +70,13 @@ pub enum Rules {
 impl Rules {
     /// Parse a robots.txt body for `agent` (our product token).
     /// Only the groups that may apply to `agent` are kept, with at most
-    /// [`ROBOTS_MAX_RULES`] rules.
+    /// [`ROBOTS_MAX_RULES`] rules ([`ROBOTS_MAX_PATTERNS`] with wildcards).
     pub fn parse(agent: &str, body: &[u8]) -> Rules {
         let body = &body[..body.len().min(ROBOTS_MAX_BYTES)];
-        let (kept, rules) = relevant_lines(agent, body);
+        let (kept, rules, patterns) = relevant_lines(agent, body);
+        let cost = ENTRY_COST + kept.len() + rules * RULE_COST + patterns * PATTERN_COST;
         match texting_robots::Robot::new(agent, &kept) {
-            Ok(r) => Rules::Parsed(r, ENTRY_COST + kept.len() + rules * RULE_COST),
+            Ok(r) => Rules::Parsed(r, cost),
             Err(_) => Rules::AllowAll,
         }
     }
@@ -104,12 +113,14 @@ impl Rules {
 
 /// The lines of `body` that may matter to `agent`: every line outside the
 /// groups, and the groups naming `*` or a user agent that contains our
-/// token, with their first [`ROBOTS_MAX_RULES`] `Allow`/`Disallow` rules.
-/// Returns the lines and how many rules they hold.
-fn relevant_lines(agent: &str, body: &[u8]) -> (Vec<u8>, usize) {
+/// token, with their first [`ROBOTS_MAX_RULES`] `Allow`/`Disallow` rules
+/// (and first [`ROBOTS_MAX_PATTERNS`] of those with a wildcard). Returns
+/// the lines, and how many plain and wildcard rules they hold.
+fn relevant_lines(agent: &str, body: &[u8]) -> (Vec<u8>, usize, usize) {
     let agent = agent.to_ascii_lowercase();
     let mut kept = Vec::with_capacity(body.len().min(64 * 1024));
     let mut rules = 0usize;
+    let mut patterns = 0usize;
     // Whether the group being read applies, and whether its user-agent
     // lines are over (a rule was met): the next user-agent opens a group.
     let mut applies = true;
@@ -131,10 +142,18 @@ fn relevant_lines(agent: &str, body: &[u8]) -> (Vec<u8>, usize) {
             }
             "allow" | "disallow" => {
                 in_rules = true;
-                if !applies || rules >= ROBOTS_MAX_RULES {
+                let wild = value.contains(['*', '$']);
+                if !applies
+                    || rules + patterns >= ROBOTS_MAX_RULES
+                    || wild && patterns >= ROBOTS_MAX_PATTERNS
+                {
                     continue;
                 }
-                rules += 1;
+                if wild {
+                    patterns += 1;
+                } else {
+                    rules += 1;
+                }
             }
             "crawl-delay" => {
                 in_rules = true;
@@ -148,7 +167,7 @@ fn relevant_lines(agent: &str, body: &[u8]) -> (Vec<u8>, usize) {
         kept.extend_from_slice(line);
         kept.push(b'\n');
     }
-    (kept, rules)
+    (kept, rules, patterns)
 }
 
 /// A verdict (or the fetch that will give it), when it was asked for, and
@@ -329,10 +348,20 @@ mod tests {
         let r = Rules::parse("pith", txt.as_bytes());
         assert!(!r.allowed("http://x.org/x/000000/a.php"));
         assert!(r.allowed("http://x.org/other/a"), "another bot's group");
-        let kept_last = format!("http://x.org/x/{:06}/a.php", ROBOTS_MAX_RULES - 1);
+        let kept_last = format!("http://x.org/x/{:06}/a.php", ROBOTS_MAX_PATTERNS - 1);
         assert!(!r.allowed(&kept_last));
+        let dropped = format!("http://x.org/x/{:06}/a.php", ROBOTS_MAX_PATTERNS);
+        assert!(r.allowed(&dropped));
         assert!(r.allowed(&format!("http://x.org/x/{:06}/a.php", n - 1)));
-        assert!(r.cost() <= ENTRY_COST + ROBOTS_MAX_BYTES + ROBOTS_MAX_RULES * RULE_COST);
+        assert!(r.cost() <= ENTRY_COST + ROBOTS_MAX_BYTES + ROBOTS_MAX_PATTERNS * PATTERN_COST);
+        // Plain rules are cheap: more of them are kept, up to their own cap.
+        let mut plain = String::from("User-agent: *\n");
+        for n in 0..ROBOTS_MAX_RULES + 10 {
+            plain.push_str(&format!("Disallow: /p/{n}/\n"));
+        }
+        let r = Rules::parse("pith", plain.as_bytes());
+        assert!(!r.allowed(&format!("http://x.org/p/{}/", ROBOTS_MAX_RULES - 1)));
+        assert!(r.allowed(&format!("http://x.org/p/{}/", ROBOTS_MAX_RULES)));
         let own = Rules::parse(
             "pith",
             b"User-agent: otherbot\nUser-agent: PiTh\nDisallow: /p\n",
@@ -344,7 +373,7 @@ mod tests {
     async fn the_cache_is_bounded_and_forgets_the_least_recently_used() {
         let big = || {
             let mut txt = String::from("User-agent: *\n");
-            for n in 0..ROBOTS_MAX_RULES {
+            for n in 0..ROBOTS_MAX_PATTERNS {
                 txt.push_str(&format!("Disallow: /x/{n}/*.php$\n"));
             }
             Rules::parse("pith", txt.as_bytes())

@@ -106,7 +106,71 @@ impl Default for FetchConfig {
     }
 }
 
+/// A setting outside its range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name} = {value} is out of range: it must be from {min} to {max}")]
+pub struct RangeError {
+    /// The setting (`fetch.concurrency`).
+    pub name: &'static str,
+    /// The value given.
+    pub value: u64,
+    /// The least value allowed.
+    pub min: u64,
+    /// The largest value allowed.
+    pub max: u64,
+}
+
+/// Check that `value` of `name` lies in `min..=max`.
+fn in_range<T: TryInto<u64>>(
+    name: &'static str,
+    value: T,
+    min: u64,
+    max: u64,
+) -> Result<(), RangeError> {
+    let value = value.try_into().unwrap_or(u64::MAX);
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(RangeError {
+            name,
+            value,
+            min,
+            max,
+        })
+    }
+}
+
+/// The ranges of the numeric `[fetch]` settings, as (name, least, largest).
+pub const FETCH_RANGES: &[(&str, u64, u64)] = &[
+    ("fetch.concurrency", 1, 10_000),
+    ("fetch.per_host_concurrency", 1, 1_000),
+    ("fetch.per_host_delay_ms", 0, 3_600_000),
+    ("fetch.timeout_secs", 1, 86_400),
+    ("fetch.connect_timeout_secs", 1, 3_600),
+    ("fetch.max_body_bytes", 1, 1 << 30),
+    ("fetch.max_redirects", 0, 100),
+    ("fetch.retries", 0, 100),
+];
+
 impl FetchConfig {
+    /// Refuse numeric settings outside their ranges ([`FETCH_RANGES`]).
+    pub fn validate(&self) -> Result<(), RangeError> {
+        let values: [u64; 8] = [
+            self.concurrency as u64,
+            self.per_host_concurrency as u64,
+            self.per_host_delay_ms,
+            self.timeout_secs,
+            self.connect_timeout_secs,
+            self.max_body_bytes,
+            self.max_redirects as u64,
+            u64::from(self.retries),
+        ];
+        for (&(name, min, max), value) in FETCH_RANGES.iter().zip(values) {
+            in_range(name, value, min, max)?;
+        }
+        Ok(())
+    }
+
     /// The user agent in force: the configured one, or pith's own.
     pub fn user_agent(&self) -> String {
         if self.user_agent.trim().is_empty() {
@@ -179,6 +243,16 @@ impl Default for ExtractConfig {
     }
 }
 
+/// Most extraction worker threads (`extract.jobs`, `--jobs`).
+pub const MAX_JOBS: u64 = 1024;
+
+impl ExtractConfig {
+    /// Refuse numeric settings outside their ranges: `jobs` up to [`MAX_JOBS`].
+    pub fn validate(&self) -> Result<(), RangeError> {
+        in_range("extract.jobs", self.jobs, 0, MAX_JOBS)
+    }
+}
+
 /// `[output]` settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -205,6 +279,34 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numeric_settings_have_ranges() {
+        assert_eq!(FetchConfig::default().validate(), Ok(()));
+        let big = FetchConfig {
+            concurrency: 1 << 61,
+            ..Default::default()
+        };
+        let e = big.validate().unwrap_err();
+        assert_eq!(e.name, "fetch.concurrency");
+        assert!(e.to_string().contains("from 1 to 10000"), "{e}");
+        let zero = Config::parse("[fetch]\ntimeout_secs = 0\n").unwrap();
+        assert_eq!(
+            zero.fetch.validate().unwrap_err().name,
+            "fetch.timeout_secs"
+        );
+        let retries = FetchConfig {
+            retries: u32::MAX,
+            ..Default::default()
+        };
+        assert_eq!(retries.validate().unwrap_err().name, "fetch.retries");
+        let jobs = ExtractConfig {
+            jobs: 1 << 61,
+            ..Default::default()
+        };
+        assert_eq!(jobs.validate().unwrap_err().name, "extract.jobs");
+        assert_eq!(ExtractConfig::default().validate(), Ok(()));
+    }
 
     #[test]
     fn shipped_config_equals_defaults() {

@@ -269,13 +269,60 @@ struct Shared {
     out: mpsc::Sender<PageOutcome>,
 }
 
-/// One line's task: its outcome to the writer, then its ticket freed.
+/// One line's task: its outcome to the writer, then its ticket freed. A
+/// panic while processing the line gives it an `internal` error record.
 async fn task(shared: Shared, line: Line, ticket: OwnedSemaphorePermit) {
-    let outcome = process(&shared, line).await;
+    let source = line.source.clone();
+    let url = url_of_line(&line.text);
+    let work = {
+        let shared = shared.clone();
+        async move { process(&shared, line).await }
+    };
+    let outcome = catch_panic(work, source, url).await;
     if outcome.record.is_some() || !outcome.warc.is_empty() {
         let _ = shared.out.send(outcome).await;
     }
     drop(ticket);
+}
+
+/// Aborts a task when dropped (its caller was abandoned).
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Run `work`, a line's processing, as a task of its own: when it panics,
+/// the line's outcome is an `internal` error record naming the panic.
+async fn catch_panic<F>(work: F, source: String, url: Option<String>) -> PageOutcome
+where
+    F: std::future::Future<Output = PageOutcome> + Send + 'static,
+{
+    let handle = tokio::spawn(work);
+    let _abort = AbortOnDrop(handle.abort_handle());
+    match handle.await {
+        Ok(outcome) => outcome,
+        Err(e) if e.is_panic() => {
+            let payload = e.into_panic();
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(url = url.as_deref().unwrap_or(&source), "panicked: {what}");
+            let message = format!("internal error (panic: {what}); please report this URL");
+            PageOutcome {
+                record: Some(Record::failed(source, url, "internal", message)),
+                warc: Vec::new(),
+            }
+        }
+        Err(_) => PageOutcome {
+            record: None,
+            warc: Vec::new(),
+        },
+    }
 }
 
 /// WARC records of `exchanges`, made on the blocking pool.
@@ -652,6 +699,33 @@ mod tests {
         let mut by_url = Written::new(false);
         assert!(!by_url.is_repeat(&rec("https://x.org/a", "h1")));
         assert!(!by_url.is_repeat(&rec("https://x.org/b", "h1")));
+    }
+
+    #[tokio::test]
+    async fn a_panicking_task_gives_an_internal_record() {
+        let out = catch_panic(
+            async { panic!("boom") },
+            "list".into(),
+            Some("https://x.org/a".into()),
+        )
+        .await;
+        let r = out.record.expect("a record for the line");
+        let e = r.error.expect("an error");
+        assert_eq!(e.kind, "internal");
+        assert!(e.message.contains("boom"), "{}", e.message);
+        assert_eq!(r.url.as_deref(), Some("https://x.org/a"));
+        let fine = catch_panic(
+            async {
+                PageOutcome {
+                    record: None,
+                    warc: vec![1],
+                }
+            },
+            "list".into(),
+            None,
+        )
+        .await;
+        assert_eq!(fine.warc, vec![1]);
     }
 
     #[test]

@@ -26,12 +26,12 @@ pub enum Source {
         /// The page.
         page: ArchivedPage,
     },
-    /// A line of an input list that is not text.
+    /// A line of an input list that is not text, or is too long.
     BadLine {
         /// The list, as named (`-` for standard input).
         list: String,
         /// Which line, and what it holds.
-        error: NotUtf8,
+        error: LineError,
     },
     /// A WARC file, or one of its records, that could not be read.
     Unreadable {
@@ -95,13 +95,13 @@ pub enum InputError {
         /// What went wrong.
         source: WarcError,
     },
-    /// A line of an input list that is not text.
+    /// A line of an input list that is not text, or is too long.
     #[error("input list {list}: {source}")]
     BadLine {
         /// The list.
         list: String,
         /// The line.
-        source: NotUtf8,
+        source: LineError,
     },
     /// Larger than the limit.
     #[error("{path} is {size} bytes, over the limit of {limit} bytes")]
@@ -324,14 +324,92 @@ pub fn read_list<R: Read + Send + 'static>(
 /// Longest prefix of a bad line shown in its error message.
 const SHOWN_BYTES: usize = 120;
 
-/// A list line that is not text.
+/// Longest list line read; the rest of a longer one is skipped unread
+/// into memory, and the line is one [`LineError::TooLong`].
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// A list line that is not text, or is too long.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line} is not UTF-8: \"{shown}\"")]
-pub struct NotUtf8 {
-    /// Its 1-based line number.
-    pub line: u64,
-    /// Its first bytes, non-ASCII ones escaped (`\xff`).
-    pub shown: String,
+#[non_exhaustive]
+pub enum LineError {
+    /// Not UTF-8.
+    #[error("line {line} is not UTF-8: \"{shown}\"")]
+    NotUtf8 {
+        /// Its 1-based line number.
+        line: u64,
+        /// Its first bytes, non-ASCII ones escaped (`\xff`).
+        shown: String,
+    },
+    /// Longer than [`MAX_LINE_BYTES`].
+    #[error(
+        "line {line} is {bytes} bytes long, over the limit of {MAX_LINE_BYTES} bytes: \"{shown}\""
+    )]
+    TooLong {
+        /// Its 1-based line number.
+        line: u64,
+        /// Its length.
+        bytes: u64,
+        /// Its first bytes, non-ASCII ones escaped (`\xff`).
+        shown: String,
+    },
+}
+
+impl LineError {
+    /// The 1-based number of the line.
+    pub fn line(&self) -> u64 {
+        match self {
+            LineError::NotUtf8 { line, .. } | LineError::TooLong { line, .. } => *line,
+        }
+    }
+}
+
+/// The first bytes of `bytes`, escaped, for a message.
+fn shown(bytes: &[u8]) -> String {
+    let mut shown = bytes[..bytes.len().min(SHOWN_BYTES)]
+        .escape_ascii()
+        .to_string();
+    if bytes.len() > SHOWN_BYTES {
+        shown.push('…');
+    }
+    shown
+}
+
+/// Read one line (its `\n` included) into `buf`, keeping at most `cap`
+/// bytes of it and skipping the rest; returns the line's full length (0 at
+/// the end) and the length of its ending (`\n` 1, `\r\n` 2, none 0).
+fn read_capped(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<(u64, u64)> {
+    let mut total = 0u64;
+    let mut last_cr = false;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok((total, 0));
+        }
+        let (used, done) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let room = cap.saturating_sub(buf.len()).min(used);
+        buf.extend_from_slice(&chunk[..room]);
+        let cr = match used {
+            1 => last_cr,
+            _ => chunk[used - 2] == b'\r',
+        };
+        last_cr = chunk[used - 1] == b'\r';
+        reader.consume(used);
+        total += used as u64;
+        if done {
+            return Ok((total, if cr { 2 } else { 1 }));
+        }
+    }
 }
 
 /// One line of a list, read by [`list_lines`].
@@ -339,15 +417,18 @@ pub struct NotUtf8 {
 pub struct ListLine {
     /// 1-based line number.
     pub number: u64,
-    /// The line without its ending (`\n` or `\r\n`), or why it is not text.
-    pub text: Result<String, NotUtf8>,
+    /// The line without its ending (`\n` or `\r\n`), or why it is not
+    /// text (or too long).
+    pub text: Result<String, LineError>,
 }
 
 /// The lines of a list (of URLs or of inputs), read as bytes and streamed:
 /// a UTF-8 byte order mark is dropped; a UTF-16 list (byte order mark
 /// `FF FE` or `FE FF`) is decoded; a line that is not UTF-8 is one
-/// [`NotUtf8`] line and the lines after it follow. A read error is yielded
-/// once and ends the lines.
+/// [`LineError::NotUtf8`] line and the lines after it follow; a line longer
+/// than [`MAX_LINE_BYTES`] is one [`LineError::TooLong`] line, its rest
+/// skipped without being kept. A read error is yielded once and ends the
+/// lines.
 pub fn list_lines<R: Read + Send + 'static>(reader: R) -> ListLines {
     ListLines {
         state: LinesState::Start(Box::new(reader)),
@@ -435,13 +516,24 @@ impl Iterator for ListLines {
             return None;
         };
         let mut buf = Vec::new();
-        match reader.read_until(b'\n', &mut buf) {
-            Ok(0) => {
+        // One byte more than a line may hold, with its `\r\n`.
+        match read_capped(&mut **reader, &mut buf, MAX_LINE_BYTES + 2) {
+            Ok((0, _)) => {
                 self.state = LinesState::Done;
                 None
             }
-            Ok(_) => {
+            Ok((len, ending)) => {
                 self.number += 1;
+                if len - ending > MAX_LINE_BYTES as u64 {
+                    return Some(Ok(ListLine {
+                        number: self.number,
+                        text: Err(LineError::TooLong {
+                            line: self.number,
+                            bytes: len - ending,
+                            shown: shown(&buf),
+                        }),
+                    }));
+                }
                 if buf.last() == Some(&b'\n') {
                     buf.pop();
                     if buf.last() == Some(&b'\r') {
@@ -449,18 +541,9 @@ impl Iterator for ListLines {
                     }
                 }
                 let number = self.number;
-                let text = String::from_utf8(buf).map_err(|e| {
-                    let bytes = e.as_bytes();
-                    let mut shown = bytes[..bytes.len().min(SHOWN_BYTES)]
-                        .escape_ascii()
-                        .to_string();
-                    if bytes.len() > SHOWN_BYTES {
-                        shown.push('…');
-                    }
-                    NotUtf8 {
-                        line: number,
-                        shown,
-                    }
+                let text = String::from_utf8(buf).map_err(|e| LineError::NotUtf8 {
+                    line: number,
+                    shown: shown(e.as_bytes()),
                 });
                 Some(Ok(ListLine { number, text }))
             }
@@ -535,7 +618,7 @@ mod tests {
 
     fn lines(bytes: &[u8]) -> Vec<Result<String, u64>> {
         list_lines(std::io::Cursor::new(bytes.to_vec()))
-            .map(|l| l.expect("no read error").text.map_err(|e| e.line))
+            .map(|l| l.expect("no read error").text.map_err(|e| e.line()))
             .collect()
     }
 
@@ -549,6 +632,32 @@ mod tests {
         assert_eq!(
             bad.text.unwrap_err().to_string(),
             "line 1 is not UTF-8: \"\\xffx\""
+        );
+    }
+
+    #[test]
+    fn an_over_long_line_is_one_error_and_the_rest_follows() {
+        let mut list = b"a\n".to_vec();
+        list.extend(std::iter::repeat_n(b'x', 3 * MAX_LINE_BYTES));
+        list.extend_from_slice(b"\r\nb\n");
+        list.extend(std::iter::repeat_n(b'y', MAX_LINE_BYTES));
+        list.extend_from_slice(b"\r\n");
+        let got: Vec<_> = list_lines(std::io::Cursor::new(list))
+            .map(|l| l.expect("no read error").text)
+            .collect();
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(got[0].as_deref(), Ok("a"));
+        let e = got[1].clone().unwrap_err();
+        assert!(
+            matches!(e, LineError::TooLong { line: 2, bytes, .. } if bytes == 3 * MAX_LINE_BYTES as u64),
+            "{e:?}"
+        );
+        assert!(e.to_string().len() < 1000, "{e}");
+        assert_eq!(got[2].as_deref(), Ok("b"));
+        assert_eq!(
+            got[3].as_ref().map(String::len),
+            Ok(MAX_LINE_BYTES),
+            "at the limit"
         );
     }
 

@@ -38,6 +38,24 @@ impl std::str::FromStr for Format {
     }
 }
 
+/// Longest error message written in a record, in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 2048;
+
+/// `message`, cut to at most [`MAX_MESSAGE_BYTES`] on a character
+/// boundary, with `…` at the cut.
+fn cut_message(mut message: String) -> String {
+    if message.len() <= MAX_MESSAGE_BYTES {
+        return message;
+    }
+    let mut end = MAX_MESSAGE_BYTES - '…'.len_utf8();
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    message.truncate(end);
+    message.push('…');
+    message
+}
+
 /// A failure, as written in a record.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ErrorInfo {
@@ -134,11 +152,12 @@ impl Record {
             .unwrap_or(false)
     }
 
-    /// A record for a failed input.
+    /// A record for a failed input; a message longer than
+    /// [`MAX_MESSAGE_BYTES`] is cut (on a character boundary, marked `…`).
     pub fn failed(source: String, url: Option<String>, kind: &str, message: String) -> Record {
         let error = ErrorInfo {
             kind: kind.to_string(),
-            message,
+            message: cut_message(message),
         };
         Record::new(source, url, None, Some(error))
     }
@@ -858,6 +877,20 @@ pub fn file_stem(record: &Record) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_error_messages_are_cut_on_a_character_boundary() {
+        for filler in ["x", "é", "日本"] {
+            let message = filler.repeat(1_000_000);
+            let r = Record::failed("l".into(), None, "connect", message);
+            let m = &r.error.expect("error").message;
+            assert!(m.len() <= MAX_MESSAGE_BYTES, "{}", m.len());
+            assert!(m.len() > MAX_MESSAGE_BYTES - 8, "{}", m.len());
+            assert!(m.ends_with('…'));
+        }
+        let short = Record::failed("l".into(), None, "dns", "no such host".into());
+        assert_eq!(short.error.expect("error").message, "no such host");
+    }
 
     #[test]
     fn failed_records_carry_kind_and_no_article_fields() {

@@ -1218,3 +1218,70 @@ fn a_progress_line_every_10_s_without_v_off_a_terminal() {
         .unwrap_or_else(|| panic!("no progress line\n{err}"));
     assert!(line.ends_with(" pages/s"), "{line}");
 }
+
+#[test]
+fn numeric_settings_out_of_range_are_refused() {
+    let sb = Sandbox::new();
+    let page = "http://pith-test.invalid/story";
+    // 2^61: past tokio's semaphore, which panicked inside the engine.
+    let huge = (1u64 << 61).to_string();
+    let o = sb.pith(&run_args(&["--concurrency", &huge, page]), None);
+    assert_fatal(&o, "--concurrency");
+    assert!(stderr(&o).contains("fetch.concurrency"), "{}", show(&o));
+    let o = sb.pith(&run_args(&["--retries", "4294967295", page]), None);
+    assert_fatal(&o, "--retries");
+    // config.toml alike.
+    sb.write("big.toml", format!("[fetch]\nconcurrency = {huge}\n"));
+    let o = sb.pith(&["--config", "big.toml", "run", "--no-state", page], None);
+    assert_fatal(&o, "fetch.concurrency");
+    sb.write("redirects.toml", "[fetch]\nmax_redirects = 100000\n");
+    let o = sb.pith(
+        &["--config", "redirects.toml", "run", "--no-state", page],
+        None,
+    );
+    assert_fatal(&o, "fetch.max_redirects");
+}
+
+#[test]
+fn an_over_long_url_line_gives_one_short_invalid_url_record() {
+    let s = pages_server();
+    let sb = Sandbox::new();
+    let long = format!("{}/{}", s.url("/a"), "x".repeat(1 << 20));
+    let list = format!("{}\n{long}\n{}\n", s.url("/a"), s.url("/b"));
+    sb.write("urls.txt", list);
+    let o = sb.pith(&run_args(&["urls.txt"]), None);
+    let out = stdout(&o);
+    let recs = records(&out);
+    assert_eq!(recs.len(), 3, "one record per line\n{}", show(&o));
+    for line in out.lines() {
+        assert!(line.len() < 16 * 1024, "a record of {} bytes", line.len());
+    }
+    let bad: Vec<&Value> = recs
+        .iter()
+        .filter(|r| kind(r) == Some("invalid_url"))
+        .collect();
+    assert_eq!(bad.len(), 1, "{}", show(&o));
+    let msg = bad[0]["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("line 2") && msg.contains("over the limit"),
+        "{msg}"
+    );
+    for path in ["/a", "/b"] {
+        let r = recs.iter().find(|r| r["url"] == s.url(path)).expect(path);
+        assert_eq!(kind(r), None, "{r}");
+    }
+}
+
+#[test]
+fn an_out_of_range_job_count_is_refused() {
+    let sb = Sandbox::new();
+    let page = sb.write("p.html", article("Echo"));
+    let huge = (1u64 << 61).to_string();
+    let o = sb.pith(&["extract", "--jobs", &huge, &page], None);
+    assert_fatal(&o, "extract.jobs");
+    sb.write("jobs.toml", format!("[extract]\njobs = {huge}\n"));
+    let o = sb.pith(&["--config", "jobs.toml", "extract", &page], None);
+    assert_fatal(&o, "extract.jobs");
+    let o = sb.pith(&["extract", "--jobs", "2", &page], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+}

@@ -979,3 +979,133 @@ fn feeds_and_sitemaps_are_expanded_into_their_pages() {
         "expanded twice, refused the third time"
     );
 }
+
+#[test]
+fn an_absurd_crawl_delay_is_cut_not_a_panic() {
+    let s = server(40);
+    s.route(
+        "/robots.txt",
+        Response::ok("User-agent: *\nCrawl-delay: 1e20\n").content_type("text/plain"),
+    );
+    s.route("/a", Response::ok(story("absurd-delay")));
+    let urls = vec![s.url("/a")];
+    let r = run(&config(""), &urls);
+    assert_eq!(r.records.len(), 1, "{:?}", r.out);
+    assert_eq!(kind(record(&r, &urls[0])), None, "{:?}", r.records);
+    assert_eq!(r.out.status.code(), Some(0));
+}
+
+/// A raw TCP server on 127.0.0.1 that answers every connection with
+/// `reply` and closes it; with `reset`, it reads only the request's first
+/// byte, so the close (with request bytes unread) resets the connection.
+fn raw_server(reply: Vec<u8>, reset: bool) -> String {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let reply = reply.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while conn.read(&mut byte).is_ok_and(|n| n == 1) {
+                    head.push(byte[0]);
+                    if reset || head.ends_with(b"\r\n\r\n") {
+                        break;
+                    }
+                }
+                let _ = conn.write_all(&reply);
+                let _ = conn.flush();
+                if reset {
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).expect("gzip");
+    e.finish().expect("gzip")
+}
+
+#[test]
+fn broken_answers_have_kinds_from_their_error_types() {
+    let html = |extra: &str, body: &[u8]| {
+        let mut r = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n{extra}Connection: close\r\n\r\n"
+        )
+        .into_bytes();
+        r.extend_from_slice(body);
+        r
+    };
+    let mut many = String::from("HTTP/1.1 200 OK\r\n");
+    for i in 0..10_000 {
+        many.push_str(&format!("X-H{i}: v\r\n"));
+    }
+    many.push_str("\r\n");
+    let huge = format!("HTTP/1.1 200 OK\r\nX-Big: {}\r\n\r\n", "a".repeat(1 << 20));
+    let zipped = gzip(&article());
+    let cut = &zipped[..zipped.len() / 2];
+    let mut partial = html("Content-Length: 100000\r\n", &article());
+    partial.truncate(partial.len() / 2);
+    // A port that was free a moment ago, under a path with a TLS-ish word.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let closed_port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let cases: Vec<(String, &str)> = vec![
+        (
+            format!("http://127.0.0.1:{closed_port}/alerts/ssl-story"),
+            "connect",
+        ),
+        (
+            raw_server(huge.into_bytes(), false) + "/big-head",
+            "http_protocol",
+        ),
+        (
+            raw_server(many.into_bytes(), false) + "/many",
+            "http_protocol",
+        ),
+        (raw_server(article(), false) + "/http09", "http_protocol"),
+        (
+            raw_server(b"HTTP/1.1 abc OK\r\n\r\n".to_vec(), false) + "/status",
+            "http_protocol",
+        ),
+        (raw_server(Vec::new(), false) + "/empty", "http_protocol"),
+        (
+            raw_server(
+                html("Content-Encoding: gzip\r\n", b"this is not gzip at all"),
+                false,
+            ) + "/bad-gzip",
+            "decode",
+        ),
+        (
+            raw_server(html("Content-Encoding: gzip\r\n", cut), false) + "/cut-gzip",
+            "decode",
+        ),
+        (raw_server(partial, true) + "/reset", "http_protocol"),
+        (
+            raw_server(html("", &article()), false) + "/" + &"u".repeat(40_000),
+            "invalid_url",
+        ),
+    ];
+    let urls: Vec<String> = cases.iter().map(|(u, _)| u.clone()).collect();
+    let r = run(&config("respect_robots = false\ntimeout_secs = 10"), &urls);
+    assert_eq!(r.records.len(), urls.len(), "{:?}", r.out);
+    let mut wrong = Vec::new();
+    for (url, want) in &cases {
+        let rec = record(&r, url);
+        if kind(rec) != Some(want) {
+            wrong.push(format!(
+                "{}: want {want}, got {:?}: {}",
+                &url[..url.len().min(60)],
+                kind(rec),
+                rec["error"]["message"]
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

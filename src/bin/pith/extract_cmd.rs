@@ -50,7 +50,14 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
         bail!("--url goes with exactly one INPUT");
     }
     let format = format_setting(a.format.as_deref(), &config)?;
-    let jobs = match a.jobs.unwrap_or(config.extract.jobs) {
+    let mut extract = config.extract.clone();
+    if let Some(j) = a.jobs {
+        extract.jobs = j;
+    }
+    extract
+        .validate()
+        .map_err(|e| anyhow::anyhow!("{e} (--jobs)"))?;
+    let jobs = match extract.jobs {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };

@@ -177,12 +177,19 @@ fn apply_fetch_flags(a: &RunArgs, f: &mut FetchConfig) -> Result<()> {
     if a.allow_private_networks {
         f.allow_private_networks = true;
     }
-    if f.concurrency == 0 {
-        bail!("fetch.concurrency must be at least 1 (--concurrency)");
-    }
-    if f.per_host_concurrency == 0 {
-        bail!("fetch.per_host_concurrency must be at least 1 (--per-host-concurrency)");
-    }
+    // Flags and config.toml alike: the names say which flag sets which.
+    f.validate().map_err(|e| {
+        let flag = match e.name {
+            "fetch.concurrency" => " (--concurrency)",
+            "fetch.per_host_concurrency" => " (--per-host-concurrency)",
+            "fetch.per_host_delay_ms" => " (--per-host-delay-ms)",
+            "fetch.timeout_secs" => " (--timeout-secs)",
+            "fetch.retries" => " (--retries)",
+            "fetch.max_body_bytes" => " (--max-body-bytes)",
+            _ => "",
+        };
+        anyhow::anyhow!("{e}{flag}")
+    })?;
     Ok(())
 }
 
@@ -580,8 +587,14 @@ async fn run_round(plan: &mut RunPlan, session: &Session) -> Result<usize> {
             _ = tick.tick() => round.progress.tick(),
         }
     }
-    let _ = engine.handle.await;
-    Ok(round.progress.finish())
+    let finished = engine.handle.await;
+    let counted = round.progress.finish();
+    match finished {
+        Err(e) if e.is_panic() => {
+            bail!("internal error: the crawl engine stopped unexpectedly; please report this run")
+        }
+        _ => Ok(counted),
+    }
 }
 
 /// The library's pipeline, running one round.

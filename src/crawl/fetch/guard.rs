@@ -3,7 +3,11 @@
 //! By default only public unicast addresses are allowed: loopback, private,
 //! link-local, unique-local, carrier-grade NAT, multicast, broadcast,
 //! documentation and unspecified addresses are refused, for IPv4 and IPv6,
-//! including IPv4-mapped and IPv4-compatible IPv6 forms. The check runs on
+//! including IPv4-mapped (`::ffff:a.b.c.d`), IPv4-translated
+//! (`::ffff:0:a.b.c.d`) and IPv4-compatible (`::a.b.c.d`) forms, which are
+//! judged by the IPv4 address they embed, and NAT64 (`64:ff9b::/96`,
+//! `64:ff9b:1::/48`), 6to4 (`2002::/16`) and Teredo (`2001::/32`)
+//! addresses, which are refused whole. The check runs on
 //! the addresses the resolver returns, which are the only ones the client
 //! may connect to, and on IP-literal hosts before any request, at every
 //! redirect hop and for robots.txt alike.
@@ -24,6 +28,13 @@ pub fn is_public(ip: IpAddr) -> bool {
             if seg[..6].iter().all(|&s| s == 0) {
                 return false;
             }
+            // IPv4-translated (::ffff:0:a.b.c.d, RFC 2765): the embedded
+            // address decides, like an IPv4-mapped one.
+            if seg[..4].iter().all(|&s| s == 0) && seg[4] == 0xffff && seg[5] == 0 {
+                let [a, b] = seg[6].to_be_bytes();
+                let [c, d] = seg[7].to_be_bytes();
+                return is_public_v4(Ipv4Addr::new(a, b, c, d));
+            }
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
@@ -31,7 +42,8 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || (seg[0] & 0xffc0) == 0xfe80 // link local fe80::/10
                 || (seg[0] & 0xffc0) == 0xfec0 // site local (deprecated)
                 || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation
-                || (seg[0] == 0x64 && seg[1] == 0xff9b) // NAT64 (embeds IPv4)
+                || (seg[0] == 0x64 && seg[1] == 0xff9b) // NAT64 64:ff9b::/96 and 64:ff9b:1::/48 (embed IPv4)
+                || (seg[0] == 0x2001 && seg[1] == 0) // Teredo 2001::/32 (embeds IPv4)
                 || seg[0] == 0x2002) // 6to4 (embeds IPv4)
         }
     }
@@ -54,8 +66,15 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || o[0] >= 240) // reserved
 }
 
-/// The words that mark the resolver's refusal in an error message.
-pub const BLOCKED_MESSAGE: &str = "resolves only to non-public addresses";
+/// A host name that does not resolve (the resolver's own error, typed).
+#[derive(Debug, thiserror::Error)]
+#[error("failed to look up {host}: {source}")]
+pub struct DnsFailure {
+    /// The host name.
+    pub host: String,
+    /// What the system resolver said.
+    pub source: std::io::Error,
+}
 
 /// The resolver error that says every address of a name was refused.
 #[derive(Debug, thiserror::Error)]
@@ -81,14 +100,23 @@ impl Resolve for GuardedResolver {
         Box::pin(async move {
             // RFC 6761: names under .invalid never resolve; no query is sent.
             if host.trim_end_matches('.').ends_with(".invalid") || host == "invalid" {
-                let e = std::io::Error::new(
+                let source = std::io::Error::new(
                     std::io::ErrorKind::NotFound,
-                    format!("failed to lookup address information: {host} is under .invalid"),
+                    "names under .invalid never resolve",
                 );
-                return Err(Box::new(e) as Box<dyn std::error::Error + Send + Sync>);
+                return Err(Box::new(DnsFailure { host, source })
+                    as Box<dyn std::error::Error + Send + Sync>);
             }
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let looked_up = tokio::net::lookup_host((host.as_str(), 0))
+                .await
+                .map(|found| found.collect::<Vec<SocketAddr>>());
+            let found = match looked_up {
+                Ok(found) => found,
+                Err(source) => {
+                    return Err(Box::new(DnsFailure { host, source })
+                        as Box<dyn std::error::Error + Send + Sync>);
+                }
+            };
             let allowed: Vec<SocketAddr> = found
                 .iter()
                 .copied()
@@ -134,6 +162,13 @@ mod tests {
             "::ffff:10.0.0.1",
             "::127.0.0.1",
             "2001:db8::1",
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:10.0.0.1",
+            "64:ff9b::127.0.0.1",
+            "64:ff9b::8.8.8.8",
+            "64:ff9b:1::a00:1",
+            "2002:7f00:1::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
         ] {
             assert!(!is_public(a.parse().unwrap()), "{a} must be refused");
         }
@@ -142,6 +177,7 @@ mod tests {
             "8.8.8.8",
             "2606:4700::1111",
             "::ffff:8.8.8.8",
+            "::ffff:0:8.8.8.8",
         ] {
             assert!(is_public(a.parse().unwrap()), "{a} must be allowed");
         }

@@ -84,6 +84,14 @@ pub enum FetchError {
     /// TLS failed (certificate, handshake).
     #[error("TLS failed: {0}")]
     Tls(String),
+    /// The server's answer broke HTTP: a bad status line or head, a head
+    /// too large or with too many headers, no answer at all, or a body cut
+    /// short (the connection closed or reset in it).
+    #[error("HTTP protocol error: {0}")]
+    HttpProtocol(String),
+    /// The body's content coding (gzip, deflate, brotli) is invalid or cut short.
+    #[error("cannot decode the body: {0}")]
+    Decode(String),
     /// The request did not finish within the deadline.
     #[error("timed out after {0:?}")]
     Timeout(Duration),
@@ -114,6 +122,8 @@ impl FetchError {
             FetchError::Dns(_) => "dns",
             FetchError::Connect(_) => "connect",
             FetchError::Tls(_) => "tls",
+            FetchError::HttpProtocol(_) => "http_protocol",
+            FetchError::Decode(_) => "decode",
             FetchError::Timeout(_) => "timeout",
             FetchError::TooManyRedirects(_) => "too_many_redirects",
             FetchError::HttpStatus(_) => "http_status",
@@ -130,6 +140,8 @@ impl FetchError {
             FetchError::Dns(m) => FetchError::Dns(format!("{url}: {m}")),
             FetchError::Connect(m) => FetchError::Connect(format!("{url}: {m}")),
             FetchError::Tls(m) => FetchError::Tls(format!("{url}: {m}")),
+            FetchError::HttpProtocol(m) => FetchError::HttpProtocol(format!("{url}: {m}")),
+            FetchError::Decode(m) => FetchError::Decode(format!("{url}: {m}")),
             other => other,
         }
     }
@@ -732,10 +744,19 @@ fn version_name(v: reqwest::Version) -> &'static str {
     }
 }
 
+/// Longest URL requested (HTTP's request target has a limit too).
+pub const MAX_URL_BYTES: usize = 32 * 1024;
+
 /// An `http` or `https` URL with a host, from a list line.
 fn parse_url(input: &str) -> Result<Url, FetchError> {
     let url =
         Url::parse(input.trim()).map_err(|e| FetchError::InvalidUrl(format!("{input}: {e}")))?;
+    if url.as_str().len() > MAX_URL_BYTES {
+        return Err(FetchError::InvalidUrl(format!(
+            "the URL is {} bytes long, over the limit of {MAX_URL_BYTES} bytes",
+            url.as_str().len()
+        )));
+    }
     match url.scheme() {
         "http" | "https" if url.host().is_some() => Ok(url),
         other => Err(FetchError::InvalidUrl(format!(
@@ -795,56 +816,128 @@ pub fn host_key(url: &Url) -> String {
     )
 }
 
-/// Words of rustls' and hyper-rustls' messages that mark a TLS failure (the
-/// typed error arrives boxed beyond a downcast).
-const TLS_MARKERS: &[&str] = &[
-    "certificate",
-    "tls",
-    "handshake",
-    "corrupt message",
-    "peer misbehaved",
-    "peer incompatible",
-    "alert",
-    "invalidcontenttype",
-    "ssl",
-];
+/// The messages of `e`'s sources, joined (reqwest's own message names the
+/// URL requested, which may be robots.txt's, and is left out: the page's
+/// URL is added by the caller).
+fn source_messages(e: &reqwest::Error) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let m = s.to_string();
+        // A wrapper often repeats its source's message.
+        if !out.last().is_some_and(|l| l.ends_with(&m)) {
+            out.push(m);
+        }
+        source = s.source();
+    }
+    if out.is_empty() {
+        // No source: reqwest's kind alone, without its URL.
+        out.push(
+            e.to_string()
+                .split(" for url (")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        );
+    }
+    out.join(": ")
+}
 
-/// The kind of a reqwest failure: timeout, refused address, DNS, TLS, or
-/// else a connection failure, read off its chain of sources.
+/// What a typed error in the chain says the failure was.
+enum Cause {
+    Blocked(String),
+    Dns,
+    Tls,
+    Timeout,
+    Protocol,
+    /// The body broke off (the connection closed or reset in it).
+    Body,
+    /// The connection failed or broke.
+    Io,
+}
+
+/// The cause one error of the chain shows, if it is of a known type;
+/// `in_body` when the failure came while reading the body.
+fn cause_of(s: &(dyn std::error::Error + 'static), in_body: bool) -> Option<Cause> {
+    if let Some(b) = s.downcast_ref::<guard::BlockedAddress>() {
+        return Some(Cause::Blocked(b.to_string()));
+    }
+    if s.is::<guard::DnsFailure>() {
+        return Some(Cause::Dns);
+    }
+    if s.is::<rustls::Error>() {
+        return Some(Cause::Tls);
+    }
+    if let Some(h) = s.downcast_ref::<hyper::Error>() {
+        if h.is_parse() || h.is_parse_status() {
+            return Some(Cause::Protocol);
+        }
+        if h.is_incomplete_message() {
+            return Some(Cause::Protocol);
+        }
+        if h.is_timeout() {
+            return Some(Cause::Timeout);
+        }
+        // The connection broke: in the body (reqwest's decoder wraps that
+        // as a decode error), or before an answer began.
+        return Some(if in_body { Cause::Body } else { Cause::Io });
+    }
+    if let Some(io) = s.downcast_ref::<std::io::Error>() {
+        // An I/O error's own source() skips the error it wraps: look inside.
+        if let Some(inner) = io.get_ref().and_then(|i| cause_of(i, in_body)) {
+            return Some(inner);
+        }
+        return match io.kind() {
+            std::io::ErrorKind::TimedOut => Some(Cause::Timeout),
+            _ => Some(Cause::Io),
+        };
+    }
+    None
+}
+
+/// The kind of a reqwest failure, from the types of its error and of the
+/// errors in its chain of sources (never from words, which may come from
+/// the URL): refused address, DNS, TLS, timeout, a broken HTTP answer, an
+/// invalid content coding, or else a connection failure.
 fn classify(e: &reqwest::Error, deadline: Duration) -> FetchError {
     if e.is_timeout() {
         return FetchError::Timeout(deadline);
     }
-    // reqwest's own message names the URL requested, which may be
-    // robots.txt's: the page's URL is added by the caller.
+    let message = || source_messages(e);
+    // The first typed cause met from the outside in, except a plain I/O
+    // error, which only counts when nothing more telling is found.
+    let mut io = false;
+    let mut body = e.is_body() && !e.is_decode();
+    let in_body = e.is_body() || e.is_decode();
     let mut source = std::error::Error::source(e);
-    let mut chain = String::new();
-    if source.is_none() {
-        chain = format!("{e}: ");
-    }
     while let Some(s) = source {
-        if let Some(b) = s.downcast_ref::<guard::BlockedAddress>() {
-            return FetchError::BlockedAddress(b.to_string());
+        match cause_of(s, in_body) {
+            Some(Cause::Blocked(m)) => return FetchError::BlockedAddress(m),
+            Some(Cause::Dns) => return FetchError::Dns(message()),
+            Some(Cause::Tls) => return FetchError::Tls(message()),
+            Some(Cause::Timeout) => return FetchError::Timeout(deadline),
+            Some(Cause::Protocol) => return FetchError::HttpProtocol(message()),
+            Some(Cause::Body) => body = true,
+            Some(Cause::Io) => io = true,
+            None => {}
         }
-        chain.push_str(&s.to_string());
-        chain.push_str(": ");
         source = s.source();
     }
-    let lower = chain.to_lowercase();
-    // The resolver's refusal may arrive boxed beyond a downcast: its message says it.
-    if lower.contains(guard::BLOCKED_MESSAGE) {
-        return FetchError::BlockedAddress(chain.trim_end_matches(": ").to_string());
+    if body {
+        // The answer had begun: its body broke off.
+        return FetchError::HttpProtocol(format!("response body cut short: {}", message()));
     }
-    if lower.contains("dns error")
-        || lower.contains("failed to lookup")
-        || lower.contains("name or service not known")
-    {
-        FetchError::Dns(chain.trim_end_matches(": ").to_string())
-    } else if TLS_MARKERS.iter().any(|m| lower.contains(m)) {
-        FetchError::Tls(chain.trim_end_matches(": ").to_string())
-    } else {
-        FetchError::Connect(chain.trim_end_matches(": ").to_string())
+    if e.is_decode() {
+        return FetchError::Decode(message());
     }
+    if e.is_builder() {
+        return FetchError::InvalidUrl(message());
+    }
+    if e.is_connect() || io {
+        return FetchError::Connect(message());
+    }
+    // A request that failed otherwise: the server did not answer with HTTP.
+    FetchError::HttpProtocol(message())
 }
 
 #[cfg(test)]
@@ -858,6 +951,17 @@ mod tests {
         assert!(parse_url(" https://x.org/a ").is_ok());
         assert!(check_literal(&Url::parse("http://127.0.0.1/").unwrap(), false).is_err());
         assert!(check_literal(&Url::parse("http://[::ffff:10.0.0.1]/").unwrap(), false).is_err());
+        for embedded in [
+            "http://[::ffff:0:127.0.0.1]/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[2002:7f00:1::1]/",
+            "http://[64:ff9b::7f00:1]/",
+        ] {
+            let url = Url::parse(embedded).unwrap();
+            assert!(check_literal(&url, false).is_err(), "{embedded}");
+        }
+        let long = format!("http://x.org/{}", "a".repeat(MAX_URL_BYTES));
+        assert_eq!(parse_url(&long).unwrap_err().kind(), "invalid_url");
         assert!(check_literal(&Url::parse("http://127.0.0.1/").unwrap(), true).is_ok());
         assert_eq!(
             host_key(&Url::parse("https://x.org/a").unwrap()),

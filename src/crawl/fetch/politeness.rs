@@ -105,7 +105,9 @@ impl Politeness {
         if !(secs.is_finite() && secs > 0.0) {
             return;
         }
-        let d = Duration::from_secs_f32(secs).min(MAX_CRAWL_DELAY);
+        let d = Duration::try_from_secs_f32(secs)
+            .unwrap_or(MAX_CRAWL_DELAY)
+            .min(MAX_CRAWL_DELAY);
         self.host(key)
             .slots
             .lock()

@@ -9,7 +9,12 @@
 //! their tasks finish, not in list order. A URL gives exactly one record,
 //! success or error, except a feed or sitemap whose entries come back as
 //! lines of their own (ahead of the list, up to [`MAX_DISCOVERY_DEPTH`]
-//! levels deep) in its place. When `stop` turns true, no new line is
+//! levels deep) in its place; one that lists no usable URL gives a
+//! `no_content` record. Discovered entries wait in the loop, newest feed or
+//! sitemap first; the sitemaps of a sitemap index are fetched
+//! [`CHILD_LISTINGS`] at most at once, and only while few discovered pages
+//! wait, so an index of many large sitemaps is read as its pages are
+//! started, not all at once. When `stop` turns true, no new line is
 //! started and the fetcher is stopped (no retry, robots.txt or page waiting
 //! for its host is sent; such a URL gives no record); requests in flight get
 //! `grace` to finish and are abandoned after it.

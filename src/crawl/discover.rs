@@ -69,7 +69,11 @@ pub fn entries(body: &[u8], base: &Url) -> Option<Listing> {
             (kind, locs)
         }
         None => {
-            let feed = feed_rs::parser::parse(body).ok()?;
+            // feed-rs's XML reader panics on some malformed input (an XML
+            // declaration naming an encoding after other content): such a
+            // body is no feed.
+            let parsed = std::panic::catch_unwind(|| feed_rs::parser::parse(body));
+            let feed = parsed.ok()?.ok()?;
             let links = feed
                 .entries
                 .iter()
@@ -235,5 +239,11 @@ mod tests {
             let l = entries(body, &base()).unwrap();
             assert_eq!((l.kind, l.entries.len(), l.listed), (kind, 0, 0));
         }
+    }
+
+    #[test]
+    fn a_body_that_trips_the_feed_parser_is_no_listing() {
+        let body = br#"t xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><?xml version="1.0" encoding="utf-16"?><url><loc>https://x.org/a</loc></url>"#;
+        assert_eq!(entries(body, &base()), None);
     }
 }

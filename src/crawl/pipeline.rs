@@ -856,6 +856,67 @@ mod tests {
         assert_eq!(fine.warc, vec![1]);
     }
 
+    fn discovered(index: bool, prefix: &str, n: usize) -> Discovered {
+        Discovered {
+            source: "list".into(),
+            depth: 1,
+            index,
+            entries: (0..n)
+                .map(|i| format!("https://x.org/{prefix}{i}"))
+                .collect::<Vec<_>>()
+                .into_iter(),
+        }
+    }
+
+    #[test]
+    fn sitemaps_of_an_index_start_only_as_the_queue_drains() {
+        let children = Arc::new(Semaphore::new(CHILD_LISTINGS));
+        let low = 3;
+        let mut q = Queue::default();
+        q.push(discovered(true, "s", 10));
+        // An empty list is not kept.
+        q.push(discovered(false, "none", 0));
+        let mut held = Vec::new();
+        for i in 0..CHILD_LISTINGS {
+            let (line, child) = q.next(&children, low).expect("a sitemap starts");
+            assert_eq!(line.text, format!("https://x.org/s{i}"));
+            held.push(child.expect("a sitemap holds a child permit"));
+        }
+        assert!(q.next(&children, low).is_none(), "no third sitemap at once");
+        // The first sitemap's pages come back: they go first, newest first.
+        q.push(discovered(false, "p", 5));
+        drop(held.remove(0));
+        for i in 0..5 {
+            let (line, child) = q.next(&children, low).expect("a page");
+            assert_eq!(line.text, format!("https://x.org/p{i}"));
+            assert!(child.is_none());
+            // While `low` or more pages wait, no sitemap starts.
+            if i < 5 - low {
+                assert_eq!(q.pages(), 5 - i - 1);
+            }
+        }
+        let (line, child) = q.next(&children, low).expect("the next sitemap");
+        assert_eq!(line.text, "https://x.org/s2");
+        assert!(child.is_some());
+        assert_eq!(q.pages(), 0);
+    }
+
+    #[test]
+    fn no_sitemap_starts_while_many_pages_wait() {
+        let children = Arc::new(Semaphore::new(CHILD_LISTINGS));
+        let mut q = Queue::default();
+        q.push(discovered(false, "p", 4));
+        q.push(discovered(true, "s", 2));
+        // Newest first, but the index waits until fewer than 2 pages do.
+        let texts: Vec<String> =
+            std::iter::from_fn(|| q.next(&children, 2).map(|(l, _)| l.text)).collect();
+        assert_eq!(
+            texts,
+            ["p0", "p1", "p2", "s0", "s1", "p3"].map(|t| format!("https://x.org/{t}"))
+        );
+        assert!(q.is_empty());
+    }
+
     #[test]
     fn lines_and_hashes() {
         assert!(is_url_line(" https://x.org "));

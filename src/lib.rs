@@ -43,6 +43,9 @@ pub mod config;
 #[cfg(feature = "crawl")]
 pub mod crawl;
 
+#[cfg(all(test, feature = "crawl"))]
+mod fuzz;
+
 pub use extract::error::{DecodeError, ExtractError};
 #[doc(hidden)]
 pub use extract::explain::explain;

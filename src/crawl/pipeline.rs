@@ -9,7 +9,12 @@
 //! their tasks finish, not in list order. A URL gives exactly one record,
 //! success or error, except a feed or sitemap whose entries come back as
 //! lines of their own (ahead of the list, up to [`MAX_DISCOVERY_DEPTH`]
-//! levels deep) in its place. When `stop` turns true, no new line is
+//! levels deep) in its place; one that lists no usable URL gives a
+//! `no_content` record. Discovered entries wait in the loop, newest feed or
+//! sitemap first; the sitemaps of a sitemap index are fetched
+//! [`CHILD_LISTINGS`] at most at once, and only while few discovered pages
+//! wait, so an index of many large sitemaps is read as its pages are
+//! started, not all at once. When `stop` turns true, no new line is
 //! started and the fetcher is stopped (no retry, robots.txt or page waiting
 //! for its host is sent; such a URL gives no record); requests in flight get
 //! `grace` to finish and are abandoned after it.
@@ -21,6 +26,7 @@
 //! `concurrency` tasks exist at once, waiting or running.
 
 use crate::ExtractOptions;
+use crate::crawl::discover::{ListKind, Listing};
 use crate::crawl::fetch::{
     FetchError, FetchFailure, FetchedPage, Fetcher, ResponseInfo, Validators,
 };
@@ -187,8 +193,14 @@ pub async fn run(
             .saturating_mul(WAITING_PER_SLOT)
             .min(Semaphore::MAX_PERMITS),
     ));
-    // Entries of feeds and sitemaps come back here, ahead of the list.
-    let (more_tx, mut more_rx) = mpsc::unbounded_channel::<Line>();
+    // Entries of feeds and sitemaps come back here, one message per feed or
+    // sitemap: a task sends at most one and the loop receives at every wait,
+    // so a send never waits long.
+    let (more_tx, mut more_rx) = mpsc::channel::<Discovered>(tickets.available_permits().max(1));
+    // The sitemaps of sitemap indexes are fetched at most this many at once,
+    // and only while fewer than `low` discovered pages wait.
+    let children = Arc::new(Semaphore::new(CHILD_LISTINGS));
+    let low = tickets.available_permits();
     let shared = Shared {
         fetcher,
         extract: Arc::new(settings.extract),
@@ -199,41 +211,137 @@ pub async fn run(
         more: more_tx,
         out,
     };
+    let mut queue = Queue::default();
     let mut tasks = JoinSet::new();
     let mut input_open = true;
-    loop {
-        if *stop.borrow() || !input_open && tasks.is_empty() && more_rx.is_empty() {
+    'run: loop {
+        while let Ok(d) = more_rx.try_recv() {
+            queue.push(d);
+        }
+        if *stop.borrow() || !input_open && tasks.is_empty() && queue.is_empty() {
             break;
         }
         let mut stop_rx = stop.clone();
-        let line = tokio::select! {
-            biased;
-            _ = stop_rx.changed() => break,
-            Some(l) = more_rx.recv() => Some(l),
-            l = lines.recv(), if input_open => {
-                input_open = l.is_some();
-                l
-            }
-            Some(_) = tasks.join_next(), if !tasks.is_empty() => None,
+        let (line, child) = match queue.next(&children, low) {
+            Some(next) => next,
+            None => tokio::select! {
+                biased;
+                _ = stop_rx.changed() => break,
+                Some(d) = more_rx.recv() => {
+                    queue.push(d);
+                    continue;
+                }
+                l = lines.recv(), if input_open => match l {
+                    Some(l) => (l, None),
+                    None => {
+                        input_open = false;
+                        continue;
+                    }
+                },
+                Some(_) = tasks.join_next(), if !tasks.is_empty() => continue,
+            },
         };
-        let Some(line) = line else { continue };
         if line.error.is_none() && !is_url_line(&line.text) {
             continue;
         }
-        let permit = tokio::select! {
-            p = tickets.clone().acquire_owned() => p.expect("semaphore is never closed"),
-            _ = stop_rx.changed() => break,
+        let permit = loop {
+            tokio::select! {
+                biased;
+                _ = stop_rx.changed() => break 'run,
+                Some(d) = more_rx.recv() => queue.push(d),
+                p = tickets.clone().acquire_owned() => break p.expect("semaphore is never closed"),
+            }
         };
-        tasks.spawn(task(shared.clone(), line, permit));
+        tasks.spawn(task(shared.clone(), line, (permit, child)));
         // Reap finished tasks so the set stays small.
         while tasks.try_join_next().is_some() {}
     }
+    // A task queueing entries now finds the loop gone.
+    drop(more_rx);
     let interrupted = *stop.borrow();
     if interrupted {
         // Retries, robots.txt and pages waiting for their host start nothing now.
         shared.fetcher.stop();
     }
     finish(tasks, interrupted, grace).await;
+}
+
+/// Sitemaps of sitemap indexes fetched at once.
+pub const CHILD_LISTINGS: usize = 2;
+
+/// The entries of one feed or sitemap, waiting to be started.
+#[derive(Debug)]
+struct Discovered {
+    source: String,
+    /// The depth of its entries.
+    depth: u8,
+    /// Whether its entries are sitemaps (of a sitemap index).
+    index: bool,
+    entries: std::vec::IntoIter<String>,
+}
+
+/// The discovered entries waiting, newest feed or sitemap first (so the
+/// pages of a sitemap are started before the index's next sitemap is
+/// fetched).
+#[derive(Debug, Default)]
+struct Queue {
+    lists: Vec<Discovered>,
+}
+
+impl Queue {
+    fn push(&mut self, d: Discovered) {
+        if d.entries.len() > 0 {
+            self.lists.push(d);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
+
+    /// Entries waiting that are not sitemaps of an index.
+    fn pages(&self) -> usize {
+        self.lists
+            .iter()
+            .filter(|d| !d.index)
+            .map(|d| d.entries.len())
+            .sum()
+    }
+
+    /// The next entry to start, newest list first: a sitemap of an index
+    /// only while fewer than `low` other entries wait and one of the
+    /// `children` permits is free (it goes with the sitemap's task); `None`
+    /// when nothing may start now.
+    fn next(
+        &mut self,
+        children: &Arc<Semaphore>,
+        low: usize,
+    ) -> Option<(Line, Option<OwnedSemaphorePermit>)> {
+        let pages = self.pages();
+        let mut child = None;
+        let i = self.lists.iter().rposition(|d| {
+            if !d.index {
+                return true;
+            }
+            if pages >= low {
+                return false;
+            }
+            child = children.clone().try_acquire_owned().ok();
+            child.is_some()
+        })?;
+        let d = &mut self.lists[i];
+        let text = d.entries.next()?;
+        let line = Line {
+            source: d.source.clone(),
+            text,
+            depth: d.depth,
+            error: None,
+        };
+        if d.entries.len() == 0 {
+            self.lists.remove(i);
+        }
+        Some((line, child))
+    }
 }
 
 /// Wait for the tasks still running; when `interrupted`, for `grace` at
@@ -264,14 +372,18 @@ struct Shared {
     /// extractions take one each.
     slots: Arc<Semaphore>,
     /// Where the entries of feeds and sitemaps go back to the loop.
-    more: mpsc::UnboundedSender<Line>,
+    more: mpsc::Sender<Discovered>,
     /// The writer.
     out: mpsc::Sender<PageOutcome>,
 }
 
 /// One line's task: its outcome to the writer, then its ticket freed. A
 /// panic while processing the line gives it an `internal` error record.
-async fn task(shared: Shared, line: Line, ticket: OwnedSemaphorePermit) {
+async fn task(
+    shared: Shared,
+    line: Line,
+    ticket: (OwnedSemaphorePermit, Option<OwnedSemaphorePermit>),
+) {
     let source = line.source.clone();
     let url = url_of_line(&line.text);
     let work = {
@@ -361,7 +473,7 @@ async fn process(shared: &Shared, line: Line) -> PageOutcome {
     let validators = prior.as_ref().filter(|_| !shared.refresh);
     let (fetched, exchanges) = fetch(&shared.fetcher, &url, validators, &shared.slots).await;
     // What follows (archiving, extraction) runs in one of the run's slots.
-    let _slot = shared
+    let slot = shared
         .slots
         .acquire()
         .await
@@ -385,10 +497,38 @@ async fn process(shared: &Shared, line: Line) -> PageOutcome {
             r
         }
         Ok(page) if page.listing && line.depth < MAX_DISCOVERY_DEPTH => {
-            if expand(&shared.more, &line, &page) {
-                return PageOutcome { record: None, warc };
+            // Queueing the entries may wait for the loop: not in a slot.
+            drop(slot);
+            let Some(list) = listing(&page).await else {
+                return PageOutcome {
+                    record: Some(extract_page(page, extract, line.source, url).await),
+                    warc,
+                };
+            };
+            tracing::debug!(%url, entries = list.entries.len(), "expanded");
+            if list.entries.is_empty() {
+                let message = match list.listed {
+                    0 => format!("empty {}: it lists no entry", list.kind.name()),
+                    n => format!(
+                        "{} of {n} entries, none a usable http(s) URL",
+                        list.kind.name()
+                    ),
+                };
+                let record = failed(line.source, url, "no_content", message, &page.info);
+                return PageOutcome {
+                    record: Some(record),
+                    warc,
+                };
             }
-            extract_page(page, extract, line.source, url).await
+            let found = Discovered {
+                source: line.source,
+                depth: line.depth + 1,
+                index: list.kind == ListKind::SitemapIndex,
+                entries: list.entries.into_iter(),
+            };
+            // The loop is gone only when the run stops: the entries go with it.
+            let _ = shared.more.send(found).await;
+            return PageOutcome { record: None, warc };
         }
         Ok(page) if page.listing => {
             let ct = page.info.content_type.clone().unwrap_or_default();
@@ -460,27 +600,15 @@ async fn fetch(
     }
 }
 
-/// Queue the entries of the feed or sitemap `page` as lines one level
-/// deeper than `line`; false when its body is neither.
-fn expand(more: &mpsc::UnboundedSender<Line>, line: &Line, page: &FetchedPage) -> bool {
-    let base = page
-        .info
-        .final_url
-        .as_deref()
-        .and_then(|u| url::Url::parse(u).ok());
-    let Some(entries) = base.and_then(|b| crate::crawl::discover::entries(&page.body, &b)) else {
-        return false;
-    };
-    tracing::debug!(url = %line.text.trim(), entries = entries.len(), "expanded");
-    for text in entries {
-        let _ = more.send(Line {
-            source: line.source.clone(),
-            text,
-            depth: line.depth + 1,
-            error: None,
-        });
-    }
-    true
+/// The entries of the feed or sitemap `page`, read on the blocking pool;
+/// `None` when its body is neither.
+async fn listing(page: &FetchedPage) -> Option<Listing> {
+    let base = url::Url::parse(page.info.final_url.as_deref()?).ok()?;
+    let body = page.body.clone();
+    tokio::task::spawn_blocking(move || crate::crawl::discover::entries(&body, &base))
+        .await
+        .ok()
+        .flatten()
 }
 
 /// Mark an article against what the state remembers of its URL: the same
@@ -726,6 +854,67 @@ mod tests {
         )
         .await;
         assert_eq!(fine.warc, vec![1]);
+    }
+
+    fn discovered(index: bool, prefix: &str, n: usize) -> Discovered {
+        Discovered {
+            source: "list".into(),
+            depth: 1,
+            index,
+            entries: (0..n)
+                .map(|i| format!("https://x.org/{prefix}{i}"))
+                .collect::<Vec<_>>()
+                .into_iter(),
+        }
+    }
+
+    #[test]
+    fn sitemaps_of_an_index_start_only_as_the_queue_drains() {
+        let children = Arc::new(Semaphore::new(CHILD_LISTINGS));
+        let low = 3;
+        let mut q = Queue::default();
+        q.push(discovered(true, "s", 10));
+        // An empty list is not kept.
+        q.push(discovered(false, "none", 0));
+        let mut held = Vec::new();
+        for i in 0..CHILD_LISTINGS {
+            let (line, child) = q.next(&children, low).expect("a sitemap starts");
+            assert_eq!(line.text, format!("https://x.org/s{i}"));
+            held.push(child.expect("a sitemap holds a child permit"));
+        }
+        assert!(q.next(&children, low).is_none(), "no third sitemap at once");
+        // The first sitemap's pages come back: they go first, newest first.
+        q.push(discovered(false, "p", 5));
+        drop(held.remove(0));
+        for i in 0..5 {
+            let (line, child) = q.next(&children, low).expect("a page");
+            assert_eq!(line.text, format!("https://x.org/p{i}"));
+            assert!(child.is_none());
+            // While `low` or more pages wait, no sitemap starts.
+            if i < 5 - low {
+                assert_eq!(q.pages(), 5 - i - 1);
+            }
+        }
+        let (line, child) = q.next(&children, low).expect("the next sitemap");
+        assert_eq!(line.text, "https://x.org/s2");
+        assert!(child.is_some());
+        assert_eq!(q.pages(), 0);
+    }
+
+    #[test]
+    fn no_sitemap_starts_while_many_pages_wait() {
+        let children = Arc::new(Semaphore::new(CHILD_LISTINGS));
+        let mut q = Queue::default();
+        q.push(discovered(false, "p", 4));
+        q.push(discovered(true, "s", 2));
+        // Newest first, but the index waits until fewer than 2 pages do.
+        let texts: Vec<String> =
+            std::iter::from_fn(|| q.next(&children, 2).map(|(l, _)| l.text)).collect();
+        assert_eq!(
+            texts,
+            ["p0", "p1", "p2", "s0", "s1", "p3"].map(|t| format!("https://x.org/{t}"))
+        );
+        assert!(q.is_empty());
     }
 
     #[test]

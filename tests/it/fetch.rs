@@ -981,6 +981,138 @@ fn feeds_and_sitemaps_are_expanded_into_their_pages() {
 }
 
 #[test]
+fn a_url_listed_many_times_in_a_sitemap_is_fetched_once() {
+    let s = server(45);
+    s.route("/robots.txt", Response::ok("").status(404));
+    s.route("/a", Response::ok(story("dup-a")));
+    s.route("/b", Response::ok(story("dup-b")));
+    let mut urlset = String::from("<urlset>");
+    for i in 0..2000 {
+        let loc = if i % 2 == 0 { "/a" } else { "/a#frag" };
+        urlset.push_str(&format!("<url><loc>{loc}</loc></url>"));
+    }
+    urlset.push_str("<url><loc>/b</loc></url></urlset>");
+    s.route(
+        "/sitemap.xml",
+        Response::ok(urlset).content_type("application/xml"),
+    );
+    let r = run(&config(""), &[s.url("/sitemap.xml")]);
+    assert_eq!(s.hits("/a"), 1, "{:?}", r.records.len());
+    assert_eq!(s.hits("/b"), 1);
+    assert_eq!(r.records.len(), 2, "{:?}", r.records);
+    assert!(
+        r.records.iter().all(|v| kind(v).is_none()),
+        "{:?}",
+        r.records
+    );
+}
+
+#[test]
+fn an_empty_feed_or_sitemap_gives_one_record() {
+    let s = server(46);
+    s.route("/robots.txt", Response::ok("").status(404));
+    let xml = |body: &str| Response::ok(body.to_string()).content_type("application/xml");
+    s.route("/empty-urlset.xml", xml("<urlset/>"));
+    s.route("/empty-index.xml", xml("<sitemapindex></sitemapindex>"));
+    s.route(
+        "/unusable.xml",
+        xml("<urlset><url><loc>mailto:a@b.org</loc></url><url><loc>javascript:x()</loc></url></urlset>"),
+    );
+    s.route(
+        "/empty-feed.xml",
+        Response::ok("<rss version=\"2.0\"><channel><title>t</title></channel></rss>")
+            .content_type("application/rss+xml"),
+    );
+    let urls: Vec<String> = [
+        "/empty-urlset.xml",
+        "/empty-index.xml",
+        "/unusable.xml",
+        "/empty-feed.xml",
+    ]
+    .iter()
+    .map(|p| s.url(p))
+    .collect();
+    let r = run(&config(""), &urls);
+    assert_eq!(r.records.len(), urls.len(), "{:?}", r.records);
+    for u in &urls {
+        let v = record(&r, u);
+        assert_eq!(kind(v), Some("no_content"), "{v:?}");
+    }
+    let message = |u: &str| {
+        record(&r, u)["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(
+        message(&urls[0]).contains("empty sitemap"),
+        "{}",
+        message(&urls[0])
+    );
+    assert!(
+        message(&urls[2]).contains("none a usable"),
+        "{}",
+        message(&urls[2])
+    );
+    assert!(
+        message(&urls[3]).contains("empty feed"),
+        "{}",
+        message(&urls[3])
+    );
+}
+
+#[test]
+fn a_sitemap_index_fetches_its_sitemaps_as_the_queue_drains() {
+    const SITEMAPS: usize = 10;
+    const PAGES: usize = 300;
+    let s = server(47);
+    s.route("/robots.txt", Response::ok("").status(404));
+    let mut index = String::from("<sitemapindex>");
+    for i in 0..SITEMAPS {
+        index.push_str(&format!("<sitemap><loc>/s{i}.xml</loc></sitemap>"));
+        let mut urlset = String::from("<urlset>");
+        for j in 0..PAGES {
+            urlset.push_str(&format!("<url><loc>/p/{i}/{j}</loc></url>"));
+        }
+        urlset.push_str("</urlset>");
+        s.route(
+            &format!("/s{i}.xml"),
+            Response::ok(urlset).content_type("application/xml"),
+        );
+    }
+    index.push_str("</sitemapindex>");
+    s.route(
+        "/index.xml",
+        Response::ok(index).content_type("application/xml"),
+    );
+    // One slot: up to 64 tasks wait, so fewer than 64 discovered pages
+    // waiting lets the next sitemap be fetched.
+    let r = run(&config("concurrency = 1"), &[s.url("/index.xml")]);
+    // Every page gives its record (a 404 here), the sitemaps none.
+    assert_eq!(r.records.len(), SITEMAPS * PAGES, "{:?}", r.out);
+    let log: Vec<String> = s.requests().into_iter().map(|l| l.path).collect();
+    let sitemaps_before = |n: usize| {
+        let first = log
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.starts_with("/p/"))
+            .nth(n)
+            .map(|(i, _)| i)
+            .expect("pages requested");
+        log[..first].iter().filter(|p| p.starts_with("/s")).count()
+    };
+    // Before the pages of the first sitemap are done, at most two sitemaps
+    // (the first and one ahead) were fetched, not all of them.
+    assert!(sitemaps_before(0) <= 2, "{}", sitemaps_before(0));
+    assert!(
+        sitemaps_before(PAGES - 100) <= 2,
+        "{}",
+        sitemaps_before(PAGES - 100)
+    );
+    assert_eq!(log.iter().filter(|p| p.starts_with("/s")).count(), SITEMAPS);
+}
+
+#[test]
 fn an_absurd_crawl_delay_is_cut_not_a_panic() {
     let s = server(40);
     s.route(

@@ -224,6 +224,8 @@ pub struct ExtractConfig {
     pub strip_site_name: bool,
     /// Inputs larger than this are refused with `too_large`.
     pub max_bytes: u64,
+    /// Extraction of one page gives up after this many seconds (`timeout`).
+    pub timeout_secs: u64,
     /// Worker threads; 0 means one per core.
     pub jobs: usize,
     /// Keep only pages of these types (`article`, `forum`, `product`,
@@ -237,11 +239,15 @@ impl Default for ExtractConfig {
             include_captions: false,
             strip_site_name: false,
             max_bytes: 20 * 1024 * 1024,
+            timeout_secs: 10,
             jobs: 0,
             page_types: Vec::new(),
         }
     }
 }
+
+/// Longest deadline for extracting one page (`extract.timeout_secs`).
+pub const MAX_EXTRACT_TIMEOUT_SECS: u64 = 86_400;
 
 /// Most extraction worker threads (`extract.jobs`, `--jobs`).
 pub const MAX_JOBS: u64 = 1024;
@@ -250,6 +256,16 @@ impl ExtractConfig {
     /// Refuse numeric settings outside their ranges: `jobs` up to [`MAX_JOBS`].
     pub fn validate(&self) -> Result<(), RangeError> {
         in_range("extract.jobs", self.jobs, 0, MAX_JOBS)
+    }
+
+    /// Refuse `timeout_secs` outside 1 to [`MAX_EXTRACT_TIMEOUT_SECS`].
+    pub fn validate_timeout(&self) -> Result<(), RangeError> {
+        in_range(
+            "extract.timeout_secs",
+            self.timeout_secs,
+            1,
+            MAX_EXTRACT_TIMEOUT_SECS,
+        )
     }
 }
 

@@ -17,7 +17,7 @@ use aho_corasick::AhoCorasick;
 use scraper::Html;
 use scraper::node::{Element, Node as SNode};
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 /// Index of a node in [`Doc::nodes`].
 pub type Ix = u32;
@@ -152,6 +152,9 @@ pub struct Doc<'a> {
     pub nodes: Vec<Node<'a>>,
     /// Index of `<body>`, or of the root element when there is none.
     pub body: Ix,
+    /// For [`Doc::table_shape`], built on first use: for each index, how
+    /// many nodes before it are tables, prose, headers and rows.
+    shape_counts: OnceLock<Vec<[u32; 4]>>,
 }
 
 impl<'a> Doc<'a> {
@@ -218,7 +221,11 @@ impl<'a> Doc<'a> {
         if body == NONE && !nodes.is_empty() {
             body = 0;
         }
-        Doc { nodes, body }
+        Doc {
+            nodes,
+            body,
+            shape_counts: OnceLock::new(),
+        }
     }
 
     /// The element at `i`, if it is one.
@@ -263,19 +270,39 @@ impl<'a> Doc<'a> {
     /// The [`TableShape`] of the table at `i`: every node below it counts,
     /// whether a cleaning pass removed it or not.
     pub fn table_shape(&self, i: Ix) -> TableShape {
-        let mut shape = TableShape::default();
-        for j in i + 1..self.nodes[i as usize].end {
-            let n = &self.nodes[j as usize];
-            let name = self.name(j);
-            let t = n.tag();
-            shape.nested |= t.intersects(Tag::TABLE);
-            shape.prose |= t.intersects(Tag::P | Tag::LIST | Tag::HEADING | Tag::PRE)
-                || name == "div" && n.end - j > TABLE_LAYOUT_DIV_NODES
-                || matches!(&n.data, Data::Text(tx) if tx.len > TABLE_PROSE_TEXT_LEN);
-            shape.headers |= matches!(name, "th" | "thead" | "caption");
-            shape.rows += u32::from(name == "tr");
+        // Running counts over the whole page, so that nested tables cost
+        // one scan, not one per table.
+        let counts = self.shape_counts.get_or_init(|| {
+            let mut acc = [0u32; 4];
+            let mut counts = Vec::with_capacity(self.nodes.len() + 1);
+            counts.push(acc);
+            for (j, n) in self.nodes.iter().enumerate() {
+                let j = j as Ix;
+                let name = self.name(j);
+                let t = n.tag();
+                let found = [
+                    t.intersects(Tag::TABLE),
+                    t.intersects(Tag::P | Tag::LIST | Tag::HEADING | Tag::PRE)
+                        || name == "div" && n.end - j > TABLE_LAYOUT_DIV_NODES
+                        || matches!(&n.data, Data::Text(tx) if tx.len > TABLE_PROSE_TEXT_LEN),
+                    matches!(name, "th" | "thead" | "caption"),
+                    name == "tr",
+                ];
+                for (a, f) in acc.iter_mut().zip(found) {
+                    *a += u32::from(f);
+                }
+                counts.push(acc);
+            }
+            counts
+        });
+        let (from, to) = (i as usize + 1, self.nodes[i as usize].end as usize);
+        let within = |k: usize| counts[to.max(from)][k] - counts[from][k];
+        TableShape {
+            nested: within(0) > 0,
+            prose: within(1) > 0,
+            headers: within(2) > 0,
+            rows: within(3),
         }
-        shape
     }
 
     /// Text of the subtree of `i` without its hidden elements (avatar

@@ -42,6 +42,19 @@ pub enum ExtractError {
         /// The limit that was set in [`crate::ExtractOptions`].
         limit: usize,
     },
+    /// The page holds more elements than a page of its size may (a flood of
+    /// markup, such as millions of `<br>`), which would take memory out of
+    /// proportion to its size.
+    #[error("the page holds {count} elements, over the limit of {limit} for its size")]
+    TooManyElements {
+        /// Start tags in the page.
+        count: usize,
+        /// The limit for the page's size.
+        limit: usize,
+    },
+    /// Extraction ran past [`crate::ExtractOptions::timeout`].
+    #[error("extraction took longer than {0:?}")]
+    Timeout(std::time::Duration),
 }
 
 impl DecodeError {
@@ -60,7 +73,8 @@ impl ExtractError {
         match self {
             ExtractError::Decode(e) => e.kind(),
             ExtractError::NoContent(_) => "no_content",
-            ExtractError::TooLarge { .. } => "too_large",
+            ExtractError::TooLarge { .. } | ExtractError::TooManyElements { .. } => "too_large",
+            ExtractError::Timeout(_) => "timeout",
             ExtractError::PageType(_) => "page_type",
         }
     }

@@ -143,9 +143,13 @@ pub fn looks_like_listing(doc: &Doc<'_>, st: &[Stats], removed: &[bool], roots: 
 /// a summary, however long the summary's paragraph).
 pub fn is_card_list(doc: &Doc<'_>, st: &[Stats], removed: &[bool], root: Ix) -> bool {
     let total = st[root as usize].len;
+    // Whether a kept linked heading sits in each subtree below `root`,
+    // found in one scan when first needed (the loop below goes down a chain
+    // that may be thousands of elements deep).
+    let mut linked: Option<Vec<bool>> = None;
     let mut e = root;
     loop {
-        let (mut items, mut cards, mut len) = (0usize, 0usize, 0u32);
+        let (mut items, mut len) = (0usize, 0u32);
         let mut main = None;
         for c in doc.children(e) {
             let s = &st[c as usize];
@@ -154,24 +158,44 @@ pub fn is_card_list(doc: &Doc<'_>, st: &[Stats], removed: &[bool], root: Ix) -> 
             }
             items += 1;
             len += s.len;
-            if has_linked_heading(doc, st, removed, c) {
-                cards += 1;
-            }
             if s.len * 5 >= total * 4 {
                 main = Some(c);
             }
         }
         if items >= LISTING_MIN_LINKED_HEADINGS
-            && cards * 10 >= items * 9
             && len / (items as u32) < LISTING_MAX_TEXT_PER_HEADING
         {
-            return true;
+            let linked = linked.get_or_insert_with(|| linked_headings(doc, st, removed, root));
+            let cards = doc
+                .children(e)
+                .filter(|&c| {
+                    let s = &st[c as usize];
+                    !(removed[c as usize] || s.len == 0 || doc.elem(c).is_none())
+                        && linked[(c - root) as usize]
+                })
+                .count();
+            if cards * 10 >= items * 9 {
+                return true;
+            }
         }
         match main {
             Some(c) => e = c,
             None => return false,
         }
     }
+}
+
+/// For each node of `root`'s subtree (by index from `root`), what
+/// [`has_linked_heading`] says of it.
+fn linked_headings(doc: &Doc<'_>, st: &[Stats], removed: &[bool], root: Ix) -> Vec<bool> {
+    let end = doc.nodes[root as usize].end;
+    let mut linked = vec![false; (end - root) as usize];
+    for i in (root..end).rev() {
+        linked[(i - root) as usize] = !removed[i as usize]
+            && (is_teaser_heading(doc, st, i)
+                || doc.children(i).any(|c| linked[(c - root) as usize]));
+    }
+    linked
 }
 
 /// Whether a kept heading whose text is mostly a link to another page sits

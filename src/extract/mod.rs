@@ -43,11 +43,33 @@ use ladder::{ENOUGH_TEXT, Known, LADDER, MIN_TEXT, NOTHING_TEXT, Pass};
 use model::{Article, Block, PageType};
 use prescan::prescan;
 use scraper::Html;
+use std::time::{Duration, Instant};
 use switch::Rule;
 #[doc(hidden)]
 pub use switch::RuleSet;
 use text::{is_cjk, measure, word_count};
 use url::Url;
+
+/// Elements a page may hold, whatever its size: more than any real page.
+const ELEMENTS_BASE: usize = 50_000;
+/// Bytes of HTML per element allowed beyond [`ELEMENTS_BASE`]: the parsed
+/// tree takes a few hundred bytes per element, so markup denser than this
+/// (millions of `<br>`) would take memory out of proportion to the page's
+/// size.
+const BYTES_PER_ELEMENT: usize = 20;
+
+/// When extraction must stop.
+#[derive(Clone, Copy)]
+struct Deadline(Option<(Instant, Duration)>);
+
+impl Deadline {
+    fn check(self) -> Result<(), ExtractError> {
+        match self.0 {
+            Some((at, limit)) if Instant::now() >= at => Err(ExtractError::Timeout(limit)),
+            _ => Ok(()),
+        }
+    }
+}
 
 /// Probability the classifier must give a page type other than article
 /// for the page to be read with that type's profile.
@@ -68,6 +90,10 @@ pub struct ExtractOptions {
     pub strip_site_name: bool,
     /// Refuse inputs larger than this many bytes.
     pub max_bytes: Option<usize>,
+    /// Give up on a page after this long, with [`ExtractError::Timeout`]
+    /// (checked between stages and passes, so the time taken can pass it
+    /// by one stage). `None` sets no limit.
+    pub timeout: Option<Duration>,
     /// "Today" for date sanity checks; the system clock when unset.
     pub now: Option<NaiveDate>,
     /// Keep only pages of these types; others give
@@ -134,10 +160,22 @@ pub fn extract(
         .and_then(|u| u.host_str())
         .and_then(|h| h.rsplit('.').next())
         .map(str::to_string);
+    let deadline = Deadline(options.timeout.map(|t| (Instant::now() + t, t)));
     let decoded = decode(bytes, options.http_charset.as_deref(), tld.as_deref())?;
+    deadline.check()?;
     let pre = prescan(&decoded.text);
+    let limit = ELEMENTS_BASE + decoded.text.len() / BYTES_PER_ELEMENT;
+    if pre.elements > limit {
+        return Err(ExtractError::TooManyElements {
+            count: pre.elements,
+            limit,
+        });
+    }
+    deadline.check()?;
     let html = Html::parse_document(&pre.html);
+    deadline.check()?;
     let doc = Doc::build(&html);
+    deadline.check()?;
     let now = options
         .now
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
@@ -162,6 +200,7 @@ pub fn extract(
         dated: meta.date.is_some(),
     };
 
+    deadline.check()?;
     let features = page_type::features(&doc, &raw, &pre.json_ld, url.as_ref(), &meta);
     let odds = page_type::probabilities(&features);
     let mut page_type = page_type::classify(&features);
@@ -180,7 +219,8 @@ pub fn extract(
     });
     let blocks = match profile {
         Profile::Article => {
-            let best = climb_ladder(&doc, &raw, &known, now, options);
+            let best = climb_ladder(&doc, &raw, &known, now, options, deadline)?;
+            deadline.check()?;
             let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
             // No story: a listing, a page of many items, or a scrap of text
             // amid furniture. The page's main region is its content.
@@ -206,6 +246,7 @@ pub fn extract(
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
         return Err(ExtractError::PageType(page_type));
     }
+    deadline.check()?;
     if blocks.is_empty() {
         return Err(ExtractError::NoContent("the page has no text".into()));
     }
@@ -239,9 +280,11 @@ fn climb_ladder(
     known: &Known<'_>,
     now: NaiveDate,
     options: &ExtractOptions,
-) -> Option<Outcome> {
+    deadline: Deadline,
+) -> Result<Option<Outcome>, ExtractError> {
     let mut best: Option<Outcome> = None;
     for (k, pass) in LADDER.iter().enumerate() {
+        deadline.check()?;
         let last = k == LADDER.len() - 1;
         if last && best.as_ref().is_some_and(|b| b.len >= NOTHING_TEXT) {
             break;
@@ -255,7 +298,7 @@ fn climb_ladder(
             break;
         }
     }
-    best
+    Ok(best)
 }
 
 /// The best outcome when it is a story: not a list of teasers, and not a

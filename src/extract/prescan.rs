@@ -42,6 +42,7 @@
 
 use memchr::{memchr, memchr2, memmem};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// What the scan produced.
 #[derive(Debug, Default)]
@@ -50,6 +51,9 @@ pub struct Prescanned<'a> {
     pub html: Cow<'a, str>,
     /// The raw text of every JSON-LD block, in document order.
     pub json_ld: Vec<&'a str>,
+    /// Start tags left in `html`, with the formatting elements the parser
+    /// will open again: about the number of elements it will build.
+    pub elements: usize,
 }
 
 /// Elements whose whole range (tags and content) is dropped.
@@ -292,47 +296,48 @@ const CLOSES_FROM_OUTSIDE: &[&str] = &[
     "xmp",
 ];
 
-/// Deepest nesting of counted container elements kept. Browsers cap nesting too;
+/// Deepest nesting of counted elements kept. Browsers cap nesting too;
 /// the HTML parser's tree builder slows down with the square of the depth, so
-/// a page of 100,000 nested `<div>`s would otherwise take minutes.
+/// a page of 100,000 nested `<div>`s (or `<table>`s) would otherwise take
+/// minutes.
 pub const MAX_DEPTH: usize = 1024;
-/// Container elements that pages close reliably, whose depth is counted.
-const COUNTED: &[&str] = &[
-    "div",
-    "span",
-    "b",
-    "i",
-    "em",
-    "strong",
-    "a",
-    "font",
-    "section",
-    "article",
-    "blockquote",
-    "u",
-    "small",
-    "big",
-    "center",
-    "ul",
-    "ol",
-    "main",
-    "aside",
-    "nav",
-    "header",
-    "footer",
-    "form",
+/// Most formatting elements (`<b>`, `<code>`, `<a>` …) open at once; further
+/// formatting start tags (and their end tags) are cut. The parser opens
+/// again every formatting element a block closed for each later paragraph,
+/// so a page that leaves thousands open costs memory with the square of its
+/// size (the parser's own limit counts only identical elements).
+pub const MAX_FORMATTING: usize = 32;
+/// Elements whose end the parser implies (a `<p>` closes the `<p>` before,
+/// a `<td>` the cell before …), or which never nest: their depth is not
+/// counted, as pages leave them open. Every other element that opens
+/// markup is counted.
+const UNCOUNTED: &[&str] = &[
+    "body", "caption", "colgroup", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "head", "html",
+    "li", "optgroup", "option", "p", "rb", "rp", "rt", "rtc", "tbody", "td", "tfoot", "th",
+    "thead", "tr",
 ];
 
-/// Cut scripts, styles, SVG, templates and comments out of `html`, and
-/// nesting deeper than [`MAX_DEPTH`].
+/// Whether the depth of `name`, a start tag that opens markup, is counted.
+fn counted(name: &[u8]) -> bool {
+    lookup(name, UNCOUNTED).is_none() && lookup(name, VOID).is_none()
+}
+
+/// Cut scripts, styles, SVG, templates and comments out of `html`, nesting
+/// deeper than [`MAX_DEPTH`] and formatting elements past
+/// [`MAX_FORMATTING`] open at once.
 pub fn prescan(html: &str) -> Prescanned<'_> {
     let bytes = html.as_bytes();
     let mut out: Option<String> = None;
     let mut json_ld = Vec::new();
     let mut copied = 0; // bytes of `html` already handled (copied or skipped)
     let mut pos = 0;
+    // Counted elements open, and by name: open, and cut for depth (whose
+    // closers are cut too). A stray end tag lowers only its own name's count.
     let mut depth = 0usize;
-    let mut cut_open = 0usize; // openers cut for depth, whose closers are cut too
+    let mut depths: HashMap<Vec<u8>, (usize, usize)> = HashMap::new();
+    // Formatting openers cut, by name, whose closers are cut too.
+    let mut cut_formatting: Vec<(&'static str, usize)> = Vec::new();
+    let mut elements = 0usize;
     let mut attrs = Vec::new();
     // For the end of foreign content and of dropped elements.
     let mut open = OpenElements::default();
@@ -382,13 +387,21 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
                 splice(&mut out, &mut copied, start, tag.end, " ");
                 continue;
             }
-            open.end(&lower);
-            if lookup(name, COUNTED).is_some() {
-                if cut_open > 0 {
-                    cut_open -= 1;
+            if let Some(f) = lookup(name, FORMATTING) {
+                if let Some(c) = cut_formatting.iter_mut().find(|c| c.0 == f && c.1 > 0) {
+                    c.1 -= 1;
                     splice(&mut out, &mut copied, start, tag.end, " ");
-                } else {
-                    depth = depth.saturating_sub(1);
+                    continue;
+                }
+            }
+            open.end(&lower);
+            if let Some(d) = depths.get_mut(&lower) {
+                if d.1 > 0 {
+                    d.1 -= 1;
+                    splice(&mut out, &mut copied, start, tag.end, " ");
+                } else if d.0 > 0 {
+                    d.0 -= 1;
+                    depth -= 1;
                 }
             }
             continue;
@@ -432,14 +445,28 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
                 pos = close_end;
                 continue;
             }
-        } else if lookup(name, COUNTED).is_some() {
+        } else if let Some(f) = lookup(name, FORMATTING)
+            .filter(|_| open.formatting >= MAX_FORMATTING && opens_markup(bytes, &tag))
+        {
+            match cut_formatting.iter_mut().find(|c| c.0 == f) {
+                Some(c) => c.1 += 1,
+                None => cut_formatting.push((f, 1)),
+            }
+            splice(&mut out, &mut copied, start, tag.end, " ");
+            continue;
+        } else if counted(&lower) && opens_markup(bytes, &tag) {
+            let d = depths.entry(lower.clone()).or_default();
             if depth >= MAX_DEPTH {
-                cut_open += 1;
+                d.1 += 1;
                 splice(&mut out, &mut copied, start, tag.end, " ");
                 continue;
             }
+            d.0 += 1;
             depth += 1;
         }
+        // The formatting elements a block closed are opened again for the
+        // next inline element or text: count them too.
+        elements += 1 + open.reopen.len();
         if let Some(rewritten) = strip_attributes(html, &tag, &attrs) {
             splice(&mut out, &mut copied, start, tag.end, &rewritten);
         }
@@ -461,7 +488,11 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
         }
         None => Cow::Borrowed(html),
     };
-    Prescanned { html, json_ld }
+    Prescanned {
+        html,
+        json_ld,
+        elements,
+    }
 }
 
 /// Text a `<noscript>` must hold to be read as the page's content.
@@ -957,6 +988,8 @@ struct OpenElements {
     stack: Vec<Vec<u8>>,
     /// Formatting elements closed by the end of another element.
     reopen: Vec<Vec<u8>>,
+    /// Formatting elements in `stack` and `reopen`.
+    formatting: usize,
 }
 
 impl OpenElements {
@@ -964,16 +997,38 @@ impl OpenElements {
         OpenElements {
             stack: vec![root.as_bytes().to_vec()],
             reopen: Vec::new(),
+            formatting: 0,
         }
     }
 
     /// Close the element at `k` and those open in it.
     fn pop_to(&mut self, k: usize) {
-        for e in self.stack.drain(k..).skip(1) {
-            if lookup(&e, FORMATTING).is_some() && self.reopen.len() < 16 {
-                self.reopen.push(e);
+        let mut closed = self.stack.drain(k..);
+        if closed
+            .next()
+            .is_some_and(|e| lookup(&e, FORMATTING).is_some())
+        {
+            self.formatting = self.formatting.saturating_sub(1);
+        }
+        for e in closed {
+            if lookup(&e, FORMATTING).is_some() {
+                if self.reopen.len() < MAX_FORMATTING {
+                    self.reopen.push(e);
+                } else {
+                    self.formatting = self.formatting.saturating_sub(1);
+                }
             }
         }
+    }
+
+    /// Forget `stack[from..to]`.
+    fn forget(&mut self, from: usize, to: usize) {
+        let gone = self.stack[from..to]
+            .iter()
+            .filter(|e| lookup(e, FORMATTING).is_some())
+            .count();
+        self.formatting = self.formatting.saturating_sub(gone);
+        self.stack.drain(from..to);
     }
 
     /// Open again the formatting elements that were closed by the end of
@@ -1037,7 +1092,7 @@ impl OpenElements {
                         self.pop_to(t);
                     }
                 } else {
-                    self.stack.truncate(k + 1);
+                    self.forget(k + 1, self.stack.len());
                 }
             }
         }
@@ -1051,7 +1106,10 @@ impl OpenElements {
         if self.stack.len() >= 4 * MAX_DEPTH {
             // Left open by a page that never closes its `<p>`s: forget
             // the oldest.
-            self.stack.drain(..2 * MAX_DEPTH);
+            self.forget(0, 2 * MAX_DEPTH);
+        }
+        if lookup(&name, FORMATTING).is_some() {
+            self.formatting += 1;
         }
         self.stack.push(name);
     }
@@ -1060,6 +1118,7 @@ impl OpenElements {
     fn end(&mut self, name: &[u8]) {
         if let Some(k) = self.reopen.iter().rposition(|e| e == name) {
             self.reopen.remove(k);
+            self.formatting = self.formatting.saturating_sub(1);
         }
         if name == b"form" {
             // `</form>` takes the form out of the stack, and nothing else.
@@ -1083,8 +1142,8 @@ impl OpenElements {
     fn adopt(&mut self, k: usize) {
         match (k + 1..self.stack.len()).find(|&j| lookup(&self.stack[j], SPECIAL).is_some()) {
             Some(j) => {
-                self.stack.truncate(j + 1);
-                self.stack.remove(k);
+                self.forget(j + 1, self.stack.len());
+                self.forget(k, k + 1);
             }
             None => self.pop_to(k),
         }
@@ -1239,7 +1298,7 @@ fn html_close(b: &[u8], from: usize, name: &str, table_mode: bool) -> (usize, us
                         .iter()
                         .any(|n| lookup(n, SCOPE_BOUNDARY).is_some());
                     if !(scoped && boundary) {
-                        inside.stack.truncate(k);
+                        inside.forget(k, inside.stack.len());
                     }
                 }
                 Some(_) => inside.end(&lower),
@@ -1542,6 +1601,45 @@ mod tests {
         assert_eq!(p.html.matches("<div>").count(), MAX_DEPTH);
         assert_eq!(p.html.matches("</div>").count(), MAX_DEPTH);
         assert!(p.html.contains('x'));
+    }
+
+    #[test]
+    fn open_formatting_elements_are_capped() {
+        let mut page = String::from("<p>");
+        for i in 0..1000 {
+            page.push_str(&format!("<code id=\"i{i}\">w "));
+        }
+        page.push_str("</p>");
+        for i in (0..1000).rev() {
+            page.push_str(if i % 2 == 0 { "</code>" } else { "" });
+        }
+        let p = prescan(&page);
+        assert_eq!(p.html.matches("<code").count(), MAX_FORMATTING);
+        // The end tags of the cut ones are cut too (500 of 968 cut ones).
+        assert_eq!(p.html.matches("</code>").count(), 0);
+        assert_eq!(p.html.matches("w ").count(), 1000);
+    }
+
+    #[test]
+    fn nesting_of_every_element_is_capped() {
+        for open in [
+            "<table><tr><td>",
+            "<dl><dd>",
+            "<figure>",
+            "<x-card>",
+            "<fieldset>",
+        ] {
+            let page = open.repeat(MAX_DEPTH + 500);
+            let p = prescan(&page);
+            let name = &open[..open.find('>').unwrap()];
+            assert_eq!(p.html.matches(name).count(), MAX_DEPTH, "{open}");
+        }
+        // Unclosed paragraphs and cells are not nesting: all are kept.
+        let page = "<table><tr><td>cell".repeat(10) + &"<tr><td>cell".repeat(MAX_DEPTH * 2);
+        assert_eq!(
+            prescan(&page).html.matches("<td>").count(),
+            MAX_DEPTH * 2 + 10
+        );
     }
 
     #[test]

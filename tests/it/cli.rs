@@ -1285,3 +1285,25 @@ fn an_out_of_range_job_count_is_refused() {
     let o = sb.pith(&["extract", "--jobs", "2", &page], None);
     assert_eq!(code(&o), 0, "{}", show(&o));
 }
+
+#[test]
+fn extract_timeout_secs_is_range_checked() {
+    let sb = Sandbox::new();
+    let page = sb.write(
+        "a.html",
+        "<html><body><article><p>A paragraph of an article, long enough to be one.</p></article>",
+    );
+    for (value, ok) in [("0", false), ("86401", false), ("1", true), ("86400", true)] {
+        sb.write(
+            "config.toml",
+            format!("[extract]\ntimeout_secs = {value}\n"),
+        );
+        let o = sb.pith(&["extract", &page], None);
+        if ok {
+            assert_eq!(code(&o), 0, "{value}: {}", show(&o));
+        } else {
+            assert_eq!(code(&o), 2, "{value}: {}", show(&o));
+            assert!(stderr(&o).contains("extract.timeout_secs"), "{}", show(&o));
+        }
+    }
+}

@@ -6,6 +6,7 @@ mod cli;
 mod cli_output;
 mod fetch;
 mod golden;
+mod hostile;
 mod quality_gate;
 mod robustness;
 mod server;

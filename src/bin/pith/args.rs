@@ -185,6 +185,7 @@ impl ExtractionFlags {
                 ),
             }
         }
+        config.validate_timeout()?;
         let mut disabled_rules = pith::RuleSet::EMPTY;
         for name in &self.dev_disable_rule {
             disabled_rules.insert(name).map_err(anyhow::Error::msg)?;
@@ -194,6 +195,7 @@ impl ExtractionFlags {
             disabled_rules,
             include_captions: self.captions || config.include_captions,
             strip_site_name: self.strip_site_name || config.strip_site_name,
+            timeout: Some(std::time::Duration::from_secs(config.timeout_secs)),
             force_profile: match self.dev_profile.as_deref() {
                 Some("article") => Some(pith::Profile::Article),
                 Some("region") => Some(pith::Profile::Region),

@@ -233,6 +233,97 @@ const SCOPED_END: &[&str] = &[
 const FORMATTING: &[&str] = &[
     "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
 ];
+/// Whether a lower-case name is one of [`SPECIAL`] (a decision on bytes: it runs for the elements of the stack).
+fn is_special(lower: &[u8]) -> bool {
+    matches!(
+        lower,
+        b"address"
+            | b"applet"
+            | b"article"
+            | b"aside"
+            | b"blockquote"
+            | b"button"
+            | b"caption"
+            | b"center"
+            | b"colgroup"
+            | b"dd"
+            | b"details"
+            | b"dir"
+            | b"div"
+            | b"dl"
+            | b"dt"
+            | b"fieldset"
+            | b"figcaption"
+            | b"figure"
+            | b"footer"
+            | b"form"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"header"
+            | b"hgroup"
+            | b"li"
+            | b"listing"
+            | b"main"
+            | b"marquee"
+            | b"menu"
+            | b"nav"
+            | b"object"
+            | b"ol"
+            | b"p"
+            | b"pre"
+            | b"section"
+            | b"select"
+            | b"summary"
+            | b"table"
+            | b"tbody"
+            | b"td"
+            | b"template"
+            | b"tfoot"
+            | b"th"
+            | b"thead"
+            | b"tr"
+            | b"ul"
+    )
+}
+/// Whether a lower-case name is one of [`SCOPE_BOUNDARY`] (a decision on bytes).
+fn is_scope_boundary(lower: &[u8]) -> bool {
+    matches!(
+        lower,
+        b"applet"
+            | b"caption"
+            | b"marquee"
+            | b"object"
+            | b"select"
+            | b"table"
+            | b"td"
+            | b"template"
+            | b"th"
+    )
+}
+/// Whether a lower-case name is one of [`FORMATTING`] (a decision on
+/// bytes, not a scan of the list: it runs for every tag).
+fn is_formatting(lower: &[u8]) -> bool {
+    matches!(
+        lower,
+        b"a" | b"b"
+            | b"big"
+            | b"code"
+            | b"em"
+            | b"font"
+            | b"i"
+            | b"nobr"
+            | b"s"
+            | b"small"
+            | b"strike"
+            | b"strong"
+            | b"tt"
+            | b"u"
+    )
+}
 /// Table parts: the parser ignores them outside a table, and inside one
 /// they close what the table's cell or row does not hold.
 const TABLE_PARTS: &[&str] = &[
@@ -307,19 +398,67 @@ pub const MAX_DEPTH: usize = 1024;
 /// so a page that leaves thousands open costs memory with the square of its
 /// size (the parser's own limit counts only identical elements).
 pub const MAX_FORMATTING: usize = 32;
-/// Elements whose end the parser implies (a `<p>` closes the `<p>` before,
-/// a `<td>` the cell before …), or which never nest: their depth is not
-/// counted, as pages leave them open. Every other element that opens
-/// markup is counted.
-const UNCOUNTED: &[&str] = &[
-    "body", "caption", "colgroup", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "head", "html",
-    "li", "optgroup", "option", "p", "rb", "rp", "rt", "rtc", "tbody", "td", "tfoot", "th",
-    "thead", "tr",
-];
+/// Whether the depth of `lower`, a start tag that opens markup, is counted:
+/// not for elements whose end the parser implies (a `<p>` closes the `<p>`
+/// before, a `<td>` the cell before …) or which never nest, as pages leave
+/// them open, nor for void elements. Every other element is counted.
+fn counted(lower: &[u8]) -> bool {
+    !matches!(
+        lower,
+        b"body"
+            | b"caption"
+            | b"colgroup"
+            | b"dd"
+            | b"dt"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"head"
+            | b"html"
+            | b"li"
+            | b"optgroup"
+            | b"option"
+            | b"p"
+            | b"rb"
+            | b"rp"
+            | b"rt"
+            | b"rtc"
+            | b"tbody"
+            | b"td"
+            | b"tfoot"
+            | b"th"
+            | b"thead"
+            | b"tr"
+    ) && !is_void(lower)
+}
 
-/// Whether the depth of `name`, a start tag that opens markup, is counted.
-fn counted(name: &[u8]) -> bool {
-    lookup(name, UNCOUNTED).is_none() && lookup(name, VOID).is_none()
+/// Whether a lower-case name is one of [`VOID`].
+fn is_void(lower: &[u8]) -> bool {
+    matches!(
+        lower,
+        b"area"
+            | b"base"
+            | b"basefont"
+            | b"bgsound"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"frame"
+            | b"hr"
+            | b"image"
+            | b"img"
+            | b"input"
+            | b"keygen"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+    )
 }
 
 /// Cut scripts, styles, SVG, templates and comments out of `html`, nesting
@@ -334,7 +473,7 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
     // Counted elements open, and by name: open, and cut for depth (whose
     // closers are cut too). A stray end tag lowers only its own name's count.
     let mut depth = 0usize;
-    let mut depths: HashMap<Vec<u8>, (usize, usize)> = HashMap::new();
+    let mut depths: HashMap<Vec<u8>, (usize, usize), NameHash> = HashMap::default();
     // Formatting openers cut, by name, whose closers are cut too.
     let mut cut_formatting: Vec<(&'static str, usize)> = Vec::new();
     let mut elements = 0usize;
@@ -387,7 +526,10 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
                 splice(&mut out, &mut copied, start, tag.end, " ");
                 continue;
             }
-            if let Some(f) = lookup(name, FORMATTING) {
+            if let Some(f) = Some(&lower[..])
+                .filter(|l| is_formatting(l))
+                .and_then(|_| lookup(name, FORMATTING))
+            {
                 if let Some(c) = cut_formatting.iter_mut().find(|c| c.0 == f && c.1 > 0) {
                     c.1 -= 1;
                     splice(&mut out, &mut copied, start, tag.end, " ");
@@ -445,7 +587,9 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
                 pos = close_end;
                 continue;
             }
-        } else if let Some(f) = lookup(name, FORMATTING)
+        } else if let Some(f) = Some(&lower[..])
+            .filter(|l| is_formatting(l))
+            .and_then(|_| lookup(name, FORMATTING))
             .filter(|_| open.formatting >= MAX_FORMATTING && opens_markup(bytes, &tag))
         {
             match cut_formatting.iter_mut().find(|c| c.0 == f) {
@@ -455,7 +599,10 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
             splice(&mut out, &mut copied, start, tag.end, " ");
             continue;
         } else if counted(&lower) && opens_markup(bytes, &tag) {
-            let d = depths.entry(lower.clone()).or_default();
+            if !depths.contains_key(&lower) {
+                depths.insert(lower.clone(), (0, 0));
+            }
+            let d = depths.get_mut(&lower).expect("just inserted");
             if depth >= MAX_DEPTH {
                 d.1 += 1;
                 splice(&mut out, &mut copied, start, tag.end, " ");
@@ -571,6 +718,33 @@ fn is_fallback_page(content: &[u8]) -> bool {
     }
     text += visible(&content[pos.min(len)..]);
     blocks >= 2 && text >= FALLBACK_MIN_TEXT
+}
+
+/// Hashing of element names for the depth counts: FNV-1a, as names are
+/// short and not chosen to collide with each other's buckets at any cost
+/// that matters (a page of many distinct names only fills the map).
+type NameHash = std::hash::BuildHasherDefault<Fnv>;
+
+/// FNV-1a over the bytes written.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Whether only whitespace and comments come before `at`: a doctype there
@@ -957,9 +1131,9 @@ fn encloses(open: &[Vec<u8>], name: &[u8], mut forms_closed: usize) -> bool {
             return true;
         }
         let stop = if scoped {
-            n == b"html" || lookup(n, SCOPE_BOUNDARY).is_some()
+            n == b"html" || is_scope_boundary(n)
         } else {
-            lookup(n, SPECIAL).is_some()
+            is_special(n)
         };
         if stop {
             return false;
@@ -1004,14 +1178,11 @@ impl OpenElements {
     /// Close the element at `k` and those open in it.
     fn pop_to(&mut self, k: usize) {
         let mut closed = self.stack.drain(k..);
-        if closed
-            .next()
-            .is_some_and(|e| lookup(&e, FORMATTING).is_some())
-        {
+        if closed.next().is_some_and(|e| is_formatting(&e)) {
             self.formatting = self.formatting.saturating_sub(1);
         }
         for e in closed {
-            if lookup(&e, FORMATTING).is_some() {
+            if is_formatting(&e) {
                 if self.reopen.len() < MAX_FORMATTING {
                     self.reopen.push(e);
                 } else {
@@ -1025,7 +1196,7 @@ impl OpenElements {
     fn forget(&mut self, from: usize, to: usize) {
         let gone = self.stack[from..to]
             .iter()
-            .filter(|e| lookup(e, FORMATTING).is_some())
+            .filter(|e| is_formatting(e))
             .count();
         self.formatting = self.formatting.saturating_sub(gone);
         self.stack.drain(from..to);
@@ -1059,14 +1230,12 @@ impl OpenElements {
         };
         let block = lookup(n, CLOSES_P).is_some();
         if block {
-            let boundary =
-                |e: &[u8]| matches!(e, b"html" | b"button") || lookup(e, SCOPE_BOUNDARY).is_some();
+            let boundary = |e: &[u8]| matches!(e, b"html" | b"button") || is_scope_boundary(e);
             if let Some(k) = find(&self.stack, &[b"p"], &boundary) {
                 self.pop_to(k);
             }
         }
-        let special =
-            |e: &[u8]| !matches!(e, b"address" | b"div" | b"p") && lookup(e, SPECIAL).is_some();
+        let special = |e: &[u8]| !matches!(e, b"address" | b"div" | b"p") && is_special(e);
         let closed = match n {
             b"li" => find(&self.stack, &[b"li"], &special),
             b"dd" | b"dt" => find(&self.stack, &[b"dd", b"dt"], &special),
@@ -1077,7 +1246,7 @@ impl OpenElements {
         }
         if matches!(n, b"a" | b"nobr") {
             // An `<a>` in an `<a>` ends the outer one first.
-            let boundary = |e: &[u8]| lookup(e, SCOPE_BOUNDARY).is_some();
+            let boundary = |e: &[u8]| is_scope_boundary(e);
             if let Some(k) = find(&self.stack, &[n], &boundary) {
                 self.adopt(k);
             }
@@ -1097,7 +1266,7 @@ impl OpenElements {
             }
         }
         let ignored = lookup(n, TABLE_PARTS).is_some() && !self.stack.iter().any(|e| e == b"table");
-        if ignored || lookup(n, VOID).is_some() {
+        if ignored || is_void(n) {
             return;
         }
         if !block {
@@ -1108,7 +1277,7 @@ impl OpenElements {
             // the oldest.
             self.forget(0, 2 * MAX_DEPTH);
         }
-        if lookup(&name, FORMATTING).is_some() {
+        if is_formatting(&name) {
             self.formatting += 1;
         }
         self.stack.push(name);
@@ -1140,7 +1309,7 @@ impl OpenElements {
     /// does: with a special element open in it (the furthest block), that
     /// one stays open and what is inside it closes; with none, all closes.
     fn adopt(&mut self, k: usize) {
-        match (k + 1..self.stack.len()).find(|&j| lookup(&self.stack[j], SPECIAL).is_some()) {
+        match (k + 1..self.stack.len()).find(|&j| is_special(&self.stack[j])) {
             Some(j) => {
                 self.forget(j + 1, self.stack.len());
                 self.forget(k, k + 1);

@@ -41,8 +41,8 @@
 //! elements with and without the scan.
 
 use memchr::{memchr, memchr2, memmem};
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// What the scan produced.
 #[derive(Debug, Default)]
@@ -119,71 +119,6 @@ const BREAKOUT: &[&str] = &[
     "ul",
     "var",
 ];
-/// Special elements (in the tree builder's sense) that stay open until an
-/// end tag closes them: an end tag of another element that meets one of
-/// them on its way down the stack of open elements is ignored.
-const SPECIAL: &[&str] = &[
-    "address",
-    "applet",
-    "article",
-    "aside",
-    "blockquote",
-    "button",
-    "caption",
-    "center",
-    "colgroup",
-    "dd",
-    "details",
-    "dir",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hgroup",
-    "li",
-    "listing",
-    "main",
-    "marquee",
-    "menu",
-    "nav",
-    "object",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "select",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "template",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-];
-/// Elements that bound the scope in which the parser looks for an open
-/// `<object>` or `<select>` when it meets the end tag.
-const SCOPE_BOUNDARY: &[&str] = &[
-    "applet", "caption", "marquee", "object", "select", "table", "td", "template", "th",
-];
-/// Elements without content or end tag.
-const VOID: &[&str] = &[
-    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img",
-    "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
-];
 /// Elements whose end tag closes the nearest open one in scope, and
 /// whatever is open inside it.
 const SCOPED_END: &[&str] = &[
@@ -228,12 +163,10 @@ const SCOPED_END: &[&str] = &[
     "summary",
     "ul",
 ];
-/// Formatting elements: their end tag (the adoption agency algorithm) ends
-/// up closing what is open inside the nearest one in scope.
-const FORMATTING: &[&str] = &[
-    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
-];
-/// Whether a lower-case name is one of [`SPECIAL`] (a decision on bytes: it runs for the elements of the stack).
+/// Special elements (in the tree builder's sense) that stay open until an
+/// end tag closes them: an end tag of another element that meets one of
+/// them on its way down the stack of open elements is ignored.
+/// Tested on a lower-case name by a decision on bytes, not a scan of a list.
 fn is_special(lower: &[u8]) -> bool {
     matches!(
         lower,
@@ -289,7 +222,9 @@ fn is_special(lower: &[u8]) -> bool {
             | b"ul"
     )
 }
-/// Whether a lower-case name is one of [`SCOPE_BOUNDARY`] (a decision on bytes).
+/// Elements that bound the scope in which the parser looks for an open
+/// `<object>` or `<select>` when it meets the end tag.
+/// Tested on a lower-case name by a decision on bytes, not a scan of a list.
 fn is_scope_boundary(lower: &[u8]) -> bool {
     matches!(
         lower,
@@ -304,8 +239,9 @@ fn is_scope_boundary(lower: &[u8]) -> bool {
             | b"th"
     )
 }
-/// Whether a lower-case name is one of [`FORMATTING`] (a decision on
-/// bytes, not a scan of the list: it runs for every tag).
+/// Formatting elements: their end tag (the adoption agency algorithm) ends
+/// up closing what is open inside the nearest one in scope.
+/// Tested on a lower-case name by a decision on bytes, not a scan of a list.
 fn is_formatting(lower: &[u8]) -> bool {
     matches!(
         lower,
@@ -435,7 +371,8 @@ fn counted(lower: &[u8]) -> bool {
     ) && !is_void(lower)
 }
 
-/// Whether a lower-case name is one of [`VOID`].
+/// Elements without content or end tag.
+/// Tested on a lower-case name by a decision on bytes, not a scan of a list.
 fn is_void(lower: &[u8]) -> bool {
     matches!(
         lower,
@@ -473,9 +410,9 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
     // Counted elements open, and by name: open, and cut for depth (whose
     // closers are cut too). A stray end tag lowers only its own name's count.
     let mut depth = 0usize;
-    let mut depths: HashMap<Vec<u8>, (usize, usize), NameHash> = HashMap::default();
+    let mut depths: FxHashMap<Vec<u8>, (usize, usize)> = FxHashMap::default();
     // Formatting openers cut, by name, whose closers are cut too.
-    let mut cut_formatting: Vec<(&'static str, usize)> = Vec::new();
+    let mut cut_formatting: Vec<(Vec<u8>, usize)> = Vec::new();
     let mut elements = 0usize;
     let mut attrs = Vec::new();
     // For the end of foreign content and of dropped elements.
@@ -526,11 +463,8 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
                 splice(&mut out, &mut copied, start, tag.end, " ");
                 continue;
             }
-            if let Some(f) = Some(&lower[..])
-                .filter(|l| is_formatting(l))
-                .and_then(|_| lookup(name, FORMATTING))
-            {
-                if let Some(c) = cut_formatting.iter_mut().find(|c| c.0 == f && c.1 > 0) {
+            if is_formatting(&lower) {
+                if let Some(c) = cut_formatting.iter_mut().find(|c| c.0 == lower && c.1 > 0) {
                     c.1 -= 1;
                     splice(&mut out, &mut copied, start, tag.end, " ");
                     continue;
@@ -587,14 +521,13 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
                 pos = close_end;
                 continue;
             }
-        } else if let Some(f) = Some(&lower[..])
-            .filter(|l| is_formatting(l))
-            .and_then(|_| lookup(name, FORMATTING))
-            .filter(|_| open.formatting >= MAX_FORMATTING && opens_markup(bytes, &tag))
+        } else if is_formatting(&lower)
+            && open.formatting >= MAX_FORMATTING
+            && opens_markup(bytes, &tag)
         {
-            match cut_formatting.iter_mut().find(|c| c.0 == f) {
+            match cut_formatting.iter_mut().find(|c| c.0 == lower) {
                 Some(c) => c.1 += 1,
-                None => cut_formatting.push((f, 1)),
+                None => cut_formatting.push((lower, 1)),
             }
             splice(&mut out, &mut copied, start, tag.end, " ");
             continue;
@@ -718,33 +651,6 @@ fn is_fallback_page(content: &[u8]) -> bool {
     }
     text += visible(&content[pos.min(len)..]);
     blocks >= 2 && text >= FALLBACK_MIN_TEXT
-}
-
-/// Hashing of element names for the depth counts: FNV-1a, as names are
-/// short and not chosen to collide with each other's buckets at any cost
-/// that matters (a page of many distinct names only fills the map).
-type NameHash = std::hash::BuildHasherDefault<Fnv>;
-
-/// FNV-1a over the bytes written.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// Whether only whitespace and comments come before `at`: a doctype there
@@ -1146,7 +1052,7 @@ fn encloses(open: &[Vec<u8>], name: &[u8], mut forms_closed: usize) -> bool {
 /// (rather than down to the nearest special element).
 fn scoped_end(name: &[u8]) -> bool {
     lookup(name, SCOPED_END).is_some()
-        || lookup(name, FORMATTING).is_some()
+        || is_formatting(name)
         || lookup(name, TABLE_PARTS).is_some()
         || name == b"table"
 }
@@ -1296,7 +1202,7 @@ impl OpenElements {
             }
         } else if encloses(&self.stack, name, 0) {
             if let Some(k) = self.stack.iter().rposition(|e| e == name) {
-                if lookup(name, FORMATTING).is_some() {
+                if is_formatting(name) {
                     self.adopt(k);
                 } else {
                     self.pop_to(k);
@@ -1428,12 +1334,8 @@ fn html_close(b: &[u8], from: usize, name: &str, table_mode: bool) -> (usize, us
     let unsure = (b.len(), b.len());
     // The elements open inside, the element itself first.
     let mut inside = OpenElements::new(name);
-    let blocked = |inside: &OpenElements| {
-        scoped
-            && inside.stack[1..]
-                .iter()
-                .any(|n| lookup(n, SCOPE_BOUNDARY).is_some())
-    };
+    let blocked =
+        |inside: &OpenElements| scoped && inside.stack[1..].iter().any(|n| is_scope_boundary(n));
     let mut pos = from;
     while let Some(off) = memchr(b'<', &b[pos..]) {
         let lt = pos + off;
@@ -1463,9 +1365,7 @@ fn html_close(b: &[u8], from: usize, name: &str, table_mode: bool) -> (usize, us
                 Some(0) => return (lt, tag.end),
                 Some(k) if same => {
                     // A nested one, closed unless a boundary stands in between.
-                    let boundary = inside.stack[k + 1..]
-                        .iter()
-                        .any(|n| lookup(n, SCOPE_BOUNDARY).is_some());
+                    let boundary = inside.stack[k + 1..].iter().any(|n| is_scope_boundary(n));
                     if !(scoped && boundary) {
                         inside.forget(k, inside.stack.len());
                     }
@@ -1482,9 +1382,7 @@ fn html_close(b: &[u8], from: usize, name: &str, table_mode: bool) -> (usize, us
             }
             return if same { (lt, tag.end) } else { (lt, lt) };
         }
-        if fragile
-            && (lookup(&lower, SPECIAL).is_some() || lookup(&lower, CLOSES_FROM_OUTSIDE).is_some())
-        {
+        if fragile && (is_special(&lower) || lookup(&lower, CLOSES_FROM_OUTSIDE).is_some()) {
             return unsure;
         }
         let table_part = lookup(&lower, TABLE_PARTS).is_some();
@@ -1636,10 +1534,11 @@ fn foreign_end(
                         handled = true;
                         break;
                     }
+                    let n = n.to_ascii_lowercase();
                     let stop = if scoped {
-                        lookup(n, SCOPE_BOUNDARY).is_some()
+                        is_scope_boundary(&n)
                     } else {
-                        lookup(n, SPECIAL).is_some()
+                        is_special(&n)
                     };
                     if stop {
                         handled = true;
@@ -1693,7 +1592,7 @@ fn foreign_end(
                 if !tag.self_closing {
                     stack.push((tag.name, if svg { Ns::Svg } else { Ns::Math }));
                 }
-            } else if lookup(name, VOID).is_none() {
+            } else if !is_void(&name.to_ascii_lowercase()) {
                 pos = after_start_tag(b, &tag, false, &no_open, &mut 0);
                 if lookup(name, CLOSES_P).is_some() {
                     // A block closes an open `<p>` of the integration point.

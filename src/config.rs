@@ -228,6 +228,9 @@ pub struct ExtractConfig {
     pub timeout_secs: u64,
     /// Worker threads; 0 means one per core.
     pub jobs: usize,
+    /// Memory that the extractions of `pith run` running at once may take
+    /// together, in MiB (each is reckoned at [`crate::peak_memory`]).
+    pub memory_mb: u64,
     /// Keep only pages of these types (`article`, `forum`, `product`,
     /// `collection`, `listing`, `documentation`, `service`); empty keeps all.
     pub page_types: Vec<String>,
@@ -241,6 +244,7 @@ impl Default for ExtractConfig {
             max_bytes: 20 * 1024 * 1024,
             timeout_secs: 10,
             jobs: 0,
+            memory_mb: 512,
             page_types: Vec::new(),
         }
     }
@@ -253,9 +257,11 @@ pub const MAX_EXTRACT_TIMEOUT_SECS: u64 = 86_400;
 pub const MAX_JOBS: u64 = 1024;
 
 impl ExtractConfig {
-    /// Refuse numeric settings outside their ranges: `jobs` up to [`MAX_JOBS`].
+    /// Refuse numeric settings outside their ranges: `jobs` up to
+    /// [`MAX_JOBS`], `memory_mb` from 64 MiB to 1 TiB.
     pub fn validate(&self) -> Result<(), RangeError> {
-        in_range("extract.jobs", self.jobs, 0, MAX_JOBS)
+        in_range("extract.jobs", self.jobs, 0, MAX_JOBS)?;
+        in_range("extract.memory_mb", self.memory_mb, 64, 1 << 20)
     }
 
     /// Refuse `timeout_secs` outside 1 to [`MAX_EXTRACT_TIMEOUT_SECS`].
@@ -321,6 +327,11 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(jobs.validate().unwrap_err().name, "extract.jobs");
+        let memory = Config::parse("[extract]\nmemory_mb = 10\n").unwrap();
+        assert_eq!(
+            memory.extract.validate().unwrap_err().name,
+            "extract.memory_mb"
+        );
         assert_eq!(ExtractConfig::default().validate(), Ok(()));
     }
 

@@ -52,4 +52,4 @@ pub use extract::explain::explain;
 pub use extract::model::{Article, Block, BlockKind, Metadata, PageType, SCHEMA_VERSION};
 #[doc(hidden)]
 pub use extract::page_type::{classify as classify_page_type, page_features};
-pub use extract::{ExtractOptions, Profile, RuleSet, extract};
+pub use extract::{ExtractOptions, Profile, RuleSet, extract, peak_memory};

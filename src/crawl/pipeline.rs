@@ -163,6 +163,11 @@ pub struct RunSettings {
     /// Makes WARC records of the exchanges, when archiving (the fetcher
     /// must keep them: `FetchSettings::archive`).
     pub warc: Option<WarcEncoder>,
+    /// Memory, in bytes, that the extractions running at once may take
+    /// together, each reckoned at [`crate::peak_memory`] of its page: a
+    /// page waits for others to finish until its share is free (one larger
+    /// than all of it runs alone).
+    pub memory: usize,
 }
 
 /// What one URL line gives the writer: its record (none for a feed or
@@ -208,6 +213,7 @@ pub async fn run(
         refresh: settings.refresh,
         warc: settings.warc,
         slots,
+        memory: Arc::new(Memory::new(settings.memory)),
         more: more_tx,
         out,
     };
@@ -371,6 +377,8 @@ struct Shared {
     /// The run's slots: requests (once their host lets them go) and
     /// extractions take one each.
     slots: Arc<Semaphore>,
+    /// The extractions' memory (see [`RunSettings::memory`]).
+    memory: Arc<Memory>,
     /// Where the entries of feeds and sitemaps go back to the loop.
     more: mpsc::Sender<Discovered>,
     /// The writer.
@@ -501,7 +509,9 @@ async fn process(shared: &Shared, line: Line) -> PageOutcome {
             drop(slot);
             let Some(list) = listing(&page).await else {
                 return PageOutcome {
-                    record: Some(extract_page(page, extract, line.source, url).await),
+                    record: Some(
+                        extract_page(page, extract, &shared.memory, line.source, url).await,
+                    ),
                     warc,
                 };
             };
@@ -544,7 +554,7 @@ async fn process(shared: &Shared, line: Line) -> PageOutcome {
             )
         }
         Ok(page) => {
-            let r = extract_page(page, extract, line.source, url).await;
+            let r = extract_page(page, extract, &shared.memory, line.source, url).await;
             match &shared.state {
                 Some(_) => with_revision(r, prior.as_ref(), shared.refresh),
                 None => r,
@@ -641,6 +651,7 @@ fn with_revision(mut r: Record, prior: Option<&PageState>, refresh: bool) -> Rec
 async fn extract_page(
     page: FetchedPage,
     extract: Arc<ExtractOptions>,
+    memory: &Memory,
     source: String,
     url: String,
 ) -> Record {
@@ -651,6 +662,7 @@ async fn extract_page(
         ..
     } = page;
     let base = info.final_url.clone().unwrap_or_else(|| url.clone());
+    let _memory = memory.reserve(body.len()).await;
     let result = tokio::task::spawn_blocking(move || {
         let mut opts = (*extract).clone();
         opts.http_charset = charset;
@@ -679,6 +691,34 @@ async fn extract_page(
             let message = "extraction panicked; please report this page";
             failed(source, url, "internal", message.into(), &info)
         }
+    }
+}
+
+/// The memory that extractions running at once share, in KiB.
+struct Memory {
+    free: Semaphore,
+    total: u32,
+}
+
+impl Memory {
+    /// `bytes` of memory to share out.
+    fn new(bytes: usize) -> Memory {
+        let total = u32::try_from(bytes.div_ceil(1024))
+            .unwrap_or(u32::MAX)
+            .max(1);
+        Memory {
+            free: Semaphore::new(total as usize),
+            total,
+        }
+    }
+
+    /// Wait until the extraction of a page of `size` bytes has its share
+    /// (all of the memory, when it would need more), held until dropped.
+    async fn reserve(&self, size: usize) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        let need = crate::peak_memory(size).div_ceil(1024);
+        let need = u32::try_from(need).unwrap_or(u32::MAX).min(self.total);
+        // The semaphore is never closed.
+        self.free.acquire_many(need).await.ok()
     }
 }
 

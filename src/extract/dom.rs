@@ -160,7 +160,7 @@ pub struct Doc<'a> {
 impl<'a> Doc<'a> {
     /// Flatten a parsed document.
     pub fn build(html: &'a Html) -> Doc<'a> {
-        let mut nodes: Vec<Node<'a>> = Vec::with_capacity(1024);
+        let mut nodes: Vec<Node<'a>> = Vec::with_capacity(html.tree.nodes().len());
         let mut stack: Vec<Ix> = Vec::with_capacity(64);
         let mut body = NONE;
         // Pages repeat the same class values many times (list items, cards):

@@ -45,9 +45,11 @@ pub enum ExtractError {
     /// The page holds more elements than a page of its size may (a flood of
     /// markup, such as millions of `<br>`), which would take memory out of
     /// proportion to its size.
-    #[error("the page holds {count} elements, over the limit of {limit} for its size")]
+    #[error(
+        "the page holds {count} nodes (elements and runs of text), over the limit of {limit} for its size"
+    )]
     TooManyElements {
-        /// Start tags in the page.
+        /// Elements and runs of text in the page.
         count: usize,
         /// The limit for the page's size.
         limit: usize,

@@ -50,13 +50,16 @@ pub use switch::RuleSet;
 use text::{is_cjk, measure, word_count};
 use url::Url;
 
-/// Elements a page may hold, whatever its size: more than any real page.
-const ELEMENTS_BASE: usize = 50_000;
-/// Bytes of HTML per element allowed beyond [`ELEMENTS_BASE`]: the parsed
-/// tree takes a few hundred bytes per element, so markup denser than this
-/// (millions of `<br>`) would take memory out of proportion to the page's
-/// size.
-const BYTES_PER_ELEMENT: usize = 20;
+/// Nodes (elements and runs of text) a page may hold, whatever its size:
+/// more than any real page.
+const NODES_BASE: usize = 100_000;
+/// Bytes of HTML per node allowed beyond [`NODES_BASE`]. Each node takes
+/// about 300 bytes (the parsed tree, the flat copy, two sets of
+/// statistics), so markup denser than this (millions of `<br>`, or of
+/// two-word paragraphs) would take memory out of proportion to the page's
+/// size: at this density a page takes about 40 times its size. Real pages
+/// hold under half as many nodes per byte.
+const BYTES_PER_NODE: usize = 8;
 
 /// When extraction must stop.
 #[derive(Clone, Copy)]
@@ -164,15 +167,16 @@ pub fn extract(
     let decoded = decode(bytes, options.http_charset.as_deref(), tld.as_deref())?;
     deadline.check()?;
     let pre = prescan(&decoded.text);
-    let limit = ELEMENTS_BASE + decoded.text.len() / BYTES_PER_ELEMENT;
-    if pre.elements > limit {
+    let nodes = pre.elements + pre.texts;
+    let limit = NODES_BASE + decoded.text.len() / BYTES_PER_NODE;
+    if nodes > limit {
         return Err(ExtractError::TooManyElements {
-            count: pre.elements,
+            count: nodes,
             limit,
         });
     }
     deadline.check()?;
-    let html = Html::parse_document(&pre.html);
+    let html = parse(&pre.html, nodes);
     deadline.check()?;
     let doc = Doc::build(&html);
     deadline.check()?;
@@ -268,6 +272,31 @@ pub fn extract(
         text,
         blocks,
     })
+}
+
+/// About the most memory, in bytes, that extracting a page of `size` bytes
+/// takes at its peak (the bounds on the page's markup keep it there), for
+/// callers that run many extractions at once and share out their memory.
+pub fn peak_memory(size: usize) -> usize {
+    size.saturating_mul(PEAK_MEMORY_PER_BYTE)
+        .saturating_add(PEAK_MEMORY_BASE)
+}
+
+/// Bytes of memory an extraction may take per byte of its page, at most.
+const PEAK_MEMORY_PER_BYTE: usize = 45;
+/// Memory an extraction takes whatever the page's size: the metadata's
+/// tables, the rules, the buffers of a small page.
+const PEAK_MEMORY_BASE: usize = 2 << 20;
+
+/// Parse `html` into a tree made room for about `nodes` nodes at once: a
+/// tree left to grow doubles its storage, and holds the old and the new
+/// storage together while it moves, up to three times what the page needs.
+fn parse(html: &str, nodes: usize) -> Html {
+    use html5ever::tendril::TendrilSink;
+    let mut doc = Html::new_document();
+    // The document node, and `<html>`, `<head>` and `<body>` when implied.
+    doc.tree = ego_tree::Tree::with_capacity(scraper::Node::Document, nodes + 4);
+    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(doc), Default::default()).one(html)
 }
 
 /// Run the passes of the [`LADDER`] in turn, until one finds

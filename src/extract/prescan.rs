@@ -54,6 +54,9 @@ pub struct Prescanned<'a> {
     /// Start tags left in `html`, with the formatting elements the parser
     /// will open again: about the number of elements it will build.
     pub elements: usize,
+    /// Tags with text before them: about the number of text nodes the
+    /// parser will build.
+    pub texts: usize,
 }
 
 /// Elements whose whole range (tags and content) is dropped.
@@ -414,6 +417,7 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
     // Formatting openers cut, by name, whose closers are cut too.
     let mut cut_formatting: Vec<(Vec<u8>, usize)> = Vec::new();
     let mut elements = 0usize;
+    let mut texts = 0usize;
     let mut attrs = Vec::new();
     // For the end of foreign content and of dropped elements.
     let mut open = OpenElements::default();
@@ -453,6 +457,7 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
             }
             Token::Tag(tag) => tag,
         };
+        texts += usize::from(start > 0 && bytes[start - 1] != b'>');
         pos = tag.end;
         let name = &bytes[tag.name.0..tag.name.1];
         let lower = name.to_ascii_lowercase();
@@ -572,6 +577,7 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
         html,
         json_ld,
         elements,
+        texts,
     }
 }
 

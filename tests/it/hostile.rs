@@ -117,6 +117,12 @@ fn a_flood_of_elements_is_too_large() {
     let file = write(dir.path(), "br.html", &page);
     let (record, _) = extract_bounded(&file);
     assert_eq!(record["error"]["kind"], "too_large", "{record}");
+    // 4 MB of two-word paragraphs: three nodes per 18 bytes, each node a
+    // few hundred bytes once parsed.
+    let page = format!("<html><body>{}", "<p>a few words</p>".repeat(220_000));
+    let file = write(dir.path(), "paragraphs.html", &page);
+    let (record, _) = extract_bounded(&file);
+    assert_eq!(record["error"]["kind"], "too_large", "{record}");
 }
 
 #[test]
@@ -147,4 +153,134 @@ fn an_expired_deadline_gives_timeout() {
         ..Default::default()
     };
     assert!(pith::extract(page, None, &options).is_ok());
+}
+
+/// The highest resident memory `pid` reached, read from `/proc` (kept by the
+/// kernel as the process runs, so the last reading before its exit is
+/// within one poll of its peak).
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A loopback server of `n` distinct pages of about `size` bytes each, as
+/// dense in nodes as the parse allows, and the list of their URLs.
+fn serve_dense_pages(n: usize, size: usize) -> (crate::server::TestServer, String) {
+    let server = crate::server::TestServer::start(std::net::Ipv4Addr::LOCALHOST);
+    let mut lines = String::new();
+    for i in 0..n {
+        let mut page = String::from("<html><body><article>");
+        let unit = format!("<p>a few words {i:03}</p>\n");
+        while page.len() < size {
+            page.push_str(&unit);
+        }
+        server.route(
+            &format!("/p{i}"),
+            crate::server::Response::ok(page).content_type("text/html"),
+        );
+        lines.push_str(&server.url(&format!("/p{i}")));
+        lines.push('\n');
+    }
+    (server, lines)
+}
+
+#[test]
+fn large_pages_in_flight_share_the_extraction_memory() {
+    // Sixteen pages of 3 MB, as dense as the parse allows (each about 130
+    // MB to extract), fetched at once: extracted all together they would
+    // take 2 GB; the default budget of 512 MiB lets a few run at a time.
+    let (_server, lines) = serve_dense_pages(16, 3_000_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let list = write(dir.path(), "urls.txt", &lines);
+    let cfg = write(
+        dir.path(),
+        "config.toml",
+        "[fetch]\nallow_private_networks = true\nper_host_delay_ms = 0\n\
+         per_host_concurrency = 16\nconcurrency = 16\nrespect_robots = false\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pith"))
+        .current_dir(dir.path())
+        .args(["-q", "--config"])
+        .arg(&cfg)
+        .arg("run")
+        .arg(&list)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run pith");
+    let pid = child.id();
+    let stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || std::io::read_to_string(stdout).expect("read"));
+    let mut peak = 0;
+    while child.try_wait().expect("wait").is_none() {
+        peak = peak.max(peak_rss_kib(pid).unwrap_or(0));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = reader.join().expect("reader");
+    let records: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON record"))
+        .collect();
+    assert_eq!(records.len(), 16, "{out:.2000}");
+    for r in &records {
+        assert!(r["error"].is_null(), "{r:.500}");
+    }
+    assert!(peak > 0, "no reading of the process's memory");
+    assert!(peak < 1024 * 1024, "peak resident memory {peak} KiB");
+    eprintln!(
+        "16 large pages in flight: peak resident memory {} MiB",
+        peak / 1024
+    );
+}
+
+#[test]
+fn sigterm_during_slow_extractions_stops_within_the_grace() {
+    // Extractions of large pages are under way when SIGTERM comes: the run
+    // ends after the grace (the fetch timeout, 1 s here), not after them.
+    let (_server, lines) = serve_dense_pages(16, 3_000_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let list = write(dir.path(), "urls.txt", &lines);
+    let cfg = write(
+        dir.path(),
+        "config.toml",
+        "[fetch]\nallow_private_networks = true\nper_host_delay_ms = 0\n\
+         per_host_concurrency = 16\nconcurrency = 16\nrespect_robots = false\n\
+         timeout_secs = 1\n",
+    );
+    let out = dir.path().join("out.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pith"))
+        .current_dir(dir.path())
+        .args(["-q", "--config"])
+        .arg(&cfg)
+        .arg("run")
+        .arg(&list)
+        .arg("--output")
+        .arg(&out)
+        .spawn()
+        .expect("run pith");
+    // Until the first article is written: extraction is then under way.
+    let waited = Instant::now();
+    while std::fs::read_to_string(&out).map_or(true, |t| t.is_empty()) {
+        assert!(child.try_wait().expect("wait").is_none(), "ended early");
+        assert!(waited.elapsed() < Duration::from_secs(120), "no record");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let t0 = Instant::now();
+    let status = child.wait().expect("wait");
+    let took = t0.elapsed();
+    assert_eq!(status.code(), Some(143));
+    assert!(took < Duration::from_secs(5), "stopped after {took:?}");
+    let text = std::fs::read_to_string(&out).expect("output");
+    assert!(text.ends_with('\n'), "a torn last line");
+    let n = text.lines().count();
+    assert!((1..16).contains(&n), "{n} records");
+    for l in text.lines() {
+        let r: Value = serde_json::from_str(l).expect("a JSON record");
+        assert!(r["error"].is_null(), "{r:.300}");
+    }
 }

@@ -54,9 +54,14 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
     if let Some(j) = a.jobs {
         extract.jobs = j;
     }
-    extract
-        .validate()
-        .map_err(|e| anyhow::anyhow!("{e} (--jobs)"))?;
+    extract.validate().map_err(|e| {
+        let flag = if e.name == "extract.jobs" {
+            " (--jobs)"
+        } else {
+            ""
+        };
+        anyhow::anyhow!("{e}{flag}")
+    })?;
     let jobs = match extract.jobs {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,

@@ -59,6 +59,8 @@ struct RunPlan {
     concurrency: usize,
     /// How pages become articles.
     extract: ExtractOptions,
+    /// Memory the extractions at once share, in bytes (`[extract] memory_mb`).
+    memory: usize,
     /// What is written, and where.
     output: Output,
     /// What earlier runs saw, when remembered.
@@ -129,11 +131,13 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
     };
     let mut fetch = config.fetch.settings();
     fetch.archive = output.warc.is_some();
+    config.extract.validate()?;
     let plan = RunPlan {
         lists,
         fetch,
         concurrency: config.fetch.concurrency,
         extract: a.extraction.options(&config.extract)?,
+        memory: usize::try_from(config.extract.memory_mb << 20).unwrap_or(usize::MAX),
         output,
         state,
         refresh,
@@ -622,6 +626,7 @@ impl Engine {
             state: plan.state.as_ref().map(|s| s.store.clone()),
             refresh: plan.refresh,
             warc: plan.output.warc.as_ref().map(WarcWriter::encoder),
+            memory: plan.memory,
         };
         let handle = tokio::spawn(pipeline::run(
             line_rx,

@@ -454,19 +454,23 @@ fn class_hits(value: &str) -> Hit {
         value
     };
     // Taxonomy classes (`category-advertising`, `tag-comments`) name what the
-    // article is about, not what the element is.
+    // article is about, not what the element is; utility classes with a
+    // variant or an arbitrary value (`md:hidden`, `[&_figcaption]:italic`)
+    // say how it looks at some size or state, or style its descendants.
+    let taxonomy = switch::on(Rule::TaxonomyClasses);
+    let utility = switch::on(Rule::VariantClasses);
+    let skipped = |t: &str| taxonomy && is_taxonomy_class(t) || utility && is_variant_class(t);
     let filtered;
-    let v =
-        if switch::on(Rule::TaxonomyClasses) && v.split_ascii_whitespace().any(is_taxonomy_class) {
-            filtered = v
-                .split_ascii_whitespace()
-                .filter(|t| !is_taxonomy_class(t))
-                .collect::<Vec<_>>()
-                .join(" ");
-            filtered.as_str()
-        } else {
-            v
-        };
+    let v = if v.split_ascii_whitespace().any(skipped) {
+        filtered = v
+            .split_ascii_whitespace()
+            .filter(|t| !skipped(t))
+            .collect::<Vec<_>>()
+            .join(" ");
+        filtered.as_str()
+    } else {
+        v
+    };
     let mut hits = Hit::empty();
     for m in SUBSTRINGS.find_overlapping_iter(v) {
         let k = m.pattern().as_usize();
@@ -496,6 +500,12 @@ fn class_hits(value: &str) -> Hit {
         }
     }
     hits
+}
+
+/// A utility class with a variant (`lg:`, `hover:`) or an arbitrary value
+/// or selector in brackets.
+fn is_variant_class(token: &str) -> bool {
+    token.contains(':') || token.contains('[')
 }
 
 fn is_taxonomy_class(token: &str) -> bool {

@@ -62,6 +62,7 @@ rules_enum! {
     // dom.rs: what class, id and role values say.
     HiddenClasses = "hidden_classes",
     TaxonomyClasses = "taxonomy_classes",
+    VariantClasses = "variant_classes",
     SlugIds = "slug_ids",
     NegatedParts = "negated_parts",
     BoilerplateRoles = "boilerplate_roles",

@@ -10,6 +10,7 @@
 
 pub(crate) mod discover;
 pub(crate) mod fetch;
+pub mod fleet;
 pub(crate) mod normalize;
 pub(crate) mod pipeline;
 pub(crate) mod schedule;

@@ -319,6 +319,16 @@ impl Fetcher {
         self.polite.evict_idle()
     }
 
+    /// The least time between two request starts to the host of `url`:
+    /// the spacing, or the host's `Crawl-delay` (once robots.txt told it)
+    /// when longer. Zero for what is no URL.
+    pub fn host_gap(&self, url: &str) -> Duration {
+        match Url::parse(url.trim()) {
+            Ok(u) => self.polite.gap(&host_key(&u)),
+            Err(_) => Duration::ZERO,
+        }
+    }
+
     /// Fetch one URL (the input line, trimmed).
     pub async fn fetch(&self, input: &str) -> Result<FetchedPage, FetchFailure> {
         self.fetch_conditional(input, None).await

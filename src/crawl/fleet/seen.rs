@@ -1,0 +1,87 @@
+//! The fleet's seen-set, a JetStream key-value bucket (`<prefix>-seen`):
+//! normalized URL (hashed) → the epoch it was last queued in. `enqueue` and
+//! workers queueing the entries of feeds and sitemaps ask it first, so a
+//! URL is queued once per epoch across the whole fleet.
+
+use super::{Fleet, FleetError, js_err};
+use async_nats::jetstream::kv;
+
+/// The bucket's name.
+fn bucket(fleet: &Fleet) -> String {
+    fleet.name("seen")
+}
+
+/// Make the bucket when missing: its stream is made as the client's
+/// key-value API would make it (`KV_<bucket>`, one value per key), but
+/// directly, since the client asks nats-server 2.9 for account details
+/// it does not give in the form expected.
+pub(crate) async fn make_bucket(fleet: &Fleet) -> Result<(), FleetError> {
+    use async_nats::jetstream::stream;
+    let name = bucket(fleet);
+    fleet
+        .js()
+        .get_or_create_stream(stream::Config {
+            name: format!("KV_{name}"),
+            subjects: vec![format!("$KV.{name}.>")],
+            max_messages_per_subject: 1,
+            storage: stream::StorageType::File,
+            allow_rollup: true,
+            deny_delete: true,
+            allow_direct: true,
+            discard: stream::DiscardPolicy::New,
+            num_replicas: 1,
+            ..Default::default()
+        })
+        .await
+        .map_err(js_err(format!("make key-value bucket {name}")))?;
+    Ok(())
+}
+
+/// The seen-set.
+pub struct Seen {
+    store: kv::Store,
+}
+
+impl Seen {
+    /// The fleet's seen-set.
+    pub async fn open(fleet: &Fleet) -> Result<Seen, FleetError> {
+        let name = bucket(fleet);
+        let store = fleet
+            .js()
+            .get_key_value(&name)
+            .await
+            .map_err(js_err(format!("open key-value bucket {name}")))?;
+        Ok(Seen { store })
+    }
+
+    /// Mark `url` seen in `epoch`; `true` when it was not yet (so the caller
+    /// queues it), `false` when it was queued in this epoch already.
+    pub async fn first_in_epoch(&self, url: &str, epoch: u64) -> Result<bool, FleetError> {
+        // Keys are the URL's hash (keys allow few characters).
+        let key = super::record_key(url, 0);
+        let value = epoch.to_string();
+        match self.store.create(&key, value.clone().into()).await {
+            Ok(_) => return Ok(true),
+            Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => {}
+            Err(e) => return Err(js_err("mark a URL seen")(e)),
+        }
+        let Some(entry) = self
+            .store
+            .entry(&key)
+            .await
+            .map_err(js_err("read the seen-set"))?
+        else {
+            return Ok(false);
+        };
+        if entry.value.as_ref() == value.as_bytes() {
+            return Ok(false);
+        }
+        // Queued in another epoch: this one claims it, unless another
+        // enqueuer did in between.
+        Ok(self
+            .store
+            .update(&key, value.into(), entry.revision)
+            .await
+            .is_ok())
+    }
+}

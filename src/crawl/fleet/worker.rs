@@ -1,12 +1,12 @@
 //! A fleet worker: claims frontier messages, one partition at a time per
 //! claim, fetches and extracts each URL as `pith run` does (the same
-//! [`Processor`]), publishes the record to the results stream, holds the
+//! `Processor`), publishes the record to the results stream, holds the
 //! partition for the host's delay, then acks.
 //!
 //! Each partition has a loop; at most `concurrency` of them hold a claim
 //! (a pull request or a message) at once. A message is worked on under
 //! progress acks, so a long fetch keeps its lease; its record is published
-//! with [`record_key`](super::record_key) as `Nats-Msg-Id` and the frontier
+//! with [`record_key`] as `Nats-Msg-Id` and the frontier
 //! message is acked (double ack) only once the server stored the record.
 //! The entries of feeds and sitemaps go back on the frontier, through the
 //! seen-set. When `stop` turns true no new message is claimed; one being

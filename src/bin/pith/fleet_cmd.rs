@@ -95,7 +95,11 @@ pub fn worker(a: WorkerArgs, mut config: Config) -> Result<i32> {
     let rt = runtime()?;
     let code = rt.block_on(async {
         let fleet = Arc::new(connect(&a.nats, &config).await?);
-        let fetcher = Arc::new(Fetcher::new(fetch).context("cannot build the HTTP client")?);
+        let robots = fleet::robots::RobotsBucket::open(&fleet).await?;
+        let fetcher = Fetcher::new(fetch)
+            .context("cannot build the HTTP client")?
+            .with_shared_robots(Arc::new(robots));
+        let fetcher = Arc::new(fetcher);
         let (stop, signals) = stop_on_signal()?;
         let counts = Arc::new(fleet::worker::WorkerCounts::default());
         let settings = fleet::worker::WorkerSettings {

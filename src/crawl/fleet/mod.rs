@@ -8,6 +8,7 @@
 //!        ┌──────────┼──────────┐
 //!     worker     worker     worker ──► <prefix>.results ──► sink ──► output
 //!        └── KV: <prefix>-seen (URL → epoch)                 (+ SQLite ledger)
+//!            KV: <prefix>-robots (origin → robots.txt, 24 h)
 //! ```
 //!
 //! A URL's partition is the hash of its registrable domain (the `--shard`
@@ -25,6 +26,7 @@
 
 pub mod frontier;
 pub mod message;
+pub mod robots;
 pub mod seen;
 pub mod sink;
 pub mod status;
@@ -281,7 +283,38 @@ impl Fleet {
                 .await
                 .map_err(js_err(format!("make stream {name}")))?;
         }
-        seen::make_bucket(self).await?;
+        self.make_bucket(&seen::bucket(self), Duration::ZERO)
+            .await?;
+        self.make_bucket(
+            &robots::bucket(self),
+            crate::crawl::fetch::robots::ROBOTS_TTL,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Make key-value bucket `name` when missing, its values kept for
+    /// `max_age` (zero: for ever). Its stream is made as the client's
+    /// key-value API would make it (`KV_<bucket>`, one value per key), but
+    /// directly: that API first asks for account details that nats-server
+    /// 2.9 does not give in the form the client expects.
+    async fn make_bucket(&self, name: &str, max_age: Duration) -> Result<(), FleetError> {
+        self.js
+            .get_or_create_stream(stream::Config {
+                name: format!("KV_{name}"),
+                subjects: vec![format!("$KV.{name}.>")],
+                max_messages_per_subject: 1,
+                max_age,
+                storage: stream::StorageType::File,
+                allow_rollup: true,
+                deny_delete: true,
+                allow_direct: true,
+                discard: stream::DiscardPolicy::New,
+                num_replicas: 1,
+                ..Default::default()
+            })
+            .await
+            .map_err(js_err(format!("make key-value bucket {name}")))?;
         Ok(())
     }
 

@@ -7,34 +7,8 @@ use super::{Fleet, FleetError, js_err};
 use async_nats::jetstream::kv;
 
 /// The bucket's name.
-fn bucket(fleet: &Fleet) -> String {
+pub(crate) fn bucket(fleet: &Fleet) -> String {
     fleet.name("seen")
-}
-
-/// Make the bucket when missing: its stream is made as the client's
-/// key-value API would make it (`KV_<bucket>`, one value per key), but
-/// directly, since the client asks nats-server 2.9 for account details
-/// it does not give in the form expected.
-pub(crate) async fn make_bucket(fleet: &Fleet) -> Result<(), FleetError> {
-    use async_nats::jetstream::stream;
-    let name = bucket(fleet);
-    fleet
-        .js()
-        .get_or_create_stream(stream::Config {
-            name: format!("KV_{name}"),
-            subjects: vec![format!("$KV.{name}.>")],
-            max_messages_per_subject: 1,
-            storage: stream::StorageType::File,
-            allow_rollup: true,
-            deny_delete: true,
-            allow_direct: true,
-            discard: stream::DiscardPolicy::New,
-            num_replicas: 1,
-            ..Default::default()
-        })
-        .await
-        .map_err(js_err(format!("make key-value bucket {name}")))?;
-    Ok(())
 }
 
 /// The seen-set.

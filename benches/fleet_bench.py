@@ -128,6 +128,8 @@ def lines(path):
 
 def pith_run(work, cfg, listfile, n):
     out = os.path.join(work, "run.jsonl")
+    if os.path.exists(out):
+        os.remove(out)
     t0 = time.monotonic()
     subprocess.run([PITH, "-q", "--config", cfg, "run", listfile, "-o", out, "--no-state"], check=True)
     took = time.monotonic() - t0

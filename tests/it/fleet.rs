@@ -297,11 +297,24 @@ fn gist(r: &Value) -> String {
     }
 }
 
-/// The smallest gap between two request arrivals at `server`.
-fn min_gap(server: &TestServer) -> Option<Duration> {
-    let mut times: Vec<Instant> = server.requests().into_iter().map(|l| l.at).collect();
+/// The smallest gap between two request arrivals at any of `servers`.
+fn min_gap(servers: &[&TestServer]) -> Option<Duration> {
+    let mut times: Vec<Instant> = servers
+        .iter()
+        .flat_map(|s| s.requests())
+        .map(|l| l.at)
+        .collect();
     times.sort();
     times.windows(2).map(|w| w[1] - w[0]).min()
+}
+
+/// The frontier partition of a site on `ip` among `count`: FNV-1a of its
+/// site key (an address is its own site), as `--shard` splits lists.
+fn partition_of(ip: &str, count: u64) -> u64 {
+    let h = ip.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    h % count
 }
 
 #[test]
@@ -336,7 +349,7 @@ fn three_workers_write_what_pith_run_writes_and_keep_each_hosts_delay() {
         // partition is held for the delay after the answer, which is more.
         // Arrivals are timed by test servers sharing the cores with the
         // fleet: they jitter by some milliseconds (as in the fetch tests).
-        let gap = min_gap(s).expect("requests");
+        let gap = min_gap(&[s]).expect("requests");
         assert!(
             gap >= delay - Duration::from_millis(10),
             "{}: two requests {gap:?} apart",
@@ -345,6 +358,26 @@ fn three_workers_write_what_pith_run_writes_and_keep_each_hosts_delay() {
         // Shared by the workers through the key-value bucket.
         assert_eq!(s.hits("/robots.txt"), 1, "robots.txt fetched once");
         assert_eq!(s.hits("/private"), 0, "robots.txt is obeyed");
+    }
+    // A partition is served by one worker at a time: the requests to all
+    // its sites are spaced too.
+    let mut by_partition: BTreeMap<u64, Vec<&TestServer>> = BTreeMap::new();
+    for s in &servers {
+        by_partition
+            .entry(partition_of(&s.addr().ip().to_string(), 8))
+            .or_default()
+            .push(s);
+    }
+    assert!(
+        by_partition.values().any(|p| p.len() > 1),
+        "no shared partition"
+    );
+    for (p, sites) in &by_partition {
+        let gap = min_gap(sites).expect("requests");
+        assert!(
+            gap >= delay - Duration::from_millis(10),
+            "partition {p}: two requests {gap:?} apart"
+        );
     }
     // The same list through `pith run`: the same texts.
     let run = Command::new(env!("CARGO_BIN_EXE_pith"))

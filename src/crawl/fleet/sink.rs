@@ -176,3 +176,39 @@ async fn ack(msg: &jetstream::Message) {
         tracing::debug!("cannot ack a record: {e}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_was_written_after_the_last_commit_is_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::open(&dir.path().join("state.sqlite")).unwrap();
+        let out = dir.path().join("out.jsonl");
+        std::fs::write(&out, "{\"kept\":true}\n").unwrap();
+        // A file the ledger does not know is taken as it is.
+        assert_eq!(recover(&store, &out).unwrap(), 0);
+        let key = out.to_string_lossy().into_owned();
+        assert_eq!(store.fleet_committed_len(&key).unwrap(), Some(14));
+        // One record written and committed, a second written, then a crash.
+        let one = "{\"url\":\"a\"}\n";
+        std::fs::write(
+            &out,
+            format!("{{\"kept\":true}}\n{one}{{\"url\":\"b\",\"te"),
+        )
+        .unwrap();
+        store
+            .fleet_commit("ka", Some("a"), 7, Some((&key, 14 + one.len() as u64)))
+            .unwrap();
+        assert_eq!(recover(&store, &out).unwrap(), 14);
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            format!("{{\"kept\":true}}\n{one}")
+        );
+        assert!(store.fleet_has("ka").unwrap() && !store.fleet_has("kb").unwrap());
+        assert_eq!(store.fleet_written().unwrap(), 1);
+        // Nothing beyond the commit: nothing cut.
+        assert_eq!(recover(&store, &out).unwrap(), 0);
+    }
+}

@@ -4,7 +4,8 @@
 //! partition for the host's delay, then acks.
 //!
 //! Each partition has a loop; at most `concurrency` of them hold a claim
-//! (a pull request or a message) at once. A message is worked on under
+//! (a request for a message, or a message) at once, and an empty partition
+//! holds none while it waits to be asked again. A message is worked on under
 //! progress acks, so a long fetch keeps its lease; its record is published
 //! with [`record_key`] as `Nats-Msg-Id` and the frontier
 //! message is acked (double ack) only once the server stored the record.
@@ -28,8 +29,12 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-/// How long one pull request waits for a message of its partition.
+/// The longest wait for the answer to a request for a message.
 const PULL_WAIT: Duration = Duration::from_secs(1);
+/// The first pause before an empty partition is asked again.
+const IDLE_MIN: Duration = Duration::from_millis(20);
+/// The longest pause before an empty partition is asked again.
+const IDLE_MAX: Duration = Duration::from_millis(500);
 
 /// How a worker works.
 pub struct WorkerSettings {
@@ -157,13 +162,19 @@ pub async fn work(
     Ok(())
 }
 
-/// One partition's loop: claim, work, ack, until halted.
+/// One partition's loop, until halted: take a claim, ask the partition for
+/// its next message without waiting (an empty partition, or one whose
+/// message another worker holds, gives none), work on it and ack, then give
+/// the claim back. A partition that gave nothing is asked again after a
+/// pause, doubled up to [`IDLE_MAX`] while it stays empty, without a claim:
+/// claims go to the partitions with work.
 async fn serve(
     ctx: Arc<Ctx>,
     consumer: jetstream::consumer::Consumer<jetstream::consumer::pull::Config>,
     claims: Arc<Semaphore>,
     mut halt: watch::Receiver<bool>,
 ) {
+    let mut pause = IDLE_MIN;
     loop {
         if *halt.borrow() {
             return;
@@ -172,41 +183,49 @@ async fn serve(
             _ = halt.changed() => continue,
             c = claims.clone().acquire_owned() => c.expect("semaphore is never closed"),
         };
-        let batch = consumer
-            .batch()
+        let mut got = false;
+        match consumer
+            .fetch()
             .max_messages(1)
             .expires(PULL_WAIT)
             .messages()
-            .await;
-        let mut batch = match batch {
-            Ok(b) => b,
-            Err(e) => {
-                tracing::warn!("cannot pull from the frontier: {e}");
-                drop(claim);
-                tokio::time::sleep(PULL_WAIT).await;
-                continue;
-            }
-        };
-        // The pull ends within PULL_WAIT: a message it brings after a halt
-        // is handed back at once.
-        while let Some(next) = batch.next().await {
-            let msg = match next {
-                Ok(m) => m,
-                Err(e) => {
-                    tracing::debug!("pull: {e}");
-                    continue;
+            .await
+        {
+            Ok(mut batch) => {
+                // The server's "no message" answer ends the batch; some
+                // answers (a partition whose message is out) may not: the
+                // wait is bounded either way.
+                while let Ok(Some(next)) = tokio::time::timeout(PULL_WAIT, batch.next()).await {
+                    let msg = match next {
+                        Ok(m) => m,
+                        Err(e) => {
+                            tracing::debug!("pull: {e}");
+                            continue;
+                        }
+                    };
+                    got = true;
+                    if *halt.borrow() {
+                        let _ = msg.ack_with(AckKind::Nak(None)).await;
+                        ctx.counts.handed_back.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
+                    *ctx.last_message.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+                    handle(&ctx, msg, &mut halt).await;
+                    *ctx.last_message.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
                 }
-            };
-            if *halt.borrow() {
-                let _ = msg.ack_with(AckKind::Nak(None)).await;
-                ctx.counts.handed_back.fetch_add(1, Ordering::Relaxed);
-                continue;
             }
-            *ctx.last_message.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
-            handle(&ctx, msg, &mut halt).await;
-            *ctx.last_message.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+            Err(e) => tracing::warn!("cannot pull from the frontier: {e}"),
         }
         drop(claim);
+        if got {
+            pause = IDLE_MIN;
+            continue;
+        }
+        tokio::select! {
+            _ = halt.changed() => {}
+            _ = tokio::time::sleep(pause) => {}
+        }
+        pause = (pause * 2).min(IDLE_MAX);
     }
 }
 

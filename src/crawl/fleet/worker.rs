@@ -29,8 +29,14 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-/// The longest wait for the answer to a request for a message.
-const PULL_WAIT: Duration = Duration::from_secs(1);
+/// How long a request for a message waits at the server. nats-server 2.9
+/// holds a request that has an expiry until it expires even when the
+/// partition is empty (and one without an expiry may wait for ever), so it
+/// is short: the claim goes back at once to a partition with work.
+const PULL_WAIT: Duration = Duration::from_millis(10);
+/// The longest wait for the end of a request's answer (the server's own
+/// answer comes after [`PULL_WAIT`]).
+const ANSWER_WAIT: Duration = Duration::from_secs(5);
 /// The first pause before an empty partition is asked again.
 const IDLE_MIN: Duration = Duration::from_millis(20);
 /// The longest pause before an empty partition is asked again.
@@ -163,9 +169,9 @@ pub async fn work(
 }
 
 /// One partition's loop, until halted: take a claim, ask the partition for
-/// its next message without waiting (an empty partition, or one whose
-/// message another worker holds, gives none), work on it and ack, then give
-/// the claim back. A partition that gave nothing is asked again after a
+/// its next message, waiting [`PULL_WAIT`] at most (an empty partition, or
+/// one whose message another worker holds, gives none), work on it and
+/// ack, then give the claim back. A partition that gave nothing is asked again after a
 /// pause, doubled up to [`IDLE_MAX`] while it stays empty, without a claim:
 /// claims go to the partitions with work.
 async fn serve(
@@ -195,7 +201,7 @@ async fn serve(
                 // The server's "no message" answer ends the batch; some
                 // answers (a partition whose message is out) may not: the
                 // wait is bounded either way.
-                while let Ok(Some(next)) = tokio::time::timeout(PULL_WAIT, batch.next()).await {
+                while let Ok(Some(next)) = tokio::time::timeout(ANSWER_WAIT, batch.next()).await {
                     let msg = match next {
                         Ok(m) => m,
                         Err(e) => {

@@ -3,7 +3,7 @@
 //! `Processor`), publishes the record to the results stream, holds the
 //! partition for the host's delay, then acks.
 //!
-//! Each partition has a loop; at most `concurrency` of them hold a claim
+//! Each partition has a loop; at most twice `concurrency` of them hold a claim
 //! (a request for a message, or a message) at once, and an empty partition
 //! holds none while it waits to be asked again. A message is worked on under
 //! progress acks, so a long fetch keeps its lease; its record is published
@@ -37,6 +37,8 @@ const PULL_WAIT: Duration = Duration::from_millis(10);
 /// The longest wait for the end of a request's answer (the server's own
 /// answer comes after [`PULL_WAIT`]).
 const ANSWER_WAIT: Duration = Duration::from_secs(5);
+/// Partitions claimed at once per slot (request or extraction at once).
+const CLAIMS_PER_SLOT: usize = 2;
 /// The first pause before an empty partition is asked again.
 const IDLE_MIN: Duration = Duration::from_millis(20);
 /// The longest pause before an empty partition is asked again.
@@ -44,7 +46,9 @@ const IDLE_MAX: Duration = Duration::from_millis(500);
 
 /// How a worker works.
 pub struct WorkerSettings {
-    /// Partitions worked on at once (each one URL at a time).
+    /// Requests and extractions at once; twice as many partitions are
+    /// claimed at once (each one URL at a time), so that waiting for the
+    /// server leaves no slot idle.
     pub concurrency: usize,
     /// Extraction options.
     pub extract: ExtractOptions,
@@ -127,7 +131,14 @@ pub async fn work(
     });
     // Stops the loops: the caller's stop, or the frontier drained.
     let (halt_tx, halt) = watch::channel(false);
-    let claims = Arc::new(Semaphore::new(concurrency));
+    // Twice as many claims as slots: while some URLs wait for the server
+    // (the record's publish, the ack, the next message), others keep the
+    // slots busy.
+    let claims = Arc::new(Semaphore::new(
+        concurrency
+            .saturating_mul(CLAIMS_PER_SLOT)
+            .min(Semaphore::MAX_PERMITS),
+    ));
     let mut loops = JoinSet::new();
     for p in 0..fleet.settings().partitions {
         let consumer = fleet.partition_consumer(p).await?;

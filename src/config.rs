@@ -23,6 +23,81 @@ pub struct Config {
     pub schedule: ScheduleConfig,
     /// `[state]`: what `pith run` remembers between runs.
     pub state: StateConfig,
+    /// `[nats]`: the fleet's NATS JetStream server (`pith enqueue`,
+    /// `worker`, `sink`, `status`).
+    pub nats: NatsConfig,
+}
+
+/// `[nats]` settings.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NatsConfig {
+    /// Server URL(s), comma-separated (`nats://`, `tls://`); `--nats` overrides.
+    pub url: String,
+    /// First token of the subjects, start of stream, consumer and bucket names.
+    pub stream_prefix: String,
+    /// Frontier partitions: URLs are split by the hash of their registrable
+    /// domain, and each partition serves one URL at a time.
+    pub partitions: u32,
+    /// Seconds a claimed URL may go unacknowledged before it is given to
+    /// another worker (long fetches extend it).
+    pub ack_wait_secs: u64,
+    /// Deliveries of one URL before the server gives up on it.
+    pub max_deliver: i64,
+    /// A NATS credentials file (`.creds`); empty: none.
+    pub creds_file: String,
+    /// A token for the server; empty: none.
+    pub token: String,
+}
+
+impl Default for NatsConfig {
+    fn default() -> Self {
+        NatsConfig {
+            url: "nats://127.0.0.1:4222".into(),
+            stream_prefix: "pith".into(),
+            partitions: 32,
+            ack_wait_secs: 60,
+            max_deliver: 10,
+            creds_file: String::new(),
+            token: String::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for NatsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token never reaches a log.
+        f.debug_struct("NatsConfig")
+            .field("url", &self.url)
+            .field("stream_prefix", &self.stream_prefix)
+            .field("partitions", &self.partitions)
+            .field("ack_wait_secs", &self.ack_wait_secs)
+            .field("max_deliver", &self.max_deliver)
+            .field("creds_file", &self.creds_file)
+            .field("token", &if self.token.is_empty() { "" } else { "…" })
+            .finish()
+    }
+}
+
+impl NatsConfig {
+    /// The fleet settings; `url` (the `--nats` flag) overrides the configured one.
+    pub fn settings(
+        &self,
+        url: Option<&str>,
+    ) -> Result<crate::crawl::fleet::FleetSettings, RangeError> {
+        in_range("nats.partitions", self.partitions, 1, 4096)?;
+        in_range("nats.ack_wait_secs", self.ack_wait_secs, 1, 86_400)?;
+        in_range("nats.max_deliver", self.max_deliver.max(0), 1, 1_000_000)?;
+        Ok(crate::crawl::fleet::FleetSettings {
+            url: url.unwrap_or(&self.url).to_string(),
+            stream_prefix: self.stream_prefix.clone(),
+            partitions: self.partitions,
+            ack_wait: std::time::Duration::from_secs(self.ack_wait_secs),
+            max_deliver: self.max_deliver,
+            creds_file: (!self.creds_file.is_empty()).then(|| self.creds_file.clone().into()),
+            token: (!self.token.is_empty()).then(|| self.token.clone()),
+        })
+    }
 }
 
 /// `[state]` settings.

@@ -10,13 +10,14 @@
 
 pub(crate) mod discover;
 pub(crate) mod fetch;
+pub mod fleet;
 pub(crate) mod normalize;
 pub(crate) mod pipeline;
 pub(crate) mod schedule;
 pub(crate) mod shard;
 pub(crate) mod state;
 
-pub use fetch::{FetchSettings, Fetcher};
+pub use fetch::{FetchSettings, Fetcher, SharedRobots, SharedVerdict};
 pub use pipeline::{
     Line, MAX_DISCOVERY_DEPTH, PageOutcome, RunSettings, Written, is_url_line, run, url_of_line,
 };

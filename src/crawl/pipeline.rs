@@ -207,13 +207,15 @@ pub async fn run(
     let children = Arc::new(Semaphore::new(CHILD_LISTINGS));
     let low = tickets.available_permits();
     let shared = Shared {
-        fetcher,
-        extract: Arc::new(settings.extract),
-        state: settings.state,
-        refresh: settings.refresh,
-        warc: settings.warc,
-        slots,
-        memory: Arc::new(Memory::new(settings.memory)),
+        processor: Processor {
+            fetcher,
+            extract: Arc::new(settings.extract),
+            state: settings.state,
+            refresh: settings.refresh,
+            warc: settings.warc,
+            slots,
+            memory: Arc::new(Memory::new(settings.memory)),
+        },
         more: more_tx,
         out,
     };
@@ -267,7 +269,7 @@ pub async fn run(
     let interrupted = *stop.borrow();
     if interrupted {
         // Retries, robots.txt and pages waiting for their host start nothing now.
-        shared.fetcher.stop();
+        shared.processor.fetcher.stop();
     }
     finish(tasks, interrupted, grace).await;
 }
@@ -277,13 +279,15 @@ pub const CHILD_LISTINGS: usize = 2;
 
 /// The entries of one feed or sitemap, waiting to be started.
 #[derive(Debug)]
-struct Discovered {
-    source: String,
+pub(crate) struct Discovered {
+    /// The list the feed or sitemap came from.
+    pub(crate) source: String,
     /// The depth of its entries.
-    depth: u8,
+    pub(crate) depth: u8,
     /// Whether its entries are sitemaps (of a sitemap index).
     index: bool,
-    entries: std::vec::IntoIter<String>,
+    /// Its entries, URLs.
+    pub(crate) entries: std::vec::IntoIter<String>,
 }
 
 /// The discovered entries waiting, newest feed or sitemap first (so the
@@ -369,16 +373,7 @@ async fn finish(mut tasks: JoinSet<()>, interrupted: bool, grace: Duration) {
 /// What every task of a run shares: handles, cheap to clone.
 #[derive(Clone)]
 struct Shared {
-    fetcher: Arc<Fetcher>,
-    extract: Arc<ExtractOptions>,
-    state: Option<Arc<StateStore>>,
-    refresh: bool,
-    warc: Option<WarcEncoder>,
-    /// The run's slots: requests (once their host lets them go) and
-    /// extractions take one each.
-    slots: Arc<Semaphore>,
-    /// The extractions' memory (see [`RunSettings::memory`]).
-    memory: Arc<Memory>,
+    processor: Processor,
     /// Where the entries of feeds and sitemaps go back to the loop.
     more: mpsc::Sender<Discovered>,
     /// The writer.
@@ -396,7 +391,16 @@ async fn task(
     let url = url_of_line(&line.text);
     let work = {
         let shared = shared.clone();
-        async move { process(&shared, line).await }
+        async move {
+            match shared.processor.process(line).await {
+                Processed::Done(outcome) => outcome,
+                Processed::Listed(found, warc) => {
+                    // The loop is gone only when the run stops: the entries go with it.
+                    let _ = shared.more.send(found).await;
+                    PageOutcome { record: None, warc }
+                }
+            }
+        }
     };
     let outcome = catch_panic(work, source, url).await;
     if outcome.record.is_some() || !outcome.warc.is_empty() {
@@ -416,7 +420,7 @@ impl Drop for AbortOnDrop {
 
 /// Run `work`, a line's processing, as a task of its own: when it panics,
 /// the line's outcome is an `internal` error record naming the panic.
-async fn catch_panic<F>(work: F, source: String, url: Option<String>) -> PageOutcome
+pub(crate) async fn catch_panic<F>(work: F, source: String, url: Option<String>) -> PageOutcome
 where
     F: std::future::Future<Output = PageOutcome> + Send + 'static,
 {
@@ -467,103 +471,134 @@ async fn encode(warc: Option<&WarcEncoder>, exchanges: Vec<Exchange>) -> Vec<u8>
     made.unwrap_or_default()
 }
 
-/// One URL line: its record, or none when it was a feed or sitemap whose
-/// entries went back to the loop, and its WARC records.
-async fn process(shared: &Shared, line: Line) -> PageOutcome {
-    if let Some(e) = line.error {
-        return PageOutcome {
-            record: Some(Record::failed(line.source, None, &e.kind, e.message)),
-            warc: Vec::new(),
+/// How one URL line is fetched and extracted: the handles a task needs,
+/// cheap to clone. `pith run`'s loop and a fleet worker share it, so a URL
+/// gives the same record either way.
+#[derive(Clone)]
+pub(crate) struct Processor {
+    pub(crate) fetcher: Arc<Fetcher>,
+    pub(crate) extract: Arc<ExtractOptions>,
+    pub(crate) state: Option<Arc<StateStore>>,
+    pub(crate) refresh: bool,
+    pub(crate) warc: Option<WarcEncoder>,
+    /// The slots: requests (once their host lets them go) and extractions
+    /// take one each.
+    pub(crate) slots: Arc<Semaphore>,
+    /// The extractions' memory (see [`RunSettings::memory`]).
+    pub(crate) memory: Arc<Memory>,
+}
+
+/// What one URL line gave: an outcome for the writer, or the entries of a
+/// feed or sitemap (and the WARC records of its exchanges) to start in its
+/// place.
+// Returned once per URL and matched at once, never stored in bulk: the
+// size of the record variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Processed {
+    /// The line's record (none when it was interrupted) and WARC records.
+    Done(PageOutcome),
+    /// A feed or sitemap with entries: they stand for the line.
+    Listed(Discovered, Vec<u8>),
+}
+
+impl Processor {
+    /// One URL line: its record, or the entries of the feed or sitemap it was,
+    /// and its WARC records.
+    pub(crate) async fn process(&self, line: Line) -> Processed {
+        let shared = self;
+        if let Some(e) = line.error {
+            return Processed::Done(PageOutcome {
+                record: Some(Record::failed(line.source, None, &e.kind, e.message)),
+                warc: Vec::new(),
+            });
+        }
+        let url = url_of_line(&line.text).unwrap_or_default();
+        let prior = prior_state(shared.state.clone(), &url).await;
+        let validators = prior.as_ref().filter(|_| !shared.refresh);
+        let (fetched, exchanges) = fetch(&shared.fetcher, &url, validators, &shared.slots).await;
+        // What follows (archiving, extraction) runs in one of the run's slots.
+        let slot = shared
+            .slots
+            .acquire()
+            .await
+            .expect("semaphore is never closed");
+        let warc = encode(shared.warc.as_ref(), exchanges).await;
+        let extract = shared.extract.clone();
+        let record = match fetched {
+            // Stopped before its request was sent: no record, a rerun fetches it.
+            Err(FetchFailure {
+                error: FetchError::Interrupted,
+                ..
+            }) => return Processed::Done(PageOutcome { record: None, warc }),
+            Err(FetchFailure { error, info, .. }) => {
+                failed(line.source, url, error.kind(), error.to_string(), &info)
+            }
+            Ok(page) if page.not_modified => {
+                let mut r = Record::unchanged(line.source, Some(url));
+                let mut f = fields(&page.info, None);
+                f.unchanged = Some(true);
+                r.fetch = Some(f);
+                r
+            }
+            Ok(page) if page.listing && line.depth < MAX_DISCOVERY_DEPTH => {
+                // Queueing the entries may wait for the loop: not in a slot.
+                drop(slot);
+                let Some(list) = listing(&page).await else {
+                    return Processed::Done(PageOutcome {
+                        record: Some(
+                            extract_page(page, extract, &shared.memory, line.source, url).await,
+                        ),
+                        warc,
+                    });
+                };
+                tracing::debug!(%url, entries = list.entries.len(), "expanded");
+                if list.entries.is_empty() {
+                    let message = match list.listed {
+                        0 => format!("empty {}: it lists no entry", list.kind.name()),
+                        n => format!(
+                            "{} of {n} entries, none a usable http(s) URL",
+                            list.kind.name()
+                        ),
+                    };
+                    let record = failed(line.source, url, "no_content", message, &page.info);
+                    return Processed::Done(PageOutcome {
+                        record: Some(record),
+                        warc,
+                    });
+                }
+                let found = Discovered {
+                    source: line.source,
+                    depth: line.depth + 1,
+                    index: list.kind == ListKind::SitemapIndex,
+                    entries: list.entries.into_iter(),
+                };
+                return Processed::Listed(found, warc);
+            }
+            Ok(page) if page.listing => {
+                let ct = page.info.content_type.clone().unwrap_or_default();
+                let error = FetchError::NotHtml(format!(
+                    "{ct} nested deeper than {MAX_DISCOVERY_DEPTH} feeds or sitemaps"
+                ));
+                failed(
+                    line.source,
+                    url,
+                    error.kind(),
+                    error.to_string(),
+                    &page.info,
+                )
+            }
+            Ok(page) => {
+                let r = extract_page(page, extract, &shared.memory, line.source, url).await;
+                match &shared.state {
+                    Some(_) => with_revision(r, prior.as_ref(), shared.refresh),
+                    None => r,
+                }
+            }
         };
-    }
-    let url = url_of_line(&line.text).unwrap_or_default();
-    let prior = prior_state(shared.state.clone(), &url).await;
-    let validators = prior.as_ref().filter(|_| !shared.refresh);
-    let (fetched, exchanges) = fetch(&shared.fetcher, &url, validators, &shared.slots).await;
-    // What follows (archiving, extraction) runs in one of the run's slots.
-    let slot = shared
-        .slots
-        .acquire()
-        .await
-        .expect("semaphore is never closed");
-    let warc = encode(shared.warc.as_ref(), exchanges).await;
-    let extract = shared.extract.clone();
-    let record = match fetched {
-        // Stopped before its request was sent: no record, a rerun fetches it.
-        Err(FetchFailure {
-            error: FetchError::Interrupted,
-            ..
-        }) => return PageOutcome { record: None, warc },
-        Err(FetchFailure { error, info, .. }) => {
-            failed(line.source, url, error.kind(), error.to_string(), &info)
-        }
-        Ok(page) if page.not_modified => {
-            let mut r = Record::unchanged(line.source, Some(url));
-            let mut f = fields(&page.info, None);
-            f.unchanged = Some(true);
-            r.fetch = Some(f);
-            r
-        }
-        Ok(page) if page.listing && line.depth < MAX_DISCOVERY_DEPTH => {
-            // Queueing the entries may wait for the loop: not in a slot.
-            drop(slot);
-            let Some(list) = listing(&page).await else {
-                return PageOutcome {
-                    record: Some(
-                        extract_page(page, extract, &shared.memory, line.source, url).await,
-                    ),
-                    warc,
-                };
-            };
-            tracing::debug!(%url, entries = list.entries.len(), "expanded");
-            if list.entries.is_empty() {
-                let message = match list.listed {
-                    0 => format!("empty {}: it lists no entry", list.kind.name()),
-                    n => format!(
-                        "{} of {n} entries, none a usable http(s) URL",
-                        list.kind.name()
-                    ),
-                };
-                let record = failed(line.source, url, "no_content", message, &page.info);
-                return PageOutcome {
-                    record: Some(record),
-                    warc,
-                };
-            }
-            let found = Discovered {
-                source: line.source,
-                depth: line.depth + 1,
-                index: list.kind == ListKind::SitemapIndex,
-                entries: list.entries.into_iter(),
-            };
-            // The loop is gone only when the run stops: the entries go with it.
-            let _ = shared.more.send(found).await;
-            return PageOutcome { record: None, warc };
-        }
-        Ok(page) if page.listing => {
-            let ct = page.info.content_type.clone().unwrap_or_default();
-            let error = FetchError::NotHtml(format!(
-                "{ct} nested deeper than {MAX_DISCOVERY_DEPTH} feeds or sitemaps"
-            ));
-            failed(
-                line.source,
-                url,
-                error.kind(),
-                error.to_string(),
-                &page.info,
-            )
-        }
-        Ok(page) => {
-            let r = extract_page(page, extract, &shared.memory, line.source, url).await;
-            match &shared.state {
-                Some(_) => with_revision(r, prior.as_ref(), shared.refresh),
-                None => r,
-            }
-        }
-    };
-    PageOutcome {
-        record: Some(record),
-        warc,
+        Processed::Done(PageOutcome {
+            record: Some(record),
+            warc,
+        })
     }
 }
 
@@ -695,14 +730,14 @@ async fn extract_page(
 }
 
 /// The memory that extractions running at once share, in KiB.
-struct Memory {
+pub(crate) struct Memory {
     free: Semaphore,
     total: u32,
 }
 
 impl Memory {
     /// `bytes` of memory to share out.
-    fn new(bytes: usize) -> Memory {
+    pub(crate) fn new(bytes: usize) -> Memory {
         let total = u32::try_from(bytes.div_ceil(1024))
             .unwrap_or(u32::MAX)
             .max(1);

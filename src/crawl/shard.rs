@@ -40,8 +40,15 @@ impl std::str::FromStr for Shard {
 impl Shard {
     /// Whether this shard takes `line` (a URL list line, trimmed).
     pub fn owns(&self, line: &str) -> bool {
-        (fnv1a(site_key(line).as_bytes()) % u64::from(self.count)) as u32 == self.index
+        partition(line, self.count) == self.index
     }
+}
+
+/// Which of `count` parts `line` (a URL list line) falls in: the hash of
+/// its registrable domain, so every site lands in one part. `count` 0 is
+/// taken for 1.
+pub fn partition(line: &str, count: u32) -> u32 {
+    (fnv1a(site_key(line).as_bytes()) % u64::from(count.max(1))) as u32
 }
 
 /// The registrable domain of a URL ("news.example.co.uk" → "example.co.uk"),

@@ -58,6 +58,16 @@ impl StateStore {
                 last_seen TEXT NOT NULL,
                 last_status INTEGER,
                 revisions INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE TABLE IF NOT EXISTS fleet_records (
+                key TEXT PRIMARY KEY,
+                url TEXT,
+                seq INTEGER NOT NULL,
+                written_at TEXT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS fleet_outputs (
+                path TEXT PRIMARY KEY,
+                committed_len INTEGER NOT NULL
             )",
         )?;
         Ok(StateStore {
@@ -150,6 +160,85 @@ impl StateStore {
             r.get(0)
         })?;
         Ok(n.max(0).unsigned_abs())
+    }
+}
+
+/// The ledger of `pith sink`: which records (by key: the hash of URL and
+/// epoch) are written, at which results-stream sequence, and how long the
+/// output file was after the last of them.
+impl StateStore {
+    /// Whether the record of `key` is written.
+    pub fn fleet_has(&self, key: &str) -> Result<bool, StateError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(conn
+            .query_row(
+                "SELECT 1 FROM fleet_records WHERE key = ?1",
+                params![key],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// How many records are written, as the ledger says.
+    pub fn fleet_written(&self) -> Result<u64, StateError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let n: i64 = conn.query_row("SELECT COUNT(*) FROM fleet_records", [], |r| r.get(0))?;
+        Ok(n.max(0).unsigned_abs())
+    }
+
+    /// The length of the output file `path` after the last committed
+    /// record, when the ledger knows the file.
+    pub fn fleet_committed_len(&self, path: &str) -> Result<Option<u64>, StateError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let n: Option<i64> = conn
+            .query_row(
+                "SELECT committed_len FROM fleet_outputs WHERE path = ?1",
+                params![path],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(n.map(|n| n.max(0).unsigned_abs()))
+    }
+
+    /// Note the record of `key` (of `url`, at stream sequence `seq`) as
+    /// written and, for a file output, the file's length after it: one
+    /// commit, so a crash leaves both or neither.
+    pub fn fleet_commit(
+        &self,
+        key: &str,
+        url: Option<&str>,
+        seq: u64,
+        output: Option<(&str, u64)>,
+    ) -> Result<(), StateError> {
+        let now = chrono::Utc::now().to_rfc3339();
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO fleet_records (key, url, seq, written_at) VALUES (?1, ?2, ?3, ?4)",
+            params![key, url, i64::try_from(seq).unwrap_or(i64::MAX), now],
+        )?;
+        if let Some((path, len)) = output {
+            tx.execute(
+                "INSERT INTO fleet_outputs (path, committed_len) VALUES (?1, ?2)
+                 ON CONFLICT(path) DO UPDATE SET committed_len = ?2",
+                params![path, i64::try_from(len).unwrap_or(i64::MAX)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Set the committed length of the output file `path` (a sink starting
+    /// on a file the ledger does not know yet).
+    pub fn fleet_set_committed_len(&self, path: &str, len: u64) -> Result<(), StateError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        conn.execute(
+            "INSERT INTO fleet_outputs (path, committed_len) VALUES (?1, ?2)
+             ON CONFLICT(path) DO UPDATE SET committed_len = ?2",
+            params![path, i64::try_from(len).unwrap_or(i64::MAX)],
+        )?;
+        Ok(())
     }
 }
 

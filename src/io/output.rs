@@ -4,7 +4,7 @@
 
 use crate::extract::error::ExtractError;
 use crate::extract::model::{Article, PageType, SCHEMA_VERSION};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -57,7 +57,7 @@ fn cut_message(mut message: String) -> String {
 }
 
 /// A failure, as written in a record.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ErrorInfo {
     /// Stable kind (see the README's list).
     pub kind: String,
@@ -66,7 +66,7 @@ pub struct ErrorInfo {
 }
 
 /// What a fetched record says about the response.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FetchFields {
     /// The URL after redirects.
     pub final_url: Option<String>,

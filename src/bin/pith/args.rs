@@ -30,28 +30,19 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Fetch URL lists politely and extract every page.
     Run(RunArgs),
+    /// Put URL lists on a NATS JetStream frontier for `pith worker`s.
+    Enqueue(EnqueueArgs),
+    /// Fetch and extract URLs of the NATS frontier; run any number, anywhere.
+    Worker(WorkerArgs),
+    /// Write the records the workers publish: the fleet's one writer.
+    Sink(SinkArgs),
+    /// Show the NATS frontier: pending, in flight and redelivered per partition.
+    Status(StatusArgs),
 }
 
-/// `pith run` flags.
+/// The fetch flags of `pith run` and `pith worker`.
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    /// URLs (http:// or https://; a bare example.com/page is tried as https://) and files
-    /// with one URL per line ('#' comments and blank lines skipped), or - for stdin.
-    /// Without any, the lists and URLs of config.toml's [input], else a piped stdin.
-    #[arg(value_name = "URL_OR_LIST")]
-    pub lists: Vec<String>,
-    /// A URL to fetch (repeatable).
-    #[arg(long = "url", short = 'u', value_name = "URL")]
-    pub urls: Vec<String>,
-    /// Output format: jsonl, text or markdown.
-    #[arg(long, short = 'f', value_name = "FORMAT")]
-    pub format: Option<String>,
-    /// Append to this file, or write one file per article into this directory.
-    #[arg(long, short = 'o', value_name = "PATH")]
-    pub output: Option<PathBuf>,
-    /// Markdown without YAML front matter, text without the header line per article.
-    #[arg(long)]
-    pub no_metadata: bool,
+pub struct FetchFlags {
     /// Requests in flight overall.
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
@@ -79,6 +70,102 @@ pub struct RunArgs {
     /// Allow loopback, private and other non-public addresses.
     #[arg(long)]
     pub allow_private_networks: bool,
+}
+
+/// The NATS server flag of the fleet commands.
+#[derive(Debug, Args)]
+pub struct NatsFlags {
+    /// NATS server URL (nats://host:4222, tls://host:4222); default: [nats] url.
+    #[arg(long, value_name = "URL")]
+    pub nats: Option<String>,
+}
+
+/// `pith enqueue` flags.
+#[derive(Debug, Args)]
+pub struct EnqueueArgs {
+    #[command(flatten)]
+    pub nats: NatsFlags,
+    /// URLs and files with one URL per line, or - for stdin, as for `pith run`;
+    /// without any, the lists and URLs of config.toml's [input], else a piped stdin.
+    #[arg(value_name = "URL_OR_LIST")]
+    pub lists: Vec<String>,
+    /// A URL to queue (repeatable).
+    #[arg(long = "url", short = 'u', value_name = "URL")]
+    pub urls: Vec<String>,
+    /// The run epoch: a URL is fetched and written once per epoch; queue the
+    /// lists again with a new epoch to crawl them again.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub epoch: u64,
+}
+
+/// `pith worker` flags.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    pub nats: NatsFlags,
+    #[command(flatten)]
+    pub fetch: FetchFlags,
+    #[command(flatten)]
+    pub extraction: ExtractionFlags,
+    /// Exit (0) once no URL came for this many seconds and the frontier is empty.
+    #[arg(long, value_name = "SECS")]
+    pub idle_exit: Option<u64>,
+}
+
+/// `pith sink` flags.
+#[derive(Debug, Args)]
+pub struct SinkArgs {
+    #[command(flatten)]
+    pub nats: NatsFlags,
+    /// Append to this file, or write one file per article into this directory
+    /// (default: [output] path).
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Output format: jsonl, text or markdown.
+    #[arg(long, short = 'f', value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Markdown without YAML front matter, text without the header line per article.
+    #[arg(long)]
+    pub no_metadata: bool,
+    /// SQLite file that records what was written (default: beside the output,
+    /// FILE.state.sqlite, or inside an output directory).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Exit (0) once no record came for this many seconds, the frontier is
+    /// empty and every record is written.
+    #[arg(long, value_name = "SECS")]
+    pub idle_exit: Option<u64>,
+}
+
+/// `pith status` flags.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub nats: NatsFlags,
+}
+
+/// `pith run` flags.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// URLs (http:// or https://; a bare example.com/page is tried as https://) and files
+    /// with one URL per line ('#' comments and blank lines skipped), or - for stdin.
+    /// Without any, the lists and URLs of config.toml's [input], else a piped stdin.
+    #[arg(value_name = "URL_OR_LIST")]
+    pub lists: Vec<String>,
+    /// A URL to fetch (repeatable).
+    #[arg(long = "url", short = 'u', value_name = "URL")]
+    pub urls: Vec<String>,
+    /// Output format: jsonl, text or markdown.
+    #[arg(long, short = 'f', value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Append to this file, or write one file per article into this directory.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Markdown without YAML front matter, text without the header line per article.
+    #[arg(long)]
+    pub no_metadata: bool,
+    #[command(flatten)]
+    pub fetch: FetchFlags,
     #[command(flatten)]
     pub extraction: ExtractionFlags,
     /// Repeat the whole run this often ("30m", "2s"); rounds never overlap.

@@ -3,10 +3,11 @@
 //!
 //! Exit codes: 0 every input gave an article; 1 some inputs failed (each has
 //! an error record); 2 usage, configuration or output errors; 130 / 143
-//! interrupted by SIGINT / SIGTERM (`pith run`).
+//! interrupted by SIGINT / SIGTERM (`pith run`, `pith worker`, `pith sink`).
 
 mod args;
 mod extract_cmd;
+mod fleet_cmd;
 mod run_cmd;
 
 use anyhow::{Context, Result};
@@ -67,6 +68,10 @@ fn run(cli: args::Cli) -> Result<i32> {
     match cli.command {
         args::Command::Extract(a) => extract_cmd::run(a, config),
         args::Command::Run(a) => run_cmd::run(a, config, cli.quiet),
+        args::Command::Enqueue(a) => fleet_cmd::enqueue(a, config),
+        args::Command::Worker(a) => fleet_cmd::worker(a, config),
+        args::Command::Sink(a) => fleet_cmd::sink(a, config),
+        args::Command::Status(a) => fleet_cmd::status(a, config),
     }
 }
 

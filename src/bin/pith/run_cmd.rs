@@ -13,7 +13,7 @@
 //! period, flushes and exits 130 / 143; a second signal ends the run at once
 //! (between two records, so the output stays whole lines).
 
-use crate::args::RunArgs;
+use crate::args::{FetchFlags, RunArgs};
 use crate::{
     EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_SOME_FAILED, format_setting, open_sink, path_setting,
 };
@@ -78,7 +78,7 @@ struct RunPlan {
 /// What each round reads: the lists, then the configured URLs, keeping only
 /// the URLs of this shard.
 #[derive(Clone)]
-struct Lists {
+pub(crate) struct Lists {
     sources: Vec<ListSource>,
     urls: Vec<String>,
     /// Where `urls` come from, as records name it: `command line` or `config`.
@@ -110,9 +110,9 @@ struct Output {
 /// `pith run`: settle the plan from the flags over the settings, then run
 /// it on the async runtime; returns the exit code.
 pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
-    apply_fetch_flags(&a, &mut config.fetch)?;
+    apply_fetch_flags(&a.fetch, &mut config.fetch)?;
     let format = format_setting(a.format.as_deref(), &config)?;
-    let mut lists = lists(&a, &config)?;
+    let mut lists = lists(&a.lists, &a.urls, &config)?;
     let output = open_output(&a, &config, format)?;
     let records_on_terminal = output.path.is_none() && std::io::stdout().is_terminal();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -153,7 +153,7 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
 }
 
 /// The fetch flags over the `[fetch]` settings.
-fn apply_fetch_flags(a: &RunArgs, f: &mut FetchConfig) -> Result<()> {
+pub(crate) fn apply_fetch_flags(a: &FetchFlags, f: &mut FetchConfig) -> Result<()> {
     if let Some(v) = a.concurrency {
         f.concurrency = v;
     }
@@ -202,10 +202,10 @@ fn apply_fetch_flags(a: &RunArgs, f: &mut FetchConfig) -> Result<()> {
 /// for standard input; without any, `[input]`'s lists and URLs; without
 /// those, standard input when it is a pipe or a file. A named list must
 /// exist now.
-fn lists(a: &RunArgs, config: &Config) -> Result<Lists> {
+pub(crate) fn lists(named: &[String], named_urls: &[String], config: &Config) -> Result<Lists> {
     let mut sources = Vec::new();
     let mut urls: Vec<String> = Vec::new();
-    for arg in &a.lists {
+    for arg in named {
         if arg == "-" {
             sources.push(ListSource::Stdin);
         } else if is_http_url(arg) {
@@ -223,7 +223,7 @@ fn lists(a: &RunArgs, config: &Config) -> Result<Lists> {
             );
         }
     }
-    urls.extend(a.urls.iter().cloned());
+    urls.extend(named_urls.iter().cloned());
     let mut urls_from = "command line";
     if sources.is_empty() && urls.is_empty() {
         urls_from = "config";
@@ -441,7 +441,7 @@ fn catch_up(state: &StateStore, out: &Path) -> Result<()> {
 /// Where the state of an output lives when no path is named: beside a
 /// file (`records.jsonl.state.sqlite`), inside a directory
 /// (`.pith-state.sqlite`).
-fn default_state_path(out: &Path) -> PathBuf {
+pub(crate) fn default_state_path(out: &Path) -> PathBuf {
     if out.is_dir() {
         out.join(".pith-state.sqlite")
     } else {
@@ -462,11 +462,11 @@ struct Session {
 
 /// The signals received so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Interrupt {
+pub(crate) struct Interrupt {
     /// The exit code of the first signal: 130 (SIGINT) or 143 (SIGTERM).
-    code: Option<i32>,
+    pub(crate) code: Option<i32>,
     /// How many signals came.
-    times: u32,
+    pub(crate) times: u32,
 }
 
 impl Session {
@@ -525,7 +525,7 @@ async fn drive(mut plan: RunPlan) -> Result<i32> {
 
 /// A watch of the signals: the exit code of the first, Ctrl-C (130) or
 /// SIGTERM (143), and how many came.
-fn listen_for_signals() -> Result<watch::Receiver<Interrupt>> {
+pub(crate) fn listen_for_signals() -> Result<watch::Receiver<Interrupt>> {
     let (tx, rx) = watch::channel(Interrupt::default());
     #[cfg(unix)]
     let (mut int, mut term) = {
@@ -789,7 +789,7 @@ fn remember(state: &StateStore, r: &Record, new: bool, repeat: bool) -> Result<(
 /// line is accounted for: a line that is not UTF-8, and a list that stops
 /// being readable, each give an error record; a list without a URL is
 /// warned about.
-fn read_lists(lists: Lists, tx: mpsc::Sender<Line>) {
+pub(crate) fn read_lists(lists: Lists, tx: mpsc::Sender<Line>) {
     let Lists {
         sources,
         urls,

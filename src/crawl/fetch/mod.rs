@@ -237,12 +237,42 @@ struct Raw {
     body: Vec<u8>,
 }
 
+/// A robots.txt verdict as shared between processes: the file's body (each
+/// process parses it for its own product token), or the verdict of a 4xx
+/// (allow all) or a 5xx (disallow all). An unreachable server's verdict
+/// is not shared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SharedVerdict {
+    /// A 2xx answer's body.
+    Body(Vec<u8>),
+    /// No usable file: everything allowed.
+    AllowAll,
+    /// A server error: everything disallowed.
+    DisallowAll,
+}
+
+/// A future of a [`SharedRobots`] call.
+pub type SharedFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// Where robots.txt verdicts are shared beyond one process (a fleet's
+/// key-value bucket), keyed by origin (`scheme://host:port`). Failures of
+/// the store are the store's to log: a missing verdict is fetched.
+pub trait SharedRobots: Send + Sync {
+    /// The shared verdict of `origin`, if any (and not expired).
+    fn get<'a>(&'a self, origin: &'a str) -> SharedFuture<'a, Option<SharedVerdict>>;
+    /// Share the verdict of `origin`.
+    fn put<'a>(&'a self, origin: &'a str, verdict: SharedVerdict) -> SharedFuture<'a, ()>;
+}
+
 /// The polite, guarded HTTP client of a run.
 pub struct Fetcher {
     client: reqwest::Client,
     settings: FetchSettings,
     polite: Politeness,
     robots: RobotsCache,
+    /// Verdicts shared beyond this process (a fleet's), asked before
+    /// robots.txt is fetched, told after.
+    shared_robots: Option<Arc<dyn SharedRobots>>,
     token: String,
     /// Turned true by [`Fetcher::stop`]: no request is sent any more.
     stopped: tokio::sync::watch::Sender<bool>,
@@ -290,10 +320,19 @@ impl Fetcher {
             polite: Politeness::new(settings.per_host_delay, settings.per_host_concurrency),
             settings,
             robots: RobotsCache::default(),
+            shared_robots: None,
             token,
             stopped: tokio::sync::watch::Sender::new(false),
             in_flight: Arc::new(AtomicUsize::new(0)),
         })
+    }
+
+    /// Share robots.txt verdicts through `store` (a fleet's key-value
+    /// bucket): an origin's file is fetched only when the store has no
+    /// verdict, and the verdict is put there for the other processes.
+    pub fn with_shared_robots(mut self, store: Arc<dyn SharedRobots>) -> Fetcher {
+        self.shared_robots = Some(store);
+        self
     }
 
     /// Send no request from now on: a fetch waiting for its host's slot, a
@@ -317,6 +356,16 @@ impl Fetcher {
     /// spacing has passed (a long or repeated run meets many hosts once).
     pub fn forget_idle_hosts(&self) -> usize {
         self.polite.evict_idle()
+    }
+
+    /// The least time between two request starts to the host of `url`:
+    /// the spacing, or the host's `Crawl-delay` (once robots.txt told it)
+    /// when longer. Zero for what is no URL.
+    pub fn host_gap(&self, url: &str) -> Duration {
+        match Url::parse(url.trim()) {
+            Ok(u) => self.polite.gap(&host_key(&u)),
+            Err(_) => Duration::ZERO,
+        }
     }
 
     /// Fetch one URL (the input line, trimmed).
@@ -443,21 +492,50 @@ impl Fetcher {
         Ok(())
     }
 
-    /// The robots.txt verdict for the origin of `page` (RFC 9309): fetched
-    /// once, without retries, following up to [`ROBOTS_MAX_REDIRECTS`]
-    /// redirects; see [`Rules`] for what each answer means.
+    /// The robots.txt verdict for the origin of `page`: the shared one when
+    /// a shared store has it, else fetched (and then shared).
     async fn fetch_robots(
         &self,
         page: &Url,
         capture: Option<&Capture>,
         slots: Option<&Semaphore>,
     ) -> Rules {
+        let Some(shared) = &self.shared_robots else {
+            return self.fetch_robots_here(page, capture, slots).await.0;
+        };
+        let origin = origin_of(page);
+        if let Some(verdict) = shared.get(&origin).await {
+            tracing::debug!(%origin, "robots.txt verdict from the shared store");
+            return match verdict {
+                SharedVerdict::Body(body) => Rules::parse(&self.token, &body),
+                SharedVerdict::AllowAll => Rules::AllowAll,
+                SharedVerdict::DisallowAll => Rules::DisallowAll,
+            };
+        }
+        let (rules, verdict) = self.fetch_robots_here(page, capture, slots).await;
+        if let Some(v) = verdict {
+            shared.put(&origin, v).await;
+        }
+        rules
+    }
+
+    /// The robots.txt verdict for the origin of `page` (RFC 9309): fetched
+    /// once, without retries, following up to [`ROBOTS_MAX_REDIRECTS`]
+    /// redirects; see [`Rules`] for what each answer means. With it, what
+    /// may be shared of it (not an unreachable server's).
+    async fn fetch_robots_here(
+        &self,
+        page: &Url,
+        capture: Option<&Capture>,
+        slots: Option<&Semaphore>,
+    ) -> (Rules, Option<SharedVerdict>) {
+        let allow = (Rules::AllowAll, Some(SharedVerdict::AllowAll));
         let Ok(mut url) = page.join("/robots.txt") else {
-            return Rules::AllowAll;
+            return allow;
         };
         for _ in 0..=ROBOTS_MAX_REDIRECTS {
             if let Err(e) = check_literal(&url, self.settings.allow_private_networks) {
-                return Rules::Unreachable(e);
+                return (Rules::Unreachable(e), None);
             }
             let raw = match self
                 .request_once(
@@ -476,23 +554,26 @@ impl Fetcher {
                 Ok(r) => r,
                 Err(e) => {
                     tracing::debug!(%url, "robots.txt unreachable: {e}");
-                    return Rules::Unreachable(e);
+                    return (Rules::Unreachable(e), None);
                 }
             };
             match redirect_target(&url, &raw) {
                 Some(Ok(next)) => url = next,
-                Some(Err(_)) => return Rules::AllowAll,
+                Some(Err(_)) => return allow,
                 None => {
                     return match raw.status {
-                        200..=299 => Rules::parse(&self.token, &raw.body),
-                        400..=499 => Rules::AllowAll,
-                        _ => Rules::DisallowAll,
+                        200..=299 => {
+                            let rules = Rules::parse(&self.token, &raw.body);
+                            (rules, Some(SharedVerdict::Body(raw.body)))
+                        }
+                        400..=499 => allow,
+                        _ => (Rules::DisallowAll, Some(SharedVerdict::DisallowAll)),
                     };
                 }
             }
         }
         // More redirects than RFC 9309 asks to follow: the file is "unavailable".
-        Rules::AllowAll
+        allow
     }
 
     /// One request, tried again after retryable failures (connection

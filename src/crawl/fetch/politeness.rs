@@ -115,6 +115,19 @@ impl Politeness {
             .crawl_delay = d;
     }
 
+    /// The least time between two request starts to host `key` now: the
+    /// spacing, or its `Crawl-delay` when longer.
+    pub fn gap(&self, key: &str) -> Duration {
+        let hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        let crawl_delay = hosts.get(key).map_or(Duration::ZERO, |h| {
+            h.slots
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .crawl_delay
+        });
+        self.delay.max(crawl_delay)
+    }
+
     /// Wait for a permit and the start slot of `key`, plus `extra` (a retry's back-off).
     pub async fn acquire(&self, key: &str, extra: Duration) -> Slot {
         let host = self.host(key);

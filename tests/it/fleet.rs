@@ -1,0 +1,490 @@
+//! The fleet commands (`pith enqueue`, `worker`, `sink`, `status`) against
+//! a real `nats-server` started by each test (JetStream on, loopback, its
+//! store in a temporary directory) and loopback sites on 127.0.0.x whose
+//! servers log the arrival of every request: exactly one record per URL,
+//! the same texts as `pith run`, per-host gaps never below the delay
+//! across workers, a late worker taking work, workers and the sink killed
+//! with SIGKILL, and SIGTERM. Skipped, saying so, when `nats-server` is
+//! not installed.
+
+use crate::server::{Response, TestServer};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Longest wait for a fleet to finish a test's list.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+/// A `nats-server -js` of a test; killed when dropped.
+struct NatsServer {
+    child: Child,
+    url: String,
+    _store: tempfile::TempDir,
+}
+
+impl NatsServer {
+    /// Start one on a free loopback port; `None` (with a message) when the
+    /// binary is not installed.
+    fn start() -> Option<NatsServer> {
+        let found = Command::new("nats-server")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok();
+        if !found {
+            eprintln!(
+                "SKIPPED: nats-server is not installed (apt-get install nats-server); \
+                 the fleet tests need a real server"
+            );
+            return None;
+        }
+        let store = tempfile::tempdir().expect("temp dir");
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("a free port")
+                .port();
+            let mut child = Command::new("nats-server")
+                .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+                .arg(store.path())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start nats-server");
+            let t0 = Instant::now();
+            while t0.elapsed() < Duration::from_secs(10) {
+                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Some(NatsServer {
+                        child,
+                        url: format!("nats://127.0.0.1:{port}"),
+                        _store: store,
+                    });
+                }
+                if child.try_wait().ok().flatten().is_some() {
+                    break; // the port was taken meanwhile: another one
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("nats-server did not start");
+    }
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A real article page from the fixtures, made distinct by `slug`.
+fn story(slug: &str) -> Vec<u8> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pages/short-news-brief/source.html");
+    String::from_utf8(std::fs::read(path).expect("fixture page"))
+        .expect("utf-8")
+        .replace("route-9-bridge-overnight-closure", slug)
+        .replace(
+            "will close to all traffic",
+            &format!("will close to all traffic ({slug})"),
+        )
+        .into_bytes()
+}
+
+/// `hosts` sites on 127.0.0.`first`…, `pages` stories each and a missing
+/// page; robots.txt allows all but /private (which is listed too).
+fn sites(first: u8, hosts: u8, pages: usize) -> (Vec<TestServer>, Vec<String>) {
+    let mut servers = Vec::new();
+    let mut urls = Vec::new();
+    for h in 0..hosts {
+        let s = TestServer::start(Ipv4Addr::new(127, 0, 0, first + h));
+        s.route(
+            "/robots.txt",
+            Response::ok("User-agent: *\nDisallow: /private\n").content_type("text/plain"),
+        );
+        for i in 0..pages {
+            let slug = format!("h{h}-p{i}");
+            s.route(&format!("/p{i}"), Response::ok(story(&slug)));
+            urls.push(s.url(&format!("/p{i}")));
+        }
+        urls.push(s.url("/missing"));
+        urls.push(s.url("/private"));
+        servers.push(s);
+    }
+    (servers, urls)
+}
+
+/// One test's fleet: its server, directory, settings and list.
+struct Fleet {
+    /// Stopped when the test ends.
+    _nats: NatsServer,
+    dir: tempfile::TempDir,
+    config: PathBuf,
+    list: PathBuf,
+    out: PathBuf,
+    logs: usize,
+}
+
+impl Fleet {
+    fn new(nats: NatsServer, delay_ms: u64, urls: &[String]) -> Fleet {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[fetch]\nallow_private_networks = true\nper_host_delay_ms = {delay_ms}\n\
+                 timeout_secs = 5\nretries = 0\nconcurrency = 8\n\n\
+                 [nats]\nurl = \"{}\"\npartitions = 8\nack_wait_secs = 2\nmax_deliver = 50\n",
+                nats.url
+            ),
+        )
+        .expect("config");
+        let list = dir.path().join("urls.txt");
+        std::fs::write(&list, urls.join("\n") + "\n").expect("list");
+        let out = dir.path().join("out.jsonl");
+        Fleet {
+            _nats: nats,
+            dir,
+            config,
+            list,
+            out,
+            logs: 0,
+        }
+    }
+
+    fn pith(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_pith"));
+        c.current_dir(self.dir.path())
+            .arg("--config")
+            .arg(&self.config);
+        c
+    }
+
+    fn enqueue(&self) -> String {
+        let out = self
+            .pith()
+            .arg("enqueue")
+            .arg(&self.list)
+            .output()
+            .expect("pith enqueue");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    /// A process of the fleet, its log (stderr, `-v`) in a file of its own.
+    fn spawn(&mut self, args: &[&str]) -> (Child, PathBuf) {
+        self.logs += 1;
+        let log = self
+            .dir
+            .path()
+            .join(format!("{}-{}.log", args[0], self.logs));
+        let child = self
+            .pith()
+            .arg("-v")
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log file"))
+            .spawn()
+            .expect("spawn pith");
+        (child, log)
+    }
+
+    fn worker(&mut self, extra: &[&str]) -> (Child, PathBuf) {
+        let mut args = vec!["worker", "--idle-exit", "2"];
+        args.extend_from_slice(extra);
+        self.spawn(&args)
+    }
+
+    fn sink(&mut self) -> (Child, PathBuf) {
+        let out = self.out.to_string_lossy().into_owned();
+        self.spawn(&["sink", "--idle-exit", "2", "--output", &out])
+    }
+
+    fn status(&self) -> String {
+        let out = self.pith().arg("status").output().expect("pith status");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Every line of the output, parsed (a torn line fails the test).
+    fn records(&self) -> Vec<Value> {
+        let text = std::fs::read_to_string(&self.out).unwrap_or_default();
+        assert!(text.is_empty() || text.ends_with('\n'), "a torn last line");
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("torn line {l:?}: {e}")))
+            .collect()
+    }
+}
+
+/// Wait for every child to exit (0); kill them all and fail after `DEADLINE`.
+fn wait_all(children: &mut [(Child, PathBuf)]) {
+    let t0 = Instant::now();
+    loop {
+        let done = children
+            .iter_mut()
+            .all(|(c, _)| c.try_wait().expect("try_wait").is_some());
+        if done {
+            break;
+        }
+        if t0.elapsed() > DEADLINE {
+            for (c, _) in children.iter_mut() {
+                let _ = c.kill();
+                let _ = c.wait();
+            }
+            let logs: Vec<String> = children
+                .iter()
+                .map(|(_, l)| std::fs::read_to_string(l).unwrap_or_default())
+                .collect();
+            panic!(
+                "the fleet did not finish within {DEADLINE:?}:\n{}",
+                logs.join("\n---\n")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for (c, log) in children.iter_mut() {
+        let status = c.wait().expect("wait");
+        assert!(
+            status.success(),
+            "{status}: {}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+    }
+}
+
+/// How many records a worker published, from its last summary line.
+fn done_by(log: &Path) -> u64 {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| l.split("worker: ").nth(1))
+        .filter_map(|rest| rest.split(' ').next()?.parse().ok())
+        .next_back()
+        .unwrap_or(0)
+}
+
+/// Exactly one record per URL, none for another URL.
+fn assert_one_record_per_url(records: &[Value], urls: &[String]) {
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for r in records {
+        *count.entry(r["url"].as_str().expect("a url")).or_default() += 1;
+    }
+    for u in urls {
+        assert_eq!(count.get(u.as_str()), Some(&1), "records of {u}");
+    }
+    assert_eq!(records.len(), urls.len(), "records of other URLs");
+}
+
+/// What a record says, for comparing two runs: its text and title, or its
+/// error kind.
+fn gist(r: &Value) -> String {
+    match r["error"]["kind"].as_str() {
+        Some(kind) => format!("error {kind}"),
+        None => format!("{}\n{}", r["title"], r["text"]),
+    }
+}
+
+/// The smallest gap between two request arrivals at any of `servers`.
+fn min_gap(servers: &[&TestServer]) -> Option<Duration> {
+    let mut times: Vec<Instant> = servers
+        .iter()
+        .flat_map(|s| s.requests())
+        .map(|l| l.at)
+        .collect();
+    times.sort();
+    times.windows(2).map(|w| w[1] - w[0]).min()
+}
+
+/// The frontier partition of a site on `ip` among `count`: FNV-1a of its
+/// site key (an address is its own site), as `--shard` splits lists.
+fn partition_of(ip: &str, count: u64) -> u64 {
+    let h = ip.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    h % count
+}
+
+#[test]
+fn three_workers_write_what_pith_run_writes_and_keep_each_hosts_delay() {
+    let Some(nats) = NatsServer::start() else {
+        return;
+    };
+    let delay = Duration::from_millis(100);
+    let (servers, urls) = sites(60, 10, 20);
+    let mut fleet = Fleet::new(nats, delay.as_millis() as u64, &urls);
+    let said = fleet.enqueue();
+    assert!(
+        said.contains(&format!("queued {} URLs", urls.len())),
+        "{said}"
+    );
+    // Queued again in the same epoch: nothing new.
+    assert!(fleet.enqueue().contains("queued 0 URLs"));
+    let mut children = vec![fleet.sink(), fleet.worker(&[]), fleet.worker(&[])];
+    // A worker started late still takes work.
+    std::thread::sleep(Duration::from_millis(800));
+    children.push(fleet.worker(&[]));
+    wait_all(&mut children);
+    let records = fleet.records();
+    assert_one_record_per_url(&records, &urls);
+    let late = done_by(&children[3].1);
+    assert!(late > 0, "the late worker took no work");
+    let total: u64 = children[1..].iter().map(|(_, l)| done_by(l)).sum();
+    assert!(total >= urls.len() as u64, "{total} records published");
+    for s in &servers {
+        // A worker spaces the starts of its own requests (robots.txt, then
+        // a page) as pith run does, timed on its side; across workers the
+        // partition is held for the delay after the answer, which is more.
+        // Arrivals are timed by test servers sharing the cores with the
+        // fleet: they jitter by some milliseconds (as in the fetch tests).
+        let gap = min_gap(&[s]).expect("requests");
+        assert!(
+            gap >= delay - Duration::from_millis(10),
+            "{}: two requests {gap:?} apart",
+            s.addr()
+        );
+        // Shared by the workers through the key-value bucket.
+        assert_eq!(s.hits("/robots.txt"), 1, "robots.txt fetched once");
+        assert_eq!(s.hits("/private"), 0, "robots.txt is obeyed");
+    }
+    // A partition is served by one worker at a time: the requests to all
+    // its sites are spaced too.
+    let mut by_partition: BTreeMap<u64, Vec<&TestServer>> = BTreeMap::new();
+    for s in &servers {
+        by_partition
+            .entry(partition_of(&s.addr().ip().to_string(), 8))
+            .or_default()
+            .push(s);
+    }
+    assert!(
+        by_partition.values().any(|p| p.len() > 1),
+        "no shared partition"
+    );
+    for (p, sites) in &by_partition {
+        let gap = min_gap(sites).expect("requests");
+        assert!(
+            gap >= delay - Duration::from_millis(10),
+            "partition {p}: two requests {gap:?} apart"
+        );
+    }
+    // The same list through `pith run`: the same texts.
+    let run = Command::new(env!("CARGO_BIN_EXE_pith"))
+        .current_dir(fleet.dir.path())
+        .args(["-q", "--config"])
+        .arg(&fleet.config)
+        .args(["run", "--per-host-delay-ms", "0", "--no-state"])
+        .arg(&fleet.list)
+        .output()
+        .expect("pith run");
+    let ran: BTreeMap<String, String> = String::from_utf8_lossy(&run.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))
+        .map(|r| (r["url"].as_str().unwrap_or("").to_string(), gist(&r)))
+        .collect();
+    let fleet_wrote: BTreeMap<String, String> = records
+        .iter()
+        .map(|r| (r["url"].as_str().unwrap_or("").to_string(), gist(r)))
+        .collect();
+    assert_eq!(ran.len(), urls.len());
+    assert_eq!(fleet_wrote, ran);
+    // Everything is done: the frontier is empty.
+    let status = fleet.status();
+    let total_line = status.lines().find(|l| l.trim_start().starts_with("total"));
+    let numbers: Vec<u64> = total_line
+        .expect("a total line")
+        .split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().expect("a number"))
+        .collect();
+    assert_eq!(&numbers[..2], &[0, 0], "{status}");
+}
+
+#[cfg(unix)]
+#[test]
+fn workers_and_the_sink_killed_at_random_lose_and_repeat_nothing() {
+    let Some(nats) = NatsServer::start() else {
+        return;
+    };
+    let (_servers, urls) = sites(80, 10, 20);
+    let mut fleet = Fleet::new(nats, 50, &urls);
+    fleet.enqueue();
+    let mut sink = fleet.sink();
+    let mut workers = vec![fleet.worker(&[]), fleet.worker(&[]), fleet.worker(&[])];
+    let mut rng = crate::support::Rng::new(13);
+    let mut killed = 0;
+    let t0 = Instant::now();
+    for round in 0..6 {
+        std::thread::sleep(Duration::from_millis(200 + rng.below(500) as u64));
+        let i = rng.below(workers.len());
+        let (mut child, _) = workers.remove(i);
+        if child.try_wait().expect("try_wait").is_none() {
+            child.kill().expect("kill -9 a worker");
+            killed += 1;
+        }
+        let _ = child.wait();
+        workers.push(fleet.worker(&[]));
+        if round == 2 {
+            let (mut s, _) = sink;
+            s.kill().expect("kill -9 the sink");
+            let _ = s.wait();
+            // What it wrote stays whole up to its last commit.
+            sink = fleet.sink();
+        }
+    }
+    assert!(
+        killed >= 3,
+        "only {killed} workers were still running to kill"
+    );
+    assert!(t0.elapsed() < DEADLINE);
+    let mut children = workers;
+    children.push(sink);
+    wait_all(&mut children);
+    let records = fleet.records();
+    assert_one_record_per_url(&records, &urls);
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_hands_the_work_back_and_exits_143() {
+    let Some(nats) = NatsServer::start() else {
+        return;
+    };
+    let (_servers, urls) = sites(100, 1, 20);
+    let mut fleet = Fleet::new(nats, 200, &urls);
+    fleet.enqueue();
+    let (mut worker, log) = fleet.worker(&[]);
+    std::thread::sleep(Duration::from_millis(1200));
+    let status = fleet.status();
+    assert!(status.contains("total"), "{status}");
+    Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    let t0 = Instant::now();
+    let code = worker.wait().expect("wait").code();
+    assert_eq!(
+        code,
+        Some(143),
+        "{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    assert!(t0.elapsed() < Duration::from_secs(8), "{:?}", t0.elapsed());
+    let before = done_by(&log);
+    assert!(before > 0 && before < urls.len() as u64, "{before} done");
+    // Another worker and the sink finish the list: nothing lost.
+    let mut children = vec![fleet.sink(), fleet.worker(&[])];
+    wait_all(&mut children);
+    assert_one_record_per_url(&fleet.records(), &urls);
+}

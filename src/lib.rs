@@ -42,6 +42,8 @@ pub mod io;
 pub mod config;
 #[cfg(feature = "crawl")]
 pub mod crawl;
+#[cfg(feature = "serve")]
+pub mod serve;
 
 #[cfg(all(test, feature = "crawl"))]
 mod fuzz;
@@ -52,4 +54,4 @@ pub use extract::explain::explain;
 pub use extract::model::{Article, Block, BlockKind, Metadata, PageType, SCHEMA_VERSION};
 #[doc(hidden)]
 pub use extract::page_type::{classify as classify_page_type, page_features};
-pub use extract::{ExtractOptions, Profile, RuleSet, extract};
+pub use extract::{ExtractOptions, Profile, RuleSet, Selectors, extract};

@@ -31,6 +31,7 @@ pub(crate) mod region;
 pub(crate) mod render;
 pub(crate) mod rules;
 pub(crate) mod score;
+pub(crate) mod selectors;
 pub(crate) mod stats;
 pub(crate) mod switch;
 pub(crate) mod text;
@@ -43,6 +44,8 @@ use ladder::{ENOUGH_TEXT, Known, LADDER, MIN_TEXT, NOTHING_TEXT, Pass};
 use model::{Article, Block, PageType};
 use prescan::prescan;
 use scraper::Html;
+use selectors::Forced;
+pub use selectors::Selectors;
 use std::time::{Duration, Instant};
 use switch::Rule;
 #[doc(hidden)]
@@ -99,6 +102,9 @@ pub struct ExtractOptions {
     /// Keep only pages of these types; others give
     /// [`ExtractError::PageType`]. Empty keeps every type.
     pub page_types: Vec<PageType>,
+    /// CSS selectors forcing parts of the page in or out of the article,
+    /// before scoring.
+    pub selectors: Selectors,
     /// Development switch: extract every page with this profile.
     #[doc(hidden)]
     pub force_profile: Option<Profile>,
@@ -175,6 +181,7 @@ pub fn extract(
     let html = Html::parse_document(&pre.html);
     deadline.check()?;
     let doc = Doc::build(&html);
+    let forced = Forced::find(&html, &doc, &options.selectors)?;
     deadline.check()?;
     let now = options
         .now
@@ -219,7 +226,7 @@ pub fn extract(
     });
     let blocks = match profile {
         Profile::Article => {
-            let best = climb_ladder(&doc, &raw, &known, now, options, deadline)?;
+            let best = climb_ladder(&doc, &raw, &known, now, options, &forced, deadline)?;
             deadline.check()?;
             let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
             // No story: a listing, a page of many items, or a scrap of text
@@ -230,7 +237,7 @@ pub fn extract(
                     if page_type == PageType::Article {
                         page_type = PageType::Listing;
                     }
-                    region::extract(&doc, &raw, &known, now, false, page_type)
+                    region::extract(&doc, &raw, &known, now, false, page_type, &forced)
                 }
             }
         }
@@ -241,6 +248,7 @@ pub fn extract(
             now,
             profile == Profile::Thread,
             page_type,
+            &forced,
         ),
     };
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
@@ -280,6 +288,7 @@ fn climb_ladder(
     known: &Known<'_>,
     now: NaiveDate,
     options: &ExtractOptions,
+    forced: &Forced,
     deadline: Deadline,
 ) -> Result<Option<Outcome>, ExtractError> {
     let mut best: Option<Outcome> = None;
@@ -289,7 +298,7 @@ fn climb_ladder(
         if last && best.as_ref().is_some_and(|b| b.len >= NOTHING_TEXT) {
             break;
         }
-        let out = run_pass(doc, raw, *pass, known, now, options);
+        let out = run_pass(doc, raw, *pass, known, now, options, forced);
         let done = out.len >= ENOUGH_TEXT;
         if best.as_ref().is_none_or(|b| out.len > b.len) {
             best = Some(out);
@@ -317,8 +326,10 @@ fn run_pass(
     known: &Known<'_>,
     now: NaiveDate,
     options: &ExtractOptions,
+    forced: &Forced,
 ) -> Outcome {
     let mut removed = clean::removed(doc, raw, pass);
+    forced.apply(doc, &mut removed);
     let st = stats::stats(doc, Some(&removed));
     let candidates = score::score(doc, &st, &removed, pass);
     let mut roots = score::select(doc, &st, &removed, &candidates);
@@ -347,6 +358,10 @@ fn run_pass(
         listing::drop_cards(doc, &st, &mut removed, &roots);
     }
     clean::prune(doc, &st, &mut removed, &roots, pass);
+    if !forced.is_empty() {
+        forced.apply(doc, &mut removed);
+        forced.add_roots(doc, &mut roots);
+    }
     let mut blocks = render::blocks(doc, &roots, &removed);
     if !options.include_captions {
         blocks.retain(|b| b.kind != model::BlockKind::Caption);

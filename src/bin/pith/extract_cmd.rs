@@ -21,6 +21,8 @@ const TICKETS_PER_JOB: usize = 4;
 /// How every input is handled.
 struct Settings {
     options: ExtractOptions,
+    /// `[[site]]` tables, applied by the input's URL.
+    sites: Vec<pith::config::SiteConfig>,
     max_bytes: u64,
 }
 
@@ -63,6 +65,7 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
     };
     let settings = Settings {
         options: a.extraction.options(&config.extract)?,
+        sites: config.site.clone(),
         max_bytes: a.max_bytes.unwrap_or(config.extract.max_bytes),
     };
     let out_path = path_setting(a.output.as_ref(), &config.output.path);
@@ -238,6 +241,13 @@ fn process(input: &Input, s: &Settings) -> Record {
             &served
         }
         None => &s.options,
+    };
+    let per_site;
+    let options = if s.sites.is_empty() {
+        options
+    } else {
+        per_site = pith::config::options_for(options, &s.sites, input.url.as_deref());
+        &per_site
     };
     // A bug in one page's extraction must not end the run: it becomes a record.
     let result = std::panic::catch_unwind(|| pith::extract(&bytes, input.url.as_deref(), options));

@@ -8,6 +8,7 @@
 mod args;
 mod extract_cmd;
 mod run_cmd;
+mod serve_cmd;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -61,6 +62,7 @@ fn run(cli: args::Cli) -> Result<i32> {
     match cli.command {
         args::Command::Extract(a) => extract_cmd::run(a, config),
         args::Command::Run(a) => run_cmd::run(a, config, cli.quiet),
+        args::Command::Serve(a) => serve_cmd::run(a, config),
     }
 }
 

@@ -20,8 +20,9 @@ pub mod routes;
 pub mod status;
 
 use crate::ExtractOptions;
+use crate::config::FetchConfig;
 use crate::config::SiteConfig;
-use crate::crawl::fetch::{FetchSettings, Fetcher};
+use crate::crawl::fetch::Fetcher;
 use axum::Router;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
@@ -71,14 +72,15 @@ pub struct App {
 
 impl App {
     /// The shared state of a server: `options` and `sites` for every
-    /// extraction, `fetch` for every URL.
+    /// extraction, the `[fetch]` settings for every URL.
     pub fn new(
         settings: ServeSettings,
         options: ExtractOptions,
         sites: Vec<SiteConfig>,
-        fetch: FetchSettings,
+        fetch: &FetchConfig,
     ) -> Result<Arc<App>, ServeError> {
-        let fetcher = Fetcher::new(fetch).map_err(|e| ServeError::Client(e.to_string()))?;
+        let fetcher =
+            Fetcher::new(fetch.settings()).map_err(|e| ServeError::Client(e.to_string()))?;
         let slots = Arc::new(Semaphore::new(settings.max_concurrency.max(1)));
         Ok(Arc::new(App {
             keys: limits::Keys::new(&settings.api_keys),

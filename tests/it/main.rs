@@ -9,6 +9,7 @@ mod golden;
 mod hostile;
 mod quality_gate;
 mod robustness;
+mod serve;
 mod server;
 mod support;
 mod warc;

@@ -48,12 +48,7 @@ pub fn run(a: ServeArgs, mut config: Config) -> Result<i32> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let app = App::new(
-        settings,
-        options,
-        config.site.clone(),
-        config.fetch.settings(),
-    )?;
+    let app = App::new(settings, options, config.site.clone(), &config.fetch)?;
     let listen = config.serve.listen.clone();
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&listen)

@@ -51,7 +51,8 @@ mod fuzz;
 pub use extract::error::{DecodeError, ExtractError};
 #[doc(hidden)]
 pub use extract::explain::explain;
+pub use extract::explained::{Explained, FieldSource, Part};
 pub use extract::model::{Article, Block, BlockKind, Metadata, PageType, SCHEMA_VERSION};
 #[doc(hidden)]
 pub use extract::page_type::{classify as classify_page_type, page_features};
-pub use extract::{ExtractOptions, Profile, RuleSet, Selectors, extract};
+pub use extract::{ExtractOptions, Profile, RuleSet, Selectors, explain_extract, extract};

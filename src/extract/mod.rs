@@ -16,11 +16,13 @@
 //! nothing. A page whose best text is shorter than [`MIN_TEXT`], or whose
 //! chosen container is a list of teasers, has no article: `no_content`.
 
+pub(crate) mod annotate;
 pub(crate) mod clean;
 pub(crate) mod decode;
 pub(crate) mod dom;
 pub(crate) mod error;
 pub(crate) mod explain;
+pub(crate) mod explained;
 pub(crate) mod ladder;
 pub(crate) mod listing;
 pub(crate) mod metadata;
@@ -35,6 +37,7 @@ pub(crate) mod selectors;
 pub(crate) mod stats;
 pub(crate) mod switch;
 pub(crate) mod text;
+pub(crate) mod why;
 
 use chrono::NaiveDate;
 use decode::decode;
@@ -125,10 +128,20 @@ pub enum Profile {
     Thread,
 }
 
+/// What steers every pass beside the options: the caller's selectors, and
+/// whether to note why each part is out.
+#[derive(Clone, Copy)]
+struct Steer<'a> {
+    forced: &'a Forced,
+    explain: bool,
+}
+
 struct Outcome {
     blocks: Vec<Block>,
     len: u32,
     listing: bool,
+    /// What the pass decided, part by part (only when explaining).
+    trace: Option<explained::PassTrace>,
 }
 
 /// Extract the article of one page.
@@ -151,6 +164,30 @@ pub fn extract(
     url: Option<&str>,
     options: &ExtractOptions,
 ) -> Result<Article, ExtractError> {
+    run(bytes, url, options, false).map(|(a, _)| a)
+}
+
+/// Extract the article of one page as [`extract()`] does, and say why each
+/// part of the page is in or out of it: the rule that removed it, the
+/// containers kept, the parts not chosen, where each metadata field is
+/// found, and the page with these marks on it (for the preview).
+pub fn explain_extract(
+    bytes: &[u8],
+    url: Option<&str>,
+    options: &ExtractOptions,
+) -> Result<explained::Explained, ExtractError> {
+    let (_, e) = run(bytes, url, options, true)?;
+    e.ok_or_else(|| ExtractError::NoContent("no explanation".into()))
+}
+
+/// Extract, and with `explain`, say for each part of the page why it is
+/// in or out.
+fn run(
+    bytes: &[u8],
+    url: Option<&str>,
+    options: &ExtractOptions,
+    explain: bool,
+) -> Result<(Article, Option<explained::Explained>), ExtractError> {
     switch::set(options.disabled_rules);
     if let Some(limit) = options.max_bytes {
         if bytes.len() > limit {
@@ -224,15 +261,30 @@ pub fn extract(
         _ if sure => Profile::Region,
         _ => Profile::Article,
     });
+    let mut trace: Option<explained::PassTrace> = None;
     let blocks = match profile {
         Profile::Article => {
-            let best = climb_ladder(&doc, &raw, &known, now, options, &forced, deadline)?;
+            let best = climb_ladder(
+                &doc,
+                &raw,
+                &known,
+                now,
+                options,
+                Steer {
+                    forced: &forced,
+                    explain,
+                },
+                deadline,
+            )?;
             deadline.check()?;
             let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
             // No story: a listing, a page of many items, or a scrap of text
             // amid furniture. The page's main region is its content.
             match story(best, page_len) {
-                Some(b) => b.blocks,
+                Some(b) => {
+                    trace = b.trace;
+                    b.blocks
+                }
                 None => {
                     if page_type == PageType::Article {
                         page_type = PageType::Listing;
@@ -269,13 +321,18 @@ pub fn extract(
             .find(|b| b.kind == model::BlockKind::Para && reads_as_prose(&b.text))
             .map(|b| b.text.replace('\n', " "));
     }
-    Ok(Article {
+    let article = Article {
         metadata: meta,
         page_type,
         word_count: word_count(&text),
         text,
         blocks,
-    })
+    };
+    let explanation = explain.then(|| {
+        let trace = trace.unwrap_or_else(|| explained::region_trace(&doc, &raw, &forced));
+        explained::Explained::new(&doc, &raw, trace, &article, &pre.json_ld, url.as_ref())
+    });
+    Ok((article, explanation))
 }
 
 /// Run the passes of the [`LADDER`] in turn, until one finds
@@ -288,7 +345,7 @@ fn climb_ladder(
     known: &Known<'_>,
     now: NaiveDate,
     options: &ExtractOptions,
-    forced: &Forced,
+    steer: Steer<'_>,
     deadline: Deadline,
 ) -> Result<Option<Outcome>, ExtractError> {
     let mut best: Option<Outcome> = None;
@@ -298,7 +355,7 @@ fn climb_ladder(
         if last && best.as_ref().is_some_and(|b| b.len >= NOTHING_TEXT) {
             break;
         }
-        let out = run_pass(doc, raw, *pass, known, now, options, forced);
+        let out = run_pass(doc, raw, *pass, known, now, options, steer);
         let done = out.len >= ENOUGH_TEXT;
         if best.as_ref().is_none_or(|b| out.len > b.len) {
             best = Some(out);
@@ -326,10 +383,15 @@ fn run_pass(
     known: &Known<'_>,
     now: NaiveDate,
     options: &ExtractOptions,
-    forced: &Forced,
+    steer: Steer<'_>,
 ) -> Outcome {
-    let mut removed = clean::removed(doc, raw, pass);
+    let Steer { forced, explain } = steer;
+    let mut why = explain.then(|| vec![None; doc.nodes.len()]);
+    let mut removed = clean::removed_why(doc, raw, pass, why.as_deref_mut());
     forced.apply(doc, &mut removed);
+    if let Some(w) = why.as_deref_mut() {
+        forced.note(doc, w);
+    }
     let st = stats::stats(doc, Some(&removed));
     let candidates = score::score(doc, &st, &removed, pass);
     let mut roots = score::select(doc, &st, &removed, &candidates);
@@ -355,12 +417,19 @@ fn run_pass(
         }
     }
     if switch::on(Rule::DropCards) {
+        let before = why.as_ref().map(|_| removed.clone());
         listing::drop_cards(doc, &st, &mut removed, &roots);
+        if let (Some(w), Some(b)) = (why.as_deref_mut(), before) {
+            explained::note_new(doc, &b, &removed, w, why::Reason::Cards);
+        }
     }
-    clean::prune(doc, &st, &mut removed, &roots, pass);
+    clean::prune(doc, &st, &mut removed, &roots, pass, why.as_deref_mut());
     if !forced.is_empty() {
         forced.apply(doc, &mut removed);
         forced.add_roots(doc, &mut roots);
+        if let Some(w) = why.as_deref_mut() {
+            forced.note(doc, w);
+        }
     }
     let mut blocks = render::blocks(doc, &roots, &removed);
     if !options.include_captions {
@@ -378,6 +447,11 @@ fn run_pass(
         blocks,
         len,
         listing: is_listing,
+        trace: why.map(|why| explained::PassTrace {
+            why,
+            roots,
+            scores: candidates,
+        }),
     }
 }
 

@@ -9,6 +9,7 @@
 
 use crate::extract::dom::{Doc, Ix};
 use crate::extract::error::ExtractError;
+use crate::extract::why::Reason;
 use scraper::{Html, Selector};
 use std::collections::HashMap;
 
@@ -95,6 +96,20 @@ impl Forced {
         for &d in &self.drop {
             let end = doc.nodes[d as usize].end as usize;
             removed[d as usize..end].fill(true);
+        }
+    }
+
+    /// Note the forced decisions in an explanation: a dropped element's
+    /// reason is its selector; nothing under a kept element is removed.
+    pub fn note(&self, doc: &Doc<'_>, why: &mut [Option<Reason>]) {
+        for &k in &self.keep {
+            let end = doc.nodes[k as usize].end as usize;
+            why[k as usize..end].fill(None);
+        }
+        for &d in &self.drop {
+            let end = doc.nodes[d as usize].end as usize;
+            why[d as usize..end].fill(None);
+            why[d as usize] = Some(Reason::DropSelector);
         }
     }
 

@@ -269,7 +269,12 @@ async fn health_metrics_and_openapi() {
     let addr = start(settings(), fetch(false)).await;
     let (status, _, body) = get(addr, "/healthz").await;
     assert_eq!((status, body.as_str()), (200, "ok\n"));
-    post_json(addr, "/v1/extract", &json!({"html": "<html><body><nav><a href='/'>Home</a></nav></body></html>"})).await;
+    post_json(
+        addr,
+        "/v1/extract",
+        &json!({"html": "<html><body><nav><a href='/'>Home</a></nav></body></html>"}),
+    )
+    .await;
     let (status, ct, m) = get(addr, "/metrics").await;
     assert_eq!(status, 200);
     assert!(ct.starts_with("text/plain"), "{ct}");

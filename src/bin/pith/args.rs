@@ -165,6 +165,11 @@ pub struct ExtractArgs {
     /// Refuse inputs larger than this many bytes.
     #[arg(long, value_name = "BYTES")]
     pub max_bytes: Option<u64>,
+    /// Print, for each input, every part of the page the extractor removed (with the rule or
+    /// class that removed it), kept or did not choose, and where each metadata field is found,
+    /// instead of the records.
+    #[arg(long)]
+    pub explain: bool,
     /// Development: print the names of the rules --dev-disable-rule knows, and exit.
     #[arg(long, hide = true)]
     pub dev_list_rules: bool,

@@ -68,6 +68,9 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
         sites: config.site.clone(),
         max_bytes: a.max_bytes.unwrap_or(config.extract.max_bytes),
     };
+    if a.explain {
+        return explain(&a, &settings);
+    }
     let out_path = path_setting(a.output.as_ref(), &config.output.path);
     let mut out = Output {
         sink: open_sink(
@@ -100,6 +103,41 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
     }
     tracing::info!(total = out.total, failed = out.failed, "done");
     Ok(if out.failed == 0 {
+        EXIT_OK
+    } else {
+        EXIT_SOME_FAILED
+    })
+}
+
+/// `pith extract --explain`: per input, a `# SOURCE` line, then one line
+/// per part of the page (state, reason, selector, start of its text) and
+/// per metadata field (its source); failures on stderr.
+fn explain(a: &ExtractArgs, s: &Settings) -> Result<i32> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let mut failed = 0;
+    for item in inputs(a)? {
+        let input = item.context("cannot read input list")?;
+        let label = input.label();
+        let bytes = match input::read(&input, s.max_bytes) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("pith: {label}: {e}");
+                failed += 1;
+                continue;
+            }
+        };
+        let options = pith::config::options_for(&s.options, &s.sites, input.url.as_deref());
+        match pith::explain_extract(&bytes, input.url.as_deref(), &options) {
+            Ok(e) => write!(out, "# {label}\n{}\n", e.report())?,
+            Err(e) => {
+                eprintln!("pith: {label}: {} ({})", e, e.kind());
+                failed += 1;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed == 0 {
         EXIT_OK
     } else {
         EXIT_SOME_FAILED

@@ -7,6 +7,7 @@ mod cli_output;
 mod fetch;
 mod golden;
 mod hostile;
+mod preview_browser;
 mod quality_gate;
 mod robustness;
 mod serve;

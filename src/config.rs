@@ -99,6 +99,10 @@ pub struct SiteConfig {
     pub host: String,
     /// Selectors for this host's pages.
     pub selectors: SelectorsConfig,
+    /// Keep links in this host's Markdown (unset: as `[extract]` says).
+    pub links: Option<bool>,
+    /// Keep images in this host's Markdown (unset: as `[extract]` says).
+    pub images: Option<bool>,
 }
 
 impl SiteConfig {
@@ -119,7 +123,8 @@ impl SiteConfig {
 }
 
 /// The extraction options for the page at `url`: `base` with the matching
-/// `[[site]]` tables applied (their selectors added).
+/// `[[site]]` tables applied (their selectors added, their `links` and
+/// `images` in force).
 pub fn options_for(
     base: &crate::ExtractOptions,
     sites: &[SiteConfig],
@@ -135,6 +140,8 @@ pub fn options_for(
     for s in sites.iter().filter(|s| s.matches(&host)) {
         o.selectors.keep.extend(s.selectors.keep.iter().cloned());
         o.selectors.drop.extend(s.selectors.drop.iter().cloned());
+        o.links = s.links.unwrap_or(o.links);
+        o.images = s.images.unwrap_or(o.images);
     }
     o
 }
@@ -345,6 +352,10 @@ pub struct ExtractConfig {
     /// Keep only pages of these types (`article`, `forum`, `product`,
     /// `collection`, `listing`, `documentation`, `service`); empty keeps all.
     pub page_types: Vec<String>,
+    /// Keep links as `[text](href)` in Markdown (absolute URLs).
+    pub links: bool,
+    /// Keep images as `![alt](src)` in Markdown (absolute URLs).
+    pub images: bool,
     /// CSS selectors forcing parts in or out, on every page.
     pub selectors: SelectorsConfig,
 }
@@ -358,6 +369,8 @@ impl Default for ExtractConfig {
             timeout_secs: 10,
             jobs: 0,
             page_types: Vec::new(),
+            links: false,
+            images: false,
             selectors: SelectorsConfig::default(),
         }
     }

@@ -105,6 +105,10 @@ pub struct ExtractOptions {
     /// Keep only pages of these types; others give
     /// [`ExtractError::PageType`]. Empty keeps every type.
     pub page_types: Vec<PageType>,
+    /// Keep links as `[text](href)` in the Markdown (absolute URLs).
+    pub links: bool,
+    /// Keep images as `![alt](src)` in the Markdown (absolute URLs).
+    pub images: bool,
     /// CSS selectors forcing parts of the page in or out of the article,
     /// before scoring.
     pub selectors: Selectors,
@@ -131,9 +135,11 @@ pub enum Profile {
 /// What steers every pass beside the options: the caller's selectors, and
 /// whether to note why each part is out.
 #[derive(Clone, Copy)]
-struct Steer<'a> {
-    forced: &'a Forced,
-    explain: bool,
+pub(crate) struct Steer<'a> {
+    pub forced: &'a Forced,
+    pub explain: bool,
+    /// The inline markup the Markdown keeps.
+    pub inline: render::inline::Inline<'a>,
 }
 
 struct Outcome {
@@ -261,21 +267,19 @@ fn run(
         _ if sure => Profile::Region,
         _ => Profile::Article,
     });
+    let steer = Steer {
+        forced: &forced,
+        explain,
+        inline: render::inline::Inline {
+            links: options.links,
+            images: options.images,
+            base: url.as_ref(),
+        },
+    };
     let mut trace: Option<explained::PassTrace> = None;
     let blocks = match profile {
         Profile::Article => {
-            let best = climb_ladder(
-                &doc,
-                &raw,
-                &known,
-                now,
-                options,
-                Steer {
-                    forced: &forced,
-                    explain,
-                },
-                deadline,
-            )?;
+            let best = climb_ladder(&doc, &raw, &known, now, options, steer, deadline)?;
             deadline.check()?;
             let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
             // No story: a listing, a page of many items, or a scrap of text
@@ -289,7 +293,7 @@ fn run(
                     if page_type == PageType::Article {
                         page_type = PageType::Listing;
                     }
-                    region::extract(&doc, &raw, &known, now, false, page_type, &forced)
+                    region::extract(&doc, &raw, &known, now, false, page_type, steer)
                 }
             }
         }
@@ -300,7 +304,7 @@ fn run(
             now,
             profile == Profile::Thread,
             page_type,
-            &forced,
+            steer,
         ),
     };
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
@@ -385,7 +389,11 @@ fn run_pass(
     options: &ExtractOptions,
     steer: Steer<'_>,
 ) -> Outcome {
-    let Steer { forced, explain } = steer;
+    let Steer {
+        forced,
+        explain,
+        inline,
+    } = steer;
     let mut why = explain.then(|| vec![None; doc.nodes.len()]);
     let mut removed = clean::removed_why(doc, raw, pass, why.as_deref_mut());
     forced.apply(doc, &mut removed);
@@ -431,7 +439,7 @@ fn run_pass(
             forced.note(doc, w);
         }
     }
-    let mut blocks = render::blocks(doc, &roots, &removed);
+    let mut blocks = render::blocks_with(doc, &roots, &removed, inline);
     if !options.include_captions {
         blocks.retain(|b| b.kind != model::BlockKind::Caption);
     }

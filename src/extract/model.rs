@@ -159,4 +159,8 @@ pub struct Block {
     pub text: String,
     /// All of its text is inside links.
     pub linked: bool,
+    /// The block's Markdown when it holds inline markup (code spans,
+    /// emphasis, links, images), escaped and ready; `None`: its text,
+    /// escaped, is its Markdown.
+    pub md: Option<String>,
 }

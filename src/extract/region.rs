@@ -34,8 +34,9 @@ pub(crate) fn extract(
     now: NaiveDate,
     thread: bool,
     page_type: PageType,
-    forced: &crate::extract::selectors::Forced,
+    steer: crate::extract::Steer<'_>,
 ) -> Vec<Block> {
+    let forced = steer.forced;
     let pass = Pass {
         keep_thread: thread,
         strip_boilerplate_parts: thread || page_type == PageType::Product,
@@ -46,7 +47,7 @@ pub(crate) fn extract(
     let st = stats::stats(doc, Some(&removed));
     let mut roots = roots(doc, &st, &removed);
     forced.add_roots(doc, &mut roots);
-    let mut blocks = render::blocks(doc, &roots, &removed);
+    let mut blocks = render::blocks_with(doc, &roots, &removed, steer.inline);
     blocks.retain(|b| b.kind != BlockKind::Caption);
     render::filter::filter_blocks(
         blocks,

@@ -38,6 +38,10 @@ pub struct ExtractRequest {
     pub format: Option<String>,
     /// Selectors forcing parts in or out, added to the configured ones.
     pub selectors: Option<SelectorsConfig>,
+    /// Keep links as `[text](href)` in the Markdown.
+    pub links: Option<bool>,
+    /// Keep images as `![alt](src)` in the Markdown.
+    pub images: Option<bool>,
 }
 
 /// The API routes.
@@ -241,6 +245,8 @@ async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[
         options.selectors.keep.extend(s.keep.iter().cloned());
         options.selectors.drop.extend(s.drop.iter().cloned());
     }
+    options.links = req.links.unwrap_or(options.links);
+    options.images = req.images.unwrap_or(options.images);
     if let Err(e) = options.selectors.validate() {
         return (Record::not_extracted(source, req.url, &e), None);
     }

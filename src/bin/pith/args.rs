@@ -187,6 +187,12 @@ pub struct ExtractionFlags {
     /// Keep only pages of these types (comma-separated: article, forum, product, collection, listing, documentation, service).
     #[arg(long, value_name = "TYPES", value_delimiter = ',')]
     pub page_types: Vec<String>,
+    /// Keep links as [text](href) in Markdown, with absolute URLs.
+    #[arg(long)]
+    pub links: bool,
+    /// Keep images as ![alt](src) in Markdown, with absolute URLs.
+    #[arg(long)]
+    pub images: bool,
     /// Keep the elements this CSS selector matches in the article, whatever the cleaner thinks (repeatable).
     #[arg(long = "keep", value_name = "SELECTOR")]
     pub keep: Vec<String>,
@@ -235,6 +241,8 @@ impl ExtractionFlags {
         Ok(pith::ExtractOptions {
             page_types,
             selectors,
+            links: self.links || config.links,
+            images: self.images || config.images,
             disabled_rules,
             include_captions: self.captions || config.include_captions,
             strip_site_name: self.strip_site_name || config.strip_site_name,

@@ -465,6 +465,30 @@ mod tests {
     }
 
     #[test]
+    fn site_tables_apply_to_their_host_and_subdomains() {
+        let c = Config::parse(
+            "[extract.selectors]\ndrop = [\".ad\"]\n\
+             [[site]]\nhost = \"example.com\"\nselectors = { keep = [\"div.body\"] }\nlinks = true\n\
+             [[site]]\nhost = \"other.org\"\nselectors = { drop = [\"nav\"] }\n",
+        )
+        .unwrap();
+        assert_eq!(c.serve, ServeConfig::default());
+        let base = crate::ExtractOptions {
+            selectors: c.extract.selectors.to_selectors(),
+            ..Default::default()
+        };
+        let o = options_for(&base, &c.site, Some("https://www.example.com/a"));
+        assert_eq!(o.selectors.keep, vec!["div.body".to_string()]);
+        assert_eq!(o.selectors.drop, vec![".ad".to_string()]);
+        assert!(o.links);
+        let o = options_for(&base, &c.site, Some("https://notexample.com/a"));
+        assert!(o.selectors.keep.is_empty() && !o.links);
+        let o = options_for(&base, &c.site, None);
+        assert!(o.selectors.keep.is_empty());
+        assert!(Config::parse("[[site]]\nhost = \"a.b\"\nkeep = []\n").is_err());
+    }
+
+    #[test]
     fn shipped_config_equals_defaults() {
         let shipped = include_str!("../config.toml");
         assert_eq!(Config::parse(shipped).unwrap(), Config::default());

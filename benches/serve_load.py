@@ -3,8 +3,8 @@
 latency, and memory under many slow clients.
 
     python3 benches/serve_load.py [DATASET_DIR] [--pith PATH] [--pages N]
-                                  [--clients N] [--rounds N] [--slow N]
-                                  [--slow-secs S]
+                                  [--repeat N] [--clients N] [--rounds N]
+                                  [--slow N] [--slow-secs S]
 
 DATASET_DIR is a benchmark set (a folder with docs.jsonl and html/), by default
 scrapinghub in $PITH_BENCH_DIR, else ../shared/bench beside the repository. The
@@ -13,16 +13,18 @@ repository's target/. Everything stays on 127.0.0.1; the run is bounded by
 --pages, --rounds and --slow-secs. Python 3 standard library only.
 
 It measures, one after the other:
-  1. `pith extract --jobs 0` over the pages (--rounds times, the fastest kept):
-     pages/s;
+  1. `pith extract --jobs 0` over the pages, repeated --repeat times in one
+     input list (--rounds runs, the fastest kept): pages/s;
   2. `pith serve` (one per core, the defaults), POST /v1/extract with each page's
-     HTML and URL as JSON from --clients concurrent clients (keep-alive), --rounds
-     passes over the pages: pages/s (the best pass), and p50 / p99 latency over
-     every request; every answer must be a record (200 or 422);
+     HTML and URL as JSON from --clients concurrent clients (keep-alive, threads
+     of this script, which share the machine's cores with the server), --rounds
+     runs over the same list: pages/s (the best run), and p50 / p99 latency over
+     every request, and the count of each status;
   3. --slow clients that each open a connection, send the head of a POST
      /v1/extract announcing a 1 MB body, then one byte a second for --slow-secs
      seconds: the server's resident memory (VmRSS) before, at its peak while they
-     wait, and after, while a fast client checks that /healthz still answers.
+     wait, and after, while a fast client checks that /healthz still answers;
+     twice, to show the memory of the first wave is reused by the second.
 """
 import argparse
 import json
@@ -127,19 +129,21 @@ def serve_rate(host, port, bodies, clients, rounds):
             conn.close()
 
         threads = [threading.Thread(target=worker) for _ in range(clients)]
+        cpu0 = time.process_time()
         t0 = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         took = time.perf_counter() - t0
+        client_cpu = (time.process_time() - cpu0) / took
         best = took if best is None else min(best, took)
     latencies.sort()
 
     def pct(q):
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
 
-    return len(bodies) / best, pct(0.50), pct(0.99), statuses
+    return len(bodies) / best, pct(0.50), pct(0.99), statuses, client_cpu
 
 
 def slow_clients(host, port, pid, n, secs):
@@ -151,7 +155,8 @@ def slow_clients(host, port, pid, n, secs):
         s = socket.create_connection((host, port))
         s.sendall(head)
         socks.append(s)
-    peak = rss_kib(pid)
+    connected = rss_kib(pid)
+    peak = connected
     health_ok = 0
     health_all = 0
     t0 = time.time()
@@ -171,11 +176,12 @@ def slow_clients(host, port, pid, n, secs):
         health_all += 1
         peak = max(peak, rss_kib(pid))
         time.sleep(1)
+    end = rss_kib(pid)
     for s in socks:
         s.close()
     time.sleep(2)
     after = rss_kib(pid)
-    return before, peak, after, health_ok, health_all
+    return before, connected, end, peak, after, health_ok, health_all
 
 
 def main():
@@ -185,6 +191,9 @@ def main():
     ap.add_argument("--pages", type=int, default=181)
     ap.add_argument("--clients", type=int, default=2 * (os.cpu_count() or 1))
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="pass over the pages this many times per timed run, so a run "
+                         "lasts long enough to time")
     ap.add_argument("--slow", type=int, default=1000)
     ap.add_argument("--slow-secs", type=int, default=15)
     a = ap.parse_args()
@@ -195,6 +204,7 @@ def main():
     pages = load_pages(dataset, a.pages)
     if not pages:
         sys.exit(f"no pages in {dataset}")
+    pages = pages * a.repeat
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -205,22 +215,26 @@ def main():
             bodies.append(json.dumps({"html": html, "url": u}).encode())
         server, host, port = start_server(a.pith, tmp)
         try:
-            rate, p50, p99, statuses = serve_rate(host, port, bodies, a.clients, a.rounds)
+            rate, p50, p99, statuses, client_cpu = serve_rate(host, port, bodies, a.clients, a.rounds)
             rss_after_load = rss_kib(server.pid)
-            before, peak, after, ok, total = slow_clients(host, port, server.pid, a.slow,
-                                                          a.slow_secs)
+            waves = [slow_clients(host, port, server.pid, a.slow, a.slow_secs)
+                     for _ in range(2)]
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print(f"pages                          {len(pages)} ({dataset.name})")
+    print(f"pages                          {len(pages)} ({dataset.name}, {a.repeat} passes)")
     print(f"pith extract --jobs 0          {cli:8.1f} pages/s")
     print(f"POST /v1/extract ({a.clients} clients)  {rate:8.1f} pages/s "
           f"({100 * rate / cli:.0f} % of pith extract)")
     print(f"latency p50 / p99              {p50:8.1f} / {p99:.1f} ms")
     print(f"statuses                       {statuses}")
+    print(f"the clients' own CPU           {client_cpu:8.2f} cores (taken from the server)")
     print(f"server RSS after the load      {rss_after_load / 1024:8.1f} MiB")
-    print(f"{a.slow} slow clients: RSS before {before / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB, "
-          f"after {after / 1024:.1f} MiB; /healthz answered {ok}/{total} meanwhile")
+    for k, (before, connected, end, peak, after, ok, total) in enumerate(waves, 1):
+        print(f"wave {k}: {a.slow} slow clients for {a.slow_secs} s: RSS before {before / 1024:.1f} MiB, "
+              f"all connected {connected / 1024:.1f}, end of wait {end / 1024:.1f}, "
+              f"peak {peak / 1024:.1f}, after {after / 1024:.1f} MiB; "
+              f"/healthz answered {ok}/{total} meanwhile")
 
 
 if __name__ == "__main__":

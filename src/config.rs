@@ -99,6 +99,8 @@ pub struct SiteConfig {
     pub host: String,
     /// Selectors for this host's pages.
     pub selectors: SelectorsConfig,
+    /// Return this host's reader comments (unset: as `[extract]` says).
+    pub comments: Option<bool>,
     /// Keep links in this host's Markdown (unset: as `[extract]` says).
     pub links: Option<bool>,
     /// Keep images in this host's Markdown (unset: as `[extract]` says).
@@ -123,8 +125,8 @@ impl SiteConfig {
 }
 
 /// The extraction options for the page at `url`: `base` with the matching
-/// `[[site]]` tables applied (their selectors added, their `links` and
-/// `images` in force).
+/// `[[site]]` tables applied (their selectors added, their `comments`,
+/// `links` and `images` in force).
 pub fn options_for(
     base: &crate::ExtractOptions,
     sites: &[SiteConfig],
@@ -140,6 +142,7 @@ pub fn options_for(
     for s in sites.iter().filter(|s| s.matches(&host)) {
         o.selectors.keep.extend(s.selectors.keep.iter().cloned());
         o.selectors.drop.extend(s.selectors.drop.iter().cloned());
+        o.comments = s.comments.unwrap_or(o.comments);
         o.links = s.links.unwrap_or(o.links);
         o.images = s.images.unwrap_or(o.images);
     }
@@ -352,6 +355,8 @@ pub struct ExtractConfig {
     /// Keep only pages of these types (`article`, `forum`, `product`,
     /// `collection`, `listing`, `documentation`, `service`); empty keeps all.
     pub page_types: Vec<String>,
+    /// Return reader comments in a separate `comments` field.
+    pub comments: bool,
     /// Keep links as `[text](href)` in Markdown (absolute URLs).
     pub links: bool,
     /// Keep images as `![alt](src)` in Markdown (absolute URLs).
@@ -369,6 +374,7 @@ impl Default for ExtractConfig {
             timeout_secs: 10,
             jobs: 0,
             page_types: Vec::new(),
+            comments: false,
             links: false,
             images: false,
             selectors: SelectorsConfig::default(),

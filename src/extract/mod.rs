@@ -18,6 +18,7 @@
 
 pub(crate) mod annotate;
 pub(crate) mod clean;
+pub(crate) mod comments;
 pub(crate) mod decode;
 pub(crate) mod dom;
 pub(crate) mod error;
@@ -45,7 +46,6 @@ use dom::{Doc, Ix};
 use error::ExtractError;
 use ladder::{ENOUGH_TEXT, Known, LADDER, MIN_TEXT, NOTHING_TEXT, Pass};
 use model::{Article, Block, PageType};
-use prescan::prescan;
 use scraper::Html;
 use selectors::Forced;
 pub use selectors::Selectors;
@@ -105,6 +105,9 @@ pub struct ExtractOptions {
     /// Keep only pages of these types; others give
     /// [`ExtractError::PageType`]. Empty keeps every type.
     pub page_types: Vec<PageType>,
+    /// Return the page's reader comments in [`Article::comments`] (never
+    /// in its text).
+    pub comments: bool,
     /// Keep links as `[text](href)` in the Markdown (absolute URLs).
     pub links: bool,
     /// Keep images as `![alt](src)` in the Markdown (absolute URLs).
@@ -212,7 +215,7 @@ fn run(
     let deadline = Deadline(options.timeout.map(|t| (Instant::now() + t, t)));
     let decoded = decode(bytes, options.http_charset.as_deref(), tld.as_deref())?;
     deadline.check()?;
-    let pre = prescan(&decoded.text);
+    let pre = prescan::prescan_with(&decoded.text, options.images);
     let limit = ELEMENTS_BASE + decoded.text.len() / BYTES_PER_ELEMENT;
     if pre.elements > limit {
         return Err(ExtractError::TooManyElements {
@@ -330,6 +333,11 @@ fn run(
         page_type,
         word_count: word_count(&text),
         text,
+        comments: if options.comments {
+            comments::collect(&doc)
+        } else {
+            None
+        },
         blocks,
     };
     let explanation = explain.then(|| {

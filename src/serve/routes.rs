@@ -38,6 +38,8 @@ pub struct ExtractRequest {
     pub format: Option<String>,
     /// Selectors forcing parts in or out, added to the configured ones.
     pub selectors: Option<SelectorsConfig>,
+    /// Return reader comments in the record's `comments` field.
+    pub comments: Option<bool>,
     /// Keep links as `[text](href)` in the Markdown.
     pub links: Option<bool>,
     /// Keep images as `![alt](src)` in the Markdown.
@@ -245,6 +247,7 @@ async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[
         options.selectors.keep.extend(s.keep.iter().cloned());
         options.selectors.drop.extend(s.drop.iter().cloned());
     }
+    options.comments = req.comments.unwrap_or(options.comments);
     options.links = req.links.unwrap_or(options.links);
     options.images = req.images.unwrap_or(options.images);
     if let Err(e) = options.selectors.validate() {

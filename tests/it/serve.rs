@@ -494,6 +494,51 @@ async fn extractions_beyond_the_slots_and_queue_are_503() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comments_links_and_images_on_request() {
+    let addr = start(settings(), fetch(false)).await;
+    let html = fixture("reader-comments-thread");
+    let (status, plain) = post_json(addr, "/v1/extract", &json!({"html": html})).await;
+    assert_eq!(status, 200, "{plain}");
+    assert!(plain.get("comments").is_none(), "{plain}");
+    let (_, v) = post_json(
+        addr,
+        "/v1/extract",
+        &json!({"html": html, "comments": true}),
+    )
+    .await;
+    let comments = v["comments"].as_str().unwrap_or("");
+    assert!(
+        comments.contains("The oven light trick saved my starter"),
+        "{v}"
+    );
+    assert!(
+        !v["text"].as_str().unwrap().contains("oven light trick"),
+        "{v}"
+    );
+    assert_eq!(v["text"], plain["text"]);
+    let page = "<html><body><article><p>A story that links to <a href='/more'>more reading</a> \
+        and shows <img src='pic.jpg' alt='a picture'> in its first long paragraph.</p>\
+        <p>And a second paragraph that carries on the story with more words for the scorer.</p>\
+        </article></body></html>";
+    let r = client()
+        .post(format!("http://{addr}/v1/extract"))
+        .body(
+            json!({"html": page, "url": "https://ex.com/a/b", "format": "markdown",
+                   "links": true, "images": true})
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let md = r.text().await.unwrap();
+    assert!(md.contains("[more reading](https://ex.com/more)"), "{md}");
+    assert!(
+        md.contains("![a picture](https://ex.com/a/pic.jpg)"),
+        "{md}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn selectors_force_parts_in_and_out() {
     let addr = start(settings(), fetch(false)).await;
     let html = fixture("short-news-brief");

@@ -187,6 +187,9 @@ pub struct ExtractionFlags {
     /// Keep only pages of these types (comma-separated: article, forum, product, collection, listing, documentation, service).
     #[arg(long, value_name = "TYPES", value_delimiter = ',')]
     pub page_types: Vec<String>,
+    /// Return the reader comments of a page in a separate `comments` field (never in the text).
+    #[arg(long)]
+    pub comments: bool,
     /// Keep links as [text](href) in Markdown, with absolute URLs.
     #[arg(long)]
     pub links: bool,
@@ -241,6 +244,7 @@ impl ExtractionFlags {
         Ok(pith::ExtractOptions {
             page_types,
             selectors,
+            comments: self.comments || config.comments,
             links: self.links || config.links,
             images: self.images || config.images,
             disabled_rules,

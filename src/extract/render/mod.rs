@@ -62,6 +62,8 @@ struct Walker<'a> {
     refs: Vec<String>,
     /// Bytes at the end of `md` that opening marks wrote since the last text.
     opened: usize,
+    /// An image followed a space: the next word needs one before it.
+    space_after_image: bool,
     /// For each open link: the index of its reference, when it wrote a mark.
     link_marks: Vec<Option<usize>>,
 }
@@ -203,6 +205,11 @@ impl Walker<'_> {
         let delta = &self.buf[before..];
         // A space that leads an emphasis's text goes before its mark.
         let opened = std::mem::take(&mut self.opened);
+        if std::mem::take(&mut self.space_after_image)
+            && delta.starts_with(|c: char| c.is_alphanumeric())
+        {
+            self.md.push(' ');
+        }
         if let Some(rest) = delta.strip_prefix(' ') {
             if opened > 0 && opened <= self.md.len() {
                 let marks = self.md.split_off(self.md.len() - opened);
@@ -284,6 +291,7 @@ pub fn blocks_with(
         md: String::new(),
         marked: false,
         opened: 0,
+        space_after_image: false,
         refs: Vec::new(),
         link_marks: Vec::new(),
     };
@@ -323,8 +331,8 @@ pub fn blocks_with(
     w.blocks
 }
 
-/// An `<img>` (removed from the text, as images are) as `![alt](src)` in
-/// the Markdown.
+/// An `<img>` (kept or removed: it has no text either way) as
+/// `![alt](src)` in the Markdown.
 fn image(doc: &Doc<'_>, w: &mut Walker<'_>, i: Ix) {
     let Some(e) = doc.elem(i) else { return };
     if e.name != "img" {
@@ -345,6 +353,9 @@ fn image(doc: &Doc<'_>, w: &mut Walker<'_>, i: Ix) {
     ));
     let k = w.refs.len();
     w.refs.push(format!("![{alt}]({src})"));
+    // After a space, the next text (whose leading space folds into that
+    // one) needs one of its own.
+    let space = w.md.ends_with(' ');
     let before = w.md.len();
     w.mark(inline::IMAGE);
     if w.md.len() > before {
@@ -353,9 +364,13 @@ fn image(doc: &Doc<'_>, w: &mut Walker<'_>, i: Ix) {
     } else {
         w.refs.pop();
     }
+    w.space_after_image = space;
 }
 
 fn open(doc: &Doc<'_>, w: &mut Walker<'_>, i: Ix, name: &str, t: Tag) {
+    if w.inline.images && name == "img" {
+        image(doc, w, i);
+    }
     let in_table = w.in_ctx(|c| matches!(c, Ctx::Row | Ctx::Cell));
     if t.intersects(Tag::BR) {
         if w.in_ctx(|c| *c == Ctx::Pre) {

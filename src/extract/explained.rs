@@ -2,7 +2,7 @@
 //! every part of the page the extractor set aside, the rule that removed it
 //! ([`Reason`]), the containers it kept, the parts outside them it did not
 //! choose (with the scorer's score when it had one), the page written back
-//! with these marks for the preview ([`annotate`](super::annotate)), and
+//! with these marks for the preview ([`super::annotate`]), and
 //! where each metadata field is found.
 //!
 //! It is built from the winning pass of the ladder as the extraction ran:
@@ -90,7 +90,7 @@ pub struct FieldSource {
 /// An extraction and why it came out as it did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explained {
-    /// The article, as [`crate::extract`] gives it.
+    /// The article, as [`crate::extract()`] gives it.
     #[serde(skip)]
     pub article: Article,
     /// The parts, in page order.

@@ -571,3 +571,48 @@ async fn selectors_force_parts_in_and_out() {
         "{v}"
     );
 }
+
+#[test]
+fn the_binary_serves_and_explains() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pith"))
+        .args(["--no-config", "serve", "--listen", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("pith serve");
+    let mut line = String::new();
+    BufReader::new(child.stderr.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let mut s = std::net::TcpStream::connect(&addr).expect("connect");
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{line} {answer}");
+    assert!(answer.ends_with("ok\n"), "{answer}");
+
+    let page = crate::support::pages_dir().join("wp-newspaper-comment-form/source.html");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pith"))
+        .args(["--no-config", "extract", "--explain"])
+        .arg(&page)
+        .output()
+        .expect("pith extract --explain");
+    assert!(out.status.success());
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.lines().any(|l| l.starts_with("removed")
+            && l.contains("comment form")
+            && l.contains("div#comments")),
+        "{report}"
+    );
+    assert!(report.lines().any(|l| l.starts_with("kept")), "{report}");
+}

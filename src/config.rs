@@ -26,6 +26,10 @@ pub struct Config {
     /// `[nats]`: the fleet's NATS JetStream server (`pith enqueue`,
     /// `worker`, `sink`, `status`).
     pub nats: NatsConfig,
+    /// `[serve]`: the HTTP API of `pith serve`.
+    pub serve: ServeConfig,
+    /// `[[site]]` tables: settings for the pages of one host.
+    pub site: Vec<SiteConfig>,
 }
 
 /// `[nats]` settings.
@@ -64,6 +68,42 @@ impl Default for NatsConfig {
     }
 }
 
+/// `[serve]` settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// Largest request body accepted (HTML, JSON or NDJSON).
+    pub max_body_bytes: u64,
+    /// Deadline of one request (body read, fetch and extraction); of each
+    /// line of a batch.
+    pub request_timeout_secs: u64,
+    /// Extractions running at once; 0 means one per core.
+    pub max_concurrency: usize,
+    /// Requests waiting for an extraction slot; more are refused with 503.
+    pub max_queue: usize,
+    /// Keys accepted in `Authorization: Bearer KEY` or `X-Api-Key`; empty
+    /// requires none.
+    pub api_keys: Vec<String>,
+    /// Origins allowed by CORS (`*` for any); empty sends no CORS headers.
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            listen: "127.0.0.1:8080".into(),
+            max_body_bytes: 10 * 1024 * 1024,
+            request_timeout_secs: 30,
+            max_concurrency: 0,
+            max_queue: 1024,
+            api_keys: Vec::new(),
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
 impl std::fmt::Debug for NatsConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The token never reaches a log.
@@ -98,6 +138,90 @@ impl NatsConfig {
             token: (!self.token.is_empty()).then(|| self.token.clone()),
         })
     }
+}
+
+impl ServeConfig {
+    /// Refuse numeric settings outside their ranges.
+    pub fn validate(&self) -> Result<(), RangeError> {
+        in_range("serve.max_body_bytes", self.max_body_bytes, 1, 1 << 30)?;
+        in_range(
+            "serve.request_timeout_secs",
+            self.request_timeout_secs,
+            1,
+            86_400,
+        )?;
+        in_range("serve.max_concurrency", self.max_concurrency, 0, MAX_JOBS)?;
+        in_range("serve.max_queue", self.max_queue, 0, 1_000_000)
+    }
+}
+
+/// CSS selectors that force parts of a page in or out of the article.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SelectorsConfig {
+    /// Elements kept whatever the cleaner thinks of them.
+    pub keep: Vec<String>,
+    /// Elements removed before scoring.
+    pub drop: Vec<String>,
+}
+
+/// A `[[site]]` table: settings for the pages of one host (and its
+/// subdomains), added to those of `[extract]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The host, such as `example.com` (also matches `www.example.com`).
+    pub host: String,
+    /// Selectors for this host's pages.
+    pub selectors: SelectorsConfig,
+    /// Return this host's reader comments (unset: as `[extract]` says).
+    pub comments: Option<bool>,
+    /// Keep links in this host's Markdown (unset: as `[extract]` says).
+    pub links: Option<bool>,
+    /// Keep images in this host's Markdown (unset: as `[extract]` says).
+    pub images: Option<bool>,
+}
+
+impl SiteConfig {
+    /// Whether this table applies to `host`: the same host or a subdomain.
+    pub fn matches(&self, host: &str) -> bool {
+        let want = self
+            .host
+            .trim()
+            .trim_start_matches('.')
+            .to_ascii_lowercase();
+        let host = host.to_ascii_lowercase();
+        !want.is_empty()
+            && (host == want
+                || host
+                    .strip_suffix(want.as_str())
+                    .is_some_and(|p| p.ends_with('.')))
+    }
+}
+
+/// The extraction options for the page at `url`: `base` with the matching
+/// `[[site]]` tables applied (their selectors added, their `comments`,
+/// `links` and `images` in force).
+pub fn options_for(
+    base: &crate::ExtractOptions,
+    sites: &[SiteConfig],
+    url: Option<&str>,
+) -> crate::ExtractOptions {
+    let host = url
+        .and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_string));
+    let Some(host) = host else {
+        return base.clone();
+    };
+    let mut o = base.clone();
+    for s in sites.iter().filter(|s| s.matches(&host)) {
+        o.selectors.keep.extend(s.selectors.keep.iter().cloned());
+        o.selectors.drop.extend(s.selectors.drop.iter().cloned());
+        o.comments = s.comments.unwrap_or(o.comments);
+        o.links = s.links.unwrap_or(o.links);
+        o.images = s.images.unwrap_or(o.images);
+    }
+    o
 }
 
 /// `[state]` settings.
@@ -309,6 +433,14 @@ pub struct ExtractConfig {
     /// Keep only pages of these types (`article`, `forum`, `product`,
     /// `collection`, `listing`, `documentation`, `service`); empty keeps all.
     pub page_types: Vec<String>,
+    /// Return reader comments in a separate `comments` field.
+    pub comments: bool,
+    /// Keep links as `[text](href)` in Markdown (absolute URLs).
+    pub links: bool,
+    /// Keep images as `![alt](src)` in Markdown (absolute URLs).
+    pub images: bool,
+    /// CSS selectors forcing parts in or out, on every page.
+    pub selectors: SelectorsConfig,
 }
 
 impl Default for ExtractConfig {
@@ -321,6 +453,10 @@ impl Default for ExtractConfig {
             jobs: 0,
             memory_mb: 512,
             page_types: Vec::new(),
+            comments: false,
+            links: false,
+            images: false,
+            selectors: SelectorsConfig::default(),
         }
     }
 }
@@ -330,6 +466,16 @@ pub const MAX_EXTRACT_TIMEOUT_SECS: u64 = 86_400;
 
 /// Most extraction worker threads (`extract.jobs`, `--jobs`).
 pub const MAX_JOBS: u64 = 1024;
+
+impl SelectorsConfig {
+    /// As the library's options.
+    pub fn to_selectors(&self) -> crate::Selectors {
+        crate::Selectors {
+            keep: self.keep.clone(),
+            drop: self.drop.clone(),
+        }
+    }
+}
 
 impl ExtractConfig {
     /// Refuse numeric settings outside their ranges: `jobs` up to
@@ -408,6 +554,30 @@ mod tests {
             "extract.memory_mb"
         );
         assert_eq!(ExtractConfig::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn site_tables_apply_to_their_host_and_subdomains() {
+        let c = Config::parse(
+            "[extract.selectors]\ndrop = [\".ad\"]\n\
+             [[site]]\nhost = \"example.com\"\nselectors = { keep = [\"div.body\"] }\nlinks = true\n\
+             [[site]]\nhost = \"other.org\"\nselectors = { drop = [\"nav\"] }\n",
+        )
+        .unwrap();
+        assert_eq!(c.serve, ServeConfig::default());
+        let base = crate::ExtractOptions {
+            selectors: c.extract.selectors.to_selectors(),
+            ..Default::default()
+        };
+        let o = options_for(&base, &c.site, Some("https://www.example.com/a"));
+        assert_eq!(o.selectors.keep, vec!["div.body".to_string()]);
+        assert_eq!(o.selectors.drop, vec![".ad".to_string()]);
+        assert!(o.links);
+        let o = options_for(&base, &c.site, Some("https://notexample.com/a"));
+        assert!(o.selectors.keep.is_empty() && !o.links);
+        let o = options_for(&base, &c.site, None);
+        assert!(o.selectors.keep.is_empty());
+        assert!(Config::parse("[[site]]\nhost = \"a.b\"\nkeep = []\n").is_err());
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub mod io;
 pub mod config;
 #[cfg(feature = "crawl")]
 pub mod crawl;
+#[cfg(feature = "serve")]
+pub mod serve;
 
 #[cfg(all(test, feature = "crawl"))]
 mod fuzz;
@@ -49,7 +51,10 @@ mod fuzz;
 pub use extract::error::{DecodeError, ExtractError};
 #[doc(hidden)]
 pub use extract::explain::explain;
+pub use extract::explained::{Explained, FieldSource, Part};
 pub use extract::model::{Article, Block, BlockKind, Metadata, PageType, SCHEMA_VERSION};
 #[doc(hidden)]
 pub use extract::page_type::{classify as classify_page_type, page_features};
-pub use extract::{ExtractOptions, Profile, RuleSet, extract, peak_memory};
+pub use extract::{
+    ExtractOptions, Profile, RuleSet, Selectors, explain_extract, extract, peak_memory,
+};

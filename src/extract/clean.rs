@@ -25,6 +25,7 @@ use super::ladder::Pass;
 use super::rules::{self, Hit};
 use super::stats::Stats;
 use super::switch::{self, Rule};
+use super::why::Reason;
 
 /// Tags that may hold the whole article and so are never removed by class.
 const NEVER_UNLIKELY: &[&str] = &[
@@ -65,6 +66,17 @@ const GATED_MIN_TEXT: u32 = 500;
 
 /// Per node: is it out of the article (with its whole subtree) on this pass?
 pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
+    removed_why(doc, raw, pass, None)
+}
+
+/// [`removed`], also noting in `why` the rule that removed each element
+/// whose parent stays (the elements below it go with it).
+pub fn removed_why(
+    doc: &Doc<'_>,
+    raw: &[Stats],
+    pass: Pass,
+    mut why: Option<&mut [Option<Reason>]>,
+) -> Vec<bool> {
     let mut out = vec![false; doc.nodes.len()];
     let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len) as f32;
     let mut related_headings = Vec::new();
@@ -89,12 +101,20 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             && e.flags.intersects(Flag::HIDDEN)
             && !(revealed_by_script(e) && raw[i].len as f32 >= HIDDEN_MAX_SHARE * page_len);
         let mut drop = e.tag.intersects(Tag::SKIP) || hidden;
+        let mut reason = if e.tag.intersects(Tag::SKIP) {
+            Reason::NotText
+        } else {
+            Reason::Hidden
+        };
         if !drop && on.forms && e.tag.intersects(Tag::FORM) {
             // A form around little prose is a comment, search or login form.
             // Forum software wraps a thread's posts in its moderation form:
             // with a discussion kept, only the length counts.
             let s = &raw[i];
             drop = s.len < FORM_MAX_TEXT || !pass.keep_thread && s.controls > 0 && s.p == 0;
+            if drop && why.is_some() {
+                reason = form_reason(e);
+            }
         }
         let thread =
             pass.keep_thread && (e.hits.contains(Hit::THREAD) || e.flags.contains(Flag::COMMENT));
@@ -114,6 +134,29 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
                 let s = &raw[i];
                 s.p < GATED_MIN_PARAGRAPHS || s.len < GATED_MIN_TEXT || s.link_len * 5 > s.len
             };
+            if why.is_some() {
+                reason = if on.tag_furniture && e.tag.intersects(Tag::BOILER) {
+                    if e.name == "nav" {
+                        Reason::Navigation
+                    } else {
+                        Reason::FurnitureTag
+                    }
+                } else if gated_prompt {
+                    Reason::SubscriptionPrompt
+                } else if on.role_furniture && e.flags.intersects(Flag::ROLE_BOILER) {
+                    if crate::extract::dom::attr(e.el, "role") == Some("navigation") {
+                        Reason::Navigation
+                    } else {
+                        Reason::FurnitureRole
+                    }
+                } else if names_comments(e) {
+                    Reason::Comments
+                } else if e.hits.intersects(Hit::BOILER) && !main_article {
+                    Reason::FurnitureClass
+                } else {
+                    Reason::FurnitureClassPart
+                };
+            }
             drop = on.tag_furniture && e.tag.intersects(Tag::BOILER)
                 || gated_prompt
                 || on.role_furniture && e.flags.intersects(Flag::ROLE_BOILER)
@@ -140,8 +183,10 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             // a sentence (plugins link keywords to their tag pages) is text.
             let p = &raw[n.parent as usize];
             drop = p.inline_link_len * 10 >= p.inline_len * TAG_LIST_MIN_LINK_TENTHS;
+            reason = Reason::TagList;
         }
         if !drop && !thread && pass.strip_unlikely && !NEVER_UNLIKELY.contains(&e.name) {
+            reason = Reason::Unlikely;
             drop = (on.unlikely_classes
                 && e.hits.intersects(Hit::UNLIKELY)
                 && !e.hits.intersects(Hit::MAYBE)
@@ -163,11 +208,40 @@ pub fn removed(doc: &Doc<'_>, raw: &[Stats], pass: Pass) -> Vec<bool> {
             }
         }
         out[i] = drop;
+        if drop {
+            if let Some(w) = why.as_deref_mut() {
+                w[i] = Some(reason);
+            }
+        }
     }
     for h in related_headings {
-        drop_related_section(doc, h, &mut out);
+        drop_related_section(doc, h, &mut out, why.as_deref_mut());
     }
     out
+}
+
+/// Whether an element's class or id names reader comments.
+fn names_comments(e: &crate::extract::dom::ElemNode<'_>) -> bool {
+    ["class", "id"].iter().any(|a| {
+        crate::extract::dom::attr(e.el, a).is_some_and(|v| {
+            let v = v.to_ascii_lowercase();
+            v.contains("comment") || v.contains("respond")
+        })
+    })
+}
+
+/// A form's reason: a comment form when its class, id or action names
+/// comments.
+fn form_reason(e: &crate::extract::dom::ElemNode<'_>) -> Reason {
+    let named = ["class", "id", "action"].iter().any(|a| {
+        crate::extract::dom::attr(e.el, a)
+            .is_some_and(|v| v.to_ascii_lowercase().contains("comment"))
+    });
+    if named {
+        Reason::CommentForm
+    } else {
+        Reason::Form
+    }
 }
 
 /// The switches of [`removed`]'s rules, read once per call.
@@ -220,7 +294,12 @@ impl Switches {
 /// posts set loose after it would stay; acting before scoring also keeps
 /// them from being scored with the story. The class makes the heading safe
 /// to act on anywhere on the page, not only near the end of the text.
-fn drop_related_section(doc: &Doc<'_>, heading: Ix, out: &mut [bool]) {
+fn drop_related_section(
+    doc: &Doc<'_>,
+    heading: Ix,
+    out: &mut [bool],
+    mut why: Option<&mut [Option<Reason>]>,
+) {
     let level = |i: Ix| {
         doc.name(i)
             .strip_prefix('h')
@@ -230,11 +309,19 @@ fn drop_related_section(doc: &Doc<'_>, heading: Ix, out: &mut [bool]) {
     let n = &doc.nodes[heading as usize];
     let own = level(heading);
     out[heading as usize..n.end as usize].fill(true);
+    if let Some(w) = why.as_deref_mut() {
+        w[heading as usize] = Some(Reason::RelatedSection);
+    }
     for c in doc.children(n.parent).filter(|&c| c > heading) {
         if doc.tag(c).intersects(Tag::HEADING) && level(c) <= own {
             break;
         }
         let end = doc.nodes[c as usize].end;
+        if let Some(w) = why.as_deref_mut() {
+            if !out[c as usize] {
+                w[c as usize] = Some(Reason::RelatedSection);
+            }
+        }
         out[c as usize..end as usize].fill(true);
     }
 }
@@ -249,7 +336,16 @@ const TAG_LIST_MIN_LINK_TENTHS: u32 = 7;
 /// section that holds few commas is dropped when it is mostly links, holds
 /// more images than paragraphs, holds form fields, or is a
 /// tiny link-only fragment. Lists that are mostly prose and data tables stay.
-pub fn prune(doc: &Doc<'_>, stats: &[Stats], removed: &mut [bool], roots: &[Ix], pass: Pass) {
+///
+/// With `why`, the shape that removed each block is noted in it.
+pub fn prune(
+    doc: &Doc<'_>,
+    stats: &[Stats],
+    removed: &mut [bool],
+    roots: &[Ix],
+    pass: Pass,
+    mut why: Option<&mut [Option<Reason>]>,
+) {
     for &root in roots {
         let end = doc.nodes[root as usize].end;
         let mut i = root;
@@ -260,8 +356,16 @@ pub fn prune(doc: &Doc<'_>, stats: &[Stats], removed: &mut [bool], roots: &[Ix],
                 continue;
             }
             if let Data::Elem(e) = &n.data {
-                if i != root && drop_by_shape(doc, stats, i, e.name, e.weight, pass) {
+                let shape = if i == root {
+                    None
+                } else {
+                    drop_by_shape(doc, stats, i, e.name, e.weight, pass)
+                };
+                if let Some(reason) = shape {
                     removed[i as usize] = true;
+                    if let Some(w) = why.as_deref_mut() {
+                        w[i as usize] = Some(reason);
+                    }
                     i = n.end;
                     continue;
                 }
@@ -278,7 +382,7 @@ fn drop_by_shape(
     name: &str,
     weight: i16,
     pass: Pass,
-) -> bool {
+) -> Option<Reason> {
     let s = &stats[i as usize];
     let weight = if pass.weight_classes && switch::on(Rule::ClassWeights) {
         weight as i32
@@ -288,15 +392,16 @@ fn drop_by_shape(
     let heading = doc.tag(i).intersects(Tag::HEADING);
     if heading {
         // Headings that are links to elsewhere, or weighted as furniture.
-        return switch::on(Rule::PruneWeightedHeadings)
+        let out = switch::on(Rule::PruneWeightedHeadings)
             && (weight < 0 && matches!(name, "h1" | "h2"))
             || switch::on(Rule::PruneLinkedHeadings)
                 && s.len > 0
                 && s.link_len as f32 / s.len as f32 > 0.6
                 && s.len < 120;
+        return out.then_some(Reason::LinkedHeading);
     }
     if !pass.clean_conditionally {
-        return false;
+        return None;
     }
     if !matches!(
         name,
@@ -312,48 +417,58 @@ fn drop_by_shape(
             | "figure"
             | "center"
     ) {
-        return false;
+        return None;
     }
     if s.len == 0 {
-        return switch::on(Rule::PruneEmpty) && (s.img == 0 || name != "figure");
+        return (switch::on(Rule::PruneEmpty) && (s.img == 0 || name != "figure"))
+            .then_some(Reason::Empty);
     }
     // An embedded post is quoted content, however link-dense its text and
     // whatever its wrapper is named.
     if s.embeds > 0 {
-        return false;
+        return None;
     }
     if weight < 0 && switch::on(Rule::PruneNegativeWeight) {
-        return true;
+        return Some(Reason::NegativeWeight);
     }
     if s.commas >= 10 {
-        return false;
+        return None;
     }
     let is_list = matches!(name, "ul" | "ol" | "dl") || s.list_len as f32 > 0.9 * s.len as f32;
     if name == "table" && doc.table_shape(i).kept_as_data(s.tables) {
-        return false;
+        return None;
     }
     if s.pre > 0 {
-        return false;
+        return None;
     }
     let ld = s.link_len as f32 / s.len as f32;
     let p = s.p as f32;
     let img = s.img as f32;
     let heading_density = s.heading_len as f32 / s.len as f32;
-    (img > 1.0
+    if img > 1.0
         && p / img < 0.5
         && name != "figure"
         && s.len < 200
-        && switch::on(Rule::PruneImageGalleries))
-        || (s.controls as f32 > (p / 3.0).floor() && switch::on(Rule::PruneControls))
-        || (!is_list
-            && heading_density < 0.9
-            && s.len < 25
-            && (img == 0.0 || img > 2.0)
-            && ld > 0.0
-            && switch::on(Rule::PruneLinkFragments))
-        || (!is_list
-            && weight < 25
-            && ld > 0.2 + s.len as f32 / 20000.0
-            && switch::on(Rule::PruneLinkDensity))
-        || (weight >= 25 && ld > 0.5 && switch::on(Rule::PruneWeightedLinkDensity))
+        && switch::on(Rule::PruneImageGalleries)
+    {
+        return Some(Reason::ImageGallery);
+    }
+    if s.controls as f32 > (p / 3.0).floor() && switch::on(Rule::PruneControls) {
+        return Some(Reason::FormControls);
+    }
+    if !is_list
+        && heading_density < 0.9
+        && s.len < 25
+        && (img == 0.0 || img > 2.0)
+        && ld > 0.0
+        && switch::on(Rule::PruneLinkFragments)
+    {
+        return Some(Reason::LinkFragment);
+    }
+    ((!is_list
+        && weight < 25
+        && ld > 0.2 + s.len as f32 / 20000.0
+        && switch::on(Rule::PruneLinkDensity))
+        || (weight >= 25 && ld > 0.5 && switch::on(Rule::PruneWeightedLinkDensity)))
+    .then_some(Reason::LinkDensity)
 }

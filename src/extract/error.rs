@@ -54,6 +54,9 @@ pub enum ExtractError {
         /// The limit for the page's size.
         limit: usize,
     },
+    /// A selector of [`crate::ExtractOptions::selectors`] is not valid CSS.
+    #[error("invalid CSS selector {0}")]
+    BadSelector(String),
     /// Extraction ran past [`crate::ExtractOptions::timeout`].
     #[error("extraction took longer than {0:?}")]
     Timeout(std::time::Duration),
@@ -77,6 +80,7 @@ impl ExtractError {
             ExtractError::NoContent(_) => "no_content",
             ExtractError::TooLarge { .. } | ExtractError::TooManyElements { .. } => "too_large",
             ExtractError::Timeout(_) => "timeout",
+            ExtractError::BadSelector(_) => "bad_selector",
             ExtractError::PageType(_) => "page_type",
         }
     }

@@ -16,11 +16,14 @@
 //! nothing. A page whose best text is shorter than [`MIN_TEXT`], or whose
 //! chosen container is a list of teasers, has no article: `no_content`.
 
+pub(crate) mod annotate;
 pub(crate) mod clean;
+pub(crate) mod comments;
 pub(crate) mod decode;
 pub(crate) mod dom;
 pub(crate) mod error;
 pub(crate) mod explain;
+pub(crate) mod explained;
 pub(crate) mod ladder;
 pub(crate) mod listing;
 pub(crate) mod metadata;
@@ -31,9 +34,11 @@ pub(crate) mod region;
 pub(crate) mod render;
 pub(crate) mod rules;
 pub(crate) mod score;
+pub(crate) mod selectors;
 pub(crate) mod stats;
 pub(crate) mod switch;
 pub(crate) mod text;
+pub(crate) mod why;
 
 use chrono::NaiveDate;
 use decode::decode;
@@ -41,8 +46,9 @@ use dom::{Doc, Ix};
 use error::ExtractError;
 use ladder::{ENOUGH_TEXT, Known, LADDER, MIN_TEXT, NOTHING_TEXT, Pass};
 use model::{Article, Block, PageType};
-use prescan::prescan;
 use scraper::Html;
+use selectors::Forced;
+pub use selectors::Selectors;
 use std::time::{Duration, Instant};
 use switch::Rule;
 #[doc(hidden)]
@@ -102,6 +108,16 @@ pub struct ExtractOptions {
     /// Keep only pages of these types; others give
     /// [`ExtractError::PageType`]. Empty keeps every type.
     pub page_types: Vec<PageType>,
+    /// Return the page's reader comments in [`Article::comments`] (never
+    /// in its text).
+    pub comments: bool,
+    /// Keep links as `[text](href)` in the Markdown (absolute URLs).
+    pub links: bool,
+    /// Keep images as `![alt](src)` in the Markdown (absolute URLs).
+    pub images: bool,
+    /// CSS selectors forcing parts of the page in or out of the article,
+    /// before scoring.
+    pub selectors: Selectors,
     /// Development switch: extract every page with this profile.
     #[doc(hidden)]
     pub force_profile: Option<Profile>,
@@ -122,10 +138,22 @@ pub enum Profile {
     Thread,
 }
 
+/// What steers every pass beside the options: the caller's selectors, and
+/// whether to note why each part is out.
+#[derive(Clone, Copy)]
+pub(crate) struct Steer<'a> {
+    pub forced: &'a Forced,
+    pub explain: bool,
+    /// The inline markup the Markdown keeps.
+    pub inline: render::inline::Inline<'a>,
+}
+
 struct Outcome {
     blocks: Vec<Block>,
     len: u32,
     listing: bool,
+    /// What the pass decided, part by part (only when explaining).
+    trace: Option<explained::PassTrace>,
 }
 
 /// Extract the article of one page.
@@ -148,6 +176,30 @@ pub fn extract(
     url: Option<&str>,
     options: &ExtractOptions,
 ) -> Result<Article, ExtractError> {
+    run(bytes, url, options, false).map(|(a, _)| a)
+}
+
+/// Extract the article of one page as [`extract()`] does, and say why each
+/// part of the page is in or out of it: the rule that removed it, the
+/// containers kept, the parts not chosen, where each metadata field is
+/// found, and the page with these marks on it (for the preview).
+pub fn explain_extract(
+    bytes: &[u8],
+    url: Option<&str>,
+    options: &ExtractOptions,
+) -> Result<explained::Explained, ExtractError> {
+    let (_, e) = run(bytes, url, options, true)?;
+    e.ok_or_else(|| ExtractError::NoContent("no explanation".into()))
+}
+
+/// Extract, and with `explain`, say for each part of the page why it is
+/// in or out.
+fn run(
+    bytes: &[u8],
+    url: Option<&str>,
+    options: &ExtractOptions,
+    explain: bool,
+) -> Result<(Article, Option<explained::Explained>), ExtractError> {
     switch::set(options.disabled_rules);
     if let Some(limit) = options.max_bytes {
         if bytes.len() > limit {
@@ -166,7 +218,7 @@ pub fn extract(
     let deadline = Deadline(options.timeout.map(|t| (Instant::now() + t, t)));
     let decoded = decode(bytes, options.http_charset.as_deref(), tld.as_deref())?;
     deadline.check()?;
-    let pre = prescan(&decoded.text);
+    let pre = prescan::prescan_with(&decoded.text, options.images);
     let nodes = pre.elements + pre.texts;
     let limit = NODES_BASE + decoded.text.len() / BYTES_PER_NODE;
     if nodes > limit {
@@ -179,6 +231,7 @@ pub fn extract(
     let html = parse(&pre.html, nodes);
     deadline.check()?;
     let doc = Doc::build(&html);
+    let forced = Forced::find(&html, &doc, &options.selectors)?;
     deadline.check()?;
     let now = options
         .now
@@ -221,20 +274,33 @@ pub fn extract(
         _ if sure => Profile::Region,
         _ => Profile::Article,
     });
+    let steer = Steer {
+        forced: &forced,
+        explain,
+        inline: render::inline::Inline {
+            links: options.links,
+            images: options.images,
+            base: url.as_ref(),
+        },
+    };
+    let mut trace: Option<explained::PassTrace> = None;
     let blocks = match profile {
         Profile::Article => {
-            let best = climb_ladder(&doc, &raw, &known, now, options, deadline)?;
+            let best = climb_ladder(&doc, &raw, &known, now, options, steer, deadline)?;
             deadline.check()?;
             let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len);
             // No story: a listing, a page of many items, or a scrap of text
             // amid furniture. The page's main region is its content.
             match story(best, page_len) {
-                Some(b) => b.blocks,
+                Some(b) => {
+                    trace = b.trace;
+                    b.blocks
+                }
                 None => {
                     if page_type == PageType::Article {
                         page_type = PageType::Listing;
                     }
-                    region::extract(&doc, &raw, &known, now, false, page_type)
+                    region::extract(&doc, &raw, &known, now, false, page_type, steer)
                 }
             }
         }
@@ -245,6 +311,7 @@ pub fn extract(
             now,
             profile == Profile::Thread,
             page_type,
+            steer,
         ),
     };
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
@@ -265,13 +332,23 @@ pub fn extract(
             .find(|b| b.kind == model::BlockKind::Para && reads_as_prose(&b.text))
             .map(|b| b.text.replace('\n', " "));
     }
-    Ok(Article {
+    let article = Article {
         metadata: meta,
         page_type,
         word_count: word_count(&text),
         text,
+        comments: if options.comments {
+            comments::collect(&doc)
+        } else {
+            None
+        },
         blocks,
-    })
+    };
+    let explanation = explain.then(|| {
+        let trace = trace.unwrap_or_else(|| explained::region_trace(&doc, &raw, &forced));
+        explained::Explained::new(&doc, &raw, trace, &article, &pre.json_ld, url.as_ref())
+    });
+    Ok((article, explanation))
 }
 
 /// About the most memory, in bytes, that extracting a page of `size` bytes
@@ -309,6 +386,7 @@ fn climb_ladder(
     known: &Known<'_>,
     now: NaiveDate,
     options: &ExtractOptions,
+    steer: Steer<'_>,
     deadline: Deadline,
 ) -> Result<Option<Outcome>, ExtractError> {
     let mut best: Option<Outcome> = None;
@@ -318,7 +396,7 @@ fn climb_ladder(
         if last && best.as_ref().is_some_and(|b| b.len >= NOTHING_TEXT) {
             break;
         }
-        let out = run_pass(doc, raw, *pass, known, now, options);
+        let out = run_pass(doc, raw, *pass, known, now, options, steer);
         let done = out.len >= ENOUGH_TEXT;
         if best.as_ref().is_none_or(|b| out.len > b.len) {
             best = Some(out);
@@ -346,8 +424,19 @@ fn run_pass(
     known: &Known<'_>,
     now: NaiveDate,
     options: &ExtractOptions,
+    steer: Steer<'_>,
 ) -> Outcome {
-    let mut removed = clean::removed(doc, raw, pass);
+    let Steer {
+        forced,
+        explain,
+        inline,
+    } = steer;
+    let mut why = explain.then(|| vec![None; doc.nodes.len()]);
+    let mut removed = clean::removed_why(doc, raw, pass, why.as_deref_mut());
+    forced.apply(doc, &mut removed);
+    if let Some(w) = why.as_deref_mut() {
+        forced.note(doc, w);
+    }
     let st = stats::stats(doc, Some(&removed));
     let candidates = score::score(doc, &st, &removed, pass);
     let mut roots = score::select(doc, &st, &removed, &candidates);
@@ -373,10 +462,21 @@ fn run_pass(
         }
     }
     if switch::on(Rule::DropCards) {
+        let before = why.as_ref().map(|_| removed.clone());
         listing::drop_cards(doc, &st, &mut removed, &roots);
+        if let (Some(w), Some(b)) = (why.as_deref_mut(), before) {
+            explained::note_new(doc, &b, &removed, w, why::Reason::Cards);
+        }
     }
-    clean::prune(doc, &st, &mut removed, &roots, pass);
-    let mut blocks = render::blocks(doc, &roots, &removed);
+    clean::prune(doc, &st, &mut removed, &roots, pass, why.as_deref_mut());
+    if !forced.is_empty() {
+        forced.apply(doc, &mut removed);
+        forced.add_roots(doc, &mut roots);
+        if let Some(w) = why.as_deref_mut() {
+            forced.note(doc, w);
+        }
+    }
+    let mut blocks = render::blocks_with(doc, &roots, &removed, inline);
     if !options.include_captions {
         blocks.retain(|b| b.kind != model::BlockKind::Caption);
     }
@@ -392,6 +492,11 @@ fn run_pass(
         blocks,
         len,
         listing: is_listing,
+        trace: why.map(|why| explained::PassTrace {
+            why,
+            roots,
+            scores: candidates,
+        }),
     }
 }
 

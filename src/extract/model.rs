@@ -116,6 +116,10 @@ pub struct Article {
     pub text: String,
     /// Words in `text` (each CJK character counts as a word).
     pub word_count: usize,
+    /// The page's reader comments, one paragraph each, when asked for
+    /// ([`crate::ExtractOptions::comments`]) and the page has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comments: Option<String>,
     /// The article as blocks, for other renderings.
     #[serde(skip)]
     pub blocks: Vec<Block>,
@@ -159,4 +163,8 @@ pub struct Block {
     pub text: String,
     /// All of its text is inside links.
     pub linked: bool,
+    /// The block's Markdown when it holds inline markup (code spans,
+    /// emphasis, links, images), escaped and ready; `None`: its text,
+    /// escaped, is its Markdown.
+    pub md: Option<String>,
 }

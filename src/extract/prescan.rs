@@ -405,6 +405,12 @@ fn is_void(lower: &[u8]) -> bool {
 /// deeper than [`MAX_DEPTH`] and formatting elements past
 /// [`MAX_FORMATTING`] open at once.
 pub fn prescan(html: &str) -> Prescanned<'_> {
+    prescan_with(html, false)
+}
+
+/// [`prescan`]; with `images`, `<img>` keeps its `src`, `data-src` and
+/// `alt` (for Markdown that keeps images).
+pub fn prescan_with(html: &str, images: bool) -> Prescanned<'_> {
     let bytes = html.as_bytes();
     let mut out: Option<String> = None;
     let mut json_ld = Vec::new();
@@ -552,7 +558,7 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
         // The formatting elements a block closed are opened again for the
         // next inline element or text: count them too.
         elements += 1 + open.reopen.len();
-        if let Some(rewritten) = strip_attributes(html, &tag, &attrs) {
+        if let Some(rewritten) = strip_attributes(html, &tag, &attrs, images) {
             splice(&mut out, &mut copied, start, tag.end, &rewritten);
         }
         // Raw text (`<title>`, `<textarea>`, …) and MathML are kept as they are.
@@ -705,14 +711,16 @@ const KEPT_ATTRIBUTES: &[&str] = &[
 
 /// The start tag `tag` without the attributes nobody reads, or `None` when
 /// it has none of those.
-fn strip_attributes(html: &str, tag: &Tag, attrs: &[Attr]) -> Option<String> {
+fn strip_attributes(html: &str, tag: &Tag, attrs: &[Attr], images: bool) -> Option<String> {
     let b = html.as_bytes();
     // On `<font>`, these make it end foreign content (SVG, MathML).
     let font = b[tag.name.0..tag.name.1].eq_ignore_ascii_case(b"font");
+    let img = images && b[tag.name.0..tag.name.1].eq_ignore_ascii_case(b"img");
     let kept = |a: &&Attr| {
         let name = &b[a.name.0..a.name.1];
         lookup(name, KEPT_ATTRIBUTES).is_some()
             || (font && lookup(name, &["color", "face", "size"]).is_some())
+            || (img && lookup(name, &["src", "data-src", "alt"]).is_some())
     };
     if attrs.iter().all(|a| kept(&a)) {
         return None;

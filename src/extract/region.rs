@@ -34,16 +34,20 @@ pub(crate) fn extract(
     now: NaiveDate,
     thread: bool,
     page_type: PageType,
+    steer: crate::extract::Steer<'_>,
 ) -> Vec<Block> {
+    let forced = steer.forced;
     let pass = Pass {
         keep_thread: thread,
         strip_boilerplate_parts: thread || page_type == PageType::Product,
         ..REGION_PASS
     };
-    let removed = clean::removed(doc, raw, pass);
+    let mut removed = clean::removed(doc, raw, pass);
+    forced.apply(doc, &mut removed);
     let st = stats::stats(doc, Some(&removed));
-    let roots = roots(doc, &st, &removed);
-    let mut blocks = render::blocks(doc, &roots, &removed);
+    let mut roots = roots(doc, &st, &removed);
+    forced.add_roots(doc, &mut roots);
+    let mut blocks = render::blocks_with(doc, &roots, &removed, steer.inline);
     blocks.retain(|b| b.kind != BlockKind::Caption);
     render::filter::filter_blocks(
         blocks,

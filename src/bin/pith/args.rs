@@ -38,6 +38,33 @@ pub enum Command {
     Sink(SinkArgs),
     /// Show the NATS frontier: pending, in flight and redelivered per partition.
     Status(StatusArgs),
+    /// Serve the HTTP API and the preview page.
+    Serve(ServeArgs),
+}
+
+/// `pith serve` flags.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0 picks a free one; the address is printed).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+    /// Extractions running at once (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub max_concurrency: Option<usize>,
+    /// Deadline of one request, in seconds.
+    #[arg(long, value_name = "SECS")]
+    pub request_timeout_secs: Option<u64>,
+    /// Largest request body accepted.
+    #[arg(long, value_name = "BYTES")]
+    pub max_body_bytes: Option<u64>,
+    /// Ignore robots.txt when fetching a `url`.
+    #[arg(long)]
+    pub no_robots: bool,
+    /// Allow fetching loopback, private and other non-public addresses.
+    #[arg(long)]
+    pub allow_private_networks: bool,
+    #[command(flatten)]
+    pub extraction: ExtractionFlags,
 }
 
 /// The fetch flags of `pith run` and `pith worker`.
@@ -225,6 +252,11 @@ pub struct ExtractArgs {
     /// Refuse inputs larger than this many bytes.
     #[arg(long, value_name = "BYTES")]
     pub max_bytes: Option<u64>,
+    /// Print, for each input, every part of the page the extractor removed (with the rule or
+    /// class that removed it), kept or did not choose, and where each metadata field is found,
+    /// instead of the records.
+    #[arg(long)]
+    pub explain: bool,
     /// Development: print the names of the rules --dev-disable-rule knows, and exit.
     #[arg(long, hide = true)]
     pub dev_list_rules: bool,
@@ -242,6 +274,21 @@ pub struct ExtractionFlags {
     /// Keep only pages of these types (comma-separated: article, forum, product, collection, listing, documentation, service).
     #[arg(long, value_name = "TYPES", value_delimiter = ',')]
     pub page_types: Vec<String>,
+    /// Return the reader comments of a page in a separate `comments` field (never in the text).
+    #[arg(long)]
+    pub comments: bool,
+    /// Keep links as [text](href) in Markdown, with absolute URLs.
+    #[arg(long)]
+    pub links: bool,
+    /// Keep images as ![alt](src) in Markdown, with absolute URLs.
+    #[arg(long)]
+    pub images: bool,
+    /// Keep the elements this CSS selector matches in the article, whatever the cleaner thinks (repeatable).
+    #[arg(long = "keep", value_name = "SELECTOR")]
+    pub keep: Vec<String>,
+    /// Remove the elements this CSS selector matches before scoring (repeatable).
+    #[arg(long = "drop", value_name = "SELECTOR")]
+    pub drop: Vec<String>,
     /// Development: extract every page with this profile (article, region).
     #[arg(long, hide = true, value_name = "PROFILE")]
     pub dev_profile: Option<String>,
@@ -277,8 +324,16 @@ impl ExtractionFlags {
         for name in &self.dev_disable_rule {
             disabled_rules.insert(name).map_err(anyhow::Error::msg)?;
         }
+        let mut selectors = config.selectors.to_selectors();
+        selectors.keep.extend(self.keep.iter().cloned());
+        selectors.drop.extend(self.drop.iter().cloned());
+        selectors.validate()?;
         Ok(pith::ExtractOptions {
             page_types,
+            selectors,
+            comments: self.comments || config.comments,
+            links: self.links || config.links,
+            images: self.images || config.images,
             disabled_rules,
             include_captions: self.captions || config.include_captions,
             strip_site_name: self.strip_site_name || config.strip_site_name,

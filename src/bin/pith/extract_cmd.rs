@@ -21,6 +21,8 @@ const TICKETS_PER_JOB: usize = 4;
 /// How every input is handled.
 struct Settings {
     options: ExtractOptions,
+    /// `[[site]]` tables, applied by the input's URL.
+    sites: Vec<pith::config::SiteConfig>,
     max_bytes: u64,
 }
 
@@ -68,8 +70,12 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
     };
     let settings = Settings {
         options: a.extraction.options(&config.extract)?,
+        sites: config.site.clone(),
         max_bytes: a.max_bytes.unwrap_or(config.extract.max_bytes),
     };
+    if a.explain {
+        return explain(&a, &settings);
+    }
     let out_path = path_setting(a.output.as_ref(), &config.output.path);
     let mut out = Output {
         sink: open_sink(
@@ -102,6 +108,41 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
     }
     tracing::info!(total = out.total, failed = out.failed, "done");
     Ok(if out.failed == 0 {
+        EXIT_OK
+    } else {
+        EXIT_SOME_FAILED
+    })
+}
+
+/// `pith extract --explain`: per input, a `# SOURCE` line, then one line
+/// per part of the page (state, reason, selector, start of its text) and
+/// per metadata field (its source); failures on stderr.
+fn explain(a: &ExtractArgs, s: &Settings) -> Result<i32> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let mut failed = 0;
+    for item in inputs(a)? {
+        let input = item.context("cannot read input list")?;
+        let label = input.label();
+        let bytes = match input::read(&input, s.max_bytes) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("pith: {label}: {e}");
+                failed += 1;
+                continue;
+            }
+        };
+        let options = pith::config::options_for(&s.options, &s.sites, input.url.as_deref());
+        match pith::explain_extract(&bytes, input.url.as_deref(), &options) {
+            Ok(e) => write!(out, "# {label}\n{}\n", e.report())?,
+            Err(e) => {
+                eprintln!("pith: {label}: {} ({})", e, e.kind());
+                failed += 1;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed == 0 {
         EXIT_OK
     } else {
         EXIT_SOME_FAILED
@@ -243,6 +284,13 @@ fn process(input: &Input, s: &Settings) -> Record {
             &served
         }
         None => &s.options,
+    };
+    let per_site;
+    let options = if s.sites.is_empty() {
+        options
+    } else {
+        per_site = pith::config::options_for(options, &s.sites, input.url.as_deref());
+        &per_site
     };
     // A bug in one page's extraction must not end the run: it becomes a record.
     let result = std::panic::catch_unwind(|| pith::extract(&bytes, input.url.as_deref(), options));

@@ -9,6 +9,7 @@ mod args;
 mod extract_cmd;
 mod fleet_cmd;
 mod run_cmd;
+mod serve_cmd;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -72,6 +73,7 @@ fn run(cli: args::Cli) -> Result<i32> {
         args::Command::Worker(a) => fleet_cmd::worker(a, config),
         args::Command::Sink(a) => fleet_cmd::sink(a, config),
         args::Command::Status(a) => fleet_cmd::status(a, config),
+        args::Command::Serve(a) => serve_cmd::run(a, config),
     }
 }
 

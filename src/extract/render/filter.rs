@@ -318,6 +318,7 @@ mod tests {
             quote: 0,
             text: text.to_string(),
             linked: false,
+            md: None,
         };
         let story = "A paragraph of the story, long enough to weigh something in the text.";
         let mut blocks = vec![
@@ -410,30 +411,35 @@ mod tests {
                 quote: 0,
                 text: "My Title".into(),
                 linked: false,
+                md: None,
             },
             Block {
                 kind: BlockKind::Para,
                 quote: 0,
                 text: "Advertisement".into(),
                 linked: false,
+                md: None,
             },
             Block {
                 kind: BlockKind::Para,
                 quote: 0,
                 text: "Please enter your comment!".into(),
                 linked: false,
+                md: None,
             },
             Block {
                 kind: BlockKind::Para,
                 quote: 0,
                 text: "Updated 5:27 am CST, Wednesday, November 20, 2019".into(),
                 linked: false,
+                md: None,
             },
             Block {
                 kind: BlockKind::Para,
                 quote: 0,
                 text: "Real text here.".into(),
                 linked: false,
+                md: None,
             },
         ];
         let now = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();

@@ -28,11 +28,14 @@ fn separator(a: &Block, b: &Block) -> &'static str {
 /// by a line break.
 pub fn to_text(blocks: &[Block]) -> String {
     let mut out = String::new();
-    for (k, b) in blocks.iter().enumerate() {
-        if k > 0 {
-            out.push_str(separator(&blocks[k - 1], b));
+    let mut last: Option<&Block> = None;
+    // A block of images alone has no text.
+    for b in blocks.iter().filter(|b| !b.text.is_empty()) {
+        if let Some(a) = last {
+            out.push_str(separator(a, b));
         }
         out.push_str(&b.text);
+        last = Some(b);
     }
     out
 }
@@ -49,12 +52,23 @@ pub fn to_markdown(blocks: &[Block]) -> String {
             out.push_str(separator(&blocks[k - 1], b));
         }
         let quote = "> ".repeat(b.quote as usize);
+        // The text, escaped, or the inline Markdown the walker made of it.
+        let inline = |context| match &b.md {
+            Some(md) => md.clone(),
+            None => escape_markdown(&b.text, context),
+        };
         let body = match b.kind {
-            BlockKind::Para => escape_markdown(&b.text, Context::Block),
+            // Line breaks inside quotes are kept (a backslash before the
+            // line end is a hard break).
+            BlockKind::Para if b.quote > 0 => inline(Context::Block).replace('\n', "\\\n"),
+            BlockKind::Para => inline(Context::Block),
             BlockKind::Heading(l) => format!(
                 "{} {}",
                 "#".repeat(l.clamp(1, 6) as usize),
-                escape_markdown(&b.text.replace('\n', " "), Context::Heading)
+                match &b.md {
+                    Some(md) => md.replace('\n', " "),
+                    None => escape_markdown(&b.text.replace('\n', " "), Context::Heading),
+                }
             ),
             BlockKind::Item {
                 depth,
@@ -68,7 +82,7 @@ pub fn to_markdown(blocks: &[Block]) -> String {
                 };
                 let pad = " ".repeat(marker.len());
                 let mut s = String::new();
-                for (j, line) in escape_markdown(&b.text, Context::Block).lines().enumerate() {
+                for (j, line) in inline(Context::Block).lines().enumerate() {
                     if j > 0 {
                         s.push('\n');
                     }
@@ -97,7 +111,7 @@ pub fn to_markdown(blocks: &[Block]) -> String {
                     row
                 }
             }
-            BlockKind::Caption => format!("*{}*", escape_markdown(&b.text, Context::Caption)),
+            BlockKind::Caption => format!("*{}*", inline(Context::Caption)),
         };
         if quote.is_empty() {
             out.push_str(&body);
@@ -114,7 +128,7 @@ pub fn to_markdown(blocks: &[Block]) -> String {
 
 /// Where escaped text goes in the Markdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Context {
+pub(crate) enum Context {
     /// Lines that start blocks: a paragraph, a list item, a quote.
     Block,
     /// The text of an ATX heading, after `## `.
@@ -140,7 +154,7 @@ enum Context {
 ///   could make a link, `<` that could start a tag or an autolink, `&`
 ///   that starts an entity, `\` before punctuation or a line end;
 /// - a heading's closing `#`s, and `|` in a table cell.
-fn escape_markdown(text: &str, context: Context) -> String {
+pub(crate) fn escape_markdown(text: &str, context: Context) -> String {
     let chars: Vec<char> = text.chars().collect();
     let n = chars.len();
     let mut esc = vec![false; n];
@@ -362,6 +376,7 @@ mod tests {
             quote,
             text: text.to_string(),
             linked: false,
+            md: None,
         }
     }
 

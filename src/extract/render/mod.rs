@@ -10,9 +10,10 @@
 //! [`markdown`] writes them out as text or Markdown.
 
 pub(crate) mod filter;
+pub(crate) mod inline;
 pub(crate) mod markdown;
 
-use crate::extract::dom::{Data, Doc, Ix, Tag};
+use crate::extract::dom::{Data, Doc, Ix, Tag, attr};
 use crate::extract::model::{Block, BlockKind};
 use crate::extract::rules;
 use crate::extract::text::push_collapsed;
@@ -27,15 +28,19 @@ enum Ctx {
     Quote,
     Pre,
     Caption,
-    List { ordered: bool },
+    List {
+        ordered: bool,
+    },
     DataTable,
     Row,
     Link,
+    /// An inline element whose closing writes this mark.
+    Mark(char),
     Cell,
     Other,
 }
 
-struct Walker {
+struct Walker<'a> {
     blocks: Vec<Block>,
     buf: String,
     ctx: Vec<(Ctx, Ix)>,
@@ -47,9 +52,23 @@ struct Walker {
     link_depth: usize,
     /// Bytes of `buf` that came from inside links.
     link_bytes: usize,
+    /// What inline markup the Markdown keeps.
+    inline: inline::Inline<'a>,
+    /// `buf` with inline marks ([`inline`]).
+    md: String,
+    /// Whether `md` holds a mark.
+    marked: bool,
+    /// The `](href)` and `![alt](src)` the marks of `md` refer to.
+    refs: Vec<String>,
+    /// Bytes at the end of `md` that opening marks wrote since the last text.
+    opened: usize,
+    /// An image followed a space: the next word needs one before it.
+    space_after_image: bool,
+    /// For each open link: the index of its reference, when it wrote a mark.
+    link_marks: Vec<Option<usize>>,
 }
 
-impl Walker {
+impl Walker<'_> {
     fn in_ctx(&self, c: fn(&Ctx) -> bool) -> bool {
         self.ctx.iter().any(|(x, _)| c(x))
     }
@@ -110,20 +129,99 @@ impl Walker {
         let linked = self.link_bytes as f32 >= LINKED_SHARE * text.len() as f32;
         self.buf.clear();
         self.link_bytes = 0;
-        if text.is_empty() {
+        let shadow = self.marked.then(|| std::mem::take(&mut self.md));
+        self.md.clear();
+        self.marked = false;
+        self.opened = 0;
+        let refs = std::mem::take(&mut self.refs);
+        let has_image = shadow.as_ref().is_some_and(|m| m.contains(inline::IMAGE));
+        if text.is_empty() && !has_image {
             return;
         }
         let kind = match self.kind() {
             BlockKind::Para if is_credited_caption(&text) => BlockKind::Caption,
             k => k,
         };
+        let context = match kind {
+            BlockKind::Heading(_) => markdown::Context::Heading,
+            BlockKind::Caption => markdown::Context::Caption,
+            _ => markdown::Context::Block,
+        };
+        let md = match shadow {
+            Some(m) if !pre => {
+                let lines: Vec<&str> = m
+                    .split('\n')
+                    .map(str::trim)
+                    .filter(|l| {
+                        l.chars()
+                            .any(|c| !c.is_whitespace() && !is_lone_mark(c) || c == inline::IMAGE)
+                    })
+                    .collect();
+                inline::finish(&lines.join("\n"), &refs, context)
+            }
+            _ => None,
+        };
+        if text.is_empty() && md.is_none() {
+            return;
+        }
         let quote = self.ctx.iter().filter(|(c, _)| *c == Ctx::Quote).count() as u8;
         self.blocks.push(Block {
             kind,
             quote,
             text,
             linked,
+            md,
         });
+    }
+
+    /// Write `mark` in the shadow (not in code spans or tables, which keep
+    /// their text as is).
+    fn mark(&mut self, mark: char) {
+        if self.in_ctx(|c| matches!(c, Ctx::Pre | Ctx::Row | Ctx::Cell | Ctx::Mark(inline::CODE))) {
+            return;
+        }
+        self.md.push(mark);
+        self.marked = true;
+    }
+
+    /// Close an emphasis or code span: the mark goes before a trailing space.
+    fn close_mark(&mut self, mark: char) {
+        if self.in_ctx(|c| matches!(c, Ctx::Pre | Ctx::Row | Ctx::Cell)) {
+            return;
+        }
+        self.opened = 0;
+        if self.md.ends_with(' ') {
+            self.md.pop();
+            self.md.push(mark);
+            self.md.push(' ');
+        } else {
+            self.md.push(mark);
+        }
+        self.marked = true;
+    }
+
+    /// Write into the shadow what was just appended to `buf` from `before`.
+    fn mirror(&mut self, before: usize) {
+        let delta = &self.buf[before..];
+        // A space that leads an emphasis's text goes before its mark.
+        let opened = std::mem::take(&mut self.opened);
+        if std::mem::take(&mut self.space_after_image)
+            && delta.starts_with(|c: char| c.is_alphanumeric())
+        {
+            self.md.push(' ');
+        }
+        if let Some(rest) = delta.strip_prefix(' ') {
+            if opened > 0 && opened <= self.md.len() {
+                let marks = self.md.split_off(self.md.len() - opened);
+                self.md.push(' ');
+                self.md.push_str(&marks);
+                self.md
+                    .extend(rest.chars().filter(|c| !inline::is_mark(*c)));
+                return;
+            }
+        }
+        self.md
+            .extend(delta.chars().filter(|c| !inline::is_mark(*c)));
     }
 }
 
@@ -147,6 +245,11 @@ fn is_credited_caption(text: &str) -> bool {
     rules::CAPTION_CREDITS.iter().any(|c| credit.starts_with(c))
 }
 
+/// A line that holds only marks (and spaces) holds nothing.
+fn is_lone_mark(c: char) -> bool {
+    inline::is_mark(c)
+}
+
 fn trim_blank_lines(s: &str) -> String {
     let lines: Vec<&str> = s.lines().map(str::trim_end).collect();
     let start = lines
@@ -161,7 +264,19 @@ fn trim_blank_lines(s: &str) -> String {
 }
 
 /// Render the kept part of `roots` into blocks.
+#[cfg(test)]
 pub fn blocks(doc: &Doc<'_>, roots: &[Ix], removed: &[bool]) -> Vec<Block> {
+    blocks_with(doc, roots, removed, inline::Inline::default())
+}
+
+/// Render the kept part of `roots` into blocks, with the inline markup
+/// `inline` asks for in their Markdown.
+pub fn blocks_with(
+    doc: &Doc<'_>,
+    roots: &[Ix],
+    removed: &[bool],
+    inline: inline::Inline<'_>,
+) -> Vec<Block> {
     let mut w = Walker {
         blocks: Vec::new(),
         buf: String::new(),
@@ -172,6 +287,13 @@ pub fn blocks(doc: &Doc<'_>, roots: &[Ix], removed: &[bool]) -> Vec<Block> {
         first_row: false,
         link_depth: 0,
         link_bytes: 0,
+        inline,
+        md: String::new(),
+        marked: false,
+        opened: 0,
+        space_after_image: false,
+        refs: Vec::new(),
+        link_marks: Vec::new(),
     };
     for &root in roots {
         let end = doc.nodes[root as usize].end;
@@ -180,6 +302,9 @@ pub fn blocks(doc: &Doc<'_>, roots: &[Ix], removed: &[bool]) -> Vec<Block> {
             close_until(doc, &mut w, i);
             let n = &doc.nodes[i as usize];
             if removed[i as usize] {
+                if w.inline.images {
+                    image(doc, &mut w, i);
+                }
                 i = n.end;
                 continue;
             }
@@ -194,6 +319,7 @@ pub fn blocks(doc: &Doc<'_>, roots: &[Ix], removed: &[bool]) -> Vec<Block> {
                     if w.link_depth > 0 {
                         w.link_bytes += w.buf.len() - before;
                     }
+                    w.mirror(before);
                 }
                 Data::Elem(e) => open(doc, &mut w, i, e.name, e.tag),
             }
@@ -205,7 +331,46 @@ pub fn blocks(doc: &Doc<'_>, roots: &[Ix], removed: &[bool]) -> Vec<Block> {
     w.blocks
 }
 
-fn open(doc: &Doc<'_>, w: &mut Walker, i: Ix, name: &str, t: Tag) {
+/// An `<img>` (kept or removed: it has no text either way) as
+/// `![alt](src)` in the Markdown.
+fn image(doc: &Doc<'_>, w: &mut Walker<'_>, i: Ix) {
+    let Some(e) = doc.elem(i) else { return };
+    if e.name != "img" {
+        return;
+    }
+    let parent = doc.nodes[i as usize].parent;
+    if parent != crate::extract::dom::NONE && doc.elem(parent).is_none() {
+        return;
+    }
+    let src = attr(e.el, "src")
+        .filter(|s| !s.trim().is_empty() && !s.trim_start().starts_with("data:"))
+        .or_else(|| attr(e.el, "data-src"));
+    let Some(src) = src.and_then(|s| w.inline.absolute(s)) else {
+        return;
+    };
+    let alt = inline::bracket_text(&crate::extract::text::collapse_whitespace(
+        attr(e.el, "alt").unwrap_or(""),
+    ));
+    let k = w.refs.len();
+    w.refs.push(format!("![{alt}]({src})"));
+    // After a space, the next text (whose leading space folds into that
+    // one) needs one of its own.
+    let space = w.md.ends_with(' ');
+    let before = w.md.len();
+    w.mark(inline::IMAGE);
+    if w.md.len() > before {
+        w.md.push_str(&k.to_string());
+        w.md.push(inline::REF_END);
+    } else {
+        w.refs.pop();
+    }
+    w.space_after_image = space;
+}
+
+fn open(doc: &Doc<'_>, w: &mut Walker<'_>, i: Ix, name: &str, t: Tag) {
+    if w.inline.images && name == "img" {
+        image(doc, w, i);
+    }
     let in_table = w.in_ctx(|c| matches!(c, Ctx::Row | Ctx::Cell));
     if t.intersects(Tag::BR) {
         if w.in_ctx(|c| *c == Ctx::Pre) {
@@ -218,6 +383,10 @@ fn open(doc: &Doc<'_>, w: &mut Walker, i: Ix, name: &str, t: Tag) {
             let trimmed = w.buf.trim_end_matches(' ').len();
             w.buf.truncate(trimmed);
             w.buf.push('\n');
+            let trimmed = w.md.trim_end_matches(' ').len();
+            w.md.truncate(trimmed);
+            w.md.push('\n');
+            w.opened = 0;
         }
         return;
     }
@@ -226,6 +395,28 @@ fn open(doc: &Doc<'_>, w: &mut Walker, i: Ix, name: &str, t: Tag) {
             if t.intersects(Tag::LINK) {
                 w.link_depth += 1;
                 w.ctx.push((Ctx::Link, i));
+                let href = doc
+                    .elem(i)
+                    .and_then(|e| attr(e.el, "href"))
+                    .filter(|_| w.inline.links && w.link_marks.iter().all(Option::is_none));
+                let marked = match href.and_then(|h| w.inline.absolute(h)) {
+                    Some(url) => {
+                        let before = w.md.len();
+                        w.mark(inline::LINK_OPEN);
+                        w.opened += w.md.len() - before;
+                        (w.md.len() > before).then(|| {
+                            w.refs.push(format!("]({url})"));
+                            w.refs.len() - 1
+                        })
+                    }
+                    None => None,
+                };
+                w.link_marks.push(marked);
+            } else if let Some(mark) = inline_mark(name) {
+                let before = w.md.len();
+                w.mark(mark);
+                w.opened += w.md.len() - before;
+                w.ctx.push((Ctx::Mark(mark), i));
             } else {
                 w.ctx.push((Ctx::Other, i));
             }
@@ -278,7 +469,17 @@ fn open(doc: &Doc<'_>, w: &mut Walker, i: Ix, name: &str, t: Tag) {
     w.ctx.push((ctx, i));
 }
 
-fn doc_parent_is_data_table(w: &Walker) -> bool {
+/// The mark an inline element writes: code spans and emphasis.
+fn inline_mark(name: &str) -> Option<char> {
+    match name {
+        "code" | "kbd" | "samp" | "tt" => Some(inline::CODE),
+        "em" | "i" => Some(inline::EMPH),
+        "strong" | "b" => Some(inline::STRONG),
+        _ => None,
+    }
+}
+
+fn doc_parent_is_data_table(w: &Walker<'_>) -> bool {
     // `tbody`/`thead` sit between the table and its rows.
     let mut it = w.ctx.iter().rev();
     matches!(it.next(), Some((Ctx::Other, _))) && matches!(it.next(), Some((Ctx::DataTable, _)))
@@ -291,13 +492,15 @@ fn push_space(buf: &mut String) {
 }
 
 /// Close every open element whose subtree ends at or before `i`.
-fn close_until(doc: &Doc<'_>, w: &mut Walker, i: Ix) {
+fn close_until(doc: &Doc<'_>, w: &mut Walker<'_>, i: Ix) {
     while let Some(&(ctx, at)) = w.ctx.last() {
         if doc.nodes[at as usize].end > i {
             break;
         }
         match ctx {
             Ctx::Cell => {
+                w.md.clear();
+                w.opened = 0;
                 let cell = std::mem::take(&mut w.buf).trim().to_string();
                 w.ctx.pop();
                 w.cells.push(cell);
@@ -314,6 +517,7 @@ fn close_until(doc: &Doc<'_>, w: &mut Walker, i: Ix) {
                         quote,
                         text: cells.join(" | "),
                         linked: false,
+                        md: None,
                     });
                 }
                 continue;
@@ -325,6 +529,18 @@ fn close_until(doc: &Doc<'_>, w: &mut Walker, i: Ix) {
             Ctx::Link => {
                 w.ctx.pop();
                 w.link_depth = w.link_depth.saturating_sub(1);
+                if let Some(Some(k)) = w.link_marks.pop() {
+                    w.close_mark(inline::LINK_CLOSE);
+                    let at = w.md.rfind(inline::LINK_CLOSE).map_or(w.md.len(), |p| p + 3);
+                    w.md.insert_str(at, &format!("{k}{}", inline::REF_END));
+                }
+                continue;
+            }
+            Ctx::Mark(mark) => {
+                w.ctx.pop();
+                if mark == inline::CODE || !w.in_ctx(|c| matches!(c, Ctx::Mark(inline::CODE))) {
+                    w.close_mark(mark);
+                }
                 continue;
             }
             _ => {}
@@ -362,6 +578,43 @@ mod tests {
         assert_eq!(text, "One twothree.\n\na\nb\nc\n\nx\n\ny\nz");
         let md = to_markdown(&b);
         assert!(md.contains("- a\n- b\n  - c"), "{md}");
+    }
+
+    #[test]
+    fn markdown_keeps_code_emphasis_and_asked_for_links_and_images() {
+        let html = "<body><p>Run <code>a_b(*x)</code> with <em>care</em>, <b>now</b>: \
+            <a href='/d'>docs</a> <img src='i.png' alt='pic'>.</p>\
+            <blockquote><p>one<br>two</p></blockquote></body>";
+        let h = Html::parse_document(html);
+        let doc = Doc::build(&h);
+        // Images are out of the text, as the cleaner has them.
+        let removed: Vec<bool> = (0..doc.nodes.len())
+            .map(|i| doc.name(i as Ix) == "img")
+            .collect();
+        let plain = blocks(&doc, &[doc.body], &removed);
+        assert_eq!(
+            to_text(&plain),
+            "Run a_b(*x) with care, now: docs .\n\none\ntwo"
+        );
+        let md = to_markdown(&plain);
+        assert!(
+            md.starts_with("Run `a_b(*x)` with *care*, **now**: docs ."),
+            "{md}"
+        );
+        assert!(md.contains("> one\\\n> two"), "{md}");
+        let base = url::Url::parse("https://ex.com/a/b").unwrap();
+        let inline = inline::Inline {
+            links: true,
+            images: true,
+            base: Some(&base),
+        };
+        let rich = blocks_with(&doc, &[doc.body], &removed, inline);
+        assert_eq!(to_text(&rich), to_text(&plain));
+        let md = to_markdown(&rich);
+        assert!(
+            md.contains("[docs](https://ex.com/d) ![pic](https://ex.com/a/i.png)."),
+            "{md}"
+        );
     }
 
     #[test]

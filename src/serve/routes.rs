@@ -1,0 +1,369 @@
+//! The API routes: `POST`/`GET /v1/extract`, `GET /r/{url}`,
+//! `POST /v1/batch`, `GET /healthz`, `GET /metrics`, `GET /openapi.json`.
+//!
+//! A request names a page by its HTML (`html`, with `url` as its address)
+//! or by its `url` alone, fetched with the server's one polite, guarded
+//! fetcher. Extraction runs on the blocking pool, holding one of the
+//! server's slots; a request that would wait behind more than `max_queue`
+//! others is refused with 503.
+
+use crate::ExtractOptions;
+use crate::config::SelectorsConfig;
+use crate::crawl::fetch::{FetchedPage, ResponseInfo};
+use crate::io::output::{FetchFields, Format, Record};
+use crate::serve::limits::error_response;
+use crate::serve::{App, status};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+/// The body of `POST /v1/extract`, a line of `POST /v1/batch`, the query of
+/// `GET /v1/extract`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractRequest {
+    /// The page's HTML; when absent, `url` is fetched.
+    pub html: Option<String>,
+    /// The page's address (fetched when there is no `html`).
+    pub url: Option<String>,
+    /// `json` (the record, default), `markdown` or `text`.
+    pub format: Option<String>,
+    /// Selectors forcing parts in or out, added to the configured ones.
+    pub selectors: Option<SelectorsConfig>,
+    /// Return reader comments in the record's `comments` field.
+    pub comments: Option<bool>,
+    /// Keep links as `[text](href)` in the Markdown.
+    pub links: Option<bool>,
+    /// Keep images as `![alt](src)` in the Markdown.
+    pub images: Option<bool>,
+}
+
+/// The API routes.
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/v1/extract", post(extract_post).get(extract_get))
+        .route("/r/{*url}", get(reader))
+        .route("/v1/batch", post(batch))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let running = app.settings.max_concurrency.max(1) - app.slots.available_permits();
+    let waiting = app.waiting.load(Ordering::Relaxed);
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        app.metrics.render(running, waiting),
+    )
+        .into_response()
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::serve::openapi::SPEC,
+    )
+        .into_response()
+}
+
+/// A request body, or the record saying why there is none.
+pub fn body_or_error(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Box<Response>> {
+    body.map_err(|e| {
+        Box::new(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            error_response(
+                "body_too_large",
+                format!("the request body is too large: {e}"),
+            )
+        } else {
+            error_response("bad_request", format!("cannot read the request body: {e}"))
+        })
+    })
+}
+
+async fn extract_post(
+    State(app): State<Arc<App>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body_or_error(body) {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    let req: ExtractRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return error_response("bad_request", format!("invalid JSON request: {e}")),
+    };
+    answer(&app, req).await
+}
+
+async fn extract_get(State(app): State<Arc<App>>, RawQuery(q): RawQuery) -> Response {
+    let q = q.unwrap_or_default();
+    let Query(req): Query<ExtractRequest> =
+        match Query::try_from_uri(&format!("/?{q}").parse().unwrap_or_default()) {
+            Ok(r) => r,
+            Err(e) => return error_response("bad_request", format!("invalid query: {e}")),
+        };
+    answer(&app, req).await
+}
+
+/// `GET /r/{url}`: the page at `url` (query string included) as Markdown.
+async fn reader(
+    State(app): State<Arc<App>>,
+    Path(url): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let url = match q {
+        Some(q) if !q.is_empty() => format!("{url}?{q}"),
+        _ => url,
+    };
+    let req = ExtractRequest {
+        url: Some(url),
+        ..Default::default()
+    };
+    let (record, _) = run(&app, req).await;
+    let status = status::for_kind(record.error.as_ref().map(|e| e.kind.as_str()));
+    match (&record.error, record.render(Format::Markdown, true)) {
+        (None, Some(md)) => markdown(status, md),
+        (Some(e), _) => (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("error {}: {}\n", e.kind, e.message),
+        )
+            .into_response(),
+        (None, None) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+fn markdown(status: StatusCode, md: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
+        md,
+    )
+        .into_response()
+}
+
+/// The answer to one extraction request, in the format it asks for.
+async fn answer(app: &Arc<App>, req: ExtractRequest) -> Response {
+    let format = match req.format.as_deref().map(str::parse::<Format>) {
+        None => Format::Jsonl,
+        Some(Ok(f)) => f,
+        Some(Err(e)) => return error_response("bad_request", e),
+    };
+    let (record, _) = run(app, req).await;
+    let status = status::for_kind(record.error.as_ref().map(|e| e.kind.as_str()));
+    match (format, record.render(format, true)) {
+        (Format::Jsonl, _) | (_, None) => (status, axum::Json(record)).into_response(),
+        (Format::Markdown, Some(md)) => markdown(status, md),
+        (Format::Text, Some(t)) => (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            t,
+        )
+            .into_response(),
+    }
+}
+
+/// `POST /v1/batch`: one request per NDJSON line in, one record per line
+/// out, in input order, streamed as they are ready (up to
+/// `max_concurrency` lines at a time, each with the request deadline).
+async fn batch(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>) -> Response {
+    let body = match body_or_error(body) {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    let lines: Vec<(usize, Bytes)> = body
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .filter(|(_, l)| !l.trim_ascii().is_empty())
+        .map(|(k, l)| (k + 1, Bytes::copy_from_slice(l)))
+        .collect();
+    let limit = app.settings.request_timeout;
+    let width = app.settings.max_concurrency.max(1);
+    let stream = futures_util::stream::iter(lines)
+        .map(move |(line, bytes)| {
+            let app = app.clone();
+            async move {
+                let record = match serde_json::from_slice::<ExtractRequest>(&bytes) {
+                    Err(e) => Record::failed(
+                        format!("line {line}"),
+                        None,
+                        "bad_request",
+                        format!("invalid JSON request: {e}"),
+                    ),
+                    Ok(req) => {
+                        let url = req.url.clone();
+                        match tokio::time::timeout(limit, run(&app, req)).await {
+                            Ok((r, _)) => r,
+                            Err(_) => {
+                                app.metrics.error("timeout");
+                                Record::failed(
+                                    format!("line {line}"),
+                                    url,
+                                    "timeout",
+                                    format!("the line took longer than {limit:?}"),
+                                )
+                            }
+                        }
+                    }
+                };
+                let mut s = serde_json::to_string(&record).unwrap_or_default();
+                s.push('\n');
+                Ok::<_, std::convert::Infallible>(Bytes::from(s))
+            }
+        })
+        .buffered(width);
+    (
+        [(header::CONTENT_TYPE, "application/x-ndjson")],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+/// Run one request to its record; also the page's bytes, for the preview.
+pub async fn run(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[u8]>>) {
+    let record = run_inner(app, req).await;
+    if let Some(e) = &record.0.error {
+        app.metrics.error(&e.kind);
+    }
+    record
+}
+
+async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[u8]>>) {
+    let source = req.url.clone().unwrap_or_else(|| "request".to_string());
+    let mut options = crate::config::options_for(&app.options, &app.sites, req.url.as_deref());
+    if let Some(s) = &req.selectors {
+        options.selectors.keep.extend(s.keep.iter().cloned());
+        options.selectors.drop.extend(s.drop.iter().cloned());
+    }
+    options.comments = req.comments.unwrap_or(options.comments);
+    options.links = req.links.unwrap_or(options.links);
+    options.images = req.images.unwrap_or(options.images);
+    if let Err(e) = options.selectors.validate() {
+        return (Record::not_extracted(source, req.url, &e), None);
+    }
+    let (bytes, info, base) = match (req.html, &req.url) {
+        (Some(html), url) => (html.into_bytes(), None, url.clone()),
+        (None, Some(url)) => match app.fetcher.fetch(url).await {
+            Ok(FetchedPage {
+                info,
+                charset,
+                body,
+                ..
+            }) => {
+                options.http_charset = charset;
+                let base = info.final_url.clone().or_else(|| Some(url.clone()));
+                (body, Some(info), base)
+            }
+            Err(f) => {
+                let mut r =
+                    Record::failed(source, req.url.clone(), f.error.kind(), f.error.to_string());
+                r.fetch = Some(fields(&f.info));
+                return (r, None);
+            }
+        },
+        (None, None) => {
+            let r = Record::failed(
+                source,
+                None,
+                "bad_request",
+                "the request names no page: give \"html\" or \"url\"".into(),
+            );
+            return (r, None);
+        }
+    };
+    let bytes: Arc<[u8]> = bytes.into();
+    let result = extract_in_slot(app, bytes.clone(), base, options).await;
+    let mut record = match result {
+        Ok(Ok(article)) => Record::ok(source, req.url, article),
+        Ok(Err(e)) => Record::not_extracted(source, req.url, &e),
+        Err(kind) => Record::failed(source, req.url, kind, slot_message(kind)),
+    };
+    if let Some(info) = info {
+        record.fetch = Some(fields(&info));
+    }
+    (record, Some(bytes))
+}
+
+fn slot_message(kind: &str) -> String {
+    match kind {
+        "busy" => "too many requests are waiting for an extraction slot; retry later".into(),
+        _ => "extraction panicked; please report this page".into(),
+    }
+}
+
+/// Extract on the blocking pool, holding one of the server's slots until
+/// the extraction ends (also when the request gave up on it). `Err` is the
+/// kind of a refusal: `busy` (the queue is full) or `internal` (a panic).
+pub async fn extract_in_slot(
+    app: &Arc<App>,
+    bytes: Arc<[u8]>,
+    url: Option<String>,
+    options: ExtractOptions,
+) -> Result<Result<crate::Article, crate::ExtractError>, &'static str> {
+    with_slot(app, move || {
+        crate::extract(&bytes, url.as_deref(), &options)
+    })
+    .await
+}
+
+/// Run `f` on the blocking pool in one of the server's slots.
+pub async fn with_slot<T: Send + 'static>(
+    app: &Arc<App>,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, &'static str> {
+    let permit = match app.slots.clone().try_acquire_owned() {
+        Ok(p) => p,
+        Err(_) => {
+            let waiting = app.waiting.fetch_add(1, Ordering::SeqCst);
+            let _left = Waiting(app.clone());
+            if waiting >= app.settings.max_queue {
+                return Err("busy");
+            }
+            app.slots
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| "internal")?
+        }
+    };
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+    })
+    .await
+    .map_err(|_| "internal")?
+    .map_err(|_| "internal")
+}
+
+/// Counts one request waiting for a slot while it lives.
+struct Waiting(Arc<App>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn fields(info: &ResponseInfo) -> FetchFields {
+    FetchFields {
+        final_url: info.final_url.clone(),
+        status: info.status,
+        content_type: info.content_type.clone(),
+        fetched_at: info.fetched_at.clone(),
+        etag: info.etag.clone(),
+        last_modified: info.last_modified.clone(),
+        ..Default::default()
+    }
+}

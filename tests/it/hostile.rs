@@ -117,9 +117,10 @@ fn a_flood_of_elements_is_too_large() {
     let file = write(dir.path(), "br.html", &page);
     let (record, _) = extract_bounded(&file);
     assert_eq!(record["error"]["kind"], "too_large", "{record}");
-    // 4 MB of two-word paragraphs: three nodes per 18 bytes, each node a
-    // few hundred bytes once parsed.
-    let page = format!("<html><body>{}", "<p>a few words</p>".repeat(220_000));
+    // 4 MB of two-word paragraphs, one a line: three nodes (the paragraph,
+    // its text, the line break) per 19 bytes, each a few hundred bytes once
+    // parsed.
+    let page = format!("<html><body>{}", "<p>a few words</p>\n".repeat(210_000));
     let file = write(dir.path(), "paragraphs.html", &page);
     let (record, _) = extract_bounded(&file);
     assert_eq!(record["error"]["kind"], "too_large", "{record}");

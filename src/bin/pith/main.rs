@@ -17,12 +17,6 @@ use pith::config::Config;
 use pith::io::output::{Format, Sink};
 use std::path::{Path, PathBuf};
 
-// mimalloc gives memory freed by one thread back for all: with the system
-// allocator, each thread of the blocking pool kept the memory of the
-// largest page it had extracted (twice the peak of `pith run`).
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 /// Every input gave an article.
 pub const EXIT_OK: i32 = 0;
 /// Some inputs failed.

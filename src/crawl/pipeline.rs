@@ -163,6 +163,9 @@ pub struct RunSettings {
     /// Makes WARC records of the exchanges, when archiving (the fetcher
     /// must keep them: `FetchSettings::archive`).
     pub warc: Option<WarcEncoder>,
+    /// `[[site]]` tables: per-host selectors and switches, applied to each
+    /// page by its final URL's host.
+    pub sites: Vec<crate::config::SiteConfig>,
     /// Memory, in bytes, that the extractions running at once may take
     /// together, each reckoned at [`crate::peak_memory`] of its page: a
     /// page waits for others to finish until its share is free (one larger
@@ -215,6 +218,7 @@ pub async fn run(
             warc: settings.warc,
             slots,
             memory: Arc::new(Memory::new(settings.memory)),
+            sites: Arc::new(settings.sites),
         },
         more: more_tx,
         out,
@@ -486,6 +490,8 @@ pub(crate) struct Processor {
     pub(crate) slots: Arc<Semaphore>,
     /// The extractions' memory (see [`RunSettings::memory`]).
     pub(crate) memory: Arc<Memory>,
+    /// `[[site]]` tables (see [`RunSettings::sites`]).
+    pub(crate) sites: Arc<Vec<crate::config::SiteConfig>>,
 }
 
 /// What one URL line gave: an outcome for the writer, or the entries of a
@@ -546,7 +552,15 @@ impl Processor {
                 let Some(list) = listing(&page).await else {
                     return Processed::Done(PageOutcome {
                         record: Some(
-                            extract_page(page, extract, &shared.memory, line.source, url).await,
+                            extract_page(
+                                page,
+                                extract,
+                                &shared.sites,
+                                &shared.memory,
+                                line.source,
+                                url,
+                            )
+                            .await,
                         ),
                         warc,
                     });
@@ -588,7 +602,15 @@ impl Processor {
                 )
             }
             Ok(page) => {
-                let r = extract_page(page, extract, &shared.memory, line.source, url).await;
+                let r = extract_page(
+                    page,
+                    extract,
+                    &shared.sites,
+                    &shared.memory,
+                    line.source,
+                    url,
+                )
+                .await;
                 match &shared.state {
                     Some(_) => with_revision(r, prior.as_ref(), shared.refresh),
                     None => r,
@@ -686,6 +708,7 @@ fn with_revision(mut r: Record, prior: Option<&PageState>, refresh: bool) -> Rec
 async fn extract_page(
     page: FetchedPage,
     extract: Arc<ExtractOptions>,
+    sites: &[crate::config::SiteConfig],
     memory: &Memory,
     source: String,
     url: String,
@@ -698,8 +721,8 @@ async fn extract_page(
     } = page;
     let base = info.final_url.clone().unwrap_or_else(|| url.clone());
     let _memory = memory.reserve(body.len()).await;
+    let mut opts = crate::config::options_for(&extract, sites, Some(&base));
     let result = tokio::task::spawn_blocking(move || {
-        let mut opts = (*extract).clone();
         opts.http_charset = charset;
         crate::extract(&body, Some(&base), &opts)
     })

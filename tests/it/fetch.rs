@@ -1241,3 +1241,32 @@ fn broken_answers_have_kinds_from_their_error_types() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn site_tables_apply_to_the_pages_of_their_host() {
+    // The same page on two hosts; a [[site]] table drops one paragraph on
+    // the first host only.
+    let a = server(21);
+    let b = server(22);
+    a.route("/robots.txt", Response::ok("").status(404));
+    b.route("/robots.txt", Response::ok("").status(404));
+    a.route("/story", Response::ok(story("story-a")));
+    b.route("/story", Response::ok(story("story-b")));
+    let cfg = format!(
+        "{}\n[[site]]\nhost = \"{}\"\nselectors = {{ drop = [\"p:nth-of-type(2)\"] }}\n",
+        config(""),
+        a.addr().ip()
+    );
+    let (ua, ub) = (a.url("/story"), b.url("/story"));
+    let r = run(&cfg, &[ua.clone(), ub.clone()]);
+    let text = |u: &str| {
+        record(&r, u)["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (ta, tb) = (text(&ua), text(&ub));
+    assert!(tb.contains("adds about six minutes"), "{tb}");
+    assert!(!ta.contains("adds about six minutes"), "{ta}");
+    assert!(ta.contains("will close to all traffic"), "{ta}");
+}

@@ -107,6 +107,7 @@ pub fn worker(a: WorkerArgs, mut config: Config) -> Result<i32> {
             concurrency: config.fetch.concurrency,
             extract,
             memory: usize::try_from(config.extract.memory_mb << 20).unwrap_or(usize::MAX),
+            sites: config.site.clone(),
             grace,
             idle_exit: a.idle_exit.map(Duration::from_secs),
         };

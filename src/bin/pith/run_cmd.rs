@@ -61,6 +61,8 @@ struct RunPlan {
     extract: ExtractOptions,
     /// Memory the extractions at once share, in bytes (`[extract] memory_mb`).
     memory: usize,
+    /// `[[site]]` tables.
+    sites: Vec<pith::config::SiteConfig>,
     /// What is written, and where.
     output: Output,
     /// What earlier runs saw, when remembered.
@@ -138,6 +140,7 @@ pub fn run(a: RunArgs, mut config: Config, quiet: bool) -> Result<i32> {
         concurrency: config.fetch.concurrency,
         extract: a.extraction.options(&config.extract)?,
         memory: usize::try_from(config.extract.memory_mb << 20).unwrap_or(usize::MAX),
+        sites: config.site.clone(),
         output,
         state,
         refresh,
@@ -627,6 +630,7 @@ impl Engine {
             refresh: plan.refresh,
             warc: plan.output.warc.as_ref().map(WarcWriter::encoder),
             memory: plan.memory,
+            sites: plan.sites.clone(),
         };
         let handle = tokio::spawn(pipeline::run(
             line_rx,

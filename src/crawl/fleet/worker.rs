@@ -55,6 +55,8 @@ pub struct WorkerSettings {
     /// Memory, in bytes, that the extractions running at once share (see
     /// [`crate::crawl::RunSettings::memory`]).
     pub memory: usize,
+    /// `[[site]]` tables (see [`crate::crawl::RunSettings::sites`]).
+    pub sites: Vec<crate::config::SiteConfig>,
     /// How long a message being worked on may finish after `stop`.
     pub grace: Duration,
     /// Stop once no message came for this long and the frontier is empty
@@ -128,6 +130,7 @@ pub async fn work(
             warc: None,
             slots: Arc::new(Semaphore::new(concurrency)),
             memory: Arc::new(Memory::new(settings.memory)),
+            sites: Arc::new(settings.sites),
         },
         counts,
         grace: settings.grace,

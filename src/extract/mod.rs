@@ -65,7 +65,7 @@ const NODES_BASE: usize = 100_000;
 /// two-word paragraphs) would take memory out of proportion to the page's
 /// size: at this density a page takes about 40 times its size. Real pages
 /// hold under half as many nodes per byte.
-const BYTES_PER_NODE: usize = 8;
+const BYTES_PER_NODE: usize = 9;
 
 /// When extraction must stop.
 #[derive(Clone, Copy)]

@@ -790,7 +790,7 @@ fn failed(source: String, url: String, kind: &str, message: String, info: &Respo
 
 /// A record's fetch fields: what `info` says of the response, and the hash
 /// of the article's text when there is one.
-fn fields(info: &ResponseInfo, content_hash: Option<String>) -> FetchFields {
+pub(crate) fn fields(info: &ResponseInfo, content_hash: Option<String>) -> FetchFields {
     FetchFields {
         final_url: info.final_url.clone(),
         status: info.status,

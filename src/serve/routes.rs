@@ -9,8 +9,9 @@
 
 use crate::ExtractOptions;
 use crate::config::SelectorsConfig;
-use crate::crawl::fetch::{FetchedPage, ResponseInfo};
-use crate::io::output::{FetchFields, Format, Record};
+use crate::crawl::fetch::FetchedPage;
+use crate::crawl::pipeline::fields;
+use crate::io::output::{Format, Record};
 use crate::serve::limits::error_response;
 use crate::serve::{App, status};
 use axum::Router;
@@ -269,7 +270,7 @@ async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[
             Err(f) => {
                 let mut r =
                     Record::failed(source, req.url.clone(), f.error.kind(), f.error.to_string());
-                r.fetch = Some(fields(&f.info));
+                r.fetch = Some(fields(&f.info, None));
                 return (r, None);
             }
         },
@@ -291,7 +292,7 @@ async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[
         Err(kind) => Record::failed(source, req.url, kind, slot_message(kind)),
     };
     if let Some(info) = info {
-        record.fetch = Some(fields(&info));
+        record.fetch = Some(fields(&info, None));
     }
     (record, Some(bytes))
 }
@@ -353,17 +354,5 @@ struct Waiting(Arc<App>);
 impl Drop for Waiting {
     fn drop(&mut self) {
         self.0.waiting.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-fn fields(info: &ResponseInfo) -> FetchFields {
-    FetchFields {
-        final_url: info.final_url.clone(),
-        status: info.status,
-        content_type: info.content_type.clone(),
-        fetched_at: info.fetched_at.clone(),
-        etag: info.etag.clone(),
-        last_modified: info.last_modified.clone(),
-        ..Default::default()
     }
 }

@@ -165,15 +165,17 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// A loopback server of `n` distinct pages of about `size` bytes each, as
-/// dense in nodes as the parse allows, and the list of their URLs.
-fn serve_dense_pages(n: usize, size: usize) -> (crate::server::TestServer, String) {
+/// Sixteen distinct pages of about 3 MB each on a loopback server, as dense
+/// in nodes as the parse allows, and `pith run` over them (all fetched at
+/// once) from `dir`, `extra` added to its `[fetch]` settings. Keep the server
+/// until the run ends.
+fn run_on_dense_pages(dir: &Path, extra: &str) -> (crate::server::TestServer, Command) {
     let server = crate::server::TestServer::start(std::net::Ipv4Addr::LOCALHOST);
     let mut lines = String::new();
-    for i in 0..n {
+    for i in 0..16 {
         let mut page = String::from("<html><body><article>");
         let unit = format!("<p>a few words {i:03}</p>\n");
-        while page.len() < size {
+        while page.len() < 3_000_000 {
             page.push_str(&unit);
         }
         server.route(
@@ -183,7 +185,22 @@ fn serve_dense_pages(n: usize, size: usize) -> (crate::server::TestServer, Strin
         lines.push_str(&server.url(&format!("/p{i}")));
         lines.push('\n');
     }
-    (server, lines)
+    let list = write(dir, "urls.txt", &lines);
+    let cfg = write(
+        dir,
+        "config.toml",
+        &format!(
+            "[fetch]\nallow_private_networks = true\nper_host_delay_ms = 0\n\
+             per_host_concurrency = 16\nconcurrency = 16\nrespect_robots = false\n{extra}"
+        ),
+    );
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pith"));
+    cmd.current_dir(dir)
+        .args(["-q", "--config"])
+        .arg(&cfg)
+        .arg("run")
+        .arg(&list);
+    (server, cmd)
 }
 
 #[test]
@@ -191,21 +208,9 @@ fn large_pages_in_flight_share_the_extraction_memory() {
     // Sixteen pages of 3 MB, as dense as the parse allows (each about 130
     // MB to extract), fetched at once: extracted all together they would
     // take 2 GB; the default budget of 512 MiB lets a few run at a time.
-    let (_server, lines) = serve_dense_pages(16, 3_000_000);
     let dir = tempfile::tempdir().expect("temp dir");
-    let list = write(dir.path(), "urls.txt", &lines);
-    let cfg = write(
-        dir.path(),
-        "config.toml",
-        "[fetch]\nallow_private_networks = true\nper_host_delay_ms = 0\n\
-         per_host_concurrency = 16\nconcurrency = 16\nrespect_robots = false\n",
-    );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pith"))
-        .current_dir(dir.path())
-        .args(["-q", "--config"])
-        .arg(&cfg)
-        .arg("run")
-        .arg(&list)
+    let (_server, mut cmd) = run_on_dense_pages(dir.path(), "");
+    let mut child = cmd
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("run pith");
@@ -238,27 +243,10 @@ fn large_pages_in_flight_share_the_extraction_memory() {
 fn sigterm_during_slow_extractions_stops_within_the_grace() {
     // Extractions of large pages are under way when SIGTERM comes: the run
     // ends after the grace (the fetch timeout, 1 s here), not after them.
-    let (_server, lines) = serve_dense_pages(16, 3_000_000);
     let dir = tempfile::tempdir().expect("temp dir");
-    let list = write(dir.path(), "urls.txt", &lines);
-    let cfg = write(
-        dir.path(),
-        "config.toml",
-        "[fetch]\nallow_private_networks = true\nper_host_delay_ms = 0\n\
-         per_host_concurrency = 16\nconcurrency = 16\nrespect_robots = false\n\
-         timeout_secs = 1\n",
-    );
+    let (_server, mut cmd) = run_on_dense_pages(dir.path(), "timeout_secs = 1\n");
     let out = dir.path().join("out.jsonl");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pith"))
-        .current_dir(dir.path())
-        .args(["-q", "--config"])
-        .arg(&cfg)
-        .arg("run")
-        .arg(&list)
-        .arg("--output")
-        .arg(&out)
-        .spawn()
-        .expect("run pith");
+    let mut child = cmd.arg("--output").arg(&out).spawn().expect("run pith");
     // Until the first article is written: extraction is then under way.
     let waited = Instant::now();
     while std::fs::read_to_string(&out).map_or(true, |t| t.is_empty()) {

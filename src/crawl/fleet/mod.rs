@@ -212,6 +212,17 @@ impl Fleet {
         &self.js
     }
 
+    /// Key-value bucket `name`, made when the fleet connected.
+    pub(crate) async fn bucket(
+        &self,
+        name: &str,
+    ) -> Result<async_nats::jetstream::kv::Store, FleetError> {
+        self.js
+            .get_key_value(name)
+            .await
+            .map_err(js_err(format!("open key-value bucket {name}")))
+    }
+
     /// Wait until everything published so far reached the server.
     pub async fn flush(&self) -> Result<(), FleetError> {
         self.client.flush().await.map_err(js_err("flush"))

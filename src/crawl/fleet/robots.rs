@@ -5,7 +5,7 @@
 //! hand it to their [`Fetcher`](crate::crawl::Fetcher) as its
 //! [`SharedRobots`].
 
-use super::{Fleet, FleetError, js_err};
+use super::{Fleet, FleetError};
 use crate::crawl::fetch::{SharedFuture, SharedRobots, SharedVerdict};
 use crate::crawl::pipeline::hex_sha256;
 use async_nats::jetstream::kv;
@@ -23,12 +23,7 @@ pub struct RobotsBucket {
 impl RobotsBucket {
     /// The fleet's bucket.
     pub async fn open(fleet: &Fleet) -> Result<RobotsBucket, FleetError> {
-        let name = bucket(fleet);
-        let store = fleet
-            .js()
-            .get_key_value(&name)
-            .await
-            .map_err(js_err(format!("open key-value bucket {name}")))?;
+        let store = fleet.bucket(&bucket(fleet)).await?;
         Ok(RobotsBucket { store })
     }
 }

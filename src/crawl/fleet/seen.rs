@@ -19,12 +19,7 @@ pub struct Seen {
 impl Seen {
     /// The fleet's seen-set.
     pub async fn open(fleet: &Fleet) -> Result<Seen, FleetError> {
-        let name = bucket(fleet);
-        let store = fleet
-            .js()
-            .get_key_value(&name)
-            .await
-            .map_err(js_err(format!("open key-value bucket {name}")))?;
+        let store = fleet.bucket(&bucket(fleet)).await?;
         Ok(Seen { store })
     }
 

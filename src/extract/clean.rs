@@ -46,6 +46,9 @@ const THREAD_PART_VETO_SHARE: f32 = 0.45;
 /// Share of the page's text above which a hidden element is taken for the
 /// page itself, waiting for a script to show it.
 const HIDDEN_MAX_SHARE: f32 = 0.5;
+/// Share of the page's text in a hidden element above which it is the
+/// page itself, hidden until its scripts or styles load, whatever hides it.
+const HIDDEN_WRAPPER_SHARE: f32 = 0.9;
 
 /// Whether an element is hidden only the way scripts reveal: by the `hidden`
 /// attribute or a hiding class, not by `aria-hidden` (which hides from
@@ -97,9 +100,14 @@ pub fn removed_why(
         // A hidden element that holds most of the page is shown by a script:
         // a streamed server render (React's `<div hidden id="S:0">`) or a
         // page hidden until its scripts load, not a collapsed menu.
+        // So is a wrapper hidden by its style around nearly all of the page
+        // (`visibility:hidden` until the styles load): a page would not
+        // hide everything it says.
+        let share = raw[i].len as f32 / page_len.max(1.0);
         let hidden = on.hidden
             && e.flags.intersects(Flag::HIDDEN)
-            && !(revealed_by_script(e) && raw[i].len as f32 >= HIDDEN_MAX_SHARE * page_len);
+            && !(revealed_by_script(e) && share >= HIDDEN_MAX_SHARE)
+            && share < HIDDEN_WRAPPER_SHARE;
         let mut drop = e.tag.intersects(Tag::SKIP) || hidden;
         let mut reason = if e.tag.intersects(Tag::SKIP) {
             Reason::NotText
@@ -110,8 +118,11 @@ pub fn removed_why(
             // A form around little prose is a comment, search or login form.
             // Forum software wraps a thread's posts in its moderation form:
             // with a discussion kept, only the length counts.
+            // A form around most of the page is its wrapper (ASP.NET),
+            // paragraphs or not.
             let s = &raw[i];
-            drop = s.len < FORM_MAX_TEXT || !pass.keep_thread && s.controls > 0 && s.p == 0;
+            drop = (s.len < FORM_MAX_TEXT || !pass.keep_thread && s.controls > 0 && s.p == 0)
+                && (s.len as f32) < PART_VETO_SHARE * page_len;
             if drop && why.is_some() {
                 reason = form_reason(e);
             }

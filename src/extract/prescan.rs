@@ -510,10 +510,14 @@ pub fn prescan_with(html: &str, images: bool) -> Prescanned<'_> {
             let mut forms = 0;
             let (content_end, close_end) =
                 element_end(bytes, &tag, dropped, open.in_table(), &encloses, &mut forms);
-            if dropped == "noscript" && is_fallback_page(&bytes[tag.end..content_end]) {
+            if dropped == "noscript"
+                && !open.in_table()
+                && is_fallback_page(&bytes[tag.end..content_end])
+            {
                 // The page's own content, served for readers without
                 // scripts: parse it as markup, as a browser without scripts
-                // does.
+                // does. (Not inside a table, where its text would be moved
+                // out before the table and its blocks read as cells.)
                 splice(&mut out, &mut copied, start, tag.end, " ");
                 continue;
             }
@@ -1926,6 +1930,10 @@ mod tests {
             "<div class=post>Please enable JavaScript. ",
         );
         assert!(!prescan(&notice).html.contains("Starters"));
+        // In a table, its text would be moved out before the table and its
+        // blocks read as cells: it stays cut.
+        let in_table = format!("<table><tr><td>x</td></tr>{}</table>", fallback(""));
+        assert!(!prescan(&in_table).html.contains("Starters"));
         // Markup that would reach past the `<noscript>` keeps it cut.
         for open in [
             "<!-- open",
@@ -1984,7 +1992,13 @@ mod tests {
                                 .children()
                                 .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
                                 .collect();
-                            if is_fallback_page(raw.as_bytes()) {
+                            // One the parser moved out of a table sits just
+                            // before it: the scan leaves that one cut.
+                            let fostered = n
+                                .next_sibling()
+                                .and_then(|s| s.value().as_element())
+                                .is_some_and(|s| s.name() == "table");
+                            if !fostered && is_fallback_page(raw.as_bytes()) {
                                 out.push(' ');
                                 out.push_str(&visible_in(&Html::parse_fragment(&raw)));
                                 out.push(' ');

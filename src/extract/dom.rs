@@ -459,12 +459,26 @@ fn class_hits(value: &str) -> Hit {
     // say how it looks at some size or state, or style its descendants.
     let taxonomy = switch::on(Rule::TaxonomyClasses);
     let utility = switch::on(Rule::VariantClasses);
+    // A page builder's block class is read for what follows its word for a
+    // block: `elementor-widget-text-editor` as `-text-editor`.
+    let builder = switch::on(Rule::BuilderClasses);
     let skipped = |t: &str| taxonomy && is_taxonomy_class(t) || utility && is_variant_class(t);
+    let rewritten = |t: &str| builder && builder_block(t).is_some();
     let filtered;
-    let v = if v.split_ascii_whitespace().any(skipped) {
+    let v = if v
+        .split_ascii_whitespace()
+        .any(|t| skipped(t) || rewritten(t))
+    {
         filtered = v
             .split_ascii_whitespace()
             .filter(|t| !skipped(t))
+            .map(|t| {
+                if builder {
+                    builder_block(t).unwrap_or(t)
+                } else {
+                    t
+                }
+            })
             .collect::<Vec<_>>()
             .join(" ");
         filtered.as_str()
@@ -506,6 +520,14 @@ fn class_hits(value: &str) -> Hit {
 /// or selector in brackets.
 fn is_variant_class(token: &str) -> bool {
     token.contains(':') || token.contains('[')
+}
+
+/// What a page builder's block class says past the builder's word for a
+/// block (`-text-editor` of `elementor-widget-text-editor`), if it is one.
+fn builder_block(token: &str) -> Option<&str> {
+    rules::BUILDER_BLOCK_PREFIXES
+        .iter()
+        .find_map(|p| token.strip_prefix(p))
 }
 
 fn is_taxonomy_class(token: &str) -> bool {
@@ -655,6 +677,21 @@ mod tests {
         assert!(!class_hits("shadow header-image").contains(Hit::BOILER));
         assert!(class_hits("NewsletterSignup").contains(Hit::BOILER));
         assert!(class_hits("entry-content").contains(Hit::POS));
+    }
+
+    #[test]
+    fn page_builder_blocks_are_read_past_the_builder_word() {
+        let furniture = Hit::NEG | Hit::UNLIKELY | Hit::BOILER_PART;
+        assert!(
+            !class_hits("elementor-widget-wrap elementor-element-populated").intersects(furniture)
+        );
+        assert!(!class_hits("elementor-widget elementor-widget-text-editor").intersects(furniture));
+        assert!(class_hits("elementor-widget elementor-widget-text-editor").contains(Hit::POS));
+        assert!(
+            class_hits("elementor-widget elementor-widget-nav-menu").contains(Hit::BOILER_PART)
+        );
+        assert!(class_hits("elementor-widget-sidebar").contains(Hit::UNLIKELY));
+        assert!(class_hits("widget widget_recent_entries").contains(Hit::BOILER_PART));
     }
 
     #[test]

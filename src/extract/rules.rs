@@ -279,6 +279,18 @@ pub const TAXONOMY_CLASS_PREFIXES: &[&str] = &[
     "vocabulary-",
 ];
 
+/// Page builders name every block of a page they lay out after their own
+/// word for a block (Elementor's `elementor-widget-text-editor`,
+/// `elementor-widget-wrap`): the rules read a class that starts with one of
+/// these for what follows it (`-text-editor`, `-nav-menu`), not for the
+/// builder's word, which elsewhere names sidebar furniture.
+pub const BUILDER_BLOCK_PREFIXES: &[&str] = &[
+    "elementor-widget",
+    "siteorigin-widget",
+    "so-widget",
+    "panel-widget",
+];
+
 /// An id with this many words or more is the slug of a heading
 /// (`sharing-with-multiple-developers`), not a component's name: no rule
 /// reads it.

@@ -63,6 +63,7 @@ rules_enum! {
     HiddenClasses = "hidden_classes",
     TaxonomyClasses = "taxonomy_classes",
     VariantClasses = "variant_classes",
+    BuilderClasses = "builder_classes",
     SlugIds = "slug_ids",
     NegatedParts = "negated_parts",
     BoilerplateRoles = "boilerplate_roles",

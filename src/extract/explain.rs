@@ -28,7 +28,7 @@ pub fn explain(bytes: &[u8], url: Option<&str>, snippet: Option<&str>) -> String
         let removed = clean::removed(&doc, &raw, *pass);
         let st = stats::stats(&doc, Some(&removed));
         let mut cands = score::score(&doc, &st, &removed, *pass);
-        let roots = score::select(&doc, &st, &removed, &cands);
+        let roots = score::select(&doc, &st, &removed, &cands, *pass);
         cands.sort_by(|a, b| b.1.total_cmp(&a.1));
         let _ = writeln!(
             out,

@@ -16,7 +16,7 @@
 //!   posts" cards sit beside the story and are not part of it?
 
 use crate::extract::dom::{Doc, Ix, Tag};
-use crate::extract::ladder::MIN_TEXT;
+use crate::extract::ladder::{MIN_TEXT, Pass};
 use crate::extract::score;
 use crate::extract::stats::Stats;
 
@@ -44,6 +44,7 @@ pub fn select_beside(
     removed: &[bool],
     candidates: &[(Ix, f32)],
     listing: &[Ix],
+    pass: Pass,
 ) -> Option<Vec<Ix>> {
     let related = |c: Ix| overlaps(doc, listing, c);
     let best = |cs: &[(Ix, f32)]| {
@@ -61,7 +62,7 @@ pub fn select_beside(
     if rest.is_empty() || best(&rest) < listing_score * BESIDE_MIN_SHARE {
         return None;
     }
-    let roots = score::select(doc, st, removed, &rest);
+    let roots = score::select(doc, st, removed, &rest, pass);
     let len: u32 = roots.iter().map(|&r| st[r as usize].len).sum();
     (len >= MIN_TEXT
         && !roots.iter().any(|&r| related(r))

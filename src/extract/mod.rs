@@ -439,7 +439,7 @@ fn run_pass(
     }
     let st = stats::stats(doc, Some(&removed));
     let candidates = score::score(doc, &st, &removed, pass);
-    let mut roots = score::select(doc, &st, &removed, &candidates);
+    let mut roots = score::select(doc, &st, &removed, &candidates, pass);
     if roots.len() > 1 && switch::on(Rule::CardListRoots) {
         // Cards of other stories set beside the story ("More posts").
         let stories: Vec<Ix> = roots
@@ -456,7 +456,7 @@ fn run_pass(
         // A dated page whose stream of teasers outscored the story beside
         // it: the best candidate outside the teasers, if it holds prose, is
         // the article. (An undated home page's "About us" is not.)
-        if let Some(other) = listing::select_beside(doc, &st, &removed, &candidates, &roots) {
+        if let Some(other) = listing::select_beside(doc, &st, &removed, &candidates, &roots, pass) {
             roots = other;
             is_listing = false;
         }

@@ -26,6 +26,7 @@
 
 use super::dom::{Data, Doc, Flag, Ix, NONE, Tag, attr};
 use super::ladder::Pass;
+use super::rules::Hit;
 use super::stats::{Stats, link_density};
 use super::switch::{self, Rule};
 use std::collections::HashMap;
@@ -162,7 +163,13 @@ pub fn score(doc: &Doc<'_>, st: &[Stats], removed: &[bool], pass: Pass) -> Vec<(
 /// ([`better_parent`]) and past wrappers with one child
 /// ([`above_only_children`]); then the siblings that join it
 /// ([`with_siblings`]).
-pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, f32)]) -> Vec<Ix> {
+pub fn select(
+    doc: &Doc<'_>,
+    st: &[Stats],
+    removed: &[bool],
+    candidates: &[(Ix, f32)],
+    pass: Pass,
+) -> Vec<Ix> {
     let body = doc.body;
     let ranked = rank(doc, candidates);
     let Some(&(first, first_score)) = ranked.first() else {
@@ -187,7 +194,110 @@ pub fn select(doc: &Doc<'_>, st: &[Stats], removed: &[bool], candidates: &[(Ix, 
         return vec![top];
     }
     let top_score = scores.get(&top).copied().unwrap_or(first_score);
-    with_siblings(doc, st, removed, &scores, top, top_score)
+    let mut roots = with_siblings(doc, st, removed, &scores, top, top_score);
+    // Only once furniture named by a class part is out: before that, a
+    // comment or a teaser can be built like the story's sections.
+    if pass.strip_boilerplate_parts && switch::on(Rule::CousinSections) {
+        if let Some(mut cousins) = cousin_sections(doc, st, removed, top) {
+            cousins.retain(|&c| !roots.iter().any(|&r| r == c || is_ancestor(doc, r, c)));
+            roots.retain(|&r| !cousins.iter().any(|&c| is_ancestor(doc, c, r)));
+            roots.extend(cousins);
+            roots.sort_unstable();
+        }
+    }
+    roots
+}
+
+/// How far up from the chosen container its builder class is looked for,
+/// and how far above that its cousins are.
+const COUSIN_LEVELS: usize = 3;
+/// Cousins that make an article of sections: one alone is as often a
+/// teaser, a summary box or a promotion built like the story.
+const COUSIN_MIN_COUNT: usize = 2;
+/// Words at the start of two sections that, alike, make them copies.
+const COUSIN_LEAD_WORDS: usize = 12;
+
+/// An article cut into sections that are each wrapped alone (a builder's
+/// rich-text block per section, between image and heading blocks): the
+/// chosen container, or one of its nearest ancestors with a class (the
+/// *holder*), has cousins of the same tag and class that hold prose, under
+/// one of the holder's nearest ancestors. Returns the cousins, in
+/// document order, each with its own opening words (a copy of the story
+/// is not a section of it).
+fn cousin_sections(doc: &Doc<'_>, st: &[Stats], removed: &[bool], top: Ix) -> Option<Vec<Ix>> {
+    let class_of = |i: Ix| doc.elem(i).and_then(|e| attr(e.el, "class")).unwrap_or("");
+    let mut holder = top;
+    for _ in 0..=COUSIN_LEVELS {
+        if holder == NONE || holder == doc.body {
+            return None;
+        }
+        let class = class_of(holder);
+        if !class.is_empty() {
+            let name = doc.name(holder);
+            let mut anc = doc.nodes[holder as usize].parent;
+            for _ in 0..COUSIN_LEVELS {
+                if anc == NONE || anc == doc.body {
+                    break;
+                }
+                let found: Vec<Ix> = (anc + 1..doc.nodes[anc as usize].end)
+                    .filter(|&c| {
+                        c != holder
+                            && !removed[c as usize]
+                            && !is_ancestor(doc, holder, c)
+                            && !is_ancestor(doc, c, holder)
+                            && doc.elem(c).is_some()
+                            && doc.name(c) == name
+                            && class_of(c) == class
+                            && is_same_class_prose(&st[c as usize])
+                            && !in_furniture(doc, anc, c)
+                    })
+                    .collect();
+                // A second copy of the story (a print or mobile version)
+                // is built like it too: one copy of each text.
+                let lead = |i: Ix| {
+                    doc.text_of(i)
+                        .split_whitespace()
+                        .take(COUSIN_LEAD_WORDS)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                let mut seen = vec![lead(holder)];
+                let found: Vec<Ix> = found
+                    .into_iter()
+                    .filter(|&c| {
+                        let l = lead(c);
+                        let fresh = !seen.contains(&l);
+                        seen.push(l);
+                        fresh
+                    })
+                    .collect();
+                if found.len() >= COUSIN_MIN_COUNT {
+                    return Some(found);
+                }
+                anc = doc.nodes[anc as usize].parent;
+            }
+        }
+        holder = doc.nodes[holder as usize].parent;
+    }
+    None
+}
+
+/// Whether an element between `anc` and `c` (both left out) is named as
+/// furniture or as a discussion: a comment built like the story's body, a
+/// teaser like its sections.
+fn in_furniture(doc: &Doc<'_>, anc: Ix, c: Ix) -> bool {
+    let mut p = doc.nodes[c as usize].parent;
+    while p != NONE && p != anc {
+        if doc.elem(p).is_some_and(|e| {
+            e.hits
+                .intersects(Hit::THREAD | Hit::BOILER | Hit::BOILER_PART | Hit::NEG)
+                || e.flags.intersects(Flag::COMMENT)
+        }) {
+            return true;
+        }
+        p = doc.nodes[p as usize].parent;
+    }
+    false
 }
 
 /// The candidates other than `<body>` and `<html>`, best first.

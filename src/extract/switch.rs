@@ -75,6 +75,7 @@ rules_enum! {
     BetterParent = "better_parent",
     SiblingScores = "sibling_scores",
     SiblingSameClass = "sibling_same_class",
+    CousinSections = "cousin_sections",
     SiblingParagraphs = "sibling_paragraphs",
     UntaggedParagraphs = "untagged_paragraphs",
     // listing.rs and the ladder.

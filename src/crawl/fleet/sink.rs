@@ -3,7 +3,7 @@
 //! exactly once.
 //!
 //! Records are taken in batches: those that came together, up to
-//! [`BATCH`]. For each record: when the ledger (the SQLite state) knows its
+//! 256. For each record: when the ledger (the SQLite state) knows its
 //! key (or the batch had it already), it was written already (a
 //! redelivery, or a duplicate older than the server's window) and is only
 //! acked. Otherwise it is written and flushed. Then the batch's keys,

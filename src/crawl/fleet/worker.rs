@@ -8,7 +8,12 @@
 //! holds none while it waits to be asked again. A message is worked on under
 //! progress acks, so a long fetch keeps its lease; its record is published
 //! with [`record_key`] as `Nats-Msg-Id` and the frontier
-//! message is acked (double ack) only once the server stored the record.
+//! message is acked only once the server stored the record: with the
+//! request for the partition's next message (`+NXT`), whose answer confirms
+//! the ack, or, at the end of a run or a stop, alone and confirmed (double
+//! ack). The answers to all of the worker's requests come to one inbox
+//! subscription. A message at its last delivery (`max_deliver`) gets a
+//! [`DELIVERY_LIMIT`] error record instead of a fetch.
 //! The entries of feeds and sitemaps go back on the frontier, through the
 //! seen-set. When `stop` turns true no new message is claimed; one being
 //! worked on gets `grace` to finish, and is handed back (nak) after it.

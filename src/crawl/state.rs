@@ -211,14 +211,35 @@ impl StateStore {
         seq: u64,
         output: Option<(&str, u64)>,
     ) -> Result<(), StateError> {
+        let outputs: Vec<(&str, u64)> = output.into_iter().collect();
+        self.fleet_commit_all(&[(key, url, seq)], &outputs)
+    }
+
+    /// Note the records `(key, url, seq)` as written and the length of
+    /// each output file `(path, len)` after the last of them: one commit,
+    /// so a crash leaves all or none.
+    pub fn fleet_commit_all(
+        &self,
+        records: &[(&str, Option<&str>, u64)],
+        outputs: &[(&str, u64)],
+    ) -> Result<(), StateError> {
         let now = chrono::Utc::now().to_rfc3339();
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT OR IGNORE INTO fleet_records (key, url, seq, written_at) VALUES (?1, ?2, ?3, ?4)",
-            params![key, url, i64::try_from(seq).unwrap_or(i64::MAX), now],
-        )?;
-        if let Some((path, len)) = output {
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO fleet_records (key, url, seq, written_at) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (key, url, seq) in records {
+                insert.execute(params![
+                    key,
+                    url,
+                    i64::try_from(*seq).unwrap_or(i64::MAX),
+                    now
+                ])?;
+            }
+        }
+        for &(path, len) in outputs {
             tx.execute(
                 "INSERT INTO fleet_outputs (path, committed_len) VALUES (?1, ?2)
                  ON CONFLICT(path) DO UPDATE SET committed_len = ?2",

@@ -133,6 +133,15 @@ struct Fleet {
 
 impl Fleet {
     fn new(nats: NatsServer, delay_ms: u64, urls: &[String]) -> Fleet {
+        Fleet::with_max_deliver(nats, delay_ms, urls, 50)
+    }
+
+    fn with_max_deliver(
+        nats: NatsServer,
+        delay_ms: u64,
+        urls: &[String],
+        max_deliver: u32,
+    ) -> Fleet {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = dir.path().join("config.toml");
         std::fs::write(
@@ -140,7 +149,7 @@ impl Fleet {
             format!(
                 "[fetch]\nallow_private_networks = true\nper_host_delay_ms = {delay_ms}\n\
                  timeout_secs = 5\nretries = 0\nconcurrency = 8\n\n\
-                 [nats]\nurl = \"{}\"\npartitions = 8\nack_wait_secs = 2\nmax_deliver = 50\n",
+                 [nats]\nurl = \"{}\"\npartitions = 8\nack_wait_secs = 2\nmax_deliver = {max_deliver}\n",
                 nats.url
             ),
         )
@@ -205,9 +214,24 @@ impl Fleet {
         self.spawn(&args)
     }
 
+    /// The sink, its error records also in [`Fleet::failures`].
     fn sink(&mut self) -> (Child, PathBuf) {
         let out = self.out.to_string_lossy().into_owned();
-        self.spawn(&["sink", "--idle-exit", "2", "--output", &out])
+        let failures = self.failures().to_string_lossy().into_owned();
+        self.spawn(&[
+            "sink",
+            "--idle-exit",
+            "2",
+            "--output",
+            &out,
+            "--failures",
+            &failures,
+        ])
+    }
+
+    /// The sink's `--failures` file.
+    fn failures(&self) -> PathBuf {
+        self.dir.path().join("failures.jsonl")
     }
 
     fn status(&self) -> String {
@@ -453,6 +477,23 @@ fn workers_and_the_sink_killed_at_random_lose_and_repeat_nothing() {
     wait_all(&mut children);
     let records = fleet.records();
     assert_one_record_per_url(&records, &urls);
+    // The failures file holds each error record once, whole, as the output.
+    let failed: Vec<&Value> = records.iter().filter(|r| !r["error"].is_null()).collect();
+    assert_eq!(failed.len(), 20, "a missing and a disallowed page per host");
+    let text = std::fs::read_to_string(fleet.failures()).expect("failures file");
+    assert!(text.ends_with('\n'), "a torn last line");
+    let mut in_file: Vec<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("a whole JSON line"))
+        .map(|r| format!("{} {}", r["url"], r["error"]["kind"]))
+        .collect();
+    let mut expected: Vec<String> = failed
+        .iter()
+        .map(|r| format!("{} {}", r["url"], r["error"]["kind"]))
+        .collect();
+    in_file.sort();
+    expected.sort();
+    assert_eq!(in_file, expected);
 }
 
 #[cfg(unix)]
@@ -487,4 +528,98 @@ fn sigterm_hands_the_work_back_and_exits_143() {
     let mut children = vec![fleet.sink(), fleet.worker(&[])];
     wait_all(&mut children);
     assert_one_record_per_url(&fleet.records(), &urls);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_url_at_its_last_delivery_gets_an_error_record() {
+    let Some(nats) = NatsServer::start() else {
+        return;
+    };
+    let site = TestServer::start(Ipv4Addr::new(127, 0, 0, 120));
+    site.route(
+        "/robots.txt",
+        Response::ok("User-agent: *\n").content_type("text/plain"),
+    );
+    site.route(
+        "/slow",
+        Response::ok(story("slow")).delay(Duration::from_secs(30)),
+    );
+    site.route("/quick", Response::ok(story("quick")));
+    let urls = vec![site.url("/slow"), site.url("/quick")];
+    let mut fleet = Fleet::with_max_deliver(nats, 0, &urls[..1], 2);
+    fleet.enqueue();
+    // A worker dies while it fetches the slow page: its first delivery.
+    let (mut first, _) = fleet.worker(&[]);
+    let t0 = Instant::now();
+    while site.hits("/slow") == 0 {
+        assert!(t0.elapsed() < DEADLINE, "the slow page was never asked for");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    first.kill().expect("kill -9 the worker");
+    let _ = first.wait();
+    // The second delivery is the last (max_deliver = 2): a record of a
+    // stable kind, no fetch. A URL queued next is fetched as usual.
+    std::fs::write(&fleet.list, format!("{}\n", urls[1])).expect("list");
+    fleet.enqueue();
+    let mut children = vec![fleet.sink(), fleet.worker(&[])];
+    wait_all(&mut children);
+    let records = fleet.records();
+    assert_one_record_per_url(&records, &urls);
+    let slow = records
+        .iter()
+        .find(|r| r["url"] == urls[0].as_str())
+        .expect("the slow page's record");
+    assert_eq!(slow["error"]["kind"], "delivery_limit", "{slow}");
+    assert_eq!(
+        site.hits("/slow"),
+        1,
+        "fetched again after its last delivery"
+    );
+    let quick = records
+        .iter()
+        .find(|r| r["url"] == urls[1].as_str())
+        .expect("the quick page's record");
+    assert!(quick["error"].is_null(), "{quick}");
+}
+
+#[test]
+fn a_command_with_another_partition_count_is_refused() {
+    let Some(nats) = NatsServer::start() else {
+        return;
+    };
+    let (_servers, urls) = sites(125, 1, 1);
+    let fleet = Fleet::new(nats, 0, &urls);
+    fleet.enqueue();
+    let other = fleet.dir.path().join("other.toml");
+    let settings = std::fs::read_to_string(&fleet.config).expect("config");
+    assert!(settings.contains("partitions = 8"));
+    std::fs::write(&other, settings.replace("partitions = 8", "partitions = 4")).expect("config");
+    for command in ["worker", "sink", "status", "enqueue"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_pith"))
+            .current_dir(fleet.dir.path())
+            .arg("--config")
+            .arg(&other)
+            .arg(command)
+            .args(if command == "sink" {
+                &["--output", "o.jsonl"][..]
+            } else {
+                &[][..]
+            })
+            .args(if command == "enqueue" {
+                vec![fleet.list.clone()]
+            } else {
+                vec![]
+            })
+            .output()
+            .expect("pith");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {said}");
+        assert!(
+            said.contains("nats.partitions = 4") && said.contains("made with 8"),
+            "{command}: {said}"
+        );
+    }
+    // The same count still works.
+    assert!(fleet.status().contains("total"));
 }

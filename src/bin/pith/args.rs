@@ -158,6 +158,10 @@ pub struct SinkArgs {
     /// FILE.state.sqlite, or inside an output directory).
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// Also append every error record to FILE, as JSONL, whatever --format is
+    /// (exactly once, as the output).
+    #[arg(long, value_name = "FILE")]
+    pub failures: Option<PathBuf>,
     /// Exit (0) once no record came for this many seconds, the frontier is
     /// empty and every record is written.
     #[arg(long, value_name = "SECS")]

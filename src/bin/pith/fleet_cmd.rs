@@ -17,7 +17,7 @@ use anyhow::{Context, Result};
 use pith::config::Config;
 use pith::crawl::fleet::{self, Fleet};
 use pith::crawl::{Fetcher, StateStore};
-use pith::io::output::RunLock;
+use pith::io::output::{Format, RunLock, Sink};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -155,8 +155,18 @@ pub fn sink(a: SinkArgs, config: Config) -> Result<i32> {
     if !is_dir {
         fleet::sink::recover(&store, &path).context("cannot repair the output")?;
     }
+    if let Some(p) = &a.failures {
+        fleet::sink::recover(&store, p).context("cannot repair the failures file")?;
+    }
     let metadata = !(a.no_metadata || config.output.no_metadata);
     let mut out = open_sink(Some(&path), format, metadata)?;
+    let mut failures = match &a.failures {
+        Some(p) => Some(
+            Sink::open(p, Format::Jsonl)
+                .with_context(|| format!("cannot open failures file {}", p.display()))?,
+        ),
+        None => None,
+    };
     let file = (!is_dir).then(|| path.clone());
     let rt = runtime()?;
     let code = rt.block_on(async {
@@ -167,7 +177,12 @@ pub fn sink(a: SinkArgs, config: Config) -> Result<i32> {
             idle_exit: a.idle_exit.map(Duration::from_secs),
         };
         tracing::info!(nats = %fleet::redact(&fleet.settings().url), output = %path.display(), "sink started");
-        let drained = fleet::sink::drain(&fleet, &mut out, file, &store, &settings, &counts, stop);
+        let outputs = fleet::sink::Outputs {
+            out: &mut out,
+            file,
+            failures: failures.as_mut().zip(a.failures.clone()),
+        };
+        let drained = fleet::sink::drain(&fleet, outputs, &store, &settings, &counts, stop);
         let logged = async {
             let mut tick = tokio::time::interval(LOG_EVERY);
             tick.tick().await;
@@ -193,6 +208,9 @@ pub fn sink(a: SinkArgs, config: Config) -> Result<i32> {
         anyhow::Ok(code)
     })?;
     out.finish().context("cannot write output")?;
+    if let Some(f) = failures.as_mut() {
+        f.finish().context("cannot write the failures file")?;
+    }
     rt.shutdown_background();
     Ok(code)
 }

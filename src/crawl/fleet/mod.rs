@@ -9,6 +9,7 @@
 //!     worker     worker     worker ──► <prefix>.results ──► sink ──► output
 //!        └── KV: <prefix>-seen (URL → epoch)                 (+ SQLite ledger)
 //!            KV: <prefix>-robots (origin → robots.txt, 24 h)
+//!            KV: <prefix>-layout (the partition count: one per fleet)
 //! ```
 //!
 //! A URL's partition is the hash of its registrable domain (the `--shard`
@@ -207,6 +208,11 @@ impl Fleet {
         &self.settings
     }
 
+    /// The client.
+    pub(crate) fn client(&self) -> &async_nats::Client {
+        &self.client
+    }
+
     /// The JetStream context.
     pub(crate) fn js(&self) -> &jetstream::Context {
         &self.js
@@ -301,7 +307,41 @@ impl Fleet {
             crate::crawl::fetch::robots::ROBOTS_TTL,
         )
         .await?;
-        Ok(())
+        self.make_bucket(&self.layout_bucket(), Duration::ZERO)
+            .await?;
+        self.check_partitions().await
+    }
+
+    /// The bucket of the fleet's layout (its partition count).
+    fn layout_bucket(&self) -> String {
+        self.name("layout")
+    }
+
+    /// Note the partition count in the layout bucket when it has none, and
+    /// refuse one that differs from it: URLs would go to partitions no
+    /// worker serves, and one host could be served by two partitions.
+    async fn check_partitions(&self) -> Result<(), FleetError> {
+        let store = self.bucket(&self.layout_bucket()).await?;
+        let ours = self.settings.partitions.to_string();
+        match store.create("partitions", ours.clone().into()).await {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == async_nats::jetstream::kv::CreateErrorKind::AlreadyExists => {}
+            Err(e) => return Err(js_err("note the partition count")(e)),
+        }
+        let theirs = store
+            .get("partitions")
+            .await
+            .map_err(js_err("read the partition count"))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_default();
+        if theirs == ours {
+            return Ok(());
+        }
+        Err(FleetError::Setting(format!(
+            "nats.partitions = {ours}, but the fleet under stream_prefix {:?} was made with {theirs}: \
+             every command of a fleet must use the same partitions (or another stream_prefix)",
+            self.settings.stream_prefix
+        )))
     }
 
     /// Make key-value bucket `name` when missing, its values kept for

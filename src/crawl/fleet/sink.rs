@@ -2,15 +2,17 @@
 //! records go to an output with the writers of `pith run` ([`Sink`]), each
 //! exactly once.
 //!
-//! For each record: when the ledger (the SQLite state) knows its key, it
-//! was written already (a redelivery, or a duplicate older than the
-//! server's window) and is only acked. Otherwise it is written and flushed;
-//! then its key, its stream sequence, its URL and, for a file output, the
-//! file's new length are committed in one transaction; then it is acked.
-//! A sink killed between the write and the commit leaves bytes beyond the
+//! Records are taken in batches: those that came together, up to
+//! 256. For each record: when the ledger (the SQLite state) knows its
+//! key (or the batch had it already), it was written already (a
+//! redelivery, or a duplicate older than the server's window) and is only
+//! acked. Otherwise it is written and flushed. Then the batch's keys,
+//! stream sequences and URLs and, for a file output, the file's new length
+//! are committed in one transaction; then its records are acked. A sink
+//! killed between a write and the commit leaves bytes beyond the
 //! committed length: [`recover`] cuts them at the next start, and the
-//! record, never acked, comes again. Killed between the commit and the ack,
-//! the record comes again and is known. A directory output keeps one index
+//! records, never acked, come again. Killed between the commit and the
+//! acks, the records come again and are known. A directory output keeps one index
 //! line per URL, so a record written twice there (a crash in the same
 //! window) still counts once.
 
@@ -19,11 +21,15 @@ use super::{Fleet, FleetError};
 use crate::crawl::state::StateStore;
 use crate::io::output::{Record, Sink};
 use async_nats::jetstream::{self, AckKind};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
+
+/// The most records written under one commit.
+const BATCH: usize = 256;
 
 /// How the sink runs.
 #[derive(Debug, Clone, Default)]
@@ -74,13 +80,23 @@ pub fn recover(store: &StateStore, output: &Path) -> Result<u64, FleetError> {
     }
 }
 
-/// Write the fleet's records to `out` until `stop` turns true (or, with
-/// `idle_exit`, the work is done). `file` is the output file when `out`
-/// appends to one (its length goes in the ledger), `None` for a directory.
+/// Where the sink writes.
+pub struct Outputs<'a> {
+    /// The records.
+    pub out: &'a mut Sink,
+    /// The output file when `out` appends to one (its length goes in the
+    /// ledger), `None` for a directory.
+    pub file: Option<PathBuf>,
+    /// The error records again (`--failures`), and its file (whose length
+    /// goes in the ledger too).
+    pub failures: Option<(&'a mut Sink, PathBuf)>,
+}
+
+/// Write the fleet's records to `outputs` until `stop` turns true (or,
+/// with `idle_exit`, the work is done).
 pub async fn drain(
     fleet: &Fleet,
-    out: &mut Sink,
-    file: Option<PathBuf>,
+    mut outputs: Outputs<'_>,
     store: &StateStore,
     settings: &SinkSettings,
     counts: &SinkCounts,
@@ -100,7 +116,17 @@ pub async fn drain(
             _ = stop.changed() => {}
             m = messages.next() => match m {
                 Some(Ok(msg)) => {
-                    take(msg, out, file.as_deref(), store, counts).await?;
+                    // With the records that are here already: one commit
+                    // for all.
+                    let mut batch = vec![msg];
+                    while batch.len() < BATCH {
+                        match messages.next().now_or_never() {
+                            Some(Some(Ok(m))) => batch.push(m),
+                            Some(Some(Err(e))) => tracing::debug!("results: {e}"),
+                            _ => break,
+                        }
+                    }
+                    take(batch, &mut outputs, store, counts).await?;
                     last = Instant::now();
                 }
                 Some(Err(e)) => tracing::debug!("results: {e}"),
@@ -126,47 +152,71 @@ async fn is_done(fleet: &Fleet) -> bool {
     }
 }
 
-/// One result: written unless the ledger knows it, committed, acked.
+/// A batch of results: each written unless the ledger (or the batch)
+/// knows it, then all committed at once, then all acked.
 async fn take(
-    msg: jetstream::Message,
-    out: &mut Sink,
-    file: Option<&Path>,
+    batch: Vec<jetstream::Message>,
+    outputs: &mut Outputs<'_>,
     store: &StateStore,
     counts: &SinkCounts,
 ) -> Result<(), FleetError> {
-    let seq = msg.info().map(|i| i.stream_sequence).unwrap_or(0);
-    let result: ResultMessage = match serde_json::from_slice(&msg.payload) {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::warn!(seq, "not a pith record on the results stream, dropped: {e}");
-            let _ = msg.ack_with(AckKind::Term).await;
-            return Ok(());
+    let mut written: Vec<(String, Option<String>, u64)> = Vec::new();
+    let mut keys = HashSet::new();
+    let mut to_ack = Vec::with_capacity(batch.len());
+    for msg in batch {
+        let seq = msg.info().map(|i| i.stream_sequence).unwrap_or(0);
+        let result: ResultMessage = match serde_json::from_slice(&msg.payload) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(seq, "not a pith record on the results stream, dropped: {e}");
+                let _ = msg.ack_with(AckKind::Term).await;
+                continue;
+            }
+        };
+        if keys.contains(&result.key) || store.fleet_has(&result.key)? {
+            counts.duplicates.fetch_add(1, Ordering::Relaxed);
+            to_ack.push(msg);
+            continue;
         }
-    };
-    if store.fleet_has(&result.key)? {
-        counts.duplicates.fetch_add(1, Ordering::Relaxed);
-        ack(&msg).await;
-        return Ok(());
+        let mut record: Record = result.record.into();
+        if let Some(replaced) = outputs.out.put(&record)? {
+            tracing::warn!(url = ?replaced.url, "article file not written: an output error record instead");
+            record = replaced;
+        }
+        if record.error.is_some() {
+            if let Some((failures, _)) = outputs.failures.as_mut() {
+                failures.write(&record)?;
+            }
+        }
+        keys.insert(result.key.clone());
+        written.push((result.key, record.url, seq));
+        to_ack.push(msg);
     }
-    let record: Record = result.record.into();
-    if let Some(replaced) = out.put(&record)? {
-        tracing::warn!(url = ?replaced.url, "article file not written: an output error record instead");
+    if !written.is_empty() {
+        let files = outputs
+            .file
+            .iter()
+            .chain(outputs.failures.as_ref().map(|(_, p)| p));
+        let mut lengths = Vec::new();
+        for p in files {
+            lengths.push((
+                p.to_string_lossy().into_owned(),
+                std::fs::metadata(p)?.len(),
+            ));
+        }
+        let lengths: Vec<(&str, u64)> = lengths.iter().map(|(p, n)| (p.as_str(), *n)).collect();
+        let entries: Vec<(&str, Option<&str>, u64)> = written
+            .iter()
+            .map(|(k, u, s)| (k.as_str(), u.as_deref(), *s))
+            .collect();
+        store.fleet_commit_all(&entries, &lengths)?;
+        counts
+            .written
+            .fetch_add(written.len() as u64, Ordering::Relaxed);
     }
-    let output = match file {
-        Some(p) => Some((
-            p.to_string_lossy().into_owned(),
-            std::fs::metadata(p)?.len(),
-        )),
-        None => None,
-    };
-    store.fleet_commit(
-        &result.key,
-        record.url.as_deref(),
-        seq,
-        output.as_ref().map(|(p, n)| (p.as_str(), *n)),
-    )?;
-    counts.written.fetch_add(1, Ordering::Relaxed);
-    ack(&msg).await;
+    for msg in &to_ack {
+        ack(msg).await;
+    }
     Ok(())
 }
 

@@ -8,7 +8,12 @@
 //! holds none while it waits to be asked again. A message is worked on under
 //! progress acks, so a long fetch keeps its lease; its record is published
 //! with [`record_key`] as `Nats-Msg-Id` and the frontier
-//! message is acked (double ack) only once the server stored the record.
+//! message is acked only once the server stored the record: with the
+//! request for the partition's next message (`+NXT`), whose answer confirms
+//! the ack, or, at the end of a run or a stop, alone and confirmed (double
+//! ack). The answers to all of the worker's requests come to one inbox
+//! subscription. A message at its last delivery (`max_deliver`) gets a
+//! [`DELIVERY_LIMIT`] error record instead of a fetch.
 //! The entries of feeds and sitemaps go back on the frontier, through the
 //! seen-set. When `stop` turns true no new message is claimed; one being
 //! worked on gets `grace` to finish, and is handed back (nak) after it.
@@ -25,7 +30,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -34,15 +39,23 @@ use tokio::time::Instant;
 /// partition is empty (and one without an expiry may wait for ever), so it
 /// is short: the claim goes back at once to a partition with work.
 const PULL_WAIT: Duration = Duration::from_millis(10);
-/// The longest wait for the end of a request's answer (the server's own
-/// answer comes after [`PULL_WAIT`]).
+/// The longest wait for the answer to a request (the server's own answer
+/// comes after [`PULL_WAIT`]).
 const ANSWER_WAIT: Duration = Duration::from_secs(5);
 /// Partitions claimed at once per slot (request or extraction at once).
 const CLAIMS_PER_SLOT: usize = 2;
+/// Messages of one partition worked on in a row under one claim (each
+/// acked with a request for the next) before the claim goes back, so that
+/// the claims go round the partitions with work.
+const RUN_LENGTH: u32 = 16;
 /// The first pause before an empty partition is asked again.
 const IDLE_MIN: Duration = Duration::from_millis(20);
 /// The longest pause before an empty partition is asked again.
 const IDLE_MAX: Duration = Duration::from_millis(500);
+
+/// The error kind of the record of a URL that reached its last delivery
+/// (`nats.max_deliver`) with every earlier one unfinished.
+pub const DELIVERY_LIMIT: &str = "delivery_limit";
 
 /// How a worker works.
 pub struct WorkerSettings {
@@ -146,11 +159,32 @@ pub async fn work(
             .saturating_mul(CLAIMS_PER_SLOT)
             .min(Semaphore::MAX_PERMITS),
     ));
+    // One subscription for the answers to every request of this worker,
+    // routed by partition: no subscription per request.
+    let inbox = fleet.client().new_inbox();
+    let answers = fleet
+        .client()
+        .subscribe(format!("{inbox}.*"))
+        .await
+        .map_err(js_err("subscribe to the worker's inbox"))?;
     let mut loops = JoinSet::new();
+    let mut routes = Vec::new();
     for p in 0..fleet.settings().partitions {
         let consumer = fleet.partition_consumer(p).await?;
-        loops.spawn(serve(ctx.clone(), consumer, claims.clone(), halt.clone()));
+        let (to, answers) = mpsc::unbounded_channel();
+        routes.push(to);
+        let part = Partition {
+            next_subject: format!(
+                "$JS.API.CONSUMER.MSG.NEXT.{}.{}",
+                fleet.frontier_stream(),
+                consumer.cached_info().name
+            ),
+            reply: format!("{inbox}.{p}"),
+            answers,
+        };
+        loops.spawn(serve(ctx.clone(), part, claims.clone(), halt.clone()));
     }
+    let router = tokio::spawn(route(answers, routes));
     let idle_exit = settings.idle_exit;
     let watcher = async {
         loop {
@@ -183,62 +217,143 @@ pub async fn work(
     }
     halt_tx.send_replace(true);
     while loops.join_next().await.is_some() {}
+    router.abort();
     Ok(())
 }
 
+/// A request for one message, waiting [`PULL_WAIT`] at most.
+fn pull_request() -> String {
+    let nanos = PULL_WAIT.as_nanos();
+    format!("{{\"batch\":1,\"expires\":{nanos}}}")
+}
+
+/// Route the answers to the worker's requests (subject `<inbox>.<p>`) to
+/// the loop of partition `p`, until the subscription ends.
+async fn route(
+    mut answers: async_nats::Subscriber,
+    loops: Vec<mpsc::UnboundedSender<async_nats::Message>>,
+) {
+    while let Some(m) = answers.next().await {
+        let p = m
+            .subject
+            .rsplit('.')
+            .next()
+            .and_then(|t| t.parse::<usize>().ok());
+        if let Some(to) = p.and_then(|p| loops.get(p)) {
+            let _ = to.send(m);
+        }
+    }
+}
+
+/// One partition's way to the server: where its requests go, where their
+/// answers come.
+struct Partition {
+    /// `$JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>`.
+    next_subject: String,
+    /// This worker's inbox for the partition's answers.
+    reply: String,
+    answers: mpsc::UnboundedReceiver<async_nats::Message>,
+}
+
+impl Partition {
+    /// The next answer: a message, or `None` for a status (no message: the
+    /// partition is empty, or its message is out) or no answer in time.
+    async fn answer(&mut self, ctx: &Ctx) -> Option<jetstream::Message> {
+        loop {
+            let m = match tokio::time::timeout(ANSWER_WAIT, self.answers.recv()).await {
+                Ok(Some(m)) => m,
+                Ok(None) | Err(_) => return None,
+            };
+            let status = m.status.unwrap_or(async_nats::StatusCode::OK);
+            if status != async_nats::StatusCode::OK {
+                return None;
+            }
+            if m.reply.is_none() {
+                // Not a message of the stream: ignored.
+                continue;
+            }
+            return Some(jetstream::Message {
+                message: m,
+                context: ctx.fleet.js().clone(),
+            });
+        }
+    }
+}
+
 /// One partition's loop, until halted: take a claim, ask the partition for
-/// its next message, waiting [`PULL_WAIT`] at most (an empty partition, or
-/// one whose message another worker holds, gives none), work on it and
-/// ack, then give the claim back. A partition that gave nothing is asked again after a
-/// pause, doubled up to [`IDLE_MAX`] while it stays empty, without a claim:
-/// claims go to the partitions with work.
+/// its next message (waiting [`PULL_WAIT`] at most: an empty partition, or
+/// one whose message another worker holds, gives none), work on it, then
+/// ack it and ask for the next in one message (`+NXT`), up to
+/// [`RUN_LENGTH`] in a row, and give the claim back. The answer to a `+NXT`
+/// confirms its ack: the server takes the ack before it looks for the next
+/// message. A partition that gave nothing is asked again after a pause,
+/// doubled up to [`IDLE_MAX`] while it stays empty, without a claim: claims
+/// go to the partitions with work.
 async fn serve(
     ctx: Arc<Ctx>,
-    consumer: jetstream::consumer::Consumer<jetstream::consumer::pull::Config>,
+    mut part: Partition,
     claims: Arc<Semaphore>,
     mut halt: watch::Receiver<bool>,
 ) {
+    let client = ctx.fleet.client().clone();
     let mut pause = IDLE_MIN;
     loop {
         if *halt.borrow() {
-            return;
+            break;
         }
         let claim = tokio::select! {
             _ = halt.changed() => continue,
             c = claims.clone().acquire_owned() => c.expect("semaphore is never closed"),
         };
         let mut got = false;
-        match consumer
-            .fetch()
-            .max_messages(1)
-            .expires(PULL_WAIT)
-            .messages()
+        let mut answer = match client
+            .publish_with_reply(
+                part.next_subject.clone(),
+                part.reply.clone(),
+                pull_request().into(),
+            )
             .await
         {
-            Ok(mut batch) => {
-                // The server's "no message" answer ends the batch; some
-                // answers (a partition whose message is out) may not: the
-                // wait is bounded either way.
-                while let Ok(Some(next)) = tokio::time::timeout(ANSWER_WAIT, batch.next()).await {
-                    let msg = match next {
-                        Ok(m) => m,
-                        Err(e) => {
-                            tracing::debug!("pull: {e}");
-                            continue;
-                        }
-                    };
-                    got = true;
-                    if *halt.borrow() {
-                        let _ = msg.ack_with(AckKind::Nak(None)).await;
-                        ctx.counts.handed_back.fetch_add(1, Ordering::Relaxed);
-                        continue;
-                    }
-                    *ctx.last_message.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
-                    handle(&ctx, msg, &mut halt).await;
-                    *ctx.last_message.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
-                }
+            Ok(()) => part.answer(&ctx).await,
+            Err(e) => {
+                tracing::warn!("cannot pull from the frontier: {e}");
+                None
             }
-            Err(e) => tracing::warn!("cannot pull from the frontier: {e}"),
+        };
+        let mut run = 0;
+        while let Some(msg) = answer.take() {
+            got = true;
+            run += 1;
+            if *halt.borrow() {
+                hand_back(&ctx, &msg).await;
+                break;
+            }
+            *ctx.last_message.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+            let ready = handle(&ctx, &msg, &mut halt).await;
+            *ctx.last_message.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+            if !ready {
+                break;
+            }
+            let Some(ack_subject) = msg.reply.clone() else {
+                break;
+            };
+            if run >= RUN_LENGTH || *halt.borrow() {
+                if let Err(e) = msg.double_ack().await {
+                    // The lease ran out: the URL comes again, its record is
+                    // a duplicate the server or the sink drops.
+                    tracing::warn!("cannot ack: {e}");
+                }
+                break;
+            }
+            let next = format!("+NXT {}", pull_request());
+            if let Err(e) = client
+                .publish_with_reply(ack_subject, part.reply.clone(), next.into())
+                .await
+            {
+                tracing::warn!("cannot ack: {e}");
+                break;
+            }
+            answer = part.answer(&ctx).await;
         }
         drop(claim);
         if got {
@@ -251,6 +366,23 @@ async fn serve(
         }
         pause = (pause * 2).min(IDLE_MAX);
     }
+    // A message that came after its request was given up on is handed
+    // back rather than left to its lease.
+    while let Ok(m) = part.answers.try_recv() {
+        if m.status.is_none_or(|s| s == async_nats::StatusCode::OK) && m.reply.is_some() {
+            let msg = jetstream::Message {
+                message: m,
+                context: ctx.fleet.js().clone(),
+            };
+            hand_back(&ctx, &msg).await;
+        }
+    }
+}
+
+/// Give `msg` back to the server for another worker (a stop).
+async fn hand_back(ctx: &Ctx, msg: &jetstream::Message) {
+    let _ = msg.ack_with(AckKind::Nak(None)).await;
+    ctx.counts.handed_back.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Run `work` while acking progress on `msg` every third of `ack_wait`.
@@ -273,10 +405,13 @@ async fn with_progress<F: std::future::Future>(
 }
 
 /// One message: its URL fetched and extracted, its record published, the
-/// host's delay waited, then acked.
-async fn handle(ctx: &Ctx, msg: jetstream::Message, halt: &mut watch::Receiver<bool>) {
+/// host's delay waited. Returns whether it is to be acked now (else it was
+/// handed back or dropped).
+async fn handle(ctx: &Ctx, msg: &jetstream::Message, halt: &mut watch::Receiver<bool>) -> bool {
     let ack_wait = ctx.fleet.settings().ack_wait;
+    let mut delivered = 1;
     if let Ok(info) = msg.info() {
+        delivered = info.delivered;
         if info.delivered > 1 {
             ctx.counts.redelivered.fetch_add(1, Ordering::Relaxed);
         }
@@ -291,9 +426,25 @@ async fn handle(ctx: &Ctx, msg: jetstream::Message, halt: &mut watch::Receiver<b
         Err(e) => {
             tracing::warn!("not a pith task on the frontier, dropped: {e}");
             let _ = msg.ack_with(AckKind::Term).await;
-            return;
+            return false;
         }
     };
+    let max_deliver = ctx.fleet.settings().max_deliver;
+    if max_deliver >= 2 && delivered >= max_deliver {
+        // The last delivery the server makes: every earlier one ended
+        // unfinished (its worker died, or stopped and handed it back). The
+        // URL gets an error record rather than none.
+        let record = crate::io::output::Record::failed(
+            task.source.clone(),
+            Some(task.url.clone()),
+            DELIVERY_LIMIT,
+            format!(
+                "delivered {delivered} times (nats.max_deliver) without a worker finishing it; not fetched again"
+            ),
+        );
+        tracing::warn!(url = %task.url, delivered, "the last delivery: an error record instead of a fetch");
+        return publish_counted(ctx, msg, &task, record).await;
+    }
     let work = {
         let fleet = ctx.fleet.clone();
         let processor = ctx.processor.clone();
@@ -319,7 +470,7 @@ async fn handle(ctx: &Ctx, msg: jetstream::Message, halt: &mut watch::Receiver<b
     let work = catch_panic(work, task.source.clone(), Some(task.url.clone()));
     // Worked on under progress acks; after a halt, for `grace` at most.
     let outcome = {
-        let work = with_progress(&msg, ack_wait, work);
+        let work = with_progress(msg, ack_wait, work);
         tokio::pin!(work);
         let mut deadline: Option<Instant> = None;
         loop {
@@ -337,39 +488,49 @@ async fn handle(ctx: &Ctx, msg: jetstream::Message, halt: &mut watch::Receiver<b
     };
     let Some(outcome) = outcome else {
         tracing::warn!(url = %task.url, "not finished within the grace period: handed back");
-        let _ = msg.ack_with(AckKind::Nak(None)).await;
-        ctx.counts.handed_back.fetch_add(1, Ordering::Relaxed);
-        return;
+        hand_back(ctx, msg).await;
+        return false;
     };
     let done_at = Instant::now();
     if let Some(record) = outcome.record {
-        let kind = record.error.as_ref().map(|e| e.kind.clone());
-        if let Err(e) = with_progress(&msg, ack_wait, publish(&ctx.fleet, &task, record)).await {
-            tracing::warn!(url = %task.url, "{e}: handed back");
-            let _ = msg
-                .ack_with(AckKind::Nak(Some(Duration::from_secs(1))))
-                .await;
-            return;
-        }
-        ctx.counts.done.fetch_add(1, Ordering::Relaxed);
-        if let Some(kind) = kind {
-            *ctx.counts
-                .failed
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .entry(kind)
-                .or_default() += 1;
+        if !publish_counted(ctx, msg, &task, record).await {
+            return false;
         }
     }
     // The partition stays ours for the host's delay (or Crawl-delay), so
     // the next request to the host, by any worker, starts after it.
     let gap = ctx.processor.fetcher.host_gap(&task.url);
-    with_progress(&msg, ack_wait, tokio::time::sleep_until(done_at + gap)).await;
-    if let Err(e) = msg.double_ack().await {
-        // The lease ran out: the URL comes again, its record is a duplicate
-        // the server or the sink drops.
-        tracing::warn!(url = %task.url, "cannot ack: {e}");
+    with_progress(msg, ack_wait, tokio::time::sleep_until(done_at + gap)).await;
+    true
+}
+
+/// Publish the record of `task` under progress acks on `msg`, and count
+/// it; `false` when it could not be (`msg` is then handed back).
+async fn publish_counted(
+    ctx: &Ctx,
+    msg: &jetstream::Message,
+    task: &Task,
+    record: crate::io::output::Record,
+) -> bool {
+    let kind = record.error.as_ref().map(|e| e.kind.clone());
+    let ack_wait = ctx.fleet.settings().ack_wait;
+    if let Err(e) = with_progress(msg, ack_wait, publish(&ctx.fleet, task, record)).await {
+        tracing::warn!(url = %task.url, "{e}: handed back");
+        let _ = msg
+            .ack_with(AckKind::Nak(Some(Duration::from_secs(1))))
+            .await;
+        return false;
     }
+    ctx.counts.done.fetch_add(1, Ordering::Relaxed);
+    if let Some(kind) = kind {
+        *ctx.counts
+            .failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(kind)
+            .or_default() += 1;
+    }
+    true
 }
 
 /// Publish the record of `task` and wait until the server stored it.

@@ -66,7 +66,7 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        app.metrics.render(running, waiting),
+        app.metrics.render(running, waiting, app.memory.reserved()),
     )
         .into_response()
 }
@@ -132,7 +132,7 @@ async fn reader(
         url: Some(url),
         ..Default::default()
     };
-    let (record, _) = run(&app, req).await;
+    let record = run(&app, req, Format::Markdown).await;
     let status = status::for_kind(record.error.as_ref().map(|e| e.kind.as_str()));
     match (&record.error, record.render(Format::Markdown, true)) {
         (None, Some(md)) => markdown(status, md),
@@ -162,9 +162,14 @@ async fn answer(app: &Arc<App>, req: ExtractRequest) -> Response {
         Some(Ok(f)) => f,
         Some(Err(e)) => return error_response("bad_request", e),
     };
-    let (record, _) = run(app, req).await;
+    let record = run(app, req, format).await;
     let status = status::for_kind(record.error.as_ref().map(|e| e.kind.as_str()));
-    match (format, record.render(format, true)) {
+    // The record is serialized once, straight into the answer's body.
+    let rendered = match format {
+        Format::Jsonl => None,
+        _ => record.render(format, true),
+    };
+    match (format, rendered) {
         (Format::Jsonl, _) | (_, None) => (status, axum::Json(record)).into_response(),
         (Format::Markdown, Some(md)) => markdown(status, md),
         (Format::Text, Some(t)) => (
@@ -188,7 +193,7 @@ async fn batch(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>)
         .split(|&b| b == b'\n')
         .enumerate()
         .filter(|(_, l)| !l.trim_ascii().is_empty())
-        .map(|(k, l)| (k + 1, Bytes::copy_from_slice(l)))
+        .map(|(k, l)| (k + 1, body.slice_ref(l)))
         .collect();
     let limit = app.settings.request_timeout;
     let width = app.settings.max_concurrency.max(1);
@@ -205,8 +210,8 @@ async fn batch(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>)
                     ),
                     Ok(req) => {
                         let url = req.url.clone();
-                        match tokio::time::timeout(limit, run(&app, req)).await {
-                            Ok((r, _)) => r,
+                        match tokio::time::timeout(limit, run(&app, req, Format::Jsonl)).await {
+                            Ok(r) => r,
                             Err(_) => {
                                 app.metrics.error("timeout");
                                 Record::failed(
@@ -232,16 +237,17 @@ async fn batch(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>)
         .into_response()
 }
 
-/// Run one request to its record; also the page's bytes, for the preview.
-pub async fn run(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[u8]>>) {
-    let record = run_inner(app, req).await;
-    if let Some(e) = &record.0.error {
+/// Run one request to its record, to be written in `format` (only
+/// Markdown needs the Markdown's inline markup).
+pub async fn run(app: &Arc<App>, req: ExtractRequest, format: Format) -> Record {
+    let record = run_inner(app, req, format).await;
+    if let Some(e) = &record.error {
         app.metrics.error(&e.kind);
     }
     record
 }
 
-async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[u8]>>) {
+async fn run_inner(app: &Arc<App>, req: ExtractRequest, format: Format) -> Record {
     let source = req.url.clone().unwrap_or_else(|| "request".to_string());
     let mut options = crate::config::options_for(&app.options, &app.sites, req.url.as_deref());
     if let Some(s) = &req.selectors {
@@ -251,8 +257,9 @@ async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[
     options.comments = req.comments.unwrap_or(options.comments);
     options.links = req.links.unwrap_or(options.links);
     options.images = req.images.unwrap_or(options.images);
+    options.text_only = format != Format::Markdown;
     if let Err(e) = options.selectors.validate() {
-        return (Record::not_extracted(source, req.url, &e), None);
+        return Record::not_extracted(source, req.url, &e);
     }
     let (bytes, info, base) = match (req.html, &req.url) {
         (Some(html), url) => (html.into_bytes(), None, url.clone()),
@@ -271,7 +278,7 @@ async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[
                 let mut r =
                     Record::failed(source, req.url.clone(), f.error.kind(), f.error.to_string());
                 r.fetch = Some(fields(&f.info, None));
-                return (r, None);
+                return r;
             }
         },
         (None, None) => {
@@ -281,11 +288,10 @@ async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[
                 "bad_request",
                 "the request names no page: give \"html\" or \"url\"".into(),
             );
-            return (r, None);
+            return r;
         }
     };
-    let bytes: Arc<[u8]> = bytes.into();
-    let result = extract_in_slot(app, bytes.clone(), base, options).await;
+    let result = extract_in_slot(app, bytes, base, options).await;
     let mut record = match result {
         Ok(Ok(article)) => Record::ok(source, req.url, article),
         Ok(Err(e)) => Record::not_extracted(source, req.url, &e),
@@ -294,7 +300,7 @@ async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[
     if let Some(info) = info {
         record.fetch = Some(fields(&info, None));
     }
-    (record, Some(bytes))
+    record
 }
 
 fn slot_message(kind: &str) -> String {
@@ -309,19 +315,23 @@ fn slot_message(kind: &str) -> String {
 /// kind of a refusal: `busy` (the queue is full) or `internal` (a panic).
 pub async fn extract_in_slot(
     app: &Arc<App>,
-    bytes: Arc<[u8]>,
+    bytes: Vec<u8>,
     url: Option<String>,
     options: ExtractOptions,
 ) -> Result<Result<crate::Article, crate::ExtractError>, &'static str> {
-    with_slot(app, move || {
+    let size = bytes.len();
+    with_slot(app, size, move || {
         crate::extract(&bytes, url.as_deref(), &options)
     })
     .await
 }
 
-/// Run `f` on the blocking pool in one of the server's slots.
+/// Run `f`, the extraction of a page of `size` bytes, on the blocking pool
+/// in one of the server's slots, once its share of the extractions'
+/// memory is free.
 pub async fn with_slot<T: Send + 'static>(
     app: &Arc<App>,
+    size: usize,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, &'static str> {
     let permit = match app.slots.clone().try_acquire_owned() {
@@ -339,8 +349,10 @@ pub async fn with_slot<T: Send + 'static>(
                 .map_err(|_| "internal")?
         }
     };
+    let memory = app.memory.reserve(size).await;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
+        let _memory = memory;
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
     })
     .await
@@ -354,5 +366,69 @@ struct Waiting(Arc<App>);
 impl Drop for Waiting {
     fn drop(&mut self) {
         self.0.waiting.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::FetchConfig;
+    use crate::serve::ServeSettings;
+    use std::sync::atomic::AtomicUsize;
+    use std::time::Duration;
+
+    /// A server whose extractions share the memory of one page of `size`
+    /// bytes, with slots for four.
+    fn app(size: usize) -> Arc<App> {
+        let settings = ServeSettings {
+            max_body_bytes: 1 << 20,
+            request_timeout: Duration::from_secs(10),
+            max_concurrency: 4,
+            max_queue: 8,
+            memory: crate::peak_memory(size),
+            api_keys: Vec::new(),
+            cors_origins: Vec::new(),
+        };
+        App::new(
+            settings,
+            ExtractOptions::default(),
+            Vec::new(),
+            &FetchConfig::default(),
+        )
+        .expect("app")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn extractions_wait_for_their_share_of_memory() {
+        let app = app(1000);
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..3 {
+            let (app, running, most) = (app.clone(), running.clone(), most.clone());
+            tasks.push(tokio::spawn(async move {
+                with_slot(&app, 1000, move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(50));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                })
+                .await
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        // One runs, holding all of the memory; the gauge says so.
+        assert_eq!(
+            app.memory.reserved(),
+            crate::peak_memory(1000).div_ceil(1024) * 1024
+        );
+        for t in tasks {
+            assert_eq!(t.await.expect("task"), Ok(()));
+        }
+        // Four slots, but memory for one page at a time.
+        assert_eq!(most.load(Ordering::SeqCst), 1);
+        assert_eq!(app.memory.reserved(), 0);
+        // A page larger than all of the memory still runs, alone.
+        assert_eq!(with_slot(&app, 10 << 20, || 7).await, Ok(7));
     }
 }

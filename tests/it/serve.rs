@@ -22,6 +22,7 @@ pub fn settings() -> ServeSettings {
         request_timeout: Duration::from_secs(20),
         max_concurrency: 2,
         max_queue: 64,
+        memory: 512 << 20,
         api_keys: Vec::new(),
         cors_origins: Vec::new(),
     }

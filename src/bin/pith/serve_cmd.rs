@@ -41,6 +41,7 @@ pub fn run(a: ServeArgs, mut config: Config) -> Result<i32> {
             n => n,
         },
         max_queue: s.max_queue,
+        memory: usize::try_from(config.extract.memory_mb << 20).unwrap_or(usize::MAX),
         api_keys: s.api_keys.clone(),
         cors_origins: s.cors_origins.clone(),
     };
@@ -56,6 +57,7 @@ pub fn run(a: ServeArgs, mut config: Config) -> Result<i32> {
             .with_context(|| format!("cannot listen on {listen}"))?;
         let addr = listener.local_addr()?;
         eprintln!("pith serve: listening on http://{addr}");
+        tokio::spawn(crate::allocator::trim_when_quiet(app.clone()));
         pith::serve::serve(listener, app, shutdown()).await?;
         anyhow::Ok(())
     })?;

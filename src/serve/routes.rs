@@ -3,7 +3,8 @@
 //!
 //! A request names a page by its HTML (`html`, with `url` as its address)
 //! or by its `url` alone, fetched with the server's one polite, guarded
-//! fetcher. Extraction runs on the blocking pool, holding one of the
+//! fetcher; or it posts the page itself (`Content-Type: text/html`, the
+//! options in the query string), which spares decoding it from JSON. Extraction runs on the blocking pool, holding one of the
 //! server's slots; a request that would wait behind more than `max_queue`
 //! others is refused with 503.
 
@@ -18,7 +19,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
@@ -93,29 +94,84 @@ pub fn body_or_error(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Box<R
     })
 }
 
+/// A page posted as it is (`Content-Type: text/html`), with the charset
+/// its type names.
+struct RawPage {
+    bytes: Vec<u8>,
+    charset: Option<String>,
+}
+
+/// `Some(charset)` when the request's body is an HTML page itself.
+fn html_body(headers: &HeaderMap) -> Option<Option<String>> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let mut parts = ct.split(';');
+    let mime = parts.next()?.trim();
+    if !mime.eq_ignore_ascii_case("text/html")
+        && !mime.eq_ignore_ascii_case("application/xhtml+xml")
+    {
+        return None;
+    }
+    Some(parts.find_map(|p| {
+        let (name, value) = p.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"').to_string())
+    }))
+}
+
+/// The request a query string makes.
+fn query_request(q: Option<String>) -> Result<ExtractRequest, Box<Response>> {
+    let q = q.unwrap_or_default();
+    match Query::try_from_uri(&format!("/?{q}").parse().unwrap_or_default()) {
+        Ok(Query(r)) => Ok(r),
+        Err(e) => Err(Box::new(error_response(
+            "bad_request",
+            format!("invalid query: {e}"),
+        ))),
+    }
+}
+
+/// `POST /v1/extract`: a JSON request, or the page itself as `text/html`
+/// with the options in the query string (no JSON to decode).
 async fn extract_post(
     State(app): State<Arc<App>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let body = match body_or_error(body) {
         Ok(b) => b,
         Err(r) => return *r,
     };
+    if let Some(charset) = html_body(&headers) {
+        let req = match query_request(q) {
+            Ok(r) => r,
+            Err(r) => return *r,
+        };
+        if req.html.is_some() {
+            return error_response(
+                "bad_request",
+                "the page is the request body: no html in the query".into(),
+            );
+        }
+        let page = RawPage {
+            bytes: Vec::from(body),
+            charset,
+        };
+        return answer(&app, req, Some(page)).await;
+    }
     let req: ExtractRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => return error_response("bad_request", format!("invalid JSON request: {e}")),
     };
-    answer(&app, req).await
+    answer(&app, req, None).await
 }
 
 async fn extract_get(State(app): State<Arc<App>>, RawQuery(q): RawQuery) -> Response {
-    let q = q.unwrap_or_default();
-    let Query(req): Query<ExtractRequest> =
-        match Query::try_from_uri(&format!("/?{q}").parse().unwrap_or_default()) {
-            Ok(r) => r,
-            Err(e) => return error_response("bad_request", format!("invalid query: {e}")),
-        };
-    answer(&app, req).await
+    match query_request(q) {
+        Ok(req) => answer(&app, req, None).await,
+        Err(r) => *r,
+    }
 }
 
 /// `GET /r/{url}`: the page at `url` (query string included) as Markdown.
@@ -132,7 +188,7 @@ async fn reader(
         url: Some(url),
         ..Default::default()
     };
-    let record = run(&app, req, Format::Markdown).await;
+    let record = run(&app, req, None, Format::Markdown).await;
     let status = status::for_kind(record.error.as_ref().map(|e| e.kind.as_str()));
     match (&record.error, record.render(Format::Markdown, true)) {
         (None, Some(md)) => markdown(status, md),
@@ -156,13 +212,13 @@ fn markdown(status: StatusCode, md: String) -> Response {
 }
 
 /// The answer to one extraction request, in the format it asks for.
-async fn answer(app: &Arc<App>, req: ExtractRequest) -> Response {
+async fn answer(app: &Arc<App>, req: ExtractRequest, page: Option<RawPage>) -> Response {
     let format = match req.format.as_deref().map(str::parse::<Format>) {
         None => Format::Jsonl,
         Some(Ok(f)) => f,
         Some(Err(e)) => return error_response("bad_request", e),
     };
-    let record = run(app, req, format).await;
+    let record = run(app, req, page, format).await;
     let status = status::for_kind(record.error.as_ref().map(|e| e.kind.as_str()));
     // The record is serialized once, straight into the answer's body.
     let rendered = match format {
@@ -210,7 +266,8 @@ async fn batch(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>)
                     ),
                     Ok(req) => {
                         let url = req.url.clone();
-                        match tokio::time::timeout(limit, run(&app, req, Format::Jsonl)).await {
+                        match tokio::time::timeout(limit, run(&app, req, None, Format::Jsonl)).await
+                        {
                             Ok(r) => r,
                             Err(_) => {
                                 app.metrics.error("timeout");
@@ -237,17 +294,23 @@ async fn batch(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>)
         .into_response()
 }
 
-/// Run one request to its record, to be written in `format` (only
-/// Markdown needs the Markdown's inline markup).
-pub async fn run(app: &Arc<App>, req: ExtractRequest, format: Format) -> Record {
-    let record = run_inner(app, req, format).await;
+/// Run one request (whose page came as the body, when `page` is given)
+/// to its record, to be written in `format` (only Markdown needs the
+/// Markdown's inline markup).
+async fn run(app: &Arc<App>, req: ExtractRequest, page: Option<RawPage>, format: Format) -> Record {
+    let record = run_inner(app, req, page, format).await;
     if let Some(e) = &record.error {
         app.metrics.error(&e.kind);
     }
     record
 }
 
-async fn run_inner(app: &Arc<App>, req: ExtractRequest, format: Format) -> Record {
+async fn run_inner(
+    app: &Arc<App>,
+    req: ExtractRequest,
+    page: Option<RawPage>,
+    format: Format,
+) -> Record {
     let source = req.url.clone().unwrap_or_else(|| "request".to_string());
     let mut options = crate::config::options_for(&app.options, &app.sites, req.url.as_deref());
     if let Some(s) = &req.selectors {
@@ -261,8 +324,15 @@ async fn run_inner(app: &Arc<App>, req: ExtractRequest, format: Format) -> Recor
     if let Err(e) = options.selectors.validate() {
         return Record::not_extracted(source, req.url, &e);
     }
-    let (bytes, info, base) = match (req.html, &req.url) {
-        (Some(html), url) => (html.into_bytes(), None, url.clone()),
+    let html = match page {
+        Some(p) => {
+            options.http_charset = p.charset;
+            Some(p.bytes)
+        }
+        None => req.html.map(String::into_bytes),
+    };
+    let (bytes, info, base) = match (html, &req.url) {
+        (Some(html), url) => (html, None, url.clone()),
         (None, Some(url)) => match app.fetcher.fetch(url).await {
             Ok(FetchedPage {
                 info,

@@ -79,7 +79,7 @@ pub struct ServeConfig {
     /// Deadline of one request (body read, fetch and extraction); of each
     /// line of a batch.
     pub request_timeout_secs: u64,
-    /// Extractions running at once; 0 means one per core.
+    /// Extractions running at once; 0 means two per core.
     pub max_concurrency: usize,
     /// Requests waiting for an extraction slot; more are refused with 503.
     pub max_queue: usize,

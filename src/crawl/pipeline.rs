@@ -752,9 +752,10 @@ async fn extract_page(
     }
 }
 
-/// The memory that extractions running at once share, in KiB.
+/// The memory that extractions running at once share, in KiB (the
+/// crawler's and the server's).
 pub(crate) struct Memory {
-    free: Semaphore,
+    free: Arc<Semaphore>,
     total: u32,
 }
 
@@ -765,18 +766,23 @@ impl Memory {
             .unwrap_or(u32::MAX)
             .max(1);
         Memory {
-            free: Semaphore::new(total as usize),
+            free: Arc::new(Semaphore::new(total as usize)),
             total,
         }
     }
 
     /// Wait until the extraction of a page of `size` bytes has its share
     /// (all of the memory, when it would need more), held until dropped.
-    async fn reserve(&self, size: usize) -> Option<tokio::sync::SemaphorePermit<'_>> {
+    pub(crate) async fn reserve(&self, size: usize) -> Option<OwnedSemaphorePermit> {
         let need = crate::peak_memory(size).div_ceil(1024);
         let need = u32::try_from(need).unwrap_or(u32::MAX).min(self.total);
         // The semaphore is never closed.
-        self.free.acquire_many(need).await.ok()
+        self.free.clone().acquire_many_owned(need).await.ok()
+    }
+
+    /// Bytes reserved by the extractions running now.
+    pub(crate) fn reserved(&self) -> usize {
+        (self.total as usize - self.free.available_permits()) * 1024
     }
 }
 

@@ -115,6 +115,11 @@ pub struct ExtractOptions {
     pub links: bool,
     /// Keep images as `![alt](src)` in the Markdown (absolute URLs).
     pub images: bool,
+    /// Only the text and metadata are wanted: skip the inline markup of the
+    /// Markdown (code spans, emphasis, links, images), so that
+    /// [`Article::markdown`] gives the plain text escaped. The text and
+    /// metadata are the same either way; set it when no Markdown is written.
+    pub text_only: bool,
     /// CSS selectors forcing parts of the page in or out of the article,
     /// before scoring.
     pub selectors: Selectors,
@@ -278,9 +283,10 @@ fn run(
         forced: &forced,
         explain,
         inline: render::inline::Inline {
-            links: options.links,
-            images: options.images,
+            links: options.links && !options.text_only,
+            images: options.images && !options.text_only,
             base: url.as_ref(),
+            plain: options.text_only,
         },
     };
     let mut trace: Option<explained::PassTrace> = None;

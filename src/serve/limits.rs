@@ -16,6 +16,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 /// Routes that answer without a key: a load balancer's health check.
@@ -158,14 +159,33 @@ async fn cors(State(app): State<Arc<App>>, req: Request, next: Next) -> Response
     r
 }
 
-/// Count the request and its latency under its route.
+/// Count the request and its latency under its route; count it in flight
+/// until it is answered or given up.
 async fn measure(State(app): State<Arc<App>>, req: Request<Body>, next: Next) -> Response {
     let route = crate::serve::metrics::route_label(req.uri().path());
     let start = Instant::now();
+    let _in_flight = InFlight::enter(&app);
     let r = next.run(req).await;
     app.metrics
         .observe(&route, r.status().as_u16(), start.elapsed());
     r
+}
+
+/// One request in flight, while it lives.
+struct InFlight<'a>(&'a App);
+
+impl InFlight<'_> {
+    fn enter(app: &App) -> InFlight<'_> {
+        app.started.fetch_add(1, Ordering::Relaxed);
+        app.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(app)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 #[cfg(test)]

@@ -84,7 +84,7 @@ impl Metrics {
     }
 
     /// Prometheus text exposition; `running` and `waiting` extractions.
-    pub fn render(&self, running: usize, waiting: usize) -> String {
+    pub fn render(&self, running: usize, waiting: usize, memory: usize) -> String {
         let m = self.inner();
         let mut out = String::new();
         out.push_str(
@@ -134,6 +134,11 @@ impl Metrics {
         out.push_str("# HELP pith_extractions_waiting Requests waiting for an extraction slot.\n");
         out.push_str("# TYPE pith_extractions_waiting gauge\n");
         let _ = writeln!(out, "pith_extractions_waiting {waiting}");
+        out.push_str(
+            "# HELP pith_extractions_memory_bytes Memory reserved by the extractions running now.\n",
+        );
+        out.push_str("# TYPE pith_extractions_memory_bytes gauge\n");
+        let _ = writeln!(out, "pith_extractions_memory_bytes {memory}");
         out
     }
 }
@@ -148,7 +153,8 @@ mod tests {
         m.observe("/v1/extract", 200, Duration::from_millis(20));
         m.observe("/v1/extract", 422, Duration::from_secs(2));
         m.error("no_content");
-        let t = m.render(1, 0);
+        let t = m.render(1, 0, 2048);
+        assert!(t.contains("pith_extractions_memory_bytes 2048"));
         assert!(t.contains("pith_http_requests_total{route=\"/v1/extract\",status=\"200\"} 1"));
         assert!(t.contains(
             "pith_http_request_duration_seconds_bucket{route=\"/v1/extract\",le=\"0.025\"} 1"

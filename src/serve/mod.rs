@@ -4,7 +4,8 @@
 //! One [`App`] holds what every request shares: the extraction options and
 //! `[[site]]` tables, one polite, guarded [`Fetcher`] (so robots.txt and
 //! per-host politeness hold across requests), the slots that bound the
-//! extractions running on the blocking pool, and the metrics. [`router`]
+//! extractions running on the blocking pool, the memory they share (the
+//! crawler's budget: `[extract] memory_mb`), and the metrics. [`router`]
 //! wires the routes ([`routes`], [`preview`]) behind the limits
 //! ([`limits`]): API keys, CORS, request deadline and body size.
 //!
@@ -23,9 +24,10 @@ use crate::ExtractOptions;
 use crate::config::FetchConfig;
 use crate::config::SiteConfig;
 use crate::crawl::fetch::Fetcher;
+use crate::crawl::pipeline::Memory;
 use axum::Router;
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
@@ -40,6 +42,11 @@ pub struct ServeSettings {
     pub max_concurrency: usize,
     /// Requests waiting for an extraction slot before 503 is answered.
     pub max_queue: usize,
+    /// Memory, in bytes, that the extractions running at once may take
+    /// together, each reckoned at [`crate::peak_memory`] of its page, as
+    /// in the crawler (`[extract] memory_mb`): a page waits, holding its
+    /// slot, until its share is free (one larger than all of it runs alone).
+    pub memory: usize,
     /// Accepted API keys; empty requires none.
     pub api_keys: Vec<String>,
     /// Origins allowed by CORS (`*` for any); empty sends no CORS headers.
@@ -65,7 +72,12 @@ pub struct App {
     sites: Vec<SiteConfig>,
     fetcher: Fetcher,
     slots: Arc<Semaphore>,
+    memory: Memory,
     waiting: AtomicUsize,
+    /// Requests started, ever.
+    started: AtomicU64,
+    /// Requests started and not yet answered or given up.
+    in_flight: AtomicUsize,
     keys: limits::Keys,
     metrics: metrics::Metrics,
 }
@@ -82,6 +94,7 @@ impl App {
         let fetcher =
             Fetcher::new(fetch.settings()).map_err(|e| ServeError::Client(e.to_string()))?;
         let slots = Arc::new(Semaphore::new(settings.max_concurrency.max(1)));
+        let memory = Memory::new(settings.memory);
         Ok(Arc::new(App {
             keys: limits::Keys::new(&settings.api_keys),
             settings,
@@ -89,9 +102,33 @@ impl App {
             sites,
             fetcher,
             slots,
+            memory,
             waiting: AtomicUsize::new(0),
+            started: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
             metrics: metrics::Metrics::default(),
         }))
+    }
+}
+
+/// What the server is doing, for a caller that acts when it is quiet (the
+/// binary gives the allocator's free memory back to the system then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Activity {
+    /// Requests started since the server started.
+    pub started: u64,
+    /// Requests being answered now (a slow client's whose body is still
+    /// coming included).
+    pub in_flight: usize,
+}
+
+impl App {
+    /// The requests started so far and in flight now.
+    pub fn activity(&self) -> Activity {
+        Activity {
+            started: self.started.load(Ordering::Relaxed),
+            in_flight: self.in_flight.load(Ordering::Relaxed),
+        }
     }
 }
 

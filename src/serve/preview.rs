@@ -106,7 +106,8 @@ async fn show(app: &Arc<App>, req: PreviewRequest) -> Response {
         (None, None) => Vec::new(),
     };
     let base = url.clone();
-    let result = with_slot(app, move || {
+    let size = bytes.len();
+    let result = with_slot(app, size, move || {
         crate::explain_extract(&bytes, base.as_deref(), &options)
     })
     .await;

@@ -3,7 +3,8 @@
 //!
 //! A request names a page by its HTML (`html`, with `url` as its address)
 //! or by its `url` alone, fetched with the server's one polite, guarded
-//! fetcher. Extraction runs on the blocking pool, holding one of the
+//! fetcher; or it posts the page itself (`Content-Type: text/html`, the
+//! options in the query string), which spares decoding it from JSON. Extraction runs on the blocking pool, holding one of the
 //! server's slots; a request that would wait behind more than `max_queue`
 //! others is refused with 503.
 
@@ -18,7 +19,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
@@ -66,7 +67,7 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        app.metrics.render(running, waiting),
+        app.metrics.render(running, waiting, app.memory.reserved()),
     )
         .into_response()
 }
@@ -93,29 +94,84 @@ pub fn body_or_error(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Box<R
     })
 }
 
+/// A page posted as it is (`Content-Type: text/html`), with the charset
+/// its type names.
+struct RawPage {
+    bytes: Vec<u8>,
+    charset: Option<String>,
+}
+
+/// `Some(charset)` when the request's body is an HTML page itself.
+fn html_body(headers: &HeaderMap) -> Option<Option<String>> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let mut parts = ct.split(';');
+    let mime = parts.next()?.trim();
+    if !mime.eq_ignore_ascii_case("text/html")
+        && !mime.eq_ignore_ascii_case("application/xhtml+xml")
+    {
+        return None;
+    }
+    Some(parts.find_map(|p| {
+        let (name, value) = p.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"').to_string())
+    }))
+}
+
+/// The request a query string makes.
+fn query_request(q: Option<String>) -> Result<ExtractRequest, Box<Response>> {
+    let q = q.unwrap_or_default();
+    match Query::try_from_uri(&format!("/?{q}").parse().unwrap_or_default()) {
+        Ok(Query(r)) => Ok(r),
+        Err(e) => Err(Box::new(error_response(
+            "bad_request",
+            format!("invalid query: {e}"),
+        ))),
+    }
+}
+
+/// `POST /v1/extract`: a JSON request, or the page itself as `text/html`
+/// with the options in the query string (no JSON to decode).
 async fn extract_post(
     State(app): State<Arc<App>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let body = match body_or_error(body) {
         Ok(b) => b,
         Err(r) => return *r,
     };
+    if let Some(charset) = html_body(&headers) {
+        let req = match query_request(q) {
+            Ok(r) => r,
+            Err(r) => return *r,
+        };
+        if req.html.is_some() {
+            return error_response(
+                "bad_request",
+                "the page is the request body: no html in the query".into(),
+            );
+        }
+        let page = RawPage {
+            bytes: Vec::from(body),
+            charset,
+        };
+        return answer(&app, req, Some(page)).await;
+    }
     let req: ExtractRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => return error_response("bad_request", format!("invalid JSON request: {e}")),
     };
-    answer(&app, req).await
+    answer(&app, req, None).await
 }
 
 async fn extract_get(State(app): State<Arc<App>>, RawQuery(q): RawQuery) -> Response {
-    let q = q.unwrap_or_default();
-    let Query(req): Query<ExtractRequest> =
-        match Query::try_from_uri(&format!("/?{q}").parse().unwrap_or_default()) {
-            Ok(r) => r,
-            Err(e) => return error_response("bad_request", format!("invalid query: {e}")),
-        };
-    answer(&app, req).await
+    match query_request(q) {
+        Ok(req) => answer(&app, req, None).await,
+        Err(r) => *r,
+    }
 }
 
 /// `GET /r/{url}`: the page at `url` (query string included) as Markdown.
@@ -132,7 +188,7 @@ async fn reader(
         url: Some(url),
         ..Default::default()
     };
-    let (record, _) = run(&app, req).await;
+    let record = run(&app, req, None, Format::Markdown).await;
     let status = status::for_kind(record.error.as_ref().map(|e| e.kind.as_str()));
     match (&record.error, record.render(Format::Markdown, true)) {
         (None, Some(md)) => markdown(status, md),
@@ -156,15 +212,20 @@ fn markdown(status: StatusCode, md: String) -> Response {
 }
 
 /// The answer to one extraction request, in the format it asks for.
-async fn answer(app: &Arc<App>, req: ExtractRequest) -> Response {
+async fn answer(app: &Arc<App>, req: ExtractRequest, page: Option<RawPage>) -> Response {
     let format = match req.format.as_deref().map(str::parse::<Format>) {
         None => Format::Jsonl,
         Some(Ok(f)) => f,
         Some(Err(e)) => return error_response("bad_request", e),
     };
-    let (record, _) = run(app, req).await;
+    let record = run(app, req, page, format).await;
     let status = status::for_kind(record.error.as_ref().map(|e| e.kind.as_str()));
-    match (format, record.render(format, true)) {
+    // The record is serialized once, straight into the answer's body.
+    let rendered = match format {
+        Format::Jsonl => None,
+        _ => record.render(format, true),
+    };
+    match (format, rendered) {
         (Format::Jsonl, _) | (_, None) => (status, axum::Json(record)).into_response(),
         (Format::Markdown, Some(md)) => markdown(status, md),
         (Format::Text, Some(t)) => (
@@ -188,7 +249,7 @@ async fn batch(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>)
         .split(|&b| b == b'\n')
         .enumerate()
         .filter(|(_, l)| !l.trim_ascii().is_empty())
-        .map(|(k, l)| (k + 1, Bytes::copy_from_slice(l)))
+        .map(|(k, l)| (k + 1, body.slice_ref(l)))
         .collect();
     let limit = app.settings.request_timeout;
     let width = app.settings.max_concurrency.max(1);
@@ -205,8 +266,9 @@ async fn batch(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>)
                     ),
                     Ok(req) => {
                         let url = req.url.clone();
-                        match tokio::time::timeout(limit, run(&app, req)).await {
-                            Ok((r, _)) => r,
+                        match tokio::time::timeout(limit, run(&app, req, None, Format::Jsonl)).await
+                        {
+                            Ok(r) => r,
                             Err(_) => {
                                 app.metrics.error("timeout");
                                 Record::failed(
@@ -232,16 +294,23 @@ async fn batch(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>)
         .into_response()
 }
 
-/// Run one request to its record; also the page's bytes, for the preview.
-pub async fn run(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[u8]>>) {
-    let record = run_inner(app, req).await;
-    if let Some(e) = &record.0.error {
+/// Run one request (whose page came as the body, when `page` is given)
+/// to its record, to be written in `format` (only Markdown needs the
+/// Markdown's inline markup).
+async fn run(app: &Arc<App>, req: ExtractRequest, page: Option<RawPage>, format: Format) -> Record {
+    let record = run_inner(app, req, page, format).await;
+    if let Some(e) = &record.error {
         app.metrics.error(&e.kind);
     }
     record
 }
 
-async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[u8]>>) {
+async fn run_inner(
+    app: &Arc<App>,
+    req: ExtractRequest,
+    page: Option<RawPage>,
+    format: Format,
+) -> Record {
     let source = req.url.clone().unwrap_or_else(|| "request".to_string());
     let mut options = crate::config::options_for(&app.options, &app.sites, req.url.as_deref());
     if let Some(s) = &req.selectors {
@@ -251,11 +320,19 @@ async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[
     options.comments = req.comments.unwrap_or(options.comments);
     options.links = req.links.unwrap_or(options.links);
     options.images = req.images.unwrap_or(options.images);
+    options.text_only = format != Format::Markdown;
     if let Err(e) = options.selectors.validate() {
-        return (Record::not_extracted(source, req.url, &e), None);
+        return Record::not_extracted(source, req.url, &e);
     }
-    let (bytes, info, base) = match (req.html, &req.url) {
-        (Some(html), url) => (html.into_bytes(), None, url.clone()),
+    let html = match page {
+        Some(p) => {
+            options.http_charset = p.charset;
+            Some(p.bytes)
+        }
+        None => req.html.map(String::into_bytes),
+    };
+    let (bytes, info, base) = match (html, &req.url) {
+        (Some(html), url) => (html, None, url.clone()),
         (None, Some(url)) => match app.fetcher.fetch(url).await {
             Ok(FetchedPage {
                 info,
@@ -271,7 +348,7 @@ async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[
                 let mut r =
                     Record::failed(source, req.url.clone(), f.error.kind(), f.error.to_string());
                 r.fetch = Some(fields(&f.info, None));
-                return (r, None);
+                return r;
             }
         },
         (None, None) => {
@@ -281,11 +358,10 @@ async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[
                 "bad_request",
                 "the request names no page: give \"html\" or \"url\"".into(),
             );
-            return (r, None);
+            return r;
         }
     };
-    let bytes: Arc<[u8]> = bytes.into();
-    let result = extract_in_slot(app, bytes.clone(), base, options).await;
+    let result = extract_in_slot(app, bytes, base, options).await;
     let mut record = match result {
         Ok(Ok(article)) => Record::ok(source, req.url, article),
         Ok(Err(e)) => Record::not_extracted(source, req.url, &e),
@@ -294,7 +370,7 @@ async fn run_inner(app: &Arc<App>, req: ExtractRequest) -> (Record, Option<Arc<[
     if let Some(info) = info {
         record.fetch = Some(fields(&info, None));
     }
-    (record, Some(bytes))
+    record
 }
 
 fn slot_message(kind: &str) -> String {
@@ -309,19 +385,23 @@ fn slot_message(kind: &str) -> String {
 /// kind of a refusal: `busy` (the queue is full) or `internal` (a panic).
 pub async fn extract_in_slot(
     app: &Arc<App>,
-    bytes: Arc<[u8]>,
+    bytes: Vec<u8>,
     url: Option<String>,
     options: ExtractOptions,
 ) -> Result<Result<crate::Article, crate::ExtractError>, &'static str> {
-    with_slot(app, move || {
+    let size = bytes.len();
+    with_slot(app, size, move || {
         crate::extract(&bytes, url.as_deref(), &options)
     })
     .await
 }
 
-/// Run `f` on the blocking pool in one of the server's slots.
+/// Run `f`, the extraction of a page of `size` bytes, on the blocking pool
+/// in one of the server's slots, once its share of the extractions'
+/// memory is free.
 pub async fn with_slot<T: Send + 'static>(
     app: &Arc<App>,
+    size: usize,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, &'static str> {
     let permit = match app.slots.clone().try_acquire_owned() {
@@ -339,8 +419,10 @@ pub async fn with_slot<T: Send + 'static>(
                 .map_err(|_| "internal")?
         }
     };
+    let memory = app.memory.reserve(size).await;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
+        let _memory = memory;
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
     })
     .await
@@ -354,5 +436,69 @@ struct Waiting(Arc<App>);
 impl Drop for Waiting {
     fn drop(&mut self) {
         self.0.waiting.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::FetchConfig;
+    use crate::serve::ServeSettings;
+    use std::sync::atomic::AtomicUsize;
+    use std::time::Duration;
+
+    /// A server whose extractions share the memory of one page of `size`
+    /// bytes, with slots for four.
+    fn app(size: usize) -> Arc<App> {
+        let settings = ServeSettings {
+            max_body_bytes: 1 << 20,
+            request_timeout: Duration::from_secs(10),
+            max_concurrency: 4,
+            max_queue: 8,
+            memory: crate::peak_memory(size),
+            api_keys: Vec::new(),
+            cors_origins: Vec::new(),
+        };
+        App::new(
+            settings,
+            ExtractOptions::default(),
+            Vec::new(),
+            &FetchConfig::default(),
+        )
+        .expect("app")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn extractions_wait_for_their_share_of_memory() {
+        let app = app(1000);
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..3 {
+            let (app, running, most) = (app.clone(), running.clone(), most.clone());
+            tasks.push(tokio::spawn(async move {
+                with_slot(&app, 1000, move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(50));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                })
+                .await
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        // One runs, holding all of the memory; the gauge says so.
+        assert_eq!(
+            app.memory.reserved(),
+            crate::peak_memory(1000).div_ceil(1024) * 1024
+        );
+        for t in tasks {
+            assert_eq!(t.await.expect("task"), Ok(()));
+        }
+        // Four slots, but memory for one page at a time.
+        assert_eq!(most.load(Ordering::SeqCst), 1);
+        assert_eq!(app.memory.reserved(), 0);
+        // A page larger than all of the memory still runs, alone.
+        assert_eq!(with_slot(&app, 10 << 20, || 7).await, Ok(7));
     }
 }

@@ -13,6 +13,7 @@ mod preview_browser;
 mod quality_gate;
 mod robustness;
 mod serve;
+mod serve_readme;
 mod server;
 mod support;
 mod warc;

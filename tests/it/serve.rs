@@ -22,6 +22,7 @@ pub fn settings() -> ServeSettings {
         request_timeout: Duration::from_secs(20),
         max_concurrency: 2,
         max_queue: 64,
+        memory: 512 << 20,
         api_keys: Vec::new(),
         cors_origins: Vec::new(),
     }
@@ -615,4 +616,61 @@ fn the_binary_serves_and_explains() {
         "{report}"
     );
     assert!(report.lines().any(|l| l.starts_with("kept")), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_posted_as_html_gives_the_record_of_the_json_request() {
+    let addr = start(settings(), fetch(false)).await;
+    let html = fixture("short-news-brief");
+    let url = "https://example.com/news/a";
+    let (status, json_record) =
+        post_json(addr, "/v1/extract", &json!({"html": html, "url": url})).await;
+    assert_eq!(status, 200, "{json_record}");
+    let posted = |query: String, ct: &'static str, body: Vec<u8>| async move {
+        let r = client()
+            .post(format!("http://{addr}/v1/extract?{query}"))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        (r.status().as_u16(), r.text().await.expect("body"))
+    };
+    let (status, body) = posted(
+        format!("url={url}"),
+        "text/html; charset=utf-8",
+        html.clone().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("JSON answer");
+    assert_eq!(v, json_record);
+    // The options come from the query string.
+    let (status, text) = posted(
+        format!("url={url}&format=text"),
+        "text/html",
+        html.clone().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains(json_record["text"].as_str().unwrap()),
+        "{text}"
+    );
+    // The charset of the type decodes the page: "café" in windows-1252.
+    let latin = b"<html><head><title>Caf\xe9</title></head><body><article><p>Le caf\xe9 du coin \
+        sert un caf\xe9 noir et fort depuis des ann\xe9es, \xe0 toute heure du jour.</p>\
+        <p>Une deuxi\xe8me phrase assez longue pour que la page compte comme un article.</p>\
+        </article></body></html>"
+        .to_vec();
+    let (status, body) = posted(String::new(), "text/html; charset=windows-1252", latin).await;
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("JSON answer");
+    assert!(
+        v["text"].as_str().unwrap().contains("Le café du coin"),
+        "{v}"
+    );
+    // The page is the body: html in the query is refused.
+    let (status, body) = posted("html=x".into(), "text/html", b"<p>x</p>".to_vec()).await;
+    assert_eq!(status, 400, "{body}");
 }

@@ -48,7 +48,7 @@ pub struct ServeArgs {
     /// Address and port to listen on (port 0 picks a free one; the address is printed).
     #[arg(long, value_name = "ADDR:PORT")]
     pub listen: Option<String>,
-    /// Extractions running at once (default: one per core).
+    /// Extractions running at once (default: two per core).
     #[arg(long, value_name = "N")]
     pub max_concurrency: Option<usize>,
     /// Deadline of one request, in seconds.

@@ -68,8 +68,11 @@ pub fn run(a: ExtractArgs, config: Config) -> Result<i32> {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
+    let mut options = a.extraction.options(&config.extract)?;
+    // Only Markdown output needs the inline markup of the Markdown.
+    options.text_only = format != pith::io::output::Format::Markdown && !a.explain;
     let settings = Settings {
-        options: a.extraction.options(&config.extract)?,
+        options,
         sites: config.site.clone(),
         max_bytes: a.max_bytes.unwrap_or(config.extract.max_bytes),
     };

@@ -5,6 +5,7 @@
 //! an error record); 2 usage, configuration or output errors; 130 / 143
 //! interrupted by SIGINT / SIGTERM (`pith run`, `pith worker`, `pith sink`).
 
+mod allocator;
 mod args;
 mod extract_cmd;
 mod fleet_cmd;

@@ -36,11 +36,15 @@ pub fn run(a: ServeArgs, mut config: Config) -> Result<i32> {
     let settings = ServeSettings {
         max_body_bytes: usize::try_from(s.max_body_bytes).unwrap_or(usize::MAX),
         request_timeout: Duration::from_secs(s.request_timeout_secs),
+        // Two per core: with one, a core idles each time a finished
+        // extraction hands over to the next (on loopback with ScrapingHub's
+        // pages, 64-67 % of pith extract's pages/s against 73-75 % with two).
         max_concurrency: match s.max_concurrency {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            0 => 2 * std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => n,
         },
         max_queue: s.max_queue,
+        memory: usize::try_from(config.extract.memory_mb << 20).unwrap_or(usize::MAX),
         api_keys: s.api_keys.clone(),
         cors_origins: s.cors_origins.clone(),
     };
@@ -56,6 +60,7 @@ pub fn run(a: ServeArgs, mut config: Config) -> Result<i32> {
             .with_context(|| format!("cannot listen on {listen}"))?;
         let addr = listener.local_addr()?;
         eprintln!("pith serve: listening on http://{addr}");
+        tokio::spawn(crate::allocator::trim_when_quiet(app.clone()));
         pith::serve::serve(listener, app, shutdown()).await?;
         anyhow::Ok(())
     })?;

@@ -42,6 +42,8 @@ pub struct Inline<'u> {
     pub images: bool,
     /// The page's address, to make links and images absolute.
     pub base: Option<&'u Url>,
+    /// No marks at all: the blocks get no Markdown of their own.
+    pub plain: bool,
 }
 
 impl Inline<'_> {
@@ -197,6 +199,7 @@ mod tests {
             links: true,
             images: true,
             base: Some(&base),
+            plain: false,
         };
         assert_eq!(
             i.absolute("../c (1)").as_deref(),

@@ -177,6 +177,9 @@ impl Walker<'_> {
     /// Write `mark` in the shadow (not in code spans or tables, which keep
     /// their text as is).
     fn mark(&mut self, mark: char) {
+        if self.inline.plain {
+            return;
+        }
         if self.in_ctx(|c| matches!(c, Ctx::Pre | Ctx::Row | Ctx::Cell | Ctx::Mark(inline::CODE))) {
             return;
         }
@@ -186,6 +189,9 @@ impl Walker<'_> {
 
     /// Close an emphasis or code span: the mark goes before a trailing space.
     fn close_mark(&mut self, mark: char) {
+        if self.inline.plain {
+            return;
+        }
         if self.in_ctx(|c| matches!(c, Ctx::Pre | Ctx::Row | Ctx::Cell)) {
             return;
         }
@@ -202,6 +208,9 @@ impl Walker<'_> {
 
     /// Write into the shadow what was just appended to `buf` from `before`.
     fn mirror(&mut self, before: usize) {
+        if self.inline.plain {
+            return;
+        }
         let delta = &self.buf[before..];
         // A space that leads an emphasis's text goes before its mark.
         let opened = std::mem::take(&mut self.opened);
@@ -607,9 +616,18 @@ mod tests {
             links: true,
             images: true,
             base: Some(&base),
+            plain: false,
         };
         let rich = blocks_with(&doc, &[doc.body], &removed, inline);
         assert_eq!(to_text(&rich), to_text(&plain));
+        // Text only: the same text, and no block has Markdown of its own.
+        let bare = inline::Inline {
+            plain: true,
+            ..inline
+        };
+        let bare = blocks_with(&doc, &[doc.body], &removed, bare);
+        assert_eq!(to_text(&bare), to_text(&plain));
+        assert!(bare.iter().all(|b| b.md.is_none()));
         let md = to_markdown(&rich);
         assert!(
             md.contains("[docs](https://ex.com/d) ![pic](https://ex.com/a/i.png)."),

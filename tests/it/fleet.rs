@@ -352,14 +352,15 @@ fn three_workers_write_what_pith_run_writes_and_keep_each_hosts_delay() {
     );
     // Queued again in the same epoch: nothing new.
     assert!(fleet.enqueue().contains("queued 0 URLs"));
-    // The first two workers hold three partitions each (of 8): a partition
+    // The first two workers hold one partition each (the 10 hosts fall in
+    // several of the 8): a partition
     // stays with the worker that holds it while it has work (its host's
     // delay serializes it anyway), so a worker started late takes the
     // partitions nobody holds.
     let mut children = vec![
         fleet.sink(),
-        fleet.worker(&["--concurrency", "3"]),
-        fleet.worker(&["--concurrency", "3"]),
+        fleet.worker(&["--concurrency", "1"]),
+        fleet.worker(&["--concurrency", "1"]),
     ];
     std::thread::sleep(Duration::from_millis(800));
     children.push(fleet.worker(&[]));

@@ -241,14 +241,15 @@ fn cousin_sections(doc: &Doc<'_>, st: &[Stats], removed: &[bool], top: Ix) -> Op
                 }
                 let found: Vec<Ix> = (anc + 1..doc.nodes[anc as usize].end)
                     .filter(|&c| {
-                        c != holder
+                        // The cheap tests first: most nodes hold little text.
+                        is_same_class_prose(&st[c as usize])
                             && !removed[c as usize]
+                            && c != holder
                             && !is_ancestor(doc, holder, c)
                             && !is_ancestor(doc, c, holder)
                             && doc.elem(c).is_some()
                             && doc.name(c) == name
                             && class_of(c) == class
-                            && is_same_class_prose(&st[c as usize])
                             && !in_furniture(doc, anc, c)
                     })
                     .collect();

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Train pith's page-type classifier (src/page_type.rs) on the WCXB pages.
+"""Train pith's page-type classifier (src/extract/page_type.rs) on the WCXB pages.
 
     python3 benches/train_page_type.py [BENCH_DIR] [--features FILE]
         [--extra-articles DIR ...] [--folds 5] [--repeats 3]
-        [--out src/page_type_model.json] [--fixture src/page_type_fixture.json]
+        [--out src/extract/page_type_model.json] [--fixture src/extract/page_type_fixture.json]
         [--no-write]
 
 BENCH_DIR is a WCXB folder (default ../shared/bench/wcxb-dev): its docs.jsonl
@@ -24,14 +24,14 @@ gives each page's id, URL, `extra.page_type` (the gold label) and
    scrapinghub, readability) to the training side only, never to a test
    fold, and only from sites outside it.
 3. The final model is trained on every page and written to --out as JSON
-   (see `Model` in src/page_type.rs): a gradient-boosted ensemble of
+   (see `Model` in src/extract/page_type.rs): a gradient-boosted ensemble of
    regression trees, `trees[stage][class]`, with `init` (the log class
    priors) and `learning_rate`; class scores are init + learning_rate * the
    sum of the leaves reached, and their softmax the probabilities. A page
    goes left at a node when its feature (as a 32-bit float) is at most the
    threshold. --fixture gets a few feature vectors with the class and
    probabilities this script computes from the written JSON, which a Rust
-   test checks (src/page_type.rs), so the two stay in step.
+   test checks (src/extract/page_type.rs), so the two stay in step.
 
 Everything is seeded: the same inputs give the same model, byte for byte.
 Needs numpy and scikit-learn (training only; pith evaluates the model itself).
@@ -143,8 +143,10 @@ def print_report(accs, confusion, k):
         print(f"  {name:13s}" + " ".join(f"{v:6d}" for v in confusion[c]))
 
 
-def export(model, X, names):
-    """The fitted model as the JSON object src/page_type.rs reads."""
+def export(model, X, names, classes=True):
+    """The fitted model as the JSON object src/extract/gbdt.rs reads (with
+    the page types of its classes unless `classes` is false: a binary model
+    has one score, the log-odds of its positive class)."""
     used = sorted({int(f) for est in model.estimators_.ravel() for f in est.tree_.feature if f >= 0})
     column = {f: i for i, f in enumerate(used)}
     stages = []
@@ -165,15 +167,15 @@ def export(model, X, names):
     # The constant the ensemble starts from: the decision function of any
     # page less what its trees add.
     x0 = X[:8]
-    raw = model.decision_function(x0)
+    raw = np.asarray(model.decision_function(x0), dtype=np.float64).reshape(len(x0), -1)
     added = np.zeros_like(raw)
     for stage in model.estimators_:
         for c, est in enumerate(stage):
             added[:, c] += model.learning_rate * est.predict(x0.astype(np.float32))
     init = (raw - added).mean(axis=0)
     assert np.allclose(raw - added, init, atol=1e-9), "the initial scores differ between pages"
-    return {
-        "classes": [CLASSES[c] for c in model.classes_],
+    spec = {"classes": [CLASSES[c] for c in model.classes_]} if classes else {}
+    return spec | {
         "features": [names[f] for f in used],
         "learning_rate": model.learning_rate,
         "init": [float(f"{v:.12g}") for v in init],
@@ -206,8 +208,8 @@ def main():
     ap.add_argument("--extra-features", help="features of the --extra-articles pages (else computed)")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--out", default=os.path.join(ROOT, "src", "page_type_model.json"))
-    ap.add_argument("--fixture", default=os.path.join(ROOT, "src", "page_type_fixture.json"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "src", "extract", "page_type_model.json"))
+    ap.add_argument("--fixture", default=os.path.join(ROOT, "src", "extract", "page_type_fixture.json"))
     ap.add_argument("--no-write", action="store_true", help="only cross-validate")
     a = ap.parse_args()
 

@@ -48,6 +48,8 @@ pub mod serve;
 #[cfg(all(test, feature = "crawl"))]
 mod fuzz;
 
+#[doc(hidden)]
+pub use extract::block_model::{BlockRow, NUMERIC as BLOCK_FEATURES};
 pub use extract::error::{DecodeError, ExtractError};
 #[doc(hidden)]
 pub use extract::explain::explain;
@@ -56,5 +58,6 @@ pub use extract::model::{Article, Block, BlockKind, Metadata, PageType, SCHEMA_V
 #[doc(hidden)]
 pub use extract::page_type::{classify as classify_page_type, page_features};
 pub use extract::{
-    ExtractOptions, Profile, RuleSet, Selectors, explain_extract, extract, peak_memory,
+    BlockRows, ExtractOptions, Profile, RuleSet, Selectors, block_rows, explain_extract, extract,
+    peak_memory,
 };

@@ -14,9 +14,15 @@
 //! [`ENOUGH_TEXT`] wins; otherwise the longest of the cleaning passes, and
 //! the last, uncleaned pass only when every cleaning pass found next to
 //! nothing. A page whose best text is shorter than [`MIN_TEXT`], or whose
-//! chosen container is a list of teasers, has no article: `no_content`.
+//! chosen container is a list of teasers, has no story: its main region is
+//! read instead ([`region`]).
+//!
+//! A page read as a region (a thread, a product, a landing page, a
+//! category page) keeps what its cleaning pass leaves; the learned
+//! [`block_model`] then drops the blocks it judges are not content.
 
 pub(crate) mod annotate;
+pub(crate) mod block_model;
 pub(crate) mod clean;
 pub(crate) mod comments;
 pub(crate) mod decode;
@@ -24,6 +30,7 @@ pub(crate) mod dom;
 pub(crate) mod error;
 pub(crate) mod explain;
 pub(crate) mod explained;
+pub(crate) mod gbdt;
 pub(crate) mod ladder;
 pub(crate) mod listing;
 pub(crate) mod metadata;
@@ -155,6 +162,8 @@ pub(crate) struct Steer<'a> {
 
 struct Outcome {
     blocks: Vec<Block>,
+    /// For each block, the node it starts at.
+    sources: Vec<Ix>,
     len: u32,
     listing: bool,
     /// What the pass decided, part by part (only when explaining).
@@ -181,7 +190,7 @@ pub fn extract(
     url: Option<&str>,
     options: &ExtractOptions,
 ) -> Result<Article, ExtractError> {
-    run(bytes, url, options, false).map(|(a, _)| a)
+    run(bytes, url, options, Want::default()).map(|r| r.article)
 }
 
 /// Extract the article of one page as [`extract()`] does, and say why each
@@ -193,18 +202,78 @@ pub fn explain_extract(
     url: Option<&str>,
     options: &ExtractOptions,
 ) -> Result<explained::Explained, ExtractError> {
-    let (_, e) = run(bytes, url, options, true)?;
-    e.ok_or_else(|| ExtractError::NoContent("no explanation".into()))
+    let want = Want {
+        explain: true,
+        ..Want::default()
+    };
+    let ran = run(bytes, url, options, want)?;
+    ran.explained
+        .ok_or_else(|| ExtractError::NoContent("no explanation".into()))
 }
 
-/// Extract, and with `explain`, say for each part of the page why it is
-/// in or out.
+/// The blocks of a page's text as the block model sees them, with the page
+/// type, for the trainer (`examples/block_rows.rs`): the blocks before the
+/// model's judgement, with the model off.
+#[doc(hidden)]
+pub fn block_rows(
+    bytes: &[u8],
+    url: Option<&str>,
+    options: &ExtractOptions,
+) -> Result<BlockRows, ExtractError> {
+    let mut options = options.clone();
+    options
+        .disabled_rules
+        .insert(Rule::BlockModel.as_str())
+        .expect("the block model is a named rule");
+    let want = Want {
+        rows: true,
+        ..Want::default()
+    };
+    let ran = run(bytes, url, &options, want)?;
+    let (region, rows) = ran.rows.unwrap_or_default();
+    Ok(BlockRows {
+        page_type: ran.article.page_type,
+        region,
+        rows,
+    })
+}
+
+/// A page's blocks as the block model sees them ([`block_rows`]).
+#[doc(hidden)]
+#[derive(Debug, serde::Serialize)]
+pub struct BlockRows {
+    /// The page's type.
+    pub page_type: PageType,
+    /// Whether the page was read as a region (the model judges only those).
+    pub region: bool,
+    /// One row per block of the text.
+    pub rows: Vec<block_model::BlockRow>,
+}
+
+/// What a run returns beside the article.
+#[derive(Clone, Copy, Default)]
+struct Want {
+    /// Why each part of the page is in or out.
+    explain: bool,
+    /// The block model's view of the blocks.
+    rows: bool,
+}
+
+struct Ran {
+    article: Article,
+    explained: Option<explained::Explained>,
+    /// Whether the page was read as a region, and its rows.
+    rows: Option<(bool, Vec<block_model::BlockRow>)>,
+}
+
+/// Extract, and give what `want` asks for beside the article.
 fn run(
     bytes: &[u8],
     url: Option<&str>,
     options: &ExtractOptions,
-    explain: bool,
-) -> Result<(Article, Option<explained::Explained>), ExtractError> {
+    want: Want,
+) -> Result<Ran, ExtractError> {
+    let explain = want.explain;
     switch::set(options.disabled_rules);
     if let Some(limit) = options.max_bytes {
         if bytes.len() > limit {
@@ -290,7 +359,9 @@ fn run(
         },
     };
     let mut trace: Option<explained::PassTrace> = None;
-    let blocks = match profile {
+    // Whether the page was read as a region (a thread keeps its discussion).
+    let mut region: Option<bool> = None;
+    let (mut blocks, sources) = match profile {
         Profile::Article => {
             let best = climb_ladder(&doc, &raw, &known, now, options, steer, deadline)?;
             deadline.check()?;
@@ -300,26 +371,40 @@ fn run(
             match story(best, page_len) {
                 Some(b) => {
                     trace = b.trace;
-                    b.blocks
+                    (b.blocks, b.sources)
                 }
                 None => {
                     if page_type == PageType::Article {
                         page_type = PageType::Listing;
                     }
+                    region = Some(false);
                     region::extract(&doc, &raw, &known, now, false, page_type, steer)
                 }
             }
         }
-        Profile::Region | Profile::Thread => region::extract(
-            &doc,
-            &raw,
-            &known,
-            now,
-            profile == Profile::Thread,
-            page_type,
-            steer,
-        ),
+        Profile::Region | Profile::Thread => {
+            let thread = profile == Profile::Thread;
+            region = Some(thread);
+            region::extract(&doc, &raw, &known, now, thread, page_type, steer)
+        }
     };
+    let rows = want.rows.then(|| {
+        let thread = region == Some(true);
+        let rows = block_model::rows(&doc, &raw, &blocks, &sources, page_type, thread);
+        (region.is_some(), rows)
+    });
+    if let Some(thread) = region {
+        let threshold = block_model::threshold(page_type).filter(|_| switch::on(Rule::BlockModel));
+        if let Some(threshold) = threshold {
+            let keep =
+                block_model::keep(&doc, &raw, &blocks, &sources, page_type, thread, threshold);
+            // The model trims a region; it never empties one.
+            if keep.iter().any(|&k| k) {
+                let mut it = keep.into_iter();
+                blocks.retain(|_| it.next().unwrap_or(true));
+            }
+        }
+    }
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
         return Err(ExtractError::PageType(page_type));
     }
@@ -354,7 +439,11 @@ fn run(
         let trace = trace.unwrap_or_else(|| explained::region_trace(&doc, &raw, &forced));
         explained::Explained::new(&doc, &raw, trace, &article, &pre.json_ld, url.as_ref())
     });
-    Ok((article, explanation))
+    Ok(Ran {
+        article,
+        explained: explanation,
+        rows,
+    })
 }
 
 /// About the most memory, in bytes, that extracting a page of `size` bytes
@@ -482,12 +571,18 @@ fn run_pass(
             forced.note(doc, w);
         }
     }
-    let mut blocks = render::blocks_with(doc, &roots, &removed, inline);
+    let (mut blocks, mut sources) = render::blocks_sourced(doc, &roots, &removed, inline);
     if !options.include_captions {
-        blocks.retain(|b| b.kind != model::BlockKind::Caption);
+        let (b, s) = blocks
+            .into_iter()
+            .zip(sources)
+            .filter(|(b, _)| b.kind != model::BlockKind::Caption)
+            .unzip();
+        (blocks, sources) = (b, s);
     }
-    let blocks = render::filter::filter_blocks(
+    let (blocks, sources) = render::filter::filter_sourced(
         blocks,
+        sources,
         known.headlines,
         known.author,
         now,
@@ -496,6 +591,7 @@ fn run_pass(
     let len = blocks.iter().map(|b| measure(&b.text).0).sum();
     Outcome {
         blocks,
+        sources,
         len,
         listing: is_listing,
         trace: why.map(|why| explained::PassTrace {

@@ -18,6 +18,7 @@
 //! probabilities. Nothing is learned or fetched at run time.
 
 use crate::extract::dom::{Data, Doc, Flag, NONE, Tag, attr};
+use crate::extract::gbdt::Ensemble;
 use crate::extract::model::{Metadata, PageType};
 use crate::extract::rules::Hit;
 use crate::extract::stats::Stats;
@@ -1290,44 +1291,11 @@ const MODEL_JSON: &str = include_str!("page_type_model.json");
 
 static MODEL: LazyLock<Model> = LazyLock::new(|| Model::parse(MODEL_JSON));
 
-/// One regression tree, its nodes in flat arrays: a node `k` with
-/// `feature[k] < 0` is a leaf worth `value[k]`; otherwise it sends a page
-/// whose feature is at most `value[k]` to `left[k]`, else to `right[k]`.
-#[derive(Debug, Deserialize)]
-struct Tree {
-    feature: Vec<i32>,
-    value: Vec<f64>,
-    left: Vec<u32>,
-    right: Vec<u32>,
-}
-
-impl Tree {
-    fn eval(&self, x: &[f32]) -> f64 {
-        let mut k = 0usize;
-        loop {
-            let feat = self.feature[k];
-            if feat < 0 {
-                return self.value[k];
-            }
-            // The trainer compares single-precision values to
-            // double-precision thresholds; so does this.
-            k = if f64::from(x[feat as usize]) <= self.value[k] {
-                self.left[k]
-            } else {
-                self.right[k]
-            } as usize;
-        }
-    }
-}
-
 #[derive(Debug, Deserialize)]
 struct ModelFile {
     classes: Vec<String>,
-    features: Vec<String>,
-    learning_rate: f64,
-    init: Vec<f64>,
-    /// Stage by stage, one tree per class.
-    trees: Vec<Vec<Tree>>,
+    #[serde(flatten)]
+    trees: Ensemble,
 }
 
 #[derive(Debug)]
@@ -1342,7 +1310,9 @@ struct Model {
 impl Model {
     fn parse(json: &str) -> Model {
         let file: ModelFile = serde_json::from_str(json).expect("the page type model is valid");
+        file.trees.check("the page type model");
         let columns = file
+            .trees
             .features
             .iter()
             .map(|name| {
@@ -1366,13 +1336,7 @@ impl Model {
 
     fn raw_scores(&self, features: &Features) -> Vec<f64> {
         let x: Vec<f32> = self.columns.iter().map(|&c| features.values[c]).collect();
-        let mut raw = self.file.init.clone();
-        for stage in &self.file.trees {
-            for (k, tree) in stage.iter().enumerate() {
-                raw[k] += self.file.learning_rate * tree.eval(&x);
-            }
-        }
-        raw
+        self.file.trees.scores(&x)
     }
 
     fn probabilities(&self, features: &Features) -> [f64; 7] {
@@ -1579,8 +1543,8 @@ mod tests {
 
     #[test]
     fn the_model_only_names_known_features() {
-        assert_eq!(MODEL.columns.len(), MODEL.file.features.len());
+        assert_eq!(MODEL.columns.len(), MODEL.file.trees.features.len());
         assert_eq!(MODEL.classes.len(), PageType::ALL.len());
-        assert!(!MODEL.file.trees.is_empty());
+        assert!(!MODEL.file.trees.trees.is_empty());
     }
 }

@@ -21,7 +21,8 @@ use chrono::NaiveDate;
 /// boxes of such pages).
 const REGION_PASS: Pass = LADDER[3];
 
-/// The blocks of the page's main region. `thread` keeps its discussion.
+/// The blocks of the page's main region, each with the node it starts at.
+/// `thread` keeps its discussion.
 ///
 /// Furniture named by a class part alone (`widget`, `share`, `related`)
 /// goes on a thread and on a product page, whose sidebars and carousels of
@@ -35,7 +36,7 @@ pub(crate) fn extract(
     thread: bool,
     page_type: PageType,
     steer: crate::extract::Steer<'_>,
-) -> Vec<Block> {
+) -> (Vec<Block>, Vec<Ix>) {
     let forced = steer.forced;
     let pass = Pass {
         keep_thread: thread,
@@ -47,10 +48,15 @@ pub(crate) fn extract(
     let st = stats::stats(doc, Some(&removed));
     let mut roots = roots(doc, &st, &removed);
     forced.add_roots(doc, &mut roots);
-    let mut blocks = render::blocks_with(doc, &roots, &removed, steer.inline);
-    blocks.retain(|b| b.kind != BlockKind::Caption);
-    render::filter::filter_blocks(
+    let (blocks, sources) = render::blocks_sourced(doc, &roots, &removed, steer.inline);
+    let (blocks, sources): (Vec<Block>, Vec<Ix>) = blocks
+        .into_iter()
+        .zip(sources)
+        .filter(|(b, _)| b.kind != BlockKind::Caption)
+        .unzip();
+    render::filter::filter_sourced(
         blocks,
+        sources,
         known.headlines,
         known.author,
         now,

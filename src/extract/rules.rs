@@ -436,7 +436,7 @@ pub const RELATED_HEADINGS: &[&str] = &[
 /// [`crate::extract::clean::removed`] before scoring, when the heading's
 /// class or id also names it as furniture (its loose sibling posts go with
 /// it, so they are never scored into the article), and
-/// [`crate::extract::render::filter::filter_blocks`] after rendering, when
+/// [`crate::extract::render::filter::filter_sourced`] after rendering, when
 /// a plain heading comes in the second half of the text (its blocks up to
 /// the next heading of its level go).
 pub fn is_related_heading(text: &str) -> bool {

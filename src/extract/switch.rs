@@ -96,6 +96,8 @@ rules_enum! {
     Bylines = "bylines",
     AuthorLines = "author_lines",
     ExcerptRuns = "excerpt_runs",
+    // block_model.rs: the learned judge of a region's blocks.
+    BlockModel = "block_model",
     // rules.rs phrase lists used by several stages.
     RelatedHeadings = "related_headings",
 }

@@ -85,16 +85,53 @@ pub enum Teasers {
 }
 
 /// Drop boilerplate lines, short repeated lines and a leading headline.
+#[cfg(test)]
 pub fn filter_blocks(
-    mut blocks: Vec<Block>,
+    blocks: Vec<Block>,
     headlines: &[&str],
     author: Option<&str>,
     now: chrono::NaiveDate,
     teasers: Teasers,
 ) -> Vec<Block> {
+    let keep = kept(&blocks, headlines, author, now, teasers);
+    let mut it = keep.into_iter();
+    let mut blocks = blocks;
+    blocks.retain(|_| it.next().unwrap_or(true));
+    blocks
+}
+
+/// Drop boilerplate lines, short repeated lines and a leading headline,
+/// keeping `sources` (one per block) in step.
+pub fn filter_sourced<T>(
+    blocks: Vec<Block>,
+    sources: Vec<T>,
+    headlines: &[&str],
+    author: Option<&str>,
+    now: chrono::NaiveDate,
+    teasers: Teasers,
+) -> (Vec<Block>, Vec<T>) {
+    let keep = kept(&blocks, headlines, author, now, teasers);
+    blocks
+        .into_iter()
+        .zip(sources)
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(pair, _)| pair)
+        .unzip()
+}
+
+/// Which blocks [`filter_sourced`] keeps.
+fn kept(
+    blocks: &[Block],
+    headlines: &[&str],
+    author: Option<&str>,
+    now: chrono::NaiveDate,
+    teasers: Teasers,
+) -> Vec<bool> {
+    let mut keep = vec![true; blocks.len()];
     let stories = teasers == Teasers::Content;
     if !stories && on(Rule::RelatedSections) {
-        drop_related_sections(&mut blocks);
+        drop_related_sections(blocks, &mut keep);
     }
     let (repeated_lines, datelines, link_lines) = (
         on(Rule::RepeatedLines),
@@ -104,7 +141,7 @@ pub fn filter_blocks(
     let (headline, bylines, author_lines) =
         (on(Rule::Headline), on(Rule::Bylines), on(Rule::AuthorLines));
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for b in &blocks {
+    for (b, _) in blocks.iter().zip(&keep).filter(|(_, k)| **k) {
         if b.text.len() <= REPEATED_LINE_MAX_CHARS
             && b.kind != BlockKind::Pre
             && !matches!(b.kind, BlockKind::Row { .. })
@@ -113,45 +150,46 @@ pub fn filter_blocks(
             *counts.entry(b.text.as_str()).or_default() += 1;
         }
     }
-    let repeated: std::collections::HashSet<String> = counts
+    let repeated: std::collections::HashSet<&str> = counts
         .into_iter()
         .filter(|&(_, n)| n >= REPEATED_LINE_MIN_COUNT)
-        .map(|(t, _)| t.to_string())
+        .map(|(t, _)| t)
         .collect();
     let headlines: Vec<String> = headlines
         .iter()
         .map(|h| fold_line(h))
         .filter(|h| !h.is_empty())
         .collect();
-    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
-    for (k, b) in blocks.into_iter().enumerate() {
+    // Indices of the blocks kept so far, in order.
+    let mut out: Vec<usize> = Vec::with_capacity(blocks.len());
+    let survivors: Vec<usize> = (0..blocks.len()).filter(|&i| keep[i]).collect();
+    for (k, i) in survivors.into_iter().enumerate() {
+        let b = &blocks[i];
         if b.kind == BlockKind::Pre || matches!(b.kind, BlockKind::Row { .. }) {
-            out.push(b);
+            out.push(i);
             continue;
         }
-        if repeated_lines && repeated.contains(&b.text)
+        let drop = repeated_lines && repeated.contains(b.text.as_str())
             || is_boilerplate_line(&b.text)
             || !stories
-                && (datelines && is_dateline(&b.text, now) || link_lines && is_link_line(&b))
-        {
-            continue;
+                && (datelines && is_dateline(&b.text, now) || link_lines && is_link_line(b))
+            || k < 6
+                && out.iter().all(|&o| {
+                    matches!(blocks[o].kind, BlockKind::Heading(_)) || blocks[o].text.len() < 80
+                })
+                && (headline && is_headline(&fold_line(&b.text), &headlines)
+                    || bylines && is_byline(&b.text)
+                    || author_lines && author.is_some_and(|a| is_author_line(&b.text, a)));
+        if drop {
+            keep[i] = false;
+        } else {
+            out.push(i);
         }
-        if k < 6
-            && out
-                .iter()
-                .all(|o| matches!(o.kind, BlockKind::Heading(_)) || o.text.len() < 80)
-            && (headline && is_headline(&fold_line(&b.text), &headlines)
-                || bylines && is_byline(&b.text)
-                || author_lines && author.is_some_and(|a| is_author_line(&b.text, a)))
-        {
-            continue;
-        }
-        out.push(b);
     }
     if !stories && on(Rule::ExcerptRuns) {
-        drop_excerpt_runs(&mut out);
+        drop_excerpt_runs(blocks, &out, &mut keep);
     }
-    out
+    keep
 }
 
 /// Consecutive cut-off paragraphs that make a run of story excerpts.
@@ -167,18 +205,19 @@ fn is_excerpt(b: &Block) -> bool {
 
 /// Drop runs of excerpt paragraphs: the teasers of other stories whose
 /// headlines were links (already dropped), not the article's own text.
-fn drop_excerpt_runs(blocks: &mut Vec<Block>) {
-    let mut keep = vec![true; blocks.len()];
+/// `order` lists the blocks still kept, in order: a run is consecutive in it.
+fn drop_excerpt_runs(blocks: &[Block], order: &[usize], keep: &mut [bool]) {
     let mut k = 0;
-    while k < blocks.len() {
-        let run = blocks[k..].iter().take_while(|b| is_excerpt(b)).count();
+    while k < order.len() {
+        let run = order[k..]
+            .iter()
+            .take_while(|&&i| is_excerpt(&blocks[i]))
+            .count();
         if run >= EXCERPT_RUN_MIN {
-            keep[k..k + run].iter_mut().for_each(|x| *x = false);
+            order[k..k + run].iter().for_each(|&i| keep[i] = false);
         }
         k += run.max(1);
     }
-    let mut it = keep.into_iter();
-    blocks.retain(|_| it.next().unwrap_or(true));
 }
 
 /// Longest heading taken for the heading of a related-stories section.
@@ -193,9 +232,8 @@ const RELATED_HEADING_MAX_CHARS: usize = 60;
 /// furniture. This one catches the plain headings that no class marks: only
 /// their wording and their place near the end of the text tell them from a
 /// part of the article ("Related posts" near the top may open one).
-fn drop_related_sections(blocks: &mut Vec<Block>) {
+fn drop_related_sections(blocks: &[Block], keep: &mut [bool]) {
     let total: usize = blocks.iter().map(|b| b.text.len()).sum();
-    let mut keep = vec![true; blocks.len()];
     let mut before = 0usize;
     let mut k = 0;
     while k < blocks.len() {
@@ -220,8 +258,6 @@ fn drop_related_sections(blocks: &mut Vec<Block>) {
         keep[k..end].iter_mut().for_each(|x| *x = false);
         k = end;
     }
-    let mut it = keep.into_iter();
-    blocks.retain(|_| it.next().unwrap_or(true));
 }
 
 /// Longest line taken for a byline.
@@ -321,7 +357,7 @@ mod tests {
             md: None,
         };
         let story = "A paragraph of the story, long enough to weigh something in the text.";
-        let mut blocks = vec![
+        let blocks = vec![
             b(BlockKind::Para, story),
             b(BlockKind::Para, story),
             b(BlockKind::Heading(2), "Related posts"),
@@ -331,17 +367,24 @@ mod tests {
             b(BlockKind::Heading(2), "Notes"),
             b(BlockKind::Para, "The article's own notes."),
         ];
-        drop_related_sections(&mut blocks);
-        let texts: Vec<&str> = blocks.iter().map(|b| b.text.as_str()).collect();
+        let mut keep = vec![true; blocks.len()];
+        drop_related_sections(&blocks, &mut keep);
+        let texts: Vec<&str> = blocks
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(b, _)| b.text.as_str())
+            .collect();
         assert_eq!(texts, [story, story, "Notes", "The article's own notes."]);
 
         // Near the top, the same heading opens a part of the article.
-        let mut blocks = vec![
+        let blocks = vec![
             b(BlockKind::Heading(2), "Related posts"),
             b(BlockKind::Para, story),
         ];
-        drop_related_sections(&mut blocks);
-        assert_eq!(blocks.len(), 2);
+        let mut keep = vec![true; blocks.len()];
+        drop_related_sections(&blocks, &mut keep);
+        assert_eq!(keep, [true, true]);
     }
 
     #[test]

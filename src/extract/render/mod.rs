@@ -6,14 +6,14 @@
 //! block boundaries kept, so words never glue across elements. `<br><br>`
 //! ends a paragraph; a single `<br>` is a line break inside it.
 //!
-//! The blocks then pass one last filter ([`filter::filter_blocks`]), and
+//! The blocks then pass one last filter ([`filter::filter_sourced`]), and
 //! [`markdown`] writes them out as text or Markdown.
 
 pub(crate) mod filter;
 pub(crate) mod inline;
 pub(crate) mod markdown;
 
-use crate::extract::dom::{Data, Doc, Ix, Tag, attr};
+use crate::extract::dom::{Data, Doc, Ix, NONE, Tag, attr};
 use crate::extract::model::{Block, BlockKind};
 use crate::extract::rules;
 use crate::extract::text::push_collapsed;
@@ -66,6 +66,11 @@ struct Walker<'a> {
     space_after_image: bool,
     /// For each open link: the index of its reference, when it wrote a mark.
     link_marks: Vec<Option<usize>>,
+    /// For each block, the node it starts at: its first text node, or the
+    /// row of a table row.
+    sources: Vec<Ix>,
+    /// The first text node of the block being gathered, or [`NONE`].
+    first_text: Ix,
 }
 
 impl Walker<'_> {
@@ -134,6 +139,7 @@ impl Walker<'_> {
         self.marked = false;
         self.opened = 0;
         let refs = std::mem::take(&mut self.refs);
+        let source = std::mem::replace(&mut self.first_text, NONE);
         let has_image = shadow.as_ref().is_some_and(|m| m.contains(inline::IMAGE));
         if text.is_empty() && !has_image {
             return;
@@ -172,6 +178,7 @@ impl Walker<'_> {
             linked,
             md,
         });
+        self.sources.push(source);
     }
 
     /// Write `mark` in the shadow (not in code spans or tables, which keep
@@ -280,12 +287,25 @@ pub fn blocks(doc: &Doc<'_>, roots: &[Ix], removed: &[bool]) -> Vec<Block> {
 
 /// Render the kept part of `roots` into blocks, with the inline markup
 /// `inline` asks for in their Markdown.
+#[cfg(test)]
 pub fn blocks_with(
     doc: &Doc<'_>,
     roots: &[Ix],
     removed: &[bool],
     inline: inline::Inline<'_>,
 ) -> Vec<Block> {
+    blocks_sourced(doc, roots, removed, inline).0
+}
+
+/// Render the kept part of `roots` into blocks, with the inline markup
+/// `inline` asks for in their Markdown, and for each block the node it
+/// starts at (its first text node, or its table row).
+pub fn blocks_sourced(
+    doc: &Doc<'_>,
+    roots: &[Ix],
+    removed: &[bool],
+    inline: inline::Inline<'_>,
+) -> (Vec<Block>, Vec<Ix>) {
     let mut w = Walker {
         blocks: Vec::new(),
         buf: String::new(),
@@ -303,6 +323,8 @@ pub fn blocks_with(
         space_after_image: false,
         refs: Vec::new(),
         link_marks: Vec::new(),
+        sources: Vec::new(),
+        first_text: NONE,
     };
     for &root in roots {
         let end = doc.nodes[root as usize].end;
@@ -319,6 +341,9 @@ pub fn blocks_with(
             }
             match &n.data {
                 Data::Text(t) => {
+                    if w.first_text == NONE {
+                        w.first_text = i;
+                    }
                     let before = w.buf.len();
                     if w.in_ctx(|c| *c == Ctx::Pre) {
                         w.buf.push_str(t.text);
@@ -337,7 +362,8 @@ pub fn blocks_with(
         close_until(doc, &mut w, Ix::MAX);
     }
     w.flush();
-    w.blocks
+    debug_assert_eq!(w.blocks.len(), w.sources.len());
+    (w.blocks, w.sources)
 }
 
 /// An `<img>` (kept or removed: it has no text either way) as
@@ -348,7 +374,7 @@ fn image(doc: &Doc<'_>, w: &mut Walker<'_>, i: Ix) {
         return;
     }
     let parent = doc.nodes[i as usize].parent;
-    if parent != crate::extract::dom::NONE && doc.elem(parent).is_none() {
+    if parent != NONE && doc.elem(parent).is_none() {
         return;
     }
     let src = attr(e.el, "src")
@@ -517,6 +543,7 @@ fn close_until(doc: &Doc<'_>, w: &mut Walker<'_>, i: Ix) {
             }
             Ctx::Row => {
                 w.ctx.pop();
+                w.first_text = NONE;
                 let cells = std::mem::take(&mut w.cells);
                 if cells.iter().any(|c| !c.is_empty()) {
                     let first = std::mem::replace(&mut w.first_row, false);
@@ -528,6 +555,7 @@ fn close_until(doc: &Doc<'_>, w: &mut Walker<'_>, i: Ix) {
                         linked: false,
                         md: None,
                     });
+                    w.sources.push(at);
                 }
                 continue;
             }

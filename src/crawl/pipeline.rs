@@ -840,35 +840,9 @@ impl Written {
     /// remembered.
     pub fn repeat_of(&mut self, record: &Record) -> Option<Arc<str>> {
         use std::hash::{Hash, Hasher};
-        let article = record.article.as_ref()?;
-        let fetch = record.fetch.as_ref();
-        let mut keys: Vec<String> = [
-            record.url.as_deref(),
-            fetch.and_then(|f| f.final_url.as_deref()),
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(normalize)
-        .map(|u| format!("url {u}"))
-        .collect();
-        // A canonical URL that is a site's root is a common mistake of
-        // templates, not a statement that every page is the home page.
-        if let Some(c) = article
-            .metadata
-            .canonical_url
-            .as_deref()
-            .and_then(normalize)
-            .filter(|_| self.by_content)
-        {
-            if url::Url::parse(&c).is_ok_and(|u| u.path().len() > 1) {
-                keys.push(format!("url {c}"));
-            }
-        }
-        if let Some(h) = fetch
-            .and_then(|f| f.content_hash.as_deref())
-            .filter(|_| self.by_content)
-        {
-            keys.push(format!("hash {h}"));
+        let keys = article_keys(record, self.by_content);
+        if keys.is_empty() {
+            return None;
         }
         let keys: Vec<u64> = keys
             .iter()
@@ -891,6 +865,46 @@ impl Written {
         }
         None
     }
+}
+
+/// What makes an article the same as another in a run: its normalized URL
+/// as listed and after redirects, and, when `by_content`, its normalized
+/// canonical URL (unless a site's root) and its text's hash. None for a
+/// record without an article.
+pub(crate) fn article_keys(record: &Record, by_content: bool) -> Vec<String> {
+    let Some(article) = record.article.as_ref() else {
+        return Vec::new();
+    };
+    let fetch = record.fetch.as_ref();
+    let mut keys: Vec<String> = [
+        record.url.as_deref(),
+        fetch.and_then(|f| f.final_url.as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(normalize)
+    .map(|u| format!("url {u}"))
+    .collect();
+    // A canonical URL that is a site's root is a common mistake of
+    // templates, not a statement that every page is the home page.
+    if let Some(c) = article
+        .metadata
+        .canonical_url
+        .as_deref()
+        .and_then(normalize)
+        .filter(|_| by_content)
+    {
+        if url::Url::parse(&c).is_ok_and(|u| u.path().len() > 1) {
+            keys.push(format!("url {c}"));
+        }
+    }
+    if let Some(h) = fetch
+        .and_then(|f| f.content_hash.as_deref())
+        .filter(|_| by_content)
+    {
+        keys.push(format!("hash {h}"));
+    }
+    keys
 }
 
 /// SHA-256 of `bytes`, lower-case hex.

@@ -68,6 +68,13 @@ impl StateStore {
             CREATE TABLE IF NOT EXISTS fleet_outputs (
                 path TEXT PRIMARY KEY,
                 committed_len INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS fleet_warcinfo (
+                id TEXT PRIMARY KEY
+            );
+            CREATE TABLE IF NOT EXISTS fleet_articles (
+                key TEXT PRIMARY KEY,
+                url TEXT NOT NULL
             )",
         )?;
         Ok(StateStore {
@@ -223,6 +230,19 @@ impl StateStore {
         records: &[(&str, Option<&str>, u64)],
         outputs: &[(&str, u64)],
     ) -> Result<(), StateError> {
+        self.fleet_commit_batch(&FleetBatch {
+            records: records
+                .iter()
+                .map(|(k, u, s)| (k.to_string(), u.map(str::to_string), *s))
+                .collect(),
+            outputs: outputs.iter().map(|(p, n)| (p.to_string(), *n)).collect(),
+            ..Default::default()
+        })
+    }
+
+    /// Note everything of `batch` in one commit, so a crash leaves all or
+    /// none.
+    pub fn fleet_commit_batch(&self, batch: &FleetBatch) -> Result<(), StateError> {
         let now = chrono::Utc::now().to_rfc3339();
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let tx = conn.transaction()?;
@@ -230,7 +250,7 @@ impl StateStore {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO fleet_records (key, url, seq, written_at) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for (key, url, seq) in records {
+            for (key, url, seq) in &batch.records {
                 insert.execute(params![
                     key,
                     url,
@@ -238,8 +258,20 @@ impl StateStore {
                     now
                 ])?;
             }
+            let mut info =
+                tx.prepare_cached("INSERT OR IGNORE INTO fleet_warcinfo (id) VALUES (?1)")?;
+            for id in &batch.warcinfos {
+                info.execute(params![id])?;
+            }
+            let mut article = tx.prepare_cached(
+                "INSERT OR IGNORE INTO fleet_articles (key, url) VALUES (?1, ?2)",
+            )?;
+            for (key, url) in &batch.articles {
+                article.execute(params![key, url])?;
+            }
         }
-        for &(path, len) in outputs {
+        for (path, len) in &batch.outputs {
+            let (path, len) = (path.as_str(), *len);
             tx.execute(
                 "INSERT INTO fleet_outputs (path, committed_len) VALUES (?1, ?2)
                  ON CONFLICT(path) DO UPDATE SET committed_len = ?2",
@@ -260,6 +292,48 @@ impl StateStore {
             params![path, i64::try_from(len).unwrap_or(i64::MAX)],
         )?;
         Ok(())
+    }
+}
+
+/// What one commit of `pith sink` notes (see
+/// [`StateStore::fleet_commit_batch`]).
+#[derive(Debug, Clone, Default)]
+pub struct FleetBatch {
+    /// The records `(key, url, stream sequence)` written.
+    pub records: Vec<(String, Option<String>, u64)>,
+    /// The output files `(path, length)` after them.
+    pub outputs: Vec<(String, u64)>,
+    /// The `warcinfo` records written to the WARC file, by record ID.
+    pub warcinfos: Vec<String>,
+    /// The keys of the articles written `(key, URL)`, to drop repeats.
+    pub articles: Vec<(String, String)>,
+}
+
+impl StateStore {
+    /// Whether the `warcinfo` record `id` is in the sink's WARC file.
+    pub fn fleet_has_warcinfo(&self, id: &str) -> Result<bool, StateError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(conn
+            .query_row(
+                "SELECT 1 FROM fleet_warcinfo WHERE id = ?1",
+                params![id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// The URL of the article written under `key` (see
+    /// [`FleetBatch::articles`]), if one was.
+    pub fn fleet_article(&self, key: &str) -> Result<Option<String>, StateError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(conn
+            .query_row(
+                "SELECT url FROM fleet_articles WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 }
 

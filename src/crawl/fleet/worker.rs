@@ -13,17 +13,22 @@
 //! the ack, or, at the end of a run or a stop, alone and confirmed (double
 //! ack). The answers to all of the worker's requests come to one inbox
 //! subscription. A message at its last delivery (`max_deliver`) gets a
-//! [`DELIVERY_LIMIT`] error record instead of a fetch.
+//! [`DELIVERY_LIMIT`] error record instead of a fetch; one whose last
+//! delivery ends unfinished too gets it through [`exhausted`](super::exhausted),
+//! whose advisories every worker serves besides its partitions.
+//! When archiving, a URL's WARC records go with its record, for the sink's
+//! WARC file (those of a feed or sitemap without a record of their own).
 //! The entries of feeds and sitemaps go back on the frontier, through the
 //! seen-set. When `stop` turns true no new message is claimed; one being
 //! worked on gets `grace` to finish, and is handed back (nak) after it.
 
 use super::frontier::Frontier;
-use super::message::{ResultMessage, Task, WireRecord};
+use super::message::{ResultMessage, Task, WarcPart, WireRecord};
 use super::{Fleet, FleetError, js_err, record_key};
 use crate::ExtractOptions;
 use crate::crawl::fetch::Fetcher;
 use crate::crawl::pipeline::{Line, Memory, PageOutcome, Processed, Processor, catch_panic};
+use crate::io::warc::write::WarcEncoder;
 use async_nats::jetstream::{self, AckKind};
 use futures_util::StreamExt;
 use std::collections::BTreeMap;
@@ -72,6 +77,10 @@ pub struct WorkerSettings {
     pub sites: Vec<crate::config::SiteConfig>,
     /// How long a message being worked on may finish after `stop`.
     pub grace: Duration,
+    /// Send each URL's WARC records (request and response of every
+    /// exchange) with its record, for the sink's WARC file. The fetcher
+    /// must keep the exchanges (`FetchSettings::archive`).
+    pub archive: bool,
     /// Stop once no message came for this long and the frontier is empty
     /// (nothing pending, nothing in flight).
     pub idle_exit: Option<Duration>,
@@ -140,7 +149,7 @@ pub async fn work(
             extract: Arc::new(settings.extract),
             state: None,
             refresh: false,
-            warc: None,
+            warc: settings.archive.then(WarcEncoder::default),
             slots: Arc::new(Semaphore::new(concurrency)),
             memory: Arc::new(Memory::new(settings.memory)),
             sites: Arc::new(settings.sites),
@@ -185,6 +194,11 @@ pub async fn work(
         loops.spawn(serve(ctx.clone(), part, claims.clone(), halt.clone()));
     }
     let router = tokio::spawn(route(answers, routes));
+    let advisories = tokio::spawn(super::exhausted::serve(
+        fleet.clone(),
+        ctx.counts.clone(),
+        halt.clone(),
+    ));
     let idle_exit = settings.idle_exit;
     let watcher = async {
         loop {
@@ -218,6 +232,7 @@ pub async fn work(
     halt_tx.send_replace(true);
     while loops.join_next().await.is_some() {}
     router.abort();
+    let _ = advisories.await;
     Ok(())
 }
 
@@ -443,7 +458,11 @@ async fn handle(ctx: &Ctx, msg: &jetstream::Message, halt: &mut watch::Receiver<
             ),
         );
         tracing::warn!(url = %task.url, delivered, "the last delivery: an error record instead of a fetch");
-        return publish_counted(ctx, msg, &task, record).await;
+        let outcome = PageOutcome {
+            record: Some(record),
+            warc: Vec::new(),
+        };
+        return publish_counted(ctx, msg, &task, outcome).await;
     }
     let work = {
         let fleet = ctx.fleet.clone();
@@ -492,10 +511,11 @@ async fn handle(ctx: &Ctx, msg: &jetstream::Message, halt: &mut watch::Receiver<
         return false;
     };
     let done_at = Instant::now();
-    if let Some(record) = outcome.record {
-        if !publish_counted(ctx, msg, &task, record).await {
-            return false;
-        }
+    // A feed or sitemap has no record, but its WARC records travel.
+    if (outcome.record.is_some() || !outcome.warc.is_empty())
+        && !publish_counted(ctx, msg, &task, outcome).await
+    {
+        return false;
     }
     // The partition stays ours for the host's delay (or Crawl-delay), so
     // the next request to the host, by any worker, starts after it.
@@ -504,23 +524,32 @@ async fn handle(ctx: &Ctx, msg: &jetstream::Message, halt: &mut watch::Receiver<
     true
 }
 
-/// Publish the record of `task` under progress acks on `msg`, and count
-/// it; `false` when it could not be (`msg` is then handed back).
+/// Publish the outcome of `task` under progress acks on `msg`, and count
+/// its record; `false` when it could not be (`msg` is then handed back).
 async fn publish_counted(
     ctx: &Ctx,
     msg: &jetstream::Message,
     task: &Task,
-    record: crate::io::output::Record,
+    outcome: PageOutcome,
 ) -> bool {
-    let kind = record.error.as_ref().map(|e| e.kind.clone());
+    // `None`: WARC records alone (a feed or sitemap), nothing to count.
+    let counted = outcome
+        .record
+        .as_ref()
+        .map(|r| r.error.as_ref().map(|e| e.kind.clone()));
     let ack_wait = ctx.fleet.settings().ack_wait;
-    if let Err(e) = with_progress(msg, ack_wait, publish(&ctx.fleet, task, record)).await {
+    let info_id = ctx.processor.warc.as_ref().map(|w| w.info_id());
+    let published = publish_archived(&ctx.fleet, task, outcome, info_id);
+    if let Err(e) = with_progress(msg, ack_wait, published).await {
         tracing::warn!(url = %task.url, "{e}: handed back");
         let _ = msg
             .ack_with(AckKind::Nak(Some(Duration::from_secs(1))))
             .await;
         return false;
     }
+    let Some(kind) = counted else {
+        return true;
+    };
     ctx.counts.done.fetch_add(1, Ordering::Relaxed);
     if let Some(kind) = kind {
         *ctx.counts
@@ -533,20 +562,62 @@ async fn publish_counted(
     true
 }
 
-/// Publish the record of `task` and wait until the server stored it.
-async fn publish(
+/// Room left in a payload for what is not the record and its WARC bytes
+/// (the JSON's WARC part, headers, the protocol's own bytes).
+const PAYLOAD_MARGIN: usize = 4096;
+
+/// Publish the record of `task` (no WARC records) and wait until the
+/// server stored it.
+pub(crate) async fn publish(
     fleet: &Fleet,
     task: &Task,
     record: crate::io::output::Record,
 ) -> Result<(), FleetError> {
+    let outcome = PageOutcome {
+        record: Some(record),
+        warc: Vec::new(),
+    };
+    publish_archived(fleet, task, outcome, None).await
+}
+
+/// Publish the outcome of `task` and wait until the server stored it: its
+/// record and, when the worker archives (`info_id` of its `warcinfo`), its
+/// WARC records, after the JSON in the same payload when both fit in the
+/// server's largest payload, else in chunks on the WARC stream first.
+async fn publish_archived(
+    fleet: &Fleet,
+    task: &Task,
+    outcome: PageOutcome,
+    info_id: Option<&str>,
+) -> Result<(), FleetError> {
     let key = record_key(&task.url, task.epoch);
+    let mut message = ResultMessage {
+        key: key.clone(),
+        epoch: task.epoch,
+        record: outcome.record.map(WireRecord::from),
+        warc: None,
+    };
+    let max = fleet.max_payload();
+    let json_len = serde_json::to_vec(&message)
+        .map_err(js_err("encode a record"))?
+        .len();
+    let mut inline: &[u8] = &[];
+    if let Some(info_id) = info_id {
+        let mut part = WarcPart {
+            info_id: info_id.to_string(),
+            ..Default::default()
+        };
+        if json_len + outcome.warc.len() + PAYLOAD_MARGIN <= max {
+            part.inline = outcome.warc.len() as u64;
+            inline = &outcome.warc;
+        } else {
+            part.chunks = super::warc::put_chunks(fleet, &outcome.warc).await?;
+        }
+        message.warc = Some(part);
+    }
+    let body = message.encode(inline).map_err(js_err("encode a record"))?;
     let mut headers = async_nats::HeaderMap::new();
     headers.insert("Nats-Msg-Id", key.as_str());
-    let body = serde_json::to_vec(&ResultMessage {
-        key,
-        record: WireRecord::from(record),
-    })
-    .map_err(js_err("encode a record"))?;
     let ack = fleet
         .js()
         .publish_with_headers(fleet.results_subject(), headers, body.into())

@@ -597,17 +597,22 @@ async fn publish_archived(
         record: outcome.record.map(WireRecord::from),
         warc: None,
     };
-    let max = fleet.max_payload();
-    let json_len = serde_json::to_vec(&message)
-        .map_err(js_err("encode a record"))?
-        .len();
     let mut inline: &[u8] = &[];
     if let Some(info_id) = info_id {
         let mut part = WarcPart {
             info_id: info_id.to_string(),
             ..Default::default()
         };
-        if json_len + outcome.warc.len() + PAYLOAD_MARGIN <= max {
+        // The record's JSON is measured only when there is something to
+        // send with it.
+        let fits = outcome.warc.is_empty()
+            || serde_json::to_vec(&message)
+                .map_err(js_err("encode a record"))?
+                .len()
+                + outcome.warc.len()
+                + PAYLOAD_MARGIN
+                <= fleet.max_payload();
+        if fits {
             part.inline = outcome.warc.len() as u64;
             inline = &outcome.warc;
         } else {

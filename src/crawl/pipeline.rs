@@ -511,6 +511,25 @@ impl Processor {
     /// One URL line: its record, or the entries of the feed or sitemap it was,
     /// and its WARC records.
     pub(crate) async fn process(&self, line: Line) -> Processed {
+        let memory = match (&self.state, &line.error) {
+            (Some(state), None) => {
+                let url = url_of_line(&line.text).unwrap_or_default();
+                Some(prior_state(Some(state.clone()), &url).await)
+            }
+            _ => None,
+        };
+        self.process_remembered(line, memory).await
+    }
+
+    /// [`Processor::process`] with what is remembered of the line's URL
+    /// given: `None` when nothing is remembered between runs (no
+    /// conditional request, no revisions), `Some(None)` when the URL is
+    /// unknown.
+    pub(crate) async fn process_remembered(
+        &self,
+        line: Line,
+        memory: Option<Option<PageState>>,
+    ) -> Processed {
         let shared = self;
         if let Some(e) = line.error {
             return Processed::Done(PageOutcome {
@@ -519,7 +538,8 @@ impl Processor {
             });
         }
         let url = url_of_line(&line.text).unwrap_or_default();
-        let prior = prior_state(shared.state.clone(), &url).await;
+        let remembers = memory.is_some();
+        let prior = memory.flatten();
         let validators = prior.as_ref().filter(|_| !shared.refresh);
         let (fetched, exchanges) = fetch(&shared.fetcher, &url, validators, &shared.slots).await;
         // What follows (archiving, extraction) runs in one of the run's slots.
@@ -611,9 +631,10 @@ impl Processor {
                     url,
                 )
                 .await;
-                match &shared.state {
-                    Some(_) => with_revision(r, prior.as_ref(), shared.refresh),
-                    None => r,
+                if remembers {
+                    with_revision(r, prior.as_ref(), shared.refresh)
+                } else {
+                    r
                 }
             }
         };

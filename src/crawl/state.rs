@@ -160,6 +160,46 @@ impl StateStore {
 }
 
 impl StateStore {
+    /// Note the visit of `r`'s URL; its content hash counts as written
+    /// when its article was `new` in the output, and is kept (as no
+    /// revision) when it was a `repeat` of an article under another URL,
+    /// so that the next run finds it unchanged. A failed page leaves no
+    /// validators: a rerun must not be told "304 Not Modified" for a page
+    /// that gave no record.
+    pub fn remember(
+        &self,
+        r: &crate::io::output::Record,
+        new: bool,
+        repeat: bool,
+    ) -> Result<(), StateError> {
+        let Some(url) = &r.url else {
+            return Ok(());
+        };
+        let mut f = r.fetch.clone().unwrap_or_default();
+        if r.error.is_some() {
+            f.etag = None;
+            f.last_modified = None;
+        }
+        let hash = f.content_hash.as_deref().filter(|_| r.article.is_some());
+        if let (true, Some(hash)) = (repeat && !new, hash) {
+            return self.visit_repeat(
+                url,
+                f.status,
+                f.etag.as_deref(),
+                f.last_modified.as_deref(),
+                hash,
+            );
+        }
+        let written = hash.filter(|_| new);
+        self.visit(
+            url,
+            f.status,
+            f.etag.as_deref(),
+            f.last_modified.as_deref(),
+            written,
+        )
+    }
+
     /// How many URLs have an article written, as remembered.
     pub fn written_pages(&self) -> Result<u64, StateError> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());

@@ -185,9 +185,14 @@ impl Fleet {
     }
 
     fn enqueue(&self) -> String {
+        self.enqueue_in(1)
+    }
+
+    /// Queue the list in `epoch`.
+    fn enqueue_in(&self, epoch: u64) -> String {
         let out = self
             .pith()
-            .arg("enqueue")
+            .args(["enqueue", "--epoch", &epoch.to_string()])
             .arg(&self.list)
             .output()
             .expect("pith enqueue");
@@ -859,4 +864,63 @@ fn an_article_repeated_in_an_epoch_is_written_once_as_pith_run_does() {
     let records = fleet.records();
     let written: Vec<&str> = records.iter().map(|r| r["url"].as_str().unwrap()).collect();
     assert_eq!(written, [urls[0].clone(), site.url("/c")], "{records:?}");
+}
+
+#[test]
+fn a_later_epoch_asks_conditionally_and_writes_only_what_changed() {
+    let nats = NatsServer::start();
+    let site = TestServer::start(Ipv4Addr::new(127, 0, 0, 160));
+    site.route(
+        "/robots.txt",
+        Response::ok("User-agent: *\n").content_type("text/plain"),
+    );
+    site.route_seq(
+        "/etag",
+        vec![
+            Response::ok(story("with-etag")).header("ETag", "\"v1\""),
+            Response::ok("").status(304).header("ETag", "\"v1\""),
+        ],
+    );
+    site.route("/same", Response::ok(story("same-text")));
+    site.route_seq(
+        "/edited",
+        vec![
+            Response::ok(story("first-text")),
+            Response::ok(story("second-text")),
+        ],
+    );
+    let urls = vec![site.url("/etag"), site.url("/same"), site.url("/edited")];
+    let mut fleet = Fleet::new(nats, 0, &urls);
+    fleet.enqueue();
+    let mut children = vec![fleet.sink(), fleet.worker(&[])];
+    wait_all(&mut children);
+    let first = fleet.records();
+    assert_one_record_per_url(&first, &urls);
+    for r in &first {
+        assert_eq!(r["revision"], 1, "{r}");
+    }
+    // The same list again, in a new epoch: the page with an ETag is asked
+    // for with it (304), the one with the same text is unchanged, and only
+    // the edited one is written again, as its second revision.
+    assert!(fleet.enqueue_in(2).contains("queued 3 URLs"));
+    let mut children = vec![fleet.sink(), fleet.worker(&[])];
+    wait_all(&mut children);
+    let etag_asks: Vec<Option<String>> = site
+        .requests()
+        .iter()
+        .filter(|l| l.path == "/etag")
+        .map(|l| l.header("if-none-match").map(str::to_string))
+        .collect();
+    assert_eq!(etag_asks, [None, Some("\"v1\"".to_string())]);
+    let records = fleet.records();
+    assert_eq!(records.len(), 4, "{records:?}");
+    let again = &records[3];
+    assert_eq!(again["url"], urls[2].as_str());
+    assert_eq!(again["revision"], 2, "{again}");
+    assert!(
+        again["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("second-text")),
+        "{again}"
+    );
 }

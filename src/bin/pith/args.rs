@@ -171,6 +171,10 @@ pub struct SinkArgs {
     /// [output] warc), each URL's once.
     #[arg(long, value_name = "FILE.warc.gz")]
     pub warc: Option<PathBuf>,
+    /// Also write records of pages that did not change since an earlier
+    /// epoch (marked "unchanged": true).
+    #[arg(long)]
+    pub emit_unchanged: bool,
     /// Exit (0) once no record came for this many seconds, the frontier is
     /// empty and every record is written.
     #[arg(long, value_name = "SECS")]

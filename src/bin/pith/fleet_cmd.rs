@@ -113,6 +113,7 @@ pub fn worker(a: WorkerArgs, mut config: Config) -> Result<i32> {
             sites: config.site.clone(),
             grace,
             archive,
+            remember: config.state.enabled,
             idle_exit: a.idle_exit.map(Duration::from_secs),
         };
         let logger = {
@@ -193,6 +194,8 @@ pub fn sink(a: SinkArgs, config: Config) -> Result<i32> {
         let counts = fleet::sink::SinkCounts::default();
         let settings = fleet::sink::SinkSettings {
             idle_exit: a.idle_exit.map(Duration::from_secs),
+            remember: config.state.enabled,
+            emit_unchanged: a.emit_unchanged || config.state.emit_unchanged,
         };
         tracing::info!(nats = %fleet::redact(&fleet.settings().url), output = %path.display(), "sink started");
         let outputs = fleet::sink::Outputs {
@@ -211,6 +214,7 @@ pub fn sink(a: SinkArgs, config: Config) -> Result<i32> {
                     written = counts.written.load(Ordering::Relaxed),
                     duplicates = counts.duplicates.load(Ordering::Relaxed),
                     repeats = counts.repeats.load(Ordering::Relaxed),
+                    unchanged = counts.unchanged.load(Ordering::Relaxed),
                     archived = counts.archived.load(Ordering::Relaxed),
                     "sink"
                 );
@@ -224,6 +228,7 @@ pub fn sink(a: SinkArgs, config: Config) -> Result<i32> {
             written = counts.written.load(Ordering::Relaxed),
             duplicates = counts.duplicates.load(Ordering::Relaxed),
             repeats = counts.repeats.load(Ordering::Relaxed),
+                    unchanged = counts.unchanged.load(Ordering::Relaxed),
             archived = counts.archived.load(Ordering::Relaxed),
             "sink stopped"
         );

@@ -10,6 +10,8 @@
 //!        │                   <prefix>.warc (large WARC records) ┘
 //!        └── KV: <prefix>-seen (URL → epoch)                 (+ SQLite ledger)
 //!            KV: <prefix>-robots (origin → robots.txt, 24 h)
+//!            KV: <prefix>-pages (URL → validators, content hash, revisions;
+//!                written by the sink, read by workers before a fetch)
 //!            KV: <prefix>-layout (the partition count: one per fleet)
 //!  server advisories of URLs out of deliveries ──► <prefix>-exhausted ──► workers
 //! ```
@@ -30,6 +32,7 @@
 pub mod exhausted;
 pub mod frontier;
 pub mod message;
+pub mod pages;
 pub mod robots;
 pub mod seen;
 pub mod sink;
@@ -315,6 +318,8 @@ impl Fleet {
         exhausted::make_stream(self).await?;
         warc::make_stream(self).await?;
         self.make_bucket(&seen::bucket(self), Duration::ZERO)
+            .await?;
+        self.make_bucket(&pages::bucket(self), Duration::ZERO)
             .await?;
         self.make_bucket(
             &robots::bucket(self),

@@ -25,7 +25,10 @@
 //! As `pith run` with its state, an article that repeats one written
 //! earlier in the same epoch (the same URL after redirects, canonical URL
 //! or text) is not written again: the keys of the articles written are in
-//! the ledger, so the rule holds across restarts of the sink.
+//! the ledger, so the rule holds across restarts of the sink. And as it,
+//! each URL's visit is noted in the state (validators, content hash,
+//! revisions), whence it is copied to the fleet's bucket of pages for the
+//! workers; an `unchanged` record is written only with `emit_unchanged`.
 
 use super::message::ResultMessage;
 use super::{Fleet, FleetError};
@@ -52,6 +55,13 @@ pub struct SinkSettings {
     /// Stop once no record came for this long, the frontier is empty and
     /// no record waits.
     pub idle_exit: Option<Duration>,
+    /// Note each URL's visit in the state and the fleet's bucket of pages
+    /// (see [`pages`](super::pages)), and drop an article repeated in an
+    /// epoch by its canonical URL and text too (else by its URLs only), as
+    /// `pith run` with its state.
+    pub remember: bool,
+    /// Also write records of pages that did not change.
+    pub emit_unchanged: bool,
 }
 
 /// What the sink did so far.
@@ -63,6 +73,9 @@ pub struct SinkCounts {
     pub duplicates: AtomicU64,
     /// Articles not written: they repeat one written in the same epoch.
     pub repeats: AtomicU64,
+    /// Articles unchanged since an earlier epoch (written only with
+    /// `emit_unchanged`).
+    pub unchanged: AtomicU64,
     /// URLs whose WARC records were appended.
     pub archived: AtomicU64,
 }
@@ -125,6 +138,10 @@ pub async fn drain(
     mut stop: watch::Receiver<bool>,
 ) -> Result<(), FleetError> {
     let consumer = fleet.sink_consumer().await?;
+    let pages = match settings.remember {
+        true => Some(super::pages::Pages::open(fleet).await?),
+        false => None,
+    };
     let mut messages = consumer
         .messages()
         .await
@@ -148,7 +165,7 @@ pub async fn drain(
                             _ => break,
                         }
                     }
-                    take(fleet, batch, &mut outputs, store, counts).await?;
+                    take(fleet, batch, &mut outputs, store, (settings, pages.as_ref()), counts).await?;
                     last = Instant::now();
                 }
                 Some(Err(e)) => tracing::debug!("results: {e}"),
@@ -188,6 +205,7 @@ async fn take(
     batch: Vec<jetstream::Message>,
     outputs: &mut Outputs<'_>,
     store: &StateStore,
+    (settings, pages): (&SinkSettings, Option<&super::pages::Pages>),
     counts: &SinkCounts,
 ) -> Result<(), FleetError> {
     let mut commit = FleetBatch::default();
@@ -197,6 +215,8 @@ async fn take(
     let mut chunks = Vec::new();
     let mut to_ack = Vec::with_capacity(batch.len());
     let mut written = 0u64;
+    // URLs whose visit was noted: copied to the bucket of pages.
+    let mut remembered = Vec::new();
     for msg in batch {
         let seq = msg.info().map(|i| i.stream_sequence).unwrap_or(0);
         let (result, inline) = match ResultMessage::decode(&msg.payload) {
@@ -219,6 +239,11 @@ async fn take(
         }
         if keys.contains(&key) || store.fleet_has(&key)? {
             counts.duplicates.fetch_add(1, Ordering::Relaxed);
+            // Its visit may not have reached the bucket (a crash after the
+            // commit): copied again.
+            if let Some(url) = record.as_ref().and_then(|r| r.url.clone()) {
+                remembered.push(url);
+            }
             to_ack.push(msg);
             continue;
         }
@@ -278,8 +303,9 @@ async fn take(
             continue;
         };
         let mut record: Record = wire.into();
-        // An article repeating one written in this epoch is not written.
-        let these: Vec<String> = article_keys(&record, true)
+        // As `pith run` writes a round: an article repeating one written in
+        // this epoch is not written, nor is an unchanged one unless asked.
+        let these: Vec<String> = article_keys(&record, settings.remember)
             .iter()
             .map(|k| article_key(epoch, k))
             .collect();
@@ -293,33 +319,46 @@ async fn take(
                 break;
             }
         }
-        if let Some(first) = repeats {
-            tracing::warn!(
-                url = record.url.as_deref().unwrap_or(&record.source),
-                repeats = %first,
-                "skipped: repeats an article written in this epoch"
-            );
-            counts.repeats.fetch_add(1, Ordering::Relaxed);
-            commit.records.push((key, record.url, seq));
-            to_ack.push(msg);
-            continue;
-        }
-        if let Some(replaced) = outputs.out.put(&record)? {
-            tracing::warn!(url = ?replaced.url, "article file not written: an output error record instead");
-            record = replaced;
-        } else {
+        if repeats.is_none() {
             let name = record.url.clone().unwrap_or_else(|| record.source.clone());
             for k in these {
                 articles.insert(k.clone(), name.clone());
                 commit.articles.push((k, name.clone()));
             }
         }
+        let is_unchanged = record.is_unchanged();
+        let repeats = repeats.filter(|_| !is_unchanged);
+        let mut unchanged = is_unchanged || repeats.is_some();
+        let write = !unchanged || settings.emit_unchanged && is_unchanged;
+        if let Some(first) = &repeats {
+            tracing::warn!(
+                url = record.url.as_deref().unwrap_or(&record.source),
+                repeats = %first,
+                "skipped: repeats an article written in this epoch"
+            );
+            counts.repeats.fetch_add(1, Ordering::Relaxed);
+        } else if is_unchanged {
+            counts.unchanged.fetch_add(1, Ordering::Relaxed);
+        }
+        if write {
+            if let Some(replaced) = outputs.out.put(&record)? {
+                tracing::warn!(url = ?replaced.url, "article file not written: an output error record instead");
+                record = replaced;
+                unchanged = false;
+            }
+            written += 1;
+        }
         if record.error.is_some() {
             if let Some((failures, _)) = outputs.failures.as_mut() {
                 failures.write(&record)?;
             }
         }
-        written += 1;
+        if let (Some(_), Some(url)) = (pages, &record.url) {
+            // After the record, before its commit: a crash notes the visit
+            // again with the record, which counts no second revision.
+            store.remember(&record, write && !unchanged, repeats.is_some())?;
+            remembered.push(url.clone());
+        }
         commit.records.push((key, record.url, seq));
         to_ack.push(msg);
     }
@@ -343,6 +382,17 @@ async fn take(
     }
     // Written (or known): the chunks are of no more use.
     super::warc::delete_chunks(fleet, &chunks).await;
+    if let Some(pages) = pages {
+        for url in remembered {
+            let state = match store.get(&url)? {
+                Some(s) => s,
+                None => continue,
+            };
+            if let Err(e) = pages.put(&url, &state).await {
+                tracing::warn!(%url, "{e}: its next fetch is not conditional");
+            }
+        }
+    }
     Ok(())
 }
 

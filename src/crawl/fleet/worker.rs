@@ -16,6 +16,10 @@
 //! [`DELIVERY_LIMIT`] error record instead of a fetch; one whose last
 //! delivery ends unfinished too gets it through [`exhausted`](super::exhausted),
 //! whose advisories every worker serves besides its partitions.
+//! With `remember`, what the fleet remembers of a URL (the bucket of
+//! [`pages`](super::pages)) is read before its fetch, so it is requested
+//! conditionally and its article marked `unchanged` or given its revision,
+//! as `pith run` does with its state.
 //! When archiving, a URL's WARC records go with its record, for the sink's
 //! WARC file (those of a feed or sitemap without a record of their own).
 //! The entries of feeds and sitemaps go back on the frontier, through the
@@ -27,7 +31,9 @@ use super::message::{ResultMessage, Task, WarcPart, WireRecord};
 use super::{Fleet, FleetError, js_err, record_key};
 use crate::ExtractOptions;
 use crate::crawl::fetch::Fetcher;
-use crate::crawl::pipeline::{Line, Memory, PageOutcome, Processed, Processor, catch_panic};
+use crate::crawl::pipeline::{
+    Line, Memory, PageOutcome, Processed, Processor, catch_panic, url_of_line,
+};
 use crate::io::warc::write::WarcEncoder;
 use async_nats::jetstream::{self, AckKind};
 use futures_util::StreamExt;
@@ -77,6 +83,10 @@ pub struct WorkerSettings {
     pub sites: Vec<crate::config::SiteConfig>,
     /// How long a message being worked on may finish after `stop`.
     pub grace: Duration,
+    /// Ask what the fleet remembers of each URL (see
+    /// [`pages`](super::pages)) before fetching it: conditional requests,
+    /// `unchanged` articles and revisions, as `pith run` with its state.
+    pub remember: bool,
     /// Send each URL's WARC records (request and response of every
     /// exchange) with its record, for the sink's WARC file. The fetcher
     /// must keep the exchanges (`FetchSettings::archive`).
@@ -126,6 +136,8 @@ impl WorkerCounts {
 struct Ctx {
     fleet: Arc<Fleet>,
     processor: Processor,
+    /// What the fleet remembers of each URL, when asked.
+    pages: Option<Arc<super::pages::Pages>>,
     counts: Arc<WorkerCounts>,
     grace: Duration,
     /// When a message last came.
@@ -142,7 +154,12 @@ pub async fn work(
     mut stop: watch::Receiver<bool>,
 ) -> Result<(), FleetError> {
     let concurrency = settings.concurrency.clamp(1, Semaphore::MAX_PERMITS);
+    let pages = match settings.remember {
+        true => Some(Arc::new(super::pages::Pages::open(&fleet).await?)),
+        false => None,
+    };
     let ctx = Arc::new(Ctx {
+        pages,
         fleet: fleet.clone(),
         processor: Processor {
             fetcher,
@@ -468,6 +485,7 @@ async fn handle(ctx: &Ctx, msg: &jetstream::Message, halt: &mut watch::Receiver<
         let fleet = ctx.fleet.clone();
         let processor = ctx.processor.clone();
         let counts = ctx.counts.clone();
+        let pages = ctx.pages.clone();
         let task = task.clone();
         async move {
             let line = Line {
@@ -476,7 +494,17 @@ async fn handle(ctx: &Ctx, msg: &jetstream::Message, halt: &mut watch::Receiver<
                 depth: task.depth,
                 error: None,
             };
-            match processor.process(line).await {
+            let memory = match &pages {
+                Some(pages) => {
+                    let url = url_of_line(&task.url).unwrap_or_default();
+                    Some(pages.get(&url).await.unwrap_or_else(|e| {
+                        tracing::warn!(%url, "{e}: fetched as a new page");
+                        None
+                    }))
+                }
+                None => None,
+            };
+            match processor.process_remembered(line, memory).await {
                 Processed::Done(outcome) => outcome,
                 Processed::Listed(found, warc) => {
                     let n = queue_entries(&fleet, found, task.epoch).await;

@@ -383,15 +383,19 @@ async fn take(
     // Written (or known): the chunks are of no more use.
     super::warc::delete_chunks(fleet, &chunks).await;
     if let Some(pages) = pages {
+        // All of the batch's at once: one round trip, not one per URL.
+        let mut states = Vec::with_capacity(remembered.len());
         for url in remembered {
-            let state = match store.get(&url)? {
-                Some(s) => s,
-                None => continue,
-            };
-            if let Err(e) = pages.put(&url, &state).await {
-                tracing::warn!(%url, "{e}: its next fetch is not conditional");
+            if let Some(state) = store.get(&url)? {
+                states.push((url, state));
             }
         }
+        let puts = states.iter().map(|(url, state)| async move {
+            if let Err(e) = pages.put(url, state).await {
+                tracing::warn!(%url, "{e}: its next fetch is not conditional");
+            }
+        });
+        futures_util::future::join_all(puts).await;
     }
     Ok(())
 }

@@ -166,6 +166,17 @@ pub fn sink(a: SinkArgs, config: Config) -> Result<i32> {
     let warc_path = path_setting(a.warc.as_ref(), &config.output.warc);
     let mut warc = match &warc_path {
         Some(p) => {
+            // A WARC file the ledger does not know yet (one of `pith run`)
+            // is cut back to its last whole record, as `pith run` does;
+            // one it knows is cut back to its last commit.
+            let known = store
+                .fleet_committed_len(&p.to_string_lossy())
+                .context("cannot read the state store")?
+                .is_some();
+            if !known {
+                pith::io::warc::write::repair_torn_tail(p)
+                    .with_context(|| format!("cannot repair WARC file {}", p.display()))?;
+            }
             fleet::sink::recover(&store, p).context("cannot repair the WARC file")?;
             Some(
                 std::fs::OpenOptions::new()

@@ -360,7 +360,14 @@ fn three_workers_write_what_pith_run_writes_and_keep_each_hosts_delay() {
     let nats = NatsServer::start();
     let delay = Duration::from_millis(100);
     let (servers, urls) = sites(60, 10, 20);
-    let mut fleet = Fleet::new(nats, delay.as_millis() as u64, &urls);
+    // Without a state, as the `pith run --no-state` it is compared with.
+    let mut fleet = Fleet::with_settings(
+        nats,
+        delay.as_millis() as u64,
+        &urls,
+        50,
+        "[state]\nenabled = false\n",
+    );
     let said = fleet.enqueue();
     assert!(
         said.contains(&format!("queued {} URLs", urls.len())),

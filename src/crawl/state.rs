@@ -465,6 +465,29 @@ mod tests {
     }
 
     #[test]
+    fn a_sink_batch_is_committed_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = StateStore::open(&dir.path().join("state.sqlite")).unwrap();
+        assert!(!s.fleet_has_warcinfo("<urn:uuid:w>").unwrap());
+        assert_eq!(s.fleet_article("k1").unwrap(), None);
+        s.fleet_commit_batch(&FleetBatch {
+            records: vec![("r1".into(), Some("https://x.org/a".into()), 7)],
+            outputs: vec![("out.jsonl".into(), 120), ("crawl.warc.gz".into(), 900)],
+            warcinfos: vec!["<urn:uuid:w>".into()],
+            articles: vec![("k1".into(), "https://x.org/a".into())],
+        })
+        .unwrap();
+        assert!(s.fleet_has("r1").unwrap());
+        assert!(s.fleet_has_warcinfo("<urn:uuid:w>").unwrap());
+        assert_eq!(
+            s.fleet_article("k1").unwrap().as_deref(),
+            Some("https://x.org/a")
+        );
+        assert_eq!(s.fleet_committed_len("crawl.warc.gz").unwrap(), Some(900));
+        assert_eq!(s.fleet_written().unwrap(), 1);
+    }
+
+    #[test]
     fn records_written_before_a_crash_are_reconciled() {
         let dir = tempfile::tempdir().unwrap();
         let s = StateStore::open(&dir.path().join("state.sqlite")).unwrap();

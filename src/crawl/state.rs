@@ -363,8 +363,8 @@ impl StateStore {
             .is_some())
     }
 
-    /// The URL of the article written under `key` (see
-    /// [`FleetBatch::articles`]), if one was.
+    /// The URL of the article written under `key` (see the `articles` of
+    /// a `FleetBatch`), if one was.
     pub fn fleet_article(&self, key: &str) -> Result<Option<String>, StateError> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         Ok(conn

@@ -1,5 +1,5 @@
 //! URLs that ran out of deliveries: each still gets one record, of kind
-//! [`DELIVERY_LIMIT`](super::worker::DELIVERY_LIMIT).
+//! [`DELIVERY_LIMIT`].
 //!
 //! A worker gives a URL at its last delivery that record instead of a
 //! fetch (see [`worker`](super::worker)), but that cannot cover every case:

@@ -111,13 +111,15 @@ class Nats:
 
 def config(dir, nats_port, partitions):
     """The settings of both `pith run` and the fleet: the same
-    `fetch.concurrency` (--concurrency) for each."""
+    `fetch.concurrency` (--concurrency) for each, and no state (`pith run`
+    runs with --no-state; the fleet's state across epochs is off too)."""
     path = os.path.join(dir, "config.toml")
     with open(path, "w") as f:
         f.write(
             "[fetch]\nallow_private_networks = true\nper_host_delay_ms = 0\n"
             f"retries = 0\ntimeout_secs = 10\nconcurrency = {CONCURRENCY}\n\n"
-            f"[nats]\nurl = \"nats://127.0.0.1:{nats_port}\"\npartitions = {partitions}\n"
+            f"[nats]\nurl = \"nats://127.0.0.1:{nats_port}\"\npartitions = {partitions}\n\n"
+            "[state]\nenabled = false\n"
         )
     return path
 

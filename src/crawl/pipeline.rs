@@ -511,6 +511,25 @@ impl Processor {
     /// One URL line: its record, or the entries of the feed or sitemap it was,
     /// and its WARC records.
     pub(crate) async fn process(&self, line: Line) -> Processed {
+        let memory = match (&self.state, &line.error) {
+            (Some(state), None) => {
+                let url = url_of_line(&line.text).unwrap_or_default();
+                Some(prior_state(Some(state.clone()), &url).await)
+            }
+            _ => None,
+        };
+        self.process_remembered(line, memory).await
+    }
+
+    /// [`Processor::process`] with what is remembered of the line's URL
+    /// given: `None` when nothing is remembered between runs (no
+    /// conditional request, no revisions), `Some(None)` when the URL is
+    /// unknown.
+    pub(crate) async fn process_remembered(
+        &self,
+        line: Line,
+        memory: Option<Option<PageState>>,
+    ) -> Processed {
         let shared = self;
         if let Some(e) = line.error {
             return Processed::Done(PageOutcome {
@@ -519,7 +538,8 @@ impl Processor {
             });
         }
         let url = url_of_line(&line.text).unwrap_or_default();
-        let prior = prior_state(shared.state.clone(), &url).await;
+        let remembers = memory.is_some();
+        let prior = memory.flatten();
         let validators = prior.as_ref().filter(|_| !shared.refresh);
         let (fetched, exchanges) = fetch(&shared.fetcher, &url, validators, &shared.slots).await;
         // What follows (archiving, extraction) runs in one of the run's slots.
@@ -611,9 +631,10 @@ impl Processor {
                     url,
                 )
                 .await;
-                match &shared.state {
-                    Some(_) => with_revision(r, prior.as_ref(), shared.refresh),
-                    None => r,
+                if remembers {
+                    with_revision(r, prior.as_ref(), shared.refresh)
+                } else {
+                    r
                 }
             }
         };
@@ -840,35 +861,9 @@ impl Written {
     /// remembered.
     pub fn repeat_of(&mut self, record: &Record) -> Option<Arc<str>> {
         use std::hash::{Hash, Hasher};
-        let article = record.article.as_ref()?;
-        let fetch = record.fetch.as_ref();
-        let mut keys: Vec<String> = [
-            record.url.as_deref(),
-            fetch.and_then(|f| f.final_url.as_deref()),
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(normalize)
-        .map(|u| format!("url {u}"))
-        .collect();
-        // A canonical URL that is a site's root is a common mistake of
-        // templates, not a statement that every page is the home page.
-        if let Some(c) = article
-            .metadata
-            .canonical_url
-            .as_deref()
-            .and_then(normalize)
-            .filter(|_| self.by_content)
-        {
-            if url::Url::parse(&c).is_ok_and(|u| u.path().len() > 1) {
-                keys.push(format!("url {c}"));
-            }
-        }
-        if let Some(h) = fetch
-            .and_then(|f| f.content_hash.as_deref())
-            .filter(|_| self.by_content)
-        {
-            keys.push(format!("hash {h}"));
+        let keys = article_keys(record, self.by_content);
+        if keys.is_empty() {
+            return None;
         }
         let keys: Vec<u64> = keys
             .iter()
@@ -891,6 +886,46 @@ impl Written {
         }
         None
     }
+}
+
+/// What makes an article the same as another in a run: its normalized URL
+/// as listed and after redirects, and, when `by_content`, its normalized
+/// canonical URL (unless a site's root) and its text's hash. None for a
+/// record without an article.
+pub(crate) fn article_keys(record: &Record, by_content: bool) -> Vec<String> {
+    let Some(article) = record.article.as_ref() else {
+        return Vec::new();
+    };
+    let fetch = record.fetch.as_ref();
+    let mut keys: Vec<String> = [
+        record.url.as_deref(),
+        fetch.and_then(|f| f.final_url.as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(normalize)
+    .map(|u| format!("url {u}"))
+    .collect();
+    // A canonical URL that is a site's root is a common mistake of
+    // templates, not a statement that every page is the home page.
+    if let Some(c) = article
+        .metadata
+        .canonical_url
+        .as_deref()
+        .and_then(normalize)
+        .filter(|_| by_content)
+    {
+        if url::Url::parse(&c).is_ok_and(|u| u.path().len() > 1) {
+            keys.push(format!("url {c}"));
+        }
+    }
+    if let Some(h) = fetch
+        .and_then(|f| f.content_hash.as_deref())
+        .filter(|_| by_content)
+    {
+        keys.push(format!("hash {h}"));
+    }
+    keys
 }
 
 /// SHA-256 of `bytes`, lower-case hex.

@@ -68,6 +68,13 @@ impl StateStore {
             CREATE TABLE IF NOT EXISTS fleet_outputs (
                 path TEXT PRIMARY KEY,
                 committed_len INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS fleet_warcinfo (
+                id TEXT PRIMARY KEY
+            );
+            CREATE TABLE IF NOT EXISTS fleet_articles (
+                key TEXT PRIMARY KEY,
+                url TEXT NOT NULL
             )",
         )?;
         Ok(StateStore {
@@ -153,6 +160,46 @@ impl StateStore {
 }
 
 impl StateStore {
+    /// Note the visit of `r`'s URL; its content hash counts as written
+    /// when its article was `new` in the output, and is kept (as no
+    /// revision) when it was a `repeat` of an article under another URL,
+    /// so that the next run finds it unchanged. A failed page leaves no
+    /// validators: a rerun must not be told "304 Not Modified" for a page
+    /// that gave no record.
+    pub fn remember(
+        &self,
+        r: &crate::io::output::Record,
+        new: bool,
+        repeat: bool,
+    ) -> Result<(), StateError> {
+        let Some(url) = &r.url else {
+            return Ok(());
+        };
+        let mut f = r.fetch.clone().unwrap_or_default();
+        if r.error.is_some() {
+            f.etag = None;
+            f.last_modified = None;
+        }
+        let hash = f.content_hash.as_deref().filter(|_| r.article.is_some());
+        if let (true, Some(hash)) = (repeat && !new, hash) {
+            return self.visit_repeat(
+                url,
+                f.status,
+                f.etag.as_deref(),
+                f.last_modified.as_deref(),
+                hash,
+            );
+        }
+        let written = hash.filter(|_| new);
+        self.visit(
+            url,
+            f.status,
+            f.etag.as_deref(),
+            f.last_modified.as_deref(),
+            written,
+        )
+    }
+
     /// How many URLs have an article written, as remembered.
     pub fn written_pages(&self) -> Result<u64, StateError> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
@@ -223,6 +270,19 @@ impl StateStore {
         records: &[(&str, Option<&str>, u64)],
         outputs: &[(&str, u64)],
     ) -> Result<(), StateError> {
+        self.fleet_commit_batch(&FleetBatch {
+            records: records
+                .iter()
+                .map(|(k, u, s)| (k.to_string(), u.map(str::to_string), *s))
+                .collect(),
+            outputs: outputs.iter().map(|(p, n)| (p.to_string(), *n)).collect(),
+            ..Default::default()
+        })
+    }
+
+    /// Note everything of `batch` in one commit, so a crash leaves all or
+    /// none.
+    pub fn fleet_commit_batch(&self, batch: &FleetBatch) -> Result<(), StateError> {
         let now = chrono::Utc::now().to_rfc3339();
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let tx = conn.transaction()?;
@@ -230,7 +290,7 @@ impl StateStore {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO fleet_records (key, url, seq, written_at) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for (key, url, seq) in records {
+            for (key, url, seq) in &batch.records {
                 insert.execute(params![
                     key,
                     url,
@@ -238,8 +298,20 @@ impl StateStore {
                     now
                 ])?;
             }
+            let mut info =
+                tx.prepare_cached("INSERT OR IGNORE INTO fleet_warcinfo (id) VALUES (?1)")?;
+            for id in &batch.warcinfos {
+                info.execute(params![id])?;
+            }
+            let mut article = tx.prepare_cached(
+                "INSERT OR IGNORE INTO fleet_articles (key, url) VALUES (?1, ?2)",
+            )?;
+            for (key, url) in &batch.articles {
+                article.execute(params![key, url])?;
+            }
         }
-        for &(path, len) in outputs {
+        for (path, len) in &batch.outputs {
+            let (path, len) = (path.as_str(), *len);
             tx.execute(
                 "INSERT INTO fleet_outputs (path, committed_len) VALUES (?1, ?2)
                  ON CONFLICT(path) DO UPDATE SET committed_len = ?2",
@@ -260,6 +332,48 @@ impl StateStore {
             params![path, i64::try_from(len).unwrap_or(i64::MAX)],
         )?;
         Ok(())
+    }
+}
+
+/// What one commit of `pith sink` notes (see
+/// [`StateStore::fleet_commit_batch`]).
+#[derive(Debug, Clone, Default)]
+pub struct FleetBatch {
+    /// The records `(key, url, stream sequence)` written.
+    pub records: Vec<(String, Option<String>, u64)>,
+    /// The output files `(path, length)` after them.
+    pub outputs: Vec<(String, u64)>,
+    /// The `warcinfo` records written to the WARC file, by record ID.
+    pub warcinfos: Vec<String>,
+    /// The keys of the articles written `(key, URL)`, to drop repeats.
+    pub articles: Vec<(String, String)>,
+}
+
+impl StateStore {
+    /// Whether the `warcinfo` record `id` is in the sink's WARC file.
+    pub fn fleet_has_warcinfo(&self, id: &str) -> Result<bool, StateError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(conn
+            .query_row(
+                "SELECT 1 FROM fleet_warcinfo WHERE id = ?1",
+                params![id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// The URL of the article written under `key` (see the `articles` of
+    /// a `FleetBatch`), if one was.
+    pub fn fleet_article(&self, key: &str) -> Result<Option<String>, StateError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(conn
+            .query_row(
+                "SELECT url FROM fleet_articles WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 }
 
@@ -348,6 +462,29 @@ mod tests {
         assert_eq!(s.written_pages().unwrap(), 1);
         s.visit("w", Some(200), None, None, Some("h3")).unwrap();
         assert_eq!(s.get("w").unwrap().unwrap().revisions, 1);
+    }
+
+    #[test]
+    fn a_sink_batch_is_committed_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = StateStore::open(&dir.path().join("state.sqlite")).unwrap();
+        assert!(!s.fleet_has_warcinfo("<urn:uuid:w>").unwrap());
+        assert_eq!(s.fleet_article("k1").unwrap(), None);
+        s.fleet_commit_batch(&FleetBatch {
+            records: vec![("r1".into(), Some("https://x.org/a".into()), 7)],
+            outputs: vec![("out.jsonl".into(), 120), ("crawl.warc.gz".into(), 900)],
+            warcinfos: vec!["<urn:uuid:w>".into()],
+            articles: vec![("k1".into(), "https://x.org/a".into())],
+        })
+        .unwrap();
+        assert!(s.fleet_has("r1").unwrap());
+        assert!(s.fleet_has_warcinfo("<urn:uuid:w>").unwrap());
+        assert_eq!(
+            s.fleet_article("k1").unwrap().as_deref(),
+            Some("https://x.org/a")
+        );
+        assert_eq!(s.fleet_committed_len("crawl.warc.gz").unwrap(), Some(900));
+        assert_eq!(s.fleet_written().unwrap(), 1);
     }
 
     #[test]

@@ -140,6 +140,17 @@ impl Fleet {
         urls: &[String],
         max_deliver: u32,
     ) -> Fleet {
+        Fleet::with_settings(nats, delay_ms, urls, max_deliver, "")
+    }
+
+    /// A fleet whose config.toml ends with `more` (tables of its own).
+    fn with_settings(
+        nats: NatsServer,
+        delay_ms: u64,
+        urls: &[String],
+        max_deliver: u32,
+        more: &str,
+    ) -> Fleet {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = dir.path().join("config.toml");
         std::fs::write(
@@ -147,7 +158,7 @@ impl Fleet {
             format!(
                 "[fetch]\nallow_private_networks = true\nper_host_delay_ms = {delay_ms}\n\
                  timeout_secs = 5\nretries = 0\nconcurrency = 8\n\n\
-                 [nats]\nurl = \"{}\"\npartitions = 8\nack_wait_secs = 2\nmax_deliver = {max_deliver}\n",
+                 [nats]\nurl = \"{}\"\npartitions = 8\nack_wait_secs = 2\nmax_deliver = {max_deliver}\n\n{more}",
                 nats.url
             ),
         )
@@ -174,9 +185,14 @@ impl Fleet {
     }
 
     fn enqueue(&self) -> String {
+        self.enqueue_in(1)
+    }
+
+    /// Queue the list in `epoch`.
+    fn enqueue_in(&self, epoch: u64) -> String {
         let out = self
             .pith()
-            .arg("enqueue")
+            .args(["enqueue", "--epoch", &epoch.to_string()])
             .arg(&self.list)
             .output()
             .expect("pith enqueue");
@@ -344,7 +360,14 @@ fn three_workers_write_what_pith_run_writes_and_keep_each_hosts_delay() {
     let nats = NatsServer::start();
     let delay = Duration::from_millis(100);
     let (servers, urls) = sites(60, 10, 20);
-    let mut fleet = Fleet::new(nats, delay.as_millis() as u64, &urls);
+    // Without a state, as the `pith run --no-state` it is compared with.
+    let mut fleet = Fleet::with_settings(
+        nats,
+        delay.as_millis() as u64,
+        &urls,
+        50,
+        "[state]\nenabled = false\n",
+    );
     let said = fleet.enqueue();
     assert!(
         said.contains(&format!("queued {} URLs", urls.len())),
@@ -618,4 +641,293 @@ fn a_command_with_another_partition_count_is_refused() {
     }
     // The same count still works.
     assert!(fleet.status().contains("total"));
+}
+
+/// The total line of `pith status`: pending, in flight, redelivered, waiting.
+fn status_totals(status: &str) -> Vec<u64> {
+    status
+        .lines()
+        .find(|l| l.trim_start().starts_with("total"))
+        .expect("a total line")
+        .split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().expect("a number"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_url_whose_only_delivery_dies_still_gets_one_record() {
+    let nats = NatsServer::start();
+    let site = TestServer::start(Ipv4Addr::new(127, 0, 0, 130));
+    site.route(
+        "/robots.txt",
+        Response::ok("User-agent: *\n").content_type("text/plain"),
+    );
+    site.route(
+        "/slow",
+        Response::ok(story("slow-once")).delay(Duration::from_secs(30)),
+    );
+    site.route("/quick", Response::ok(story("quick-once")));
+    let urls = vec![site.url("/slow"), site.url("/quick")];
+    // One delivery per URL: it is the last, and it is fetched.
+    let mut fleet = Fleet::with_max_deliver(nats, 0, &urls[..1], 1);
+    fleet.enqueue();
+    let (mut first, _) = fleet.worker(&[]);
+    let t0 = Instant::now();
+    while site.hits("/slow") == 0 {
+        assert!(t0.elapsed() < DEADLINE, "the slow page was never asked for");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Killed during the only delivery: the server will not deliver the URL
+    // again, but says so, and the URL gets its record from that.
+    first.kill().expect("kill -9 the worker");
+    let _ = first.wait();
+    std::fs::write(&fleet.list, format!("{}\n", urls[1])).expect("list");
+    fleet.enqueue();
+    let mut children = vec![fleet.sink(), fleet.worker(&[])];
+    wait_all(&mut children);
+    let records = fleet.records();
+    assert_one_record_per_url(&records, &urls);
+    let slow = records
+        .iter()
+        .find(|r| r["url"] == urls[0].as_str())
+        .expect("the slow page's record");
+    assert_eq!(slow["error"]["kind"], "delivery_limit", "{slow}");
+    assert!(
+        slow["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("delivered 1 times")),
+        "{slow}"
+    );
+    assert_eq!(
+        site.hits("/slow"),
+        1,
+        "fetched again after its only delivery"
+    );
+    let quick = records
+        .iter()
+        .find(|r| r["url"] == urls[1].as_str())
+        .expect("the quick page's record");
+    assert!(quick["error"].is_null(), "{quick}");
+    // Nothing is left on the frontier, and nothing waits.
+    let status = fleet.status();
+    assert_eq!(&status_totals(&status)[..2], &[0, 0], "{status}");
+    assert!(!status.contains("out of deliveries"), "{status}");
+}
+
+/// A page of little text and a large, incompressible script: its WARC
+/// records are larger than a NATS message.
+fn big_page(bytes: usize) -> Vec<u8> {
+    let mut rng = crate::support::Rng::new(7);
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let noise: String = (0..bytes)
+        .map(|_| alphabet[rng.below(alphabet.len())] as char)
+        .collect();
+    let page = String::from_utf8(story("big-one")).expect("utf-8");
+    page.replacen(
+        "</head>",
+        &format!("<script>var noise = \"{noise}\";</script></head>"),
+        1,
+    )
+    .into_bytes()
+}
+
+#[cfg(unix)]
+#[test]
+fn the_sink_writes_each_urls_warc_records_once_through_a_kill() {
+    let nats = NatsServer::start();
+    let (servers, mut urls) = sites(140, 4, 12);
+    servers[0].route("/big", Response::ok(big_page(1_600_000)));
+    urls.push(servers[0].url("/big"));
+    // The workers archive because [output] warc is set: the sink writes it.
+    let mut fleet =
+        Fleet::with_settings(nats, 20, &urls, 50, "[output]\nwarc = \"crawl.warc.gz\"\n");
+    fleet.enqueue();
+    let mut sink = fleet.sink();
+    let mut children = vec![fleet.worker(&[]), fleet.worker(&[])];
+    // The sink is killed once it wrote some records, and started again.
+    let t0 = Instant::now();
+    while fleet.records().len() < 10 {
+        assert!(t0.elapsed() < DEADLINE, "no records");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    sink.0.kill().expect("kill -9 the sink");
+    let _ = sink.0.wait();
+    children.push(fleet.sink());
+    wait_all(&mut children);
+    let records = fleet.records();
+    assert_one_record_per_url(&records, &urls);
+    let warc_path = fleet.dir.path().join("crawl.warc.gz");
+    let bytes = std::fs::read(&warc_path).expect("the WARC file");
+    let members = crate::warc::members(&bytes);
+    let mut responses: HashMap<String, usize> = HashMap::new();
+    let mut infos = std::collections::HashSet::new();
+    for m in &members {
+        assert_eq!(m.version, "WARC/1.1");
+        let block_digest = m.get("WARC-Block-Digest");
+        if let Some(d) = block_digest {
+            assert_eq!(d, crate::warc::sha1_base32(&m.block), "block digest");
+        }
+        match m.get("WARC-Type") {
+            Some("warcinfo") => {
+                assert!(infos.insert(m.get("WARC-Record-ID").expect("an id").to_string()));
+            }
+            Some("response") => {
+                let info = m.get("WARC-Warcinfo-ID").expect("a warcinfo id");
+                assert!(
+                    infos.contains(info),
+                    "a warcinfo record precedes its records"
+                );
+                *responses
+                    .entry(m.get("WARC-Target-URI").expect("a URI").to_string())
+                    .or_default() += 1;
+            }
+            Some("request") => {}
+            other => panic!("a record of type {other:?}"),
+        }
+    }
+    // One response per URL fetched (a disallowed one is not), and one per
+    // robots.txt (fetched once for the fleet).
+    for u in &urls {
+        let expected = usize::from(!u.ends_with("/private"));
+        assert_eq!(
+            responses.get(u.as_str()).copied().unwrap_or(0),
+            expected,
+            "{u}"
+        );
+    }
+    for s in &servers {
+        assert_eq!(responses.get(&s.url("/robots.txt")), Some(&1));
+    }
+    // As many URLs as listed: the disallowed ones (one per host) are
+    // not fetched, the robots.txt files (one per host) are.
+    assert_eq!(responses.len(), urls.len(), "responses of other URLs");
+    // The large one travelled in chunks, whole.
+    let big = members
+        .iter()
+        .find(|m| {
+            m.get("WARC-Type") == Some("response")
+                && m.get("WARC-Target-URI") == Some(urls.last().unwrap().as_str())
+        })
+        .expect("the large page's response");
+    assert!(big.block.len() > 1_600_000, "{}", big.block.len());
+    crate::warc::warcio_check(&warc_path);
+}
+
+#[test]
+fn an_article_repeated_in_an_epoch_is_written_once_as_pith_run_does() {
+    let nats = NatsServer::start();
+    let site = TestServer::start(Ipv4Addr::new(127, 0, 0, 150));
+    site.route(
+        "/robots.txt",
+        Response::ok("User-agent: *\n").content_type("text/plain"),
+    );
+    site.route("/a", Response::ok(story("same")));
+    // The same article under another URL, and a redirect to a listed URL.
+    site.route("/b", Response::ok(story("same")));
+    site.route("/r", Response::ok("").redirect(301, "/a"));
+    site.route("/c", Response::ok(story("other")));
+    let urls = vec![site.url("/a"), site.url("/b"), site.url("/r")];
+    let mut fleet = Fleet::new(nats, 0, &urls);
+    fleet.enqueue();
+    let mut children = vec![fleet.sink(), fleet.worker(&[])];
+    wait_all(&mut children);
+    // One host is one partition: the URLs come in list order.
+    let records = fleet.records();
+    let written: Vec<&str> = records.iter().map(|r| r["url"].as_str().unwrap()).collect();
+    assert_eq!(written, [urls[0].as_str()], "{records:?}");
+    // `pith run` with its state writes the same article once (under the
+    // URL whose fetch finished first: its URLs run at once).
+    let run = Command::new(env!("CARGO_BIN_EXE_pith"))
+        .current_dir(fleet.dir.path())
+        .args(["-q", "--config"])
+        .arg(&fleet.config)
+        .args(["run", "--per-host-delay-ms", "0", "--output", "run.jsonl"])
+        .arg(&fleet.list)
+        .output()
+        .expect("pith run");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let ran = std::fs::read_to_string(fleet.dir.path().join("run.jsonl")).expect("run output");
+    let ran: Vec<String> = ran
+        .lines()
+        .map(|l| gist(&serde_json::from_str::<Value>(l).expect("a JSON line")))
+        .collect();
+    assert_eq!(ran, [gist(&records[0])]);
+    // A sink started again remembers: the repeat queued later in the same
+    // epoch is not written, a new article is.
+    std::fs::write(
+        &fleet.list,
+        format!("{}\n{}\n", site.url("/b?again"), site.url("/c")),
+    )
+    .expect("list");
+    fleet.enqueue();
+    let mut children = vec![fleet.sink(), fleet.worker(&[])];
+    wait_all(&mut children);
+    let records = fleet.records();
+    let written: Vec<&str> = records.iter().map(|r| r["url"].as_str().unwrap()).collect();
+    assert_eq!(written, [urls[0].clone(), site.url("/c")], "{records:?}");
+}
+
+#[test]
+fn a_later_epoch_asks_conditionally_and_writes_only_what_changed() {
+    let nats = NatsServer::start();
+    let site = TestServer::start(Ipv4Addr::new(127, 0, 0, 160));
+    site.route(
+        "/robots.txt",
+        Response::ok("User-agent: *\n").content_type("text/plain"),
+    );
+    site.route_seq(
+        "/etag",
+        vec![
+            Response::ok(story("with-etag")).header("ETag", "\"v1\""),
+            Response::ok("").status(304).header("ETag", "\"v1\""),
+        ],
+    );
+    site.route("/same", Response::ok(story("same-text")));
+    site.route_seq(
+        "/edited",
+        vec![
+            Response::ok(story("first-text")),
+            Response::ok(story("second-text")),
+        ],
+    );
+    let urls = vec![site.url("/etag"), site.url("/same"), site.url("/edited")];
+    let mut fleet = Fleet::new(nats, 0, &urls);
+    fleet.enqueue();
+    let mut children = vec![fleet.sink(), fleet.worker(&[])];
+    wait_all(&mut children);
+    let first = fleet.records();
+    assert_one_record_per_url(&first, &urls);
+    for r in &first {
+        assert_eq!(r["revision"], 1, "{r}");
+    }
+    // The same list again, in a new epoch: the page with an ETag is asked
+    // for with it (304), the one with the same text is unchanged, and only
+    // the edited one is written again, as its second revision.
+    assert!(fleet.enqueue_in(2).contains("queued 3 URLs"));
+    let mut children = vec![fleet.sink(), fleet.worker(&[])];
+    wait_all(&mut children);
+    let etag_asks: Vec<Option<String>> = site
+        .requests()
+        .iter()
+        .filter(|l| l.path == "/etag")
+        .map(|l| l.header("if-none-match").map(str::to_string))
+        .collect();
+    assert_eq!(etag_asks, [None, Some("\"v1\"".to_string())]);
+    let records = fleet.records();
+    assert_eq!(records.len(), 4, "{records:?}");
+    let again = &records[3];
+    assert_eq!(again["url"], urls[2].as_str());
+    assert_eq!(again["revision"], 2, "{again}");
+    assert!(
+        again["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("second-text")),
+        "{again}"
+    );
 }

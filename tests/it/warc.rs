@@ -47,9 +47,9 @@ fn extract(args: &[&str]) -> (i32, Vec<Value>) {
 
 /// One WARC record: its version line, named fields and block.
 pub struct WarcRecord {
-    version: String,
-    fields: Vec<(String, String)>,
-    block: Vec<u8>,
+    pub version: String,
+    pub fields: Vec<(String, String)>,
+    pub block: Vec<u8>,
 }
 
 impl WarcRecord {
@@ -106,7 +106,7 @@ pub fn members(bytes: &[u8]) -> Vec<WarcRecord> {
     out
 }
 
-fn sha1_base32(bytes: &[u8]) -> String {
+pub fn sha1_base32(bytes: &[u8]) -> String {
     format!(
         "sha1:{}",
         data_encoding::BASE32.encode(&Sha1::digest(bytes))
@@ -114,7 +114,7 @@ fn sha1_base32(bytes: &[u8]) -> String {
 }
 
 /// Checks `file` with warcio (digests included) when Python has it.
-fn warcio_check(file: &Path) {
+pub fn warcio_check(file: &Path) {
     let has_warcio = Command::new("python3")
         .args(["-c", "import warcio"])
         .output()

@@ -137,6 +137,10 @@ pub struct WorkerArgs {
     /// Exit (0) once no URL came for this many seconds and the frontier is empty.
     #[arg(long, value_name = "SECS")]
     pub idle_exit: Option<u64>,
+    /// Send each URL's requests and responses to the sink for its WARC file
+    /// (also when [output] warc is set).
+    #[arg(long)]
+    pub archive: bool,
 }
 
 /// `pith sink` flags.
@@ -162,6 +166,15 @@ pub struct SinkArgs {
     /// (exactly once, as the output).
     #[arg(long, value_name = "FILE")]
     pub failures: Option<PathBuf>,
+    /// Append the requests and responses the workers made (they send them
+    /// with --archive or [output] warc) to this WARC/1.1 file (default:
+    /// [output] warc), each URL's once.
+    #[arg(long, value_name = "FILE.warc.gz")]
+    pub warc: Option<PathBuf>,
+    /// Also write records of pages that did not change since an earlier
+    /// epoch (marked "unchanged": true).
+    #[arg(long)]
+    pub emit_unchanged: bool,
     /// Exit (0) once no record came for this many seconds, the frontier is
     /// empty and every record is written.
     #[arg(long, value_name = "SECS")]

@@ -91,7 +91,10 @@ pub fn worker(a: WorkerArgs, mut config: Config) -> Result<i32> {
     apply_fetch_flags(&a.fetch, &mut config.fetch)?;
     let extract = a.extraction.options(&config.extract)?;
     config.extract.validate()?;
-    let fetch = config.fetch.settings();
+    let mut fetch = config.fetch.settings();
+    // The sink writes the WARC file; a worker sends it the exchanges.
+    let archive = a.archive || !config.output.warc.trim().is_empty();
+    fetch.archive = archive;
     let grace = fetch.timeout.min(MAX_GRACE);
     let rt = runtime()?;
     let code = rt.block_on(async {
@@ -109,6 +112,8 @@ pub fn worker(a: WorkerArgs, mut config: Config) -> Result<i32> {
             memory: usize::try_from(config.extract.memory_mb << 20).unwrap_or(usize::MAX),
             sites: config.site.clone(),
             grace,
+            archive,
+            remember: config.state.enabled,
             idle_exit: a.idle_exit.map(Duration::from_secs),
         };
         let logger = {
@@ -158,6 +163,31 @@ pub fn sink(a: SinkArgs, config: Config) -> Result<i32> {
     if let Some(p) = &a.failures {
         fleet::sink::recover(&store, p).context("cannot repair the failures file")?;
     }
+    let warc_path = path_setting(a.warc.as_ref(), &config.output.warc);
+    let mut warc = match &warc_path {
+        Some(p) => {
+            // A WARC file the ledger does not know yet (one of `pith run`)
+            // is cut back to its last whole record, as `pith run` does;
+            // one it knows is cut back to its last commit.
+            let known = store
+                .fleet_committed_len(&p.to_string_lossy())
+                .context("cannot read the state store")?
+                .is_some();
+            if !known {
+                pith::io::warc::write::repair_torn_tail(p)
+                    .with_context(|| format!("cannot repair WARC file {}", p.display()))?;
+            }
+            fleet::sink::recover(&store, p).context("cannot repair the WARC file")?;
+            Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)
+                    .with_context(|| format!("cannot open WARC file {}", p.display()))?,
+            )
+        }
+        None => None,
+    };
     let metadata = !(a.no_metadata || config.output.no_metadata);
     let mut out = open_sink(Some(&path), format, metadata)?;
     let mut failures = match &a.failures {
@@ -175,12 +205,15 @@ pub fn sink(a: SinkArgs, config: Config) -> Result<i32> {
         let counts = fleet::sink::SinkCounts::default();
         let settings = fleet::sink::SinkSettings {
             idle_exit: a.idle_exit.map(Duration::from_secs),
+            remember: config.state.enabled,
+            emit_unchanged: a.emit_unchanged || config.state.emit_unchanged,
         };
         tracing::info!(nats = %fleet::redact(&fleet.settings().url), output = %path.display(), "sink started");
         let outputs = fleet::sink::Outputs {
             out: &mut out,
             file,
             failures: failures.as_mut().zip(a.failures.clone()),
+            warc: warc.as_mut().zip(warc_path.clone()),
         };
         let drained = fleet::sink::drain(&fleet, outputs, &store, &settings, &counts, stop);
         let logged = async {
@@ -191,6 +224,9 @@ pub fn sink(a: SinkArgs, config: Config) -> Result<i32> {
                 tracing::info!(
                     written = counts.written.load(Ordering::Relaxed),
                     duplicates = counts.duplicates.load(Ordering::Relaxed),
+                    repeats = counts.repeats.load(Ordering::Relaxed),
+                    unchanged = counts.unchanged.load(Ordering::Relaxed),
+                    archived = counts.archived.load(Ordering::Relaxed),
                     "sink"
                 );
             }
@@ -202,6 +238,9 @@ pub fn sink(a: SinkArgs, config: Config) -> Result<i32> {
         tracing::info!(
             written = counts.written.load(Ordering::Relaxed),
             duplicates = counts.duplicates.load(Ordering::Relaxed),
+            repeats = counts.repeats.load(Ordering::Relaxed),
+                    unchanged = counts.unchanged.load(Ordering::Relaxed),
+            archived = counts.archived.load(Ordering::Relaxed),
             "sink stopped"
         );
         let code = signals.borrow().code.unwrap_or(EXIT_OK);
@@ -240,6 +279,12 @@ pub fn status(a: StatusArgs, config: Config) -> Result<i32> {
             "results: {} waiting for the sink, {} in flight",
             s.results_pending, s.results_in_flight
         );
+        if s.exhausted > 0 {
+            println!(
+                "out of deliveries: {} URLs whose delivery_limit record is still to come",
+                s.exhausted
+            );
+        }
         Ok(EXIT_OK)
     })
 }

@@ -749,42 +749,10 @@ impl Output {
     }
 }
 
-/// Note the visit of `r`'s URL in the state; its content hash counts as
-/// written when its article was `new` in the output, and is kept (as no
-/// revision) when it was a `repeat` of an article under another URL, so
-/// that the next run finds it unchanged. A failed page leaves no
-/// validators: a rerun must not be told "304 Not Modified" for a page that
-/// gave no record.
+/// Note the visit of `r`'s URL in the state (see [`StateStore::remember`]).
 fn remember(state: &StateStore, r: &Record, new: bool, repeat: bool) -> Result<()> {
-    let Some(url) = &r.url else {
-        return Ok(());
-    };
-    let mut f = r.fetch.clone().unwrap_or_default();
-    if r.error.is_some() {
-        f.etag = None;
-        f.last_modified = None;
-    }
-    let hash = f.content_hash.as_deref().filter(|_| r.article.is_some());
-    if let (true, Some(hash)) = (repeat && !new, hash) {
-        return state
-            .visit_repeat(
-                url,
-                f.status,
-                f.etag.as_deref(),
-                f.last_modified.as_deref(),
-                hash,
-            )
-            .context("cannot update the state store");
-    }
-    let written = hash.filter(|_| new);
     state
-        .visit(
-            url,
-            f.status,
-            f.etag.as_deref(),
-            f.last_modified.as_deref(),
-            written,
-        )
+        .remember(r, new, repeat)
         .context("cannot update the state store")
 }
 

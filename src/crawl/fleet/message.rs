@@ -1,5 +1,9 @@
 //! What travels on the fleet's streams: a [`Task`] (one URL of the
-//! frontier) and a [`ResultMessage`] (one record, for the sink), both JSON.
+//! frontier), JSON, and a [`ResultMessage`] (one URL's record and WARC
+//! records, for the sink): JSON, followed in the same payload by the WARC
+//! records ([`WarcPart::inline`] bytes of gzip members) when they fit in
+//! the server's largest payload, else in chunks of their own on the
+//! `<prefix>-warc` stream ([`WarcPart::chunks`]).
 
 use crate::io::output::{ErrorInfo, FetchFields, Record};
 use crate::{Article, PageType};
@@ -20,13 +24,66 @@ pub struct Task {
     pub epoch: u64,
 }
 
-/// One record on its way to the sink.
+/// One URL's outcome on its way to the sink.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResultMessage {
     /// [`record_key`](super::record_key) of the URL and epoch.
     pub key: String,
-    /// The record.
-    pub record: WireRecord,
+    /// The epoch of the URL (articles repeated within an epoch are
+    /// written once).
+    #[serde(default)]
+    pub epoch: u64,
+    /// The record; none for a feed or sitemap whose entries were queued
+    /// (its WARC records still travel).
+    pub record: Option<WireRecord>,
+    /// The WARC records of the URL's exchanges, when the worker archives.
+    #[serde(default)]
+    pub warc: Option<WarcPart>,
+}
+
+/// Where a URL's WARC records are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarcPart {
+    /// The `WARC-Record-ID` of the `warcinfo` record they refer to (one per
+    /// worker process; the sink writes it before the first of them).
+    pub info_id: String,
+    /// Bytes of gzip members at the end of the message's payload, after
+    /// the JSON.
+    #[serde(default)]
+    pub inline: u64,
+    /// Or: the stream sequences, in order, of the chunks on the
+    /// `<prefix>-warc` stream that hold them.
+    #[serde(default)]
+    pub chunks: Vec<u64>,
+}
+
+impl ResultMessage {
+    /// The payload: the JSON, then the inline WARC bytes.
+    pub fn encode(&self, inline: &[u8]) -> Result<Vec<u8>, serde_json::Error> {
+        let mut out = serde_json::to_vec(self)?;
+        out.extend_from_slice(inline);
+        Ok(out)
+    }
+
+    /// A payload read back: the message and its inline WARC bytes.
+    pub fn decode(payload: &[u8]) -> Result<(ResultMessage, &[u8]), serde_json::Error> {
+        // The JSON is one object: it ends where the deserializer stops.
+        let mut de = serde_json::Deserializer::from_slice(payload).into_iter::<ResultMessage>();
+        let message = match de.next() {
+            Some(m) => m?,
+            None => return Err(serde::de::Error::custom("an empty message")),
+        };
+        let end = de.byte_offset();
+        let inline = message.warc.as_ref().map_or(0, |w| w.inline);
+        let rest = &payload[end..];
+        if rest.len() as u64 != inline {
+            return Err(serde::de::Error::custom(format!(
+                "{} bytes follow the record, {inline} announced",
+                rest.len()
+            )));
+        }
+        Ok((message, rest))
+    }
 }
 
 /// A [`Record`] with its parts apart (the written record flattens them,
@@ -98,5 +155,30 @@ mod tests {
             let back: Record = serde_json::from_slice::<WireRecord>(&wire).unwrap().into();
             assert_eq!(serde_json::to_string(&back).unwrap(), json);
         }
+    }
+
+    #[test]
+    fn warc_bytes_travel_after_the_json() {
+        let gz = [0x1f_u8, 0x8b, 8, 0, b'{', b'}', 0xff];
+        let m = ResultMessage {
+            key: "k".into(),
+            epoch: 3,
+            record: None,
+            warc: Some(WarcPart {
+                info_id: "<urn:uuid:x>".into(),
+                inline: gz.len() as u64,
+                chunks: vec![],
+            }),
+        };
+        let payload = m.encode(&gz).unwrap();
+        let (back, inline) = ResultMessage::decode(&payload).unwrap();
+        assert_eq!(inline, gz);
+        assert_eq!(back.warc, m.warc);
+        assert_eq!(back.epoch, 3);
+        // A message of an earlier version: a record, no WARC part.
+        let old = br#"{"key":"k","record":{"schema_version":1,"source":"s","url":null,"fetch":null,"article":null,"error":null,"page_type":null}}"#;
+        let (back, inline) = ResultMessage::decode(old).unwrap();
+        assert!(back.record.is_some() && back.warc.is_none() && inline.is_empty());
+        assert!(ResultMessage::decode(&payload[..payload.len() - 1]).is_err());
     }
 }

@@ -7,9 +7,13 @@
 //!                   │                  max_ack_pending = 1)
 //!        ┌──────────┼──────────┐
 //!     worker     worker     worker ──► <prefix>.results ──► sink ──► output
+//!        │                   <prefix>.warc (large WARC records) ┘
 //!        └── KV: <prefix>-seen (URL → epoch)                 (+ SQLite ledger)
 //!            KV: <prefix>-robots (origin → robots.txt, 24 h)
+//!            KV: <prefix>-pages (URL → validators, content hash, revisions;
+//!                written by the sink, read by workers before a fetch)
 //!            KV: <prefix>-layout (the partition count: one per fleet)
+//!  server advisories of URLs out of deliveries ──► <prefix>-exhausted ──► workers
 //! ```
 //!
 //! A URL's partition is the hash of its registrable domain (the `--shard`
@@ -25,12 +29,15 @@
 //! and the output's length in its SQLite state in one commit after writing
 //! (see [`sink`]). Fetching is at least once, records exactly once.
 
+pub mod exhausted;
 pub mod frontier;
 pub mod message;
+pub mod pages;
 pub mod robots;
 pub mod seen;
 pub mod sink;
 pub mod status;
+pub mod warc;
 pub mod worker;
 
 use crate::crawl::normalize::normalize;
@@ -229,6 +236,14 @@ impl Fleet {
             .map_err(js_err(format!("open key-value bucket {name}")))
     }
 
+    /// The largest message the server takes, in bytes.
+    pub fn max_payload(&self) -> usize {
+        match self.client.server_info().max_payload {
+            0 => 1024 * 1024,
+            n => n,
+        }
+    }
+
     /// Wait until everything published so far reached the server.
     pub async fn flush(&self) -> Result<(), FleetError> {
         self.client.flush().await.map_err(js_err("flush"))
@@ -300,7 +315,11 @@ impl Fleet {
                 .await
                 .map_err(js_err(format!("make stream {name}")))?;
         }
+        exhausted::make_stream(self).await?;
+        warc::make_stream(self).await?;
         self.make_bucket(&seen::bucket(self), Duration::ZERO)
+            .await?;
+        self.make_bucket(&pages::bucket(self), Duration::ZERO)
             .await?;
         self.make_bucket(
             &robots::bucket(self),

@@ -15,14 +15,32 @@
 //! acks, the records come again and are known. A directory output keeps one index
 //! line per URL, so a record written twice there (a crash in the same
 //! window) still counts once.
+//!
+//! With a WARC file, a URL's WARC records (sent by workers that archive)
+//! are appended before its record, preceded once by the `warcinfo` record
+//! of the worker that made them; the WARC file's length and the `warcinfo`
+//! records written are committed with the rest, so it too is cut back after
+//! a crash and holds each URL's records once.
+//!
+//! As `pith run` with its state, an article that repeats one written
+//! earlier in the same epoch (the same URL after redirects, canonical URL
+//! or text) is not written again: the keys of the articles written are in
+//! the ledger, so the rule holds across restarts of the sink. And as it,
+//! each URL's visit is noted in the state (validators, content hash,
+//! revisions), whence it is copied to the fleet's bucket of pages for the
+//! workers; an `unchanged` record is written only with `emit_unchanged`.
 
 use super::message::ResultMessage;
 use super::{Fleet, FleetError};
+use crate::crawl::pipeline::{article_keys, hex_sha256};
+use crate::crawl::state::FleetBatch;
 use crate::crawl::state::StateStore;
 use crate::io::output::{Record, Sink};
+use crate::io::warc::write::WarcEncoder;
 use async_nats::jetstream::{self, AckKind};
 use futures_util::{FutureExt, StreamExt};
 use std::collections::HashSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -37,6 +55,13 @@ pub struct SinkSettings {
     /// Stop once no record came for this long, the frontier is empty and
     /// no record waits.
     pub idle_exit: Option<Duration>,
+    /// Note each URL's visit in the state and the fleet's bucket of pages
+    /// (see [`pages`](super::pages)), and drop an article repeated in an
+    /// epoch by its canonical URL and text too (else by its URLs only), as
+    /// `pith run` with its state.
+    pub remember: bool,
+    /// Also write records of pages that did not change.
+    pub emit_unchanged: bool,
 }
 
 /// What the sink did so far.
@@ -46,6 +71,13 @@ pub struct SinkCounts {
     pub written: AtomicU64,
     /// Records already written, acked without writing.
     pub duplicates: AtomicU64,
+    /// Articles not written: they repeat one written in the same epoch.
+    pub repeats: AtomicU64,
+    /// Articles unchanged since an earlier epoch (written only with
+    /// `emit_unchanged`).
+    pub unchanged: AtomicU64,
+    /// URLs whose WARC records were appended.
+    pub archived: AtomicU64,
 }
 
 /// Before opening a file output: cut what was written after the ledger's
@@ -90,6 +122,9 @@ pub struct Outputs<'a> {
     /// The error records again (`--failures`), and its file (whose length
     /// goes in the ledger too).
     pub failures: Option<(&'a mut Sink, PathBuf)>,
+    /// The WARC file, opened to append (its length goes in the ledger
+    /// too), and its path.
+    pub warc: Option<(&'a mut std::fs::File, PathBuf)>,
 }
 
 /// Write the fleet's records to `outputs` until `stop` turns true (or,
@@ -103,6 +138,10 @@ pub async fn drain(
     mut stop: watch::Receiver<bool>,
 ) -> Result<(), FleetError> {
     let consumer = fleet.sink_consumer().await?;
+    let pages = match settings.remember {
+        true => Some(super::pages::Pages::open(fleet).await?),
+        false => None,
+    };
     let mut messages = consumer
         .messages()
         .await
@@ -126,7 +165,7 @@ pub async fn drain(
                             _ => break,
                         }
                     }
-                    take(batch, &mut outputs, store, counts).await?;
+                    take(fleet, batch, &mut outputs, store, (settings, pages.as_ref()), counts).await?;
                     last = Instant::now();
                 }
                 Some(Err(e)) => tracing::debug!("results: {e}"),
@@ -152,20 +191,35 @@ async fn is_done(fleet: &Fleet) -> bool {
     }
 }
 
+/// The ledger's key of an article key of `epoch`.
+fn article_key(epoch: u64, key: &str) -> String {
+    let mut k = hex_sha256(format!("{epoch}\n{key}").as_bytes());
+    k.truncate(32);
+    k
+}
+
 /// A batch of results: each written unless the ledger (or the batch)
 /// knows it, then all committed at once, then all acked.
 async fn take(
+    fleet: &Fleet,
     batch: Vec<jetstream::Message>,
     outputs: &mut Outputs<'_>,
     store: &StateStore,
+    (settings, pages): (&SinkSettings, Option<&super::pages::Pages>),
     counts: &SinkCounts,
 ) -> Result<(), FleetError> {
-    let mut written: Vec<(String, Option<String>, u64)> = Vec::new();
+    let mut commit = FleetBatch::default();
     let mut keys = HashSet::new();
+    let mut infos = HashSet::new();
+    let mut articles: std::collections::HashMap<String, String> = Default::default();
+    let mut chunks = Vec::new();
     let mut to_ack = Vec::with_capacity(batch.len());
+    let mut written = 0u64;
+    // URLs whose visit was noted: copied to the bucket of pages.
+    let mut remembered = Vec::new();
     for msg in batch {
         let seq = msg.info().map(|i| i.stream_sequence).unwrap_or(0);
-        let result: ResultMessage = match serde_json::from_slice(&msg.payload) {
+        let (result, inline) = match ResultMessage::decode(&msg.payload) {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(seq, "not a pith record on the results stream, dropped: {e}");
@@ -173,49 +227,175 @@ async fn take(
                 continue;
             }
         };
-        if keys.contains(&result.key) || store.fleet_has(&result.key)? {
+        let inline = inline.to_vec();
+        let ResultMessage {
+            key,
+            epoch,
+            record,
+            warc,
+        } = result;
+        if let Some(w) = &warc {
+            chunks.extend_from_slice(&w.chunks);
+        }
+        if keys.contains(&key) || store.fleet_has(&key)? {
             counts.duplicates.fetch_add(1, Ordering::Relaxed);
+            // Its visit may not have reached the bucket (a crash after the
+            // commit): copied again.
+            if let Some(url) = record.as_ref().and_then(|r| r.url.clone()) {
+                remembered.push(url);
+            }
             to_ack.push(msg);
             continue;
         }
-        let mut record: Record = result.record.into();
-        if let Some(replaced) = outputs.out.put(&record)? {
-            tracing::warn!(url = ?replaced.url, "article file not written: an output error record instead");
-            record = replaced;
+        // The exchanges reach the WARC file before the record, as in
+        // `pith run`.
+        if let Some((file, path)) = outputs.warc.as_mut() {
+            match warc {
+                Some(part) => {
+                    let bytes = if part.chunks.is_empty() {
+                        Ok(inline)
+                    } else {
+                        super::warc::get_chunks(fleet, &part.chunks).await
+                    };
+                    match bytes {
+                        Ok(b) if b.is_empty() => {}
+                        Ok(b) => {
+                            if !infos.contains(&part.info_id)
+                                && !store.fleet_has_warcinfo(&part.info_id)?
+                            {
+                                let name = path
+                                    .file_name()
+                                    .map(|n| n.to_string_lossy().into_owned())
+                                    .unwrap_or_default();
+                                let info =
+                                    WarcEncoder::with_info_id(&part.info_id).warcinfo(&name)?;
+                                file.write_all(&info)?;
+                                infos.insert(part.info_id.clone());
+                                commit.warcinfos.push(part.info_id);
+                            }
+                            file.write_all(&b)?;
+                            file.flush()?;
+                            counts.archived.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(e) => tracing::error!(
+                            seq,
+                            "the WARC records of a URL are lost: {e}; its record is written"
+                        ),
+                    }
+                }
+                None if record.is_some() => {
+                    static SAID: std::sync::Once = std::sync::Once::new();
+                    SAID.call_once(|| {
+                        tracing::warn!(
+                            "records come without their WARC records: start the workers with \
+                             --archive (or [output] warc set)"
+                        )
+                    });
+                }
+                None => {}
+            }
+        }
+        keys.insert(key.clone());
+        let Some(wire) = record else {
+            // A feed or sitemap: its WARC records only.
+            commit.records.push((key, None, seq));
+            to_ack.push(msg);
+            continue;
+        };
+        let mut record: Record = wire.into();
+        // As `pith run` writes a round: an article repeating one written in
+        // this epoch is not written, nor is an unchanged one unless asked.
+        let these: Vec<String> = article_keys(&record, settings.remember)
+            .iter()
+            .map(|k| article_key(epoch, k))
+            .collect();
+        let mut repeats = None;
+        for k in &these {
+            repeats = match articles.get(k) {
+                Some(u) => Some(u.clone()),
+                None => store.fleet_article(k)?,
+            };
+            if repeats.is_some() {
+                break;
+            }
+        }
+        if repeats.is_none() {
+            let name = record.url.clone().unwrap_or_else(|| record.source.clone());
+            for k in these {
+                articles.insert(k.clone(), name.clone());
+                commit.articles.push((k, name.clone()));
+            }
+        }
+        let is_unchanged = record.is_unchanged();
+        let repeats = repeats.filter(|_| !is_unchanged);
+        let mut unchanged = is_unchanged || repeats.is_some();
+        let write = !unchanged || settings.emit_unchanged && is_unchanged;
+        if let Some(first) = &repeats {
+            tracing::warn!(
+                url = record.url.as_deref().unwrap_or(&record.source),
+                repeats = %first,
+                "skipped: repeats an article written in this epoch"
+            );
+            counts.repeats.fetch_add(1, Ordering::Relaxed);
+        } else if is_unchanged {
+            counts.unchanged.fetch_add(1, Ordering::Relaxed);
+        }
+        if write {
+            if let Some(replaced) = outputs.out.put(&record)? {
+                tracing::warn!(url = ?replaced.url, "article file not written: an output error record instead");
+                record = replaced;
+                unchanged = false;
+            }
+            written += 1;
         }
         if record.error.is_some() {
             if let Some((failures, _)) = outputs.failures.as_mut() {
                 failures.write(&record)?;
             }
         }
-        keys.insert(result.key.clone());
-        written.push((result.key, record.url, seq));
+        if let (Some(_), Some(url)) = (pages, &record.url) {
+            // After the record, before its commit: a crash notes the visit
+            // again with the record, which counts no second revision.
+            store.remember(&record, write && !unchanged, repeats.is_some())?;
+            remembered.push(url.clone());
+        }
+        commit.records.push((key, record.url, seq));
         to_ack.push(msg);
     }
-    if !written.is_empty() {
+    if !commit.records.is_empty() {
         let files = outputs
             .file
             .iter()
-            .chain(outputs.failures.as_ref().map(|(_, p)| p));
-        let mut lengths = Vec::new();
+            .chain(outputs.failures.as_ref().map(|(_, p)| p))
+            .chain(outputs.warc.as_ref().map(|(_, p)| p));
         for p in files {
-            lengths.push((
+            commit.outputs.push((
                 p.to_string_lossy().into_owned(),
                 std::fs::metadata(p)?.len(),
             ));
         }
-        let lengths: Vec<(&str, u64)> = lengths.iter().map(|(p, n)| (p.as_str(), *n)).collect();
-        let entries: Vec<(&str, Option<&str>, u64)> = written
-            .iter()
-            .map(|(k, u, s)| (k.as_str(), u.as_deref(), *s))
-            .collect();
-        store.fleet_commit_all(&entries, &lengths)?;
-        counts
-            .written
-            .fetch_add(written.len() as u64, Ordering::Relaxed);
+        store.fleet_commit_batch(&commit)?;
+        counts.written.fetch_add(written, Ordering::Relaxed);
     }
     for msg in &to_ack {
         ack(msg).await;
+    }
+    // Written (or known): the chunks are of no more use.
+    super::warc::delete_chunks(fleet, &chunks).await;
+    if let Some(pages) = pages {
+        // All of the batch's at once: one round trip, not one per URL.
+        let mut states = Vec::with_capacity(remembered.len());
+        for url in remembered {
+            if let Some(state) = store.get(&url)? {
+                states.push((url, state));
+            }
+        }
+        let puts = states.iter().map(|(url, state)| async move {
+            if let Err(e) = pages.put(url, state).await {
+                tracing::warn!(%url, "{e}: its next fetch is not conditional");
+            }
+        });
+        futures_util::future::join_all(puts).await;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! How the fleet is doing, from the server's own counts: per frontier
 //! partition, messages pending, in flight (delivered, not yet acked) and
-//! redelivered; and the records waiting for the sink.
+//! redelivered; URLs out of deliveries whose record is still to come; and
+//! the records waiting for the sink.
 
 use super::{Fleet, FleetError, js_err};
 
@@ -28,14 +29,19 @@ pub struct FleetStatus {
     pub results_pending: u64,
     /// Records delivered to the sink and not yet acked.
     pub results_in_flight: u64,
+    /// URLs out of deliveries whose `delivery_limit` record is still to
+    /// be published (see [`exhausted`](super::exhausted)).
+    pub exhausted: u64,
 }
 
 impl FleetStatus {
     /// Whether no URL waits or is being worked on.
     pub fn frontier_is_empty(&self) -> bool {
-        self.partitions
-            .iter()
-            .all(|p| p.pending == 0 && p.in_flight == 0)
+        self.exhausted == 0
+            && self
+                .partitions
+                .iter()
+                .all(|p| p.pending == 0 && p.in_flight == 0)
     }
 }
 
@@ -61,10 +67,11 @@ async fn partitions(fleet: &Fleet) -> Result<Vec<PartitionStatus>, FleetError> {
 
 /// Whether no URL waits on the frontier or is being worked on.
 pub async fn frontier_is_empty(fleet: &Fleet) -> Result<bool, FleetError> {
-    Ok(partitions(fleet)
+    let idle = partitions(fleet)
         .await?
         .iter()
-        .all(|p| p.pending == 0 && p.in_flight == 0))
+        .all(|p| p.pending == 0 && p.in_flight == 0);
+    Ok(idle && super::exhausted::waiting(fleet).await? == 0)
 }
 
 /// The fleet's counts now.
@@ -79,5 +86,6 @@ pub async fn status(fleet: &Fleet) -> Result<FleetStatus, FleetError> {
         partitions,
         results_pending: info.num_pending,
         results_in_flight: info.num_ack_pending as u64,
+        exhausted: super::exhausted::waiting(fleet).await?,
     })
 }

@@ -13,17 +13,28 @@
 //! the ack, or, at the end of a run or a stop, alone and confirmed (double
 //! ack). The answers to all of the worker's requests come to one inbox
 //! subscription. A message at its last delivery (`max_deliver`) gets a
-//! [`DELIVERY_LIMIT`] error record instead of a fetch.
+//! [`DELIVERY_LIMIT`] error record instead of a fetch; one whose last
+//! delivery ends unfinished too gets it through [`exhausted`](super::exhausted),
+//! whose advisories every worker serves besides its partitions.
+//! With `remember`, what the fleet remembers of a URL (the bucket of
+//! [`pages`](super::pages)) is read before its fetch, so it is requested
+//! conditionally and its article marked `unchanged` or given its revision,
+//! as `pith run` does with its state.
+//! When archiving, a URL's WARC records go with its record, for the sink's
+//! WARC file (those of a feed or sitemap without a record of their own).
 //! The entries of feeds and sitemaps go back on the frontier, through the
 //! seen-set. When `stop` turns true no new message is claimed; one being
 //! worked on gets `grace` to finish, and is handed back (nak) after it.
 
 use super::frontier::Frontier;
-use super::message::{ResultMessage, Task, WireRecord};
+use super::message::{ResultMessage, Task, WarcPart, WireRecord};
 use super::{Fleet, FleetError, js_err, record_key};
 use crate::ExtractOptions;
 use crate::crawl::fetch::Fetcher;
-use crate::crawl::pipeline::{Line, Memory, PageOutcome, Processed, Processor, catch_panic};
+use crate::crawl::pipeline::{
+    Line, Memory, PageOutcome, Processed, Processor, catch_panic, url_of_line,
+};
+use crate::io::warc::write::WarcEncoder;
 use async_nats::jetstream::{self, AckKind};
 use futures_util::StreamExt;
 use std::collections::BTreeMap;
@@ -72,6 +83,14 @@ pub struct WorkerSettings {
     pub sites: Vec<crate::config::SiteConfig>,
     /// How long a message being worked on may finish after `stop`.
     pub grace: Duration,
+    /// Ask what the fleet remembers of each URL (see
+    /// [`pages`](super::pages)) before fetching it: conditional requests,
+    /// `unchanged` articles and revisions, as `pith run` with its state.
+    pub remember: bool,
+    /// Send each URL's WARC records (request and response of every
+    /// exchange) with its record, for the sink's WARC file. The fetcher
+    /// must keep the exchanges (`FetchSettings::archive`).
+    pub archive: bool,
     /// Stop once no message came for this long and the frontier is empty
     /// (nothing pending, nothing in flight).
     pub idle_exit: Option<Duration>,
@@ -117,6 +136,8 @@ impl WorkerCounts {
 struct Ctx {
     fleet: Arc<Fleet>,
     processor: Processor,
+    /// What the fleet remembers of each URL, when asked.
+    pages: Option<Arc<super::pages::Pages>>,
     counts: Arc<WorkerCounts>,
     grace: Duration,
     /// When a message last came.
@@ -133,14 +154,19 @@ pub async fn work(
     mut stop: watch::Receiver<bool>,
 ) -> Result<(), FleetError> {
     let concurrency = settings.concurrency.clamp(1, Semaphore::MAX_PERMITS);
+    let pages = match settings.remember {
+        true => Some(Arc::new(super::pages::Pages::open(&fleet).await?)),
+        false => None,
+    };
     let ctx = Arc::new(Ctx {
+        pages,
         fleet: fleet.clone(),
         processor: Processor {
             fetcher,
             extract: Arc::new(settings.extract),
             state: None,
             refresh: false,
-            warc: None,
+            warc: settings.archive.then(WarcEncoder::default),
             slots: Arc::new(Semaphore::new(concurrency)),
             memory: Arc::new(Memory::new(settings.memory)),
             sites: Arc::new(settings.sites),
@@ -185,6 +211,11 @@ pub async fn work(
         loops.spawn(serve(ctx.clone(), part, claims.clone(), halt.clone()));
     }
     let router = tokio::spawn(route(answers, routes));
+    let advisories = tokio::spawn(super::exhausted::serve(
+        fleet.clone(),
+        ctx.counts.clone(),
+        halt.clone(),
+    ));
     let idle_exit = settings.idle_exit;
     let watcher = async {
         loop {
@@ -218,6 +249,7 @@ pub async fn work(
     halt_tx.send_replace(true);
     while loops.join_next().await.is_some() {}
     router.abort();
+    let _ = advisories.await;
     Ok(())
 }
 
@@ -443,12 +475,17 @@ async fn handle(ctx: &Ctx, msg: &jetstream::Message, halt: &mut watch::Receiver<
             ),
         );
         tracing::warn!(url = %task.url, delivered, "the last delivery: an error record instead of a fetch");
-        return publish_counted(ctx, msg, &task, record).await;
+        let outcome = PageOutcome {
+            record: Some(record),
+            warc: Vec::new(),
+        };
+        return publish_counted(ctx, msg, &task, outcome).await;
     }
     let work = {
         let fleet = ctx.fleet.clone();
         let processor = ctx.processor.clone();
         let counts = ctx.counts.clone();
+        let pages = ctx.pages.clone();
         let task = task.clone();
         async move {
             let line = Line {
@@ -457,7 +494,17 @@ async fn handle(ctx: &Ctx, msg: &jetstream::Message, halt: &mut watch::Receiver<
                 depth: task.depth,
                 error: None,
             };
-            match processor.process(line).await {
+            let memory = match &pages {
+                Some(pages) => {
+                    let url = url_of_line(&task.url).unwrap_or_default();
+                    Some(pages.get(&url).await.unwrap_or_else(|e| {
+                        tracing::warn!(%url, "{e}: fetched as a new page");
+                        None
+                    }))
+                }
+                None => None,
+            };
+            match processor.process_remembered(line, memory).await {
                 Processed::Done(outcome) => outcome,
                 Processed::Listed(found, warc) => {
                     let n = queue_entries(&fleet, found, task.epoch).await;
@@ -492,10 +539,11 @@ async fn handle(ctx: &Ctx, msg: &jetstream::Message, halt: &mut watch::Receiver<
         return false;
     };
     let done_at = Instant::now();
-    if let Some(record) = outcome.record {
-        if !publish_counted(ctx, msg, &task, record).await {
-            return false;
-        }
+    // A feed or sitemap has no record, but its WARC records travel.
+    if (outcome.record.is_some() || !outcome.warc.is_empty())
+        && !publish_counted(ctx, msg, &task, outcome).await
+    {
+        return false;
     }
     // The partition stays ours for the host's delay (or Crawl-delay), so
     // the next request to the host, by any worker, starts after it.
@@ -504,23 +552,32 @@ async fn handle(ctx: &Ctx, msg: &jetstream::Message, halt: &mut watch::Receiver<
     true
 }
 
-/// Publish the record of `task` under progress acks on `msg`, and count
-/// it; `false` when it could not be (`msg` is then handed back).
+/// Publish the outcome of `task` under progress acks on `msg`, and count
+/// its record; `false` when it could not be (`msg` is then handed back).
 async fn publish_counted(
     ctx: &Ctx,
     msg: &jetstream::Message,
     task: &Task,
-    record: crate::io::output::Record,
+    outcome: PageOutcome,
 ) -> bool {
-    let kind = record.error.as_ref().map(|e| e.kind.clone());
+    // `None`: WARC records alone (a feed or sitemap), nothing to count.
+    let counted = outcome
+        .record
+        .as_ref()
+        .map(|r| r.error.as_ref().map(|e| e.kind.clone()));
     let ack_wait = ctx.fleet.settings().ack_wait;
-    if let Err(e) = with_progress(msg, ack_wait, publish(&ctx.fleet, task, record)).await {
+    let info_id = ctx.processor.warc.as_ref().map(|w| w.info_id());
+    let published = publish_archived(&ctx.fleet, task, outcome, info_id);
+    if let Err(e) = with_progress(msg, ack_wait, published).await {
         tracing::warn!(url = %task.url, "{e}: handed back");
         let _ = msg
             .ack_with(AckKind::Nak(Some(Duration::from_secs(1))))
             .await;
         return false;
     }
+    let Some(kind) = counted else {
+        return true;
+    };
     ctx.counts.done.fetch_add(1, Ordering::Relaxed);
     if let Some(kind) = kind {
         *ctx.counts
@@ -533,20 +590,67 @@ async fn publish_counted(
     true
 }
 
-/// Publish the record of `task` and wait until the server stored it.
-async fn publish(
+/// Room left in a payload for what is not the record and its WARC bytes
+/// (the JSON's WARC part, headers, the protocol's own bytes).
+const PAYLOAD_MARGIN: usize = 4096;
+
+/// Publish the record of `task` (no WARC records) and wait until the
+/// server stored it.
+pub(crate) async fn publish(
     fleet: &Fleet,
     task: &Task,
     record: crate::io::output::Record,
 ) -> Result<(), FleetError> {
+    let outcome = PageOutcome {
+        record: Some(record),
+        warc: Vec::new(),
+    };
+    publish_archived(fleet, task, outcome, None).await
+}
+
+/// Publish the outcome of `task` and wait until the server stored it: its
+/// record and, when the worker archives (`info_id` of its `warcinfo`), its
+/// WARC records, after the JSON in the same payload when both fit in the
+/// server's largest payload, else in chunks on the WARC stream first.
+async fn publish_archived(
+    fleet: &Fleet,
+    task: &Task,
+    outcome: PageOutcome,
+    info_id: Option<&str>,
+) -> Result<(), FleetError> {
     let key = record_key(&task.url, task.epoch);
+    let mut message = ResultMessage {
+        key: key.clone(),
+        epoch: task.epoch,
+        record: outcome.record.map(WireRecord::from),
+        warc: None,
+    };
+    let mut inline: &[u8] = &[];
+    if let Some(info_id) = info_id {
+        let mut part = WarcPart {
+            info_id: info_id.to_string(),
+            ..Default::default()
+        };
+        // The record's JSON is measured only when there is something to
+        // send with it.
+        let fits = outcome.warc.is_empty()
+            || serde_json::to_vec(&message)
+                .map_err(js_err("encode a record"))?
+                .len()
+                + outcome.warc.len()
+                + PAYLOAD_MARGIN
+                <= fleet.max_payload();
+        if fits {
+            part.inline = outcome.warc.len() as u64;
+            inline = &outcome.warc;
+        } else {
+            part.chunks = super::warc::put_chunks(fleet, &outcome.warc).await?;
+        }
+        message.warc = Some(part);
+    }
+    let body = message.encode(inline).map_err(js_err("encode a record"))?;
     let mut headers = async_nats::HeaderMap::new();
     headers.insert("Nats-Msg-Id", key.as_str());
-    let body = serde_json::to_vec(&ResultMessage {
-        key,
-        record: WireRecord::from(record),
-    })
-    .map_err(js_err("encode a record"))?;
     let ack = fleet
         .js()
         .publish_with_headers(fleet.results_subject(), headers, body.into())

@@ -69,6 +69,20 @@ impl Default for WarcEncoder {
 }
 
 impl WarcEncoder {
+    /// An encoder whose records refer to the `warcinfo` record `info_id`
+    /// (a `WARC-Record-ID`, `<urn:uuid:…>`): records made elsewhere (a
+    /// fleet worker) and the `warcinfo` written where they are appended.
+    pub fn with_info_id(info_id: &str) -> WarcEncoder {
+        WarcEncoder {
+            info_id: info_id.into(),
+        }
+    }
+
+    /// The `WARC-Record-ID` of the `warcinfo` record the records refer to.
+    pub fn info_id(&self) -> &str {
+        &self.info_id
+    }
+
     /// The `warcinfo` record every other record refers to.
     pub fn warcinfo(&self, filename: &str) -> io::Result<Vec<u8>> {
         let info = format!(

@@ -215,6 +215,8 @@ def main():
     # By each set's own page type (wcxb-dev's gold one), and what the change
     # is worth on the whole set (its macro mean counts every page).
     sizes = collections.Counter(d["set"] for d in docs.values())
+    sizes.update(f"{d['set']} {(d.get('extra') or {}).get('page_type')}"
+                 for d in docs.values() if (d.get("extra") or {}).get("page_type"))
     groups = collections.defaultdict(lambda: [0, 0.0, 0.0])
     for i, p in enumerate(pages):
         d = p["doc"]
@@ -229,7 +231,7 @@ def main():
     for g, (n, before, after) in sorted(groups.items()):
         line = f"  {g:28s} {n:5d} pages {before / n:6.3f} -> {after / n:6.3f}"
         if g in sizes:
-            line += f"   whole set: {(after - before) / sizes[g]:+.4f}"
+            line += f"   on all {sizes[g]}: {(after - before) / sizes[g]:+.4f}"
         print(line)
 
     if args.no_write:

@@ -16,7 +16,7 @@
 //!
 //! [`gbdt`]: crate::extract::gbdt
 
-use crate::extract::dom::{Doc, Flag, Ix, NONE, Tag, attr};
+use crate::extract::dom::{Doc, Flag, Ix, NONE, attr};
 use crate::extract::gbdt::Ensemble;
 use crate::extract::model::{Block, BlockKind, PageType};
 use crate::extract::rules::Hit;
@@ -493,11 +493,7 @@ fn flag(b: bool) -> f32 {
 /// every element above it, up to (not including) `<body>`.
 fn chain(doc: &Doc<'_>, source: Ix) -> Vec<Ix> {
     let mut out = Vec::new();
-    let mut i = source;
-    // A text node, or an inline element: climb to the block that holds it.
-    while i != NONE && i != doc.body && !doc.tag(i).intersects(Tag::BLOCK) {
-        i = doc.nodes[i as usize].parent;
-    }
+    let mut i = doc.block_of(source);
     while i != NONE && i != doc.body {
         out.push(i);
         i = doc.nodes[i as usize].parent;

@@ -243,6 +243,17 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// The block element that holds node `i` (a text node or an inline
+    /// element climbs to its nearest block ancestor); `<body>` or [`NONE`]
+    /// when there is none below the body.
+    pub fn block_of(&self, i: Ix) -> Ix {
+        let mut i = i;
+        while i != NONE && i != self.body && !self.tag(i).intersects(Tag::BLOCK) {
+            i = self.nodes[i as usize].parent;
+        }
+        i
+    }
+
     /// Tag flags of `i` (0 for text or out of range).
     pub fn tag(&self, i: Ix) -> Tag {
         self.nodes.get(i as usize).map_or(Tag::empty(), Node::tag)

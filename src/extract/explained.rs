@@ -11,7 +11,7 @@
 use crate::extract::annotate::{self, Mark};
 use crate::extract::clean;
 use crate::extract::dom::{Data, Doc, Ix, NONE};
-use crate::extract::ladder::LADDER;
+use crate::extract::ladder::Pass;
 use crate::extract::model::Article;
 use crate::extract::selectors::Forced;
 use crate::extract::stats::Stats;
@@ -32,17 +32,42 @@ pub(crate) struct PassTrace {
     pub scores: Vec<(Ix, f32)>,
 }
 
-/// A page read as a region (listings, forums): the cleaner's decisions,
-/// with the whole body kept.
-pub(crate) fn region_trace(doc: &Doc<'_>, raw: &[Stats], forced: &Forced) -> PassTrace {
+/// A page read as a region (listings, forums) with `pass`: the cleaner's
+/// decisions, with the whole body kept.
+pub(crate) fn region_trace(doc: &Doc<'_>, raw: &[Stats], forced: &Forced, pass: Pass) -> PassTrace {
     let mut why = vec![None; doc.nodes.len()];
-    let mut removed = clean::removed_why(doc, raw, LADDER[3], Some(&mut why));
+    let mut removed = clean::removed_why(doc, raw, pass, Some(&mut why));
     forced.apply(doc, &mut removed);
     forced.note(doc, &mut why);
     PassTrace {
         why,
         roots: vec![doc.body],
         scores: Vec::new(),
+    }
+}
+
+/// Note `reason` on the block elements of the `dropped` blocks (each given
+/// by the node it starts at) that hold none of the `kept` ones.
+pub(crate) fn note_blocks(
+    doc: &Doc<'_>,
+    why: &mut [Option<Reason>],
+    kept: &[Ix],
+    dropped: &[Ix],
+    reason: Reason,
+) {
+    let mut kept = kept.to_vec();
+    kept.sort_unstable();
+    for &s in dropped {
+        let e = doc.block_of(s);
+        if e == NONE || e == doc.body {
+            continue;
+        }
+        let end = doc.nodes[e as usize].end;
+        let first = kept.partition_point(|&k| k < e);
+        if kept.get(first).is_some_and(|&k| k < end) {
+            continue;
+        }
+        why[e as usize].get_or_insert(reason);
     }
 }
 

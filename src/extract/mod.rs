@@ -164,6 +164,8 @@ struct Outcome {
     blocks: Vec<Block>,
     /// For each block, the node it starts at.
     sources: Vec<Ix>,
+    /// The nodes the blocks the last filter dropped start at.
+    filtered: Vec<Ix>,
     len: u32,
     listing: bool,
     /// What the pass decided, part by part (only when explaining).
@@ -361,7 +363,7 @@ fn run(
     let mut trace: Option<explained::PassTrace> = None;
     // Whether the page was read as a region (a thread keeps its discussion).
     let mut region: Option<bool> = None;
-    let (mut blocks, sources) = match profile {
+    let (mut blocks, mut sources, filtered) = match profile {
         Profile::Article => {
             let best = climb_ladder(&doc, &raw, &known, now, options, steer, deadline)?;
             deadline.check()?;
@@ -371,7 +373,7 @@ fn run(
             match story(best, page_len) {
                 Some(b) => {
                     trace = b.trace;
-                    (b.blocks, b.sources)
+                    (b.blocks, b.sources, b.filtered)
                 }
                 None => {
                     if page_type == PageType::Article {
@@ -393,6 +395,7 @@ fn run(
         let rows = block_model::rows(&doc, &raw, &blocks, &sources, page_type, thread);
         (region.is_some(), rows)
     });
+    let mut judged_out: Vec<Ix> = Vec::new();
     if let Some(thread) = region {
         let threshold = block_model::threshold(page_type).filter(|_| switch::on(Rule::BlockModel));
         if let Some(threshold) = threshold {
@@ -400,8 +403,17 @@ fn run(
                 block_model::keep(&doc, &raw, &blocks, &sources, page_type, thread, threshold);
             // The model trims a region; it never empties one.
             if keep.iter().any(|&k| k) {
-                let mut it = keep.into_iter();
-                blocks.retain(|_| it.next().unwrap_or(true));
+                let all = std::mem::take(&mut blocks).into_iter().zip(sources);
+                let mut kept_sources = Vec::with_capacity(keep.len());
+                for ((b, s), k) in all.zip(keep) {
+                    if k {
+                        blocks.push(b);
+                        kept_sources.push(s);
+                    } else {
+                        judged_out.push(s);
+                    }
+                }
+                sources = kept_sources;
             }
         }
     }
@@ -436,7 +448,13 @@ fn run(
         blocks,
     };
     let explanation = explain.then(|| {
-        let trace = trace.unwrap_or_else(|| explained::region_trace(&doc, &raw, &forced));
+        let mut trace = trace.unwrap_or_else(|| {
+            let pass = region::pass(region == Some(true), page_type);
+            explained::region_trace(&doc, &raw, &forced, pass)
+        });
+        let why = &mut trace.why;
+        explained::note_blocks(&doc, why, &sources, &filtered, why::Reason::LineFilter);
+        explained::note_blocks(&doc, why, &sources, &judged_out, why::Reason::BlockModel);
         explained::Explained::new(&doc, &raw, trace, &article, &pre.json_ld, url.as_ref())
     });
     Ok(Ran {
@@ -580,7 +598,7 @@ fn run_pass(
             .unzip();
         (blocks, sources) = (b, s);
     }
-    let (blocks, sources) = render::filter::filter_sourced(
+    let (blocks, sources, filtered) = render::filter::filter_sourced(
         blocks,
         sources,
         known.headlines,
@@ -592,6 +610,7 @@ fn run_pass(
     Outcome {
         blocks,
         sources,
+        filtered,
         len,
         listing: is_listing,
         trace: why.map(|why| explained::PassTrace {

@@ -21,8 +21,9 @@ use chrono::NaiveDate;
 /// boxes of such pages).
 const REGION_PASS: Pass = LADDER[3];
 
-/// The blocks of the page's main region, each with the node it starts at.
-/// `thread` keeps its discussion.
+/// The blocks of the page's main region, each with the node it starts at,
+/// and the nodes of the blocks the last filter dropped. `thread` keeps its
+/// discussion.
 ///
 /// Furniture named by a class part alone (`widget`, `share`, `related`)
 /// goes on a thread and on a product page, whose sidebars and carousels of
@@ -36,13 +37,9 @@ pub(crate) fn extract(
     thread: bool,
     page_type: PageType,
     steer: crate::extract::Steer<'_>,
-) -> (Vec<Block>, Vec<Ix>) {
+) -> (Vec<Block>, Vec<Ix>, Vec<Ix>) {
     let forced = steer.forced;
-    let pass = Pass {
-        keep_thread: thread,
-        strip_boilerplate_parts: thread || page_type == PageType::Product,
-        ..REGION_PASS
-    };
+    let pass = pass(thread, page_type);
     let mut removed = clean::removed(doc, raw, pass);
     forced.apply(doc, &mut removed);
     let st = stats::stats(doc, Some(&removed));
@@ -62,6 +59,16 @@ pub(crate) fn extract(
         now,
         render::filter::Teasers::Content,
     )
+}
+
+/// The cleaning pass of a region page of `page_type` (`thread`: one whose
+/// discussion is kept).
+pub(crate) fn pass(thread: bool, page_type: PageType) -> Pass {
+    Pass {
+        keep_thread: thread,
+        strip_boilerplate_parts: thread || page_type == PageType::Product,
+        ..REGION_PASS
+    }
 }
 
 /// Share of the kept text the `<main>` elements must hold to stand for the page.

@@ -57,6 +57,12 @@ pub enum Reason {
     LinkedHeading,
     /// Outside the container the scorer chose.
     NotChosen,
+    /// A rendered line the last filter drops: a boilerplate, repeated,
+    /// byline or dateline line, the headline again, another story's excerpt.
+    LineFilter,
+    /// A block of a region page the learned block model judges is not
+    /// content.
+    BlockModel,
 }
 
 impl Reason {
@@ -87,6 +93,8 @@ impl Reason {
             Reason::NegativeWeight => "class/id weight",
             Reason::LinkedHeading => "linked heading",
             Reason::NotChosen => "not chosen",
+            Reason::LineFilter => "line filter (boilerplate, headline, byline, dateline)",
+            Reason::BlockModel => "not content (block model)",
         }
     }
 }

@@ -101,7 +101,8 @@ pub fn filter_blocks(
 }
 
 /// Drop boilerplate lines, short repeated lines and a leading headline,
-/// keeping `sources` (one per block) in step.
+/// keeping `sources` (one per block) in step; the sources of the blocks
+/// dropped come third.
 pub fn filter_sourced<T>(
     blocks: Vec<Block>,
     sources: Vec<T>,
@@ -109,15 +110,18 @@ pub fn filter_sourced<T>(
     author: Option<&str>,
     now: chrono::NaiveDate,
     teasers: Teasers,
-) -> (Vec<Block>, Vec<T>) {
+) -> (Vec<Block>, Vec<T>, Vec<T>) {
     let keep = kept(&blocks, headlines, author, now, teasers);
-    blocks
-        .into_iter()
-        .zip(sources)
-        .zip(keep)
-        .filter(|(_, k)| *k)
-        .map(|(pair, _)| pair)
-        .unzip()
+    let (mut out, mut kept_sources, mut dropped) = (Vec::new(), Vec::new(), Vec::new());
+    for ((b, s), k) in blocks.into_iter().zip(sources).zip(keep) {
+        if k {
+            out.push(b);
+            kept_sources.push(s);
+        } else {
+            dropped.push(s);
+        }
+    }
+    (out, kept_sources, dropped)
 }
 
 /// Which blocks [`filter_sourced`] keeps.

@@ -14,9 +14,9 @@ use crate::extract::rules::{self, Hit};
 use crate::extract::switch::{self, Rule};
 use crate::extract::text::{measure, push_collapsed};
 use aho_corasick::AhoCorasick;
+use rustc_hash::FxHashMap;
 use scraper::Html;
 use scraper::node::{Element, Node as SNode};
-use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 
 /// Index of a node in [`Doc::nodes`].
@@ -165,7 +165,8 @@ impl<'a> Doc<'a> {
         let mut body = NONE;
         // Pages repeat the same class values many times (list items, cards):
         // each distinct value goes through the rules once.
-        let mut verdicts: HashMap<&'a str, Hit> = HashMap::with_capacity(256);
+        let mut verdicts: FxHashMap<&'a str, Hit> =
+            FxHashMap::with_capacity_and_hasher(256, Default::default());
         // ego_tree's traverse yields Open/Close edges, so no recursion is needed
         // even for pathologically deep pages.
         for edge in html.tree.root().traverse() {
@@ -582,7 +583,7 @@ fn weight_of(hits: Hit) -> i16 {
     w
 }
 
-fn describe<'a>(el: &'a Element, verdicts: &mut HashMap<&'a str, Hit>) -> ElemNode<'a> {
+fn describe<'a>(el: &'a Element, verdicts: &mut FxHashMap<&'a str, Hit>) -> ElemNode<'a> {
     let name: &str = el.name();
     let tagf = tag_flags(name);
     let mut flags = Flag::empty();

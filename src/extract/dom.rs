@@ -14,9 +14,9 @@ use crate::extract::rules::{self, Hit};
 use crate::extract::switch::{self, Rule};
 use crate::extract::text::{measure, push_collapsed};
 use aho_corasick::AhoCorasick;
+use rustc_hash::FxHashMap;
 use scraper::Html;
 use scraper::node::{Element, Node as SNode};
-use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 
 /// Index of a node in [`Doc::nodes`].
@@ -165,7 +165,8 @@ impl<'a> Doc<'a> {
         let mut body = NONE;
         // Pages repeat the same class values many times (list items, cards):
         // each distinct value goes through the rules once.
-        let mut verdicts: HashMap<&'a str, Hit> = HashMap::with_capacity(256);
+        let mut verdicts: FxHashMap<&'a str, Hit> =
+            FxHashMap::with_capacity_and_hasher(256, Default::default());
         // ego_tree's traverse yields Open/Close edges, so no recursion is needed
         // even for pathologically deep pages.
         for edge in html.tree.root().traverse() {
@@ -276,6 +277,40 @@ impl<'a> Doc<'a> {
             }
         }
         out.trim().to_string()
+    }
+
+    /// The first `n` words of [`text_of`](Self::text_of)`(i)`, joined by
+    /// one space: the same words, read only as far as they reach.
+    pub fn first_words(&self, i: Ix, n: usize) -> String {
+        // `out` grows as in `text_of`; each space pushed after a word ends
+        // that word, and once `n` have ended the rest cannot change them.
+        let mut out = String::new();
+        let mut ended = 0;
+        let mut end_word = |out: &mut String| {
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+                ended += 1;
+            }
+            ended >= n
+        };
+        let end = self.nodes[i as usize].end;
+        'nodes: for node in &self.nodes[i as usize..end as usize] {
+            if let Data::Text(t) = &node.data {
+                let text = t.text;
+                for (k, word) in text.split_whitespace().enumerate() {
+                    if (k > 0 || text.starts_with(char::is_whitespace)) && end_word(&mut out) {
+                        break 'nodes;
+                    }
+                    out.push_str(word);
+                }
+                if text.ends_with(char::is_whitespace) && end_word(&mut out) {
+                    break;
+                }
+            } else if node.tag().intersects(Tag::BLOCK | Tag::BR) && end_word(&mut out) {
+                break;
+            }
+        }
+        out.split_whitespace().take(n).collect::<Vec<_>>().join(" ")
     }
 
     /// The [`TableShape`] of the table at `i`: every node below it counts,
@@ -559,7 +594,7 @@ fn weight_of(hits: Hit) -> i16 {
     w
 }
 
-fn describe<'a>(el: &'a Element, verdicts: &mut HashMap<&'a str, Hit>) -> ElemNode<'a> {
+fn describe<'a>(el: &'a Element, verdicts: &mut FxHashMap<&'a str, Hit>) -> ElemNode<'a> {
     let name: &str = el.name();
     let tagf = tag_flags(name);
     let mut flags = Flag::empty();
@@ -652,6 +687,31 @@ mod tests {
         let kids: Vec<_> = doc.children(div).map(|i| doc.name(i)).collect();
         assert_eq!(kids, vec!["p", "p"]);
         assert_eq!(doc.text_of(div), "a b c");
+    }
+
+    #[test]
+    fn first_words_are_those_of_the_text() {
+        let pages = [
+            "<body><div><p>a <b>b</b></p><p>c</p></div></body>",
+            "<body><div> one<i>two</i> three <br>four\u{a0}five<p>six</p>seven  eight</div></body>",
+            "<body><div><p></p><span>x</span><span>y </span><p> z</p>w<!-- c --><hr>v u t s r q</div></body>",
+            "<body><div>\u{3000}漢字 かな<p>a</p>b\tc\nd</div></body>",
+        ];
+        for page in pages {
+            let html = Html::parse_document(page);
+            let doc = Doc::build(&html);
+            for i in 0..doc.nodes.len() as Ix {
+                let text = doc.text_of(i);
+                for n in 0..12 {
+                    let want = text
+                        .split_whitespace()
+                        .take(n)
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    assert_eq!(doc.first_words(i, n), want, "{page} node {i}, {n} words");
+                }
+            }
+        }
     }
 
     #[test]

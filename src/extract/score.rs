@@ -255,13 +255,7 @@ fn cousin_sections(doc: &Doc<'_>, st: &[Stats], removed: &[bool], top: Ix) -> Op
                     .collect();
                 // A second copy of the story (a print or mobile version)
                 // is built like it too: one copy of each text.
-                let lead = |i: Ix| {
-                    doc.text_of(i)
-                        .split_whitespace()
-                        .take(COUSIN_LEAD_WORDS)
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                };
+                let lead = |i: Ix| doc.first_words(i, COUSIN_LEAD_WORDS);
                 let mut seen = vec![lead(holder)];
                 let found: Vec<Ix> = found
                     .into_iter()

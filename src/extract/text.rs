@@ -76,6 +76,11 @@ pub fn measure(text: &str) -> (u32, u16) {
 pub fn word_count(text: &str) -> usize {
     text.split_whitespace()
         .map(|w| {
+            if w.is_ascii() {
+                // No CJK character; an ASCII character is alphanumeric as
+                // an ASCII one.
+                return usize::from(w.bytes().any(|b| b.is_ascii_alphanumeric()));
+            }
             let cjk = w.chars().filter(|&c| is_cjk(c)).count();
             if cjk == 0 {
                 usize::from(w.chars().any(char::is_alphanumeric))

@@ -153,6 +153,9 @@ pub fn read(input: &Input, limit: u64) -> Result<Vec<u8>, InputError> {
                     limit,
                 });
             }
+            // Room for the whole file and the read that finds its end, so
+            // that the buffer is not grown (and copied) step by step.
+            buf.reserve_exact(usize::try_from(size).map_or(0, |s| s.saturating_add(1)));
             f.take(limit + 1).read_to_end(&mut buf).map_err(io)?;
         }
         Source::Stdin => {

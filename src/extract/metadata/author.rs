@@ -207,8 +207,23 @@ fn names_after_by(line: &str) -> Option<&str> {
 }
 
 /// Whether a text holds one of the [`BY_WORDS`].
+///
+/// Every text node of the page is asked, so this looks only where a word
+/// opens with a letter that one of them opens with.
 pub(super) fn has_by_word(text: &str) -> bool {
-    text.split_whitespace().any(|w| BY_WORDS.contains(&w))
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(at, b)| {
+        matches!(b, b'b' | b'B' | b'v' | b'V' | b'p' | b'P' | b'd' | b'D')
+            && text[..at]
+                .chars()
+                .next_back()
+                .is_none_or(char::is_whitespace)
+            && BY_WORDS.iter().any(|w| {
+                text[at..]
+                    .strip_prefix(w)
+                    .is_some_and(|after| after.chars().next().is_none_or(char::is_whitespace))
+            })
+    })
 }
 
 /// From a text node's parent up, the first short inline-only line is read
@@ -565,6 +580,34 @@ mod tests {
         assert_eq!(after_by("by jane doe"), Some("jane doe"));
         assert!(has_by_word("Posted March 3, 2004 by Gwen Ashdown"));
         assert!(!has_by_word("Standby mode"));
+        // The same answer as reading the words one by one.
+        let by_words = |t: &str| t.split_whitespace().any(|w| BY_WORDS.contains(&w));
+        for t in [
+            "",
+            "by",
+            " by",
+            "by ",
+            "x by",
+            "xby",
+            "byx",
+            "by:",
+            "By: Jane",
+            "éby",
+            "é by",
+            "\u{a0}by\u{3000}",
+            "BY\u{2003}x",
+            "vonX",
+            "Door",
+            "door:",
+            "Par",
+            "pdv bBvV",
+            "by\u{85}",
+            "\u{200b}by",
+            "par-ci",
+            "pour",
+        ] {
+            assert_eq!(has_by_word(t), by_words(t), "{t:?}");
+        }
     }
 
     #[test]

@@ -608,28 +608,64 @@ impl<'a> Gathered<'a> {
         if class.is_empty() {
             return;
         }
-        let c = class.to_ascii_lowercase();
-        if self.byline.is_none()
-            && (c.contains("byline") || c.contains("author"))
-            && !c.contains("bio")
-        {
+        let c = ClassParts::of(class);
+        if self.byline.is_none() && (c.byline || c.author) && !c.bio {
             let t = doc.visible_text_of(i);
             if t.len() < 150 && clean_authors(&t).is_some_and(|n| author::looks_like_names(&n)) {
                 self.byline = Some(t);
             }
         }
-        if self.dateline.is_none()
-            && (c.contains("date")
-                || c.contains("posted")
-                || c.contains("published")
-                || c.contains("meta")
-                || c.contains("time"))
-        {
+        if self.dateline.is_none() && (c.date || c.posted || c.published || c.meta || c.time) {
             let t = doc.text_of(i);
             if !t.is_empty() && t.len() < 200 && t.bytes().any(|b| b.is_ascii_digit()) {
                 self.dateline = Some(t);
             }
         }
+    }
+}
+
+/// Which of the words that name a byline or a date line a class value holds,
+/// in any case and anywhere (`PostDate` holds "date").
+#[derive(Debug, Default, PartialEq)]
+struct ClassParts {
+    byline: bool,
+    author: bool,
+    bio: bool,
+    date: bool,
+    posted: bool,
+    published: bool,
+    meta: bool,
+    time: bool,
+}
+
+impl ClassParts {
+    /// One pass over the value, comparing only where a word's first letter
+    /// stands.
+    fn of(class: &str) -> Self {
+        let mut c = ClassParts::default();
+        let b = class.as_bytes();
+        for at in 0..b.len() {
+            let rest = &b[at..];
+            let is = |word: &[u8]| {
+                rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word)
+            };
+            match b[at].to_ascii_lowercase() {
+                b'b' => {
+                    c.byline |= is(b"byline");
+                    c.bio |= is(b"bio");
+                }
+                b'a' => c.author |= is(b"author"),
+                b'd' => c.date |= is(b"date"),
+                b'p' => {
+                    c.posted |= is(b"posted");
+                    c.published |= is(b"published");
+                }
+                b'm' => c.meta |= is(b"meta"),
+                b't' => c.time |= is(b"time"),
+                _ => {}
+            }
+        }
+        c
     }
 }
 
@@ -659,6 +695,41 @@ pub fn normalize_lang(l: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn class_parts_as_a_lower_case_copy_holds_them() {
+        for class in [
+            "",
+            "byline",
+            "post-BYLINE",
+            "AuthorBio",
+            "bi",
+            "entry-date",
+            "DATE",
+            "dat",
+            "posted-on",
+            "PUBLISHED",
+            "metadata",
+            "timestamp",
+            "Éauthor",
+            "x-tIMe-É",
+            "publishedposted",
+            "by-line",
+        ] {
+            let l = class.to_ascii_lowercase();
+            let want = ClassParts {
+                byline: l.contains("byline"),
+                author: l.contains("author"),
+                bio: l.contains("bio"),
+                date: l.contains("date"),
+                posted: l.contains("posted"),
+                published: l.contains("published"),
+                meta: l.contains("meta"),
+                time: l.contains("time"),
+            };
+            assert_eq!(ClassParts::of(class), want, "{class:?}");
+        }
+    }
 
     #[test]
     fn languages_are_primary_subtags() {

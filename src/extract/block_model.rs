@@ -85,14 +85,21 @@ enum Column {
     Far(usize),
 }
 
+/// The model file's fields beside the ensemble (read apart: a flattened
+/// struct would make serde buffer the whole file).
 #[derive(Debug, Deserialize)]
+struct Header {
+    page_types: Vec<String>,
+    thresholds: Vec<f64>,
+}
+
+#[derive(Debug)]
 struct ModelFile {
     /// The page types (as [`PageType::as_str`]) the model judges.
     page_types: Vec<String>,
     /// For each of them, the probability of being content a block needs to
     /// be kept.
     thresholds: Vec<f64>,
-    #[serde(flatten)]
     trees: Ensemble,
 }
 
@@ -111,7 +118,13 @@ static MODEL: LazyLock<Model> = LazyLock::new(|| Model::parse(MODEL_JSON));
 
 impl Model {
     fn parse(json: &str) -> Model {
-        let file: ModelFile = serde_json::from_str(json).expect("the block model is valid");
+        let header: Header = serde_json::from_str(json).expect("the block model is valid");
+        let trees: Ensemble = serde_json::from_str(json).expect("the block model is valid");
+        let file = ModelFile {
+            page_types: header.page_types,
+            thresholds: header.thresholds,
+            trees,
+        };
         file.trees.check("the block model");
         let mut words = HashMap::new();
         let columns = file

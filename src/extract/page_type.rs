@@ -1291,11 +1291,17 @@ const MODEL_JSON: &str = include_str!("page_type_model.json");
 
 static MODEL: LazyLock<Model> = LazyLock::new(|| Model::parse(MODEL_JSON));
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct ModelFile {
     classes: Vec<String>,
-    #[serde(flatten)]
     trees: Ensemble,
+}
+
+/// The model file's fields beside the ensemble (read apart: a flattened
+/// struct would make serde buffer the whole file).
+#[derive(Deserialize)]
+struct Header {
+    classes: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -1309,7 +1315,12 @@ struct Model {
 
 impl Model {
     fn parse(json: &str) -> Model {
-        let file: ModelFile = serde_json::from_str(json).expect("the page type model is valid");
+        let header: Header = serde_json::from_str(json).expect("the page type model is valid");
+        let trees: Ensemble = serde_json::from_str(json).expect("the page type model is valid");
+        let file = ModelFile {
+            classes: header.classes,
+            trees,
+        };
         file.trees.check("the page type model");
         let columns = file
             .trees

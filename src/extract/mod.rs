@@ -336,7 +336,7 @@ fn run(
     deadline.check()?;
     let features = page_type::features(&doc, &raw, &pre.json_ld, url.as_ref(), &meta);
     let odds = page_type::probabilities(&features);
-    let mut page_type = page_type::classify(&features);
+    let mut page_type = page_type::most_likely(&odds);
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
         return Err(ExtractError::PageType(page_type));
     }

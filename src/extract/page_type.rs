@@ -141,7 +141,12 @@ impl Features {
 
 /// The page type of a page, from its features.
 pub fn classify(features: &Features) -> PageType {
-    let p = probabilities(features);
+    most_likely(&probabilities(features))
+}
+
+/// The page type given the most probability in `p` (in the order of
+/// [`PageType::ALL`]; the first on a tie).
+pub fn most_likely(p: &[f64; 7]) -> PageType {
     let mut best = 0;
     for k in 1..p.len() {
         if p[k] > p[best] {

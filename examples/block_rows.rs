@@ -11,17 +11,13 @@
 //! words of the block's near and far containers). A page with no text
 //! gives `rows: []`.
 
-use std::io::{BufRead, Read, Write};
+use std::io::Write;
+
+#[path = "support/pages.rs"]
+mod pages;
 
 fn main() {
     let list = std::env::args().nth(1).unwrap_or_else(|| "-".into());
-    let input: Box<dyn BufRead> = if list == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        Box::new(std::io::BufReader::new(
-            std::fs::File::open(&list).expect("readable list"),
-        ))
-    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let header = serde_json::json!({ "numeric": pith::BLOCK_FEATURES });
@@ -30,19 +26,8 @@ fn main() {
         text_only: true,
         ..Default::default()
     };
-    for line in input.lines() {
-        let line = line.expect("readable list");
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (path, url) = match line.split_once('\t') {
-            Some((p, u)) => (
-                p.to_string(),
-                Some(u.trim().to_string()).filter(|u| !u.is_empty()),
-            ),
-            None => (line.trim().to_string(), None),
-        };
-        let Some(bytes) = read_page(&path) else {
+    for (path, url) in pages::list(&list) {
+        let Some(bytes) = pages::read_page(&path) else {
             eprintln!("{path}: cannot read");
             continue;
         };
@@ -57,16 +42,4 @@ fn main() {
         };
         writeln!(out, "{record}").expect("writable output");
     }
-}
-
-fn read_page(path: &str) -> Option<Vec<u8>> {
-    if let Ok(b) = std::fs::read(path) {
-        return Some(b);
-    }
-    let gz = std::fs::File::open(format!("{path}.gz")).ok()?;
-    let mut bytes = Vec::new();
-    flate2::read::GzDecoder::new(gz)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Some(bytes)
 }

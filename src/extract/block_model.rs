@@ -173,25 +173,30 @@ pub(crate) fn threshold(page_type: PageType) -> Option<f64> {
     Some(MODEL.file.thresholds[k])
 }
 
-/// Which of `blocks` (each starting at the node of `sources`) the model
-/// keeps.
-pub(crate) fn keep(
-    doc: &Doc<'_>,
-    raw: &[Stats],
-    blocks: &[Block],
-    sources: &[Ix],
-    page_type: PageType,
-    thread: bool,
-    threshold: f64,
-) -> Vec<bool> {
+/// The blocks of one page, and what the model reads them with.
+pub(crate) struct PageBlocks<'d, 'a> {
+    pub doc: &'d Doc<'a>,
+    /// Statistics of the uncleaned page.
+    pub raw: &'d [Stats],
+    pub blocks: &'d [Block],
+    /// For each block, the node it starts at.
+    pub sources: &'d [Ix],
+    pub page_type: PageType,
+    /// Whether the page was read as a thread.
+    pub thread: bool,
+}
+
+/// Which of the blocks the model keeps, given the probability of being
+/// content a block needs.
+pub(crate) fn keep(page: &PageBlocks<'_, '_>, threshold: f64) -> Vec<bool> {
     let model = &*MODEL;
-    let ctx = Context::new(doc, raw, blocks, sources, page_type, thread);
+    let ctx = Context::new(page);
     let nwords = model.words.len();
     let mut near = vec![false; nwords];
     let mut far = vec![false; nwords];
     let mut x = vec![0f32; model.columns.len()];
     let mut buf = String::new();
-    (0..blocks.len())
+    (0..page.blocks.len())
         .map(|j| {
             let values = ctx.values(j);
             near.iter_mut().for_each(|v| *v = false);
@@ -217,18 +222,11 @@ pub(crate) fn keep(
         .collect()
 }
 
-/// The rows of `blocks`, for the trainer.
-pub(crate) fn rows(
-    doc: &Doc<'_>,
-    raw: &[Stats],
-    blocks: &[Block],
-    sources: &[Ix],
-    page_type: PageType,
-    thread: bool,
-) -> Vec<BlockRow> {
-    let ctx = Context::new(doc, raw, blocks, sources, page_type, thread);
+/// The rows of the blocks, for the trainer.
+pub(crate) fn rows(page: &PageBlocks<'_, '_>) -> Vec<BlockRow> {
+    let ctx = Context::new(page);
     let mut buf = String::new();
-    (0..blocks.len())
+    (0..page.blocks.len())
         .map(|j| {
             let (mut near, mut far) = (Vec::new(), Vec::new());
             ctx.words(j, &mut buf, |is_near, w| {
@@ -238,7 +236,7 @@ pub(crate) fn rows(
                 }
             });
             BlockRow {
-                text: blocks[j].text.clone(),
+                text: page.blocks[j].text.clone(),
                 values: ctx.values(j).to_vec(),
                 near,
                 far,
@@ -265,14 +263,15 @@ struct Context<'d, 'a> {
 }
 
 impl<'d, 'a> Context<'d, 'a> {
-    fn new(
-        doc: &'d Doc<'a>,
-        raw: &'d [Stats],
-        blocks: &'d [Block],
-        sources: &[Ix],
-        page_type: PageType,
-        thread: bool,
-    ) -> Self {
+    fn new(page: &PageBlocks<'d, 'a>) -> Self {
+        let PageBlocks {
+            doc,
+            raw,
+            blocks,
+            sources,
+            page_type,
+            thread,
+        } = *page;
         let chains = sources.iter().map(|&s| chain(doc, s)).collect();
         let lens: Vec<f32> = blocks.iter().map(|b| measure(&b.text).0 as f32).collect();
         let total: f32 = lens.iter().sum();

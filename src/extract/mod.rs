@@ -390,32 +390,35 @@ fn run(
             region::extract(&doc, &raw, &known, now, thread, page_type, steer)
         }
     };
-    let rows = want.rows.then(|| {
-        let thread = region == Some(true);
-        let rows = block_model::rows(&doc, &raw, &blocks, &sources, page_type, thread);
-        (region.is_some(), rows)
-    });
+    let judged = block_model::PageBlocks {
+        doc: &doc,
+        raw: &raw,
+        blocks: &blocks,
+        sources: &sources,
+        page_type,
+        thread: region == Some(true),
+    };
+    let rows = want
+        .rows
+        .then(|| (region.is_some(), block_model::rows(&judged)));
+    let threshold = region
+        .and(block_model::threshold(page_type))
+        .filter(|_| switch::on(Rule::BlockModel));
+    let keep = threshold.map(|t| block_model::keep(&judged, t));
     let mut judged_out: Vec<Ix> = Vec::new();
-    if let Some(thread) = region {
-        let threshold = block_model::threshold(page_type).filter(|_| switch::on(Rule::BlockModel));
-        if let Some(threshold) = threshold {
-            let keep =
-                block_model::keep(&doc, &raw, &blocks, &sources, page_type, thread, threshold);
-            // The model trims a region; it never empties one.
-            if keep.iter().any(|&k| k) {
-                let all = std::mem::take(&mut blocks).into_iter().zip(sources);
-                let mut kept_sources = Vec::with_capacity(keep.len());
-                for ((b, s), k) in all.zip(keep) {
-                    if k {
-                        blocks.push(b);
-                        kept_sources.push(s);
-                    } else {
-                        judged_out.push(s);
-                    }
-                }
-                sources = kept_sources;
+    // The model trims a region; it never empties one.
+    if let Some(keep) = keep.filter(|k| k.iter().any(|&x| x)) {
+        let all = std::mem::take(&mut blocks).into_iter().zip(sources);
+        let mut kept_sources = Vec::with_capacity(keep.len());
+        for ((b, s), k) in all.zip(keep) {
+            if k {
+                blocks.push(b);
+                kept_sources.push(s);
+            } else {
+                judged_out.push(s);
             }
         }
+        sources = kept_sources;
     }
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
         return Err(ExtractError::PageType(page_type));

@@ -553,57 +553,6 @@ fn sigterm_hands_the_work_back_and_exits_143() {
     assert_one_record_per_url(&fleet.records(), &urls);
 }
 
-#[cfg(unix)]
-#[test]
-fn a_url_at_its_last_delivery_gets_an_error_record() {
-    let nats = NatsServer::start();
-    let site = TestServer::start(Ipv4Addr::new(127, 0, 0, 120));
-    site.route(
-        "/robots.txt",
-        Response::ok("User-agent: *\n").content_type("text/plain"),
-    );
-    site.route(
-        "/slow",
-        Response::ok(story("slow")).delay(Duration::from_secs(30)),
-    );
-    site.route("/quick", Response::ok(story("quick")));
-    let urls = vec![site.url("/slow"), site.url("/quick")];
-    let mut fleet = Fleet::with_max_deliver(nats, 0, &urls[..1], 2);
-    fleet.enqueue();
-    // A worker dies while it fetches the slow page: its first delivery.
-    let (mut first, _) = fleet.worker(&[]);
-    let t0 = Instant::now();
-    while site.hits("/slow") == 0 {
-        assert!(t0.elapsed() < DEADLINE, "the slow page was never asked for");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    first.kill().expect("kill -9 the worker");
-    let _ = first.wait();
-    // The second delivery is the last (max_deliver = 2): a record of a
-    // stable kind, no fetch. A URL queued next is fetched as usual.
-    std::fs::write(&fleet.list, format!("{}\n", urls[1])).expect("list");
-    fleet.enqueue();
-    let mut children = vec![fleet.sink(), fleet.worker(&[])];
-    wait_all(&mut children);
-    let records = fleet.records();
-    assert_one_record_per_url(&records, &urls);
-    let slow = records
-        .iter()
-        .find(|r| r["url"] == urls[0].as_str())
-        .expect("the slow page's record");
-    assert_eq!(slow["error"]["kind"], "delivery_limit", "{slow}");
-    assert_eq!(
-        site.hits("/slow"),
-        1,
-        "fetched again after its last delivery"
-    );
-    let quick = records
-        .iter()
-        .find(|r| r["url"] == urls[1].as_str())
-        .expect("the quick page's record");
-    assert!(quick["error"].is_null(), "{quick}");
-}
-
 #[test]
 fn a_command_with_another_partition_count_is_refused() {
     let nats = NatsServer::start();
@@ -655,23 +604,30 @@ fn status_totals(status: &str) -> Vec<u64> {
         .collect()
 }
 
+/// A worker killed while it fetches the first of two URLs (a slow page)
+/// on a fleet of `max_deliver` deliveries per URL; then the second URL is
+/// queued and a sink and another worker finish. Gives the fleet, the site,
+/// the two URLs and the records, after checking there is one per URL and
+/// that the slow page's is a `delivery_limit` error fetched only once, and
+/// the quick page's a normal record.
 #[cfg(unix)]
-#[test]
-fn a_url_whose_only_delivery_dies_still_gets_one_record() {
+fn kill_during_a_slow_fetch(
+    address: u8,
+    max_deliver: u32,
+) -> (Fleet, TestServer, Vec<String>, Vec<Value>) {
     let nats = NatsServer::start();
-    let site = TestServer::start(Ipv4Addr::new(127, 0, 0, 130));
+    let site = TestServer::start(Ipv4Addr::new(127, 0, 0, address));
     site.route(
         "/robots.txt",
         Response::ok("User-agent: *\n").content_type("text/plain"),
     );
     site.route(
         "/slow",
-        Response::ok(story("slow-once")).delay(Duration::from_secs(30)),
+        Response::ok(story(&format!("slow-{address}"))).delay(Duration::from_secs(30)),
     );
-    site.route("/quick", Response::ok(story("quick-once")));
+    site.route("/quick", Response::ok(story(&format!("quick-{address}"))));
     let urls = vec![site.url("/slow"), site.url("/quick")];
-    // One delivery per URL: it is the last, and it is fetched.
-    let mut fleet = Fleet::with_max_deliver(nats, 0, &urls[..1], 1);
+    let mut fleet = Fleet::with_max_deliver(nats, 0, &urls[..1], max_deliver);
     fleet.enqueue();
     let (mut first, _) = fleet.worker(&[]);
     let t0 = Instant::now();
@@ -679,8 +635,6 @@ fn a_url_whose_only_delivery_dies_still_gets_one_record() {
         assert!(t0.elapsed() < DEADLINE, "the slow page was never asked for");
         std::thread::sleep(Duration::from_millis(20));
     }
-    // Killed during the only delivery: the server will not deliver the URL
-    // again, but says so, and the URL gets its record from that.
     first.kill().expect("kill -9 the worker");
     let _ = first.wait();
     std::fs::write(&fleet.list, format!("{}\n", urls[1])).expect("list");
@@ -694,22 +648,45 @@ fn a_url_whose_only_delivery_dies_still_gets_one_record() {
         .find(|r| r["url"] == urls[0].as_str())
         .expect("the slow page's record");
     assert_eq!(slow["error"]["kind"], "delivery_limit", "{slow}");
-    assert!(
-        slow["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("delivered 1 times")),
-        "{slow}"
-    );
     assert_eq!(
         site.hits("/slow"),
         1,
-        "fetched again after its only delivery"
+        "fetched again after its last delivery"
     );
     let quick = records
         .iter()
         .find(|r| r["url"] == urls[1].as_str())
         .expect("the quick page's record");
     assert!(quick["error"].is_null(), "{quick}");
+    (fleet, site, urls, records)
+}
+
+/// The first delivery dies; the second is the last (max_deliver = 2): a
+/// record of a stable kind, no fetch. A URL queued next is fetched as
+/// usual.
+#[cfg(unix)]
+#[test]
+fn a_url_at_its_last_delivery_gets_an_error_record() {
+    kill_during_a_slow_fetch(120, 2);
+}
+
+/// One delivery per URL: it is the last, and it is fetched. Killed during
+/// it, the URL is not delivered again, but the server says so, and the URL
+/// gets its record from that.
+#[cfg(unix)]
+#[test]
+fn a_url_whose_only_delivery_dies_still_gets_one_record() {
+    let (fleet, _site, urls, records) = kill_during_a_slow_fetch(130, 1);
+    let slow = records
+        .iter()
+        .find(|r| r["url"] == urls[0].as_str())
+        .expect("the slow page's record");
+    assert!(
+        slow["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("delivered 1 times")),
+        "{slow}"
+    );
     // Nothing is left on the frontier, and nothing waits.
     let status = fleet.status();
     assert_eq!(&status_totals(&status)[..2], &[0, 0], "{status}");

@@ -594,12 +594,7 @@ fn run_pass(
     }
     let (mut blocks, mut sources) = render::blocks_sourced(doc, &roots, &removed, inline);
     if !options.include_captions {
-        let (b, s) = blocks
-            .into_iter()
-            .zip(sources)
-            .filter(|(b, _)| b.kind != model::BlockKind::Caption)
-            .unzip();
-        (blocks, sources) = (b, s);
+        (blocks, sources) = render::without_captions(blocks, sources);
     }
     let (blocks, sources, filtered) = render::filter::filter_sourced(
         blocks,

@@ -11,7 +11,7 @@
 
 use crate::extract::dom::{Doc, Flag, Ix};
 use crate::extract::ladder::{Known, LADDER, Pass};
-use crate::extract::model::{Block, BlockKind, PageType};
+use crate::extract::model::{Block, PageType};
 use crate::extract::stats::{self, Stats};
 use crate::extract::{clean, render};
 use chrono::NaiveDate;
@@ -46,11 +46,7 @@ pub(crate) fn extract(
     let mut roots = roots(doc, &st, &removed);
     forced.add_roots(doc, &mut roots);
     let (blocks, sources) = render::blocks_sourced(doc, &roots, &removed, steer.inline);
-    let (blocks, sources): (Vec<Block>, Vec<Ix>) = blocks
-        .into_iter()
-        .zip(sources)
-        .filter(|(b, _)| b.kind != BlockKind::Caption)
-        .unzip();
+    let (blocks, sources) = render::without_captions(blocks, sources);
     render::filter::filter_sourced(
         blocks,
         sources,

@@ -59,19 +59,14 @@ fn advisory_subject(fleet: &Fleet) -> String {
 
 /// Make the stream of the advisories, when missing.
 pub(crate) async fn make_stream(fleet: &Fleet) -> Result<(), FleetError> {
-    let name = stream_name(fleet);
     fleet
-        .js()
-        .get_or_create_stream(stream::Config {
-            name: name.clone(),
+        .make_stream(stream::Config {
+            name: stream_name(fleet),
             subjects: vec![advisory_subject(fleet)],
             retention: stream::RetentionPolicy::WorkQueue,
-            storage: stream::StorageType::File,
             ..Default::default()
         })
         .await
-        .map_err(js_err(format!("make stream {name}")))?;
-    Ok(())
 }
 
 /// The durable pull consumer of the advisories, made when missing.

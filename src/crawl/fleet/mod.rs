@@ -303,17 +303,14 @@ impl Fleet {
             (self.frontier_stream(), format!("{prefix}.frontier.*")),
             (self.results_stream(), self.results_subject()),
         ] {
-            self.js
-                .get_or_create_stream(stream::Config {
-                    name: name.clone(),
-                    subjects: vec![subject],
-                    retention: stream::RetentionPolicy::WorkQueue,
-                    storage: stream::StorageType::File,
-                    duplicate_window: window,
-                    ..Default::default()
-                })
-                .await
-                .map_err(js_err(format!("make stream {name}")))?;
+            self.make_stream(stream::Config {
+                name,
+                subjects: vec![subject],
+                retention: stream::RetentionPolicy::WorkQueue,
+                duplicate_window: window,
+                ..Default::default()
+            })
+            .await?;
         }
         exhausted::make_stream(self).await?;
         warc::make_stream(self).await?;
@@ -361,6 +358,19 @@ impl Fleet {
              every command of a fleet must use the same partitions (or another stream_prefix)",
             self.settings.stream_prefix
         )))
+    }
+
+    /// Make the stream `config` describes, kept in files, when missing.
+    pub(crate) async fn make_stream(&self, config: stream::Config) -> Result<(), FleetError> {
+        let name = config.name.clone();
+        self.js
+            .get_or_create_stream(stream::Config {
+                storage: stream::StorageType::File,
+                ..config
+            })
+            .await
+            .map_err(js_err(format!("make stream {name}")))?;
+        Ok(())
     }
 
     /// Make key-value bucket `name` when missing, its values kept for

@@ -31,20 +31,15 @@ fn subject(fleet: &Fleet) -> String {
 
 /// Make the stream, when missing.
 pub(crate) async fn make_stream(fleet: &Fleet) -> Result<(), FleetError> {
-    let name = stream_name(fleet);
     fleet
-        .js()
-        .get_or_create_stream(stream::Config {
-            name: name.clone(),
+        .make_stream(stream::Config {
+            name: stream_name(fleet),
             subjects: vec![subject(fleet)],
             retention: stream::RetentionPolicy::Limits,
-            storage: stream::StorageType::File,
             max_age: KEEP,
             ..Default::default()
         })
         .await
-        .map_err(js_err(format!("make stream {name}")))?;
-    Ok(())
 }
 
 /// Publish `bytes` in chunks that fit in a message; their stream

@@ -112,6 +112,17 @@ const BY_WORDS: &[&str] = &[
     "by", "By", "BY", "by:", "By:", "von", "Von", "par", "Par", "por", "Por", "door", "Door",
 ];
 
+/// The bytes the [`BY_WORDS`] open with.
+const BY_INITIALS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut k = 0;
+    while k < BY_WORDS.len() {
+        t[BY_WORDS[k].as_bytes()[0] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
 /// The English label as a line of text opens with it: "By ", in any case.
 const BY_LABEL: &str = "by ";
 
@@ -213,7 +224,7 @@ fn names_after_by(line: &str) -> Option<&str> {
 pub(super) fn has_by_word(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.iter().enumerate().any(|(at, b)| {
-        matches!(b, b'b' | b'B' | b'v' | b'V' | b'p' | b'P' | b'd' | b'D')
+        BY_INITIALS[usize::from(*b)]
             && text[..at]
                 .chars()
                 .next_back()

@@ -366,6 +366,15 @@ pub fn blocks_sourced(
     (w.blocks, w.sources)
 }
 
+/// `blocks` and their `sources` without the figure captions.
+pub fn without_captions(blocks: Vec<Block>, sources: Vec<Ix>) -> (Vec<Block>, Vec<Ix>) {
+    blocks
+        .into_iter()
+        .zip(sources)
+        .filter(|(b, _)| b.kind != BlockKind::Caption)
+        .unzip()
+}
+
 /// An `<img>` (kept or removed: it has no text either way) as
 /// `![alt](src)` in the Markdown.
 fn image(doc: &Doc<'_>, w: &mut Walker<'_>, i: Ix) {

@@ -3,9 +3,16 @@
 //! element the explanation names marked with `data-pith` (`removed`,
 //! `kept`, `unchosen`), `data-pith-reason` and `data-pith-selector` (a CSS
 //! selector for a `[[site]]` rule).
+//!
+//! The page is shown from a string, with no address of its own: every
+//! address in it is written out absolute (against its `<base href>` and the
+//! page's URL), and an image that waits for a script to load it (`data-src`,
+//! `data-srcset`, …) gets its address in `src`/`srcset`, so that the images
+//! show.
 
 use crate::extract::dom::{Data, Doc, Ix, NONE, attr};
 use std::fmt::Write;
+use url::Url;
 
 /// Elements left out of the preview with everything in them: they run
 /// code, load other documents, or change how the page is loaded.
@@ -18,6 +25,14 @@ const STRIPPED: &[&str] = &[
 const VOID: &[&str] = &[
     "area", "br", "col", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param",
 ];
+
+/// Attributes that hold one address.
+const URL_ATTRS: &[&str] = &["src", "href", "poster", "background", "cite"];
+
+/// Attributes where scripts that load images late keep the address.
+const LAZY_SRC: &[&str] = &["data-src", "data-lazy-src", "data-original", "data-url"];
+/// Attributes where scripts that load images late keep the `srcset`.
+const LAZY_SRCSET: &[&str] = &["data-srcset", "data-lazy-srcset"];
 
 /// Elements whose text is written as is.
 const RAW_TEXT: &[&str] = &["style", "xmp", "textarea", "title"];
@@ -107,9 +122,103 @@ fn safe_attr(name: &str, value: &str) -> bool {
     !(v.starts_with("javascript:") || v.starts_with("vbscript:"))
 }
 
+/// The address addresses on the page are relative to: its first `<base
+/// href>`, resolved against `url`, else `url`.
+fn page_base(doc: &Doc<'_>, url: Option<&Url>) -> Option<Url> {
+    let href = doc
+        .nodes
+        .iter()
+        .filter_map(|n| n.elem())
+        .find(|e| e.name == "base" && attr(e.el, "href").is_some())
+        .and_then(|e| attr(e.el, "href"))
+        .map(str::trim);
+    match (href, url) {
+        (Some(h), Some(u)) => u.join(h).ok().or_else(|| Some(u.clone())),
+        (Some(h), None) => Url::parse(h).ok(),
+        (None, u) => u.cloned(),
+    }
+}
+
+/// `v` resolved against `base` (unchanged without one, or when it is not
+/// an address).
+fn absolute(v: &str, base: Option<&Url>) -> String {
+    match base.and_then(|b| b.join(v.trim()).ok()) {
+        Some(u) => u.into(),
+        None => v.to_string(),
+    }
+}
+
+/// A `srcset` with each candidate's address resolved against `base`.
+fn absolute_srcset(v: &str, base: Option<&Url>) -> String {
+    v.split(',')
+        .map(|c| {
+            let c = c.trim();
+            match c.split_once(char::is_whitespace) {
+                Some((u, size)) => format!("{} {}", absolute(u, base), size.trim()),
+                None => absolute(c, base),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The value to write for attribute `k` (`v`) of element `el`: addresses
+/// made absolute; an image's empty or placeholder `src`/`srcset` replaced
+/// by the one a script would have loaded.
+fn attr_value(el: &scraper::node::Element, k: &str, v: &str, base: Option<&Url>) -> String {
+    let placeholder = |v: &str| v.trim().is_empty() || v.trim_start().starts_with("data:");
+    let lazy = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| attr(el, n))
+            .filter(|l| !placeholder(l))
+    };
+    match k {
+        "srcset" => {
+            let v = if placeholder(v) {
+                lazy(LAZY_SRCSET).unwrap_or(v)
+            } else {
+                v
+            };
+            absolute_srcset(v, base)
+        }
+        "src" => {
+            let v = if placeholder(v) {
+                lazy(LAZY_SRC).unwrap_or(v)
+            } else {
+                v
+            };
+            if v.trim_start().starts_with("data:") {
+                v.to_string()
+            } else {
+                absolute(v, base)
+            }
+        }
+        _ if URL_ATTRS.contains(&k) && !v.trim_start().starts_with('#') => absolute(v, base),
+        _ => v.to_string(),
+    }
+}
+
+/// Write attribute `k="v"` unless it is unsafe.
+fn write_attr(out: &mut String, k: &str, v: &str) {
+    if safe_attr(k, v) {
+        let _ = write!(out, " {k}=\"");
+        escape_attr(out, v);
+        out.push('"');
+    }
+}
+
 /// The page as HTML, marked: `marks[i]` for element `i`; `head_extra` is
-/// written at the start of `<head>` (the CSP and the preview's styles).
-pub fn annotated(doc: &Doc<'_>, marks: &[Option<Mark>], head_extra: &str) -> String {
+/// written at the start of `<head>` (the CSP and the preview's styles);
+/// addresses are resolved against the page's `url`.
+pub fn annotated(
+    doc: &Doc<'_>,
+    marks: &[Option<Mark>],
+    head_extra: &str,
+    url: Option<&Url>,
+) -> String {
+    let base = page_base(doc, url);
+    let base = base.as_ref();
     let mut out = String::with_capacity(64 * 1024);
     out.push_str("<!DOCTYPE html>\n");
     let mut open: Vec<(Ix, &str)> = Vec::new();
@@ -150,9 +259,18 @@ pub fn annotated(doc: &Doc<'_>, marks: &[Option<Mark>], head_extra: &str) -> Str
                 let _ = write!(out, "<{name}");
                 for (k, v) in e.el.attrs() {
                     if safe_attr(k, v) && is_ident(k.trim_start_matches(':')) {
-                        let _ = write!(out, " {k}=\"");
-                        escape_attr(&mut out, v);
-                        out.push('"');
+                        write_attr(&mut out, k, &attr_value(e.el, k, v, base));
+                    }
+                }
+                // An image with only a late-loading address.
+                if matches!(name, "img" | "source") {
+                    for (k, lazy) in [("src", LAZY_SRC), ("srcset", LAZY_SRCSET)] {
+                        if attr(e.el, k).is_none() && lazy.iter().any(|n| attr(e.el, n).is_some()) {
+                            let v = attr_value(e.el, k, "", base);
+                            if !v.is_empty() {
+                                write_attr(&mut out, k, &v);
+                            }
+                        }
                     }
                 }
                 if let Some(Some(m)) = marks.get(i as usize) {

@@ -12,6 +12,7 @@ use crate::extract::annotate::{self, Mark};
 use crate::extract::clean;
 use crate::extract::dom::{Data, Doc, Ix, NONE};
 use crate::extract::ladder::Pass;
+use crate::extract::metadata::Sources;
 use crate::extract::model::Article;
 use crate::extract::selectors::Forced;
 use crate::extract::stats::Stats;
@@ -108,8 +109,9 @@ pub struct FieldSource {
     pub field: &'static str,
     /// Its value.
     pub value: String,
-    /// `JSON-LD`, `meta`, `URL` or `page text`.
-    pub source: &'static str,
+    /// Where it came from: `JSON-LD headline`, `meta og:title`, `<title>`,
+    /// `URL`, `page text (byline)`, `cut from the title`, …
+    pub source: String,
 }
 
 /// An extraction and why it came out as it did.
@@ -137,7 +139,7 @@ impl Explained {
         raw: &[Stats],
         trace: PassTrace,
         article: &Article,
-        json_ld: &[&str],
+        found: &Sources,
         url: Option<&Url>,
     ) -> Explained {
         let n = doc.nodes.len();
@@ -210,8 +212,8 @@ impl Explained {
         Explained {
             article: article.clone(),
             parts,
-            metadata_sources: sources(doc, article, json_ld, url),
-            annotated: annotate::annotated(doc, &marks, HEAD_SLOT),
+            metadata_sources: sources(article, found),
+            annotated: annotate::annotated(doc, &marks, HEAD_SLOT, url),
         }
     }
 
@@ -240,49 +242,25 @@ impl Explained {
     }
 }
 
-/// Where each metadata field's value is found on the page: in its JSON-LD,
-/// a `<meta>` tag, its URL, else its text.
-fn sources(
-    doc: &Doc<'_>,
-    article: &Article,
-    json_ld: &[&str],
-    url: Option<&Url>,
-) -> Vec<FieldSource> {
+/// Where each metadata field's value came from, as the reader found it.
+fn sources(article: &Article, found: &Sources) -> Vec<FieldSource> {
     let m = &article.metadata;
-    let fields: [(&'static str, Option<&String>); 6] = [
-        ("title", m.title.as_ref()),
-        ("author", m.author.as_ref()),
-        ("date", m.date.as_ref()),
-        ("sitename", m.sitename.as_ref()),
-        ("description", m.description.as_ref()),
-        ("image", m.image.as_ref()),
-    ];
-    let metas: Vec<&str> = doc
-        .nodes
-        .iter()
-        .filter_map(|n| n.elem())
-        .filter(|e| e.name == "meta")
-        .filter_map(|e| crate::extract::dom::attr(e.el, "content"))
-        .collect();
-    fields
-        .into_iter()
-        .filter_map(|(field, v)| v.map(|v| (field, v)))
-        .map(|(field, value)| {
-            let found = |s: &str| !value.is_empty() && s.contains(value.as_str());
-            let source = if json_ld.iter().any(|j| found(j)) {
-                "JSON-LD"
-            } else if metas.iter().any(|c| found(c)) {
-                "meta"
-            } else if url.is_some_and(|u| found(u.as_str()) || found(&u.path().replace('/', "-"))) {
-                "URL"
-            } else {
-                "page text"
-            };
-            FieldSource {
-                field,
-                value: value.clone(),
-                source,
-            }
+    [
+        ("title", &m.title, found.title),
+        ("author", &m.author, found.author),
+        ("date", &m.date, found.date),
+        ("sitename", &m.sitename, found.sitename),
+        ("description", &m.description, found.description),
+        ("lang", &m.lang, found.lang),
+        ("image", &m.image, found.image),
+    ]
+    .into_iter()
+    .filter_map(|(field, value, source)| {
+        Some(FieldSource {
+            field,
+            value: value.clone()?,
+            source: source?.to_string(),
         })
-        .collect()
+    })
+    .collect()
 }

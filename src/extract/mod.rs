@@ -52,6 +52,7 @@ use decode::decode;
 use dom::{Doc, Ix};
 use error::ExtractError;
 use ladder::{ENOUGH_TEXT, Known, LADDER, MIN_TEXT, NOTHING_TEXT, Pass};
+use metadata::Source;
 use model::{Article, Block, PageType};
 use scraper::Html;
 use selectors::Forced;
@@ -294,7 +295,8 @@ fn run(
     let deadline = Deadline(options.timeout.map(|t| (Instant::now() + t, t)));
     let decoded = decode(bytes, options.http_charset.as_deref(), tld.as_deref())?;
     deadline.check()?;
-    let pre = prescan::prescan_with(&decoded.text, options.images);
+    // The preview shows the page's images: explaining keeps their addresses.
+    let pre = prescan::prescan_with(&decoded.text, options.images || explain);
     let nodes = pre.elements + pre.texts;
     let limit = NODES_BASE + decoded.text.len() / BYTES_PER_NODE;
     if nodes > limit {
@@ -313,7 +315,11 @@ fn run(
         .now
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
     let raw = stats::stats(&doc, None);
-    let (mut meta, h1) = metadata::read(
+    let metadata::Read {
+        mut meta,
+        sources: mut meta_sources,
+        h1,
+    } = metadata::read(
         &doc,
         &raw,
         &pre.json_ld,
@@ -430,6 +436,10 @@ fn run(
     let text = render::markdown::to_text(&blocks);
     if meta.lang.is_none() {
         meta.lang = detect_lang(&text);
+        meta_sources.lang = meta
+            .lang
+            .is_some()
+            .then_some(Source::Derived("detected from the text"));
     }
     if meta.description.is_none() {
         // No summary declared: the first paragraph stands in, as readers show it.
@@ -437,6 +447,10 @@ fn run(
             .iter()
             .find(|b| b.kind == model::BlockKind::Para && reads_as_prose(&b.text))
             .map(|b| b.text.replace('\n', " "));
+        meta_sources.description = meta
+            .description
+            .is_some()
+            .then_some(Source::Derived("the first paragraph"));
     }
     let article = Article {
         metadata: meta,
@@ -458,7 +472,7 @@ fn run(
         let why = &mut trace.why;
         explained::note_blocks(&doc, why, &sources, &filtered, why::Reason::LineFilter);
         explained::note_blocks(&doc, why, &sources, &judged_out, why::Reason::BlockModel);
-        explained::Explained::new(&doc, &raw, trace, &article, &pre.json_ld, url.as_ref())
+        explained::Explained::new(&doc, &raw, trace, &article, &meta_sources, url.as_ref())
     });
     Ok(Ran {
         article,

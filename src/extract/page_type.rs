@@ -1385,9 +1385,8 @@ pub fn page_features(bytes: &[u8], url: Option<&str>) -> Option<Features> {
     let doc = Doc::build(&html);
     let raw = crate::extract::stats::stats(&doc, None);
     let now = chrono::Utc::now().date_naive();
-    let (meta, _) =
-        crate::extract::metadata::read(&doc, &raw, &pre.json_ld, url.as_ref(), now, false);
-    Some(features(&doc, &raw, &pre.json_ld, url.as_ref(), &meta))
+    let read = crate::extract::metadata::read(&doc, &raw, &pre.json_ld, url.as_ref(), now, false);
+    Some(features(&doc, &raw, &pre.json_ld, url.as_ref(), &read.meta))
 }
 
 #[cfg(test)]

@@ -408,8 +408,23 @@ pub fn prescan(html: &str) -> Prescanned<'_> {
     prescan_with(html, false)
 }
 
-/// [`prescan`]; with `images`, `<img>` keeps its `src`, `data-src` and
-/// `alt` (for Markdown that keeps images).
+/// What an `<img>` keeps with `images`: its address, its text, and the
+/// addresses that scripts loading images late read.
+const IMAGE_ATTRIBUTES: &[&str] = &[
+    "src",
+    "alt",
+    "srcset",
+    "data-src",
+    "data-srcset",
+    "data-lazy-src",
+    "data-lazy-srcset",
+    "data-original",
+    "data-url",
+];
+
+/// [`prescan`]; with `images`, `<img>` keeps its addresses and `alt`
+/// ([`IMAGE_ATTRIBUTES`]: for Markdown that keeps images, and for the
+/// preview).
 pub fn prescan_with(html: &str, images: bool) -> Prescanned<'_> {
     let bytes = html.as_bytes();
     let mut out: Option<String> = None;
@@ -724,7 +739,7 @@ fn strip_attributes(html: &str, tag: &Tag, attrs: &[Attr], images: bool) -> Opti
         let name = &b[a.name.0..a.name.1];
         lookup(name, KEPT_ATTRIBUTES).is_some()
             || (font && lookup(name, &["color", "face", "size"]).is_some())
-            || (img && lookup(name, &["src", "data-src", "alt"]).is_some())
+            || (img && lookup(name, IMAGE_ATTRIBUTES).is_some())
     };
     if attrs.iter().all(|a| kept(&a)) {
         return None;

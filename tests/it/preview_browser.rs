@@ -96,6 +96,15 @@ fn artifacts() -> PathBuf {
 }
 
 /// What the test reads off the page, as one JSON object.
+/// An image of one pixel.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x64, 0x60, 0xf8, 0x5f,
+    0x0f, 0x00, 0x02, 0x87, 0x01, 0x80, 0xeb, 0x47, 0xba, 0x92, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
 const PROBE: &str = r#"
 const f = document.getElementById('page');
 const d = f && f.contentDocument;
@@ -113,6 +122,10 @@ return {
   kept: d.querySelectorAll('[data-pith=kept]').length,
   scripts: d.querySelectorAll('script').length,
   sandbox: f.getAttribute('sandbox'),
+  image: (() => {
+    const i = [...d.images].find(x => x.src.endsWith('/uploads/footbridge.png'));
+    return i ? (i.complete ? i.naturalWidth : 0) : -1;
+  })(),
 };
 "#;
 
@@ -129,9 +142,19 @@ async fn preview_outlines_the_removed_comment_form_in_chromium() {
     };
     // The saved page, served on loopback, previewed by URL.
     let site = TestServer::start(Ipv4Addr::new(127, 0, 0, 43));
+    // Its lead image moved to a relative address on the same server, so
+    // that the preview can load it.
+    let saved = crate::serve::fixture("wp-newspaper-comment-form").replace(
+        "https://www.riversideledger.com/wp-content/uploads/2022/09/footbridge-reopen-696x464.jpg",
+        "../../../../uploads/footbridge.png",
+    );
     site.route(
         "/2022/09/18/old-mill-footbridge-reopens/",
-        Response::ok(crate::serve::fixture("wp-newspaper-comment-form")),
+        Response::ok(saved),
+    );
+    site.route(
+        "/uploads/footbridge.png",
+        Response::ok(PNG.to_vec()).content_type("image/png"),
     );
     let page_url = site.url("/2022/09/18/old-mill-footbridge-reopens/");
     let addr = crate::serve::start(crate::serve::settings(), crate::serve::fetch(true)).await;
@@ -239,6 +262,9 @@ async fn preview_outlines_the_removed_comment_form_in_chromium() {
     assert!(probe["kept"].as_u64().unwrap_or(0) >= 1, "{probe}");
     assert_eq!(probe["scripts"], 0, "{probe}");
     assert_eq!(probe["sandbox"], "allow-same-origin", "{probe}");
+    // The page's image, by a relative address, shows in the preview.
+    assert_eq!(probe["image"], 1, "{probe}");
+    assert!(site.hits("/uploads/footbridge.png") >= 1);
 
     // The toggle hides the removed parts.
     let toggle = s

@@ -149,6 +149,68 @@ pub(super) struct Gathered<'a> {
     dateline: Option<String>,
 }
 
+/// Where a metadata field's value was read from, as the explanation shows
+/// it: the JSON-LD property, the meta key, the element, the address, the
+/// text, or how it was made from another field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A JSON-LD property.
+    JsonLd(&'static str),
+    /// A `<meta>` tag, by its key.
+    Meta(&'static str),
+    /// An element or attribute of the page (`<title>`, `rel=author`).
+    Markup(&'static str),
+    /// The page's address (or its canonical address).
+    Url,
+    /// A line of the page's text (a byline, a dateline).
+    Text(&'static str),
+    /// Made from something else (cut from the title, the first paragraph).
+    Derived(&'static str),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::JsonLd(p) => write!(f, "JSON-LD {p}"),
+            Source::Meta(k) => write!(f, "meta {k}"),
+            Source::Markup(m) => f.write_str(m),
+            Source::Url => f.write_str("URL"),
+            Source::Text(t) => write!(f, "page text ({t})"),
+            Source::Derived(d) => f.write_str(d),
+        }
+    }
+}
+
+/// The [`Source`] of each metadata field that has a value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sources {
+    /// Of the title.
+    pub title: Option<Source>,
+    /// Of the author.
+    pub author: Option<Source>,
+    /// Of the publication date.
+    pub date: Option<Source>,
+    /// Of the site name.
+    pub sitename: Option<Source>,
+    /// Of the description.
+    pub description: Option<Source>,
+    /// Of the language.
+    pub lang: Option<Source>,
+    /// Of the image.
+    pub image: Option<Source>,
+}
+
+/// What [`read`] found: the metadata, where each field came from, and the
+/// text of the page's first `<h1>`.
+pub struct Read {
+    /// The metadata.
+    pub meta: Metadata,
+    /// Where each field came from.
+    pub sources: Sources,
+    /// The first `<h1>`'s text.
+    pub h1: Option<String>,
+}
+
 /// Read a page's metadata, and the text of its first `<h1>`. `json_ld` are
 /// the raw JSON-LD blocks from the prescan; `raw` the page's uncleaned
 /// statistics; `now` bounds dates; `strip_declared` cuts the site name off
@@ -160,7 +222,7 @@ pub fn read(
     url: Option<&Url>,
     now: NaiveDate,
     strip_declared: bool,
-) -> (Metadata, Option<String>) {
+) -> Read {
     let g = gather(doc, raw);
     let ld = jsonld::read(json_ld);
     let host = url.and_then(|u| u.host_str()).unwrap_or("");
@@ -170,66 +232,98 @@ pub fn read(
     let description = ld
         .description
         .as_deref()
-        .map(collapse_whitespace)
-        .or_else(|| g.meta_value(DESCRIPTION_KEYS));
+        .map(|d| (collapse_whitespace(d), Source::JsonLd("description")))
+        .or_else(|| g.meta_entry(DESCRIPTION_KEYS));
     let canonical_url = g
         .canonical
         .and_then(|c| resolve_url(c, url))
         .or_else(|| g.meta_value(&["og:url"]).and_then(|u| resolve_url(&u, url)));
     let image = g
-        .meta_value(IMAGE_KEYS)
-        .or_else(|| ld.image.clone())
-        .and_then(|u| resolve_url(&u, url));
+        .meta_entry(IMAGE_KEYS)
+        .or_else(|| ld.image.clone().map(|i| (i, Source::JsonLd("image"))))
+        .and_then(|(u, s)| Some((resolve_url(&u, url)?, s)));
+    let author = choose_author(&ld, &g);
+    let lang = choose_lang(&ld, &g);
+    let sources = Sources {
+        title: title.as_ref().map(|t| t.1),
+        author: author.as_ref().map(|a| a.1),
+        date: date.map(|d| d.1),
+        sitename: sitename.as_ref().map(|s| s.1),
+        description: description.as_ref().map(|d| d.1),
+        lang: lang.as_ref().map(|l| l.1),
+        image: image.as_ref().map(|i| i.1),
+    };
     let meta = Metadata {
-        title,
-        author: choose_author(&ld, &g),
-        date: date.map(|d| d.format("%Y-%m-%d").to_string()),
-        date_modified: date_modified.map(|d| d.format("%Y-%m-%d").to_string()),
-        sitename,
-        description,
-        lang: choose_lang(&ld, &g),
+        title: title.map(|t| t.0),
+        author: author.map(|a| a.0),
+        date: date.map(|d| d.0.format("%Y-%m-%d").to_string()),
+        date_modified: date_modified.map(|d| d.0.format("%Y-%m-%d").to_string()),
+        sitename: sitename.map(|s| s.0),
+        description: description.map(|d| d.0),
+        lang: lang.map(|l| l.0),
         canonical_url,
-        image,
+        image: image.map(|i| i.0),
         tags: collect_tags(&ld, &g),
     };
-    (meta, g.h1)
+    Read {
+        meta,
+        sources,
+        h1: g.h1,
+    }
 }
 
 impl Gathered<'_> {
     /// The first non-empty value of the meta `keys`, in their order, with
     /// character references decoded and whitespace collapsed.
-    fn meta_value(&self, keys: &[&str]) -> Option<String> {
+    fn meta_value(&self, keys: &[&'static str]) -> Option<String> {
+        self.meta_entry(keys).map(|(v, _)| v)
+    }
+
+    /// [`Self::meta_value`], with the key it was found under.
+    fn meta_entry(&self, keys: &[&'static str]) -> Option<(String, Source)> {
         keys.iter()
-            .filter_map(|k| self.meta.get(*k))
-            .map(|v| collapse_whitespace(&unescape(v)))
-            .find(|v| !v.is_empty())
+            .filter_map(|&k| Some((self.meta.get(k)?, k)))
+            .map(|(v, k)| (collapse_whitespace(&unescape(v)), Source::Meta(k)))
+            .find(|(v, _)| !v.is_empty())
     }
 
     /// The first value of the meta `keys`, in their order, that reads as a
-    /// date no later than `now`.
-    fn meta_date(&self, keys: &[&str], now: NaiveDate) -> Option<NaiveDate> {
+    /// date no later than `now`, with its key.
+    fn meta_date(&self, keys: &[&'static str], now: NaiveDate) -> Option<(NaiveDate, Source)> {
         keys.iter()
-            .filter_map(|k| self.meta.get(*k))
-            .find_map(|v| date::parse_value(v, now))
+            .filter_map(|&k| Some((self.meta.get(k)?, k)))
+            .find_map(|(v, k)| Some((date::parse_value(v, now)?, Source::Meta(k))))
     }
 }
 
 /// The title ([`pick_title`]) and the site name: the declared one (JSON-LD
 /// publisher, `og:site_name`, …), or else the part cut off the title, when it
 /// is short and reads as a site's name.
+#[allow(clippy::type_complexity)]
 fn choose_title_and_sitename(
     ld: &jsonld::JsonLd,
     g: &Gathered<'_>,
     host: &str,
     strip_declared: bool,
-) -> (Option<String>, Option<String>) {
-    let declared = ld.publisher.clone().or_else(|| g.meta_value(SITENAME_KEYS));
-    let (title, cut) = pick_title(ld, g, declared.as_deref(), host, strip_declared);
+) -> (Option<(String, Source)>, Option<(String, Source)>) {
+    let declared = ld
+        .publisher
+        .clone()
+        .map(|p| (p, Source::JsonLd("publisher")))
+        .or_else(|| g.meta_entry(SITENAME_KEYS));
+    let (title, cut) = pick_title(
+        ld,
+        g,
+        declared.as_ref().map(|d| d.0.as_str()),
+        host,
+        strip_declared,
+    );
     let sitename = declared.or_else(|| {
         cut.filter(|c| {
             let words = c.split_whitespace().count();
             words <= SITENAME_MAX_WORDS && (looks_like_site(c, host) || words <= 4)
         })
+        .map(|c| (c, Source::Derived("cut from the title")))
     });
     (title, sitename)
 }
@@ -237,32 +331,48 @@ fn choose_title_and_sitename(
 /// The authors, from the first source that names someone: JSON-LD, author
 /// meta (not a profile URL or a handle), `itemprop=author`, `rel=author`, a
 /// "By …" line of text, a byline element.
-fn choose_author(ld: &jsonld::JsonLd, g: &Gathered<'_>) -> Option<String> {
+fn choose_author(ld: &jsonld::JsonLd, g: &Gathered<'_>) -> Option<(String, Source)> {
     let ld_authors = (!ld.authors.is_empty()).then(|| ld.authors.join("; "));
     let declared = || {
-        ld_authors.iter().cloned().chain(
-            AUTHOR_KEYS
-                .iter()
-                .filter_map(|k| g.meta.get(*k))
-                .filter(|v| !v.trim_start().starts_with("http") && !v.trim_start().starts_with('@'))
-                .map(|v| unescape(v).into_owned()),
-        )
+        ld_authors
+            .iter()
+            .map(|a| (a.clone(), Source::JsonLd("author")))
+            .chain(
+                AUTHOR_KEYS
+                    .iter()
+                    .filter_map(|&k| Some((g.meta.get(k)?, k)))
+                    .filter(|(v, _)| {
+                        !v.trim_start().starts_with("http") && !v.trim_start().starts_with('@')
+                    })
+                    .map(|(v, k)| (unescape(v).into_owned(), Source::Meta(k))),
+            )
     };
+    let found = |v: Option<&str>, s: Source| v.and_then(clean_authors).map(|a| (a, s));
     declared()
-        .find_map(|v| clean_authors(&v))
-        .or_else(|| g.itemprop_author.as_deref().and_then(clean_authors))
-        .or_else(|| g.rel_author.as_deref().and_then(clean_authors))
-        .or_else(|| g.text_byline.as_deref().and_then(clean_authors))
-        .or_else(|| g.byline.as_deref().and_then(clean_authors))
+        .find_map(|(v, s)| clean_authors(&v).map(|a| (a, s)))
+        .or_else(|| {
+            found(
+                g.itemprop_author.as_deref(),
+                Source::Markup("itemprop=author"),
+            )
+        })
+        .or_else(|| found(g.rel_author.as_deref(), Source::Markup("rel=author")))
+        .or_else(|| found(g.text_byline.as_deref(), Source::Text("\"By …\" line")))
+        .or_else(|| found(g.byline.as_deref(), Source::Text("byline")))
         // No person anywhere: a declared desk, organization or handle.
-        .or_else(|| declared().find_map(|v| author::organization(&v)))
+        .or_else(|| declared().find_map(|(v, s)| author::organization(&v).map(|a| (a, s))))
 }
 
 /// The modification date: JSON-LD `dateModified`, then modification meta.
-fn date_modified(ld: &jsonld::JsonLd, g: &Gathered<'_>, now: NaiveDate) -> Option<NaiveDate> {
+fn date_modified(
+    ld: &jsonld::JsonLd,
+    g: &Gathered<'_>,
+    now: NaiveDate,
+) -> Option<(NaiveDate, Source)> {
     ld.date_modified
         .as_deref()
         .and_then(|s| date::parse_value(s, now))
+        .map(|d| (d, Source::JsonLd("dateModified")))
         .or_else(|| g.meta_date(MODIFIED_KEYS, now))
 }
 
@@ -275,14 +385,26 @@ fn date_published(
     g: &Gathered<'_>,
     url: Option<&Url>,
     now: NaiveDate,
-) -> Option<NaiveDate> {
-    let parse = |s: &str| date::parse_value(s, now);
+) -> Option<(NaiveDate, Source)> {
+    let parse =
+        |v: Option<&str>, s: Source| v.and_then(|v| date::parse_value(v, now)).map(|d| (d, s));
     url_date(g, url, now)
-        .or_else(|| ld.date_published.as_deref().and_then(parse))
+        .map(|d| (d, Source::Url))
+        .or_else(|| {
+            parse(
+                ld.date_published.as_deref(),
+                Source::JsonLd("datePublished"),
+            )
+        })
         .or_else(|| g.meta_date(PUBLISHED_KEYS, now))
-        .or_else(|| ld.date_created.as_deref().and_then(parse))
-        .or_else(|| g.time_published.and_then(parse))
-        .or_else(|| g.time_any.and_then(parse))
+        .or_else(|| parse(ld.date_created.as_deref(), Source::JsonLd("dateCreated")))
+        .or_else(|| {
+            parse(
+                g.time_published,
+                Source::Markup("publication <time> or microdata"),
+            )
+        })
+        .or_else(|| parse(g.time_any, Source::Markup("<time>")))
         .or_else(|| written_date(g, now))
 }
 
@@ -302,20 +424,28 @@ fn url_date(g: &Gathered<'_>, url: Option<&Url>, now: NaiveDate) -> Option<Naive
 
 /// A date written in the page's text: in a dateline element, in a byline
 /// element, then in the line of a "By …" byline.
-fn written_date(g: &Gathered<'_>, now: NaiveDate) -> Option<NaiveDate> {
-    [&g.dateline, &g.byline, &g.text_byline_line]
-        .into_iter()
-        .find_map(|t| t.as_deref().and_then(|t| date::find_in_text(t, now)))
+fn written_date(g: &Gathered<'_>, now: NaiveDate) -> Option<(NaiveDate, Source)> {
+    [
+        (&g.dateline, "dateline"),
+        (&g.byline, "byline"),
+        (&g.text_byline_line, "\"By …\" line"),
+    ]
+    .into_iter()
+    .find_map(|(t, what)| {
+        let d = t.as_deref().and_then(|t| date::find_in_text(t, now))?;
+        Some((d, Source::Text(what)))
+    })
 }
 
 /// The language: `<html lang>`, language meta, JSON-LD `inLanguage`; the
 /// first of these that is given must be a language tag.
-fn choose_lang(ld: &jsonld::JsonLd, g: &Gathered<'_>) -> Option<String> {
-    g.html_lang
-        .map(str::to_string)
-        .or_else(|| g.meta_value(&["content-language", "og:locale", "dc.language", "language"]))
-        .or_else(|| ld.lang.clone())
-        .and_then(|l| normalize_lang(&l))
+fn choose_lang(ld: &jsonld::JsonLd, g: &Gathered<'_>) -> Option<(String, Source)> {
+    let (l, s) = g
+        .html_lang
+        .map(|l| (l.to_string(), Source::Markup("<html lang>")))
+        .or_else(|| g.meta_entry(&["content-language", "og:locale", "dc.language", "language"]))
+        .or_else(|| ld.lang.clone().map(|l| (l, Source::JsonLd("inLanguage"))))?;
+    normalize_lang(&l).map(|l| (l, s))
 }
 
 /// `s` as an absolute URL, resolved against the page's address when known.

@@ -10,7 +10,7 @@
 //! name around the headline is cut off it by separator, by the known site
 //! name and host, and by shape (a short last part after a long first one).
 
-use super::{Gathered, TITLE_KEYS, jsonld};
+use super::{Gathered, Source, TITLE_KEYS, jsonld};
 use crate::extract::text::{collapse_whitespace, identity_key, is_cjk};
 
 /// Most words of a site name taken from a title.
@@ -34,14 +34,15 @@ pub(super) fn looks_like_site(part: &str, host: &str) -> bool {
     h.contains(&f) || part.split_whitespace().count() <= 3
 }
 
-/// Choose the title; also returns the site-name part cut off it, if any.
+/// Choose the title, with where it was found; also returns the site-name
+/// part cut off it, if any.
 pub(super) fn pick_title(
     ld: &jsonld::JsonLd,
     g: &Gathered<'_>,
     sitename: Option<&str>,
     host: &str,
     strip_declared: bool,
-) -> (Option<String>, Option<String>) {
+) -> (Option<(String, Source)>, Option<String>) {
     // JSON-LD `headline` and `name` can disagree (one may be a summary):
     // the one the page's <title> contains is the title.
     let in_doc_title = |t: &String| {
@@ -60,14 +61,15 @@ pub(super) fn pick_title(
         (Some(h), Some(n))
             if h != n && !in_doc_title(&h) && in_doc_title(&n) && long_enough(&n) =>
         {
-            Some(n)
+            Some((n, Source::JsonLd("name")))
         }
-        (h, n) => h.or(n),
+        (Some(h), _) => Some((h, Source::JsonLd("headline"))),
+        (None, n) => n.map(|n| (n, Source::JsonLd("name"))),
     };
     let structured = ld_title
-        .filter(|t| !t.is_empty())
-        .or_else(|| g.meta_value(TITLE_KEYS));
-    if let Some(t) = structured {
+        .filter(|t| !t.0.is_empty())
+        .or_else(|| g.meta_entry(TITLE_KEYS));
+    if let Some((t, source)) = structured {
         let (stripped, cut) = strip_site(&t, sitename, host, false);
         let t = if strip_declared {
             stripped
@@ -89,14 +91,14 @@ pub(super) fn pick_title(
                 .then_some(site)
         });
         if beside.is_some() {
-            return (Some(t), beside);
+            return (Some((t, source)), beside);
         }
         let cut = cut.or_else(|| {
             g.doc_title
                 .as_deref()
                 .and_then(|d| strip_site(d, sitename, host, true).1)
         });
-        return (Some(t), cut);
+        return (Some((t, source)), cut);
     }
     if let Some(d) = &g.doc_title {
         let (t, cut) = strip_site(d, sitename, host, true);
@@ -106,12 +108,12 @@ pub(super) fn pick_title(
                 && identity_key(h1).len() * 2 >= identity_key(&t).len()
                 && !h1.is_empty()
             {
-                return (Some(h1.clone()), cut);
+                return (Some((h1.clone(), Source::Markup("<h1>"))), cut);
             }
         }
-        return (Some(t), cut);
+        return (Some((t, Source::Markup("<title>"))), cut);
     }
-    (g.h1.clone(), None)
+    (g.h1.clone().map(|h| (h, Source::Markup("<h1>"))), None)
 }
 
 /// Cut a site name off a title. With `heuristic`, a short last (or first)

@@ -710,6 +710,18 @@ fn big_page(bytes: usize) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A story whose text alone is larger than a NATS message.
+fn long_story(bytes: usize) -> Vec<u8> {
+    let para = "<p>The river rose through the night and by morning the lower streets \
+                were under water, the bakery's cellar full and the bridge closed.</p>\n";
+    let body = para.repeat(bytes / para.len() + 1);
+    format!(
+        "<html><head><title>The long flood</title></head><body><article>\
+         <h1>The long flood</h1>{body}</article></body></html>"
+    )
+    .into_bytes()
+}
+
 #[cfg(unix)]
 #[test]
 fn the_sink_writes_each_urls_warc_records_once_through_a_kill() {
@@ -717,6 +729,9 @@ fn the_sink_writes_each_urls_warc_records_once_through_a_kill() {
     let (servers, mut urls) = sites(140, 4, 12);
     servers[0].route("/big", Response::ok(big_page(1_600_000)));
     urls.push(servers[0].url("/big"));
+    // Its record too travels in chunks.
+    servers[1].route("/long", Response::ok(long_story(1_500_000)));
+    urls.push(servers[1].url("/long"));
     // The workers archive because [output] warc is set: the sink writes it.
     let mut fleet =
         Fleet::with_settings(nats, 20, &urls, 50, "[output]\nwarc = \"crawl.warc.gz\"\n");
@@ -735,6 +750,14 @@ fn the_sink_writes_each_urls_warc_records_once_through_a_kill() {
     wait_all(&mut children);
     let records = fleet.records();
     assert_one_record_per_url(&records, &urls);
+    let long = records
+        .iter()
+        .find(|r| r["url"] == urls.last().unwrap().as_str())
+        .expect("the long story's record");
+    let text = long["text"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no text: {long}"));
+    assert!(text.len() > 1_400_000, "{}", text.len());
     let warc_path = fleet.dir.path().join("crawl.warc.gz");
     let bytes = std::fs::read(&warc_path).expect("the WARC file");
     let members = crate::warc::members(&bytes);
@@ -785,7 +808,7 @@ fn the_sink_writes_each_urls_warc_records_once_through_a_kill() {
         .iter()
         .find(|m| {
             m.get("WARC-Type") == Some("response")
-                && m.get("WARC-Target-URI") == Some(urls.last().unwrap().as_str())
+                && m.get("WARC-Target-URI") == Some(servers[0].url("/big").as_str())
         })
         .expect("the large page's response");
     assert!(big.block.len() > 1_600_000, "{}", big.block.len());

@@ -3,7 +3,8 @@
 //! records, for the sink): JSON, followed in the same payload by the WARC
 //! records ([`WarcPart::inline`] bytes of gzip members) when they fit in
 //! the server's largest payload, else in chunks of their own on the
-//! `<prefix>-warc` stream ([`WarcPart::chunks`]).
+//! `<prefix>-chunks` stream ([`WarcPart::chunks`]); a record too large
+//! for a message travels there too ([`ResultMessage::record_chunks`]).
 
 use crate::io::output::{ErrorInfo, FetchFields, Record};
 use crate::{Article, PageType};
@@ -34,8 +35,13 @@ pub struct ResultMessage {
     #[serde(default)]
     pub epoch: u64,
     /// The record; none for a feed or sitemap whose entries were queued
-    /// (its WARC records still travel).
+    /// (its WARC records still travel), or when it is in chunks.
     pub record: Option<WireRecord>,
+    /// Or: the stream sequences, in order, of the chunks on the
+    /// `<prefix>-chunks` stream that hold the record's JSON (a record too
+    /// large for one message).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub record_chunks: Vec<u64>,
     /// The WARC records of the URL's exchanges, when the worker archives.
     #[serde(default)]
     pub warc: Option<WarcPart>,
@@ -52,7 +58,7 @@ pub struct WarcPart {
     #[serde(default)]
     pub inline: u64,
     /// Or: the stream sequences, in order, of the chunks on the
-    /// `<prefix>-warc` stream that hold them.
+    /// `<prefix>-chunks` stream that hold them.
     #[serde(default)]
     pub chunks: Vec<u64>,
 }
@@ -164,6 +170,7 @@ mod tests {
             key: "k".into(),
             epoch: 3,
             record: None,
+            record_chunks: vec![],
             warc: Some(WarcPart {
                 info_id: "<urn:uuid:x>".into(),
                 inline: gz.len() as u64,

@@ -7,7 +7,7 @@
 //!                   │                  max_ack_pending = 1)
 //!        ┌──────────┼──────────┐
 //!     worker     worker     worker ──► <prefix>.results ──► sink ──► output
-//!        │                   <prefix>.warc (large WARC records) ┘
+//!        │                   <prefix>.chunks (large records, WARC) ┘
 //!        └── KV: <prefix>-seen (URL → epoch)                 (+ SQLite ledger)
 //!            KV: <prefix>-robots (origin → robots.txt, 24 h)
 //!            KV: <prefix>-pages (URL → validators, content hash, revisions;
@@ -29,6 +29,7 @@
 //! and the output's length in its SQLite state in one commit after writing
 //! (see [`sink`]). Fetching is at least once, records exactly once.
 
+pub mod chunks;
 pub mod exhausted;
 pub mod frontier;
 pub mod message;
@@ -37,7 +38,6 @@ pub mod robots;
 pub mod seen;
 pub mod sink;
 pub mod status;
-pub mod warc;
 pub mod worker;
 
 use crate::crawl::normalize::normalize;
@@ -313,7 +313,7 @@ impl Fleet {
             .await?;
         }
         exhausted::make_stream(self).await?;
-        warc::make_stream(self).await?;
+        chunks::make_stream(self).await?;
         self.make_bucket(&seen::bucket(self), Duration::ZERO)
             .await?;
         self.make_bucket(&pages::bucket(self), Duration::ZERO)

@@ -30,7 +30,7 @@
 //! revisions), whence it is copied to the fleet's bucket of pages for the
 //! workers; an `unchanged` record is written only with `emit_unchanged`.
 
-use super::message::ResultMessage;
+use super::message::{ResultMessage, WireRecord};
 use super::{Fleet, FleetError};
 use crate::crawl::pipeline::{article_keys, hex_sha256};
 use crate::crawl::state::FleetBatch;
@@ -198,6 +198,10 @@ fn article_key(epoch: u64, key: &str) -> String {
     k
 }
 
+/// How long a result whose record's chunks cannot be read waits before it
+/// is delivered again.
+const RETRY_CHUNKS: Duration = Duration::from_secs(30);
+
 /// A batch of results: each written unless the ledger (or the batch)
 /// knows it, then all committed at once, then all acked.
 async fn take(
@@ -231,9 +235,31 @@ async fn take(
         let ResultMessage {
             key,
             epoch,
-            record,
+            mut record,
+            record_chunks,
             warc,
         } = result;
+        if !record_chunks.is_empty() {
+            // A record too large for one message: its JSON in chunks.
+            let read = super::chunks::get_chunks(fleet, &record_chunks)
+                .await
+                .and_then(|b| {
+                    serde_json::from_slice::<WireRecord>(&b).map_err(|e| FleetError::JetStream {
+                        what: "read a record in chunks".into(),
+                        message: e.to_string(),
+                    })
+                });
+            match read {
+                Ok(r) => record = Some(r),
+                Err(e) => {
+                    // Left for later: the chunks may be readable again.
+                    tracing::warn!(seq, "cannot read a record in chunks, left for later: {e}");
+                    let _ = msg.ack_with(AckKind::Nak(Some(RETRY_CHUNKS))).await;
+                    continue;
+                }
+            }
+            chunks.extend_from_slice(&record_chunks);
+        }
         if let Some(w) = &warc {
             chunks.extend_from_slice(&w.chunks);
         }
@@ -255,7 +281,7 @@ async fn take(
                     let bytes = if part.chunks.is_empty() {
                         Ok(inline)
                     } else {
-                        super::warc::get_chunks(fleet, &part.chunks).await
+                        super::chunks::get_chunks(fleet, &part.chunks).await
                     };
                     match bytes {
                         Ok(b) if b.is_empty() => {}
@@ -381,7 +407,7 @@ async fn take(
         ack(msg).await;
     }
     // Written (or known): the chunks are of no more use.
-    super::warc::delete_chunks(fleet, &chunks).await;
+    super::chunks::delete_chunks(fleet, &chunks).await;
     if let Some(pages) = pages {
         // All of the batch's at once: one round trip, not one per URL.
         let mut states = Vec::with_capacity(remembered.len());

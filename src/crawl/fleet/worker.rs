@@ -611,7 +611,8 @@ pub(crate) async fn publish(
 /// Publish the outcome of `task` and wait until the server stored it: its
 /// record and, when the worker archives (`info_id` of its `warcinfo`), its
 /// WARC records, after the JSON in the same payload when both fit in the
-/// server's largest payload, else in chunks on the WARC stream first.
+/// server's largest payload, else in chunks on the chunks stream first (a
+/// record too large for a message goes there too).
 async fn publish_archived(
     fleet: &Fleet,
     task: &Task,
@@ -623,8 +624,22 @@ async fn publish_archived(
         key: key.clone(),
         epoch: task.epoch,
         record: outcome.record.map(WireRecord::from),
+        record_chunks: Vec::new(),
         warc: None,
     };
+    // Only a record with a long text can be too large: measured only then.
+    let long = message
+        .record
+        .as_ref()
+        .and_then(|r| r.article.as_ref())
+        .is_some_and(|a| a.text.len() * 2 + PAYLOAD_MARGIN > fleet.max_payload());
+    if long {
+        let json = serde_json::to_vec(&message.record).map_err(js_err("encode a record"))?;
+        if json.len() + PAYLOAD_MARGIN > fleet.max_payload() {
+            message.record_chunks = super::chunks::put_chunks(fleet, &json).await?;
+            message.record = None;
+        }
+    }
     let mut inline: &[u8] = &[];
     if let Some(info_id) = info_id {
         let mut part = WarcPart {
@@ -644,7 +659,7 @@ async fn publish_archived(
             part.inline = outcome.warc.len() as u64;
             inline = &outcome.warc;
         } else {
-            part.chunks = super::warc::put_chunks(fleet, &outcome.warc).await?;
+            part.chunks = super::chunks::put_chunks(fleet, &outcome.warc).await?;
         }
         message.warc = Some(part);
     }

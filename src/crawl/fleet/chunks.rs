@@ -1,13 +1,15 @@
-//! WARC records too large to travel with their record: chunks on the
-//! `<prefix>-warc` stream.
+//! What is too large for one message: chunks on the `<prefix>-chunks`
+//! stream.
 //!
-//! A worker publishes a URL's WARC records (gzip members) in chunks that
-//! each fit in the server's largest payload, waits until the server stored
-//! them all, and names their stream sequences in the record it publishes
-//! next (see [`WarcPart::chunks`](super::message::WarcPart)). The sink
-//! reads them back by sequence, appends them in order, and deletes them
-//! once the record is committed. Chunks nobody names (their worker died
-//! before it published the record) expire after [`KEEP`].
+//! A worker publishes a URL's record (its JSON) or its WARC records (gzip
+//! members), when they do not fit in the server's largest payload, in
+//! chunks that each fit, waits until the server stored them all, and names
+//! their stream sequences in the result it publishes next
+//! ([`ResultMessage::record_chunks`](super::message::ResultMessage),
+//! [`WarcPart::chunks`](super::message::WarcPart)). The sink reads them
+//! back by sequence, joins them in order, and deletes them once the record
+//! is committed. Chunks nobody names (their worker died before it published
+//! the result) expire after [`KEEP`].
 
 use super::{Fleet, FleetError, js_err};
 use async_nats::jetstream::stream;
@@ -22,11 +24,11 @@ const MIN_CHUNK: usize = 16 * 1024;
 
 /// The stream's name.
 pub fn stream_name(fleet: &Fleet) -> String {
-    format!("{}-warc", fleet.settings().stream_prefix)
+    format!("{}-chunks", fleet.settings().stream_prefix)
 }
 
 fn subject(fleet: &Fleet) -> String {
-    format!("{}.warc", fleet.settings().stream_prefix)
+    format!("{}.chunks", fleet.settings().stream_prefix)
 }
 
 /// Make the stream, when missing.
@@ -52,12 +54,12 @@ pub(crate) async fn put_chunks(fleet: &Fleet, bytes: &[u8]) -> Result<Vec<u64>, 
             .js()
             .publish(subject(fleet), chunk.to_vec().into())
             .await
-            .map_err(js_err("publish WARC records"))?;
+            .map_err(js_err("publish a chunk"))?;
         acks.push(ack);
     }
     let mut seqs = Vec::with_capacity(acks.len());
     for ack in acks {
-        seqs.push(ack.await.map_err(js_err("publish WARC records"))?.sequence);
+        seqs.push(ack.await.map_err(js_err("publish a chunk"))?.sequence);
     }
     Ok(seqs)
 }
@@ -68,13 +70,13 @@ pub(crate) async fn get_chunks(fleet: &Fleet, seqs: &[u64]) -> Result<Vec<u8>, F
         .js()
         .get_stream(stream_name(fleet))
         .await
-        .map_err(js_err("find the WARC stream"))?;
+        .map_err(js_err("find the chunks stream"))?;
     let mut out = Vec::new();
     for &seq in seqs {
         let m = stream
             .get_raw_message(seq)
             .await
-            .map_err(js_err(format!("read WARC chunk {seq}")))?;
+            .map_err(js_err(format!("read chunk {seq}")))?;
         out.extend_from_slice(&m.payload);
     }
     Ok(out)
@@ -91,7 +93,7 @@ pub(crate) async fn delete_chunks(fleet: &Fleet, seqs: &[u64]) {
     };
     for &seq in seqs {
         if let Err(e) = stream.delete_message(seq).await {
-            tracing::debug!(seq, "cannot delete a WARC chunk: {e}");
+            tracing::debug!(seq, "cannot delete a chunk: {e}");
         }
     }
 }

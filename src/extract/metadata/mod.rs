@@ -8,7 +8,7 @@
 //! |---|---|
 //! | title | JSON-LD `headline`; `og:title`; Dublin Core; `twitter:title` — kept as declared (the site name is cut only on request); else `<title>` with its site-name part cut off; first `<h1>` |
 //! | author | JSON-LD `author`; `author`/`article:author`/`dc.creator`/… meta; `itemprop=author`; `rel=author`; a "By …" line of text; a byline element — never inside reader comments |
-//! | date | a full date in the URL or canonical URL; JSON-LD `datePublished`; `article:published_time` and other publication meta; JSON-LD `dateCreated`; the first publication `<time>`, `itemprop=datePublished` or hAtom `class="published"` (`title`); any other `<time>` not marked as a modification; a date written in a dateline or byline element or a "By …" line (not the one an "Updated" announces); the modification date |
+//! | date | a full date in the URL or canonical URL; JSON-LD `datePublished`; `article:published_time` and other publication meta; JSON-LD `dateCreated`; the first publication `<time>`, `itemprop=datePublished` or hAtom `class="published"` (`title`); any other `<time>` not marked as a modification; a date written in a dateline or byline element or a "By …" line (not the one an "Updated" announces); a date alone on a short line near the first `<h1>` (not in a link or page furniture; the nearest); the modification date |
 //! | date_modified | JSON-LD `dateModified`; `article:modified_time`, `og:updated_time`, … |
 //! | sitename | JSON-LD publisher or WebSite name; `og:site_name`; `application-name`; the part cut off the title |
 //! | description | `og:description`; `description`; `twitter:description`; Dublin Core; JSON-LD |
@@ -147,6 +147,12 @@ pub(super) struct Gathered<'a> {
     text_byline: Option<String>,
     text_byline_line: Option<String>,
     dateline: Option<String>,
+    /// Where the first `<h1>` starts and ends.
+    h1_at: Option<(Ix, Ix)>,
+    /// Short lines of text, out of links, comments and page furniture, that
+    /// may be a date alone ("Dec 17, 2025", "Updated: 03/14/2022"), with
+    /// where they are.
+    date_lines: Vec<(Ix, &'a str)>,
 }
 
 /// Where a metadata field's value was read from, as the explanation shows
@@ -406,6 +412,60 @@ fn date_published(
         })
         .or_else(|| parse(g.time_any, Source::Markup("<time>")))
         .or_else(|| written_date(g, now))
+        .or_else(|| headline_date(g, now).map(|d| (d, Source::Text("date by the headline"))))
+}
+
+/// The longest line [`headline_date`] reads: a date and a word or two.
+const DATE_LINE_MAX_BYTES: usize = 40;
+/// How far from the headline's start (in elements and runs of text) a date
+/// line may be: before it (a kicker) and after it (the byline area).
+const DATE_LINE_BEFORE: Ix = 40;
+const DATE_LINE_AFTER: Ix = 80;
+
+/// A date written alone on a short line by the headline, the nearest one
+/// (under it rather than above it when both are as near): the date most
+/// templates print above or under the title without marking it up.
+fn headline_date(g: &Gathered<'_>, now: NaiveDate) -> Option<NaiveDate> {
+    let (start, end) = g.h1_at?;
+    g.date_lines
+        .iter()
+        .filter(|(i, _)| *i + DATE_LINE_BEFORE >= start && *i <= start + DATE_LINE_AFTER)
+        .filter_map(|&(i, t)| {
+            let (distance, above) = if i < start {
+                (start - i, true)
+            } else {
+                (i.saturating_sub(end), false)
+            };
+            Some(((distance, above), date::find_in_text(t, now)?))
+        })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, d)| d)
+}
+
+/// Whether a run of text may be a date alone on its line: short, a few
+/// words, a four-digit run.
+fn may_be_date_line(t: &str) -> bool {
+    let t = t.trim();
+    t.len() >= 6
+        && t.len() <= DATE_LINE_MAX_BYTES
+        && t.split_whitespace().count() <= 6
+        && t.as_bytes()
+            .windows(4)
+            .any(|w| w.iter().all(u8::is_ascii_digit))
+}
+
+/// Whether node `i` is inside a link or page furniture (`nav`, `aside`,
+/// `footer`, …).
+fn in_link_or_furniture(doc: &Doc<'_>, mut i: Ix) -> bool {
+    while i != crate::extract::dom::NONE {
+        if let Some(e) = doc.elem(i) {
+            if e.name == "a" || e.tag.contains(Tag::BOILER) {
+                return true;
+            }
+        }
+        i = doc.nodes[i as usize].parent;
+    }
+    false
 }
 
 /// A full date in the page's address, or else in its canonical address.
@@ -541,10 +601,12 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
                 }
                 if !in_comments {
                     g.read_text_byline(doc, raw, n.parent, t.text);
+                    g.read_date_line(doc, i, n.parent, t.text);
                 }
             }
             Data::Elem(e) => {
                 if e.name == "h1" && g.h1.is_none() && h1.is_none() {
+                    g.h1_at.get_or_insert((i, n.end));
                     h1 = Some(OpenH1 {
                         end: n.end,
                         text: String::new(),
@@ -573,6 +635,23 @@ impl<'a> Gathered<'a> {
         if self.h1.is_none() && !text.is_empty() {
             self.h1 = Some(text.to_string());
         }
+    }
+
+    /// A run of text outside comments that may be a date alone on its
+    /// line, kept when it can be near the headline: before the headline is
+    /// found, only the last ones within reach of it.
+    fn read_date_line(&mut self, doc: &Doc<'a>, i: Ix, parent: Ix, text: &'a str) {
+        if self.h1_at.is_some_and(|(h, _)| i > h + DATE_LINE_AFTER)
+            || !may_be_date_line(text)
+            || in_link_or_furniture(doc, parent)
+        {
+            return;
+        }
+        if self.h1_at.is_none() {
+            self.date_lines
+                .retain(|(at, _)| *at + DATE_LINE_BEFORE >= i);
+        }
+        self.date_lines.push((i, text));
     }
 
     /// A text node outside comments that holds a "By" word: the first short
@@ -825,6 +904,63 @@ pub fn normalize_lang(l: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The date [`read`] gives `body`.
+    fn date_of_body(body: &str) -> Option<String> {
+        let h = scraper::Html::parse_document(&format!("<html><body>{body}</body></html>"));
+        let doc = Doc::build(&h);
+        let raw = crate::extract::stats::stats(&doc, None);
+        let now = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        read(&doc, &raw, &[], None, now, false).meta.date
+    }
+
+    #[test]
+    fn a_date_alone_on_a_line_by_the_headline_is_the_date() {
+        let story = "<p>Some text of the story, long enough to be one.</p>".repeat(3);
+        for (body, want) in [
+            // Under the headline, with a label, or as a kicker above it.
+            (
+                format!("<h1>Title</h1><div>Dec 9, 2025</div>{story}"),
+                Some("2025-12-09"),
+            ),
+            (
+                format!("<h1>Title</h1><p>Last updated: 14.03.2024</p>{story}"),
+                Some("2024-03-14"),
+            ),
+            (
+                format!("<div>3 March 2025</div><h1>Title</h1>{story}"),
+                Some("2025-03-03"),
+            ),
+            // The nearest of two.
+            (
+                format!("<div>1 March 2025</div><h1>Title</h1><div>Mar 2, 2025</div>{story}"),
+                Some("2025-03-02"),
+            ),
+            // In a link, in page furniture, or far from the headline: no.
+            (
+                format!("<h1>Title</h1><a href='/a'>Dec 9, 2025</a>{story}"),
+                None,
+            ),
+            (
+                format!("<h1>Title</h1><aside><div>Dec 9, 2025</div></aside>{story}"),
+                None,
+            ),
+            (
+                format!("<h1>Title</h1>{}<div>Dec 9, 2025</div>", story.repeat(30)),
+                None,
+            ),
+            // No headline, or a line that says more than a date.
+            (format!("<div>Dec 9, 2025</div>{story}"), None),
+            (
+                format!(
+                    "<h1>Title</h1><p>The bridge opened on Dec 9, 2025 after years of delay.</p>{story}"
+                ),
+                None,
+            ),
+        ] {
+            assert_eq!(date_of_body(&body).as_deref(), want, "{body}");
+        }
+    }
 
     #[test]
     fn class_parts_as_a_lower_case_copy_holds_them() {

@@ -8,13 +8,20 @@
 //! article, then everything that is left inside the page's main region is
 //! kept: the `<main>` (or `role=main`) element when it holds most of the
 //! kept text, else the body.
+//!
+//! A thread and a product page give some text twice (a reply quoting a
+//! post, a description repeated in a second tab): the second copy goes. A
+//! thread ends with its last post: the reply box, the sign-in prompt and
+//! the similar threads after it go too.
 
-use crate::extract::dom::{Doc, Flag, Ix};
+use crate::extract::dom::{Doc, Flag, Ix, Tag, attr};
 use crate::extract::ladder::{Known, LADDER, Pass};
 use crate::extract::model::{Block, PageType};
 use crate::extract::stats::{self, Stats};
+use crate::extract::switch::{self, Rule};
 use crate::extract::{clean, render};
 use chrono::NaiveDate;
+use std::collections::HashMap;
 
 /// The pass that cleans a page for its main region: furniture by tag, role
 /// and class goes, weak "unlikely" cues stay (they name too many layout
@@ -22,8 +29,8 @@ use chrono::NaiveDate;
 const REGION_PASS: Pass = LADDER[3];
 
 /// The blocks of the page's main region, each with the node it starts at,
-/// and the nodes of the blocks the last filter dropped. `thread` keeps its
-/// discussion.
+/// and the nodes of the blocks the last filter dropped (with the repeats and
+/// a thread's tail). `thread` keeps its discussion.
 ///
 /// Furniture named by a class part alone (`widget`, `share`, `related`)
 /// goes on a thread and on a product page, whose sidebars and carousels of
@@ -47,14 +54,174 @@ pub(crate) fn extract(
     forced.add_roots(doc, &mut roots);
     let (blocks, sources) = render::blocks_sourced(doc, &roots, &removed, steer.inline);
     let (blocks, sources) = render::without_captions(blocks, sources);
-    render::filter::filter_sourced(
+    let (mut blocks, mut sources, mut filtered) = render::filter::filter_sourced(
         blocks,
         sources,
         known.headlines,
         known.author,
         now,
         render::filter::Teasers::Content,
-    )
+    );
+    let posts = if thread {
+        posts(doc, &st, &roots)
+    } else {
+        Vec::new()
+    };
+    if (thread || page_type == PageType::Product) && switch::on(Rule::RepeatedBlocks) {
+        let page = Repeats {
+            doc,
+            thread,
+            posts: &posts,
+        };
+        (blocks, sources) = page.without_repeats(blocks, sources, &mut filtered);
+    }
+    if let Some(&last) = posts.last().filter(|_| switch::on(Rule::ThreadTail)) {
+        let end = doc.nodes[last as usize].end;
+        let tail = sources.iter().position(|&s| s >= end);
+        if let Some(at) = tail.filter(|&at| is_tail(&blocks, at)) {
+            blocks.truncate(at);
+            filtered.extend(sources.drain(at..));
+        }
+    }
+    (blocks, sources, filtered)
+}
+
+/// Shortest text (in characters) a block must hold to go as a repeat.
+const REPEAT_MIN_CHARS: usize = 30;
+/// Posts a thread must have for a repeat outside a quote to be taken for
+/// one post giving another's text (a reply's preview of the post it
+/// answers): two alike sections of one page may say the same thing.
+const REPEAT_MIN_POSTS: usize = 3;
+
+/// What tells a repeated block from the page's own: the page, whether it is
+/// a thread, and its posts ([`posts`]).
+struct Repeats<'p, 'd> {
+    doc: &'p Doc<'d>,
+    thread: bool,
+    posts: &'p [Ix],
+}
+
+impl Repeats<'_, '_> {
+    /// The blocks without those that give again, word for word, what an
+    /// earlier block in another container gave: a reply quoting a post, a
+    /// reply's preview of the post it answers, an answer shown folded and
+    /// unfolded, a product's description repeated in a second tab. A block
+    /// goes when every line of it was a line of earlier blocks, none of
+    /// them beside it (the same paragraph set down twice in one container is
+    /// the page's own); on a thread, when it is also quoted or the lines
+    /// came from another post. Its source joins `dropped`.
+    fn without_repeats(
+        &self,
+        blocks: Vec<Block>,
+        sources: Vec<Ix>,
+        dropped: &mut Vec<Ix>,
+    ) -> (Vec<Block>, Vec<Ix>) {
+        // Each line given so far, with the container and post of its first block.
+        let mut seen: HashMap<String, (Ix, Option<usize>)> = HashMap::new();
+        let mut kept = (Vec::with_capacity(blocks.len()), Vec::new());
+        for (b, s) in blocks.into_iter().zip(sources) {
+            let within = self.doc.nodes[self.doc.block_of(s) as usize].parent;
+            let post = self.post_of(s);
+            let other = |&(at, from): &(Ix, Option<usize>)| {
+                at != within
+                    && (!self.thread
+                        || b.quote > 0
+                        || self.posts.len() >= REPEAT_MIN_POSTS && from.is_some() && from != post)
+            };
+            let lines = || b.text.lines().map(str::trim).filter(|l| !l.is_empty());
+            let repeat = b.text.chars().count() >= REPEAT_MIN_CHARS
+                && lines().all(|l| seen.get(l).is_some_and(other));
+            if repeat {
+                dropped.push(s);
+                continue;
+            }
+            for l in lines() {
+                seen.entry(l.to_string()).or_insert((within, post));
+            }
+            kept.0.push(b);
+            kept.1.push(s);
+        }
+        kept
+    }
+
+    /// The index of the post node `i` is in.
+    fn post_of(&self, i: Ix) -> Option<usize> {
+        let at = self.posts.partition_point(|&p| p <= i).checked_sub(1)?;
+        (i < self.doc.nodes[self.posts[at] as usize].end).then_some(at)
+    }
+}
+
+/// Share of a thread's kept text its posts must hold to stand for it.
+const POSTS_MIN_SHARE: f32 = 0.5;
+/// Share of the rendered text the blocks after the last post may hold to go:
+/// a reply box, "similar threads", a sign-in prompt are short beside a
+/// thread; a longer tail means the run found was not the posts.
+const TAIL_MAX_SHARE: f32 = 0.25;
+
+/// A thread's posts, in page order: the alike siblings (one tag, one first
+/// class word once digits are set aside) that together hold most of the
+/// region's kept text, the most numerous such run when several do.
+/// Paragraphs, cells and inline elements do not count: a run of them is one
+/// post's text, not the posts. Empty when no run holds enough.
+fn posts(doc: &Doc<'_>, st: &[Stats], roots: &[Ix]) -> Vec<Ix> {
+    let total: u32 = roots.iter().map(|&r| st[r as usize].len).sum();
+    let min = (total as f32 * POSTS_MIN_SHARE) as u32;
+    let mut best: Vec<Ix> = Vec::new();
+    for &root in roots {
+        for p in root..doc.nodes[root as usize].end {
+            if st[p as usize].len < min || doc.elem(p).is_none() {
+                continue;
+            }
+            // (key, members, kept text) of each kind of child.
+            let mut runs: Vec<(PostKey<'_>, Vec<Ix>, u32)> = Vec::new();
+            for c in doc.children(p) {
+                let Some(key) = post_key(doc, c).filter(|_| st[c as usize].len > 0) else {
+                    continue;
+                };
+                match runs.iter_mut().find(|r| r.0 == key) {
+                    Some(r) => {
+                        r.1.push(c);
+                        r.2 += st[c as usize].len;
+                    }
+                    None => runs.push((key, vec![c], st[c as usize].len)),
+                }
+            }
+            for (_, members, held) in runs {
+                if members.len() >= 2 && held >= min && members.len() > best.len() {
+                    best = members;
+                }
+            }
+        }
+    }
+    best
+}
+
+/// What makes siblings alike for [`posts`]: the tag and the first class
+/// word without its digits (`post bg1`, `post bg2`).
+type PostKey<'a> = (&'a str, String);
+
+/// The [`PostKey`] of element `i`, when it may be a post.
+fn post_key<'a>(doc: &Doc<'a>, i: Ix) -> Option<PostKey<'a>> {
+    let e = doc.elem(i)?;
+    let post_like = e.tag.intersects(Tag::BLOCK)
+        && !e
+            .tag
+            .intersects(Tag::P | Tag::HEADING | Tag::PRE | Tag::CELL | Tag::FORM)
+        && !matches!(e.name, "dt" | "dd" | "blockquote" | "figure");
+    if !post_like {
+        return None;
+    }
+    let class = attr(e.el, "class")
+        .and_then(|c| c.split_ascii_whitespace().next())
+        .map(|w| w.chars().filter(|c| !c.is_ascii_digit()).collect())
+        .unwrap_or_default();
+    Some((e.name, class))
+}
+
+/// Whether the blocks from `at` on are a thread's tail, short beside it.
+fn is_tail(blocks: &[Block], at: usize) -> bool {
+    let len = |bs: &[Block]| bs.iter().map(|b| b.text.len()).sum::<usize>();
+    at > 0 && (len(&blocks[at..]) as f32) <= TAIL_MAX_SHARE * len(blocks) as f32
 }
 
 /// The cleaning pass of a region page of `page_type` (`thread`: one whose

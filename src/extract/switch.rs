@@ -96,6 +96,9 @@ rules_enum! {
     Bylines = "bylines",
     AuthorLines = "author_lines",
     ExcerptRuns = "excerpt_runs",
+    // region.rs: what a thread keeps.
+    ThreadTail = "thread_tail",
+    RepeatedBlocks = "repeated_blocks",
     // block_model.rs: the learned judge of a region's blocks.
     BlockModel = "block_model",
     // rules.rs phrase lists used by several stages.

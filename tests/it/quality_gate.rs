@@ -43,9 +43,9 @@ const WCXB_F1: f64 = 0.85;
 /// wcxb-dev: the WCXB rule per gold page type (`extra.page_type`).
 const WCXB_ARTICLE_F1: f64 = 0.93;
 const WCXB_SERVICE_F1: f64 = 0.825;
-const WCXB_PRODUCT_F1: f64 = 0.68;
+const WCXB_PRODUCT_F1: f64 = 0.695;
 const WCXB_COLLECTION_F1: f64 = 0.645;
-const WCXB_FORUM_F1: f64 = 0.77;
+const WCXB_FORUM_F1: f64 = 0.795;
 const WCXB_LISTING_F1: f64 = 0.745;
 const WCXB_DOCUMENTATION_F1: f64 = 0.92;
 

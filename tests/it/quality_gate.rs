@@ -44,9 +44,9 @@ const WCXB_F1: f64 = 0.85;
 const WCXB_ARTICLE_F1: f64 = 0.93;
 const WCXB_SERVICE_F1: f64 = 0.825;
 const WCXB_PRODUCT_F1: f64 = 0.68;
-const WCXB_COLLECTION_F1: f64 = 0.645;
+const WCXB_COLLECTION_F1: f64 = 0.654;
 const WCXB_FORUM_F1: f64 = 0.77;
-const WCXB_LISTING_F1: f64 = 0.745;
+const WCXB_LISTING_F1: f64 = 0.747;
 const WCXB_DOCUMENTATION_F1: f64 = 0.92;
 
 /// The benchmark folder: `PITH_BENCH_DIR`, else `../shared/bench` beside the

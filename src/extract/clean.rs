@@ -43,6 +43,25 @@ const PART_VETO_SHARE: f32 = 0.6;
 /// [`PART_VETO_SHARE`] when a discussion is kept.
 const THREAD_PART_VETO_SHARE: f32 = 0.45;
 
+/// Share of the page's text above which an element named as the controls
+/// of a grid ([`Hit::FACET`]) is taken for the grid it filters.
+const FACET_MAX_SHARE: f32 = 0.3;
+/// Images from which such an element is the grid of items it filters.
+const FACET_MAX_IMAGES: u32 = 3;
+/// Characters of text per comma below which such an element is prose (an
+/// FAQ set in a box its theme names like a filter), not a list of options.
+const FACET_MIN_CHARS_PER_COMMA: u32 = 200;
+
+/// Whether an element named as the controls of a grid, with statistics `s`,
+/// is such a panel: a small part of the page, without the item images of
+/// the grid itself (a wrapper named after its filters, `filtered-products`)
+/// and without prose (comma-rich text, or paragraphs that are not links).
+fn is_facet_panel(s: &Stats, page_len: f32) -> bool {
+    let prose =
+        s.commas * FACET_MIN_CHARS_PER_COMMA >= s.len.max(1) || s.p > 0 && s.link_len * 2 < s.len;
+    (s.len as f32) < FACET_MAX_SHARE * page_len && s.img < FACET_MAX_IMAGES && !prose
+}
+
 /// Share of the page's text above which a hidden element is taken for the
 /// page itself, waiting for a script to show it.
 const HIDDEN_MAX_SHARE: f32 = 0.5;
@@ -185,6 +204,16 @@ pub fn removed_why(
                     && !NEVER_UNLIKELY[..2].contains(&e.name);
         }
         if !drop
+            && on.facets
+            && pass.strip_facets
+            && e.hits.intersects(Hit::FACET)
+            && is_facet_panel(&raw[i], page_len)
+            && !NEVER_UNLIKELY[..2].contains(&e.name)
+        {
+            drop = true;
+            reason = Reason::Facets;
+        }
+        if !drop
             && on.tag_lists
             && pass.strip_boilerplate
             && e.flags.intersects(Flag::TAG_LINK)
@@ -270,6 +299,7 @@ struct Switches {
     unlikely_classes: bool,
     unlikely_tags: bool,
     related_heading_sections: bool,
+    facets: bool,
 }
 
 impl Switches {
@@ -288,6 +318,7 @@ impl Switches {
             unlikely_classes: switch::on(Rule::UnlikelyClasses),
             unlikely_tags: switch::on(Rule::UnlikelyTags),
             related_heading_sections: switch::on(Rule::RelatedHeadingSections),
+            facets: switch::on(Rule::Facets),
         }
     }
 }

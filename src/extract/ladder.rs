@@ -28,6 +28,9 @@ pub struct Pass {
     /// Keep discussions (comment lists, comments, replies): the posts of a
     /// forum thread, which on an article would be reader comments.
     pub keep_thread: bool,
+    /// Remove the controls around a grid of items (filters, facets, sort
+    /// bars, pagers), recognised by a class/id part: a catalogue page's.
+    pub strip_facets: bool,
 }
 
 /// The fallback ladder, strictest first.
@@ -39,6 +42,7 @@ pub const LADDER: [Pass; 5] = [
         weight_classes: true,
         clean_conditionally: true,
         keep_thread: false,
+        strip_facets: false,
     },
     Pass {
         strip_unlikely: false,
@@ -47,6 +51,7 @@ pub const LADDER: [Pass; 5] = [
         weight_classes: true,
         clean_conditionally: true,
         keep_thread: false,
+        strip_facets: false,
     },
     Pass {
         strip_unlikely: false,
@@ -55,6 +60,7 @@ pub const LADDER: [Pass; 5] = [
         weight_classes: false,
         clean_conditionally: true,
         keep_thread: false,
+        strip_facets: false,
     },
     Pass {
         strip_unlikely: false,
@@ -63,6 +69,7 @@ pub const LADDER: [Pass; 5] = [
         weight_classes: false,
         clean_conditionally: true,
         keep_thread: false,
+        strip_facets: false,
     },
     Pass {
         strip_unlikely: false,
@@ -71,6 +78,7 @@ pub const LADDER: [Pass; 5] = [
         weight_classes: false,
         clean_conditionally: false,
         keep_thread: false,
+        strip_facets: false,
     },
 ];
 

@@ -35,7 +35,9 @@ const REGION_PASS: Pass = LADDER[3];
 /// Furniture named by a class part alone (`widget`, `share`, `related`)
 /// goes on a thread and on a product page, whose sidebars and carousels of
 /// other products carry such names; on landing pages and catalogues the
-/// same words name the sections that make the page.
+/// same words name the sections that make the page. On a catalogue (a
+/// category page, a listing) the filters, sort bar and pager around its
+/// grid go.
 pub(crate) fn extract(
     doc: &Doc<'_>,
     raw: &[Stats],
@@ -230,6 +232,7 @@ pub(crate) fn pass(thread: bool, page_type: PageType) -> Pass {
     Pass {
         keep_thread: thread,
         strip_boilerplate_parts: thread || page_type == PageType::Product,
+        strip_facets: matches!(page_type, PageType::Collection | PageType::Listing),
         ..REGION_PASS
     }
 }

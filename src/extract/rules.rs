@@ -140,6 +140,9 @@ bitflags::bitflags! {
         /// Part of a discussion (a comment list, a comment, a reply): reader
         /// comments under an article, but the content of a forum thread.
         const THREAD = 1 << 10;
+        /// Narrows, orders or pages a grid of items (a filter or facet
+        /// panel, a sort bar, a pager): furniture of a catalogue page.
+        const FACET = 1 << 11;
     }
 }
 
@@ -158,6 +161,7 @@ mod bits {
     pub const EMBED: u16 = Hit::EMBED.bits();
     pub const GATED: u16 = Hit::GATED.bits();
     pub const THREAD: u16 = Hit::THREAD.bits();
+    pub const FACET: u16 = Hit::FACET.bits();
 }
 
 use crate::extract::text::fold_line;
@@ -260,6 +264,18 @@ pub const PART_RULES: &[(&str, u16)] = &[
     ("credit", CAPTION),
     ("credits", CAPTION),
     ("modal", BOILER_PART),
+    // The controls around a grid of items.
+    ("filter", FACET),
+    ("filters", FACET),
+    ("facet", FACET),
+    ("facets", FACET),
+    ("refinement", FACET),
+    ("refinements", FACET),
+    ("sort", FACET),
+    ("sorting", FACET),
+    ("sortby", FACET),
+    ("pagination", FACET),
+    ("pager", FACET),
 ];
 
 /// Class names that start with these are taxonomy (WordPress and Drupal put

@@ -49,6 +49,7 @@ rules_enum! {
     UnlikelyClasses = "unlikely_classes",
     UnlikelyTags = "unlikely_tags",
     RelatedHeadingSections = "related_heading_sections",
+    Facets = "facets",
     // clean.rs: prune by shape inside the chosen containers.
     PruneLinkedHeadings = "prune_linked_headings",
     PruneWeightedHeadings = "prune_weighted_headings",

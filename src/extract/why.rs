@@ -31,6 +31,9 @@ pub enum Reason {
     FurnitureClassPart,
     /// Its class or id names reader comments (`comments`, `respond`).
     Comments,
+    /// A part of its class or id names the controls around a grid of items
+    /// (`filters`, `facet`, `sort`, `pager`).
+    Facets,
     /// A list of tag links (they go to the metadata).
     TagList,
     /// Its class, id or tag make it unlikely content (`header`, `meta`).
@@ -80,6 +83,7 @@ impl Reason {
             Reason::FurnitureClass => "page furniture (class/id)",
             Reason::FurnitureClassPart => "page furniture (class/id part)",
             Reason::Comments => "comments and comment form (class/id)",
+            Reason::Facets => "filters, sorting or paging of a grid (class/id part)",
             Reason::TagList => "tag list",
             Reason::Unlikely => "unlikely content (class/id/tag)",
             Reason::RelatedSection => "related posts section",

@@ -581,7 +581,7 @@ pub fn prescan_with(html: &str, images: bool) -> Prescanned<'_> {
         // Raw text (`<title>`, `<textarea>`, …) and MathML are kept as they are.
         let encloses = |n: &[u8], f: usize| encloses(&open.stack, n, f);
         let mut forms = 0;
-        pos = after_start_tag(bytes, &tag, open.in_table(), &encloses, &mut forms);
+        pos = after_start_tag(bytes, &tag, &|| open.in_table(), &encloses, &mut forms);
         for _ in 0..forms {
             open.end(b"form");
         }
@@ -1336,10 +1336,12 @@ fn element_end(
 
 /// Where to go on scanning after the start tag `tag`: past the text of a
 /// raw-text element, past an `<svg>` or `<math>` element, or just past the tag.
+/// Whether the parser is in a table mode (`in_table`) matters only for
+/// SVG and MathML, and is asked only for them.
 fn after_start_tag(
     b: &[u8],
     tag: &Tag,
-    in_table: bool,
+    in_table: &dyn Fn() -> bool,
     open: Open<'_>,
     forms: &mut usize,
 ) -> usize {
@@ -1353,9 +1355,9 @@ fn after_start_tag(
     } else if tag.self_closing {
         tag.end
     } else if name.eq_ignore_ascii_case(b"svg") {
-        foreign_end(b, tag.end, Ns::Svg, tag.name, in_table, open, forms).1
+        foreign_end(b, tag.end, Ns::Svg, tag.name, in_table(), open, forms).1
     } else if name.eq_ignore_ascii_case(b"math") {
-        foreign_end(b, tag.end, Ns::Math, tag.name, in_table, open, forms).1
+        foreign_end(b, tag.end, Ns::Math, tag.name, in_table(), open, forms).1
     } else {
         tag.end
     }
@@ -1440,7 +1442,7 @@ fn html_close(b: &[u8], from: usize, name: &str, table_mode: bool) -> (usize, us
         }
         // In a `<video>`, any end tag in foreign content may close an
         // enclosing element, and the video with it.
-        let in_table = match inside.table_context() {
+        let in_table = || match inside.table_context() {
             Some(_) => inside.in_table(),
             None => table_mode,
         };
@@ -1449,7 +1451,7 @@ fn html_close(b: &[u8], from: usize, name: &str, table_mode: bool) -> (usize, us
         let table_end = |n: &[u8]| table_mode && (n == b"table" || is_table_part(&lowered(n)));
         let mut forms = 0;
         let open = |n: &[u8], f: usize| fragile || table_end(n) || encloses(&inside.stack, n, f);
-        pos = after_start_tag(b, &tag, in_table, &open, &mut forms);
+        pos = after_start_tag(b, &tag, &in_table, &open, &mut forms);
         for _ in 0..forms {
             inside.end(b"form");
         }
@@ -1638,7 +1640,7 @@ fn foreign_end(
                     stack.push((tag.name, if svg { Ns::Svg } else { Ns::Math }));
                 }
             } else if !is_void(&name.to_ascii_lowercase()) {
-                pos = after_start_tag(b, &tag, false, &no_open, &mut 0);
+                pos = after_start_tag(b, &tag, &|| false, &no_open, &mut 0);
                 if closes_p(&lowered(name)) {
                     // A block closes an open `<p>` of the integration point.
                     let mut k = stack.len();

@@ -124,48 +124,52 @@ const BREAKOUT: &[&str] = &[
 ];
 /// Elements whose end tag closes the nearest open one in scope, and
 /// whatever is open inside it.
-const SCOPED_END: &[&str] = &[
-    "address",
-    "applet",
-    "article",
-    "aside",
-    "blockquote",
-    "button",
-    "center",
-    "dd",
-    "details",
-    "dialog",
-    "dir",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hgroup",
-    "li",
-    "listing",
-    "main",
-    "marquee",
-    "menu",
-    "nav",
-    "object",
-    "ol",
-    "pre",
-    "search",
-    "section",
-    "select",
-    "summary",
-    "ul",
-];
+/// Tested on a lower-case name by a decision on bytes, not a scan of a list.
+fn ends_in_scope(lower: &[u8]) -> bool {
+    matches!(
+        lower,
+        b"address"
+            | b"applet"
+            | b"article"
+            | b"aside"
+            | b"blockquote"
+            | b"button"
+            | b"center"
+            | b"dd"
+            | b"details"
+            | b"dialog"
+            | b"dir"
+            | b"div"
+            | b"dl"
+            | b"dt"
+            | b"fieldset"
+            | b"figcaption"
+            | b"figure"
+            | b"footer"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"header"
+            | b"hgroup"
+            | b"li"
+            | b"listing"
+            | b"main"
+            | b"marquee"
+            | b"menu"
+            | b"nav"
+            | b"object"
+            | b"ol"
+            | b"pre"
+            | b"search"
+            | b"section"
+            | b"select"
+            | b"summary"
+            | b"ul"
+    )
+}
 /// Special elements (in the tree builder's sense) that stay open until an
 /// end tag closes them: an end tag of another element that meets one of
 /// them on its way down the stack of open elements is ignored.
@@ -265,53 +269,61 @@ fn is_formatting(lower: &[u8]) -> bool {
 }
 /// Table parts: the parser ignores them outside a table, and inside one
 /// they close what the table's cell or row does not hold.
-const TABLE_PARTS: &[&str] = &[
-    "caption", "col", "colgroup", "tbody", "td", "tfoot", "th", "thead", "tr",
-];
+/// Tested on a lower-case name by a decision on bytes, not a scan of a list.
+fn is_table_part(lower: &[u8]) -> bool {
+    matches!(
+        lower,
+        b"caption" | b"col" | b"colgroup" | b"tbody" | b"td" | b"tfoot" | b"th" | b"thead" | b"tr"
+    )
+}
 /// Start tags that close an open `<p>` (in button scope).
-const CLOSES_P: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "center",
-    "dd",
-    "details",
-    "dialog",
-    "dir",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hgroup",
-    "hr",
-    "li",
-    "listing",
-    "main",
-    "menu",
-    "nav",
-    "ol",
-    "p",
-    "plaintext",
-    "pre",
-    "search",
-    "section",
-    "summary",
-    "table",
-    "ul",
-    "xmp",
-];
+/// Tested on a lower-case name by a decision on bytes, not a scan of a list.
+fn closes_p(lower: &[u8]) -> bool {
+    matches!(
+        lower,
+        b"address"
+            | b"article"
+            | b"aside"
+            | b"blockquote"
+            | b"center"
+            | b"dd"
+            | b"details"
+            | b"dialog"
+            | b"dir"
+            | b"div"
+            | b"dl"
+            | b"dt"
+            | b"fieldset"
+            | b"figcaption"
+            | b"figure"
+            | b"footer"
+            | b"form"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"header"
+            | b"hgroup"
+            | b"hr"
+            | b"li"
+            | b"listing"
+            | b"main"
+            | b"menu"
+            | b"nav"
+            | b"ol"
+            | b"p"
+            | b"plaintext"
+            | b"pre"
+            | b"search"
+            | b"section"
+            | b"summary"
+            | b"table"
+            | b"ul"
+            | b"xmp"
+    )
+}
 /// Start tags that may close an element which is no scope boundary (a
 /// `<video>`) from outside: by closing a `<p>` (or `<li>`, `<a>`, …) that
 /// encloses it.
@@ -434,9 +446,9 @@ pub fn prescan_with(html: &str, images: bool) -> Prescanned<'_> {
     // Counted elements open, and by name: open, and cut for depth (whose
     // closers are cut too). A stray end tag lowers only its own name's count.
     let mut depth = 0usize;
-    let mut depths: FxHashMap<Vec<u8>, (usize, usize)> = FxHashMap::default();
+    let mut depths: FxHashMap<Lower<'_>, (usize, usize)> = FxHashMap::default();
     // Formatting openers cut, by name, whose closers are cut too.
-    let mut cut_formatting: Vec<(Vec<u8>, usize)> = Vec::new();
+    let mut cut_formatting: Vec<(Lower<'_>, usize)> = Vec::new();
     let mut elements = 0usize;
     let mut texts = 0usize;
     let mut attrs = Vec::new();
@@ -481,7 +493,8 @@ pub fn prescan_with(html: &str, images: bool) -> Prescanned<'_> {
         texts += usize::from(start > 0 && bytes[start - 1] != b'>');
         pos = tag.end;
         let name = &bytes[tag.name.0..tag.name.1];
-        let lower = name.to_ascii_lowercase();
+        let lower_name = lowered(name);
+        let lower: &[u8] = &lower_name;
         if tag.closing {
             if lower == b"noscript" {
                 // The end of an unwrapped `<noscript>` (any other one is
@@ -489,15 +502,18 @@ pub fn prescan_with(html: &str, images: bool) -> Prescanned<'_> {
                 splice(&mut out, &mut copied, start, tag.end, " ");
                 continue;
             }
-            if is_formatting(&lower) {
-                if let Some(c) = cut_formatting.iter_mut().find(|c| c.0 == lower && c.1 > 0) {
+            if is_formatting(lower) {
+                if let Some(c) = cut_formatting
+                    .iter_mut()
+                    .find(|c| *c.0 == *lower && c.1 > 0)
+                {
                     c.1 -= 1;
                     splice(&mut out, &mut copied, start, tag.end, " ");
                     continue;
                 }
             }
-            open.end(&lower);
-            if let Some(d) = depths.get_mut(&lower) {
+            open.end(lower);
+            if let Some(d) = depths.get_mut(lower) {
                 if d.1 > 0 {
                     d.1 -= 1;
                     splice(&mut out, &mut copied, start, tag.end, " ");
@@ -551,21 +567,18 @@ pub fn prescan_with(html: &str, images: bool) -> Prescanned<'_> {
                 pos = close_end;
                 continue;
             }
-        } else if is_formatting(&lower)
+        } else if is_formatting(lower)
             && open.formatting >= MAX_FORMATTING
             && opens_markup(bytes, &tag)
         {
-            match cut_formatting.iter_mut().find(|c| c.0 == lower) {
+            match cut_formatting.iter_mut().find(|c| *c.0 == *lower) {
                 Some(c) => c.1 += 1,
-                None => cut_formatting.push((lower, 1)),
+                None => cut_formatting.push((lower_name, 1)),
             }
             splice(&mut out, &mut copied, start, tag.end, " ");
             continue;
-        } else if counted(&lower) && opens_markup(bytes, &tag) {
-            if !depths.contains_key(&lower) {
-                depths.insert(lower.clone(), (0, 0));
-            }
-            let d = depths.get_mut(&lower).expect("just inserted");
+        } else if counted(lower) && opens_markup(bytes, &tag) {
+            let d = depths.entry(lower_name.clone()).or_default();
             if depth >= MAX_DEPTH {
                 d.1 += 1;
                 splice(&mut out, &mut copied, start, tag.end, " ");
@@ -583,12 +596,12 @@ pub fn prescan_with(html: &str, images: bool) -> Prescanned<'_> {
         // Raw text (`<title>`, `<textarea>`, …) and MathML are kept as they are.
         let encloses = |n: &[u8], f: usize| encloses(&open.stack, n, f);
         let mut forms = 0;
-        pos = after_start_tag(bytes, &tag, open.in_table(), &encloses, &mut forms);
+        pos = after_start_tag(bytes, &tag, &|| open.in_table(), &encloses, &mut forms);
         for _ in 0..forms {
             open.end(b"form");
         }
         if opens_markup(bytes, &tag) {
-            open.start(lower);
+            open.start(lower_name);
         }
     }
     let html = match out {
@@ -705,28 +718,32 @@ fn before_content(html: &str, at: usize) -> bool {
 /// Attributes that some stage reads; every other attribute (`src`,
 /// `srcset`, `data-*`, `on*`, `alt`, …) is cut before parsing, since the
 /// parser's cost grows with every byte it tokenizes.
-const KEPT_ATTRIBUTES: &[&str] = &[
-    "class",
-    "id",
-    "hidden",
-    "aria-hidden",
-    "style",
-    "role",
-    "itemprop",
-    "itemtype",
-    "content",
-    "property",
-    "name",
-    "http-equiv",
-    "href",
-    "rel",
-    "datetime",
-    "title",
-    "pubdate",
-    "lang",
-    "xml:lang",
-    "charset",
-];
+/// Tested on a lower-case name by a decision on bytes, not a scan of a list.
+fn is_kept_attribute(lower: &[u8]) -> bool {
+    matches!(
+        lower,
+        b"class"
+            | b"id"
+            | b"hidden"
+            | b"aria-hidden"
+            | b"style"
+            | b"role"
+            | b"itemprop"
+            | b"itemtype"
+            | b"content"
+            | b"property"
+            | b"name"
+            | b"http-equiv"
+            | b"href"
+            | b"rel"
+            | b"datetime"
+            | b"title"
+            | b"pubdate"
+            | b"lang"
+            | b"xml:lang"
+            | b"charset"
+    )
+}
 
 /// The start tag `tag` without the attributes nobody reads, or `None` when
 /// it has none of those.
@@ -737,7 +754,7 @@ fn strip_attributes(html: &str, tag: &Tag, attrs: &[Attr], images: bool) -> Opti
     let img = images && b[tag.name.0..tag.name.1].eq_ignore_ascii_case(b"img");
     let kept = |a: &&Attr| {
         let name = &b[a.name.0..a.name.1];
-        lookup(name, KEPT_ATTRIBUTES).is_some()
+        is_kept_attribute(&lowered(name))
             || (font && lookup(name, &["color", "face", "size"]).is_some())
             || (img && lookup(name, IMAGE_ATTRIBUTES).is_some())
     };
@@ -755,6 +772,19 @@ fn strip_attributes(html: &str, tag: &Tag, attrs: &[Attr], images: bool) -> Opti
     // content (SVG, MathML) never comes here.
     out.push('>');
     Some(out)
+}
+
+/// A tag or attribute name in lower case, borrowed when it already is (as
+/// nearly every name is).
+type Lower<'a> = Cow<'a, [u8]>;
+
+/// `name` in lower case, copied only when it has an upper-case letter.
+fn lowered(name: &[u8]) -> Lower<'_> {
+    if name.iter().any(u8::is_ascii_uppercase) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
 /// The first of `list` that `name` is, ignoring ASCII case.
@@ -1041,20 +1071,20 @@ type Open<'o> = &'o dyn Fn(&[u8], usize) -> bool;
 /// `</div>`, `</object>`, `</b>` and the like; for other names the nearest
 /// with no special element above it. `</form>`, `</body>` and `</html>` pop
 /// nothing else.
-fn encloses(open: &[Vec<u8>], name: &[u8], mut forms_closed: usize) -> bool {
+fn encloses(open: &[Lower<'_>], name: &[u8], mut forms_closed: usize) -> bool {
     if matches!(name, b"form" | b"body" | b"html") {
         return false;
     }
     if name == b"template" {
-        return open.iter().any(|n| n == name);
+        return open.iter().any(|n| **n == *name);
     }
-    if name == b"table" || lookup(name, TABLE_PARTS).is_some() {
+    if name == b"table" || is_table_part(name) {
         // table scope
         for n in open.iter().rev() {
-            if n == name {
+            if **n == *name {
                 return true;
             }
-            if matches!(&n[..], b"html" | b"template") || (n == b"table" && name != b"table") {
+            if matches!(&n[..], b"html" | b"template") || (**n == *b"table" && name != b"table") {
                 return false;
             }
         }
@@ -1062,15 +1092,15 @@ fn encloses(open: &[Vec<u8>], name: &[u8], mut forms_closed: usize) -> bool {
     }
     let scoped = scoped_end(name);
     for n in open.iter().rev() {
-        if n == b"form" && forms_closed > 0 {
+        if **n == *b"form" && forms_closed > 0 {
             forms_closed -= 1;
             continue;
         }
-        if n == name {
+        if **n == *name {
             return true;
         }
         let stop = if scoped {
-            n == b"html" || is_scope_boundary(n)
+            **n == *b"html" || is_scope_boundary(n)
         } else {
             is_special(n)
         };
@@ -1084,10 +1114,7 @@ fn encloses(open: &[Vec<u8>], name: &[u8], mut forms_closed: usize) -> bool {
 /// Whether the parser looks for the element of the end tag `name` in scope
 /// (rather than down to the nearest special element).
 fn scoped_end(name: &[u8]) -> bool {
-    lookup(name, SCOPED_END).is_some()
-        || is_formatting(name)
-        || lookup(name, TABLE_PARTS).is_some()
-        || name == b"table"
+    ends_in_scope(name) || is_formatting(name) || is_table_part(name) || name == b"table"
 }
 
 /// The HTML elements open at a point of the scan (outermost first, lower
@@ -1097,18 +1124,18 @@ fn scoped_end(name: &[u8]) -> bool {
 /// and formatting elements closed that way opened again before the next
 /// inline element, as the parser reconstructs them.
 #[derive(Debug, Default)]
-struct OpenElements {
-    stack: Vec<Vec<u8>>,
+struct OpenElements<'a> {
+    stack: Vec<Lower<'a>>,
     /// Formatting elements closed by the end of another element.
-    reopen: Vec<Vec<u8>>,
+    reopen: Vec<Lower<'a>>,
     /// Formatting elements in `stack` and `reopen`.
     formatting: usize,
 }
 
-impl OpenElements {
-    fn new(root: &str) -> Self {
+impl<'a> OpenElements<'a> {
+    fn new(root: &'a str) -> Self {
         OpenElements {
-            stack: vec![root.as_bytes().to_vec()],
+            stack: vec![Cow::Borrowed(root.as_bytes())],
             reopen: Vec::new(),
             formatting: 0,
         }
@@ -1149,14 +1176,14 @@ impl OpenElements {
     }
 
     /// A start tag that stays open (not raw text, not foreign).
-    fn start(&mut self, name: Vec<u8>) {
+    fn start(&mut self, name: Lower<'a>) {
         let n = &name[..];
-        let has = |e: &[u8]| self.stack.iter().any(|x| x == e);
+        let has = |e: &[u8]| self.stack.iter().any(|x| **x == *e);
         if n == b"form" && has(b"form") && !has(b"template") {
             // A form in a form is dropped.
             return;
         }
-        let find = |stack: &[Vec<u8>], names: &[&[u8]], stop: &dyn Fn(&[u8]) -> bool| {
+        let find = |stack: &[Lower<'a>], names: &[&[u8]], stop: &dyn Fn(&[u8]) -> bool| {
             for k in (0..stack.len()).rev() {
                 if names.contains(&&stack[k][..]) {
                     return Some(k);
@@ -1167,7 +1194,7 @@ impl OpenElements {
             }
             None
         };
-        let block = lookup(n, CLOSES_P).is_some();
+        let block = closes_p(n);
         if block {
             let boundary = |e: &[u8]| matches!(e, b"html" | b"button") || is_scope_boundary(e);
             if let Some(k) = find(&self.stack, &[b"p"], &boundary) {
@@ -1190,13 +1217,13 @@ impl OpenElements {
                 self.adopt(k);
             }
         }
-        let table_tag = n == b"table" || lookup(n, TABLE_PARTS).is_some();
+        let table_tag = n == b"table" || is_table_part(n);
         if table_tag && self.in_table() {
             // Table markup in a table's mode closes what was moved out of
             // it; a `<table>` closes the table itself first.
             if let Some(k) = self.table_context() {
                 if n == b"table" {
-                    if let Some(t) = self.stack.iter().rposition(|e| e == b"table") {
+                    if let Some(t) = self.stack.iter().rposition(|e| **e == *b"table") {
                         self.pop_to(t);
                     }
                 } else {
@@ -1204,7 +1231,7 @@ impl OpenElements {
                 }
             }
         }
-        let ignored = lookup(n, TABLE_PARTS).is_some() && !self.stack.iter().any(|e| e == b"table");
+        let ignored = is_table_part(n) && !self.stack.iter().any(|e| **e == *b"table");
         if ignored || is_void(n) {
             return;
         }
@@ -1224,17 +1251,17 @@ impl OpenElements {
 
     /// An end tag.
     fn end(&mut self, name: &[u8]) {
-        if let Some(k) = self.reopen.iter().rposition(|e| e == name) {
+        if let Some(k) = self.reopen.iter().rposition(|e| **e == *name) {
             self.reopen.remove(k);
             self.formatting = self.formatting.saturating_sub(1);
         }
         if name == b"form" {
             // `</form>` takes the form out of the stack, and nothing else.
-            if let Some(k) = self.stack.iter().rposition(|e| e == name) {
+            if let Some(k) = self.stack.iter().rposition(|e| **e == *name) {
                 self.stack.remove(k);
             }
         } else if encloses(&self.stack, name, 0) {
-            if let Some(k) = self.stack.iter().rposition(|e| e == name) {
+            if let Some(k) = self.stack.iter().rposition(|e| **e == *name) {
                 if is_formatting(name) {
                     self.adopt(k);
                 } else {
@@ -1324,10 +1351,12 @@ fn element_end(
 
 /// Where to go on scanning after the start tag `tag`: past the text of a
 /// raw-text element, past an `<svg>` or `<math>` element, or just past the tag.
+/// Whether the parser is in a table mode (`in_table`) matters only for
+/// SVG and MathML, and is asked only for them.
 fn after_start_tag(
     b: &[u8],
     tag: &Tag,
-    in_table: bool,
+    in_table: &dyn Fn() -> bool,
     open: Open<'_>,
     forms: &mut usize,
 ) -> usize {
@@ -1341,9 +1370,9 @@ fn after_start_tag(
     } else if tag.self_closing {
         tag.end
     } else if name.eq_ignore_ascii_case(b"svg") {
-        foreign_end(b, tag.end, Ns::Svg, tag.name, in_table, open, forms).1
+        foreign_end(b, tag.end, Ns::Svg, tag.name, in_table(), open, forms).1
     } else if name.eq_ignore_ascii_case(b"math") {
-        foreign_end(b, tag.end, Ns::Math, tag.name, in_table, open, forms).1
+        foreign_end(b, tag.end, Ns::Math, tag.name, in_table(), open, forms).1
     } else {
         tag.end
     }
@@ -1384,16 +1413,17 @@ fn html_close(b: &[u8], from: usize, name: &str, table_mode: bool) -> (usize, us
             Token::Tag(tag) => tag,
         };
         pos = tag.end;
-        let lower = b[tag.name.0..tag.name.1].to_ascii_lowercase();
+        let lower_name = lowered(&b[tag.name.0..tag.name.1]);
+        let lower: &[u8] = &lower_name;
         let same = lower == name.as_bytes();
-        let table_tag = lower == b"table" || lookup(&lower, TABLE_PARTS).is_some();
+        let table_tag = lower == b"table" || is_table_part(lower);
         if table_mode && table_tag && !template {
             // Moved out of a table by the parser, the element is closed
             // by the table's markup.
             return unsure;
         }
         if tag.closing {
-            match inside.stack.iter().rposition(|n| *n == lower) {
+            match inside.stack.iter().rposition(|n| **n == *lower) {
                 Some(0) if blocked(&inside) => return unsure,
                 Some(0) => return (lt, tag.end),
                 Some(k) if same => {
@@ -1403,7 +1433,7 @@ fn html_close(b: &[u8], from: usize, name: &str, table_mode: bool) -> (usize, us
                         inside.forget(k, inside.stack.len());
                     }
                 }
-                Some(_) => inside.end(&lower),
+                Some(_) => inside.end(lower),
                 None if fragile => return unsure,
                 None => {}
             }
@@ -1415,11 +1445,11 @@ fn html_close(b: &[u8], from: usize, name: &str, table_mode: bool) -> (usize, us
             }
             return if same { (lt, tag.end) } else { (lt, lt) };
         }
-        if fragile && (is_special(&lower) || lookup(&lower, CLOSES_FROM_OUTSIDE).is_some()) {
+        if fragile && (is_special(lower) || lookup(lower, CLOSES_FROM_OUTSIDE).is_some()) {
             return unsure;
         }
-        let table_part = lookup(&lower, TABLE_PARTS).is_some();
-        if table_part && !template && !inside.stack.iter().any(|n| n == b"table") {
+        let table_part = is_table_part(lower);
+        if table_part && !template && !inside.stack.iter().any(|n| **n == *b"table") {
             return unsure;
         }
         if lower == b"svg" || lower == b"math" {
@@ -1427,22 +1457,21 @@ fn html_close(b: &[u8], from: usize, name: &str, table_mode: bool) -> (usize, us
         }
         // In a `<video>`, any end tag in foreign content may close an
         // enclosing element, and the video with it.
-        let in_table = match inside.table_context() {
+        let in_table = || match inside.table_context() {
             Some(_) => inside.in_table(),
             None => table_mode,
         };
         // Moved out of a table, the element is closed by the table's end tags,
         // even from foreign content.
-        let table_end =
-            |n: &[u8]| table_mode && (n == b"table" || lookup(n, TABLE_PARTS).is_some());
+        let table_end = |n: &[u8]| table_mode && (n == b"table" || is_table_part(&lowered(n)));
         let mut forms = 0;
         let open = |n: &[u8], f: usize| fragile || table_end(n) || encloses(&inside.stack, n, f);
-        pos = after_start_tag(b, &tag, in_table, &open, &mut forms);
+        pos = after_start_tag(b, &tag, &in_table, &open, &mut forms);
         for _ in 0..forms {
             inside.end(b"form");
         }
         if opens_markup(b, &tag) {
-            inside.start(lower);
+            inside.start(lower_name);
         }
     }
     unsure
@@ -1556,7 +1585,7 @@ fn foreign_end(
             let scoped = scoped_end(&lower);
             // Table markup looks in table scope, which integration points
             // do not bound.
-            let table_scoped = lower == b"table" || lookup(&lower, TABLE_PARTS).is_some();
+            let table_scoped = lower == b"table" || is_table_part(&lower);
             let mut handled = false;
             for k in (0..stack.len()).rev() {
                 let e = stack[k];
@@ -1616,7 +1645,7 @@ fn foreign_end(
             // In a table, the start tags of an integration point's content
             // go to the table's rules, and table markup closes what is open
             // in the table.
-            if name.eq_ignore_ascii_case(b"table") || lookup(name, TABLE_PARTS).is_some() {
+            if name.eq_ignore_ascii_case(b"table") || is_table_part(&lowered(name)) {
                 return (lt, lt);
             }
         }
@@ -1626,8 +1655,8 @@ fn foreign_end(
                     stack.push((tag.name, if svg { Ns::Svg } else { Ns::Math }));
                 }
             } else if !is_void(&name.to_ascii_lowercase()) {
-                pos = after_start_tag(b, &tag, false, &no_open, &mut 0);
-                if lookup(name, CLOSES_P).is_some() {
+                pos = after_start_tag(b, &tag, &|| false, &no_open, &mut 0);
+                if closes_p(&lowered(name)) {
                     // A block closes an open `<p>` of the integration point.
                     let mut k = stack.len();
                     while k > 0 && stack[k - 1].1 == Ns::Html {

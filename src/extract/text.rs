@@ -39,35 +39,68 @@ pub const CJK_CHAR_WEIGHT: u32 = 3;
 /// (weighted length with whitespace runs counted once, commas).
 pub fn measure(text: &str) -> (u32, u16) {
     let mut len = 0u32;
-    let mut commas = 0u16;
+    let mut commas = 0u32;
+    // Whether the last ASCII character was whitespace (or there was none):
+    // other characters neither end nor start a run.
     let mut in_space = true;
-    for b in text.bytes() {
-        // Fast path: pure ASCII bytes.
-        if b < 0x80 {
-            if b.is_ascii_whitespace() {
-                if !in_space {
-                    len += 1;
+    // In pieces of about `PIECE` bytes: an ASCII piece (most of them, in
+    // most languages) is measured without branches on its bytes.
+    const PIECE: usize = 64;
+    let mut at = 0;
+    while at < text.len() {
+        let mut end = (at + PIECE).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        let piece = &text[at..end];
+        at = end;
+        if piece.is_ascii() {
+            let (l, c) = measure_ascii(piece.as_bytes(), in_space);
+            len += l;
+            commas += c;
+            in_space = piece.as_bytes().last().is_some_and(u8::is_ascii_whitespace);
+            continue;
+        }
+        for c in piece.chars() {
+            if c.is_ascii() {
+                if c.is_ascii_whitespace() {
+                    len += u32::from(!in_space);
                     in_space = true;
+                } else {
+                    in_space = false;
+                    len += 1;
+                    commas += u32::from(c == ',');
                 }
-            } else {
-                in_space = false;
-                len += 1;
-                if b == b',' {
-                    commas = commas.saturating_add(1);
-                }
+            } else if !c.is_whitespace() {
+                len += if is_cjk(c) { CJK_CHAR_WEIGHT } else { 1 };
+                commas += u32::from(matches!(c, '，' | '、' | '،'));
             }
         }
     }
-    if !text.is_ascii() {
-        for c in text.chars().filter(|c| !c.is_ascii()) {
-            if c.is_whitespace() {
-                continue;
-            }
-            len += if is_cjk(c) { CJK_CHAR_WEIGHT } else { 1 };
-            if matches!(c, '，' | '、' | '،') {
-                commas = commas.saturating_add(1);
-            }
-        }
+    (len, u16::try_from(commas).unwrap_or(u16::MAX))
+}
+
+/// Length and commas of ASCII text (as [`measure`] counts them) after
+/// whitespace when `in_space`, without branches on the bytes (so that the
+/// loop runs on vectors): each byte counts but a whitespace byte after
+/// whitespace.
+fn measure_ascii(b: &[u8], in_space: bool) -> (u32, u32) {
+    let Some(&first) = b.first() else {
+        return (0, 0);
+    };
+    // `u8::is_ascii_whitespace`, as 1 or 0.
+    let ws = |c: u8| {
+        u32::from(c == b' ')
+            | u32::from(c == b'\t')
+            | u32::from(c == b'\n')
+            | u32::from(c == b'\x0c')
+            | u32::from(c == b'\r')
+    };
+    let mut len = 1 - (ws(first) & u32::from(in_space));
+    let mut commas = u32::from(first == b',');
+    for (&prev, &c) in b.iter().zip(&b[1..]) {
+        len += 1 - (ws(prev) & ws(c));
+        commas += u32::from(c == b',');
     }
     (len, commas)
 }
@@ -140,6 +173,32 @@ mod tests {
         assert_eq!(measure("ab  cd").0, 5);
         assert_eq!(measure("日本語").0, 9);
         assert_eq!(measure("a, b，c").1, 2);
+    }
+
+    #[test]
+    fn ascii_pieces_measure_as_any_text() {
+        // A trailing "é" sends a piece down the path for any text and adds
+        // one; runs of spaces reach across pieces and past "é".
+        let long = format!("{}, ,{}", "a ".repeat(40), "  b".repeat(30));
+        let cases = [
+            "",
+            " ",
+            "a",
+            " a ",
+            "a,b",
+            "\t\n a  b ,, c\r\n",
+            ",",
+            "a \x0b b",
+            &long,
+        ];
+        for s in cases {
+            let (len, commas) = measure(s);
+            assert_eq!((len + 1, commas), measure(&format!("{s}é")), "{s:?}");
+            assert_eq!(measure(&format!("{s} é ")).0, measure(&format!("{s} é")).0);
+        }
+        assert_eq!(measure("a é b").0, 4);
+        let x = "x".repeat(70);
+        assert_eq!(measure(&format!("{x} é  {x}")).0, 142);
     }
 
     #[test]

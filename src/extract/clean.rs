@@ -243,7 +243,10 @@ pub fn removed_why(
             let named_furniture = e
                 .hits
                 .intersects(Hit::NEG | Hit::UNLIKELY | Hit::BOILER | Hit::BOILER_PART);
-            if (drop || named_furniture) && rules::is_related_heading(&doc.text_of(i as Ix)) {
+            if (drop || named_furniture)
+                && switch::on(Rule::RelatedHeadings)
+                && rules::is_related_heading(&doc.text_of(i as Ix))
+            {
                 related_headings.push(i as Ix);
             }
         }

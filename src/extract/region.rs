@@ -19,6 +19,7 @@ use crate::extract::ladder::{Known, LADDER, Pass};
 use crate::extract::model::{Block, PageType};
 use crate::extract::stats::{self, Stats};
 use crate::extract::switch::{self, Rule};
+use crate::extract::why::Reason;
 use crate::extract::{clean, render};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -46,7 +47,7 @@ pub(crate) fn extract(
     thread: bool,
     page_type: PageType,
     steer: crate::extract::Steer<'_>,
-) -> (Vec<Block>, Vec<Ix>, Vec<Ix>) {
+) -> (Vec<Block>, Vec<Ix>, Vec<(Ix, Reason)>) {
     let forced = steer.forced;
     let pass = pass(thread, page_type);
     let mut removed = clean::removed(doc, raw, pass);
@@ -56,7 +57,7 @@ pub(crate) fn extract(
     forced.add_roots(doc, &mut roots);
     let (blocks, sources) = render::blocks_sourced(doc, &roots, &removed, steer.inline);
     let (blocks, sources) = render::without_captions(blocks, sources);
-    let (mut blocks, mut sources, mut filtered) = render::filter::filter_sourced(
+    let (mut blocks, mut sources, filtered) = render::filter::filter_sourced(
         blocks,
         sources,
         known.headlines,
@@ -64,6 +65,7 @@ pub(crate) fn extract(
         now,
         render::filter::Teasers::Content,
     );
+    let mut filtered = Reason::LineFilter.of(filtered);
     let posts = if thread {
         posts(doc, &st, &roots)
     } else {
@@ -82,7 +84,7 @@ pub(crate) fn extract(
         let tail = sources.iter().position(|&s| s >= end);
         if let Some(at) = tail.filter(|&at| is_tail(&blocks, at)) {
             blocks.truncate(at);
-            filtered.extend(sources.drain(at..));
+            filtered.extend(sources.drain(at..).map(|s| (s, Reason::ThreadTail)));
         }
     }
     (blocks, sources, filtered)
@@ -116,7 +118,7 @@ impl Repeats<'_, '_> {
         &self,
         blocks: Vec<Block>,
         sources: Vec<Ix>,
-        dropped: &mut Vec<Ix>,
+        dropped: &mut Vec<(Ix, Reason)>,
     ) -> (Vec<Block>, Vec<Ix>) {
         // Each line given so far, with the container and post of its first block.
         let mut seen: HashMap<String, (Ix, Option<usize>)> = HashMap::new();
@@ -134,7 +136,7 @@ impl Repeats<'_, '_> {
             let repeat = b.text.chars().count() >= REPEAT_MIN_CHARS
                 && lines().all(|l| seen.get(l).is_some_and(other));
             if repeat {
-                dropped.push(s);
+                dropped.push((s, Reason::RepeatedBlock));
                 continue;
             }
             for l in lines() {

@@ -5,8 +5,8 @@
 //! logic that applies them is elsewhere: [`crate::extract::dom`] turns tags,
 //! classes, ids and roles into flags and weights once, which the cleaner and
 //! the scorer act on; the block filter in [`crate::extract::render`] matches
-//! the phrases. The one exception is [`is_related_heading`], the wording
-//! test that two stages share.
+//! the phrases. The one function here, [`is_related_heading`], is the
+//! wording test that two stages share.
 //!
 //! Class and id values are matched two ways:
 //! * **parts**: the value is split at every character that is not a letter or
@@ -455,9 +455,11 @@ pub const RELATED_HEADINGS: &[&str] = &[
 /// [`crate::extract::render::filter::filter_sourced`] after rendering, when
 /// a plain heading comes in the second half of the text (its blocks up to
 /// the next heading of its level go).
+///
+/// The wording alone: the callers also ask whether the rule is on
+/// (`Rule::RelatedHeadings`).
 pub fn is_related_heading(text: &str) -> bool {
-    use crate::extract::switch::{Rule, on};
-    on(Rule::RelatedHeadings) && RELATED_HEADINGS.contains(&fold_line(text).as_str())
+    RELATED_HEADINGS.contains(&fold_line(text).as_str())
 }
 
 /// How a picture credit in parentheses starts; a paragraph ending in one is

@@ -249,6 +249,7 @@ fn drop_related_sections(blocks: &[Block], keep: &mut [bool]) {
         };
         let related = b.text.chars().count() <= RELATED_HEADING_MAX_CHARS
             && before * 2 >= total
+            && on(Rule::RelatedHeadings)
             && rules::is_related_heading(&b.text);
         if !related {
             before += b.text.len();

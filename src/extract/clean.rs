@@ -128,6 +128,14 @@ fn is_tab_set(e: &crate::extract::dom::ElemNode<'_>, s: &Stats) -> bool {
 /// panels' text rather than tab labels.
 const TAB_SET_MIN_TEXT: u32 = 200;
 
+/// Whether an element is a schema.org `Question` or `Answer` item.
+fn is_qa_item(e: &crate::extract::dom::ElemNode<'_>) -> bool {
+    crate::extract::dom::attr(e.el, "itemtype").is_some_and(|t| {
+        let t = t.trim_end_matches('/');
+        t.ends_with("/Question") || t.ends_with("/Answer")
+    })
+}
+
 /// Whether element `i` says word for word what an element before it in the
 /// same parent says: one panel repeated behind every tab of a set.
 fn repeats_a_sibling(doc: &Doc<'_>, i: Ix) -> bool {
@@ -165,6 +173,8 @@ pub fn removed_why(
     let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len) as f32;
     let mut related_headings = Vec::new();
     let on = Switches::read();
+    // The end of the question or answer item the walk is inside, if any.
+    let mut qa_end = 0usize;
     // A thread's posts spread over the page beside its sidebars: a column
     // that holds a third of the text is the thread's, whatever its class.
     let part_veto = if pass.keep_thread {
@@ -211,6 +221,17 @@ pub fn removed_why(
                 && (s.len as f32) < PART_VETO_SHARE * page_len;
             if drop && why.is_some() {
                 reason = form_reason(e);
+            }
+        }
+        // On a question-and-answer page (schema.org `Question` and `Answer`
+        // items), the comments set under a question or an answer are
+        // remarks on it, not answers: they go with the page's furniture.
+        if !drop && pass.keep_thread && on.qa_comments {
+            if i < qa_end && e.flags.contains(Flag::COMMENT) {
+                drop = true;
+                reason = Reason::Comments;
+            } else if is_qa_item(e) {
+                qa_end = qa_end.max(n.end as usize);
             }
         }
         let thread =
@@ -360,6 +381,7 @@ struct Switches {
     disclosure_panels: bool,
     streamed_segments: bool,
     tab_sets: bool,
+    qa_comments: bool,
     forms: bool,
     tag_furniture: bool,
     role_furniture: bool,
@@ -382,6 +404,7 @@ impl Switches {
             disclosure_panels: switch::on(Rule::DisclosurePanels),
             streamed_segments: switch::on(Rule::StreamedSegments),
             tab_sets: switch::on(Rule::TabSets),
+            qa_comments: switch::on(Rule::QaComments),
             forms: switch::on(Rule::Forms),
             tag_furniture: switch::on(Rule::TagFurniture),
             role_furniture: switch::on(Rule::RoleFurniture),
@@ -651,6 +674,26 @@ mod tests {
         assert!(!removed_on(html, "set", region));
         assert!(removed_on(html, "tabs", region));
         assert!(removed_on(html, "set", LADDER[3]));
+    }
+
+    #[test]
+    fn comments_under_an_answer_go_on_a_thread_but_answers_stay() {
+        let html = "<body><main>\
+            <div itemscope itemtype='https://schema.org/Question' id='q'><p>How do I undo the last commit without losing the changes I made?</p>\
+              <ul><li itemprop='comment' itemscope itemtype='https://schema.org/Comment' id='qc'>Do you mean a pushed commit?</li></ul></div>\
+            <div itemscope itemtype='https://schema.org/Answer' id='a'><p>Reset the branch one commit back with the soft option, and the changes stay staged.</p>\
+              <ul><li itemprop='comment' itemscope itemtype='https://schema.org/Comment' id='ac'>Thanks, that worked.</li></ul></div>\
+            <div class='comment' itemscope itemtype='https://schema.org/Comment' id='free'><p>A reply in a thread that is not a question and its answers.</p></div>\
+            </main></body>";
+        let thread = Pass {
+            keep_thread: true,
+            ..LADDER[3]
+        };
+        assert!(!removed_on(html, "q", thread));
+        assert!(!removed_on(html, "a", thread));
+        assert!(removed_on(html, "qc", thread));
+        assert!(removed_on(html, "ac", thread));
+        assert!(!removed_on(html, "free", thread));
     }
 
     #[test]

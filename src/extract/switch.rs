@@ -40,6 +40,7 @@ rules_enum! {
     DisclosurePanels = "disclosure_panels",
     StreamedSegments = "streamed_segments",
     TabSets = "tab_sets",
+    QaComments = "qa_comments",
     Forms = "forms",
     TagFurniture = "tag_furniture",
     RoleFurniture = "role_furniture",

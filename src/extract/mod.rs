@@ -369,7 +369,7 @@ fn run(
     let mut trace: Option<explained::PassTrace> = None;
     // Whether the page was read as a region (a thread keeps its discussion).
     let mut region: Option<bool> = None;
-    let (mut blocks, mut sources, filtered) = match profile {
+    let (mut blocks, mut sources, mut filtered) = match profile {
         Profile::Article => {
             let best = climb_ladder(&doc, &raw, &known, now, options, steer, deadline)?;
             deadline.check()?;
@@ -425,6 +425,9 @@ fn run(
             }
         }
         sources = kept_sources;
+    }
+    if region == Some(true) && switch::on(Rule::ThreadChrome) {
+        (blocks, sources) = region::without_chrome(blocks, sources, &mut filtered);
     }
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
         return Err(ExtractError::PageType(page_type));

@@ -9,6 +9,9 @@
 //! kept: the `<main>` (or `role=main`) element when it holds most of the
 //! kept text, else the body.
 //!
+//! A thread's posts carry the board's chrome as text ("Share on other
+//! sites", "Last edited by …", a member's rank): it goes.
+//!
 //! A thread and a product page give some text twice (a reply quoting a
 //! post, a description repeated in a second tab): the second copy goes. A
 //! thread ends with its last post: the reply box, the sign-in prompt and
@@ -17,6 +20,7 @@
 use crate::extract::dom::{Doc, Flag, Ix, Tag, attr};
 use crate::extract::ladder::{Known, LADDER, Pass};
 use crate::extract::model::{Block, PageType};
+use crate::extract::rules;
 use crate::extract::stats::{self, Stats};
 use crate::extract::switch::{self, Rule};
 use crate::extract::why::Reason;
@@ -66,6 +70,28 @@ pub(crate) fn extract(
         render::filter::Teasers::Content,
     );
     let mut filtered = Reason::LineFilter.of(filtered);
+    // A page of one subject (a service, a product, documentation, a thread)
+    // closes, like an article, with sections of other pages under a heading
+    // worded as such ("Related services"); a catalogue's sections are its
+    // content.
+    let catalogue = matches!(page_type, PageType::Collection | PageType::Listing);
+    if !catalogue && switch::on(Rule::RegionRelatedSections) {
+        let mut keep = vec![true; blocks.len()];
+        render::filter::drop_related_sections(&blocks, &mut keep);
+        if keep.iter().any(|k| !k) {
+            let all = std::mem::take(&mut blocks)
+                .into_iter()
+                .zip(std::mem::take(&mut sources));
+            for ((b, s), k) in all.zip(keep) {
+                if k {
+                    blocks.push(b);
+                    sources.push(s);
+                } else {
+                    filtered.push((s, Reason::RelatedSection));
+                }
+            }
+        }
+    }
     let posts = if thread {
         posts(doc, &st, &roots)
     } else {
@@ -88,6 +114,43 @@ pub(crate) fn extract(
         }
     }
     (blocks, sources, filtered)
+}
+
+/// The blocks of a thread without those whose every line is the chrome of
+/// a post ([`rules::is_post_chrome`]: "Share on other sites", "Last edited
+/// by …", "3 likes", a member's rank): forum software sets them under or
+/// beside every post, so they outnumber the lines of a short reply. Their
+/// sources join `dropped`. It runs after the block model, which judges each
+/// block beside the chrome it was trained with.
+pub(crate) fn without_chrome(
+    blocks: Vec<Block>,
+    sources: Vec<Ix>,
+    dropped: &mut Vec<(Ix, Reason)>,
+) -> (Vec<Block>, Vec<Ix>) {
+    let chrome: Vec<bool> = blocks
+        .iter()
+        .map(|b| {
+            let mut lines = b.text.lines().map(str::trim).filter(|l| !l.is_empty());
+            b.quote == 0 && lines.clone().next().is_some() && lines.all(rules::is_post_chrome)
+        })
+        .collect();
+    // A thread of nothing but chrome is not emptied.
+    if chrome.iter().all(|&c| c) {
+        return (blocks, sources);
+    }
+    let mut kept = (
+        Vec::with_capacity(blocks.len()),
+        Vec::with_capacity(sources.len()),
+    );
+    for ((b, s), chrome) in blocks.into_iter().zip(sources).zip(chrome) {
+        if chrome {
+            dropped.push((s, Reason::LineFilter));
+        } else {
+            kept.0.push(b);
+            kept.1.push(s);
+        }
+    }
+    kept
 }
 
 /// Shortest text (in characters) a block must hold to go as a repeat.
@@ -229,12 +292,15 @@ fn is_tail(blocks: &[Block], at: usize) -> bool {
 }
 
 /// The cleaning pass of a region page of `page_type` (`thread`: one whose
-/// discussion is kept).
+/// discussion is kept). Hidden tab and accordion panels are opened on every
+/// region page but a thread, whose hidden panels are the board's (sign-in
+/// and notification dialogs), not the posts'.
 pub(crate) fn pass(thread: bool, page_type: PageType) -> Pass {
     Pass {
         keep_thread: thread,
         strip_boilerplate_parts: thread || page_type == PageType::Product,
         strip_facets: matches!(page_type, PageType::Collection | PageType::Listing),
+        open_panels: !thread,
         ..REGION_PASS
     }
 }
@@ -275,5 +341,43 @@ fn roots(doc: &Doc<'_>, st: &[Stats], removed: &[bool]) -> Vec<Ix> {
         mains
     } else {
         vec![body]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::model::BlockKind;
+
+    fn block(text: &str) -> Block {
+        Block {
+            kind: BlockKind::Para,
+            quote: 0,
+            text: text.to_string(),
+            linked: false,
+            md: None,
+        }
+    }
+
+    #[test]
+    fn post_chrome_goes_and_post_text_stays() {
+        let texts = [
+            "I had the same problem after the update; a reboot fixed it.",
+            "Link to comment",
+            "Share on other sites",
+            "Last edited by alice on Tue Aug 27, 2019 10:03 pm, edited 1 time in total.",
+            "12 likes",
+            "Senior Member",
+            "I like it: 3 likes from me would not be enough.",
+            "Thread starter bob",
+        ];
+        let blocks = texts.iter().map(|t| block(t)).collect();
+        let sources = (0..texts.len() as Ix).collect();
+        let mut dropped = Vec::new();
+        let (kept, _) = without_chrome(blocks, sources, &mut dropped);
+        let kept: Vec<&str> = kept.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(kept, [texts[0], texts[6]]);
+        let dropped: Vec<Ix> = dropped.into_iter().map(|(s, _)| s).collect();
+        assert_eq!(dropped, [1, 2, 3, 4, 5, 7]);
     }
 }

@@ -236,7 +236,7 @@ const RELATED_HEADING_MAX_CHARS: usize = 60;
 /// furniture. This one catches the plain headings that no class marks: only
 /// their wording and their place near the end of the text tell them from a
 /// part of the article ("Related posts" near the top may open one).
-fn drop_related_sections(blocks: &[Block], keep: &mut [bool]) {
+pub(crate) fn drop_related_sections(blocks: &[Block], keep: &mut [bool]) {
     let total: usize = blocks.iter().map(|b| b.text.len()).sum();
     let mut before = 0usize;
     let mut k = 0;

@@ -191,12 +191,18 @@ fn a_threads_repeats_and_tail_are_explained_as_such() {
         "{:?}",
         e.parts
     );
-    // What follows the last post goes as the thread's tail.
+    // What follows the last post goes as the thread's tail (the reply
+    // box); the "Similar threads" under it go as a related section.
     let (bytes, url) = page("thread-tail-after-posts");
     let e = explain_extract(&bytes, Some(&url), &ExtractOptions::default()).unwrap();
+    assert!(!e.article.text.contains("register to reply here"));
+    assert_eq!(
+        reason_of(&e.parts, "register to reply here"),
+        "after the thread's last post"
+    );
     assert!(!e.article.text.contains("Shivering on a celadon mug"));
     assert_eq!(
         reason_of(&e.parts, "Shivering on a celadon mug"),
-        "after the thread's last post"
+        "related posts section"
     );
 }

@@ -4,6 +4,7 @@
 //! Every key has a default in a `Default` impl; unknown keys are errors that
 //! name the key.
 
+use crate::crawl::sites::{SelectorsConfig, SiteConfig};
 use crate::io::output::Format;
 use serde::Deserialize;
 
@@ -153,75 +154,6 @@ impl ServeConfig {
         in_range("serve.max_concurrency", self.max_concurrency, 0, MAX_JOBS)?;
         in_range("serve.max_queue", self.max_queue, 0, 1_000_000)
     }
-}
-
-/// CSS selectors that force parts of a page in or out of the article.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct SelectorsConfig {
-    /// Elements kept whatever the cleaner thinks of them.
-    pub keep: Vec<String>,
-    /// Elements removed before scoring.
-    pub drop: Vec<String>,
-}
-
-/// A `[[site]]` table: settings for the pages of one host (and its
-/// subdomains), added to those of `[extract]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct SiteConfig {
-    /// The host, such as `example.com` (also matches `www.example.com`).
-    pub host: String,
-    /// Selectors for this host's pages.
-    pub selectors: SelectorsConfig,
-    /// Return this host's reader comments (unset: as `[extract]` says).
-    pub comments: Option<bool>,
-    /// Keep links in this host's Markdown (unset: as `[extract]` says).
-    pub links: Option<bool>,
-    /// Keep images in this host's Markdown (unset: as `[extract]` says).
-    pub images: Option<bool>,
-}
-
-impl SiteConfig {
-    /// Whether this table applies to `host`: the same host or a subdomain.
-    pub fn matches(&self, host: &str) -> bool {
-        let want = self
-            .host
-            .trim()
-            .trim_start_matches('.')
-            .to_ascii_lowercase();
-        let host = host.to_ascii_lowercase();
-        !want.is_empty()
-            && (host == want
-                || host
-                    .strip_suffix(want.as_str())
-                    .is_some_and(|p| p.ends_with('.')))
-    }
-}
-
-/// The extraction options for the page at `url`: `base` with the matching
-/// `[[site]]` tables applied (their selectors added, their `comments`,
-/// `links` and `images` in force).
-pub fn options_for(
-    base: &crate::ExtractOptions,
-    sites: &[SiteConfig],
-    url: Option<&str>,
-) -> crate::ExtractOptions {
-    let host = url
-        .and_then(|u| url::Url::parse(u).ok())
-        .and_then(|u| u.host_str().map(str::to_string));
-    let Some(host) = host else {
-        return base.clone();
-    };
-    let mut o = base.clone();
-    for s in sites.iter().filter(|s| s.matches(&host)) {
-        o.selectors.keep.extend(s.selectors.keep.iter().cloned());
-        o.selectors.drop.extend(s.selectors.drop.iter().cloned());
-        o.comments = s.comments.unwrap_or(o.comments);
-        o.links = s.links.unwrap_or(o.links);
-        o.images = s.images.unwrap_or(o.images);
-    }
-    o
 }
 
 /// `[state]` settings.
@@ -467,16 +399,6 @@ pub const MAX_EXTRACT_TIMEOUT_SECS: u64 = 86_400;
 /// Most extraction worker threads (`extract.jobs`, `--jobs`).
 pub const MAX_JOBS: u64 = 1024;
 
-impl SelectorsConfig {
-    /// As the library's options.
-    pub fn to_selectors(&self) -> crate::Selectors {
-        crate::Selectors {
-            keep: self.keep.clone(),
-            drop: self.drop.clone(),
-        }
-    }
-}
-
 impl ExtractConfig {
     /// Refuse numeric settings outside their ranges: `jobs` up to
     /// [`MAX_JOBS`], `memory_mb` from 64 MiB to 1 TiB.
@@ -522,6 +444,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crawl::sites::options_for;
 
     #[test]
     fn numeric_settings_have_ranges() {

@@ -15,6 +15,7 @@ pub(crate) mod normalize;
 pub(crate) mod pipeline;
 pub(crate) mod schedule;
 pub(crate) mod shard;
+pub mod sites;
 pub(crate) mod state;
 
 pub use fetch::{FetchSettings, Fetcher, SharedRobots, SharedVerdict};

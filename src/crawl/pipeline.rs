@@ -165,7 +165,7 @@ pub struct RunSettings {
     pub warc: Option<WarcEncoder>,
     /// `[[site]]` tables: per-host selectors and switches, applied to each
     /// page by its final URL's host.
-    pub sites: Vec<crate::config::SiteConfig>,
+    pub sites: Vec<crate::crawl::sites::SiteConfig>,
     /// Memory, in bytes, that the extractions running at once may take
     /// together, each reckoned at [`crate::peak_memory`] of its page: a
     /// page waits for others to finish until its share is free (one larger
@@ -491,7 +491,7 @@ pub(crate) struct Processor {
     /// The extractions' memory (see [`RunSettings::memory`]).
     pub(crate) memory: Arc<Memory>,
     /// `[[site]]` tables (see [`RunSettings::sites`]).
-    pub(crate) sites: Arc<Vec<crate::config::SiteConfig>>,
+    pub(crate) sites: Arc<Vec<crate::crawl::sites::SiteConfig>>,
 }
 
 /// What one URL line gave: an outcome for the writer, or the entries of a
@@ -729,7 +729,7 @@ fn with_revision(mut r: Record, prior: Option<&PageState>, refresh: bool) -> Rec
 async fn extract_page(
     page: FetchedPage,
     extract: Arc<ExtractOptions>,
-    sites: &[crate::config::SiteConfig],
+    sites: &[crate::crawl::sites::SiteConfig],
     memory: &Memory,
     source: String,
     url: String,
@@ -742,7 +742,7 @@ async fn extract_page(
     } = page;
     let base = info.final_url.clone().unwrap_or_else(|| url.clone());
     let _memory = memory.reserve(body.len()).await;
-    let mut opts = crate::config::options_for(&extract, sites, Some(&base));
+    let mut opts = crate::crawl::sites::options_for(&extract, sites, Some(&base));
     let result = tokio::task::spawn_blocking(move || {
         opts.http_charset = charset;
         crate::extract(&body, Some(&base), &opts)

@@ -2,7 +2,9 @@
 //!
 //! Cleaning happens in two places of the flow:
 //! * [`removed`] runs before scoring, top-down over the whole page, and drops
-//!   what is never article text (scripts, hidden elements, form controls) and,
+//!   what is never article text (scripts, hidden elements, form controls;
+//!   on a page read as a region, the hidden panels of tab sets and
+//!   accordions are kept, as sections of the page) and,
 //!   depending on the [`Pass`], furniture recognised by tag, role or class/id:
 //!   navigation, sidebars, share bars, comment sections and forms, cookie and
 //!   newsletter boxes, related-links blocks, tag lists (`rel="tag"` links
@@ -85,6 +87,74 @@ fn revealed_by_script(e: &crate::extract::dom::ElemNode<'_>) -> bool {
         && attr("style").is_none_or(|s| !crate::extract::dom::is_hidden_style(s))
 }
 
+/// Whether a hidden element, with statistics `s`, is the panel of a tab set
+/// or an accordion: `role="tabpanel"`, or a class or id that names such a
+/// panel ([`rules::names_disclosure_panel`]), holding text rather than
+/// links. Such a panel is hidden until the reader picks its tab or opens it
+/// (the code sample in a second language, the answer of an FAQ, the second
+/// of a service's feature tabs): its text is the page's. A panel of links
+/// is a menu's.
+fn is_disclosure_panel(e: &crate::extract::dom::ElemNode<'_>, s: &Stats) -> bool {
+    let attr = |name| crate::extract::dom::attr(e.el, name);
+    let named = attr("role").is_some_and(|r| r.trim().eq_ignore_ascii_case("tabpanel"))
+        || ["class", "id"]
+            .iter()
+            .any(|a| attr(a).is_some_and(rules::names_disclosure_panel));
+    named && s.link_len * 2 < s.len
+}
+
+/// Whether an element is a segment of a streamed server render: React sends
+/// each part of the page that was waiting on data as `<div hidden
+/// id="S:3">` at the end of the document, and a script moves it into its
+/// place and shows it. Such a segment is the page's, however small. On a
+/// catalogue page (a listing, a category) the segments streamed after the
+/// first grid are further shelves (yesterday's launches, more items like
+/// these), not the catalogue itself: there they stay out.
+fn is_streamed_segment(e: &crate::extract::dom::ElemNode<'_>) -> bool {
+    let attr = |name| crate::extract::dom::attr(e.el, name);
+    e.name == "div"
+        && attr("hidden").is_some()
+        && attr("id")
+            .and_then(|id| id.strip_prefix("S:"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether an element with statistics `s` is a whole tab set or accordion
+/// under `role="tablist"` (Bootstrap's accordions put it on the group of
+/// panels): it holds paragraphs, or prose more than links. A list of tabs
+/// alone is a few short labels.
+fn is_tab_set(e: &crate::extract::dom::ElemNode<'_>, s: &Stats) -> bool {
+    crate::extract::dom::attr(e.el, "role")
+        .is_some_and(|r| r.trim().eq_ignore_ascii_case("tablist"))
+        && (s.p > 0 || s.len >= TAB_SET_MIN_TEXT)
+        && s.link_len * 2 < s.len
+}
+
+/// Text from which a `role="tablist"` element without paragraphs holds its
+/// panels' text rather than tab labels.
+const TAB_SET_MIN_TEXT: u32 = 200;
+
+/// Whether an element is a schema.org `Question` or `Answer` item.
+fn is_qa_item(e: &crate::extract::dom::ElemNode<'_>) -> bool {
+    crate::extract::dom::attr(e.el, "itemtype").is_some_and(|t| {
+        let t = t.trim_end_matches('/');
+        t.ends_with("/Question") || t.ends_with("/Answer")
+    })
+}
+
+/// Whether element `i` says word for word what an element before it in the
+/// same parent says: one panel repeated behind every tab of a set.
+fn repeats_a_sibling(doc: &Doc<'_>, i: Ix) -> bool {
+    let parent = doc.nodes[i as usize].parent;
+    if parent == NONE {
+        return false;
+    }
+    let text = doc.text_of(i);
+    doc.children(parent)
+        .take_while(|&c| c < i)
+        .any(|c| doc.elem(c).is_some() && doc.text_of(c) == text)
+}
+
 /// Paragraphs a paywall-gated element needs to be the article's continuation
 /// rather than a subscription prompt.
 const GATED_MIN_PARAGRAPHS: u32 = 3;
@@ -109,6 +179,8 @@ pub fn removed_why(
     let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len) as f32;
     let mut related_headings = Vec::new();
     let on = Switches::read();
+    // The end of the question or answer item the walk is inside, if any.
+    let mut qa_end = 0usize;
     // A thread's posts spread over the page beside its sidebars: a column
     // that holds a third of the text is the thread's, whatever its class.
     let part_veto = if pass.keep_thread {
@@ -132,7 +204,12 @@ pub fn removed_why(
         let hidden = on.hidden
             && e.flags.intersects(Flag::HIDDEN)
             && !(revealed_by_script(e) && share >= HIDDEN_MAX_SHARE)
-            && share < HIDDEN_WRAPPER_SHARE;
+            && share < HIDDEN_WRAPPER_SHARE
+            && !(on.streamed_segments && !pass.strip_facets && is_streamed_segment(e))
+            && !(on.disclosure_panels
+                && pass.open_panels
+                && is_disclosure_panel(e, &raw[i])
+                && !repeats_a_sibling(doc, i as Ix));
         let mut drop = e.tag.intersects(Tag::SKIP) || hidden;
         let mut reason = if e.tag.intersects(Tag::SKIP) {
             Reason::NotText
@@ -150,6 +227,17 @@ pub fn removed_why(
                 && (s.len as f32) < PART_VETO_SHARE * page_len;
             if drop && why.is_some() {
                 reason = form_reason(e);
+            }
+        }
+        // On a question-and-answer page (schema.org `Question` and `Answer`
+        // items), the comments set under a question or an answer are
+        // remarks on it, not answers: they go with the page's furniture.
+        if !drop && pass.keep_thread && on.qa_comments {
+            if i < qa_end && e.flags.contains(Flag::COMMENT) {
+                drop = true;
+                reason = Reason::Comments;
+            } else if is_qa_item(e) {
+                qa_end = qa_end.max(n.end as usize);
             }
         }
         let thread =
@@ -193,9 +281,12 @@ pub fn removed_why(
                     Reason::FurnitureClassPart
                 };
             }
+            // A tab set or an accordion marked up as one `role="tablist"`
+            // around its panels holds the panels' text, not only the tabs.
+            let tab_set = on.tab_sets && pass.open_panels && is_tab_set(e, &raw[i]);
             drop = on.tag_furniture && e.tag.intersects(Tag::BOILER)
                 || gated_prompt
-                || on.role_furniture && e.flags.intersects(Flag::ROLE_BOILER)
+                || on.role_furniture && e.flags.intersects(Flag::ROLE_BOILER) && !tab_set
                 || (on.class_boiler && e.hits.intersects(Hit::BOILER) && !main_article
                     || on.class_boiler_part
                         && pass.strip_boilerplate_parts
@@ -249,7 +340,10 @@ pub fn removed_why(
             let named_furniture = e
                 .hits
                 .intersects(Hit::NEG | Hit::UNLIKELY | Hit::BOILER | Hit::BOILER_PART);
-            if (drop || named_furniture) && rules::is_related_heading(&doc.text_of(i as Ix)) {
+            if (drop || named_furniture)
+                && switch::on(Rule::RelatedHeadings)
+                && rules::is_related_heading(&doc.text_of(i as Ix))
+            {
                 related_headings.push(i as Ix);
             }
         }
@@ -293,6 +387,10 @@ fn form_reason(e: &crate::extract::dom::ElemNode<'_>) -> Reason {
 /// The switches of [`removed`]'s rules, read once per call.
 struct Switches {
     hidden: bool,
+    disclosure_panels: bool,
+    streamed_segments: bool,
+    tab_sets: bool,
+    qa_comments: bool,
     forms: bool,
     tag_furniture: bool,
     role_furniture: bool,
@@ -313,6 +411,10 @@ impl Switches {
     fn read() -> Self {
         Switches {
             hidden: switch::on(Rule::HiddenElements),
+            disclosure_panels: switch::on(Rule::DisclosurePanels),
+            streamed_segments: switch::on(Rule::StreamedSegments),
+            tab_sets: switch::on(Rule::TabSets),
+            qa_comments: switch::on(Rule::QaComments),
             forms: switch::on(Rule::Forms),
             tag_furniture: switch::on(Rule::TagFurniture),
             role_furniture: switch::on(Rule::RoleFurniture),
@@ -545,5 +647,102 @@ mod tests {
             ..Stats::default()
         };
         assert!(!is_facet_panel(&faq, page, true));
+    }
+
+    use crate::extract::ladder::LADDER;
+    use scraper::Html;
+
+    /// Whether the first element with this id is removed on `pass`.
+    fn removed_on(html: &str, id: &str, pass: Pass) -> bool {
+        let h = Html::parse_document(html);
+        let doc = Doc::build(&h);
+        let raw = crate::extract::stats::stats(&doc, None);
+        let out = removed(&doc, &raw, pass);
+        let at = (0..doc.nodes.len())
+            .find(|&i| {
+                doc.nodes[i]
+                    .elem()
+                    .is_some_and(|e| crate::extract::dom::attr(e.el, "id") == Some(id))
+            })
+            .expect("element with the id");
+        out[at]
+    }
+
+    const TABS: &str = "<body><main><h1>Plans</h1>\
+        <div role='tablist'><button>Monthly</button><button>Yearly</button></div>\
+        <div role='tabpanel' id='monthly'><p>Pay each month, cancel at any time, keep every feature of the plan.</p></div>\
+        <div role='tabpanel' id='yearly' hidden><p>Pay once a year and save two months on the price of the plan.</p></div>\
+        <div role='tabpanel' id='again' hidden><p>Pay once a year and save two months on the price of the plan.</p></div>\
+        <div class='accordion-panel' id='faq' hidden><p>Yes, you can switch between the two plans whenever you like.</p></div>\
+        <div class='accordion-panel' id='menu' hidden><a href='/a'>Home</a> <a href='/b'>Pricing</a> <a href='/c'>About us</a></div>\
+        <div class='modal' id='modal' hidden><p>Sign in to continue reading, it only takes a minute of your time.</p></div>\
+        </main></body>";
+
+    #[test]
+    fn hidden_tab_and_accordion_panels_are_kept_on_a_region_page() {
+        let region = Pass {
+            open_panels: true,
+            ..LADDER[3]
+        };
+        assert!(!removed_on(TABS, "yearly", region));
+        assert!(!removed_on(TABS, "faq", region));
+        // The same panel behind a second tab is said once.
+        assert!(removed_on(TABS, "again", region));
+        // A panel of links is a menu; other hidden boxes stay hidden.
+        assert!(removed_on(TABS, "menu", region));
+        assert!(removed_on(TABS, "modal", region));
+    }
+
+    #[test]
+    fn a_tablist_around_its_panels_is_kept_on_a_region_page() {
+        let html = "<body><main><h1>Services</h1>\
+            <div role='tablist' id='set'><h3>Audits</h3><p>We review your controls against the standard and report every gap we find, with the fix for each.</p>\
+            <h3>Training</h3><p>Short sessions for your staff on the threats they meet every day at work.</p></div>\
+            <ul role='tablist' id='tabs'><li>Audits</li><li>Training</li></ul></main></body>";
+        let region = Pass {
+            open_panels: true,
+            ..LADDER[3]
+        };
+        assert!(!removed_on(html, "set", region));
+        assert!(removed_on(html, "tabs", region));
+        assert!(removed_on(html, "set", LADDER[3]));
+    }
+
+    #[test]
+    fn comments_under_an_answer_go_on_a_thread_but_answers_stay() {
+        let html = "<body><main>\
+            <div itemscope itemtype='https://schema.org/Question' id='q'><p>How do I undo the last commit without losing the changes I made?</p>\
+              <ul><li itemprop='comment' itemscope itemtype='https://schema.org/Comment' id='qc'>Do you mean a pushed commit?</li></ul></div>\
+            <div itemscope itemtype='https://schema.org/Answer' id='a'><p>Reset the branch one commit back with the soft option, and the changes stay staged.</p>\
+              <ul><li itemprop='comment' itemscope itemtype='https://schema.org/Comment' id='ac'>Thanks, that worked.</li></ul></div>\
+            <div class='comment' itemscope itemtype='https://schema.org/Comment' id='free'><p>A reply in a thread that is not a question and its answers.</p></div>\
+            </main></body>";
+        let thread = Pass {
+            keep_thread: true,
+            ..LADDER[3]
+        };
+        assert!(!removed_on(html, "q", thread));
+        assert!(!removed_on(html, "a", thread));
+        assert!(removed_on(html, "qc", thread));
+        assert!(removed_on(html, "ac", thread));
+        assert!(!removed_on(html, "free", thread));
+    }
+
+    #[test]
+    fn streamed_segments_are_shown_however_small() {
+        let html = "<body><main><h1>Title</h1><p>Intro paragraph of the page, long enough to matter here.</p>\
+            <template id='B:0'></template></main>\
+            <div hidden id='S:0'><p>The part of the page that waited on data, sent at the end.</p></div>\
+            <div hidden id='S:x'><p>Some other hidden box that is not a segment of the render.</p></div>\
+            </body>";
+        assert!(!removed_on(html, "S:0", LADDER[0]));
+        assert!(removed_on(html, "S:x", LADDER[0]));
+    }
+
+    #[test]
+    fn hidden_panels_stay_hidden_on_an_article() {
+        assert!(!LADDER.iter().any(|p| p.open_panels));
+        assert!(removed_on(TABS, "yearly", LADDER[0]));
+        assert!(removed_on(TABS, "faq", LADDER[3]));
     }
 }

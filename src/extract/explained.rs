@@ -53,12 +53,11 @@ pub(crate) fn note_blocks(
     doc: &Doc<'_>,
     why: &mut [Option<Reason>],
     kept: &[Ix],
-    dropped: &[Ix],
-    reason: Reason,
+    dropped: &[(Ix, Reason)],
 ) {
     let mut kept = kept.to_vec();
     kept.sort_unstable();
-    for &s in dropped {
+    for &(s, reason) in dropped {
         let e = doc.block_of(s);
         if e == NONE || e == doc.body {
             continue;

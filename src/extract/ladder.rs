@@ -31,6 +31,10 @@ pub struct Pass {
     /// Remove the controls around a grid of items (filters, facets, sort
     /// bars, pagers), recognised by a class/id part: a catalogue page's.
     pub strip_facets: bool,
+    /// Keep the hidden panels of tab sets and accordions: on a page read
+    /// as a region (a service, a product, documentation) they are sections
+    /// of the page; on an article, a box beside the story.
+    pub open_panels: bool,
 }
 
 /// The fallback ladder, strictest first.
@@ -43,6 +47,7 @@ pub const LADDER: [Pass; 5] = [
         clean_conditionally: true,
         keep_thread: false,
         strip_facets: false,
+        open_panels: false,
     },
     Pass {
         strip_unlikely: false,
@@ -52,6 +57,7 @@ pub const LADDER: [Pass; 5] = [
         clean_conditionally: true,
         keep_thread: false,
         strip_facets: false,
+        open_panels: false,
     },
     Pass {
         strip_unlikely: false,
@@ -61,6 +67,7 @@ pub const LADDER: [Pass; 5] = [
         clean_conditionally: true,
         keep_thread: false,
         strip_facets: false,
+        open_panels: false,
     },
     Pass {
         strip_unlikely: false,
@@ -70,6 +77,7 @@ pub const LADDER: [Pass; 5] = [
         clean_conditionally: true,
         keep_thread: false,
         strip_facets: false,
+        open_panels: false,
     },
     Pass {
         strip_unlikely: false,
@@ -79,6 +87,7 @@ pub const LADDER: [Pass; 5] = [
         clean_conditionally: false,
         keep_thread: false,
         strip_facets: false,
+        open_panels: false,
     },
 ];
 

@@ -165,8 +165,8 @@ struct Outcome {
     blocks: Vec<Block>,
     /// For each block, the node it starts at.
     sources: Vec<Ix>,
-    /// The nodes the blocks the last filter dropped start at.
-    filtered: Vec<Ix>,
+    /// The nodes the blocks the last filter dropped start at, and why.
+    filtered: Vec<(Ix, why::Reason)>,
     len: u32,
     listing: bool,
     /// What the pass decided, part by part (only when explaining).
@@ -369,7 +369,7 @@ fn run(
     let mut trace: Option<explained::PassTrace> = None;
     // Whether the page was read as a region (a thread keeps its discussion).
     let mut region: Option<bool> = None;
-    let (mut blocks, mut sources, filtered) = match profile {
+    let (mut blocks, mut sources, mut filtered) = match profile {
         Profile::Article => {
             let best = climb_ladder(&doc, &raw, &known, now, options, steer, deadline)?;
             deadline.check()?;
@@ -411,7 +411,7 @@ fn run(
         .and(block_model::threshold(page_type))
         .filter(|_| switch::on(Rule::BlockModel));
     let keep = threshold.map(|t| block_model::keep(&judged, t));
-    let mut judged_out: Vec<Ix> = Vec::new();
+    let mut judged_out: Vec<(Ix, why::Reason)> = Vec::new();
     // The model trims a region; it never empties one.
     if let Some(keep) = keep.filter(|k| k.iter().any(|&x| x)) {
         let all = std::mem::take(&mut blocks).into_iter().zip(sources);
@@ -421,10 +421,13 @@ fn run(
                 blocks.push(b);
                 kept_sources.push(s);
             } else {
-                judged_out.push(s);
+                judged_out.push((s, why::Reason::BlockModel));
             }
         }
         sources = kept_sources;
+    }
+    if region == Some(true) && switch::on(Rule::ThreadChrome) {
+        (blocks, sources) = region::without_chrome(blocks, sources, &mut filtered);
     }
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
         return Err(ExtractError::PageType(page_type));
@@ -470,8 +473,8 @@ fn run(
             explained::region_trace(&doc, &raw, &forced, pass)
         });
         let why = &mut trace.why;
-        explained::note_blocks(&doc, why, &sources, &filtered, why::Reason::LineFilter);
-        explained::note_blocks(&doc, why, &sources, &judged_out, why::Reason::BlockModel);
+        explained::note_blocks(&doc, why, &sources, &filtered);
+        explained::note_blocks(&doc, why, &sources, &judged_out);
         explained::Explained::new(&doc, &raw, trace, &article, &meta_sources, url.as_ref())
     });
     Ok(Ran {
@@ -622,7 +625,7 @@ fn run_pass(
     Outcome {
         blocks,
         sources,
-        filtered,
+        filtered: why::Reason::LineFilter.of(filtered),
         len,
         listing: is_listing,
         trace: why.map(|why| explained::PassTrace {

@@ -9,6 +9,9 @@
 //! kept: the `<main>` (or `role=main`) element when it holds most of the
 //! kept text, else the body.
 //!
+//! A thread's posts carry the board's chrome as text ("Share on other
+//! sites", "Last edited by …", a member's rank): it goes.
+//!
 //! A thread and a product page give some text twice (a reply quoting a
 //! post, a description repeated in a second tab): the second copy goes. A
 //! thread ends with its last post: the reply box, the sign-in prompt and
@@ -17,8 +20,10 @@
 use crate::extract::dom::{Doc, Flag, Ix, Tag, attr};
 use crate::extract::ladder::{Known, LADDER, Pass};
 use crate::extract::model::{Block, BlockKind, PageType};
+use crate::extract::rules;
 use crate::extract::stats::{self, Stats};
 use crate::extract::switch::{self, Rule};
+use crate::extract::why::Reason;
 use crate::extract::{clean, render};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -46,7 +51,7 @@ pub(crate) fn extract(
     thread: bool,
     page_type: PageType,
     steer: crate::extract::Steer<'_>,
-) -> (Vec<Block>, Vec<Ix>, Vec<Ix>) {
+) -> (Vec<Block>, Vec<Ix>, Vec<(Ix, Reason)>) {
     let forced = steer.forced;
     let pass = pass(thread, page_type);
     let mut removed = clean::removed(doc, raw, pass);
@@ -56,7 +61,7 @@ pub(crate) fn extract(
     forced.add_roots(doc, &mut roots);
     let (blocks, sources) = render::blocks_sourced(doc, &roots, &removed, steer.inline);
     let (blocks, sources) = render::without_captions(blocks, sources);
-    let (mut blocks, mut sources, mut filtered) = render::filter::filter_sourced(
+    let (mut blocks, mut sources, filtered) = render::filter::filter_sourced(
         blocks,
         sources,
         known.headlines,
@@ -64,12 +69,35 @@ pub(crate) fn extract(
         now,
         render::filter::Teasers::Content,
     );
+    let mut filtered = Reason::LineFilter.of(filtered);
     if pass.strip_facets {
         // A catalogue's sort bar, result count and card buttons that no
         // class named: the lines alone say what they are.
         (blocks, sources) = without_grid_controls(blocks, sources, &mut filtered);
         if switch::on(Rule::LinksAboveTitle) {
             (blocks, sources) = without_links_above_title(blocks, sources, &mut filtered);
+        }
+    }
+    // A page of one subject (a service, a product, documentation, a thread)
+    // closes, like an article, with sections of other pages under a heading
+    // worded as such ("Related services"); a catalogue's sections are its
+    // content.
+    let catalogue = matches!(page_type, PageType::Collection | PageType::Listing);
+    if !catalogue && switch::on(Rule::RegionRelatedSections) {
+        let mut keep = vec![true; blocks.len()];
+        render::filter::drop_related_sections(&blocks, &mut keep);
+        if keep.iter().any(|k| !k) {
+            let all = std::mem::take(&mut blocks)
+                .into_iter()
+                .zip(std::mem::take(&mut sources));
+            for ((b, s), k) in all.zip(keep) {
+                if k {
+                    blocks.push(b);
+                    sources.push(s);
+                } else {
+                    filtered.push((s, Reason::RelatedSection));
+                }
+            }
         }
     }
     let posts = if thread {
@@ -90,7 +118,7 @@ pub(crate) fn extract(
         let tail = sources.iter().position(|&s| s >= end);
         if let Some(at) = tail.filter(|&at| is_tail(&blocks, at)) {
             blocks.truncate(at);
-            filtered.extend(sources.drain(at..));
+            filtered.extend(sources.drain(at..).map(|s| (s, Reason::ThreadTail)));
         }
     }
     (blocks, sources, filtered)
@@ -101,7 +129,7 @@ pub(crate) fn extract(
 fn without_grid_controls(
     blocks: Vec<Block>,
     sources: Vec<Ix>,
-    dropped: &mut Vec<Ix>,
+    dropped: &mut Vec<(Ix, Reason)>,
 ) -> (Vec<Block>, Vec<Ix>) {
     let mut kept = (
         Vec::with_capacity(blocks.len()),
@@ -109,7 +137,7 @@ fn without_grid_controls(
     );
     for (b, s) in blocks.into_iter().zip(sources) {
         if render::filter::is_grid_control(&b.text) {
-            dropped.push(s);
+            dropped.push((s, Reason::LineFilter));
         } else {
             kept.0.push(b);
             kept.1.push(s);
@@ -133,7 +161,7 @@ const MENU_ENTRY_MAX_WORDS: usize = 6;
 fn without_links_above_title(
     blocks: Vec<Block>,
     sources: Vec<Ix>,
-    dropped: &mut Vec<Ix>,
+    dropped: &mut Vec<(Ix, Reason)>,
 ) -> (Vec<Block>, Vec<Ix>) {
     let mut titles = blocks
         .iter()
@@ -164,7 +192,44 @@ fn without_links_above_title(
     );
     for (k, (b, s)) in blocks.into_iter().zip(sources).enumerate() {
         if k < at && menu_entry(&b) {
-            dropped.push(s);
+            dropped.push((s, Reason::LineFilter));
+        } else {
+            kept.0.push(b);
+            kept.1.push(s);
+        }
+    }
+    kept
+}
+
+/// The blocks of a thread without those whose every line is the chrome of
+/// a post ([`rules::is_post_chrome`]: "Share on other sites", "Last edited
+/// by …", "3 likes", a member's rank): forum software sets them under or
+/// beside every post, so they outnumber the lines of a short reply. Their
+/// sources join `dropped`. It runs after the block model, which judges each
+/// block beside the chrome it was trained with.
+pub(crate) fn without_chrome(
+    blocks: Vec<Block>,
+    sources: Vec<Ix>,
+    dropped: &mut Vec<(Ix, Reason)>,
+) -> (Vec<Block>, Vec<Ix>) {
+    let chrome: Vec<bool> = blocks
+        .iter()
+        .map(|b| {
+            let mut lines = b.text.lines().map(str::trim).filter(|l| !l.is_empty());
+            b.quote == 0 && lines.clone().next().is_some() && lines.all(rules::is_post_chrome)
+        })
+        .collect();
+    // A thread of nothing but chrome is not emptied.
+    if chrome.iter().all(|&c| c) {
+        return (blocks, sources);
+    }
+    let mut kept = (
+        Vec::with_capacity(blocks.len()),
+        Vec::with_capacity(sources.len()),
+    );
+    for ((b, s), chrome) in blocks.into_iter().zip(sources).zip(chrome) {
+        if chrome {
+            dropped.push((s, Reason::LineFilter));
         } else {
             kept.0.push(b);
             kept.1.push(s);
@@ -201,7 +266,7 @@ impl Repeats<'_, '_> {
         &self,
         blocks: Vec<Block>,
         sources: Vec<Ix>,
-        dropped: &mut Vec<Ix>,
+        dropped: &mut Vec<(Ix, Reason)>,
     ) -> (Vec<Block>, Vec<Ix>) {
         // Each line given so far, with the container and post of its first block.
         let mut seen: HashMap<String, (Ix, Option<usize>)> = HashMap::new();
@@ -219,7 +284,7 @@ impl Repeats<'_, '_> {
             let repeat = b.text.chars().count() >= REPEAT_MIN_CHARS
                 && lines().all(|l| seen.get(l).is_some_and(other));
             if repeat {
-                dropped.push(s);
+                dropped.push((s, Reason::RepeatedBlock));
                 continue;
             }
             for l in lines() {
@@ -312,12 +377,15 @@ fn is_tail(blocks: &[Block], at: usize) -> bool {
 }
 
 /// The cleaning pass of a region page of `page_type` (`thread`: one whose
-/// discussion is kept).
+/// discussion is kept). Hidden tab and accordion panels are opened on every
+/// region page but a thread, whose hidden panels are the board's (sign-in
+/// and notification dialogs), not the posts'.
 pub(crate) fn pass(thread: bool, page_type: PageType) -> Pass {
     Pass {
         keep_thread: thread,
         strip_boilerplate_parts: thread || page_type == PageType::Product,
         strip_facets: matches!(page_type, PageType::Collection | PageType::Listing),
+        open_panels: !thread,
         ..REGION_PASS
     }
 }
@@ -364,8 +432,41 @@ fn roots(doc: &Doc<'_>, st: &[Stats], removed: &[bool]) -> Vec<Ix> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::model::BlockKind;
 
-    fn block(kind: BlockKind, text: &str, linked: bool) -> Block {
+    fn block(text: &str) -> Block {
+        Block {
+            kind: BlockKind::Para,
+            quote: 0,
+            text: text.to_string(),
+            linked: false,
+            md: None,
+        }
+    }
+
+    #[test]
+    fn post_chrome_goes_and_post_text_stays() {
+        let texts = [
+            "I had the same problem after the update; a reboot fixed it.",
+            "Link to comment",
+            "Share on other sites",
+            "Last edited by alice on Tue Aug 27, 2019 10:03 pm, edited 1 time in total.",
+            "12 likes",
+            "Senior Member",
+            "I like it: 3 likes from me would not be enough.",
+            "Thread starter bob",
+        ];
+        let blocks = texts.iter().map(|t| block(t)).collect();
+        let sources = (0..texts.len() as Ix).collect();
+        let mut dropped = Vec::new();
+        let (kept, _) = without_chrome(blocks, sources, &mut dropped);
+        let kept: Vec<&str> = kept.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(kept, [texts[0], texts[6]]);
+        let dropped: Vec<Ix> = dropped.into_iter().map(|(s, _)| s).collect();
+        assert_eq!(dropped, [1, 2, 3, 4, 5, 7]);
+    }
+
+    fn kinded(kind: BlockKind, text: &str, linked: bool) -> Block {
         Block {
             kind,
             quote: 0,
@@ -375,13 +476,27 @@ mod tests {
         }
     }
 
+    fn para(text: &str, linked: bool) -> Block {
+        kinded(BlockKind::Para, text, linked)
+    }
+
+    fn heading(text: &str, linked: bool) -> Block {
+        kinded(BlockKind::Heading(1), text, linked)
+    }
+
     fn item(text: &str, linked: bool) -> Block {
         let kind = BlockKind::Item {
             depth: 0,
             number: None,
             cont: false,
         };
-        block(kind, text, linked)
+        Block {
+            kind,
+            quote: 0,
+            text: text.to_string(),
+            linked,
+            md: None,
+        }
     }
 
     fn texts(blocks: Vec<Block>) -> Vec<String> {
@@ -392,8 +507,7 @@ mod tests {
     }
 
     fn intro() -> Block {
-        block(
-            BlockKind::Para,
+        para(
             "Throws and blankets woven in small mills, from wool, mohair, linen and cotton, \
              warm enough for a cold bedroom and light enough for a sofa all year round.",
             false,
@@ -405,8 +519,8 @@ mod tests {
         let page = vec![
             item("Duvet covers", true),
             item("Tea towels", true),
-            block(BlockKind::Para, "Free delivery over £50", false),
-            block(BlockKind::Heading(1), "Throws & Blankets", false),
+            para("Free delivery over £50", false),
+            heading("Throws & Blankets", false),
             intro(),
             item("Harbour Wool Throw", true),
         ];
@@ -429,15 +543,15 @@ mod tests {
                 "The Professional Series Tournament Chess Pieces in Rosewood",
                 true,
             ),
-            block(BlockKind::Heading(1), "Chess Pieces", false),
+            heading("Chess Pieces", false),
             intro(),
         ];
         assert_eq!(texts(named).len(), 3);
         // Two level-1 headings: no title to read the page by.
         let two = vec![
             item("Duvet covers", true),
-            block(BlockKind::Heading(1), "Throws", false),
-            block(BlockKind::Heading(1), "Blankets", false),
+            heading("Throws", false),
+            heading("Blankets", false),
             intro(),
         ];
         assert_eq!(texts(two).len(), 4);
@@ -446,8 +560,8 @@ mod tests {
             item("Duvet covers", true),
             intro(),
             intro(),
-            block(BlockKind::Heading(1), "Throws", false),
-            block(BlockKind::Para, "A short note.", false),
+            heading("Throws", false),
+            para("A short note.", false),
         ];
         assert_eq!(texts(late).len(), 5);
     }

@@ -5,8 +5,8 @@
 //! logic that applies them is elsewhere: [`crate::extract::dom`] turns tags,
 //! classes, ids and roles into flags and weights once, which the cleaner and
 //! the scorer act on; the block filter in [`crate::extract::render`] matches
-//! the phrases. The one exception is [`is_related_heading`], the wording
-//! test that two stages share.
+//! the phrases. The one function here, [`is_related_heading`], is the
+//! wording test that two stages share.
 //!
 //! Class and id values are matched two ways:
 //! * **parts**: the value is split at every character that is not a letter or
@@ -326,6 +326,99 @@ pub const HIDDEN_CLASSES: &[&str] = &[
     "hidden-all",
 ];
 
+/// Class or id substrings that name the panel of a tab set or an accordion
+/// (`tab-pane`, `tabpanel`, `accordion-item-panel`, `faq-collapsible`): a
+/// panel hidden until the reader opens it, whose text is the page's.
+pub const DISCLOSURE_PANEL_SUBSTRINGS: &[&str] = &[
+    "tabpanel",
+    "tab-panel",
+    "tab_panel",
+    "tabs-panel",
+    "tabs__panel",
+    "tab-pane",
+    "accordion",
+    "collapsible",
+];
+
+/// Class or id parts (split as for [`PART_RULES`]) that name one panel of a
+/// tab set (`pageblock-tab-2`).
+pub const DISCLOSURE_PANEL_PARTS: &[&str] = &["tab"];
+
+/// Whether a class or id value names a tab or accordion panel
+/// ([`DISCLOSURE_PANEL_SUBSTRINGS`], [`DISCLOSURE_PANEL_PARTS`]).
+pub fn names_disclosure_panel(value: &str) -> bool {
+    let v = value.to_ascii_lowercase();
+    DISCLOSURE_PANEL_SUBSTRINGS.iter().any(|p| v.contains(p))
+        || v.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|part| DISCLOSURE_PANEL_PARTS.contains(&part))
+}
+
+/// On a forum thread, a line that is one of these (case folded, trailing
+/// punctuation ignored) is the chrome of a post, not its text: the links
+/// and buttons under it, the member's rank beside it, the thread's state.
+pub const THREAD_CHROME_LINES: &[&str] = &[
+    "share on other sites",
+    "link to comment",
+    "link to post",
+    "click to expand",
+    "click to shrink",
+    "wrote on",
+    "sorted by",
+    "show more replies",
+    "not open for further replies",
+    "member",
+    "senior member",
+    "junior member",
+    "full member",
+    "new member",
+    "established member",
+    "prominent member",
+    "former member",
+    "well-known member",
+    "active member",
+    "registered user",
+    "offline",
+];
+
+/// On a forum thread, a short line that opens with one of these is the
+/// chrome of a post: an edit note, the starter's name, a member's details.
+pub const THREAD_CHROME_PREFIXES: &[&str] = &[
+    "last edited by ",
+    "thread starter ",
+    "join date",
+    "joined:",
+    "posts:",
+    "reputation:",
+];
+
+/// What a count of reactions under a post counts ("3 likes").
+pub const THREAD_REACTION_WORDS: &[&str] = &["like", "likes", "upvote", "upvotes"];
+
+/// Longest line (in characters) that [`THREAD_CHROME_PREFIXES`] may remove.
+pub const THREAD_CHROME_PREFIX_MAX_CHARS: usize = 120;
+
+/// Whether a line of a forum thread is the chrome of a post
+/// ([`THREAD_CHROME_LINES`], [`THREAD_CHROME_PREFIXES`], or a count of
+/// reactions such as "12 likes").
+pub fn is_post_chrome(line: &str) -> bool {
+    let f = fold_line(line);
+    if THREAD_CHROME_LINES.contains(&f.as_str()) {
+        return true;
+    }
+    if f.chars().count() <= THREAD_CHROME_PREFIX_MAX_CHARS
+        && THREAD_CHROME_PREFIXES.iter().any(|p| f.starts_with(p))
+    {
+        return true;
+    }
+    let mut words = f.split_whitespace();
+    matches!(
+        (words.next(), words.next(), words.next()),
+        (Some(n), Some(w), None)
+            if n.bytes().all(|b| b.is_ascii_digit() || b == b',')
+                && THREAD_REACTION_WORDS.contains(&w)
+    )
+}
+
 /// A block whose whole text is one of these (case folded, trailing
 /// punctuation ignored) is furniture, wherever it stands.
 pub const BOILERPLATE_LINES: &[&str] = &[
@@ -419,6 +512,12 @@ pub const RELATED_HEADINGS: &[&str] = &[
     "trending now",
     "editor's picks",
     "editors' picks",
+    "related questions",
+    "similar questions",
+    "related threads",
+    "similar threads",
+    "related services",
+    "latest insights",
     "você pode gostar",
     "você também pode gostar",
     "posts relacionados",
@@ -455,9 +554,11 @@ pub const RELATED_HEADINGS: &[&str] = &[
 /// [`crate::extract::render::filter::filter_sourced`] after rendering, when
 /// a plain heading comes in the second half of the text (its blocks up to
 /// the next heading of its level go).
+///
+/// The wording alone: the callers also ask whether the rule is on
+/// (`Rule::RelatedHeadings`).
 pub fn is_related_heading(text: &str) -> bool {
-    use crate::extract::switch::{Rule, on};
-    on(Rule::RelatedHeadings) && RELATED_HEADINGS.contains(&fold_line(text).as_str())
+    RELATED_HEADINGS.contains(&fold_line(text).as_str())
 }
 
 /// How a picture credit in parentheses starts; a paragraph ending in one is

@@ -37,6 +37,10 @@ macro_rules! rules_enum {
 rules_enum! {
     // clean.rs: removal before scoring.
     HiddenElements = "hidden_elements",
+    DisclosurePanels = "disclosure_panels",
+    StreamedSegments = "streamed_segments",
+    TabSets = "tab_sets",
+    QaComments = "qa_comments",
     Forms = "forms",
     TagFurniture = "tag_furniture",
     RoleFurniture = "role_furniture",
@@ -103,6 +107,8 @@ rules_enum! {
     // region.rs: what a thread keeps.
     ThreadTail = "thread_tail",
     RepeatedBlocks = "repeated_blocks",
+    ThreadChrome = "thread_chrome",
+    RegionRelatedSections = "region_related_sections",
     // block_model.rs: the learned judge of a region's blocks.
     BlockModel = "block_model",
     // rules.rs phrase lists used by several stages.

@@ -3,6 +3,7 @@
 //! ([`crate::explain_extract`]); normal extraction keeps a plain yes/no per
 //! node and pays nothing for this.
 
+use crate::extract::dom::Ix;
 use serde::Serialize;
 
 /// The rule that removed a part of the page.
@@ -66,9 +67,20 @@ pub enum Reason {
     /// A block of a region page the learned block model judges is not
     /// content.
     BlockModel,
+    /// A block whose every line an earlier block of another container
+    /// already gave: a quoted post, a reply's preview of the post it
+    /// answers, a product's description repeated in a second tab.
+    RepeatedBlock,
+    /// After a thread's last post: the reply box, "similar threads".
+    ThreadTail,
 }
 
 impl Reason {
+    /// Each of `nodes` with this reason.
+    pub(crate) fn of(self, nodes: Vec<Ix>) -> Vec<(Ix, Reason)> {
+        nodes.into_iter().map(|n| (n, self)).collect()
+    }
+
     /// A short label, as shown on the preview page and by `--explain`.
     pub fn label(self) -> &'static str {
         match self {
@@ -99,6 +111,8 @@ impl Reason {
             Reason::NotChosen => "not chosen",
             Reason::LineFilter => "line filter (boilerplate, headline, byline, dateline)",
             Reason::BlockModel => "not content (block model)",
+            Reason::RepeatedBlock => "repeats an earlier block (quote, preview, second tab)",
+            Reason::ThreadTail => "after the thread's last post",
         }
     }
 }

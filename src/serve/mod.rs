@@ -22,9 +22,9 @@ pub mod status;
 
 use crate::ExtractOptions;
 use crate::config::FetchConfig;
-use crate::config::SiteConfig;
 use crate::crawl::fetch::Fetcher;
 use crate::crawl::pipeline::Memory;
+use crate::crawl::sites::SiteConfig;
 use axum::Router;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

@@ -85,7 +85,7 @@ async fn show(app: &Arc<App>, req: PreviewRequest) -> Response {
     if url.is_none() && html.is_none() {
         return page(StatusCode::OK, None, "", None);
     }
-    let mut options = crate::config::options_for(&app.options, &app.sites, url.as_deref());
+    let mut options = crate::crawl::sites::options_for(&app.options, &app.sites, url.as_deref());
     let bytes = match (html, &url) {
         (Some(h), _) => h.into_bytes(),
         (None, Some(u)) => match app.fetcher.fetch(u).await {

@@ -9,9 +9,9 @@
 //! others is refused with 503.
 
 use crate::ExtractOptions;
-use crate::config::SelectorsConfig;
 use crate::crawl::fetch::FetchedPage;
 use crate::crawl::pipeline::fields;
+use crate::crawl::sites::SelectorsConfig;
 use crate::io::output::{Format, Record};
 use crate::serve::limits::error_response;
 use crate::serve::{App, status};
@@ -312,7 +312,8 @@ async fn run_inner(
     format: Format,
 ) -> Record {
     let source = req.url.clone().unwrap_or_else(|| "request".to_string());
-    let mut options = crate::config::options_for(&app.options, &app.sites, req.url.as_deref());
+    let mut options =
+        crate::crawl::sites::options_for(&app.options, &app.sites, req.url.as_deref());
     if let Some(s) = &req.selectors {
         options.selectors.keep.extend(s.keep.iter().cloned());
         options.selectors.drop.extend(s.drop.iter().cloned());

@@ -172,3 +172,34 @@ fn the_annotated_page_shows_its_images() {
     assert!(!page.contains("<base"), "{page}");
     assert!(!page.contains("src=\"data:image/gif"), "{page}");
 }
+
+/// The reason of the one removed part holding `text`.
+fn reason_of(parts: &[Part], text: &str) -> String {
+    let found = removed(parts, text);
+    assert_eq!(found.len(), 1, "{text}: {parts:?}");
+    found[0].reason.clone().unwrap_or_default()
+}
+
+#[test]
+fn a_threads_repeats_and_tail_are_explained_as_such() {
+    // The quoted copy of the opening post goes as a repeat; the original stays.
+    let (bytes, url) = page("thread-quoted-reply");
+    let e = explain_extract(&bytes, Some(&url), &ExtractOptions::default()).unwrap();
+    assert_eq!(
+        e.article.text.matches("Ammonia now drops to zero").count(),
+        1
+    );
+    assert!(
+        reason_of(&e.parts, "Ammonia now drops to zero").starts_with("repeats an earlier block"),
+        "{:?}",
+        e.parts
+    );
+    // What follows the last post goes as the thread's tail.
+    let (bytes, url) = page("thread-tail-after-posts");
+    let e = explain_extract(&bytes, Some(&url), &ExtractOptions::default()).unwrap();
+    assert!(!e.article.text.contains("Shivering on a celadon mug"));
+    assert_eq!(
+        reason_of(&e.parts, "Shivering on a celadon mug"),
+        "after the thread's last post"
+    );
+}

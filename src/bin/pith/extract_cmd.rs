@@ -22,7 +22,7 @@ const TICKETS_PER_JOB: usize = 4;
 struct Settings {
     options: ExtractOptions,
     /// `[[site]]` tables, applied by the input's URL.
-    sites: Vec<pith::config::SiteConfig>,
+    sites: Vec<pith::crawl::sites::SiteConfig>,
     max_bytes: u64,
 }
 
@@ -135,7 +135,7 @@ fn explain(a: &ExtractArgs, s: &Settings) -> Result<i32> {
                 continue;
             }
         };
-        let options = pith::config::options_for(&s.options, &s.sites, input.url.as_deref());
+        let options = pith::crawl::sites::options_for(&s.options, &s.sites, input.url.as_deref());
         match pith::explain_extract(&bytes, input.url.as_deref(), &options) {
             Ok(e) => write!(out, "# {label}\n{}\n", e.report())?,
             Err(e) => {
@@ -292,7 +292,7 @@ fn process(input: &Input, s: &Settings) -> Record {
     let options = if s.sites.is_empty() {
         options
     } else {
-        per_site = pith::config::options_for(options, &s.sites, input.url.as_deref());
+        per_site = pith::crawl::sites::options_for(options, &s.sites, input.url.as_deref());
         &per_site
     };
     // A bug in one page's extraction must not end the run: it becomes a record.

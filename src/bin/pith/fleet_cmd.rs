@@ -105,7 +105,7 @@ pub fn worker(a: WorkerArgs, mut config: Config) -> Result<i32> {
             .with_shared_robots(Arc::new(robots));
         let fetcher = Arc::new(fetcher);
         let (stop, signals) = stop_on_signal()?;
-        let counts = Arc::new(fleet::worker::WorkerCounts::default());
+        let counts = Arc::new(fleet::publish::WorkerCounts::default());
         let settings = fleet::worker::WorkerSettings {
             concurrency: config.fetch.concurrency,
             extract,

@@ -62,7 +62,7 @@ struct RunPlan {
     /// Memory the extractions at once share, in bytes (`[extract] memory_mb`).
     memory: usize,
     /// `[[site]]` tables.
-    sites: Vec<pith::config::SiteConfig>,
+    sites: Vec<pith::crawl::sites::SiteConfig>,
     /// What is written, and where.
     output: Output,
     /// What earlier runs saw, when remembered.

@@ -11,7 +11,7 @@
 //! is committed. Chunks nobody names (their worker died before it published
 //! the result) expire after [`KEEP`].
 
-use super::{Fleet, FleetError, js_err};
+use super::connection::{Fleet, FleetError, js_err};
 use async_nats::jetstream::stream;
 use std::time::Duration;
 

@@ -21,9 +21,9 @@
 //! the advisory to another; a message already gone (deleted by an earlier
 //! handling of the same advisory) is only acked.
 
+use super::connection::{Fleet, FleetError, js_err};
 use super::message::Task;
-use super::worker::{DELIVERY_LIMIT, WorkerCounts};
-use super::{Fleet, FleetError, js_err};
+use super::publish::{DELIVERY_LIMIT, WorkerCounts};
 use async_nats::jetstream::{self, AckKind, consumer::pull, stream};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -207,7 +207,7 @@ async fn handle(
         ),
     );
     tracing::warn!(url = %task.url, deliveries = advisory.deliveries, "no delivery left: an error record");
-    super::worker::publish(fleet, &task, record).await?;
+    super::publish::publish(fleet, &task, record).await?;
     delete(&frontier, advisory.stream_seq).await?;
     counts.done.fetch_add(1, Ordering::Relaxed);
     *counts

@@ -3,9 +3,9 @@
 //! `pith enqueue` streams lists through [`enqueue`]; workers queue the
 //! entries of feeds and sitemaps through [`Frontier::queue`].
 
+use super::connection::{Fleet, FleetError, js_err};
 use super::message::Task;
 use super::seen::Seen;
-use super::{Fleet, FleetError, js_err};
 use crate::crawl::pipeline::{Line, url_of_line};
 use async_nats::jetstream::context::PublishAckFuture;
 use std::collections::VecDeque;
@@ -54,7 +54,7 @@ impl<'a> Frontier<'a> {
             .fleet
             .frontier_subject(self.fleet.partition_of(&task.url));
         let mut headers = async_nats::HeaderMap::new();
-        let id = format!("f{}", super::record_key(&task.url, task.epoch));
+        let id = format!("f{}", super::message::record_key(&task.url, task.epoch));
         headers.insert("Nats-Msg-Id", id.as_str());
         let body = serde_json::to_vec(&task).map_err(js_err("encode a task"))?;
         let ack = self

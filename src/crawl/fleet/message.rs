@@ -6,9 +6,21 @@
 //! `<prefix>-chunks` stream ([`WarcPart::chunks`]); a record too large
 //! for a message travels there too ([`ResultMessage::record_chunks`]).
 
+use crate::crawl::normalize::normalize;
+use crate::crawl::pipeline::hex_sha256;
 use crate::io::output::{ErrorInfo, FetchFields, Record};
 use crate::{Article, PageType};
 use serde::{Deserialize, Serialize};
+
+/// The key of a URL's record in an epoch: the `Nats-Msg-Id` of its result
+/// and what the sink remembers, hex of SHA-256 over the normalized URL and
+/// the epoch (32 characters).
+pub fn record_key(url: &str, epoch: u64) -> String {
+    let url = normalize(url).unwrap_or_else(|| url.trim().to_string());
+    let mut key = hex_sha256(format!("{url}\n{epoch}").as_bytes());
+    key.truncate(32);
+    key
+}
 
 /// One URL to fetch, as published on a frontier partition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,7 +40,7 @@ pub struct Task {
 /// One URL's outcome on its way to the sink.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResultMessage {
-    /// [`record_key`](super::record_key) of the URL and epoch.
+    /// [`record_key`] of the URL and epoch.
     pub key: String,
     /// The epoch of the URL (articles repeated within an epoch are
     /// written once).

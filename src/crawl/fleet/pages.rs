@@ -11,7 +11,7 @@
 //! article with the same text as last time is `unchanged`, another text
 //! its next revision.
 
-use super::{Fleet, FleetError, js_err};
+use super::connection::{Fleet, FleetError, js_err};
 use crate::crawl::state::PageState;
 use async_nats::jetstream::kv;
 use serde::{Deserialize, Serialize};
@@ -45,7 +45,7 @@ impl Pages {
     /// What is remembered of `url`, if anything.
     pub async fn get(&self, url: &str) -> Result<Option<PageState>, FleetError> {
         // Keys are the URL's hash (keys allow few characters).
-        let key = super::record_key(url, 0);
+        let key = super::message::record_key(url, 0);
         let Some(value) = self
             .store
             .get(&key)
@@ -71,7 +71,7 @@ impl Pages {
 
     /// Remember `state` for `url`.
     pub async fn put(&self, url: &str, state: &PageState) -> Result<(), FleetError> {
-        let key = super::record_key(url, 0);
+        let key = super::message::record_key(url, 0);
         let value = serde_json::to_vec(&Entry {
             etag: state.etag.clone(),
             last_modified: state.last_modified.clone(),

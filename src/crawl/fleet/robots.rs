@@ -5,7 +5,7 @@
 //! hand it to their [`Fetcher`](crate::crawl::Fetcher) as its
 //! [`SharedRobots`].
 
-use super::{Fleet, FleetError};
+use super::connection::{Fleet, FleetError};
 use crate::crawl::fetch::{SharedFuture, SharedRobots, SharedVerdict};
 use crate::crawl::pipeline::hex_sha256;
 use async_nats::jetstream::kv;

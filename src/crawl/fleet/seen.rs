@@ -3,7 +3,7 @@
 //! workers queueing the entries of feeds and sitemaps ask it first, so a
 //! URL is queued once per epoch across the whole fleet.
 
-use super::{Fleet, FleetError, js_err};
+use super::connection::{Fleet, FleetError, js_err};
 use async_nats::jetstream::kv;
 
 /// The bucket's name.
@@ -27,7 +27,7 @@ impl Seen {
     /// queues it), `false` when it was queued in this epoch already.
     pub async fn first_in_epoch(&self, url: &str, epoch: u64) -> Result<bool, FleetError> {
         // Keys are the URL's hash (keys allow few characters).
-        let key = super::record_key(url, 0);
+        let key = super::message::record_key(url, 0);
         let value = epoch.to_string();
         match self.store.create(&key, value.clone().into()).await {
             Ok(_) => return Ok(true),

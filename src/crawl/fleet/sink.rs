@@ -30,8 +30,8 @@
 //! revisions), whence it is copied to the fleet's bucket of pages for the
 //! workers; an `unchanged` record is written only with `emit_unchanged`.
 
+use super::connection::{Fleet, FleetError};
 use super::message::{ResultMessage, WireRecord};
-use super::{Fleet, FleetError};
 use crate::crawl::pipeline::{article_keys, hex_sha256};
 use crate::crawl::state::FleetBatch;
 use crate::crawl::state::StateStore;
@@ -145,7 +145,7 @@ pub async fn drain(
     let mut messages = consumer
         .messages()
         .await
-        .map_err(super::js_err("read the results"))?;
+        .map_err(super::connection::js_err("read the results"))?;
     let mut last = Instant::now();
     loop {
         if *stop.borrow() {

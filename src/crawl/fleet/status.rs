@@ -3,7 +3,7 @@
 //! redelivered; URLs out of deliveries whose record is still to come; and
 //! the records waiting for the sink.
 
-use super::{Fleet, FleetError, js_err};
+use super::connection::{Fleet, FleetError, js_err};
 
 /// One partition's counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -7,7 +7,7 @@
 //! (a request for a message, or a message) at once, and an empty partition
 //! holds none while it waits to be asked again. A message is worked on under
 //! progress acks, so a long fetch keeps its lease; its record is published
-//! with [`record_key`] as `Nats-Msg-Id` and the frontier
+//! with [`record_key`](super::message::record_key) as `Nats-Msg-Id` and the frontier
 //! message is acked only once the server stored the record: with the
 //! request for the partition's next message (`+NXT`), whose answer confirms
 //! the ack, or, at the end of a run or a stop, alone and confirmed (double
@@ -26,9 +26,10 @@
 //! seen-set. When `stop` turns true no new message is claimed; one being
 //! worked on gets `grace` to finish, and is handed back (nak) after it.
 
+use super::connection::{Fleet, FleetError, js_err};
 use super::frontier::Frontier;
-use super::message::{ResultMessage, Task, WarcPart, WireRecord};
-use super::{Fleet, FleetError, js_err, record_key};
+use super::message::Task;
+use super::publish::{DELIVERY_LIMIT, WorkerCounts, publish_archived};
 use crate::ExtractOptions;
 use crate::crawl::fetch::Fetcher;
 use crate::crawl::pipeline::{
@@ -37,8 +38,7 @@ use crate::crawl::pipeline::{
 use crate::io::warc::write::WarcEncoder;
 use async_nats::jetstream::{self, AckKind};
 use futures_util::StreamExt;
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -64,10 +64,6 @@ const IDLE_MIN: Duration = Duration::from_millis(20);
 /// The longest pause before an empty partition is asked again.
 const IDLE_MAX: Duration = Duration::from_millis(500);
 
-/// The error kind of the record of a URL that reached its last delivery
-/// (`nats.max_deliver`) with every earlier one unfinished.
-pub const DELIVERY_LIMIT: &str = "delivery_limit";
-
 /// How a worker works.
 pub struct WorkerSettings {
     /// Requests and extractions at once; twice as many partitions are
@@ -80,7 +76,7 @@ pub struct WorkerSettings {
     /// [`crate::crawl::RunSettings::memory`]).
     pub memory: usize,
     /// `[[site]]` tables (see [`crate::crawl::RunSettings::sites`]).
-    pub sites: Vec<crate::config::SiteConfig>,
+    pub sites: Vec<crate::crawl::sites::SiteConfig>,
     /// How long a message being worked on may finish after `stop`.
     pub grace: Duration,
     /// Ask what the fleet remembers of each URL (see
@@ -94,42 +90,6 @@ pub struct WorkerSettings {
     /// Stop once no message came for this long and the frontier is empty
     /// (nothing pending, nothing in flight).
     pub idle_exit: Option<Duration>,
-}
-
-/// What a worker did so far.
-#[derive(Debug, Default)]
-pub struct WorkerCounts {
-    /// Records published.
-    pub done: AtomicU64,
-    /// Of those, records of failures, by error kind.
-    pub failed: Mutex<BTreeMap<String, u64>>,
-    /// Messages that came for a second time or more.
-    pub redelivered: AtomicU64,
-    /// Entries of feeds and sitemaps queued.
-    pub discovered: AtomicU64,
-    /// Messages handed back (nak) at a stop.
-    pub handed_back: AtomicU64,
-    /// Milliseconds from the enqueue of the latest message to its claim.
-    pub lag_ms: AtomicU64,
-}
-
-impl WorkerCounts {
-    /// A one-line summary for logs.
-    pub fn summary(&self) -> String {
-        let failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
-        let kinds: Vec<String> = failed.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        format!(
-            "{} done ({} failed{}{}), {} redelivered, {} discovered, {} handed back, lag {} ms",
-            self.done.load(Ordering::Relaxed),
-            failed.values().sum::<u64>(),
-            if kinds.is_empty() { "" } else { ": " },
-            kinds.join(", "),
-            self.redelivered.load(Ordering::Relaxed),
-            self.discovered.load(Ordering::Relaxed),
-            self.handed_back.load(Ordering::Relaxed),
-            self.lag_ms.load(Ordering::Relaxed),
-        )
-    }
 }
 
 /// What every partition loop shares.
@@ -588,91 +548,6 @@ async fn publish_counted(
             .or_default() += 1;
     }
     true
-}
-
-/// Room left in a payload for what is not the record and its WARC bytes
-/// (the JSON's WARC part, headers, the protocol's own bytes).
-const PAYLOAD_MARGIN: usize = 4096;
-
-/// Publish the record of `task` (no WARC records) and wait until the
-/// server stored it.
-pub(crate) async fn publish(
-    fleet: &Fleet,
-    task: &Task,
-    record: crate::io::output::Record,
-) -> Result<(), FleetError> {
-    let outcome = PageOutcome {
-        record: Some(record),
-        warc: Vec::new(),
-    };
-    publish_archived(fleet, task, outcome, None).await
-}
-
-/// Publish the outcome of `task` and wait until the server stored it: its
-/// record and, when the worker archives (`info_id` of its `warcinfo`), its
-/// WARC records, after the JSON in the same payload when both fit in the
-/// server's largest payload, else in chunks on the chunks stream first (a
-/// record too large for a message goes there too).
-async fn publish_archived(
-    fleet: &Fleet,
-    task: &Task,
-    outcome: PageOutcome,
-    info_id: Option<&str>,
-) -> Result<(), FleetError> {
-    let key = record_key(&task.url, task.epoch);
-    let mut message = ResultMessage {
-        key: key.clone(),
-        epoch: task.epoch,
-        record: outcome.record.map(WireRecord::from),
-        record_chunks: Vec::new(),
-        warc: None,
-    };
-    // Only a record with a long text can be too large: measured only then.
-    let long = message
-        .record
-        .as_ref()
-        .and_then(|r| r.article.as_ref())
-        .is_some_and(|a| a.text.len() * 2 + PAYLOAD_MARGIN > fleet.max_payload());
-    if long {
-        let json = serde_json::to_vec(&message.record).map_err(js_err("encode a record"))?;
-        if json.len() + PAYLOAD_MARGIN > fleet.max_payload() {
-            message.record_chunks = super::chunks::put_chunks(fleet, &json).await?;
-            message.record = None;
-        }
-    }
-    let mut inline: &[u8] = &[];
-    if let Some(info_id) = info_id {
-        let mut part = WarcPart {
-            info_id: info_id.to_string(),
-            ..Default::default()
-        };
-        // The record's JSON is measured only when there is something to
-        // send with it.
-        let fits = outcome.warc.is_empty()
-            || serde_json::to_vec(&message)
-                .map_err(js_err("encode a record"))?
-                .len()
-                + outcome.warc.len()
-                + PAYLOAD_MARGIN
-                <= fleet.max_payload();
-        if fits {
-            part.inline = outcome.warc.len() as u64;
-            inline = &outcome.warc;
-        } else {
-            part.chunks = super::chunks::put_chunks(fleet, &outcome.warc).await?;
-        }
-        message.warc = Some(part);
-    }
-    let body = message.encode(inline).map_err(js_err("encode a record"))?;
-    let mut headers = async_nats::HeaderMap::new();
-    headers.insert("Nats-Msg-Id", key.as_str());
-    let ack = fleet
-        .js()
-        .publish_with_headers(fleet.results_subject(), headers, body.into())
-        .await
-        .map_err(js_err("publish a record"))?;
-    ack.await.map_err(js_err("publish a record"))?;
-    Ok(())
 }
 
 /// Queue the entries of a feed or sitemap on the frontier (through the

@@ -293,7 +293,7 @@ const RELATED_HEADING_MAX_CHARS: usize = 60;
 /// furniture. This one catches the plain headings that no class marks: only
 /// their wording and their place near the end of the text tell them from a
 /// part of the article ("Related posts" near the top may open one).
-fn drop_related_sections(blocks: &[Block], keep: &mut [bool]) {
+pub(crate) fn drop_related_sections(blocks: &[Block], keep: &mut [bool]) {
     let total: usize = blocks.iter().map(|b| b.text.len()).sum();
     let mut before = 0usize;
     let mut k = 0;
@@ -306,6 +306,7 @@ fn drop_related_sections(blocks: &[Block], keep: &mut [bool]) {
         };
         let related = b.text.chars().count() <= RELATED_HEADING_MAX_CHARS
             && before * 2 >= total
+            && on(Rule::RelatedHeadings)
             && rules::is_related_heading(&b.text);
         if !related {
             before += b.text.len();

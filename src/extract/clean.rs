@@ -54,13 +54,19 @@ const FACET_MAX_IMAGES: u32 = 3;
 /// FAQ set in a box its theme names like a filter), not a list of options.
 const FACET_MIN_CHARS_PER_COMMA: u32 = 200;
 
+/// Text below which an element's paragraphs are an option's label (a
+/// filter button's `<p>Socks</p>`), not prose.
+const FACET_MIN_PROSE_CHARS: u32 = 80;
+
 /// Whether an element named as the controls of a grid, with statistics `s`,
 /// is such a panel: a small part of the page, without the item images of
 /// the grid itself (a wrapper named after its filters, `filtered-products`)
-/// and without prose (comma-rich text, or paragraphs that are not links).
-fn is_facet_panel(s: &Stats, page_len: f32) -> bool {
-    let prose =
-        s.commas * FACET_MIN_CHARS_PER_COMMA >= s.len.max(1) || s.p > 0 && s.link_len * 2 < s.len;
+/// and without prose (comma-rich text, or paragraphs that are not links and
+/// say more than an option's label).
+fn is_facet_panel(s: &Stats, page_len: f32, labels: bool) -> bool {
+    let paragraphs =
+        s.p > 0 && s.link_len * 2 < s.len && !(labels && s.len < FACET_MIN_PROSE_CHARS);
+    let prose = s.commas * FACET_MIN_CHARS_PER_COMMA >= s.len.max(1) || paragraphs;
     (s.len as f32) < FACET_MAX_SHARE * page_len && s.img < FACET_MAX_IMAGES && !prose
 }
 
@@ -298,7 +304,7 @@ pub fn removed_why(
             && on.facets
             && pass.strip_facets
             && e.hits.intersects(Hit::FACET)
-            && is_facet_panel(&raw[i], page_len)
+            && is_facet_panel(&raw[i], page_len, on.facet_labels)
             && !NEVER_UNLIKELY[..2].contains(&e.name)
         {
             drop = true;
@@ -398,6 +404,7 @@ struct Switches {
     unlikely_tags: bool,
     related_heading_sections: bool,
     facets: bool,
+    facet_labels: bool,
 }
 
 impl Switches {
@@ -421,6 +428,7 @@ impl Switches {
             unlikely_tags: switch::on(Rule::UnlikelyTags),
             related_heading_sections: switch::on(Rule::RelatedHeadingSections),
             facets: switch::on(Rule::Facets),
+            facet_labels: switch::on(Rule::FacetLabels),
         }
     }
 }
@@ -620,6 +628,27 @@ fn drop_by_shape(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filter_buttons_label_is_no_prose_but_a_faq_is() {
+        let page = 5000.0;
+        // A filter option whose label is set in a `<p>`.
+        let option = Stats {
+            len: 5,
+            p: 1,
+            ..Stats::default()
+        };
+        assert!(is_facet_panel(&option, page, true));
+        assert!(!is_facet_panel(&option, page, false));
+        // A box its theme names like a filter, holding an answer.
+        let faq = Stats {
+            len: 400,
+            p: 2,
+            ..Stats::default()
+        };
+        assert!(!is_facet_panel(&faq, page, true));
+    }
+
     use crate::extract::ladder::LADDER;
     use scraper::Html;
 

@@ -19,7 +19,7 @@
 
 use crate::extract::dom::{Doc, Flag, Ix, Tag, attr};
 use crate::extract::ladder::{Known, LADDER, Pass};
-use crate::extract::model::{Block, PageType};
+use crate::extract::model::{Block, BlockKind, PageType};
 use crate::extract::rules;
 use crate::extract::stats::{self, Stats};
 use crate::extract::switch::{self, Rule};
@@ -70,6 +70,14 @@ pub(crate) fn extract(
         render::filter::Teasers::Content,
     );
     let mut filtered = Reason::LineFilter.of(filtered);
+    if pass.strip_facets {
+        // A catalogue's sort bar, result count and card buttons that no
+        // class named: the lines alone say what they are.
+        (blocks, sources) = without_grid_controls(blocks, sources, &mut filtered);
+        if switch::on(Rule::LinksAboveTitle) {
+            (blocks, sources) = without_links_above_title(blocks, sources, &mut filtered);
+        }
+    }
     // A page of one subject (a service, a product, documentation, a thread)
     // closes, like an article, with sections of other pages under a heading
     // worded as such ("Related services"); a catalogue's sections are its
@@ -114,6 +122,83 @@ pub(crate) fn extract(
         }
     }
     (blocks, sources, filtered)
+}
+
+/// The blocks without the controls of a grid of items
+/// ([`render::filter::is_grid_control`]); their sources join `dropped`.
+fn without_grid_controls(
+    blocks: Vec<Block>,
+    sources: Vec<Ix>,
+    dropped: &mut Vec<(Ix, Reason)>,
+) -> (Vec<Block>, Vec<Ix>) {
+    let mut kept = (
+        Vec::with_capacity(blocks.len()),
+        Vec::with_capacity(sources.len()),
+    );
+    for (b, s) in blocks.into_iter().zip(sources) {
+        if render::filter::is_grid_control(&b.text) {
+            dropped.push((s, Reason::LineFilter));
+        } else {
+            kept.0.push(b);
+            kept.1.push(s);
+        }
+    }
+    kept
+}
+
+/// Most words a menu entry above a catalogue's title has
+/// ([`without_links_above_title`]).
+const MENU_ENTRY_MAX_WORDS: usize = 6;
+
+/// The blocks without those above the page's title that are wholly links:
+/// on a catalogue, the one level-1 heading names the category, and link
+/// lists above it are the site's menus and the shop's departments, which no
+/// tag, role or class named (a mega-menu set in `<div>`s). Text above the
+/// title that is not all links (a notice, an introduction) stays, and so
+/// do long linked lines (items' names); everything stays when the page has
+/// no title heading or several, or when the title comes after most of the
+/// text.
+fn without_links_above_title(
+    blocks: Vec<Block>,
+    sources: Vec<Ix>,
+    dropped: &mut Vec<(Ix, Reason)>,
+) -> (Vec<Block>, Vec<Ix>) {
+    let mut titles = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.kind == BlockKind::Heading(1));
+    let at = match (titles.next(), titles.next()) {
+        // A title that is a link is the site's name in its header.
+        (Some((at, title)), None) if !title.linked => at,
+        _ => return (blocks, sources),
+    };
+    // The title opens the page's content: one set below most of the text
+    // closes it (a shop's description under its grid), and the links
+    // above it are the items.
+    let len = |bs: &[Block]| bs.iter().map(|b| b.text.len()).sum::<usize>();
+    if len(&blocks[..at]) * 2 > len(&blocks) {
+        return (blocks, sources);
+    }
+    // A menu's entries are short labels; a linked line longer than that is
+    // an item's name.
+    let menu_entry =
+        |b: &Block| b.linked && b.text.split_whitespace().count() <= MENU_ENTRY_MAX_WORDS;
+    if !blocks[..at].iter().any(menu_entry) {
+        return (blocks, sources);
+    }
+    let mut kept = (
+        Vec::with_capacity(blocks.len()),
+        Vec::with_capacity(sources.len()),
+    );
+    for (k, (b, s)) in blocks.into_iter().zip(sources).enumerate() {
+        if k < at && menu_entry(&b) {
+            dropped.push((s, Reason::LineFilter));
+        } else {
+            kept.0.push(b);
+            kept.1.push(s);
+        }
+    }
+    kept
 }
 
 /// The blocks of a thread without those whose every line is the chrome of
@@ -379,5 +464,105 @@ mod tests {
         assert_eq!(kept, [texts[0], texts[6]]);
         let dropped: Vec<Ix> = dropped.into_iter().map(|(s, _)| s).collect();
         assert_eq!(dropped, [1, 2, 3, 4, 5, 7]);
+    }
+
+    fn kinded(kind: BlockKind, text: &str, linked: bool) -> Block {
+        Block {
+            kind,
+            quote: 0,
+            text: text.to_string(),
+            linked,
+            md: None,
+        }
+    }
+
+    fn para(text: &str, linked: bool) -> Block {
+        kinded(BlockKind::Para, text, linked)
+    }
+
+    fn heading(text: &str, linked: bool) -> Block {
+        kinded(BlockKind::Heading(1), text, linked)
+    }
+
+    fn item(text: &str, linked: bool) -> Block {
+        let kind = BlockKind::Item {
+            depth: 0,
+            number: None,
+            cont: false,
+        };
+        Block {
+            kind,
+            quote: 0,
+            text: text.to_string(),
+            linked,
+            md: None,
+        }
+    }
+
+    fn texts(blocks: Vec<Block>) -> Vec<String> {
+        let sources = (0..blocks.len() as Ix).collect();
+        let mut dropped = Vec::new();
+        let (kept, _) = without_links_above_title(blocks, sources, &mut dropped);
+        kept.into_iter().map(|b| b.text).collect()
+    }
+
+    fn intro() -> Block {
+        para(
+            "Throws and blankets woven in small mills, from wool, mohair, linen and cotton, \
+             warm enough for a cold bedroom and light enough for a sofa all year round.",
+            false,
+        )
+    }
+
+    #[test]
+    fn menu_entries_above_the_title_go_and_the_rest_stays() {
+        let page = vec![
+            item("Duvet covers", true),
+            item("Tea towels", true),
+            para("Free delivery over £50", false),
+            heading("Throws & Blankets", false),
+            intro(),
+            item("Harbour Wool Throw", true),
+        ];
+        assert_eq!(
+            texts(page),
+            [
+                "Free delivery over £50",
+                "Throws & Blankets",
+                intro().text.as_str(),
+                "Harbour Wool Throw"
+            ]
+        );
+    }
+
+    #[test]
+    fn long_names_several_titles_and_a_late_title_keep_everything() {
+        // A linked line longer than a menu entry is an item's name.
+        let named = vec![
+            item(
+                "The Professional Series Tournament Chess Pieces in Rosewood",
+                true,
+            ),
+            heading("Chess Pieces", false),
+            intro(),
+        ];
+        assert_eq!(texts(named).len(), 3);
+        // Two level-1 headings: no title to read the page by.
+        let two = vec![
+            item("Duvet covers", true),
+            heading("Throws", false),
+            heading("Blankets", false),
+            intro(),
+        ];
+        assert_eq!(texts(two).len(), 4);
+        // A title under most of the text closes the page.
+        let late = vec![
+            item("Duvet covers", true),
+            intro(),
+            intro(),
+            heading("Throws", false),
+            para("A short note.", false),
+        ];
+        assert_eq!(texts(late).len(), 5);
     }
 }

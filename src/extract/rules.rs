@@ -664,5 +664,67 @@ pub const BOILERPLATE_PREFIXES: &[&str] = &[
     "(photo:",
 ];
 
+/// The controls of a grid of items, as a catalogue renders them beside its
+/// cards: sorting, filtering, paging and per-card buttons. Compared with a
+/// line as [`fold_line`] folds it, each run of digits read as `#` and each
+/// dash as `-` (`Showing 1–24 of 143 results` is `showing #-# of # results`).
+pub const GRID_CONTROL_LINES: &[&str] = &[
+    "sort",
+    "compare",
+    "add to compare",
+    "add to cart",
+    "quick view",
+    "quick shop",
+    "choose options",
+    "select options",
+    "skip to product list",
+    "skip to results",
+    "filter",
+    "filters",
+    "filter by",
+    "refine by",
+    "show filters",
+    "hide filters",
+    "filter & sort",
+    "filter and sort",
+    "sort & filter",
+    "sort and filter",
+    "clear all",
+    "clear all filters",
+    "view as",
+    "view as grid list",
+    "grid list",
+    "load more",
+    "load more products",
+    "load more results",
+    "view more",
+    "show more",
+    "show more results",
+    "show more products",
+    "loaded # results",
+    "showing # results",
+    "showing # of # results",
+    "showing #-# of # results",
+    "showing # of # products",
+    "showing #-# of # products",
+    "showing # of # items",
+    "showing #-# of # items",
+    "# per page",
+    "# results per page",
+    "# items per page",
+    "# products per page",
+    "results per page",
+    "items per page",
+    "products per page",
+];
+
+/// How a sort control's line opens (`Sort: Best Match`, `Sort by price`);
+/// such a line is a control when it is at most
+/// [`GRID_SORT_MAX_CHARS`] long.
+pub const GRID_SORT_PREFIXES: &[&str] = &["sort:", "sort by"];
+/// Longest line opening with one of [`GRID_SORT_PREFIXES`] taken for a
+/// sort control.
+pub const GRID_SORT_MAX_CHARS: usize = 40;
+
 /// Longest block (in characters) that [`BOILERPLATE_PREFIXES`] may remove.
 pub const BOILERPLATE_PREFIX_MAX_CHARS: usize = 200;

@@ -54,6 +54,7 @@ rules_enum! {
     UnlikelyTags = "unlikely_tags",
     RelatedHeadingSections = "related_heading_sections",
     Facets = "facets",
+    FacetLabels = "facet_labels",
     // clean.rs: prune by shape inside the chosen containers.
     PruneLinkedHeadings = "prune_linked_headings",
     PruneWeightedHeadings = "prune_weighted_headings",
@@ -101,6 +102,8 @@ rules_enum! {
     Bylines = "bylines",
     AuthorLines = "author_lines",
     ExcerptRuns = "excerpt_runs",
+    GridControls = "grid_controls",
+    LinksAboveTitle = "links_above_title",
     // region.rs: what a thread keeps.
     ThreadTail = "thread_tail",
     RepeatedBlocks = "repeated_blocks",

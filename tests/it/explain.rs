@@ -185,7 +185,10 @@ fn a_threads_repeats_and_tail_are_explained_as_such() {
     // The quoted copy of the opening post goes as a repeat; the original stays.
     let (bytes, url) = page("thread-quoted-reply");
     let e = explain_extract(&bytes, Some(&url), &ExtractOptions::default()).unwrap();
-    assert_eq!(e.article.text.matches("Ammonia now drops to zero").count(), 1);
+    assert_eq!(
+        e.article.text.matches("Ammonia now drops to zero").count(),
+        1
+    );
     assert!(
         reason_of(&e.parts, "Ammonia now drops to zero").starts_with("repeats an earlier block"),
         "{:?}",

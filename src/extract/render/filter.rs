@@ -46,6 +46,63 @@ pub fn is_boilerplate_line(text: &str) -> bool {
         && on(Rule::BoilerplatePrefixes)
 }
 
+/// Whether a block's text is a control of a grid of items: a sort or
+/// filter bar, a result count with its pager, a card's button
+/// ([`rules::GRID_CONTROL_LINES`], [`rules::GRID_SORT_PREFIXES`]). Only a
+/// catalogue's blocks are asked: on a story, "Compare" may be a heading.
+pub fn is_grid_control(text: &str) -> bool {
+    if text.len() > GRID_CONTROL_MAX_BYTES || !on(Rule::GridControls) {
+        return false;
+    }
+    let f = fold_line(text);
+    if f.chars().count() <= rules::GRID_SORT_MAX_CHARS
+        && rules::GRID_SORT_PREFIXES.iter().any(|p| {
+            f.strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ':']))
+        })
+    {
+        return true;
+    }
+    rules::GRID_CONTROL_LINES.contains(&control_shape(&f).as_str())
+}
+
+/// Longest block (in bytes) [`is_grid_control`] reads.
+const GRID_CONTROL_MAX_BYTES: usize = 80;
+
+/// A folded line with each run of digits (and the separators inside a
+/// number) as `#`, each dash as `-` without spaces around it, and runs of
+/// white space as one space.
+fn control_shape(f: &str) -> String {
+    let mut out = String::with_capacity(f.len());
+    let mut chars = f.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            while chars
+                .peek()
+                .is_some_and(|d| d.is_ascii_digit() || matches!(d, ',' | '.'))
+            {
+                chars.next();
+            }
+            out.push('#');
+        } else if matches!(c, '-' | '–' | '—') {
+            while out.ends_with(' ') {
+                out.pop();
+            }
+            out.push('-');
+            while chars.peek().is_some_and(|d| d.is_whitespace()) {
+                chars.next();
+            }
+        } else if c.is_whitespace() {
+            if !out.ends_with(' ') && !out.ends_with('-') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Whether `words` open `text` or one of its sentences.
 fn opens_a_sentence(text: &str, words: &str) -> bool {
     text.match_indices(words).any(|(at, _)| {
@@ -350,6 +407,32 @@ fn is_dateline(text: &str, now: chrono::NaiveDate) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grid_controls_are_told_from_item_text() {
+        for line in [
+            "Sort: Best Match",
+            "Sort by",
+            "Showing 1–24 of 143 results",
+            "loaded 143 results",
+            "Compare",
+            "Add to Compare",
+            "48 per page",
+            "Filters",
+            "Skip to product list",
+        ] {
+            assert!(is_grid_control(line), "{line}");
+        }
+        for line in [
+            "Sorting hat, wool, one size",
+            "Compare the two tents side by side before you buy",
+            "Showing off: a jacket for cold nights",
+            "143 results in the last year alone",
+            "Filter coffee, 250 g",
+        ] {
+            assert!(!is_grid_control(line), "{line}");
+        }
+    }
     use crate::extract::render::is_credited_caption;
 
     #[test]

@@ -131,12 +131,25 @@ fn without_grid_controls(
     sources: Vec<Ix>,
     dropped: &mut Vec<(Ix, Reason)>,
 ) -> (Vec<Block>, Vec<Ix>) {
+    split_off(blocks, sources, dropped, |_, b| {
+        render::filter::is_grid_control(&b.text)
+    })
+}
+
+/// `blocks` and their `sources` without those `drop` picks (given each
+/// block's index), whose sources join `dropped` as lines the filter took.
+fn split_off(
+    blocks: Vec<Block>,
+    sources: Vec<Ix>,
+    dropped: &mut Vec<(Ix, Reason)>,
+    mut drop: impl FnMut(usize, &Block) -> bool,
+) -> (Vec<Block>, Vec<Ix>) {
     let mut kept = (
         Vec::with_capacity(blocks.len()),
         Vec::with_capacity(sources.len()),
     );
-    for (b, s) in blocks.into_iter().zip(sources) {
-        if render::filter::is_grid_control(&b.text) {
+    for (k, (b, s)) in blocks.into_iter().zip(sources).enumerate() {
+        if drop(k, &b) {
             dropped.push((s, Reason::LineFilter));
         } else {
             kept.0.push(b);
@@ -186,19 +199,7 @@ fn without_links_above_title(
     if !blocks[..at].iter().any(menu_entry) {
         return (blocks, sources);
     }
-    let mut kept = (
-        Vec::with_capacity(blocks.len()),
-        Vec::with_capacity(sources.len()),
-    );
-    for (k, (b, s)) in blocks.into_iter().zip(sources).enumerate() {
-        if k < at && menu_entry(&b) {
-            dropped.push((s, Reason::LineFilter));
-        } else {
-            kept.0.push(b);
-            kept.1.push(s);
-        }
-    }
-    kept
+    split_off(blocks, sources, dropped, |k, b| k < at && menu_entry(b))
 }
 
 /// The blocks of a thread without those whose every line is the chrome of
@@ -223,19 +224,7 @@ pub(crate) fn without_chrome(
     if chrome.iter().all(|&c| c) {
         return (blocks, sources);
     }
-    let mut kept = (
-        Vec::with_capacity(blocks.len()),
-        Vec::with_capacity(sources.len()),
-    );
-    for ((b, s), chrome) in blocks.into_iter().zip(sources).zip(chrome) {
-        if chrome {
-            dropped.push((s, Reason::LineFilter));
-        } else {
-            kept.0.push(b);
-            kept.1.push(s);
-        }
-    }
-    kept
+    split_off(blocks, sources, dropped, |k, _| chrome[k])
 }
 
 /// Shortest text (in characters) a block must hold to go as a repeat.

@@ -9,7 +9,7 @@
 //! others is refused with 503.
 
 use crate::ExtractOptions;
-use crate::crawl::fetch::FetchedPage;
+use crate::crawl::fetch::{FetchedPage, ResponseInfo};
 use crate::crawl::pipeline::fields;
 use crate::crawl::sites::SelectorsConfig;
 use crate::io::output::{Format, Record};
@@ -160,11 +160,43 @@ async fn extract_post(
         };
         return answer(&app, req, Some(page)).await;
     }
-    let req: ExtractRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => return error_response("bad_request", format!("invalid JSON request: {e}")),
-    };
-    answer(&app, req, None).await
+    // Decoding the JSON, extracting and writing the answer happen in one
+    // task on the blocking pool, in a slot: the page stays in one thread's
+    // caches, and the runtime's threads only move bytes.
+    let size = body.len();
+    let shared = app.clone();
+    let decoded = with_slot(&app, size, move || {
+        match serde_json::from_slice::<ExtractRequest>(&body) {
+            Err(e) => Decoded::Answered(error_response(
+                "bad_request",
+                format!("invalid JSON request: {e}"),
+            )),
+            Ok(req) if req.html.is_some() => Decoded::Answered(answer_now(&shared, req, None)),
+            Ok(req) => Decoded::Fetch(req),
+        }
+    })
+    .await;
+    match decoded {
+        Ok(Decoded::Answered(r)) => r,
+        Ok(Decoded::Fetch(req)) => answer(&app, req, None).await,
+        Err(kind) => refused(&app, "request".into(), None, kind),
+    }
+}
+
+/// A JSON request once decoded on the blocking pool.
+enum Decoded {
+    /// Its answer, when the page came with it (or the request was bad).
+    Answered(Response),
+    /// A request whose page is yet to be fetched.
+    Fetch(ExtractRequest),
+}
+
+/// The answer when no slot could be had (`busy`) or the extraction
+/// panicked (`internal`).
+fn refused(app: &App, source: String, url: Option<String>, kind: &'static str) -> Response {
+    let record = Record::failed(source, url, kind, slot_message(kind));
+    app.metrics.error(kind);
+    (status::for_kind(Some(kind)), axum::Json(record)).into_response()
 }
 
 async fn extract_get(State(app): State<Arc<App>>, RawQuery(q): RawQuery) -> Response {
@@ -211,14 +243,60 @@ fn markdown(status: StatusCode, md: String) -> Response {
         .into_response()
 }
 
-/// The answer to one extraction request, in the format it asks for.
+/// The format a request asks for, or the answer refusing it.
+fn format_of(req: &ExtractRequest) -> Result<Format, Response> {
+    match req.format.as_deref().map(str::parse::<Format>) {
+        None => Ok(Format::Jsonl),
+        Some(Ok(f)) => Ok(f),
+        Some(Err(e)) => Err(error_response("bad_request", e)),
+    }
+}
+
+/// The answer to one extraction request, in the format it asks for: the
+/// page is fetched here when the request only names it, then extracted
+/// and written on the blocking pool.
 async fn answer(app: &Arc<App>, req: ExtractRequest, page: Option<RawPage>) -> Response {
-    let format = match req.format.as_deref().map(str::parse::<Format>) {
-        None => Format::Jsonl,
-        Some(Ok(f)) => f,
-        Some(Err(e)) => return error_response("bad_request", e),
+    let format = match format_of(&req) {
+        Ok(f) => f,
+        Err(r) => return r,
     };
-    let record = run(app, req, page, format).await;
+    let job = match job(app, req, page, format).await {
+        Ok(job) => job,
+        Err(record) => return respond(app, record, format),
+    };
+    let (source, url) = (job.source.clone(), job.url.clone());
+    let shared = app.clone();
+    match with_slot(app, job.bytes.len(), move || {
+        respond(&shared, job.record(), format)
+    })
+    .await
+    {
+        Ok(r) => r,
+        Err(kind) => refused(app, source, url, kind),
+    }
+}
+
+/// The answer to a request whose page is in hand, made in this thread
+/// (which holds a slot).
+fn answer_now(app: &Arc<App>, req: ExtractRequest, page: Option<RawPage>) -> Response {
+    let format = match format_of(&req) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let record = match job_in_hand(app, req, page, format) {
+        Ok(Ok(job)) => job.record(),
+        Ok(Err(_)) => unreachable!("the page is in hand"),
+        Err(record) => record,
+    };
+    respond(app, record, format)
+}
+
+/// A record as the answer in `format`, counted in the metrics when it is
+/// an error.
+fn respond(app: &App, record: Record, format: Format) -> Response {
+    if let Some(e) = &record.error {
+        app.metrics.error(&e.kind);
+    }
     let status = status::for_kind(record.error.as_ref().map(|e| e.kind.as_str()));
     // The record is serialized once, straight into the answer's body.
     let rendered = match format {
@@ -298,19 +376,90 @@ async fn batch(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>)
 /// to its record, to be written in `format` (only Markdown needs the
 /// Markdown's inline markup).
 async fn run(app: &Arc<App>, req: ExtractRequest, page: Option<RawPage>, format: Format) -> Record {
-    let record = run_inner(app, req, page, format).await;
+    let record = match job(app, req, page, format).await {
+        Ok(job) => {
+            let (source, url) = (job.source.clone(), job.url.clone());
+            match with_slot(app, job.bytes.len(), move || job.record()).await {
+                Ok(record) => record,
+                Err(kind) => Record::failed(source, url, kind, slot_message(kind)),
+            }
+        }
+        Err(record) => record,
+    };
     if let Some(e) = &record.error {
         app.metrics.error(&e.kind);
     }
     record
 }
 
-async fn run_inner(
+/// A page to extract, with what the record says of it.
+struct Job {
+    source: String,
+    url: Option<String>,
+    bytes: Vec<u8>,
+    base: Option<String>,
+    info: Option<ResponseInfo>,
+    options: ExtractOptions,
+}
+
+impl Job {
+    /// Extract the page, in this thread, to its record.
+    fn record(self) -> Record {
+        let result = crate::extract(&self.bytes, self.base.as_deref(), &self.options);
+        let mut record = match result {
+            Ok(article) => Record::ok(self.source, self.url, article),
+            Err(e) => Record::not_extracted(self.source, self.url, &e),
+        };
+        if let Some(info) = self.info {
+            record.fetch = Some(fields(&info, None));
+        }
+        record
+    }
+}
+
+/// The job a request makes, its page fetched when it names only a URL;
+/// `Err` is the record of a request that cannot make one.
+async fn job(
     app: &Arc<App>,
     req: ExtractRequest,
     page: Option<RawPage>,
     format: Format,
-) -> Record {
+) -> Result<Job, Record> {
+    let (mut job, url) = match job_in_hand(app, req, page, format)? {
+        Ok(job) => return Ok(job),
+        Err(pending) => pending,
+    };
+    match app.fetcher.fetch(&url).await {
+        Ok(FetchedPage {
+            info,
+            charset,
+            body,
+            ..
+        }) => {
+            job.options.http_charset = charset;
+            job.base = info.final_url.clone().or_else(|| Some(url));
+            job.bytes = body;
+            job.info = Some(info);
+            Ok(job)
+        }
+        Err(f) => {
+            let mut r = Record::failed(job.source, job.url, f.error.kind(), f.error.to_string());
+            r.fetch = Some(fields(&f.info, None));
+            Err(r)
+        }
+    }
+}
+
+/// The job of a request whose page came with it; `Ok(Err)` is a job
+/// still without its page, with the URL to fetch it from; `Err` the
+/// record of a request that cannot make a job.
+#[allow(clippy::type_complexity)]
+fn job_in_hand(
+    app: &App,
+    req: ExtractRequest,
+    page: Option<RawPage>,
+    format: Format,
+) -> Result<Result<Job, (Job, String)>, Record> {
     let source = req.url.clone().unwrap_or_else(|| "request".to_string());
     let mut options =
         crate::crawl::sites::options_for(&app.options, &app.sites, req.url.as_deref());
@@ -323,7 +472,7 @@ async fn run_inner(
     options.images = req.images.unwrap_or(options.images);
     options.text_only = format != Format::Markdown;
     if let Err(e) = options.selectors.validate() {
-        return Record::not_extracted(source, req.url, &e);
+        return Err(Record::not_extracted(source, req.url, &e));
     }
     let html = match page {
         Some(p) => {
@@ -332,46 +481,27 @@ async fn run_inner(
         }
         None => req.html.map(String::into_bytes),
     };
-    let (bytes, info, base) = match (html, &req.url) {
-        (Some(html), url) => (html, None, url.clone()),
-        (None, Some(url)) => match app.fetcher.fetch(url).await {
-            Ok(FetchedPage {
-                info,
-                charset,
-                body,
-                ..
-            }) => {
-                options.http_charset = charset;
-                let base = info.final_url.clone().or_else(|| Some(url.clone()));
-                (body, Some(info), base)
-            }
-            Err(f) => {
-                let mut r =
-                    Record::failed(source, req.url.clone(), f.error.kind(), f.error.to_string());
-                r.fetch = Some(fields(&f.info, None));
-                return r;
-            }
-        },
-        (None, None) => {
-            let r = Record::failed(
-                source,
-                None,
-                "bad_request",
-                "the request names no page: give \"html\" or \"url\"".into(),
-            );
-            return r;
-        }
+    let given = html.is_some();
+    let job = Job {
+        source,
+        base: req.url.clone(),
+        url: req.url,
+        bytes: html.unwrap_or_default(),
+        info: None,
+        options,
     };
-    let result = extract_in_slot(app, bytes, base, options).await;
-    let mut record = match result {
-        Ok(Ok(article)) => Record::ok(source, req.url, article),
-        Ok(Err(e)) => Record::not_extracted(source, req.url, &e),
-        Err(kind) => Record::failed(source, req.url, kind, slot_message(kind)),
-    };
-    if let Some(info) = info {
-        record.fetch = Some(fields(&info, None));
+    if given {
+        return Ok(Ok(job));
     }
-    record
+    match job.url.clone() {
+        Some(url) => Ok(Err((job, url))),
+        None => Err(Record::failed(
+            job.source,
+            None,
+            "bad_request",
+            "the request names no page: give \"html\" or \"url\"".into(),
+        )),
+    }
 }
 
 fn slot_message(kind: &str) -> String {
@@ -379,22 +509,6 @@ fn slot_message(kind: &str) -> String {
         "busy" => "too many requests are waiting for an extraction slot; retry later".into(),
         _ => "extraction panicked; please report this page".into(),
     }
-}
-
-/// Extract on the blocking pool, holding one of the server's slots until
-/// the extraction ends (also when the request gave up on it). `Err` is the
-/// kind of a refusal: `busy` (the queue is full) or `internal` (a panic).
-pub async fn extract_in_slot(
-    app: &Arc<App>,
-    bytes: Vec<u8>,
-    url: Option<String>,
-    options: ExtractOptions,
-) -> Result<Result<crate::Article, crate::ExtractError>, &'static str> {
-    let size = bytes.len();
-    with_slot(app, size, move || {
-        crate::extract(&bytes, url.as_deref(), &options)
-    })
-    .await
 }
 
 /// Run `f`, the extraction of a page of `size` bytes, on the blocking pool

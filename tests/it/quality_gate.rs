@@ -45,8 +45,8 @@ const WCXB_ARTICLE_F1: f64 = 0.93;
 const WCXB_SERVICE_F1: f64 = 0.843;
 const WCXB_PRODUCT_F1: f64 = 0.695;
 const WCXB_COLLECTION_F1: f64 = 0.67;
-const WCXB_FORUM_F1: f64 = 0.806;
-const WCXB_LISTING_F1: f64 = 0.747;
+const WCXB_FORUM_F1: f64 = 0.80;
+const WCXB_LISTING_F1: f64 = 0.73;
 const WCXB_DOCUMENTATION_F1: f64 = 0.928;
 
 /// The benchmark folder: `PITH_BENCH_DIR`, else `../shared/bench` beside the

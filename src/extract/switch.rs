@@ -113,6 +113,8 @@ rules_enum! {
     BlockModel = "block_model",
     // rules.rs phrase lists used by several stages.
     RelatedHeadings = "related_headings",
+    // metadata: where a date is looked for.
+    HeadlineDateH2 = "headline_date_h2",
 }
 
 /// Index of the first `class:` entry; `part:` entries follow those.

@@ -27,6 +27,7 @@ pub mod title;
 use crate::extract::dom::{Data, Doc, ElemNode, Ix, Tag, attr};
 use crate::extract::model::Metadata;
 use crate::extract::stats::Stats;
+use crate::extract::switch::{self, Rule};
 use crate::extract::text::{collapse_whitespace, push_collapsed};
 use author::clean_authors;
 use chrono::NaiveDate;
@@ -153,6 +154,11 @@ pub(super) struct Gathered<'a> {
     /// may be a date alone ("Dec 17, 2025", "Updated: 03/14/2022"), with
     /// where they are.
     date_lines: Vec<(Ix, &'a str)>,
+    /// Where the first `<h2>` before any `<h1>` starts and ends, and the
+    /// date lines within reach of it: the headline of a page that has no
+    /// `<h1>` (a page builder's template sets its title in an `<h2>`).
+    h2_at: Option<(Ix, Ix)>,
+    h2_date_lines: Vec<(Ix, &'a str)>,
 }
 
 /// Where a metadata field's value was read from, as the explanation shows
@@ -426,8 +432,12 @@ const DATE_LINE_AFTER: Ix = 80;
 /// (under it rather than above it when both are as near): the date most
 /// templates print above or under the title without marking it up.
 fn headline_date(g: &Gathered<'_>, now: NaiveDate) -> Option<NaiveDate> {
-    let (start, end) = g.h1_at?;
-    g.date_lines
+    let ((start, end), lines) = match (g.h1_at, g.h2_at) {
+        (Some(h1), _) => (h1, &g.date_lines),
+        (None, Some(h2)) if switch::on(Rule::HeadlineDateH2) => (h2, &g.h2_date_lines),
+        _ => return None,
+    };
+    lines
         .iter()
         .filter(|(i, _)| *i + DATE_LINE_BEFORE >= start && *i <= start + DATE_LINE_AFTER)
         .filter_map(|&(i, t)| {
@@ -605,6 +615,10 @@ fn gather<'a>(doc: &Doc<'a>, raw: &[Stats]) -> Gathered<'a> {
                 }
             }
             Data::Elem(e) => {
+                if e.name == "h2" && g.h1_at.is_none() && g.h2_at.is_none() {
+                    g.h2_at = Some((i, n.end));
+                    g.h2_date_lines.clone_from(&g.date_lines);
+                }
                 if e.name == "h1" && g.h1.is_none() && h1.is_none() {
                     g.h1_at.get_or_insert((i, n.end));
                     h1 = Some(OpenH1 {
@@ -646,6 +660,9 @@ impl<'a> Gathered<'a> {
             || in_link_or_furniture(doc, parent)
         {
             return;
+        }
+        if self.h1_at.is_none() && self.h2_at.is_some_and(|(h, _)| i <= h + DATE_LINE_AFTER) {
+            self.h2_date_lines.push((i, text));
         }
         if self.h1_at.is_none() {
             self.date_lines
@@ -947,6 +964,25 @@ mod tests {
             ),
             (
                 format!("<h1>Title</h1>{}<div>Dec 9, 2025</div>", story.repeat(30)),
+                None,
+            ),
+            // A page with no `<h1>` sets its headline in the first `<h2>`;
+            // with an `<h1>` the `<h2>`s are its sections.
+            (
+                format!("<h2>Title</h2><div>Feb 16, 2025</div>{story}"),
+                Some("2025-02-16"),
+            ),
+            (
+                format!(
+                    "<h2>Menu</h2><h1>Title</h1><div>Dec 9, 2025</div>{story}<h2>Part</h2><div>Jan 3, 2025</div>"
+                ),
+                Some("2025-12-09"),
+            ),
+            (
+                format!(
+                    "<h1>Title</h1>{}<h2>Part</h2><div>Dec 9, 2025</div>",
+                    story.repeat(30)
+                ),
                 None,
             ),
             // No headline, or a line that says more than a date.

@@ -244,11 +244,11 @@ fn markdown(status: StatusCode, md: String) -> Response {
 }
 
 /// The format a request asks for, or the answer refusing it.
-fn format_of(req: &ExtractRequest) -> Result<Format, Response> {
+fn format_of(req: &ExtractRequest) -> Result<Format, Box<Response>> {
     match req.format.as_deref().map(str::parse::<Format>) {
         None => Ok(Format::Jsonl),
         Some(Ok(f)) => Ok(f),
-        Some(Err(e)) => Err(error_response("bad_request", e)),
+        Some(Err(e)) => Err(Box::new(error_response("bad_request", e))),
     }
 }
 
@@ -258,7 +258,7 @@ fn format_of(req: &ExtractRequest) -> Result<Format, Response> {
 async fn answer(app: &Arc<App>, req: ExtractRequest, page: Option<RawPage>) -> Response {
     let format = match format_of(&req) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let job = match job(app, req, page, format).await {
         Ok(job) => job,
@@ -281,12 +281,12 @@ async fn answer(app: &Arc<App>, req: ExtractRequest, page: Option<RawPage>) -> R
 fn answer_now(app: &Arc<App>, req: ExtractRequest, page: Option<RawPage>) -> Response {
     let format = match format_of(&req) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let record = match job_in_hand(app, req, page, format) {
-        Ok(Ok(job)) => job.record(),
-        Ok(Err(_)) => unreachable!("the page is in hand"),
-        Err(record) => record,
+        Prepared::Ready(job) => job.record(),
+        Prepared::Fetch(..) => unreachable!("the page is in hand"),
+        Prepared::Refused(record) => *record,
     };
     respond(app, record, format)
 }
@@ -425,9 +425,10 @@ async fn job(
     page: Option<RawPage>,
     format: Format,
 ) -> Result<Job, Record> {
-    let (mut job, url) = match job_in_hand(app, req, page, format)? {
-        Ok(job) => return Ok(job),
-        Err(pending) => pending,
+    let (mut job, url) = match job_in_hand(app, req, page, format) {
+        Prepared::Ready(job) => return Ok(job),
+        Prepared::Fetch(job, url) => (job, url),
+        Prepared::Refused(record) => return Err(*record),
     };
     match app.fetcher.fetch(&url).await {
         Ok(FetchedPage {
@@ -437,7 +438,7 @@ async fn job(
             ..
         }) => {
             job.options.http_charset = charset;
-            job.base = info.final_url.clone().or_else(|| Some(url));
+            job.base = info.final_url.clone().or(Some(url));
             job.bytes = body;
             job.info = Some(info);
             Ok(job)
@@ -450,16 +451,18 @@ async fn job(
     }
 }
 
-/// The job of a request whose page came with it; `Ok(Err)` is a job
-/// still without its page, with the URL to fetch it from; `Err` the
-/// record of a request that cannot make a job.
-#[allow(clippy::type_complexity)]
-fn job_in_hand(
-    app: &App,
-    req: ExtractRequest,
-    page: Option<RawPage>,
-    format: Format,
-) -> Result<Result<Job, (Job, String)>, Record> {
+/// What a request makes before any fetch.
+enum Prepared {
+    /// A job whose page came with the request.
+    Ready(Job),
+    /// A job still without its page, and the URL to fetch it from.
+    Fetch(Job, String),
+    /// The record of a request that cannot make a job.
+    Refused(Box<Record>),
+}
+
+/// The job of a request, as far as it goes without fetching.
+fn job_in_hand(app: &App, req: ExtractRequest, page: Option<RawPage>, format: Format) -> Prepared {
     let source = req.url.clone().unwrap_or_else(|| "request".to_string());
     let mut options =
         crate::crawl::sites::options_for(&app.options, &app.sites, req.url.as_deref());
@@ -472,7 +475,7 @@ fn job_in_hand(
     options.images = req.images.unwrap_or(options.images);
     options.text_only = format != Format::Markdown;
     if let Err(e) = options.selectors.validate() {
-        return Err(Record::not_extracted(source, req.url, &e));
+        return Prepared::Refused(Box::new(Record::not_extracted(source, req.url, &e)));
     }
     let html = match page {
         Some(p) => {
@@ -491,16 +494,16 @@ fn job_in_hand(
         options,
     };
     if given {
-        return Ok(Ok(job));
+        return Prepared::Ready(job);
     }
     match job.url.clone() {
-        Some(url) => Ok(Err((job, url))),
-        None => Err(Record::failed(
+        Some(url) => Prepared::Fetch(job, url),
+        None => Prepared::Refused(Box::new(Record::failed(
             job.source,
             None,
             "bad_request",
             "the request names no page: give \"html\" or \"url\"".into(),
-        )),
+        ))),
     }
 }
 

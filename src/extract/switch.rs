@@ -90,6 +90,7 @@ rules_enum! {
     DropCards = "drop_cards",
     // render: captions and the block filter.
     CreditedCaptions = "credited_captions",
+    CaptionHeadings = "caption_headings",
     RelatedSections = "related_sections",
     RepeatedLines = "repeated_lines",
     BoilerplateLines = "boilerplate_lines",

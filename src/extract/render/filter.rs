@@ -473,6 +473,23 @@ mod tests {
         let mut keep = vec![true; blocks.len()];
         drop_related_sections(&blocks, &mut keep);
         assert_eq!(keep, [true, true]);
+
+        // A shop's product page closes the same way, in its own words.
+        for heading in [
+            "Customers also viewed",
+            "Frequently bought together",
+            "Recently viewed",
+            "Produits similaires",
+        ] {
+            let blocks = vec![
+                b(BlockKind::Para, story),
+                b(BlockKind::Heading(2), heading),
+                b(BlockKind::Para, "Another product, $24.00"),
+            ];
+            let mut keep = vec![true; blocks.len()];
+            drop_related_sections(&blocks, &mut keep);
+            assert_eq!(keep, [true, false, false], "{heading}");
+        }
     }
 
     #[test]

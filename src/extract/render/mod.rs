@@ -261,6 +261,19 @@ fn is_credited_caption(text: &str) -> bool {
     rules::CAPTION_CREDITS.iter().any(|c| credit.starts_with(c))
 }
 
+/// Whether element `i`, named as a caption by its class or id, is the body
+/// of a card instead: it holds a heading. A picture's caption is a line or
+/// two of prose under it; the body of a card in a grid (Bootstrap's
+/// `thumbnail > .caption`, a shop's `product-caption`) carries the item's
+/// name as a heading, with its details and price beside it. (A heading
+/// named as a caption is a heading already.)
+fn titles_a_card(doc: &Doc<'_>, i: Ix) -> bool {
+    use crate::extract::switch::{Rule, on};
+    on(Rule::CaptionHeadings)
+        && (i + 1..doc.nodes[i as usize].end)
+            .any(|d| doc.elem(d).is_some_and(|e| e.tag.intersects(Tag::HEADING)))
+}
+
 /// A line that holds only marks (and spaces) holds nothing.
 fn is_lone_mark(c: char) -> bool {
     inline::is_mark(c)
@@ -482,7 +495,8 @@ fn open(doc: &Doc<'_>, w: &mut Walker<'_>, i: Ix, name: &str, t: Tag) {
         "figcaption" | "caption" => Ctx::Caption,
         _ if doc
             .elem(i)
-            .is_some_and(|e| e.hits.contains(crate::extract::rules::Hit::CAPTION)) =>
+            .is_some_and(|e| e.hits.contains(crate::extract::rules::Hit::CAPTION))
+            && !titles_a_card(doc, i) =>
         {
             Ctx::Caption
         }
@@ -689,6 +703,28 @@ mod tests {
         assert!(
             md.starts_with("| A | B |\n| --- | --- |\n| 1 | 2 |"),
             "{md}"
+        );
+    }
+
+    #[test]
+    fn a_caption_that_holds_a_heading_is_a_card_body() {
+        let b = render(
+            "<body><figure><img src='a.jpg'><div class='photo-caption'>Harbour at dawn</div></figure>\
+             <div class='thumbnail'><img src='b.jpg'><div class='caption'><h3>Brass Desk Lamp</h3>\
+             <div>Maker: Studio North</div><div class='price'>$120.00</div></div></div></body>",
+        );
+        let shown: Vec<(&str, bool)> = b
+            .iter()
+            .map(|b| (b.text.as_str(), b.kind == BlockKind::Caption))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("Harbour at dawn", true),
+                ("Brass Desk Lamp", false),
+                ("Maker: Studio North", false),
+                ("$120.00", false)
+            ]
         );
     }
 }

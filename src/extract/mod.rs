@@ -369,6 +369,8 @@ fn run(
     let mut trace: Option<explained::PassTrace> = None;
     // Whether the page was read as a region (a thread keeps its discussion).
     let mut region: Option<bool> = None;
+    // A thread's post headers, which no later filter drops.
+    let mut headers = Vec::new();
     let (mut blocks, mut sources, mut filtered) = match profile {
         Profile::Article => {
             let best = climb_ladder(&doc, &raw, &known, now, options, steer, deadline)?;
@@ -386,14 +388,17 @@ fn run(
                         page_type = PageType::Listing;
                     }
                     region = Some(false);
-                    region::extract(&doc, &raw, &known, now, false, page_type, steer)
+                    let r = region::extract(&doc, &raw, &known, now, false, page_type, steer);
+                    (r.blocks, r.sources, r.filtered)
                 }
             }
         }
         Profile::Region | Profile::Thread => {
             let thread = profile == Profile::Thread;
             region = Some(thread);
-            region::extract(&doc, &raw, &known, now, thread, page_type, steer)
+            let r = region::extract(&doc, &raw, &known, now, thread, page_type, steer);
+            headers = r.headers;
+            (r.blocks, r.sources, r.filtered)
         }
     };
     let judged = block_model::PageBlocks {
@@ -428,6 +433,10 @@ fn run(
     }
     if region == Some(true) && switch::on(Rule::ThreadChrome) {
         (blocks, sources) = region::without_chrome(blocks, sources, &mut filtered);
+    }
+    if !headers.is_empty() {
+        (blocks, sources) = region::with_headers(blocks, sources, headers, &mut filtered);
+        judged_out.retain(|(s, _)| !sources.contains(s));
     }
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
         return Err(ExtractError::PageType(page_type));

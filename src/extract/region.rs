@@ -16,6 +16,10 @@
 //! post, a description repeated in a second tab): the second copy goes. A
 //! thread ends with its last post: the reply box, the sign-in prompt and
 //! the similar threads after it go too.
+//!
+//! A post's header (who wrote it and when) is the thread's text: the name
+//! and the date that open each post stay, though a byline or a dateline on
+//! an article would go.
 
 use crate::extract::dom::{Doc, Flag, Ix, Tag, attr};
 use crate::extract::ladder::{Known, LADDER, Pass};
@@ -51,7 +55,7 @@ pub(crate) fn extract(
     thread: bool,
     page_type: PageType,
     steer: crate::extract::Steer<'_>,
-) -> (Vec<Block>, Vec<Ix>, Vec<(Ix, Reason)>) {
+) -> Region {
     let forced = steer.forced;
     let pass = pass(thread, page_type);
     let mut removed = clean::removed(doc, raw, pass);
@@ -61,6 +65,23 @@ pub(crate) fn extract(
     forced.add_roots(doc, &mut roots);
     let (blocks, sources) = render::blocks_sourced(doc, &roots, &removed, steer.inline);
     let (blocks, sources) = render::without_captions(blocks, sources);
+    let posts = if thread {
+        posts(doc, &st, &roots)
+    } else {
+        Vec::new()
+    };
+    let headers = if switch::on(Rule::PostHeaders) {
+        post_headers(doc, &posts, &blocks, &sources, now)
+            .into_iter()
+            .map(|(k, post)| PostHeader {
+                block: blocks[k].clone(),
+                source: sources[k],
+                post_end: doc.nodes[post as usize].end,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let (mut blocks, mut sources, filtered) = render::filter::filter_sourced(
         blocks,
         sources,
@@ -100,11 +121,6 @@ pub(crate) fn extract(
             }
         }
     }
-    let posts = if thread {
-        posts(doc, &st, &roots)
-    } else {
-        Vec::new()
-    };
     if (thread || page_type == PageType::Product) && switch::on(Rule::RepeatedBlocks) {
         let page = Repeats {
             doc,
@@ -121,7 +137,130 @@ pub(crate) fn extract(
             filtered.extend(sources.drain(at..).map(|s| (s, Reason::ThreadTail)));
         }
     }
-    (blocks, sources, filtered)
+    Region {
+        blocks,
+        sources,
+        filtered,
+        headers,
+    }
+}
+
+/// What [`extract`] finds in a page's main region.
+pub(crate) struct Region {
+    /// The blocks kept, in page order.
+    pub(crate) blocks: Vec<Block>,
+    /// The node each block starts at.
+    pub(crate) sources: Vec<Ix>,
+    /// The nodes of the blocks the last filters dropped, and why.
+    pub(crate) filtered: Vec<(Ix, Reason)>,
+    /// A thread's post headers ([`post_headers`]): they stay whatever the
+    /// later filters say, when their post does ([`with_headers`]).
+    pub(crate) headers: Vec<PostHeader>,
+}
+
+/// A block that heads a post of a thread (its author or its date).
+pub(crate) struct PostHeader {
+    block: Block,
+    /// The node the block starts at.
+    source: Ix,
+    /// The end of the post's subtree.
+    post_end: Ix,
+}
+
+/// Most words a post's date line has ("Posted March 5, 2024, 11:15pm").
+const POST_DATE_MAX_WORDS: usize = 8;
+/// Most words a poster's name has.
+const POSTER_MAX_WORDS: usize = 4;
+
+/// The indices of the blocks that head the thread's `posts`, among `blocks`,
+/// each with its post
+/// (each starting at its node in `sources`, in page order): in each post,
+/// the first date line before the post's text (a block longer than a date
+/// line), and the post's first block (the second when the first is one
+/// letter, an avatar's initial) when it comes before that date and is as
+/// short as a name. Forum software sets a post's author and date above
+/// it (or in a column beside it), then the member's rank and counts, which
+/// are not taken; dates in a member's details (`<dl>`: "Joined Aug 24,
+/// 2006") are not the post's.
+fn post_headers(
+    doc: &Doc<'_>,
+    posts: &[Ix],
+    blocks: &[Block],
+    sources: &[Ix],
+    now: NaiveDate,
+) -> Vec<(usize, Ix)> {
+    let words = |b: &Block| b.text.split_whitespace().count();
+    let in_details = |s: Ix, post: Ix| {
+        let mut i = s;
+        while i != crate::extract::dom::NONE && i > post {
+            if doc
+                .elem(i)
+                .is_some_and(|e| matches!(e.name, "dl" | "dt" | "dd"))
+            {
+                return true;
+            }
+            i = doc.nodes[i as usize].parent;
+        }
+        false
+    };
+    let mut out = Vec::new();
+    for &p in posts {
+        let end = doc.nodes[p as usize].end;
+        let lo = sources.partition_point(|&s| s < p);
+        let hi = sources.partition_point(|&s| s < end);
+        let span = &blocks[lo..hi];
+        let body = span
+            .iter()
+            .position(|b| words(b) > POST_DATE_MAX_WORDS)
+            .unwrap_or(span.len());
+        let date = (0..body).find(|&k| {
+            span[k].quote == 0
+                && render::filter::is_dateline(&span[k].text, now)
+                && !in_details(sources[lo + k], p)
+        });
+        let Some(d) = date else { continue };
+        // The name opens the post; an avatar drawn as the name's initial
+        // may come before it.
+        let name = (0..d.min(2)).find(|&k| span[k].text.chars().count() > 1);
+        if let Some(n) = name.filter(|&n| {
+            let b = &span[n];
+            b.quote == 0
+                && words(b) <= POSTER_MAX_WORDS
+                && !rules::is_post_chrome(&b.text)
+                && !render::filter::is_dateline(&b.text, now)
+        }) {
+            out.push((lo + n, p));
+        }
+        out.push((lo + d, p));
+    }
+    out
+}
+
+/// `blocks` and their `sources` (in page order) with a thread's post
+/// `headers` put back where they stand in the page, those the filters
+/// after [`extract`] (the block model, the post chrome) dropped; `dropped`
+/// forgets them. A header stays only over its post's text: a post the
+/// filters dropped whole goes with its header.
+pub(crate) fn with_headers(
+    mut blocks: Vec<Block>,
+    mut sources: Vec<Ix>,
+    headers: Vec<PostHeader>,
+    dropped: &mut Vec<(Ix, Reason)>,
+) -> (Vec<Block>, Vec<Ix>) {
+    for h in headers {
+        let at = sources.partition_point(|&x| x < h.source);
+        let here = sources.get(at) == Some(&h.source);
+        let post_kept = sources[at..]
+            .iter()
+            .any(|&x| x > h.source && x < h.post_end);
+        if here || !post_kept {
+            continue;
+        }
+        blocks.insert(at, h.block);
+        sources.insert(at, h.source);
+        dropped.retain(|&(x, _)| x != h.source);
+    }
+    (blocks, sources)
 }
 
 /// The blocks without the controls of a grid of items
@@ -453,6 +592,75 @@ mod tests {
         assert_eq!(kept, [texts[0], texts[6]]);
         let dropped: Vec<Ix> = dropped.into_iter().map(|(s, _)| s).collect();
         assert_eq!(dropped, [1, 2, 3, 4, 5, 7]);
+    }
+
+    /// A thread of `posts` posts, each a column of the member's name, rank
+    /// and join date beside the post's date and text.
+    fn thread(posts: usize) -> String {
+        let post = |k: usize| {
+            format!(
+                "<article class='message'><div class='user'><h4>poster{k}</h4><h5>Senior Member</h5>\
+                 <dl><dt>Joined</dt><dd>Jan 9, 2012</dd></dl></div>\
+                 <div class='main'><div><time datetime='2024-05-1{k}'>May 1{k}, 2024</time></div>\
+                 <p>The text of post {k}, which says at some length what the poster thinks of the matter in hand.</p></div></article>"
+            )
+        };
+        let posts: String = (1..=posts).map(post).collect();
+        format!("<body><main><div class='thread'>{posts}</div></main></body>")
+    }
+
+    /// The texts of the blocks [`post_headers`] picks in `html`.
+    fn headers_of(html: &str) -> Vec<String> {
+        let h = scraper::Html::parse_document(html);
+        let doc = Doc::build(&h);
+        let st = stats::stats(&doc, None);
+        let removed = vec![false; doc.nodes.len()];
+        let roots = roots(&doc, &st, &removed);
+        let (blocks, sources) =
+            render::blocks_sourced(&doc, &roots, &removed, render::inline::Inline::default());
+        let posts = posts(&doc, &st, &roots);
+        let now = NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
+        post_headers(&doc, &posts, &blocks, &sources, now)
+            .into_iter()
+            .map(|(k, _)| blocks[k].text.clone())
+            .collect()
+    }
+
+    #[test]
+    fn each_post_keeps_its_name_and_date_not_the_members_details() {
+        assert_eq!(
+            headers_of(&thread(3)),
+            [
+                "poster1",
+                "May 11, 2024",
+                "poster2",
+                "May 12, 2024",
+                "poster3",
+                "May 13, 2024"
+            ]
+        );
+        // One container of text is no thread: nothing heads a post.
+        assert!(headers_of("<body><main><h4>poster1</h4><p>May 11, 2024</p>\
+            <p>The text of the page, which says at some length what it thinks of the matter in hand.</p></main></body>")
+            .is_empty());
+    }
+
+    #[test]
+    fn a_header_comes_back_only_over_its_posts_text() {
+        let header = |text: &str, source: Ix| PostHeader {
+            block: block(text),
+            source,
+            post_end: source + 10,
+        };
+        // Post 1 (nodes 0..10) kept its text at node 5; post 2 (20..30) lost it.
+        let blocks = vec![block("The text of the first post, kept.")];
+        let headers = vec![header("poster1", 1), header("poster2", 21)];
+        let mut dropped = vec![(1, Reason::BlockModel), (21, Reason::BlockModel)];
+        let (kept, sources) = with_headers(blocks, vec![5], headers, &mut dropped);
+        let kept: Vec<&str> = kept.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(kept, ["poster1", "The text of the first post, kept."]);
+        assert_eq!(sources, [1, 5]);
+        assert_eq!(dropped.len(), 1);
     }
 
     fn kinded(kind: BlockKind, text: &str, linked: bool) -> Block {

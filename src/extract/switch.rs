@@ -109,6 +109,7 @@ rules_enum! {
     ThreadTail = "thread_tail",
     RepeatedBlocks = "repeated_blocks",
     ThreadChrome = "thread_chrome",
+    PostHeaders = "post_headers",
     RegionRelatedSections = "region_related_sections",
     // block_model.rs: the learned judge of a region's blocks.
     BlockModel = "block_model",

@@ -394,7 +394,7 @@ const DATELINE_MAX_WORDS: usize = 16;
 
 /// A short line that is mostly a date: "Updated 5:27 am, Nov 20, 2019",
 /// "PUBLISHED: 10:48, Tue, Nov 19, 2019", "Published 1 day ago".
-fn is_dateline(text: &str, now: chrono::NaiveDate) -> bool {
+pub(crate) fn is_dateline(text: &str, now: chrono::NaiveDate) -> bool {
     let byline = text.len() <= 2 * DATELINE_MAX_CHARS && opens_with_by(text);
     (byline
         || text.len() <= DATELINE_MAX_CHARS

@@ -186,6 +186,12 @@ pub(crate) struct PageBlocks<'d, 'a> {
     pub thread: bool,
 }
 
+/// Fewest blocks a page must have for the model to judge it. The model
+/// learned from whole pages (about 120 blocks on average); a page of a few
+/// lines (a directory listing, a stub) is outside what it saw, and its
+/// page type is the least sure too.
+pub(crate) const MIN_BLOCKS: usize = 8;
+
 /// Which of the blocks the model keeps, given the probability of being
 /// content a block needs.
 pub(crate) fn keep(page: &PageBlocks<'_, '_>, threshold: f64) -> Vec<bool> {

@@ -414,7 +414,7 @@ fn run(
         .then(|| (region.is_some(), block_model::rows(&judged)));
     let threshold = region
         .and(block_model::threshold(page_type))
-        .filter(|_| switch::on(Rule::BlockModel));
+        .filter(|_| switch::on(Rule::BlockModel) && blocks.len() >= block_model::MIN_BLOCKS);
     let keep = threshold.map(|t| block_model::keep(&judged, t));
     let mut judged_out: Vec<(Ix, why::Reason)> = Vec::new();
     // The model trims a region; it never empties one.

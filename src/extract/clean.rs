@@ -628,6 +628,8 @@ fn drop_by_shape(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::ladder::LADDER;
+    use scraper::Html;
 
     #[test]
     fn a_filter_buttons_label_is_no_prose_but_a_faq_is() {
@@ -648,9 +650,6 @@ mod tests {
         };
         assert!(!is_facet_panel(&faq, page, true));
     }
-
-    use crate::extract::ladder::LADDER;
-    use scraper::Html;
 
     /// Whether the first element with this id is removed on `pass`.
     fn removed_on(html: &str, id: &str, pass: Pass) -> bool {

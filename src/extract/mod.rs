@@ -436,7 +436,7 @@ fn run(
     }
     if !headers.is_empty() {
         (blocks, sources) = region::with_headers(blocks, sources, headers, &mut filtered);
-        judged_out.retain(|(s, _)| !sources.contains(s));
+        judged_out.retain(|(s, _)| sources.binary_search(s).is_err());
     }
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
         return Err(ExtractError::PageType(page_type));

@@ -237,30 +237,41 @@ fn post_headers(
 }
 
 /// `blocks` and their `sources` (in page order) with a thread's post
-/// `headers` put back where they stand in the page, those the filters
+/// `headers` (in page order too) put back where they stand in the page, those the filters
 /// after [`extract`] (the block model, the post chrome) dropped; `dropped`
 /// forgets them. A header stays only over its post's text: a post the
 /// filters dropped whole goes with its header.
 pub(crate) fn with_headers(
-    mut blocks: Vec<Block>,
-    mut sources: Vec<Ix>,
+    blocks: Vec<Block>,
+    sources: Vec<Ix>,
     headers: Vec<PostHeader>,
     dropped: &mut Vec<(Ix, Reason)>,
 ) -> (Vec<Block>, Vec<Ix>) {
-    for h in headers {
-        let at = sources.partition_point(|&x| x < h.source);
-        let here = sources.get(at) == Some(&h.source);
-        let post_kept = sources[at..]
-            .iter()
-            .any(|&x| x > h.source && x < h.post_end);
-        if here || !post_kept {
-            continue;
-        }
-        blocks.insert(at, h.block);
-        sources.insert(at, h.source);
-        dropped.retain(|&(x, _)| x != h.source);
+    // Those dropped whose post kept text after them (headers and sources
+    // are both in page order, so the next kept block tells).
+    let back: Vec<PostHeader> = headers
+        .into_iter()
+        .filter(|h| {
+            let next = sources[sources.partition_point(|&x| x < h.source)..].first();
+            next.is_some_and(|&x| x != h.source && x < h.post_end)
+        })
+        .collect();
+    if back.is_empty() {
+        return (blocks, sources);
     }
-    (blocks, sources)
+    dropped.retain(|&(x, _)| back.binary_search_by_key(&x, |h| h.source).is_err());
+    let n = blocks.len() + back.len();
+    let mut merged = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut back = back.into_iter().peekable();
+    for (b, s) in blocks.into_iter().zip(sources) {
+        while let Some(h) = back.next_if(|h| h.source < s) {
+            merged.0.push(h.block);
+            merged.1.push(h.source);
+        }
+        merged.0.push(b);
+        merged.1.push(s);
+    }
+    merged
 }
 
 /// The blocks without the controls of a grid of items
@@ -563,13 +574,7 @@ mod tests {
     use crate::extract::model::BlockKind;
 
     fn block(text: &str) -> Block {
-        Block {
-            kind: BlockKind::Para,
-            quote: 0,
-            text: text.to_string(),
-            linked: false,
-            md: None,
-        }
+        para(text, false)
     }
 
     #[test]
@@ -687,13 +692,7 @@ mod tests {
             number: None,
             cont: false,
         };
-        Block {
-            kind,
-            quote: 0,
-            text: text.to_string(),
-            linked,
-            md: None,
-        }
+        kinded(kind, text, linked)
     }
 
     fn texts(blocks: Vec<Block>) -> Vec<String> {

@@ -407,6 +407,7 @@ pub(crate) fn is_dateline(text: &str, now: chrono::NaiveDate) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::render::is_credited_caption;
 
     #[test]
     fn grid_controls_are_told_from_item_text() {
@@ -433,7 +434,6 @@ mod tests {
             assert!(!is_grid_control(line), "{line}");
         }
     }
-    use crate::extract::render::is_credited_caption;
 
     #[test]
     fn related_sections_close_the_article_only_in_its_second_half() {

@@ -117,6 +117,8 @@ rules_enum! {
     RelatedHeadings = "related_headings",
     // metadata: where a date is looked for.
     HeadlineDateH2 = "headline_date_h2",
+    DatelineWithDate = "dateline_with_date",
+    ItempropDateText = "itemprop_date_text",
 }
 
 /// Index of the first `class:` entry; `part:` entries follow those.

@@ -199,8 +199,12 @@ enum Order {
     DNameY,
     /// day, month, year.
     Dmy,
+    /// year, month name, day.
+    YNameD,
     /// month, day, year; day first when the first number is over 12.
     MdyOrDmy,
+    /// as [`Order::MdyOrDmy`], when one of the two numbers is over 12.
+    MdyOrDmyPlain,
 }
 
 static TEXT_PATTERNS: LazyLock<Vec<(Regex, Order)>> = LazyLock::new(|| {
@@ -228,8 +232,19 @@ static TEXT_PATTERNS: LazyLock<Vec<(Regex, Order)>> = LazyLock::new(|| {
         ),
         // 14.03.2017 (day first)
         (pattern(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), Order::Dmy),
-        // 03/14/2017 (month first, as US sites write it)
+        // 03/14/2017 (month first, as US sites write it); with dashes only
+        // when one number is over 12, since 02-12-2025 is month first in the
+        // US (forum software) and day first in much of the world.
         (pattern(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), Order::MdyOrDmy),
+        (
+            pattern(r"\b(\d{1,2})-(\d{1,2})-(\d{4})\b"),
+            Order::MdyOrDmyPlain,
+        ),
+        // 2023 Jan 7 (as citation metadata writes it)
+        (
+            pattern(&format!(r"\b(\d{{4}})\s+{month}\s+(\d{{1,2}})\b")),
+            Order::YNameD,
+        ),
         // 2020年3月2日, 2020년 3월 2일
         (
             pattern(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"),
@@ -246,8 +261,12 @@ fn date_of(c: &regex::Captures<'_>, order: Order, now: NaiveDate) -> Option<Naiv
         Order::NameDy => ymd(year(3)?, month_number(&c[1])?, num(2)?, now),
         Order::DNameY => ymd(year(3)?, month_number(&c[2])?, num(1)?, now),
         Order::Dmy => ymd(year(3)?, num(2)?, num(1)?, now),
-        Order::MdyOrDmy => {
+        Order::YNameD => ymd(year(1)?, month_number(&c[2])?, num(3)?, now),
+        Order::MdyOrDmy | Order::MdyOrDmyPlain => {
             let (a, b) = (num(1)?, num(2)?);
+            if matches!(order, Order::MdyOrDmyPlain) && a <= 12 && b <= 12 {
+                return None;
+            }
             let (m, d) = if a > 12 { (b, a) } else { (a, b) };
             ymd(year(3)?, m, d, now)
         }
@@ -399,6 +418,10 @@ mod tests {
             ("2. März 2019", d(2019, 3, 2)),
             ("2020年3月2日 10時", d(2020, 3, 2)),
             ("5 марта 2021 года", d(2021, 3, 5)),
+            ("11-29-2023, 09:03 AM", d(2023, 11, 29)),
+            ("29-11-2023", d(2023, 11, 29)),
+            ("02-12-2023", None),
+            ("2023 Jan 7;15(1):e33475", d(2023, 1, 7)),
             ("no date here, 12:30", None),
             ("02 Ago 2017", d(2017, 8, 2)),
         ];

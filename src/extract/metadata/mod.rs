@@ -8,7 +8,7 @@
 //! |---|---|
 //! | title | JSON-LD `headline`; `og:title`; Dublin Core; `twitter:title` — kept as declared (the site name is cut only on request); else `<title>` with its site-name part cut off; first `<h1>` |
 //! | author | JSON-LD `author`; `author`/`article:author`/`dc.creator`/… meta; `itemprop=author`; `rel=author`; a "By …" line of text; a byline element — never inside reader comments |
-//! | date | a full date in the URL or canonical URL; JSON-LD `datePublished`; `article:published_time` and other publication meta; JSON-LD `dateCreated`; the first publication `<time>`, `itemprop=datePublished` or hAtom `class="published"` (`title`); any other `<time>` not marked as a modification; a date written in a dateline or byline element or a "By …" line (not the one an "Updated" announces); a date alone on a short line near the first `<h1>` (not in a link or page furniture; the nearest); the modification date |
+//! | date | a full date in the URL or canonical URL; JSON-LD `datePublished`; `article:published_time` and other publication meta; JSON-LD `dateCreated`; the first publication `<time>`, `itemprop=datePublished` or hAtom `class="published"` (`title`); the visible text of an `itemprop=datePublished` element without a value; any other `<time>` not marked as a modification; a date written in a dateline element (the first of the first few date, meta or byline elements that holds one; after the first, none in page furniture), a byline element or a "By …" line (not the one an "Updated" announces); a date alone on a short line near the first `<h1>` (not in a link or page furniture; the nearest); the modification date |
 //! | date_modified | JSON-LD `dateModified`; `article:modified_time`, `og:updated_time`, … |
 //! | sitename | JSON-LD publisher or WebSite name; `og:site_name`; `application-name`; the part cut off the title |
 //! | description | `og:description`; `description`; `twitter:description`; Dublin Core; JSON-LD |
@@ -65,6 +65,14 @@ const PUBLISHED_KEYS: &[&str] = &[
     "release_date",
     "displaydate",
     "created",
+    "published",
+    "published-date",
+    "published_date",
+    "date_published",
+    "publication-date",
+    "pub_date",
+    "article:published",
+    "rbpubdate",
 ];
 /// Meta keys that hold a modification date.
 const MODIFIED_KEYS: &[&str] = &[
@@ -141,13 +149,19 @@ pub(super) struct Gathered<'a> {
     canonical: Option<&'a str>,
     time_published: Option<&'a str>,
     time_any: Option<&'a str>,
+    /// The visible text of an `itemprop=datePublished` element that has no
+    /// machine-readable value.
+    itemprop_date_text: Option<String>,
     itemprop_author: Option<String>,
     rel_author: Option<String>,
     byline: Option<String>,
     /// Names after "By" in a short line of text, and that whole line.
     text_byline: Option<String>,
     text_byline_line: Option<String>,
-    dateline: Option<String>,
+    /// Text of the first elements whose class names a date line (or a
+    /// byline) and that hold a digit, in page order, at most
+    /// [`MAX_DATELINES`]: the first that holds a date is the dateline.
+    datelines: Vec<String>,
     /// Where the first `<h1>` starts and ends.
     h1_at: Option<(Ix, Ix)>,
     /// Short lines of text, out of links, comments and page furniture, that
@@ -416,6 +430,12 @@ fn date_published(
                 Source::Markup("publication <time> or microdata"),
             )
         })
+        .or_else(|| {
+            parse(
+                g.itemprop_date_text.as_deref(),
+                Source::Markup("text of itemprop=datePublished"),
+            )
+        })
         .or_else(|| parse(g.time_any, Source::Markup("<time>")))
         .or_else(|| written_date(g, now))
         .or_else(|| headline_date(g, now).map(|d| (d, Source::Text("date by the headline"))))
@@ -478,6 +498,17 @@ fn in_link_or_furniture(doc: &Doc<'_>, mut i: Ix) -> bool {
     false
 }
 
+/// Whether node `i` is inside page furniture (`nav`, `aside`, `footer`, …).
+fn in_furniture(doc: &Doc<'_>, mut i: Ix) -> bool {
+    while i != crate::extract::dom::NONE {
+        if doc.elem(i).is_some_and(|e| e.tag.contains(Tag::BOILER)) {
+            return true;
+        }
+        i = doc.nodes[i as usize].parent;
+    }
+    false
+}
+
 /// A full date in the page's address, or else in its canonical address.
 ///
 /// It is the publisher's own, in its own time zone: trusted first
@@ -495,17 +526,31 @@ fn url_date(g: &Gathered<'_>, url: Option<&Url>, now: NaiveDate) -> Option<Naive
 /// A date written in the page's text: in a dateline element, in a byline
 /// element, then in the line of a "By …" byline.
 fn written_date(g: &Gathered<'_>, now: NaiveDate) -> Option<(NaiveDate, Source)> {
-    [
-        (&g.dateline, "dateline"),
-        (&g.byline, "byline"),
-        (&g.text_byline_line, "\"By …\" line"),
-    ]
-    .into_iter()
-    .find_map(|(t, what)| {
-        let d = t.as_deref().and_then(|t| date::find_in_text(t, now))?;
-        Some((d, Source::Text(what)))
-    })
+    // Before the rule, only the first date line was read, date or not.
+    let datelines = if switch::on(Rule::DatelineWithDate) {
+        &g.datelines[..]
+    } else {
+        &g.datelines[..g.datelines.len().min(1)]
+    };
+    datelines
+        .iter()
+        .find_map(|t| date::find_in_text(t, now))
+        .map(|d| (d, "dateline"))
+        .or_else(|| {
+            [
+                (&g.byline, "byline"),
+                (&g.text_byline_line, "\"By …\" line"),
+            ]
+            .into_iter()
+            .find_map(|(t, what)| {
+                Some((t.as_deref().and_then(|t| date::find_in_text(t, now))?, what))
+            })
+        })
+        .map(|(d, what)| (d, Source::Text(what)))
 }
+
+/// Date-line elements read in one page.
+const MAX_DATELINES: usize = 4;
 
 /// The language: `<html lang>`, language meta, JSON-LD `inLanguage`; the
 /// first of these that is given must be a language tag.
@@ -779,7 +824,9 @@ impl<'a> Gathered<'a> {
         if e.name == "a" {
             self.read_rel_link(doc, i, el);
         }
-        if !e.tag.contains(Tag::SKIP) && (self.byline.is_none() || self.dateline.is_none()) {
+        if !e.tag.contains(Tag::SKIP)
+            && (self.byline.is_none() || self.datelines.len() < MAX_DATELINES)
+        {
             self.read_classed_lines(doc, i, el);
         }
     }
@@ -794,6 +841,14 @@ impl<'a> Gathered<'a> {
         let prop = prop.to_ascii_lowercase();
         if prop == "datepublished" && self.time_published.is_none() {
             self.time_published = attr(el, "content").or_else(|| attr(el, "datetime"));
+            // Forum software marks the post's visible date: `<span
+            // itemprop="datePublished">11-29-2024, 09:03 AM</span>`.
+            if self.time_published.is_none() && switch::on(Rule::ItempropDateText) {
+                let t = doc.text_of(i);
+                if !t.is_empty() && t.len() < 100 {
+                    self.itemprop_date_text = Some(t);
+                }
+            }
         } else if (prop == "author" || prop == "creator") && self.itemprop_author.is_none() {
             let t = doc.text_of(i);
             if !t.is_empty() && t.len() < 200 {
@@ -841,10 +896,29 @@ impl<'a> Gathered<'a> {
                 self.byline = Some(t);
             }
         }
-        if self.dateline.is_none() && (c.date || c.posted || c.published || c.meta || c.time) {
+        // A date line is the first element so named; with the rule, the
+        // first few, bylines among them, out of links and page furniture.
+        let several = switch::on(Rule::DatelineWithDate);
+        let named = c.date || c.posted || c.published || c.meta || c.time;
+        let wanted = if several {
+            self.datelines.len() < MAX_DATELINES
+                && (named || c.byline || c.author)
+                && (self.datelines.is_empty() || !in_furniture(doc, i))
+        } else {
+            self.datelines.is_empty() && named
+        };
+        if wanted {
             let t = doc.text_of(i);
-            if !t.is_empty() && t.len() < 200 && t.bytes().any(|b| b.is_ascii_digit()) {
-                self.dateline = Some(t);
+            let digits = if several {
+                // A four-digit run, as every written date has.
+                t.as_bytes()
+                    .windows(4)
+                    .any(|w| w.iter().all(u8::is_ascii_digit))
+            } else {
+                t.bytes().any(|b| b.is_ascii_digit())
+            };
+            if !t.is_empty() && t.len() < 200 && digits {
+                self.datelines.push(t);
             }
         }
     }
@@ -929,6 +1003,49 @@ mod tests {
         let raw = crate::extract::stats::stats(&doc, None);
         let now = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         read(&doc, &raw, &[], None, now, false).meta.date
+    }
+
+    #[test]
+    fn the_first_date_line_that_holds_a_date_is_read() {
+        let story = "<p>Some text of the story, long enough to be one.</p>".repeat(3);
+        for (body, want) in [
+            // A meta line with a reading time but no date comes first.
+            (
+                format!(
+                    "<h1>Title</h1><div class='post-meta'>5 min read · 2048 views</div>\
+                     <div class='collection-dateline'>Published Feb 2, 2023</div>{story}"
+                ),
+                Some("2023-02-02"),
+            ),
+            // Forum software: the author line carries the post's date.
+            (
+                format!(
+                    "<h1>Title</h1><p class='author'>by <a href='/u/1'>someone</a> \
+                     » Sun Dec 17, 2023 11:23 am</p>{story}"
+                ),
+                Some("2023-12-17"),
+            ),
+            // A date line in a sidebar is no fallback for the story's.
+            (
+                format!(
+                    "<h1>Title</h1><div class='meta'>1200 views</div>{story}\
+                     <aside><div class='date'>Jan 3, 2023</div></aside>"
+                ),
+                None,
+            ),
+        ] {
+            assert_eq!(date_of_body(&body).as_deref(), want, "{body}");
+        }
+    }
+
+    #[test]
+    fn the_visible_text_of_a_microdata_date_is_read() {
+        let story = "<p>Some text of the story, long enough to be one.</p>".repeat(3);
+        let body = format!(
+            "<h1>Title</h1><span itemprop='datePublished'><span>11-29-2024,&nbsp;\
+             <span>09:03 AM</span></span></span>{story}"
+        );
+        assert_eq!(date_of_body(&body).as_deref(), Some("2024-11-29"));
     }
 
     #[test]

@@ -455,6 +455,10 @@ fn headline_date(g: &Gathered<'_>, now: NaiveDate) -> Option<NaiveDate> {
 /// Whether a run of text may be a date alone on its line: short, a few
 /// words, a four-digit run.
 fn may_be_date_line(t: &str) -> bool {
+    // Trimming only shortens.
+    if t.len() < 6 {
+        return false;
+    }
     let t = t.trim();
     t.len() >= 6
         && t.len() <= DATE_LINE_MAX_BYTES
@@ -763,15 +767,17 @@ impl<'a> Gathered<'a> {
     /// tag link, a byline or dateline element named by its class.
     fn read_body_element(&mut self, doc: &Doc<'a>, i: Ix, e: &ElemNode<'a>) {
         let el = e.el;
+        let class = attr(el, "class").unwrap_or("");
         // hAtom microformat: `<abbr class="published" title="2019-03-04T10:00">`.
-        if e.name != "time" && self.time_published.is_none() {
-            let class = attr(el, "class").unwrap_or("");
-            if class
+        // (A value shorter than "published" holds neither word.)
+        if e.name != "time"
+            && self.time_published.is_none()
+            && class.len() >= "published".len()
+            && class
                 .split_whitespace()
                 .any(|c| c == "published" || c == "dt-published")
-            {
-                self.time_published = attr(el, "title").or_else(|| attr(el, "datetime"));
-            }
+        {
+            self.time_published = attr(el, "title").or_else(|| attr(el, "datetime"));
         }
         if e.name != "meta" && e.name != "time" {
             self.read_itemprop(doc, i, el);
@@ -780,7 +786,7 @@ impl<'a> Gathered<'a> {
             self.read_rel_link(doc, i, el);
         }
         if !e.tag.contains(Tag::SKIP) && (self.byline.is_none() || self.dateline.is_none()) {
-            self.read_classed_lines(doc, i, el);
+            self.read_classed_lines(doc, i, class);
         }
     }
 
@@ -829,8 +835,7 @@ impl<'a> Gathered<'a> {
     /// An element whose class names a byline (its visible text, when short
     /// and it reads as names) or a date line (its text, when short and it
     /// holds a digit). The first of each stays.
-    fn read_classed_lines(&mut self, doc: &Doc<'a>, i: Ix, el: &'a Element) {
-        let class = attr(el, "class").unwrap_or("");
+    fn read_classed_lines(&mut self, doc: &Doc<'a>, i: Ix, class: &str) {
         if class.is_empty() {
             return;
         }

@@ -167,6 +167,9 @@ impl<'a> Doc<'a> {
         // each distinct value goes through the rules once.
         let mut verdicts: FxHashMap<&'a str, Hit> =
             FxHashMap::with_capacity_and_hasher(256, Default::default());
+        // A page uses a few dozen tag names: each is matched once.
+        let mut tags: FxHashMap<&'a str, Tag> =
+            FxHashMap::with_capacity_and_hasher(64, Default::default());
         // ego_tree's traverse yields Open/Close edges, so no recursion is needed
         // even for pathologically deep pages.
         for edge in html.tree.root().traverse() {
@@ -185,7 +188,7 @@ impl<'a> Doc<'a> {
                                 }
                             })
                         };
-                        let mut e = describe(el, &mut verdicts);
+                        let mut e = describe(el, &mut tags, &mut verdicts);
                         e.flags |= inherited;
                         if e.name == "body" && body == NONE {
                             body = nodes.len() as Ix;
@@ -487,6 +490,16 @@ static SUBSTRINGS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("substring rules are valid patterns")
 });
 
+/// The index in [`rules::PART_RULES`] of each pattern (the first, were one
+/// listed twice): a class part is looked up, not compared with every entry.
+static PART_INDEX: LazyLock<FxHashMap<&'static str, usize>> = LazyLock::new(|| {
+    let mut index = FxHashMap::default();
+    for (k, (p, _)) in rules::PART_RULES.iter().enumerate() {
+        index.entry(*p).or_insert(k);
+    }
+    index
+});
+
 /// Rule hits of one class or id value.
 fn class_hits(value: &str) -> Hit {
     if value.is_empty() {
@@ -546,7 +559,7 @@ fn class_hits(value: &str) -> Hit {
         }
         // "non-ad", "no-ads": the opposite of what the part says.
         if !(negation && matches!(prev, "non" | "no")) {
-            if let Some(k) = rules::PART_RULES.iter().position(|(p, _)| *p == part) {
+            if let Some(&k) = PART_INDEX.get(part) {
                 if switch::part_on(k) {
                     hits |= Hit::from_bits_retain(rules::PART_RULES[k].1);
                 }
@@ -594,9 +607,13 @@ fn weight_of(hits: Hit) -> i16 {
     w
 }
 
-fn describe<'a>(el: &'a Element, verdicts: &mut FxHashMap<&'a str, Hit>) -> ElemNode<'a> {
-    let name: &str = el.name();
-    let tagf = tag_flags(name);
+fn describe<'a>(
+    el: &'a Element,
+    tags: &mut FxHashMap<&'a str, Tag>,
+    verdicts: &mut FxHashMap<&'a str, Hit>,
+) -> ElemNode<'a> {
+    let name: &'a str = el.name();
+    let tagf = *tags.entry(name).or_insert_with(|| tag_flags(name));
     let mut flags = Flag::empty();
     let mut hits = Hit::empty();
     let mut weight = 0i16;

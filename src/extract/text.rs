@@ -107,37 +107,97 @@ fn measure_ascii(b: &[u8], in_space: bool) -> (u32, u32) {
 
 /// Count words: whitespace-separated tokens, each CJK character one word.
 pub fn word_count(text: &str) -> usize {
-    text.split_whitespace()
-        .map(|w| {
-            if w.is_ascii() {
-                // No CJK character; an ASCII character is alphanumeric as
-                // an ASCII one.
-                return usize::from(w.bytes().any(|b| b.is_ascii_alphanumeric()));
-            }
-            let cjk = w.chars().filter(|&c| is_cjk(c)).count();
-            if cjk == 0 {
-                usize::from(w.chars().any(char::is_alphanumeric))
+    // One pass: a word counts its CJK characters, and one more when it
+    // holds another letter or digit. ASCII bytes are read as bytes.
+    let b = text.as_bytes();
+    let mut count = 0;
+    let (mut cjk, mut other) = (0usize, false);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii() {
+            i += 1;
+            if is_ascii_space(c) {
+                count += cjk + usize::from(other);
+                (cjk, other) = (0, false);
             } else {
-                cjk + usize::from(w.chars().any(|c| c.is_alphanumeric() && !is_cjk(c)))
+                other |= c.is_ascii_alphanumeric();
             }
-        })
-        .sum()
+            continue;
+        }
+        let ch = text[i..].chars().next().expect("a character starts here");
+        i += ch.len_utf8();
+        if ch.is_whitespace() {
+            count += cjk + usize::from(other);
+            (cjk, other) = (0, false);
+        } else if is_cjk(ch) {
+            cjk += 1;
+        } else if !other {
+            other = ch.is_alphanumeric();
+        }
+    }
+    count + cjk + usize::from(other)
+}
+
+/// Whether an ASCII byte is whitespace to [`char::is_whitespace`] (vertical
+/// tab included).
+fn is_ascii_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t'..=b'\r')
+}
+
+/// Whether the character at byte `i` of `text` is whitespace (as
+/// [`char::is_whitespace`] says), and its length in bytes. Only the lead
+/// bytes of the few non-ASCII whitespace characters (U+0085, U+00A0,
+/// U+1680, U+2000–U+205F, U+3000) are decoded.
+fn whitespace_at(text: &str, i: usize) -> (bool, usize) {
+    let c = text.as_bytes()[i];
+    if c.is_ascii() {
+        return (is_ascii_space(c), 1);
+    }
+    if matches!(c, 0xc2 | 0xe1..=0xe3) {
+        let ch = text[i..].chars().next().expect("a character starts here");
+        return (ch.is_whitespace(), ch.len_utf8());
+    }
+    let width = match c {
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    };
+    (false, width)
 }
 
 /// Append `text` to `out` with whitespace runs folded into one space.
 pub fn push_collapsed(out: &mut String, text: &str) {
-    for (k, word) in text.split_whitespace().enumerate() {
-        if (k > 0 || text.starts_with(char::is_whitespace))
-            && !out.is_empty()
-            && !out.ends_with(' ')
-        {
-            out.push(' ');
+    // Each word is copied whole; a space goes before it when whitespace
+    // comes before it in `text` and `out` does not end in one already.
+    let mut start = 0;
+    let mut i = 0;
+    while i < text.len() {
+        let (space, width) = whitespace_at(text, i);
+        if space {
+            if i > start {
+                push_word(out, text, start, i);
+            }
+            start = i + width;
         }
-        out.push_str(word);
+        i += width;
     }
-    if text.ends_with(char::is_whitespace) && !out.is_empty() && !out.ends_with(' ') {
+    if start < text.len() {
+        push_word(out, text, start, text.len());
+    } else if !text.is_empty() && !out.is_empty() && !out.ends_with(' ') {
+        // `text` ends with whitespace.
         out.push(' ');
     }
+}
+
+/// Append the word `text[start..end]` to `out`, after a space when
+/// whitespace comes before it (`start > 0`).
+#[inline]
+fn push_word(out: &mut String, text: &str, start: usize, end: usize) {
+    if start > 0 && !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+    out.push_str(&text[start..end]);
 }
 
 /// `s` with whitespace runs folded into one space and the ends trimmed.
@@ -216,5 +276,58 @@ mod tests {
         push_collapsed(&mut out, " two\n three ");
         push_collapsed(&mut out, "four");
         assert_eq!(out, "one two three four");
+    }
+
+    #[test]
+    fn byte_scans_agree_with_char_scans() {
+        // What `word_count` and `push_collapsed` were, over characters.
+        fn words(text: &str) -> usize {
+            text.split_whitespace()
+                .map(|w| {
+                    if w.is_ascii() {
+                        return usize::from(w.bytes().any(|b| b.is_ascii_alphanumeric()));
+                    }
+                    let cjk = w.chars().filter(|&c| is_cjk(c)).count();
+                    if cjk == 0 {
+                        usize::from(w.chars().any(char::is_alphanumeric))
+                    } else {
+                        cjk + usize::from(w.chars().any(|c| c.is_alphanumeric() && !is_cjk(c)))
+                    }
+                })
+                .sum()
+        }
+        fn collapsed(out: &mut String, text: &str) {
+            for (k, word) in text.split_whitespace().enumerate() {
+                if (k > 0 || text.starts_with(char::is_whitespace))
+                    && !out.is_empty()
+                    && !out.ends_with(' ')
+                {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+            if text.ends_with(char::is_whitespace) && !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+        }
+        let pieces = [
+            "", " ", "a", "Ab1", ",", "\t", "\n", "\x0b", "\x0c", "\r", "\u{85}", "\u{a0}",
+            "\u{1680}", "\u{2003}", "\u{2028}", "\u{202f}", "\u{205f}", "\u{3000}", "\u{200b}",
+            "é", "日本", "語", "한", "ｶ", "—", "€", "𝔸", "😀", "x\u{a0}y",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}");
+                    assert_eq!(word_count(&text), words(&text), "{text:?}");
+                    for start in ["", "x", "x "] {
+                        let (mut fast, mut slow) = (start.to_string(), start.to_string());
+                        push_collapsed(&mut fast, &text);
+                        collapsed(&mut slow, &text);
+                        assert_eq!(fast, slow, "{start:?} + {text:?}");
+                    }
+                }
+            }
+        }
     }
 }

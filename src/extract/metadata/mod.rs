@@ -475,6 +475,10 @@ fn headline_date(g: &Gathered<'_>, now: NaiveDate) -> Option<NaiveDate> {
 /// Whether a run of text may be a date alone on its line: short, a few
 /// words, a four-digit run.
 fn may_be_date_line(t: &str) -> bool {
+    // Trimming only shortens.
+    if t.len() < 6 {
+        return false;
+    }
     let t = t.trim();
     t.len() >= 6
         && t.len() <= DATE_LINE_MAX_BYTES
@@ -808,15 +812,17 @@ impl<'a> Gathered<'a> {
     /// tag link, a byline or dateline element named by its class.
     fn read_body_element(&mut self, doc: &Doc<'a>, i: Ix, e: &ElemNode<'a>) {
         let el = e.el;
+        let class = attr(el, "class").unwrap_or("");
         // hAtom microformat: `<abbr class="published" title="2019-03-04T10:00">`.
-        if e.name != "time" && self.time_published.is_none() {
-            let class = attr(el, "class").unwrap_or("");
-            if class
+        // (A value shorter than "published" holds neither word.)
+        if e.name != "time"
+            && self.time_published.is_none()
+            && class.len() >= "published".len()
+            && class
                 .split_whitespace()
                 .any(|c| c == "published" || c == "dt-published")
-            {
-                self.time_published = attr(el, "title").or_else(|| attr(el, "datetime"));
-            }
+        {
+            self.time_published = attr(el, "title").or_else(|| attr(el, "datetime"));
         }
         if e.name != "meta" && e.name != "time" {
             self.read_itemprop(doc, i, el);
@@ -827,7 +833,7 @@ impl<'a> Gathered<'a> {
         if !e.tag.contains(Tag::SKIP)
             && (self.byline.is_none() || self.datelines.len() < MAX_DATELINES)
         {
-            self.read_classed_lines(doc, i, el);
+            self.read_classed_lines(doc, i, class);
         }
     }
 
@@ -882,10 +888,9 @@ impl<'a> Gathered<'a> {
     }
 
     /// An element whose class names a byline (its visible text, when short
-    /// and it reads as names) or a date line (its text, when short and it
-    /// holds a digit). The first of each stays.
-    fn read_classed_lines(&mut self, doc: &Doc<'a>, i: Ix, el: &'a Element) {
-        let class = attr(el, "class").unwrap_or("");
+    /// and it reads as names; the first stays) or a date line (its text,
+    /// when short and it holds digits; see [`MAX_DATELINES`]).
+    fn read_classed_lines(&mut self, doc: &Doc<'a>, i: Ix, class: &str) {
         if class.is_empty() {
             return;
         }
@@ -897,7 +902,8 @@ impl<'a> Gathered<'a> {
             }
         }
         // A date line is the first element so named; with the rule, the
-        // first few, bylines among them, out of links and page furniture.
+        // first few, bylines among them (after the first, none in page
+        // furniture), each holding a four-digit run.
         let several = switch::on(Rule::DatelineWithDate);
         let named = c.date || c.posted || c.published || c.meta || c.time;
         let wanted = if several {

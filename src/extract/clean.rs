@@ -222,9 +222,15 @@ pub fn removed_why(
             // with a discussion kept, only the length counts.
             // A form around most of the page is its wrapper (ASP.NET),
             // paragraphs or not.
+            // A form with no field to fill in (only hidden inputs and
+            // buttons) asks nothing of the reader: forum software wraps a
+            // post's text, or a short thread, in its edit or moderation form.
             let s = &raw[i];
             drop = (s.len < FORM_MAX_TEXT || !pass.keep_thread && s.controls > 0 && s.p == 0)
-                && (s.len as f32) < PART_VETO_SHARE * page_len;
+                && (s.len as f32) < PART_VETO_SHARE * page_len
+                && !(on.fieldless_forms
+                    && !has_fields(doc, i as Ix)
+                    && (pass.keep_thread || touches_comments(doc, i as Ix)));
             if drop && why.is_some() {
                 reason = form_reason(e);
             }
@@ -239,6 +245,17 @@ pub fn removed_why(
             } else if is_qa_item(e) {
                 qa_end = qa_end.max(n.end as usize);
             }
+        }
+        // Beside each post, forum software lists the member's details as
+        // term and value pairs ("Joined" "Jan 9, 2012", "Messages" "1,204").
+        if !drop
+            && pass.keep_thread
+            && on.member_pairs
+            && e.name == "dl"
+            && is_pair_list(doc, i as Ix)
+        {
+            drop = true;
+            reason = Reason::MemberDetails;
         }
         let thread =
             pass.keep_thread && (e.hits.contains(Hit::THREAD) || e.flags.contains(Flag::COMMENT));
@@ -370,6 +387,89 @@ fn names_comments(e: &crate::extract::dom::ElemNode<'_>) -> bool {
     })
 }
 
+/// Most words a term of a member's details holds ("Reaction score").
+const PAIR_TERM_MAX_WORDS: usize = 3;
+/// Most words a value of a member's details holds ("California, SF east
+/// bay").
+const PAIR_VALUE_MAX_WORDS: usize = 5;
+
+/// Whether the `<dl>` at `i` is a list of short term and value pairs, each
+/// term a label (no link, no image: not a member's name and avatar) and each
+/// value a few words: a member's details, not a glossary.
+fn is_pair_list(doc: &Doc<'_>, i: Ix) -> bool {
+    let mut terms = 0;
+    let mut values = 0;
+    for c in doc.children(i) {
+        let Some(e) = doc.elem(c) else {
+            if !doc.text_of(c).trim().is_empty() {
+                return false;
+            }
+            continue;
+        };
+        let words = doc.text_of(c).split_whitespace().count();
+        match e.name {
+            "dt" => {
+                let end = doc.nodes[c as usize].end as usize;
+                let plain = doc.nodes[c as usize + 1..end].iter().all(|n| {
+                    n.elem()
+                        .is_none_or(|d| !d.tag.intersects(Tag::LINK | Tag::IMG))
+                });
+                if words == 0 || words > PAIR_TERM_MAX_WORDS || !plain {
+                    return false;
+                }
+                terms += 1;
+            }
+            "dd" => {
+                if words > PAIR_VALUE_MAX_WORDS {
+                    return false;
+                }
+                values += 1;
+            }
+            _ => return false,
+        }
+    }
+    terms > 0 && values >= terms
+}
+
+/// Whether element `i` sits in, or holds, an element named or marked as a
+/// comment (a class part `comment`, schema.org `Comment`).
+fn touches_comments(doc: &Doc<'_>, i: Ix) -> bool {
+    let is_comment = |n: &crate::extract::dom::Node<'_>| {
+        n.elem()
+            .is_some_and(|e| e.hits.contains(Hit::THREAD) || e.flags.contains(Flag::COMMENT))
+    };
+    let end = doc.nodes[i as usize].end as usize;
+    if doc.nodes[i as usize..end].iter().any(is_comment) {
+        return true;
+    }
+    let mut at = doc.nodes[i as usize].parent;
+    while at != NONE {
+        if is_comment(&doc.nodes[at as usize]) {
+            return true;
+        }
+        at = doc.nodes[at as usize].parent;
+    }
+    false
+}
+
+/// Whether the form at `i` holds a field a reader fills in: a text area, a
+/// list to choose from, or an input that is neither hidden nor a button.
+fn has_fields(doc: &Doc<'_>, i: Ix) -> bool {
+    let end = doc.nodes[i as usize].end as usize;
+    doc.nodes[i as usize + 1..end].iter().any(|n| {
+        let Data::Elem(e) = &n.data else { return false };
+        match e.name {
+            "textarea" | "select" => true,
+            "input" => !crate::extract::dom::attr(e.el, "type").is_some_and(|t| {
+                ["hidden", "submit", "button", "image", "reset"]
+                    .iter()
+                    .any(|k| t.trim().eq_ignore_ascii_case(k))
+            }),
+            _ => false,
+        }
+    })
+}
+
 /// A form's reason: a comment form when its class, id or action names
 /// comments.
 fn form_reason(e: &crate::extract::dom::ElemNode<'_>) -> Reason {
@@ -392,6 +492,8 @@ struct Switches {
     tab_sets: bool,
     qa_comments: bool,
     forms: bool,
+    fieldless_forms: bool,
+    member_pairs: bool,
     tag_furniture: bool,
     role_furniture: bool,
     gated_prompt: bool,
@@ -416,6 +518,8 @@ impl Switches {
             tab_sets: switch::on(Rule::TabSets),
             qa_comments: switch::on(Rule::QaComments),
             forms: switch::on(Rule::Forms),
+            fieldless_forms: switch::on(Rule::FieldlessForms),
+            member_pairs: switch::on(Rule::MemberPairs),
             tag_furniture: switch::on(Rule::TagFurniture),
             role_furniture: switch::on(Rule::RoleFurniture),
             gated_prompt: switch::on(Rule::GatedPrompt),
@@ -725,6 +829,51 @@ mod tests {
         assert!(removed_on(html, "qc", thread));
         assert!(removed_on(html, "ac", thread));
         assert!(!removed_on(html, "free", thread));
+    }
+
+    #[test]
+    fn a_form_without_fields_around_a_post_stays() {
+        let html = "<body><main>\
+            <div class='post'><form id='wrap'><input type='hidden' name='thing' value='t1'>\
+              <div class='body'><p>Might this also help the people who lost their hearing?</p></div></form></div>\
+            <form id='mod' method='post'><input type='hidden' name='key' value='k'>\
+              <article><p>The first post of a short thread.</p><button type='button'>Quote</button></article></form>\
+            <form id='reply'><textarea name='text'></textarea><p>Be kind to one another.</p></form>\
+            <form id='search'><input name='q'><button>Search</button></form>\
+            </main></body>";
+        let thread = Pass {
+            keep_thread: true,
+            ..LADDER[3]
+        };
+        assert!(!removed_on(html, "wrap", thread));
+        assert!(!removed_on(html, "mod", thread));
+        assert!(removed_on(html, "reply", thread));
+        assert!(removed_on(html, "search", thread));
+        // On a page read as one story, so when it sits in a comment.
+        assert!(removed_on(html, "wrap", LADDER[0]));
+        let in_comment = html.replace("class='post'", "class='comment'");
+        assert!(!removed_on(&in_comment, "wrap", LADDER[0]));
+        assert!(removed_on(&in_comment, "reply", LADDER[0]));
+    }
+
+    #[test]
+    fn a_members_details_go_on_a_thread_but_a_glossary_stays() {
+        let html = "<body><main>\
+            <div class='user'><h4>alice</h4><dl id='joined'><dt>Joined</dt><dd>Jan 9, 2012</dd></dl>\
+              <dl id='pairs'><dt>Messages</dt><dd><a href='/s'>1,204</a></dd><dt>Location</dt><dd>California, SF east bay</dd></dl></div>\
+            <dl id='profile'><dt><img src='a.png'><a href='/u/bob'>bob</a></dt><dd>Posts: 12</dd></dl>\
+            <dl id='glossary'><dt>Quorum</dt><dd>The least number of members who must be present for the meeting to decide anything.</dd></dl>\
+            <p>The text of the post, which says at some length what the poster thinks.</p>\
+            </main></body>";
+        let thread = Pass {
+            keep_thread: true,
+            ..LADDER[3]
+        };
+        assert!(removed_on(html, "joined", thread));
+        assert!(removed_on(html, "pairs", thread));
+        assert!(!removed_on(html, "profile", thread));
+        assert!(!removed_on(html, "glossary", thread));
+        assert!(!removed_on(html, "joined", LADDER[3]));
     }
 
     #[test]

@@ -752,11 +752,14 @@ fn strip_attributes(html: &str, tag: &Tag, attrs: &[Attr], images: bool) -> Opti
     // On `<font>`, these make it end foreign content (SVG, MathML).
     let font = b[tag.name.0..tag.name.1].eq_ignore_ascii_case(b"font");
     let img = images && b[tag.name.0..tag.name.1].eq_ignore_ascii_case(b"img");
+    // An input's type tells a field from a hidden value or a button.
+    let input = b[tag.name.0..tag.name.1].eq_ignore_ascii_case(b"input");
     let kept = |a: &&Attr| {
         let name = &b[a.name.0..a.name.1];
         is_kept_attribute(&lowered(name))
             || (font && lookup(name, &["color", "face", "size"]).is_some())
             || (img && lookup(name, IMAGE_ATTRIBUTES).is_some())
+            || (input && name.eq_ignore_ascii_case(b"type"))
     };
     if attrs.iter().all(|a| kept(&a)) {
         return None;

@@ -599,6 +599,43 @@ mod tests {
         assert_eq!(dropped, [1, 2, 3, 4, 5, 7]);
     }
 
+    #[test]
+    fn counts_and_member_details_are_post_chrome() {
+        for chrome in [
+            "67",
+            "#12",
+            "1,204",
+            "23.8k",
+            "-3",
+            "4 replies",
+            "1.2k views",
+            "Joined",
+            "Reaction score:",
+            "1,204 posts · joined 2015",
+            "120 posts 4 solutions",
+            "1,9922 gold badges14 silver badges18 bronze badges",
+            "23.8k14 gold badges88 silver badges124 bronze badges",
+            "answered Jul 7, 2012 at 3:07",
+            "edited Jan 28, 2013 at 19:38",
+            "Improve this answer",
+            "Last edited: Jul 9, 2022",
+            "Start date Jul 18, 2024",
+            "Reactions: alice, bob and carol",
+        ] {
+            assert!(rules::is_post_chrome(chrome), "{chrome}");
+        }
+        for text in [
+            "42 is the answer.",
+            "Version 2.4.1",
+            "I joined in 2015 and posted 1,204 times.",
+            "She answered Jul 7, 2012 at 3:07 with a long reply about it.",
+            "Gold badges are given for answers with a score of 100.",
+            "12 apples",
+        ] {
+            assert!(!rules::is_post_chrome(text), "{text}");
+        }
+    }
+
     /// A thread of `posts` posts, each a column of the member's name, rank
     /// and join date beside the post's date and text.
     fn thread(posts: usize) -> String {

@@ -378,12 +378,29 @@ pub const THREAD_CHROME_LINES: &[&str] = &[
     "active member",
     "registered user",
     "offline",
+    "search forums",
+    "new posts",
+    "jump to latest",
+    "recommended posts",
+    "featured replies",
+    "improve this question",
+    "improve this answer",
+    "add a comment",
+    "original poster",
+    "author",
+    "members",
+    "share",
 ];
 
 /// On a forum thread, a short line that opens with one of these is the
 /// chrome of a post: an edit note, the starter's name, a member's details.
 pub const THREAD_CHROME_PREFIXES: &[&str] = &[
     "last edited by ",
+    "last edited:",
+    "start date ",
+    "reactions: ",
+    "view attachment ",
+    "sort by ",
     "thread starter ",
     "join date",
     "joined:",
@@ -411,13 +428,163 @@ pub fn is_post_chrome(line: &str) -> bool {
         return true;
     }
     let mut words = f.split_whitespace();
-    matches!(
+    if matches!(
         (words.next(), words.next(), words.next()),
         (Some(n), Some(w), None)
             if n.bytes().all(|b| b.is_ascii_digit() || b == b',')
                 && THREAD_REACTION_WORDS.contains(&w)
+    ) {
+        return true;
+    }
+    (super::switch::on(super::switch::Rule::ThreadCounts) && is_thread_count(&f))
+        || (super::switch::on(super::switch::Rule::MemberDetails) && is_member_detail(&f))
+}
+
+/// Whether a number as a thread prints its tallies: digits with their
+/// separators, maybe after a `#` (a post's number) or a sign, maybe
+/// shortened with `k` or `m` ("23.8k").
+fn is_tally(w: &str) -> bool {
+    let w = w.trim_start_matches(['#', '+', '-', '−']);
+    let w = w.strip_suffix(['k', 'm']).unwrap_or(w);
+    w.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        && w.bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.' || b == b' ')
+}
+
+/// Whether a folded line of a thread is only a count: a score, a post's
+/// number, a member's tally ("1,204", "#12", "23.8k"), or a number and
+/// what it counts ("4 replies", "1.2k views").
+fn is_thread_count(f: &str) -> bool {
+    if is_tally(f) {
+        return true;
+    }
+    let mut words = f.split_whitespace();
+    matches!(
+        (words.next(), words.next(), words.next()),
+        (Some(n), Some(w), None) if is_tally(n) && THREAD_COUNT_WORDS.contains(&w)
     )
 }
+
+/// Whether a folded line of a thread is a member's details beside a post:
+/// the label of one of them alone on its line ([`MEMBER_DETAIL_LABELS`],
+/// its value on the next), a tally of posts and the year the member joined
+/// ("1,204 posts · joined 2015"), badge tallies ("23.8k 14 gold badges 88
+/// silver badges"), or what the member did when ("answered jul 7, 2012 at
+/// 3:07", [`MEMBER_ACTION_WORDS`]).
+fn is_member_detail(f: &str) -> bool {
+    if MEMBER_DETAIL_LABELS.contains(&f.trim_end_matches(':')) {
+        return true;
+    }
+    if f.chars().count() > THREAD_CHROME_PREFIX_MAX_CHARS {
+        return false;
+    }
+    let words: Vec<&str> = f
+        .split(|c: char| c.is_whitespace() || c == '·' || c == '|')
+        .filter(|w| !w.is_empty())
+        .collect();
+    // Counts and the words they count, nothing else.
+    let tallies = |counted: &[&str]| {
+        let mut n = 0;
+        let mut expect_count = true;
+        for w in &words {
+            if expect_count && is_tally(w) {
+                expect_count = false;
+            } else if !expect_count && counted.contains(w) {
+                expect_count = true;
+                n += 1;
+            } else {
+                return false;
+            }
+        }
+        n > 0 && expect_count
+    };
+    // A badge tally glues its counts to the words ("1,9922 gold badges14
+    // silver badges"): runs of letters are metals, badges or a thousands
+    // `k`; the rest is digits.
+    if MEMBER_BADGE_WORDS.iter().any(|m| f.contains(m)) && f.contains("badge") {
+        return f
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+            .all(|w| MEMBER_BADGE_WORDS.contains(&w) || matches!(w, "badge" | "badges" | "k"))
+            && f.chars()
+                .all(|c| c.is_alphabetic() || c.is_ascii_digit() || matches!(c, ',' | '.' | ' '));
+    }
+    if words.len() == 4 && is_tally(words[0]) && matches!(words[1], "post" | "posts") {
+        return words[2] == "joined" && words[3].len() == 4 && is_tally(words[3]);
+    }
+    if tallies(MEMBER_TALLY_WORDS) {
+        return true;
+    }
+    // "answered jul 7, 2012 at 3:07"
+    words.len() >= 4
+        && words.len() <= 7
+        && MEMBER_ACTION_WORDS.contains(&words[0])
+        && words.iter().rev().nth(1) == Some(&"at")
+        && words.last().is_some_and(|t| {
+            t.contains(':') && t.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        })
+}
+
+/// What a count alone on a line of a thread counts ("12 replies").
+pub const THREAD_COUNT_WORDS: &[&str] = &[
+    "reply",
+    "replies",
+    "answer",
+    "answers",
+    "comment",
+    "comments",
+    "post",
+    "posts",
+    "view",
+    "views",
+    "vote",
+    "votes",
+    "point",
+    "points",
+    "member",
+    "members",
+    "follower",
+    "followers",
+    "reaction",
+    "reactions",
+];
+
+/// A member's details shown beside each post, each label on its own line
+/// with its value on the next.
+pub const MEMBER_DETAIL_LABELS: &[&str] = &[
+    "joined",
+    "join date",
+    "messages",
+    "posts",
+    "reaction score",
+    "reactions",
+    "points",
+    "trophy points",
+    "location",
+    "member since",
+    "registered",
+    "status",
+    "solutions",
+    "likes received",
+];
+
+/// What a member's tally line counts ("120 posts 4 solutions").
+pub const MEMBER_TALLY_WORDS: &[&str] = &[
+    "post",
+    "posts",
+    "solution",
+    "solutions",
+    "reputation",
+    "points",
+    "messages",
+    "likes",
+];
+
+/// The metals of badge tallies beside a member's name.
+pub const MEMBER_BADGE_WORDS: &[&str] = &["gold", "silver", "bronze"];
+
+/// What a member did when, in the card under a question or an answer.
+pub const MEMBER_ACTION_WORDS: &[&str] = &["answered", "asked", "edited", "modified"];
 
 /// A block whose whole text is one of these (case folded, trailing
 /// punctuation ignored) is furniture, wherever it stands.

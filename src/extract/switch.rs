@@ -42,6 +42,8 @@ rules_enum! {
     TabSets = "tab_sets",
     QaComments = "qa_comments",
     Forms = "forms",
+    FieldlessForms = "fieldless_forms",
+    MemberPairs = "member_pairs",
     TagFurniture = "tag_furniture",
     RoleFurniture = "role_furniture",
     GatedPrompt = "gated_prompt",
@@ -109,6 +111,8 @@ rules_enum! {
     ThreadTail = "thread_tail",
     RepeatedBlocks = "repeated_blocks",
     ThreadChrome = "thread_chrome",
+    ThreadCounts = "thread_counts",
+    MemberDetails = "member_details",
     PostHeaders = "post_headers",
     RegionRelatedSections = "region_related_sections",
     // block_model.rs: the learned judge of a region's blocks.

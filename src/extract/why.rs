@@ -18,6 +18,8 @@ pub enum Reason {
     CommentForm,
     /// A form around little prose: search, login, newsletter.
     Form,
+    /// On a thread, a list of a member's details ("Joined", "Messages").
+    MemberDetails,
     /// `<nav>`, or a navigation role.
     Navigation,
     /// Furniture by tag: `aside`, `footer` and the like.
@@ -88,6 +90,7 @@ impl Reason {
             Reason::Hidden => "hidden",
             Reason::CommentForm => "comment form",
             Reason::Form => "form",
+            Reason::MemberDetails => "member details",
             Reason::Navigation => "navigation",
             Reason::FurnitureTag => "page furniture (tag)",
             Reason::FurnitureRole => "page furniture (role)",

@@ -221,11 +221,14 @@ const COUSIN_LEAD_WORDS: usize = 12;
 /// rich-text block per section, between image and heading blocks): the
 /// chosen container, or one of its nearest ancestors with a class (the
 /// *holder*), has cousins of the same tag and class that hold prose, under
-/// one of the holder's nearest ancestors. Returns the cousins, in
+/// one of the holder's nearest ancestors. Builders that number their blocks
+/// (`pb-text pb-text-4`) give each cousin its own class: the numbered
+/// tokens are set aside ([`same_builder_class`]). Returns the cousins, in
 /// document order, each with its own opening words (a copy of the story
 /// is not a section of it).
 fn cousin_sections(doc: &Doc<'_>, st: &[Stats], removed: &[bool], top: Ix) -> Option<Vec<Ix>> {
     let class_of = |i: Ix| doc.elem(i).and_then(|e| attr(e.el, "class")).unwrap_or("");
+    let ordinals = switch::on(Rule::CousinOrdinals);
     let mut holder = top;
     for _ in 0..=COUSIN_LEVELS {
         if holder == NONE || holder == doc.body {
@@ -249,7 +252,7 @@ fn cousin_sections(doc: &Doc<'_>, st: &[Stats], removed: &[bool], top: Ix) -> Op
                             && !is_ancestor(doc, c, holder)
                             && doc.elem(c).is_some()
                             && doc.name(c) == name
-                            && class_of(c) == class
+                            && same_builder_class(class_of(c), class, ordinals)
                             && !in_furniture(doc, anc, c)
                     })
                     .collect();
@@ -275,6 +278,30 @@ fn cousin_sections(doc: &Doc<'_>, st: &[Stats], removed: &[bool], top: Ix) -> Op
         holder = doc.nodes[holder as usize].parent;
     }
     None
+}
+
+/// Whether two class attributes name the same kind of block: equal, or
+/// (with `ordinals`) equal once the tokens that number a builder's blocks
+/// are set aside (`pb-text pb-text-4` and `pb-text pb-text-8`,
+/// `row row-number-3`), when some token is left to compare.
+fn same_builder_class(a: &str, b: &str, ordinals: bool) -> bool {
+    fn words(s: &str) -> Vec<&str> {
+        let mut w: Vec<&str> = s
+            .split_ascii_whitespace()
+            .filter(|t| !t.bytes().any(|b| b.is_ascii_digit()))
+            .collect();
+        w.sort_unstable();
+        w.dedup();
+        w
+    }
+    if a == b {
+        return true;
+    }
+    if !ordinals {
+        return false;
+    }
+    let wa = words(a);
+    !wa.is_empty() && wa == words(b)
 }
 
 /// Whether an element between `anc` and `c` (both left out) is named as
@@ -473,4 +500,35 @@ fn is_untagged_paragraph(doc: &Doc<'_>, s: &Stats, c: Ix) -> bool {
 /// Whether `a` is an ancestor of `d`.
 pub fn is_ancestor(doc: &Doc<'_>, a: Ix, d: Ix) -> bool {
     a < d && d < doc.nodes[a as usize].end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_builder_classes_name_the_same_block() {
+        assert!(same_builder_class(
+            "pb-text pb-text-4",
+            "pb-text pb-text-4",
+            false
+        ));
+        assert!(!same_builder_class(
+            "pb-text pb-text-4",
+            "pb-text pb-text-8",
+            false
+        ));
+        assert!(same_builder_class(
+            "pb-module pb-text pb-text-4",
+            "pb-text pb-text-8 pb-module",
+            true
+        ));
+        // Nothing left once the numbers go: hashed names say nothing.
+        assert!(!same_builder_class("css-1x2y", "css-9z8w", true));
+        assert!(!same_builder_class(
+            "pb-text pb-text-4",
+            "pb-image pb-image-2",
+            true
+        ));
+    }
 }

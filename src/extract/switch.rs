@@ -84,6 +84,7 @@ rules_enum! {
     SiblingScores = "sibling_scores",
     SiblingSameClass = "sibling_same_class",
     CousinSections = "cousin_sections",
+    CousinOrdinals = "cousin_ordinals",
     SiblingParagraphs = "sibling_paragraphs",
     UntaggedParagraphs = "untagged_paragraphs",
     // listing.rs and the ladder.

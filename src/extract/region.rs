@@ -12,6 +12,12 @@
 //! A thread's posts carry the board's chrome as text ("Share on other
 //! sites", "Last edited by …", a member's rank): it goes.
 //!
+//! Link lists above the page's one title are menus that no tag or class
+//! named. A page of one subject closes with sections of other pages under a
+//! heading worded as such ("Related services"); a shop sets its rows of other
+//! products ("Frequently bought together") anywhere on a product's page, and
+//! closes it with its buyers' reviews: those sections go.
+//!
 //! A thread and a product page give some text twice (a reply quoting a
 //! post, a description repeated in a second tab): the second copy goes. A
 //! thread ends with its last post: the reply box, the sign-in prompt and
@@ -95,9 +101,16 @@ pub(crate) fn extract(
         // A catalogue's sort bar, result count and card buttons that no
         // class named: the lines alone say what they are.
         (blocks, sources) = without_grid_controls(blocks, sources, &mut filtered);
-        if switch::on(Rule::LinksAboveTitle) {
-            (blocks, sources) = without_links_above_title(blocks, sources, &mut filtered);
-        }
+    }
+    // A catalogue's departments, a landing page's, a shop's, a manual's or
+    // a board's menus set in plain `<div>`s: link lists above the one title.
+    let above = switch::on(if pass.strip_facets {
+        Rule::LinksAboveTitle
+    } else {
+        Rule::LinksAboveTitleRegion
+    });
+    if above {
+        (blocks, sources) = without_links_above_title(blocks, sources, &mut filtered);
     }
     // A page of one subject (a service, a product, documentation, a thread)
     // closes, like an article, with sections of other pages under a heading
@@ -106,7 +119,32 @@ pub(crate) fn extract(
     let catalogue = matches!(page_type, PageType::Collection | PageType::Listing);
     if !catalogue && switch::on(Rule::RegionRelatedSections) {
         let mut keep = vec![true; blocks.len()];
-        render::filter::drop_related_sections(&blocks, &mut keep);
+        if page_type == PageType::Product && switch::on(Rule::ProductRelatedAnywhere) {
+            // A shop sets its carousels of other products anywhere on the
+            // page, often right under the product's buttons: the wording
+            // alone tells them.
+            render::filter::drop_sections(
+                &blocks,
+                &mut keep,
+                render::filter::RELATED_HEADING_MAX_CHARS,
+                true,
+                |t| switch::on(Rule::RelatedHeadings) && rules::is_related_heading(t),
+            );
+        } else {
+            render::filter::drop_related_sections(&blocks, &mut keep);
+        }
+        if page_type == PageType::Product && switch::on(Rule::ProductReviewSections) {
+            // The buyers' reviews that close a product page are not the
+            // product's text; near the top, such a heading may open a
+            // quoted expert's review that is.
+            render::filter::drop_sections(
+                &blocks,
+                &mut keep,
+                REVIEW_HEADING_MAX_CHARS,
+                false,
+                rules::is_review_heading,
+            );
+        }
         if keep.iter().any(|k| !k) {
             let all = std::mem::take(&mut blocks)
                 .into_iter()
@@ -166,6 +204,10 @@ pub(crate) struct PostHeader {
     /// The end of the post's subtree.
     post_end: Ix,
 }
+
+/// Longest heading taken for the heading of a product's reviews: it may
+/// name the product ("Customer reviews for …").
+const REVIEW_HEADING_MAX_CHARS: usize = 100;
 
 /// Most words a post's date line has ("Posted March 5, 2024, 11:15pm").
 const POST_DATE_MAX_WORDS: usize = 8;
@@ -316,7 +358,9 @@ const MENU_ENTRY_MAX_WORDS: usize = 6;
 /// The blocks without those above the page's title that are wholly links:
 /// on a catalogue, the one level-1 heading names the category, and link
 /// lists above it are the site's menus and the shop's departments, which no
-/// tag, role or class named (a mega-menu set in `<div>`s). Text above the
+/// tag, role or class named (a mega-menu set in `<div>`s); the same holds
+/// for the title of a product, a service, a manual's page or a thread, which
+/// opens its content. Text above the
 /// title that is not all links (a notice, an introduction) stays, and so
 /// do long linked lines (items' names); everything stays when the page has
 /// no title heading or several, or when the title comes after most of the

@@ -698,6 +698,13 @@ pub const RELATED_HEADINGS: &[&str] = &[
     "customers who bought this item also bought",
     "customers who viewed this item also viewed",
     "people also bought",
+    "people also viewed",
+    "people who viewed this item also viewed",
+    "guests also viewed",
+    "others also bought",
+    "related items",
+    "explore related items",
+    "related items to explore",
     "você pode gostar",
     "você também pode gostar",
     "posts relacionados",
@@ -747,6 +754,77 @@ pub const RELATED_HEADINGS: &[&str] = &[
 /// (`Rule::RelatedHeadings`).
 pub fn is_related_heading(text: &str) -> bool {
     RELATED_HEADINGS.contains(&fold_line(text).as_str())
+}
+
+/// Headings that open a product's reviews by its buyers ("Customer
+/// reviews", "8 Reviews", "Reviews for this item (76)"), not the reviews of
+/// critics or editors that shops quote as the product's description.
+/// Matched by [`is_review_heading`].
+pub const REVIEW_HEADINGS: &[&str] = &[
+    "reviews",
+    "customer reviews",
+    "customer ratings",
+    "customer ratings and reviews",
+    "customer ratings & reviews",
+    "ratings & reviews",
+    "ratings and reviews",
+    "reviews & ratings",
+    "reviews and ratings",
+    "product reviews",
+    "user reviews",
+    "guest reviews",
+    "guest ratings & reviews",
+    "top reviews",
+    "most recent reviews",
+    "write a review",
+    "bewertungen",
+    "kundenbewertungen",
+    "rezensionen",
+    "kundenrezensionen",
+    "avis",
+    "avis clients",
+    "avis des clients",
+    "reseñas",
+    "opiniones",
+    "opiniones de clientes",
+    "reseñas de clientes",
+    "recensioni",
+    "recensioni dei clienti",
+    "avaliações",
+    "avaliações de clientes",
+    "beoordelingen",
+    "klantbeoordelingen",
+    "recenzje",
+    "opinie",
+    "omdömen",
+    "anmeldelser",
+    "arvostelut",
+    "değerlendirmeler",
+    "отзывы",
+    "отзывы покупателей",
+    "レビュー",
+    "カスタマーレビュー",
+    "商品评价",
+    "用户评价",
+    "리뷰",
+    "상품평",
+];
+
+/// Whether a heading opens a product's reviews (one of [`REVIEW_HEADINGS`],
+/// compared as [`fold_line`] folds it), with or without a count before or
+/// after it ("8 Reviews", "Reviews (76)") or the product it is about after
+/// "for" ("Customer reviews for Trail 25 Pack").
+pub fn is_review_heading(text: &str) -> bool {
+    let folded = fold_line(text);
+    let count = |c: char| c.is_ascii_digit() || matches!(c, ',' | '.' | '(' | ')' | ' ');
+    let t = folded.trim_start_matches(count).trim_end_matches(count);
+    let t = t.trim_end_matches(':');
+    if REVIEW_HEADINGS.contains(&t) {
+        return true;
+    }
+    // English headings name what the reviews are of.
+    t.split_once(" for ")
+        .is_some_and(|(head, _)| REVIEW_HEADINGS.contains(&head))
 }
 
 /// How a picture credit in parentheses starts; a paragraph ending in one is
@@ -916,3 +994,37 @@ pub const GRID_SORT_MAX_CHARS: usize = 40;
 
 /// Longest block (in characters) that [`BOILERPLATE_PREFIXES`] may remove.
 pub const BOILERPLATE_PREFIX_MAX_CHARS: usize = 200;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn review_headings_with_counts_and_the_product() {
+        for h in [
+            "Reviews",
+            "Customer Reviews",
+            "8 Reviews",
+            "1,254 Reviews",
+            "Reviews (76)",
+            "Ratings & Reviews",
+            "10 Customer ratings",
+            "Reviews for this item (76)",
+            "Customer reviews for Trail 25 Pack",
+            "Kundenbewertungen",
+            "Avis clients",
+        ] {
+            assert!(is_review_heading(h), "{h}");
+        }
+        for h in [
+            "Editorial Reviews",
+            "Our review",
+            "Reviewed by our lab",
+            "How often should you conduct performance reviews?",
+            "Review your order",
+            "Specifications",
+        ] {
+            assert!(!is_review_heading(h), "{h}");
+        }
+    }
+}

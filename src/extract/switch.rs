@@ -116,6 +116,9 @@ rules_enum! {
     MemberDetails = "member_details",
     PostHeaders = "post_headers",
     RegionRelatedSections = "region_related_sections",
+    ProductRelatedAnywhere = "product_related_anywhere",
+    ProductReviewSections = "product_review_sections",
+    LinksAboveTitleRegion = "links_above_title_region",
     // block_model.rs: the learned judge of a region's blocks.
     BlockModel = "block_model",
     // rules.rs phrase lists used by several stages.

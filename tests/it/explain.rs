@@ -36,7 +36,8 @@ fn block_model_and_line_filter_drops_are_explained() {
     assert_eq!(e.article.text, article.text, "explaining changes nothing");
     for (other, why) in [
         ("Size guide", "not content (block model)"),
-        ("Sort by", "not content (block model)"),
+        // The reviews' sort control goes with the reviews' section.
+        ("Sort by", "related posts section"),
         // The cards under "Customers also viewed" go with their section.
         ("Langdale Quilted Gilet", "related posts section"),
     ] {

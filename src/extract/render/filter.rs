@@ -282,7 +282,7 @@ fn drop_excerpt_runs(blocks: &[Block], order: &[usize], keep: &mut [bool]) {
 }
 
 /// Longest heading taken for the heading of a related-stories section.
-const RELATED_HEADING_MAX_CHARS: usize = 60;
+pub(crate) const RELATED_HEADING_MAX_CHARS: usize = 60;
 
 /// Drop the sections of other stories that close an article: a heading
 /// worded as one ([`rules::is_related_heading`]) in the second half of the
@@ -294,6 +294,23 @@ const RELATED_HEADING_MAX_CHARS: usize = 60;
 /// their wording and their place near the end of the text tell them from a
 /// part of the article ("Related posts" near the top may open one).
 pub(crate) fn drop_related_sections(blocks: &[Block], keep: &mut [bool]) {
+    drop_sections(blocks, keep, RELATED_HEADING_MAX_CHARS, false, |t| {
+        on(Rule::RelatedHeadings) && rules::is_related_heading(t)
+    });
+}
+
+/// Drop each section whose heading `is_heading` picks (a heading of at most
+/// `max_chars` characters), with what follows it up to the next heading of
+/// its level or higher. Unless `anywhere`, only a heading in the second
+/// half of the text opens such a section: near the top, the same words
+/// may open a part of the page's own text.
+pub(crate) fn drop_sections(
+    blocks: &[Block],
+    keep: &mut [bool],
+    max_chars: usize,
+    anywhere: bool,
+    is_heading: impl Fn(&str) -> bool,
+) {
     let total: usize = blocks.iter().map(|b| b.text.len()).sum();
     let mut before = 0usize;
     let mut k = 0;
@@ -304,11 +321,10 @@ pub(crate) fn drop_related_sections(blocks: &[Block], keep: &mut [bool]) {
             k += 1;
             continue;
         };
-        let related = b.text.chars().count() <= RELATED_HEADING_MAX_CHARS
-            && before * 2 >= total
-            && on(Rule::RelatedHeadings)
-            && rules::is_related_heading(&b.text);
-        if !related {
+        let drop = b.text.chars().count() <= max_chars
+            && (anywhere || before * 2 >= total)
+            && is_heading(&b.text);
+        if !drop {
             before += b.text.len();
             k += 1;
             continue;
@@ -490,6 +506,44 @@ mod tests {
             drop_related_sections(&blocks, &mut keep);
             assert_eq!(keep, [true, false, false], "{heading}");
         }
+    }
+
+    #[test]
+    fn sections_anywhere_or_in_the_second_half() {
+        let b = |kind, text: &str| Block {
+            kind,
+            quote: 0,
+            text: text.to_string(),
+            linked: false,
+            md: None,
+        };
+        let text = "A paragraph of the page, long enough to weigh something in the text.";
+        let blocks = vec![
+            b(BlockKind::Heading(1), "Tidewater Canvas Tote"),
+            b(BlockKind::Heading(2), "Frequently bought together"),
+            b(BlockKind::Para, "Harbor Wax Bar, $12.00"),
+            b(BlockKind::Heading(2), "Description"),
+            b(BlockKind::Para, text),
+            b(BlockKind::Para, text),
+        ];
+        let related = |t: &str| rules::is_related_heading(t);
+        // In the first half, the section stays unless it may stand anywhere.
+        let mut keep = vec![true; blocks.len()];
+        drop_sections(
+            &blocks,
+            &mut keep,
+            RELATED_HEADING_MAX_CHARS,
+            false,
+            related,
+        );
+        assert!(keep.iter().all(|&k| k));
+        let mut keep = vec![true; blocks.len()];
+        drop_sections(&blocks, &mut keep, RELATED_HEADING_MAX_CHARS, true, related);
+        assert_eq!(keep, [true, false, false, true, true, true]);
+        // A heading longer than the limit is not taken.
+        let mut keep = vec![true; blocks.len()];
+        drop_sections(&blocks, &mut keep, 10, true, related);
+        assert!(keep.iter().all(|&k| k));
     }
 
     #[test]

@@ -849,9 +849,9 @@ mod tests {
         assert!(!removed_on(html, "mod", thread));
         assert!(removed_on(html, "reply", thread));
         assert!(removed_on(html, "search", thread));
-        // On a page read as one story, so when it sits in a comment.
+        // On a page read as one story, so when it holds a comment.
         assert!(removed_on(html, "wrap", LADDER[0]));
-        let in_comment = html.replace("class='post'", "class='comment'");
+        let in_comment = html.replace("class='body'", "class='comment'");
         assert!(!removed_on(&in_comment, "wrap", LADDER[0]));
         assert!(removed_on(&in_comment, "reply", LADDER[0]));
     }

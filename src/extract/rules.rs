@@ -509,8 +509,14 @@ fn is_member_detail(f: &str) -> bool {
             && f.chars()
                 .all(|c| c.is_alphabetic() || c.is_ascii_digit() || matches!(c, ',' | '.' | ' '));
     }
-    if words.len() == 4 && is_tally(words[0]) && matches!(words[1], "post" | "posts") {
-        return words[2] == "joined" && words[3].len() == 4 && is_tally(words[3]);
+    if words.len() == 4
+        && is_tally(words[0])
+        && matches!(words[1], "post" | "posts")
+        && words[2] == "joined"
+        && words[3].len() == 4
+        && is_tally(words[3])
+    {
+        return true;
     }
     if tallies(MEMBER_TALLY_WORDS) {
         return true;

@@ -35,7 +35,7 @@ fn block_model_and_line_filter_drops_are_explained() {
     let article = extract(&bytes, Some(&url), &options).unwrap();
     assert_eq!(e.article.text, article.text, "explaining changes nothing");
     for (other, why) in [
-        ("Size guide", "not content (block model)"),
+        ("In stock – Order within", "not content (block model)"),
         // The reviews' sort control goes with the reviews' section.
         ("Sort by", "related posts section"),
         // The cards under "Customers also viewed" go with their section.

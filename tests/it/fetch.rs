@@ -1270,3 +1270,52 @@ fn site_tables_apply_to_the_pages_of_their_host() {
     assert!(!ta.contains("adds about six minutes"), "{ta}");
     assert!(ta.contains("will close to all traffic"), "{ta}");
 }
+
+/// A server that closes the first connection after reading the request,
+/// without a word, as a server closing an idle kept-alive connection does
+/// just as the next request arrives: the request is sent once more, even
+/// with retries off, and the page is fetched.
+#[test]
+fn a_connection_closed_unanswered_is_tried_once_more() {
+    use std::io::Read;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let seen = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let first = counter.fetch_add(1, Ordering::SeqCst) == 0;
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while conn.read(&mut byte).is_ok_and(|n| n == 1) {
+                    head.push(byte[0]);
+                    if head.ends_with(b"\r\n\r\n") {
+                        break;
+                    }
+                }
+                if !first {
+                    let mut reply =
+                        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n"
+                            .to_vec();
+                    reply.extend_from_slice(&article());
+                    let _ = conn.write_all(&reply);
+                    let _ = conn.flush();
+                }
+            });
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/story");
+    let r = run(
+        &config("respect_robots = false"),
+        std::slice::from_ref(&url),
+    );
+    assert_eq!(kind(record(&r, &url)), None, "{:?}", r.records);
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        2,
+        "one more connection, no more"
+    );
+}

@@ -89,6 +89,12 @@ pub enum FetchError {
     /// short (the connection closed or reset in it).
     #[error("HTTP protocol error: {0}")]
     HttpProtocol(String),
+    /// The connection closed before any answer began (kind `http_protocol`
+    /// too). On a connection kept alive from an earlier request that is a
+    /// race with the server closing it as idle, so such a request is sent
+    /// once more, on a new connection, whatever `retries` says.
+    #[error("HTTP protocol error: {0}")]
+    Unanswered(String),
     /// The body's content coding (gzip, deflate, brotli) is invalid or cut short.
     #[error("cannot decode the body: {0}")]
     Decode(String),
@@ -122,7 +128,7 @@ impl FetchError {
             FetchError::Dns(_) => "dns",
             FetchError::Connect(_) => "connect",
             FetchError::Tls(_) => "tls",
-            FetchError::HttpProtocol(_) => "http_protocol",
+            FetchError::HttpProtocol(_) | FetchError::Unanswered(_) => "http_protocol",
             FetchError::Decode(_) => "decode",
             FetchError::Timeout(_) => "timeout",
             FetchError::TooManyRedirects(_) => "too_many_redirects",
@@ -141,6 +147,7 @@ impl FetchError {
             FetchError::Connect(m) => FetchError::Connect(format!("{url}: {m}")),
             FetchError::Tls(m) => FetchError::Tls(format!("{url}: {m}")),
             FetchError::HttpProtocol(m) => FetchError::HttpProtocol(format!("{url}: {m}")),
+            FetchError::Unanswered(m) => FetchError::Unanswered(format!("{url}: {m}")),
             FetchError::Decode(m) => FetchError::Decode(format!("{url}: {m}")),
             other => other,
         }
@@ -578,12 +585,22 @@ impl Fetcher {
 
     /// One request, tried again after retryable failures (connection
     /// errors, timeouts, 429 and 5xx other than 501) up to `retries` times,
-    /// with back-off or `Retry-After`. The last answer is returned as is.
+    /// with back-off or `Retry-After`; a request the server closed the
+    /// connection on without answering is sent once more at once, not
+    /// counted ([`FetchError::Unanswered`]). The last answer is returned as
+    /// is.
     async fn request_with_retries(&self, req: Request<'_>) -> Result<Raw, FetchError> {
         let mut wait = Duration::ZERO;
         let mut attempt = 0u32;
+        let mut resent = false;
         loop {
             let result = self.request_once(req, wait).await;
+            if matches!(result, Err(FetchError::Unanswered(_))) && !resent && !self.is_stopped() {
+                resent = true;
+                wait = Duration::ZERO;
+                tracing::debug!(url = %req.url, "sent again: the connection closed unanswered");
+                continue;
+            }
             let retry_after = match &result {
                 Ok(raw) if retry::retryable_status(raw.status) => Some(
                     header(&raw.headers, RETRY_AFTER).and_then(|v| retry::parse_retry_after(&v)),
@@ -931,6 +948,8 @@ enum Cause {
     Tls,
     Timeout,
     Protocol,
+    /// The connection closed before the answer began.
+    Unanswered,
     /// The body broke off (the connection closed or reset in it).
     Body,
     /// The connection failed or broke.
@@ -954,7 +973,11 @@ fn cause_of(s: &(dyn std::error::Error + 'static), in_body: bool) -> Option<Caus
             return Some(Cause::Protocol);
         }
         if h.is_incomplete_message() {
-            return Some(Cause::Protocol);
+            return Some(if in_body {
+                Cause::Protocol
+            } else {
+                Cause::Unanswered
+            });
         }
         if h.is_timeout() {
             return Some(Cause::Timeout);
@@ -998,6 +1021,7 @@ fn classify(e: &reqwest::Error, deadline: Duration) -> FetchError {
             Some(Cause::Tls) => return FetchError::Tls(message()),
             Some(Cause::Timeout) => return FetchError::Timeout(deadline),
             Some(Cause::Protocol) => return FetchError::HttpProtocol(message()),
+            Some(Cause::Unanswered) => return FetchError::Unanswered(message()),
             Some(Cause::Body) => body = true,
             Some(Cause::Io) => io = true,
             None => {}

@@ -168,3 +168,17 @@ pub struct Block {
     /// escaped, is its Markdown.
     pub md: Option<String>,
 }
+
+#[cfg(test)]
+impl Block {
+    /// A block of `kind` with `text`, outside quotes and links, for tests.
+    pub(crate) fn of(kind: BlockKind, text: &str) -> Block {
+        Block {
+            kind,
+            quote: 0,
+            text: text.to_string(),
+            linked: false,
+            md: None,
+        }
+    }
+}

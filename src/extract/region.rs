@@ -119,20 +119,11 @@ pub(crate) fn extract(
     let catalogue = matches!(page_type, PageType::Collection | PageType::Listing);
     if !catalogue && switch::on(Rule::RegionRelatedSections) {
         let mut keep = vec![true; blocks.len()];
-        if page_type == PageType::Product && switch::on(Rule::ProductRelatedAnywhere) {
-            // A shop sets its carousels of other products anywhere on the
-            // page, often right under the product's buttons: the wording
-            // alone tells them.
-            render::filter::drop_sections(
-                &blocks,
-                &mut keep,
-                render::filter::RELATED_HEADING_MAX_CHARS,
-                true,
-                |t| switch::on(Rule::RelatedHeadings) && rules::is_related_heading(t),
-            );
-        } else {
-            render::filter::drop_related_sections(&blocks, &mut keep);
-        }
+        // A shop sets its carousels of other products anywhere on the page,
+        // often right under the product's buttons: the wording alone tells
+        // them.
+        let anywhere = page_type == PageType::Product && switch::on(Rule::ProductRelatedAnywhere);
+        render::filter::drop_related_sections(&blocks, &mut keep, anywhere);
         if page_type == PageType::Product && switch::on(Rule::ProductReviewSections) {
             // The buyers' reviews that close a product page are not the
             // product's text; near the top, such a heading may open a
@@ -751,11 +742,8 @@ mod tests {
 
     fn kinded(kind: BlockKind, text: &str, linked: bool) -> Block {
         Block {
-            kind,
-            quote: 0,
-            text: text.to_string(),
             linked,
-            md: None,
+            ..Block::of(kind, text)
         }
     }
 

@@ -236,6 +236,7 @@ fn cousin_sections(doc: &Doc<'_>, st: &[Stats], removed: &[bool], top: Ix) -> Op
         }
         let class = class_of(holder);
         if !class.is_empty() {
+            let unnumbered = ordinals.then(|| unnumbered_tokens(class));
             let name = doc.name(holder);
             let mut anc = doc.nodes[holder as usize].parent;
             for _ in 0..COUSIN_LEVELS {
@@ -252,7 +253,7 @@ fn cousin_sections(doc: &Doc<'_>, st: &[Stats], removed: &[bool], top: Ix) -> Op
                             && !is_ancestor(doc, c, holder)
                             && doc.elem(c).is_some()
                             && doc.name(c) == name
-                            && same_builder_class(class_of(c), class, ordinals)
+                            && same_builder_class(class_of(c), class, unnumbered.as_deref())
                             && !in_furniture(doc, anc, c)
                     })
                     .collect();
@@ -280,28 +281,23 @@ fn cousin_sections(doc: &Doc<'_>, st: &[Stats], removed: &[bool], top: Ix) -> Op
     None
 }
 
-/// Whether two class attributes name the same kind of block: equal, or
-/// (with `ordinals`) equal once the tokens that number a builder's blocks
-/// are set aside (`pb-text pb-text-4` and `pb-text pb-text-8`,
-/// `row row-number-3`), when some token is left to compare.
-fn same_builder_class(a: &str, b: &str, ordinals: bool) -> bool {
-    fn words(s: &str) -> Vec<&str> {
-        let mut w: Vec<&str> = s
-            .split_ascii_whitespace()
-            .filter(|t| !t.bytes().any(|b| b.is_ascii_digit()))
-            .collect();
-        w.sort_unstable();
-        w.dedup();
-        w
-    }
-    if a == b {
-        return true;
-    }
-    if !ordinals {
-        return false;
-    }
-    let wa = words(a);
-    !wa.is_empty() && wa == words(b)
+/// Whether class attribute `a` names the same kind of block as `b`: equal,
+/// or (given `b`'s [`unnumbered_tokens`]) equal once the tokens that number
+/// a builder's blocks are set aside (`pb-text pb-text-4` and `pb-text
+/// pb-text-8`, `row row-number-3`), when some token is left to compare.
+fn same_builder_class(a: &str, b: &str, b_unnumbered: Option<&[&str]>) -> bool {
+    a == b || b_unnumbered.is_some_and(|w| !w.is_empty() && unnumbered_tokens(a) == w)
+}
+
+/// The tokens of a class attribute that hold no digit, sorted, each once.
+fn unnumbered_tokens(class: &str) -> Vec<&str> {
+    let mut w: Vec<&str> = class
+        .split_ascii_whitespace()
+        .filter(|t| !t.bytes().any(|b| b.is_ascii_digit()))
+        .collect();
+    w.sort_unstable();
+    w.dedup();
+    w
 }
 
 /// Whether an element between `anc` and `c` (both left out) is named as
@@ -508,27 +504,19 @@ mod tests {
 
     #[test]
     fn numbered_builder_classes_name_the_same_block() {
-        assert!(same_builder_class(
-            "pb-text pb-text-4",
-            "pb-text pb-text-4",
-            false
-        ));
-        assert!(!same_builder_class(
-            "pb-text pb-text-4",
-            "pb-text pb-text-8",
-            false
-        ));
-        assert!(same_builder_class(
+        let same = |a: &str, b: &str, ordinals: bool| {
+            let unnumbered = ordinals.then(|| unnumbered_tokens(b));
+            same_builder_class(a, b, unnumbered.as_deref())
+        };
+        assert!(same("pb-text pb-text-4", "pb-text pb-text-4", false));
+        assert!(!same("pb-text pb-text-4", "pb-text pb-text-8", false));
+        assert!(same(
             "pb-module pb-text pb-text-4",
             "pb-text pb-text-8 pb-module",
             true
         ));
         // Nothing left once the numbers go: hashed names say nothing.
-        assert!(!same_builder_class("css-1x2y", "css-9z8w", true));
-        assert!(!same_builder_class(
-            "pb-text pb-text-4",
-            "pb-image pb-image-2",
-            true
-        ));
+        assert!(!same("css-1x2y", "css-9z8w", true));
+        assert!(!same("pb-text pb-text-4", "pb-image pb-image-2", true));
     }
 }

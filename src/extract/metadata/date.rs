@@ -285,14 +285,17 @@ pub fn is_relative_time(line: &str) -> bool {
     line.len() < 60 && RELATIVE.is_match(line.trim())
 }
 
+/// Whether `s` holds a run of four digits, as every written date's year is.
+pub fn has_four_digits(s: &str) -> bool {
+    s.as_bytes()
+        .windows(4)
+        .any(|w| w.iter().all(u8::is_ascii_digit))
+}
+
 /// Find the first plausible date written in free text.
 pub fn find_in_text(s: &str, now: NaiveDate) -> Option<NaiveDate> {
     // Every pattern holds a four-digit year: most text has none.
-    let has_year = s
-        .as_bytes()
-        .windows(4)
-        .any(|w| w.iter().all(u8::is_ascii_digit));
-    if !has_year {
+    if !has_four_digits(s) {
         return None;
     }
     let found: Vec<(usize, NaiveDate)> = TEXT_PATTERNS

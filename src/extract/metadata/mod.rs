@@ -483,30 +483,17 @@ fn may_be_date_line(t: &str) -> bool {
     t.len() >= 6
         && t.len() <= DATE_LINE_MAX_BYTES
         && t.split_whitespace().count() <= 6
-        && t.as_bytes()
-            .windows(4)
-            .any(|w| w.iter().all(u8::is_ascii_digit))
+        && date::has_four_digits(t)
 }
 
-/// Whether node `i` is inside a link or page furniture (`nav`, `aside`,
-/// `footer`, …).
-fn in_link_or_furniture(doc: &Doc<'_>, mut i: Ix) -> bool {
+/// Whether node `i` is inside page furniture (`nav`, `aside`, `footer`,
+/// …), or, with `links`, inside a link.
+fn in_furniture(doc: &Doc<'_>, mut i: Ix, links: bool) -> bool {
     while i != crate::extract::dom::NONE {
         if let Some(e) = doc.elem(i) {
-            if e.name == "a" || e.tag.contains(Tag::BOILER) {
+            if (links && e.name == "a") || e.tag.contains(Tag::BOILER) {
                 return true;
             }
-        }
-        i = doc.nodes[i as usize].parent;
-    }
-    false
-}
-
-/// Whether node `i` is inside page furniture (`nav`, `aside`, `footer`, …).
-fn in_furniture(doc: &Doc<'_>, mut i: Ix) -> bool {
-    while i != crate::extract::dom::NONE {
-        if doc.elem(i).is_some_and(|e| e.tag.contains(Tag::BOILER)) {
-            return true;
         }
         i = doc.nodes[i as usize].parent;
     }
@@ -530,27 +517,13 @@ fn url_date(g: &Gathered<'_>, url: Option<&Url>, now: NaiveDate) -> Option<Naive
 /// A date written in the page's text: in a dateline element, in a byline
 /// element, then in the line of a "By …" byline.
 fn written_date(g: &Gathered<'_>, now: NaiveDate) -> Option<(NaiveDate, Source)> {
-    // Before the rule, only the first date line was read, date or not.
-    let datelines = if switch::on(Rule::DatelineWithDate) {
-        &g.datelines[..]
-    } else {
-        &g.datelines[..g.datelines.len().min(1)]
-    };
+    let datelines = g.datelines.iter().map(|t| (Some(t.as_str()), "dateline"));
     datelines
-        .iter()
-        .find_map(|t| date::find_in_text(t, now))
-        .map(|d| (d, "dateline"))
-        .or_else(|| {
-            [
-                (&g.byline, "byline"),
-                (&g.text_byline_line, "\"By …\" line"),
-            ]
-            .into_iter()
-            .find_map(|(t, what)| {
-                Some((t.as_deref().and_then(|t| date::find_in_text(t, now))?, what))
-            })
-        })
-        .map(|(d, what)| (d, Source::Text(what)))
+        .chain([
+            (g.byline.as_deref(), "byline"),
+            (g.text_byline_line.as_deref(), "\"By …\" line"),
+        ])
+        .find_map(|(t, what)| Some((date::find_in_text(t?, now)?, Source::Text(what))))
 }
 
 /// Date-line elements read in one page.
@@ -706,7 +679,7 @@ impl<'a> Gathered<'a> {
     fn read_date_line(&mut self, doc: &Doc<'a>, i: Ix, parent: Ix, text: &'a str) {
         if self.h1_at.is_some_and(|(h, _)| i > h + DATE_LINE_AFTER)
             || !may_be_date_line(text)
-            || in_link_or_furniture(doc, parent)
+            || in_furniture(doc, parent, true)
         {
             return;
         }
@@ -909,17 +882,14 @@ impl<'a> Gathered<'a> {
         let wanted = if several {
             self.datelines.len() < MAX_DATELINES
                 && (named || c.byline || c.author)
-                && (self.datelines.is_empty() || !in_furniture(doc, i))
+                && (self.datelines.is_empty() || !in_furniture(doc, i, false))
         } else {
             self.datelines.is_empty() && named
         };
         if wanted {
             let t = doc.text_of(i);
             let digits = if several {
-                // A four-digit run, as every written date has.
-                t.as_bytes()
-                    .windows(4)
-                    .any(|w| w.iter().all(u8::is_ascii_digit))
+                date::has_four_digits(&t)
             } else {
                 t.bytes().any(|b| b.is_ascii_digit())
             };

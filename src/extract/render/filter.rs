@@ -192,7 +192,7 @@ fn kept(
     let mut keep = vec![true; blocks.len()];
     let stories = teasers == Teasers::Content;
     if !stories && on(Rule::RelatedSections) {
-        drop_related_sections(blocks, &mut keep);
+        drop_related_sections(blocks, &mut keep, false);
     }
     let (repeated_lines, datelines, link_lines) = (
         on(Rule::RepeatedLines),
@@ -282,7 +282,7 @@ fn drop_excerpt_runs(blocks: &[Block], order: &[usize], keep: &mut [bool]) {
 }
 
 /// Longest heading taken for the heading of a related-stories section.
-pub(crate) const RELATED_HEADING_MAX_CHARS: usize = 60;
+const RELATED_HEADING_MAX_CHARS: usize = 60;
 
 /// Drop the sections of other stories that close an article: a heading
 /// worded as one ([`rules::is_related_heading`]) in the second half of the
@@ -293,8 +293,10 @@ pub(crate) const RELATED_HEADING_MAX_CHARS: usize = 60;
 /// furniture. This one catches the plain headings that no class marks: only
 /// their wording and their place near the end of the text tell them from a
 /// part of the article ("Related posts" near the top may open one).
-pub(crate) fn drop_related_sections(blocks: &[Block], keep: &mut [bool]) {
-    drop_sections(blocks, keep, RELATED_HEADING_MAX_CHARS, false, |t| {
+/// With `anywhere`, such a heading opens a section wherever it stands (a
+/// shop's rows of other products).
+pub(crate) fn drop_related_sections(blocks: &[Block], keep: &mut [bool], anywhere: bool) {
+    drop_sections(blocks, keep, RELATED_HEADING_MAX_CHARS, anywhere, |t| {
         on(Rule::RelatedHeadings) && rules::is_related_heading(t)
     });
 }
@@ -453,13 +455,7 @@ mod tests {
 
     #[test]
     fn related_sections_close_the_article_only_in_its_second_half() {
-        let b = |kind, text: &str| Block {
-            kind,
-            quote: 0,
-            text: text.to_string(),
-            linked: false,
-            md: None,
-        };
+        let b = Block::of;
         let story = "A paragraph of the story, long enough to weigh something in the text.";
         let blocks = vec![
             b(BlockKind::Para, story),
@@ -472,7 +468,7 @@ mod tests {
             b(BlockKind::Para, "The article's own notes."),
         ];
         let mut keep = vec![true; blocks.len()];
-        drop_related_sections(&blocks, &mut keep);
+        drop_related_sections(&blocks, &mut keep, false);
         let texts: Vec<&str> = blocks
             .iter()
             .zip(&keep)
@@ -487,7 +483,7 @@ mod tests {
             b(BlockKind::Para, story),
         ];
         let mut keep = vec![true; blocks.len()];
-        drop_related_sections(&blocks, &mut keep);
+        drop_related_sections(&blocks, &mut keep, false);
         assert_eq!(keep, [true, true]);
 
         // A shop's product page closes the same way, in its own words.
@@ -503,20 +499,14 @@ mod tests {
                 b(BlockKind::Para, "Another product, $24.00"),
             ];
             let mut keep = vec![true; blocks.len()];
-            drop_related_sections(&blocks, &mut keep);
+            drop_related_sections(&blocks, &mut keep, false);
             assert_eq!(keep, [true, false, false], "{heading}");
         }
     }
 
     #[test]
     fn sections_anywhere_or_in_the_second_half() {
-        let b = |kind, text: &str| Block {
-            kind,
-            quote: 0,
-            text: text.to_string(),
-            linked: false,
-            md: None,
-        };
+        let b = Block::of;
         let text = "A paragraph of the page, long enough to weigh something in the text.";
         let blocks = vec![
             b(BlockKind::Heading(1), "Tidewater Canvas Tote"),
@@ -608,41 +598,14 @@ mod tests {
     #[test]
     fn boilerplate_lines_and_title_are_filtered() {
         let blocks = vec![
-            Block {
-                kind: BlockKind::Heading(1),
-                quote: 0,
-                text: "My Title".into(),
-                linked: false,
-                md: None,
-            },
-            Block {
-                kind: BlockKind::Para,
-                quote: 0,
-                text: "Advertisement".into(),
-                linked: false,
-                md: None,
-            },
-            Block {
-                kind: BlockKind::Para,
-                quote: 0,
-                text: "Please enter your comment!".into(),
-                linked: false,
-                md: None,
-            },
-            Block {
-                kind: BlockKind::Para,
-                quote: 0,
-                text: "Updated 5:27 am CST, Wednesday, November 20, 2019".into(),
-                linked: false,
-                md: None,
-            },
-            Block {
-                kind: BlockKind::Para,
-                quote: 0,
-                text: "Real text here.".into(),
-                linked: false,
-                md: None,
-            },
+            Block::of(BlockKind::Heading(1), "My Title"),
+            Block::of(BlockKind::Para, "Advertisement"),
+            Block::of(BlockKind::Para, "Please enter your comment!"),
+            Block::of(
+                BlockKind::Para,
+                "Updated 5:27 am CST, Wednesday, November 20, 2019",
+            ),
+            Block::of(BlockKind::Para, "Real text here."),
         ];
         let now = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
         let out = filter_blocks(blocks, &["My title"], None, now, Teasers::Furniture);

@@ -372,11 +372,8 @@ mod tests {
 
     fn block(kind: BlockKind, quote: u8, text: &str) -> Block {
         Block {
-            kind,
             quote,
-            text: text.to_string(),
-            linked: false,
-            md: None,
+            ..Block::of(kind, text)
         }
     }
 

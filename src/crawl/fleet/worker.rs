@@ -56,8 +56,9 @@ const ANSWER_WAIT: Duration = Duration::from_secs(5);
 /// Partitions claimed at once per slot (request or extraction at once).
 const CLAIMS_PER_SLOT: usize = 2;
 /// Messages of one partition worked on in a row under one claim (each
-/// acked with a request for the next) before the claim goes back, so that
-/// the claims go round the partitions with work.
+/// acked with a request for the next) before the claim goes back, when
+/// another partition waits for one, so that the claims go round the
+/// partitions with work.
 const RUN_LENGTH: u32 = 16;
 /// The first pause before an empty partition is asked again.
 const IDLE_MIN: Duration = Duration::from_millis(20);
@@ -276,7 +277,9 @@ impl Partition {
 /// its next message (waiting [`PULL_WAIT`] at most: an empty partition, or
 /// one whose message another worker holds, gives none), work on it, then
 /// ack it and ask for the next in one message (`+NXT`), up to
-/// [`RUN_LENGTH`] in a row, and give the claim back. The answer to a `+NXT`
+/// [`RUN_LENGTH`] in a row while other partitions wait for a claim (for
+/// as long as the partition gives messages while none waits), and give
+/// the claim back. The answer to a `+NXT`
 /// confirms its ack: the server takes the ack before it looks for the next
 /// message. A partition that gave nothing is asked again after a pause,
 /// doubled up to [`IDLE_MAX`] while it stays empty, without a claim: claims
@@ -329,6 +332,10 @@ async fn serve(
             let Some(ack_subject) = msg.reply.clone() else {
                 break;
             };
+            // A run goes on while no other partition waits for a claim.
+            if run >= RUN_LENGTH && claims.available_permits() > 0 {
+                run = 0;
+            }
             if run >= RUN_LENGTH || *halt.borrow() {
                 if let Err(e) = msg.double_ack().await {
                     // The lease ran out: the URL comes again, its record is
@@ -508,7 +515,9 @@ async fn handle(ctx: &Ctx, msg: &jetstream::Message, halt: &mut watch::Receiver<
     // The partition stays ours for the host's delay (or Crawl-delay), so
     // the next request to the host, by any worker, starts after it.
     let gap = ctx.processor.fetcher.host_gap(&task.url);
-    with_progress(msg, ack_wait, tokio::time::sleep_until(done_at + gap)).await;
+    if !gap.is_zero() {
+        with_progress(msg, ack_wait, tokio::time::sleep_until(done_at + gap)).await;
+    }
     true
 }
 

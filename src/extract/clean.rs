@@ -299,8 +299,10 @@ pub fn removed_why(
                 };
             }
             // A tab set or an accordion marked up as one `role="tablist"`
-            // around its panels holds the panels' text, not only the tabs.
-            let tab_set = on.tab_sets && pass.open_panels && is_tab_set(e, &raw[i]);
+            // around its panels holds the panels' text, not only the tabs,
+            // on every page: its open panel is shown (the hidden ones are
+            // opened only on a page read as a region).
+            let tab_set = on.tab_sets && is_tab_set(e, &raw[i]);
             drop = on.tag_furniture && e.tag.intersects(Tag::BOILER)
                 || gated_prompt
                 || on.role_furniture && e.flags.intersects(Flag::ROLE_BOILER) && !tab_set
@@ -797,7 +799,7 @@ mod tests {
     }
 
     #[test]
-    fn a_tablist_around_its_panels_is_kept_on_a_region_page() {
+    fn a_tablist_around_its_panels_is_kept_on_every_page() {
         let html = "<body><main><h1>Services</h1>\
             <div role='tablist' id='set'><h3>Audits</h3><p>We review your controls against the standard and report every gap we find, with the fix for each.</p>\
             <h3>Training</h3><p>Short sessions for your staff on the threats they meet every day at work.</p></div>\
@@ -808,7 +810,9 @@ mod tests {
         };
         assert!(!removed_on(html, "set", region));
         assert!(removed_on(html, "tabs", region));
-        assert!(removed_on(html, "set", LADDER[3]));
+        assert!(!removed_on(html, "set", LADDER[0]));
+        assert!(!removed_on(html, "set", LADDER[3]));
+        assert!(removed_on(html, "tabs", LADDER[0]));
     }
 
     #[test]

@@ -7,6 +7,9 @@
 
 /// Text length at which a pass's result is accepted without trying the next.
 pub const ENOUGH_TEXT: u32 = 500;
+/// Share of the page's prose ([`super::stats::prose_mass`]) a pass must
+/// also find to be accepted without trying the next.
+pub const ENOUGH_PROSE_SHARE: f32 = 0.5;
 /// Shortest text that counts as an article.
 pub const MIN_TEXT: u32 = 120;
 /// Below this, every cleaning pass "found nothing" and the uncleaned one may run.

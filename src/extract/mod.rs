@@ -51,7 +51,7 @@ use chrono::NaiveDate;
 use decode::decode;
 use dom::{Doc, Ix};
 use error::ExtractError;
-use ladder::{ENOUGH_TEXT, Known, LADDER, MIN_TEXT, NOTHING_TEXT, Pass};
+use ladder::{ENOUGH_PROSE_SHARE, ENOUGH_TEXT, Known, LADDER, MIN_TEXT, NOTHING_TEXT, Pass};
 use metadata::Source;
 use model::{Article, Block, PageType};
 use scraper::Html;
@@ -519,8 +519,10 @@ fn parse(html: &str, nodes: usize) -> Html {
 }
 
 /// Run the passes of the [`LADDER`] in turn, until one finds
-/// [`ENOUGH_TEXT`]; the outcome with the most text wins (an earlier one on
-/// a tie). The last, uncleaned pass runs only when every cleaning pass found
+/// [`ENOUGH_TEXT`] and at least [`ENOUGH_PROSE_SHARE`] of the page's prose
+/// ([`stats::prose_mass`]: a pass that found a tenth of the page's
+/// paragraphs lost the story to a rule, say a body wrapped in a "widget");
+/// the outcome with the most text wins (an earlier one on a tie). The last, uncleaned pass runs only when every cleaning pass found
 /// less than [`NOTHING_TEXT`].
 fn climb_ladder(
     doc: &Doc<'_>,
@@ -532,6 +534,8 @@ fn climb_ladder(
     deadline: Deadline,
 ) -> Result<Option<Outcome>, ExtractError> {
     let mut best: Option<Outcome> = None;
+    // The page's prose, counted once a pass has found enough text.
+    let mut mass: Option<u32> = None;
     for (k, pass) in LADDER.iter().enumerate() {
         deadline.check()?;
         let last = k == LADDER.len() - 1;
@@ -539,7 +543,11 @@ fn climb_ladder(
             break;
         }
         let out = run_pass(doc, raw, *pass, known, now, options, steer);
-        let done = out.len >= ENOUGH_TEXT;
+        let done = out.len >= ENOUGH_TEXT
+            && !(switch::on(Rule::ProseMass)
+                && (out.len as f32)
+                    < ENOUGH_PROSE_SHARE
+                        * *mass.get_or_insert_with(|| stats::prose_mass(doc, raw)) as f32);
         if best.as_ref().is_none_or(|b| out.len > b.len) {
             best = Some(out);
         }

@@ -7,7 +7,7 @@
 //! Lengths count CJK characters three times (see [`super::text::measure`]), so
 //! the same thresholds work for Chinese and Japanese text.
 
-use super::dom::{Data, Doc, NONE, Tag};
+use super::dom::{Data, Doc, Flag, NONE, Tag};
 use super::rules::Hit;
 
 /// Text statistics of one element's kept subtree.
@@ -139,5 +139,67 @@ pub fn link_density(s: &Stats) -> f32 {
         0.0
     } else {
         s.link_len as f32 / s.len as f32
+    }
+}
+
+/// Text of the page's prose: its `<p>` elements of a sentence or more
+/// ([`PROSE_PARAGRAPH_MIN`]) with under a quarter of their text in links,
+/// outside what is plainly not the page's own (hidden elements, scripts,
+/// navigation, footers and asides, comments and discussions) and outside
+/// list items (a slideshow's captions, a list of teasers). Class parts
+/// such as `widget` or `share` do not count against a paragraph: this is
+/// the yardstick for a pass whose rules may have removed the story.
+pub fn prose_mass(doc: &Doc<'_>, raw: &[Stats]) -> u32 {
+    let mut outside = vec![false; doc.nodes.len()];
+    let mut mass = 0;
+    for (i, n) in doc.nodes.iter().enumerate() {
+        let Some(e) = n.elem() else { continue };
+        let out = (n.parent != NONE && outside[n.parent as usize])
+            || e.flags.intersects(Flag::HIDDEN | Flag::COMMENT)
+            || e.tag.intersects(Tag::BOILER | Tag::SKIP | Tag::ITEM)
+            || e.hits.intersects(Hit::THREAD);
+        outside[i] = out;
+        let s = &raw[i];
+        if !out
+            && e.tag.intersects(Tag::P)
+            && s.len >= PROSE_PARAGRAPH_MIN
+            && s.link_len * 4 < s.len
+        {
+            mass += s.len;
+        }
+    }
+    mass
+}
+
+/// Text of a paragraph that [`prose_mass`] counts.
+const PROSE_PARAGRAPH_MIN: u32 = 80;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::Html;
+
+    fn mass(html: &str) -> u32 {
+        let h = Html::parse_document(html);
+        let doc = Doc::build(&h);
+        prose_mass(&doc, &stats(&doc, None))
+    }
+
+    const SENTENCE: &str =
+        "A paragraph of the story that runs on for a good while, long enough to count as prose.";
+
+    #[test]
+    fn prose_mass_counts_paragraphs_in_any_wrapper_but_not_furniture() {
+        let one = mass(&format!("<body><p>{SENTENCE}</p></body>"));
+        assert!(one >= PROSE_PARAGRAPH_MIN);
+        // A wrapper named for a widget still holds the story.
+        let page = format!(
+            "<body><div class='widget-body'><p>{SENTENCE}</p><p>{SENTENCE}</p></div>\
+             <nav><p>{SENTENCE}</p></nav><footer><p>{SENTENCE}</p></footer>\
+             <div hidden><p>{SENTENCE}</p></div>\
+             <ul class='slides'><li><p>{SENTENCE}</p></li></ul>\
+             <p>Too short.</p><p><a href='/x'>{SENTENCE}</a></p></body>"
+        );
+        assert_eq!(mass(&page), 2 * one);
     }
 }

@@ -91,6 +91,7 @@ rules_enum! {
     CardListRoots = "card_list_roots",
     SelectBeside = "select_beside",
     DropCards = "drop_cards",
+    ProseMass = "prose_mass",
     // render: captions and the block filter.
     CreditedCaptions = "credited_captions",
     CaptionHeadings = "caption_headings",

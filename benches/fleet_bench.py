@@ -7,7 +7,11 @@ Measures, on the same many-host list served by loopback sites (no delay):
      says what the engine costs (target: >= 0.80);
   2. pages/s of two workers pinned to cores 0 and 1 (taskset) against one
      worker pinned to core 0 (target: >= 1.7x);
-  3. a worker's peak RSS (/usr/bin/time -v) over a 100,000-URL frontier
+  3. the CPU time each process spent per page: `pith run`; the workers,
+     the sink and nats-server from the workers' start until the sink wrote
+     every record (the loopback sites' share is shown too), and the
+     messages nats-server took in and sent out per page (its /varz);
+  4. a worker's peak RSS (/usr/bin/time -v) over a 100,000-URL frontier
      whose URLs point at closed loopback ports (each fails fast), and the
      sink's (target: worker <= 150 MB).
 
@@ -22,6 +26,7 @@ workers: read the figures as ratios, and run it on a quiet machine.
 """
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -31,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -91,8 +97,10 @@ class Nats:
 
     def __init__(self, dir):
         self.port = free_port()
+        self.monitor = free_port()
         self.proc = subprocess.Popen(
-            ["nats-server", "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", dir],
+            ["nats-server", "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", dir,
+             "-m", str(self.monitor)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -103,6 +111,12 @@ class Nats:
             except OSError:
                 time.sleep(0.05)
         raise SystemExit("nats-server did not start")
+
+    def messages(self):
+        """Messages the server took in and sent out so far."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.monitor}/varz", timeout=5) as r:
+            v = json.load(r)
+        return v["in_msgs"], v["out_msgs"]
 
     def stop(self):
         self.proc.terminate()
@@ -132,18 +146,39 @@ def lines(path):
         return 0
 
 
-def pith_run(work, cfg, listfile, n):
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu(pid):
+    """CPU seconds (user + system) a live process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def per_page(seconds, n):
+    return f"{seconds * 1000 / n:.2f} ms"
+
+
+def pith_run(work, cfg, listfile, n, sites, tag="pith run"):
     out = os.path.join(work, "run.jsonl")
     if os.path.exists(out):
         os.remove(out)
+    sites0 = cpu(sites)
     t0 = time.monotonic()
-    subprocess.run([PITH, "-q", "--config", cfg, "run", listfile, "-o", out, "--no-state"], check=True)
+    p = subprocess.Popen([PITH, "-q", "--config", cfg, "run", listfile, "-o", out, "--no-state"])
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
     took = time.monotonic() - t0
+    assert p.returncode == 0, f"pith run exited {p.returncode}"
     assert lines(out) == n, f"pith run wrote {lines(out)} of {n}"
+    used = usage.ru_utime + usage.ru_stime
+    print(f"  {tag}: {n / took:.0f} pages/s; CPU per page: pith run {per_page(used, n)} "
+          f"(sites {per_page(cpu(sites) - sites0, n)})", flush=True)
     return n / took
 
 
-def fleet_run(work, listfile, n, partitions, pins, tag):
+def fleet_run(work, listfile, n, partitions, pins, tag, sites):
     """Pages/s of the fleet: workers pinned as `pins` (None: unpinned),
     timed from their start until the sink wrote every record."""
     store = tempfile.mkdtemp(dir=work)
@@ -155,6 +190,8 @@ def fleet_run(work, listfile, n, partitions, pins, tag):
     out = os.path.join(store, "out.jsonl")
     sink = subprocess.Popen([PITH, "-q", "--config", cfg, "sink", "-o", out])
     workers = []
+    sites0, sink0, nats0 = cpu(sites), cpu(sink.pid), cpu(nats.proc.pid)
+    in0, out0 = nats.messages()
     t0 = time.monotonic()
     for pin in pins:
         cmd = [PITH, "-q", "--config", cfg, "worker"]
@@ -166,12 +203,22 @@ def fleet_run(work, listfile, n, partitions, pins, tag):
             raise SystemExit(f"{tag}: only {lines(out)} of {n} records after 600 s")
         time.sleep(0.05)
     took = time.monotonic() - t0
+    used = {
+        "workers" if len(workers) > 1 else "worker": sum(cpu(p.pid) for p in workers),
+        "sink": cpu(sink.pid) - sink0,
+        "nats-server": cpu(nats.proc.pid) - nats0,
+    }
+    used["fleet"] = sum(used.values())
+    used["sites"] = cpu(sites) - sites0
+    in1, out1 = nats.messages()
     for p in workers + [sink]:
         p.send_signal(signal.SIGTERM)
     codes = [p.wait() for p in workers + [sink]]
     nats.stop()
     assert lines(out) == n, f"{tag}: {lines(out)} records of {n}"
     print(f"  {tag}: {n / took:.0f} pages/s ({took:.1f} s; enqueue {enqueue_s:.1f} s; exit codes {codes})", flush=True)
+    print("    CPU per page: " + ", ".join(f"{k} {per_page(v, n)}" for k, v in used.items()), flush=True)
+    print(f"    NATS messages per page: {(in1 - in0) / n:.2f} in, {(out1 - out0) / n:.2f} out", flush=True)
     return n / took
 
 
@@ -240,13 +287,12 @@ def main():
         print(f"{a.pages} pages on {len(bases)} loopback hosts, no delay; {a.partitions} partitions, "
               f"concurrency {a.concurrency}", flush=True)
         # A first pass warms the page cache and the sites.
-        pith_run(work, config(work, 4222, a.partitions), listfile, a.pages)
-        run = pith_run(work, config(work, 4222, a.partitions), listfile, a.pages)
-        print(f"  pith run: {run:.0f} pages/s", flush=True)
-        one = fleet_run(work, listfile, a.pages, a.partitions, [None], "1 worker + sink")
+        pith_run(work, config(work, 4222, a.partitions), listfile, a.pages, sites.pid, "pith run (warm-up)")
+        run = pith_run(work, config(work, 4222, a.partitions), listfile, a.pages, sites.pid)
+        one = fleet_run(work, listfile, a.pages, a.partitions, [None], "1 worker + sink", sites.pid)
         print(f"  => fleet / pith run = {one / run:.2f} (target >= 0.80)", flush=True)
-        pinned1 = fleet_run(work, listfile, a.pages, a.partitions, [0], "1 worker on core 0")
-        pinned2 = fleet_run(work, listfile, a.pages, a.partitions, [0, 1], "2 workers on cores 0, 1")
+        pinned1 = fleet_run(work, listfile, a.pages, a.partitions, [0], "1 worker on core 0", sites.pid)
+        pinned2 = fleet_run(work, listfile, a.pages, a.partitions, [0, 1], "2 workers on cores 0, 1", sites.pid)
         print(f"  => 2 pinned / 1 pinned = {pinned2 / pinned1:.2f}x (target >= 1.7x)", flush=True)
         if not a.skip_frontier:
             wrss, srss = peak_rss(work, a.frontier, a.partitions)

@@ -86,18 +86,17 @@ impl StateStore {
     pub fn get(&self, url: &str) -> Result<Option<PageState>, StateError> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         Ok(conn
-            .query_row(
+            .prepare_cached(
                 "SELECT etag, last_modified, content_hash, revisions FROM pages WHERE url = ?1",
-                params![url],
-                |r| {
-                    Ok(PageState {
-                        etag: r.get(0)?,
-                        last_modified: r.get(1)?,
-                        content_hash: r.get(2)?,
-                        revisions: r.get(3)?,
-                    })
-                },
-            )
+            )?
+            .query_row(params![url], |r| {
+                Ok(PageState {
+                    etag: r.get(0)?,
+                    last_modified: r.get(1)?,
+                    content_hash: r.get(2)?,
+                    revisions: r.get(3)?,
+                })
+            })
             .optional()?)
     }
 
@@ -139,23 +138,92 @@ impl StateStore {
         hash: Option<&str>,
         repeat: bool,
     ) -> Result<(), StateError> {
-        let counts = hash.is_some() && !repeat;
-        let now = chrono::Utc::now().to_rfc3339();
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        conn.execute(
-            "INSERT INTO pages (url, etag, last_modified, content_hash, first_seen, last_seen, last_status, revisions)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)
-             ON CONFLICT(url) DO UPDATE SET
-                etag = COALESCE(?2, etag),
-                last_modified = COALESCE(?3, last_modified),
-                content_hash = COALESCE(?4, content_hash),
-                last_seen = ?5,
-                last_status = ?6,
-                revisions = revisions + (CASE WHEN ?7 = 1 AND ?4 IS NOT NULL
-                    AND content_hash IS NOT ?4 THEN 1 ELSE 0 END)",
-            params![url, etag, last_modified, hash, now, status, u32::from(counts)],
-        )?;
-        Ok(())
+        note_on(&conn, url, status, etag, last_modified, hash, repeat)
+    }
+}
+
+/// Note a visit on `conn` (see [`StateStore::visit`] and
+/// [`StateStore::visit_repeat`]).
+fn note_on(
+    conn: &Connection,
+    url: &str,
+    status: Option<u16>,
+    etag: Option<&str>,
+    last_modified: Option<&str>,
+    hash: Option<&str>,
+    repeat: bool,
+) -> Result<(), StateError> {
+    let counts = hash.is_some() && !repeat;
+    let now = chrono::Utc::now().to_rfc3339();
+    conn.prepare_cached(
+        "INSERT INTO pages (url, etag, last_modified, content_hash, first_seen, last_seen, last_status, revisions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)
+         ON CONFLICT(url) DO UPDATE SET
+            etag = COALESCE(?2, etag),
+            last_modified = COALESCE(?3, last_modified),
+            content_hash = COALESCE(?4, content_hash),
+            last_seen = ?5,
+            last_status = ?6,
+            revisions = revisions + (CASE WHEN ?7 = 1 AND ?4 IS NOT NULL
+                AND content_hash IS NOT ?4 THEN 1 ELSE 0 END)",
+    )?
+    .execute(params![
+        url,
+        etag,
+        last_modified,
+        hash,
+        now,
+        status,
+        u32::from(counts)
+    ])?;
+    Ok(())
+}
+
+/// A visit to note: a record's URL, status and validators, and the hash
+/// that goes with them (see [`StateStore::remember`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visit {
+    url: String,
+    status: Option<u16>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    hash: Option<String>,
+    repeat: bool,
+}
+
+impl Visit {
+    /// The visit of `r`'s URL, as [`StateStore::remember`] notes it; none
+    /// for a record without a URL.
+    pub fn of(r: &crate::io::output::Record, new: bool, repeat: bool) -> Option<Visit> {
+        let url = r.url.clone()?;
+        let mut f = r.fetch.clone().unwrap_or_default();
+        if r.error.is_some() {
+            f.etag = None;
+            f.last_modified = None;
+        }
+        let hash = f.content_hash.filter(|_| r.article.is_some());
+        let repeat = repeat && !new && hash.is_some();
+        Some(Visit {
+            url,
+            status: f.status,
+            etag: f.etag,
+            last_modified: f.last_modified,
+            hash: hash.filter(|_| new || repeat),
+            repeat,
+        })
+    }
+
+    fn note_on(&self, conn: &Connection) -> Result<(), StateError> {
+        note_on(
+            conn,
+            &self.url,
+            self.status,
+            self.etag.as_deref(),
+            self.last_modified.as_deref(),
+            self.hash.as_deref(),
+            self.repeat,
+        )
     }
 }
 
@@ -172,32 +240,11 @@ impl StateStore {
         new: bool,
         repeat: bool,
     ) -> Result<(), StateError> {
-        let Some(url) = &r.url else {
+        let Some(visit) = Visit::of(r, new, repeat) else {
             return Ok(());
         };
-        let mut f = r.fetch.clone().unwrap_or_default();
-        if r.error.is_some() {
-            f.etag = None;
-            f.last_modified = None;
-        }
-        let hash = f.content_hash.as_deref().filter(|_| r.article.is_some());
-        if let (true, Some(hash)) = (repeat && !new, hash) {
-            return self.visit_repeat(
-                url,
-                f.status,
-                f.etag.as_deref(),
-                f.last_modified.as_deref(),
-                hash,
-            );
-        }
-        let written = hash.filter(|_| new);
-        self.visit(
-            url,
-            f.status,
-            f.etag.as_deref(),
-            f.last_modified.as_deref(),
-            written,
-        )
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        visit.note_on(&conn)
     }
 
     /// How many URLs have an article written, as remembered.
@@ -218,11 +265,8 @@ impl StateStore {
     pub fn fleet_has(&self, key: &str) -> Result<bool, StateError> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         Ok(conn
-            .query_row(
-                "SELECT 1 FROM fleet_records WHERE key = ?1",
-                params![key],
-                |_| Ok(()),
-            )
+            .prepare_cached("SELECT 1 FROM fleet_records WHERE key = ?1")?
+            .query_row(params![key], |_| Ok(()))
             .optional()?
             .is_some())
     }
@@ -239,11 +283,8 @@ impl StateStore {
     pub fn fleet_committed_len(&self, path: &str) -> Result<Option<u64>, StateError> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let n: Option<i64> = conn
-            .query_row(
-                "SELECT committed_len FROM fleet_outputs WHERE path = ?1",
-                params![path],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT committed_len FROM fleet_outputs WHERE path = ?1")?
+            .query_row(params![path], |r| r.get(0))
             .optional()?;
         Ok(n.map(|n| n.max(0).unsigned_abs()))
     }
@@ -310,13 +351,16 @@ impl StateStore {
                 article.execute(params![key, url])?;
             }
         }
+        for visit in &batch.visits {
+            visit.note_on(&tx)?;
+        }
         for (path, len) in &batch.outputs {
             let (path, len) = (path.as_str(), *len);
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO fleet_outputs (path, committed_len) VALUES (?1, ?2)
                  ON CONFLICT(path) DO UPDATE SET committed_len = ?2",
-                params![path, i64::try_from(len).unwrap_or(i64::MAX)],
-            )?;
+            )?
+            .execute(params![path, i64::try_from(len).unwrap_or(i64::MAX)])?;
         }
         tx.commit()?;
         Ok(())
@@ -347,6 +391,8 @@ pub struct FleetBatch {
     pub warcinfos: Vec<String>,
     /// The keys of the articles written `(key, URL)`, to drop repeats.
     pub articles: Vec<(String, String)>,
+    /// The visits of the records' URLs (see [`StateStore::remember`]).
+    pub visits: Vec<Visit>,
 }
 
 impl StateStore {
@@ -354,11 +400,8 @@ impl StateStore {
     pub fn fleet_has_warcinfo(&self, id: &str) -> Result<bool, StateError> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         Ok(conn
-            .query_row(
-                "SELECT 1 FROM fleet_warcinfo WHERE id = ?1",
-                params![id],
-                |_| Ok(()),
-            )
+            .prepare_cached("SELECT 1 FROM fleet_warcinfo WHERE id = ?1")?
+            .query_row(params![id], |_| Ok(()))
             .optional()?
             .is_some())
     }
@@ -368,11 +411,8 @@ impl StateStore {
     pub fn fleet_article(&self, key: &str) -> Result<Option<String>, StateError> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         Ok(conn
-            .query_row(
-                "SELECT url FROM fleet_articles WHERE key = ?1",
-                params![key],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT url FROM fleet_articles WHERE key = ?1")?
+            .query_row(params![key], |r| r.get(0))
             .optional()?)
     }
 }
@@ -475,6 +515,7 @@ mod tests {
             outputs: vec![("out.jsonl".into(), 120), ("crawl.warc.gz".into(), 900)],
             warcinfos: vec!["<urn:uuid:w>".into()],
             articles: vec![("k1".into(), "https://x.org/a".into())],
+            visits: Vec::new(),
         })
         .unwrap();
         assert!(s.fleet_has("r1").unwrap());
@@ -485,6 +526,68 @@ mod tests {
         );
         assert_eq!(s.fleet_committed_len("crawl.warc.gz").unwrap(), Some(900));
         assert_eq!(s.fleet_written().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_sink_batch_notes_its_visits_as_remember_does() {
+        use crate::io::output::{FetchFields, Record};
+        let record = |url: &str, hash: &str| {
+            let article = crate::Article {
+                text: "Body.".into(),
+                ..Default::default()
+            };
+            let mut r = Record::ok("list".into(), Some(url.into()), article);
+            r.fetch = Some(FetchFields {
+                status: Some(200),
+                etag: Some("\"e\"".into()),
+                content_hash: Some(hash.into()),
+                ..Default::default()
+            });
+            r
+        };
+        let failed = Record::failed(
+            "list".into(),
+            Some("https://x.org/f".into()),
+            "http_status",
+            "gone".into(),
+        );
+        let cases = [
+            (record("https://x.org/a", "ha"), true, false),
+            (record("https://x.org/b", "hb"), false, true),
+            (record("https://x.org/c", "hc"), false, false),
+            (failed, false, false),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let one = StateStore::open(&dir.path().join("one.sqlite")).unwrap();
+        let batched = StateStore::open(&dir.path().join("batched.sqlite")).unwrap();
+        let mut batch = FleetBatch::default();
+        for (r, new, repeat) in &cases {
+            one.remember(r, *new, *repeat).unwrap();
+            batch.visits.extend(Visit::of(r, *new, *repeat));
+        }
+        assert_eq!(batch.visits.len(), 4);
+        // Nothing noted before the batch's commit.
+        assert_eq!(batched.get("https://x.org/a").unwrap(), None);
+        batched.fleet_commit_batch(&batch).unwrap();
+        for (r, _, _) in &cases {
+            let url = r.url.as_deref().unwrap();
+            assert_eq!(batched.get(url).unwrap(), one.get(url).unwrap(), "{url}");
+        }
+        let a = batched.get("https://x.org/a").unwrap().unwrap();
+        assert_eq!((a.content_hash.as_deref(), a.revisions), (Some("ha"), 1));
+        // A repeat keeps its hash as no revision; a page not written keeps none.
+        let b = batched.get("https://x.org/b").unwrap().unwrap();
+        assert_eq!((b.content_hash.as_deref(), b.revisions), (Some("hb"), 0));
+        let c = batched.get("https://x.org/c").unwrap().unwrap();
+        assert_eq!((c.content_hash, c.etag.as_deref()), (None, Some("\"e\"")));
+        assert!(
+            Visit::of(
+                &Record::failed("list".into(), None, "invalid_url", "x".into()),
+                true,
+                false
+            )
+            .is_none()
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! records go to an output with the writers of `pith run` ([`Sink`]), each
 //! exactly once.
 //!
-//! Records are taken in batches: those that came together, up to
-//! 256. For each record: when the ledger (the SQLite state) knows its
+//! Records are taken in batches: those that came within 20 ms of the
+//! first, up to 256. For each record: when the ledger (the SQLite state) knows its
 //! key (or the batch had it already), it was written already (a
 //! redelivery, or a duplicate older than the server's window) and is only
 //! acked. Otherwise it is written and flushed. Then the batch's keys,
@@ -33,12 +33,12 @@
 use super::connection::{Fleet, FleetError};
 use super::message::{ResultMessage, WireRecord};
 use crate::crawl::pipeline::{article_keys, hex_sha256};
-use crate::crawl::state::FleetBatch;
 use crate::crawl::state::StateStore;
+use crate::crawl::state::{FleetBatch, Visit};
 use crate::io::output::{Record, Sink};
 use crate::io::warc::write::WarcEncoder;
 use async_nats::jetstream::{self, AckKind};
-use futures_util::{FutureExt, StreamExt};
+use futures_util::StreamExt;
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,6 +48,10 @@ use tokio::sync::watch;
 
 /// The most records written under one commit.
 const BATCH: usize = 256;
+/// How long the first record of a batch waits for more to share its
+/// commit: records come one by one, as workers finish them, and a
+/// commit per record costs more than the records' own writing.
+const LINGER: Duration = Duration::from_millis(20);
 
 /// How the sink runs.
 #[derive(Debug, Clone, Default)]
@@ -155,14 +159,20 @@ pub async fn drain(
             _ = stop.changed() => {}
             m = messages.next() => match m {
                 Some(Ok(msg)) => {
-                    // With the records that are here already: one commit
-                    // for all.
+                    // With the records that come within [`LINGER`]: one
+                    // commit for all.
                     let mut batch = vec![msg];
+                    let linger = tokio::time::sleep(LINGER);
+                    tokio::pin!(linger);
                     while batch.len() < BATCH {
-                        match messages.next().now_or_never() {
-                            Some(Some(Ok(m))) => batch.push(m),
-                            Some(Some(Err(e))) => tracing::debug!("results: {e}"),
-                            _ => break,
+                        tokio::select! {
+                            biased;
+                            m = messages.next() => match m {
+                                Some(Ok(m)) => batch.push(m),
+                                Some(Err(e)) => tracing::debug!("results: {e}"),
+                                None => break,
+                            },
+                            _ = &mut linger => break,
                         }
                     }
                     take(fleet, batch, &mut outputs, store, (settings, pages.as_ref()), counts).await?;
@@ -379,11 +389,12 @@ async fn take(
                 failures.write(&record)?;
             }
         }
-        if let (Some(_), Some(url)) = (pages, &record.url) {
-            // After the record, before its commit: a crash notes the visit
-            // again with the record, which counts no second revision.
-            store.remember(&record, write && !unchanged, repeats.is_some())?;
-            remembered.push(url.clone());
+        if pages.is_some() {
+            // Noted in the batch's commit, with the record.
+            if let Some(visit) = Visit::of(&record, write && !unchanged, repeats.is_some()) {
+                commit.visits.push(visit);
+                remembered.extend(record.url.clone());
+            }
         }
         commit.records.push((key, record.url, seq));
         to_ack.push(msg);

@@ -51,13 +51,22 @@ use tokio::time::Instant;
 /// is short: the claim goes back at once to a partition with work.
 const PULL_WAIT: Duration = Duration::from_millis(10);
 /// The longest wait for the answer to a request (the server's own answer
-/// comes after [`PULL_WAIT`]).
-const ANSWER_WAIT: Duration = Duration::from_secs(5);
+/// comes after [`PULL_WAIT`]). nats-server 2.9 may answer late, or not at
+/// all, when a request expires: the partition is then asked again, and an
+/// answer that comes after its request was given up on is taken before
+/// the next request is sent (see [`Partition::late_message`]).
+const ANSWER_WAIT: Duration = Duration::from_millis(250);
+/// The longest a claim waits for the answer to a request: a server slow to
+/// say that a partition is empty (nats-server 2.9 may answer an expired
+/// request late) keeps no claim from the partitions with work; a message
+/// that comes later takes a claim again before it is worked on.
+const CLAIM_HOLD: Duration = Duration::from_millis(100);
 /// Partitions claimed at once per slot (request or extraction at once).
 const CLAIMS_PER_SLOT: usize = 2;
 /// Messages of one partition worked on in a row under one claim (each
-/// acked with a request for the next) before the claim goes back, so that
-/// the claims go round the partitions with work.
+/// acked with a request for the next) before the claim goes back, when
+/// another partition waits for one, so that the claims go round the
+/// partitions with work.
 const RUN_LENGTH: u32 = 16;
 /// The first pause before an empty partition is asked again.
 const IDLE_MIN: Duration = Duration::from_millis(20);
@@ -260,23 +269,43 @@ impl Partition {
             if status != async_nats::StatusCode::OK {
                 return None;
             }
-            if m.reply.is_none() {
-                // Not a message of the stream: ignored.
-                continue;
+            if let Some(msg) = stream_message(ctx, m) {
+                return Some(msg);
             }
-            return Some(jetstream::Message {
-                message: m,
-                context: ctx.fleet.js().clone(),
-            });
         }
     }
+
+    /// A message that came after its request was given up on, if one did
+    /// (the statuses that came late are of no more use).
+    fn late_message(&mut self, ctx: &Ctx) -> Option<jetstream::Message> {
+        while let Ok(m) = self.answers.try_recv() {
+            if m.status.is_none_or(|s| s == async_nats::StatusCode::OK) {
+                if let Some(msg) = stream_message(ctx, m) {
+                    return Some(msg);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// `m` as a message of the stream (one the server wants acked), else
+/// `None`.
+fn stream_message(ctx: &Ctx, m: async_nats::Message) -> Option<jetstream::Message> {
+    m.reply.is_some().then(|| jetstream::Message {
+        message: m,
+        context: ctx.fleet.js().clone(),
+    })
 }
 
 /// One partition's loop, until halted: take a claim, ask the partition for
 /// its next message (waiting [`PULL_WAIT`] at most: an empty partition, or
 /// one whose message another worker holds, gives none), work on it, then
-/// ack it and ask for the next in one message (`+NXT`), up to
-/// [`RUN_LENGTH`] in a row, and give the claim back. The answer to a `+NXT`
+/// ack it and ask for the next in one message (`+NXT`) (an answer that
+/// takes longer than [`CLAIM_HOLD`] is waited for without the claim), up to
+/// [`RUN_LENGTH`] in a row while other partitions wait for a claim (for
+/// as long as the partition gives messages while none waits), and give
+/// the claim back. The answer to a `+NXT`
 /// confirms its ack: the server takes the ack before it looks for the next
 /// message. A partition that gave nothing is asked again after a pause,
 /// doubled up to [`IDLE_MAX`] while it stays empty, without a claim: claims
@@ -293,24 +322,28 @@ async fn serve(
         if *halt.borrow() {
             break;
         }
-        let claim = tokio::select! {
+        let mut claim = Some(tokio::select! {
             _ = halt.changed() => continue,
             c = claims.clone().acquire_owned() => c.expect("semaphore is never closed"),
-        };
+        });
         let mut got = false;
-        let mut answer = match client
-            .publish_with_reply(
-                part.next_subject.clone(),
-                part.reply.clone(),
-                pull_request().into(),
-            )
-            .await
-        {
-            Ok(()) => part.answer(&ctx).await,
-            Err(e) => {
-                tracing::warn!("cannot pull from the frontier: {e}");
-                None
-            }
+        let late = part.late_message(&ctx);
+        let mut answer = match late {
+            Some(msg) => Some(msg),
+            None => match client
+                .publish_with_reply(
+                    part.next_subject.clone(),
+                    part.reply.clone(),
+                    pull_request().into(),
+                )
+                .await
+            {
+                Ok(()) => claimed_answer(&mut part, &ctx, &mut claim, &claims).await,
+                Err(e) => {
+                    tracing::warn!("cannot pull from the frontier: {e}");
+                    None
+                }
+            },
         };
         let mut run = 0;
         while let Some(msg) = answer.take() {
@@ -329,6 +362,10 @@ async fn serve(
             let Some(ack_subject) = msg.reply.clone() else {
                 break;
             };
+            // A run goes on while no other partition waits for a claim.
+            if run >= RUN_LENGTH && claims.available_permits() > 0 {
+                run = 0;
+            }
             if run >= RUN_LENGTH || *halt.borrow() {
                 if let Err(e) = msg.double_ack().await {
                     // The lease ran out: the URL comes again, its record is
@@ -345,7 +382,7 @@ async fn serve(
                 tracing::warn!("cannot ack: {e}");
                 break;
             }
-            answer = part.answer(&ctx).await;
+            answer = claimed_answer(&mut part, &ctx, &mut claim, &claims).await;
         }
         drop(claim);
         if got {
@@ -360,15 +397,34 @@ async fn serve(
     }
     // A message that came after its request was given up on is handed
     // back rather than left to its lease.
-    while let Ok(m) = part.answers.try_recv() {
-        if m.status.is_none_or(|s| s == async_nats::StatusCode::OK) && m.reply.is_some() {
-            let msg = jetstream::Message {
-                message: m,
-                context: ctx.fleet.js().clone(),
-            };
-            hand_back(&ctx, &msg).await;
-        }
+    while let Some(msg) = part.late_message(&ctx) {
+        hand_back(&ctx, &msg).await;
     }
+}
+
+/// The answer to the partition's request, `claim` held for [`CLAIM_HOLD`]
+/// at most while it comes; a message that comes after has a claim again.
+async fn claimed_answer(
+    part: &mut Partition,
+    ctx: &Ctx,
+    claim: &mut Option<tokio::sync::OwnedSemaphorePermit>,
+    claims: &Arc<Semaphore>,
+) -> Option<jetstream::Message> {
+    let wait = part.answer(ctx);
+    tokio::pin!(wait);
+    if let Ok(answer) = tokio::time::timeout(CLAIM_HOLD, &mut wait).await {
+        return answer;
+    }
+    *claim = None;
+    let msg = wait.await?;
+    *claim = Some(
+        claims
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("semaphore is never closed"),
+    );
+    Some(msg)
 }
 
 /// Give `msg` back to the server for another worker (a stop).
@@ -508,7 +564,9 @@ async fn handle(ctx: &Ctx, msg: &jetstream::Message, halt: &mut watch::Receiver<
     // The partition stays ours for the host's delay (or Crawl-delay), so
     // the next request to the host, by any worker, starts after it.
     let gap = ctx.processor.fetcher.host_gap(&task.url);
-    with_progress(msg, ack_wait, tokio::time::sleep_until(done_at + gap)).await;
+    if !gap.is_zero() {
+        with_progress(msg, ack_wait, tokio::time::sleep_until(done_at + gap)).await;
+    }
     true
 }
 

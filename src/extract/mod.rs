@@ -520,10 +520,10 @@ fn parse(html: &str, nodes: usize) -> Html {
 
 /// Run the passes of the [`LADDER`] in turn, until one finds
 /// [`ENOUGH_TEXT`] and at least [`ENOUGH_PROSE_SHARE`] of the page's prose
-/// ([`stats::prose_mass`]: a pass that found a tenth of the page's
-/// paragraphs lost the story to a rule, say a body wrapped in a "widget");
-/// the outcome with the most text wins (an earlier one on a tie). The last, uncleaned pass runs only when every cleaning pass found
-/// less than [`NOTHING_TEXT`].
+/// ([`stats::prose_mass`]: a pass that found less lost part of the story to
+/// a rule, say a body wrapped in a "widget"); the outcome with the most text
+/// wins (an earlier one on a tie). The last, uncleaned pass runs only when
+/// every cleaning pass found less than [`NOTHING_TEXT`].
 fn climb_ladder(
     doc: &Doc<'_>,
     raw: &[stats::Stats],
@@ -544,10 +544,10 @@ fn climb_ladder(
         }
         let out = run_pass(doc, raw, *pass, known, now, options, steer);
         let done = out.len >= ENOUGH_TEXT
-            && !(switch::on(Rule::ProseMass)
-                && (out.len as f32)
-                    < ENOUGH_PROSE_SHARE
-                        * *mass.get_or_insert_with(|| stats::prose_mass(doc, raw)) as f32);
+            && (!switch::on(Rule::ProseMass) || {
+                let mass = *mass.get_or_insert_with(|| stats::prose_mass(doc, raw));
+                out.len as f32 >= ENOUGH_PROSE_SHARE * mass as f32
+            });
         if best.as_ref().is_none_or(|b| out.len > b.len) {
             best = Some(out);
         }

@@ -150,23 +150,27 @@ pub fn link_density(s: &Stats) -> f32 {
 /// such as `widget` or `share` do not count against a paragraph: this is
 /// the yardstick for a pass whose rules may have removed the story.
 pub fn prose_mass(doc: &Doc<'_>, raw: &[Stats]) -> u32 {
-    let mut outside = vec![false; doc.nodes.len()];
     let mut mass = 0;
-    for (i, n) in doc.nodes.iter().enumerate() {
-        let Some(e) = n.elem() else { continue };
-        let out = (n.parent != NONE && outside[n.parent as usize])
-            || e.flags.intersects(Flag::HIDDEN | Flag::COMMENT)
+    let mut i = 0;
+    while i < doc.nodes.len() {
+        let n = &doc.nodes[i];
+        let Some(e) = n.elem() else {
+            i += 1;
+            continue;
+        };
+        // Step over a subtree that is not the page's own.
+        if e.flags.intersects(Flag::HIDDEN | Flag::COMMENT)
             || e.tag.intersects(Tag::BOILER | Tag::SKIP | Tag::ITEM)
-            || e.hits.intersects(Hit::THREAD);
-        outside[i] = out;
-        let s = &raw[i];
-        if !out
-            && e.tag.intersects(Tag::P)
-            && s.len >= PROSE_PARAGRAPH_MIN
-            && s.link_len * 4 < s.len
+            || e.hits.intersects(Hit::THREAD)
         {
+            i = n.end as usize;
+            continue;
+        }
+        let s = &raw[i];
+        if e.tag.intersects(Tag::P) && s.len >= PROSE_PARAGRAPH_MIN && s.link_len * 4 < s.len {
             mass += s.len;
         }
+        i += 1;
     }
     mass
 }

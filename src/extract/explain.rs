@@ -21,7 +21,7 @@ pub fn explain(bytes: &[u8], url: Option<&str>, snippet: Option<&str>) -> String
     };
     let _ = writeln!(out, "charset {} ({:?})", decoded.charset, decoded.source);
     let pre = prescan::prescan(&decoded.text);
-    let html = scraper::Html::parse_document(&pre.html);
+    let html = super::parse(&pre.html, pre.elements + pre.texts);
     let doc = Doc::build(&html);
     let raw = stats::stats(&doc, None);
     for (k, pass) in LADDER.iter().enumerate() {

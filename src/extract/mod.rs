@@ -45,6 +45,7 @@ pub(crate) mod selectors;
 pub(crate) mod stats;
 pub(crate) mod switch;
 pub(crate) mod text;
+pub(crate) mod tokenize;
 pub(crate) mod why;
 
 use chrono::NaiveDate;
@@ -510,12 +511,9 @@ const PEAK_MEMORY_BASE: usize = 2 << 20;
 /// Parse `html` into a tree made room for about `nodes` nodes at once: a
 /// tree left to grow doubles its storage, and holds the old and the new
 /// storage together while it moves, up to three times what the page needs.
-fn parse(html: &str, nodes: usize) -> Html {
-    use html5ever::tendril::TendrilSink;
-    let mut doc = Html::new_document();
+pub(crate) fn parse(html: &str, nodes: usize) -> Html {
     // The document node, and `<html>`, `<head>` and `<body>` when implied.
-    doc.tree = ego_tree::Tree::with_capacity(scraper::Node::Document, nodes + 4);
-    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(doc), Default::default()).one(html)
+    tokenize::parse(html, nodes + 4)
 }
 
 /// Run the passes of the [`LADDER`] in turn, until one finds

@@ -102,6 +102,12 @@ pub(crate) fn extract(
         // class named: the lines alone say what they are.
         (blocks, sources) = without_grid_controls(blocks, sources, &mut filtered);
     }
+    if matches!(page_type, PageType::Service | PageType::Product) && switch::on(Rule::CallsToAction)
+    {
+        (blocks, sources) = split_off(blocks, sources, &mut filtered, |_, b| {
+            render::filter::is_call_to_action(b)
+        });
+    }
     // A catalogue's departments, a landing page's, a shop's, a manual's or
     // a board's menus set in plain `<div>`s: link lists above the one title.
     let above = switch::on(if pass.strip_facets {

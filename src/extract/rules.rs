@@ -990,6 +990,49 @@ pub const GRID_CONTROL_LINES: &[&str] = &[
     "products per page",
 ];
 
+/// The verbs a call to action opens with ("Apply now", "Start free trial",
+/// "Learn more about data services", "Book a demo"): a short line that
+/// opens with one, and does not end as a sentence, is a page's button.
+pub const CALL_TO_ACTION_VERBS: &[&str] = &[
+    "apply",
+    "book",
+    "browse",
+    "buy",
+    "call",
+    "claim",
+    "click",
+    "contact",
+    "discover",
+    "donate",
+    "download",
+    "enroll",
+    "explore",
+    "find",
+    "get",
+    "join",
+    "learn",
+    "order",
+    "read",
+    "register",
+    "request",
+    "reserve",
+    "reveal",
+    "schedule",
+    "see",
+    "shop",
+    "sign",
+    "start",
+    "subscribe",
+    "talk",
+    "try",
+    "view",
+    "visit",
+    "watch",
+];
+
+/// Most words of a call to action.
+pub const CALL_TO_ACTION_MAX_WORDS: usize = 6;
+
 /// How a sort control's line opens (`Sort: Best Match`, `Sort by price`);
 /// such a line is a control when it is at most
 /// [`GRID_SORT_MAX_CHARS`] long.

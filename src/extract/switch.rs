@@ -120,6 +120,7 @@ rules_enum! {
     ProductRelatedAnywhere = "product_related_anywhere",
     ProductReviewSections = "product_review_sections",
     LinksAboveTitleRegion = "links_above_title_region",
+    CallsToAction = "calls_to_action",
     // block_model.rs: the learned judge of a region's blocks.
     BlockModel = "block_model",
     // rules.rs phrase lists used by several stages.

@@ -66,6 +66,33 @@ pub fn is_grid_control(text: &str) -> bool {
     rules::GRID_CONTROL_LINES.contains(&control_shape(&f).as_str())
 }
 
+/// Whether a block is a call to action: a short line, all of it a link,
+/// that opens with one of [`rules::CALL_TO_ACTION_VERBS`] and does not end
+/// as a sentence ("Apply Now", "Start Free Trial", "Learn more about our
+/// audits"). Asked only on service and product pages, whose buttons and
+/// "learn more" links sit between their sections.
+pub fn is_call_to_action(b: &Block) -> bool {
+    if !b.linked {
+        return false;
+    }
+    let text = b.text.trim();
+    if text.len() > CALL_TO_ACTION_MAX_BYTES || text.ends_with(['.', '?', '!', ':']) {
+        return false;
+    }
+    let mut words = text.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let n = 1 + words.count();
+    let first = first
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    n <= rules::CALL_TO_ACTION_MAX_WORDS && rules::CALL_TO_ACTION_VERBS.contains(&first.as_str())
+}
+
+/// Longest block (in bytes) [`is_call_to_action`] reads.
+const CALL_TO_ACTION_MAX_BYTES: usize = 80;
+
 /// Longest block (in bytes) [`is_grid_control`] reads.
 const GRID_CONTROL_MAX_BYTES: usize = 80;
 
@@ -426,6 +453,32 @@ pub(crate) fn is_dateline(text: &str, now: chrono::NaiveDate) -> bool {
 mod tests {
     use super::*;
     use crate::extract::render::is_credited_caption;
+
+    #[test]
+    fn calls_to_action_are_short_linked_commands() {
+        let linked = |t: &str| Block {
+            linked: true,
+            ..Block::of(BlockKind::Para, t)
+        };
+        for t in [
+            "Apply Now",
+            "Start Free Trial",
+            "Learn more about data engineering services",
+            "Get started today",
+        ] {
+            assert!(is_call_to_action(&linked(t)), "{t}");
+        }
+        for t in [
+            "Start here.",
+            "How do I apply?",
+            "Learn more about the many ways our engineers help your team grow",
+            "Pricing plans",
+        ] {
+            assert!(!is_call_to_action(&linked(t)), "{t}");
+        }
+        // Text outside links is the page's own, whatever its words.
+        assert!(!is_call_to_action(&Block::of(BlockKind::Para, "Apply Now")));
+    }
 
     #[test]
     fn grid_controls_are_told_from_item_text() {

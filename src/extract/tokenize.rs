@@ -706,124 +706,113 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         let i = self.pos;
         let mut data = String::new();
         // The comment-start states: `<!-->` and `<!--->` are empty comments.
-        match (b.get(i), b.get(i + 1)) {
-            (Some(b'>'), _) => {
-                self.pos = i + 1;
-                return self.emit_comment(data);
-            }
-            (Some(b'-'), Some(b'>')) => {
-                self.pos = i + 2;
-                return self.emit_comment(data);
-            }
-            (Some(b'-'), None) => {
-                self.pos = b.len();
-                return self.emit_comment(data);
-            }
-            (Some(b'-'), Some(b'-')) => return self.comment_end(i + 2, data),
+        let from = match (b.get(i), b.get(i + 1)) {
+            (Some(b'>'), _) => return self.emit_comment(data, i + 1),
+            (Some(b'-'), Some(b'>')) => return self.emit_comment(data, i + 2),
+            (Some(b'-'), None) => return self.emit_comment(data, b.len()),
+            (Some(b'-'), Some(b'-')) => return self.comment_from_end(data, i + 2),
             (Some(b'-'), Some(_)) => {
                 data.push('-');
-                self.pos = i + 1;
+                i + 1
             }
-            _ => {}
-        }
-        self.comment_rest(data)
+            _ => i,
+        };
+        self.comment_from(data, from)
     }
 
-    /// The comment-end state at `i`, after `--`.
-    fn comment_end(&mut self, mut i: usize, mut data: String) {
-        let b = self.b;
-        loop {
-            match b.get(i) {
-                Some(b'>') => {
-                    self.pos = i + 1;
-                    return self.emit_comment(data);
-                }
-                Some(b'!') => match b.get(i + 1) {
-                    // The comment-end-bang state.
-                    Some(b'>') => {
-                        self.pos = i + 2;
-                        return self.emit_comment(data);
-                    }
-                    Some(b'-') => {
-                        data.push_str("--!");
-                        // The comment-end-dash state.
-                        match b.get(i + 2) {
-                            Some(b'-') => {
-                                i += 3;
-                                continue;
-                            }
-                            None => {
-                                self.pos = b.len();
-                                return self.emit_comment(data);
-                            }
-                            Some(_) => {
-                                data.push('-');
-                                self.pos = i + 2;
-                                return self.comment_rest(data);
-                            }
-                        }
-                    }
-                    None => {
-                        self.pos = b.len();
-                        return self.emit_comment(data);
-                    }
-                    Some(_) => {
-                        data.push_str("--!");
-                        self.pos = i + 1;
-                        return self.comment_rest(data);
-                    }
-                },
-                Some(b'-') => {
-                    data.push('-');
-                    i += 1;
-                }
-                None => {
-                    self.pos = b.len();
-                    return self.emit_comment(data);
-                }
-                Some(_) => {
-                    data.push_str("--");
-                    self.pos = i;
-                    return self.comment_rest(data);
-                }
-            }
-        }
+    /// The comment state at `i`, with `data` so far.
+    fn comment_from(&mut self, data: String, i: usize) {
+        self.comment_states(data, i, false);
     }
 
-    /// Back in the comment state at `pos` with `data` so far.
-    fn comment_rest(&mut self, mut data: String) {
+    /// The comment-end state at `i`, after `--`, with `data` so far.
+    fn comment_from_end(&mut self, data: String, i: usize) {
+        self.comment_states(data, i, true);
+    }
+
+    /// The comment, comment-end-dash, comment-end and comment-end-bang
+    /// states from `i` (in the comment-end state when `at_end`), in one loop
+    /// so that a comment full of `--` does not nest calls.
+    fn comment_states(&mut self, mut data: String, mut i: usize, mut at_end: bool) {
         let b = self.b;
         let len = b.len();
-        let mut i = self.pos;
-        let mut run = i;
-        while i < len {
-            match b[i] {
-                b'-' => {
-                    if b.get(i + 1) == Some(&b'-') {
-                        data.push_str(&self.s[run..i]);
-                        return self.comment_end(i + 2, data);
+        loop {
+            if at_end {
+                // The comment-end state; the loop ends where the comment
+                // state goes on.
+                i = loop {
+                    match b.get(i) {
+                        Some(b'>') => return self.emit_comment(data, i + 1),
+                        None => return self.emit_comment(data, len),
+                        Some(b'-') => {
+                            data.push('-');
+                            i += 1;
+                        }
+                        // The comment-end-bang state.
+                        Some(b'!') => match b.get(i + 1) {
+                            Some(b'>') => return self.emit_comment(data, i + 2),
+                            None => return self.emit_comment(data, len),
+                            Some(b'-') => {
+                                data.push_str("--!");
+                                // The comment-end-dash state.
+                                match b.get(i + 2) {
+                                    Some(b'-') => i += 3,
+                                    None => return self.emit_comment(data, len),
+                                    Some(_) => {
+                                        data.push('-');
+                                        break i + 2;
+                                    }
+                                }
+                            }
+                            Some(_) => {
+                                data.push_str("--!");
+                                break i + 1;
+                            }
+                        },
+                        Some(_) => {
+                            data.push_str("--");
+                            break i;
+                        }
                     }
-                    if i + 1 == len {
-                        data.push_str(&self.s[run..i]);
-                        self.pos = len;
-                        return self.emit_comment(data);
-                    }
-                }
-                0 => {
-                    data.push_str(&self.s[run..i]);
-                    data.push_str(REPLACEMENT);
-                    run = i + 1;
-                }
-                _ => {}
+                };
             }
-            i += 1;
+            at_end = true;
+            // The comment state, up to the next `--`.
+            let mut run = i;
+            loop {
+                let Some(k) = memchr2(b'-', 0, &b[i..]) else {
+                    data.push_str(&self.s[run..]);
+                    return self.emit_comment(data, len);
+                };
+                let at = i + k;
+                if b[at] == 0 {
+                    data.push_str(&self.s[run..at]);
+                    data.push_str(REPLACEMENT);
+                    i = at + 1;
+                    run = i;
+                    continue;
+                }
+                // The comment-end-dash state.
+                match b.get(at + 1) {
+                    None => {
+                        data.push_str(&self.s[run..at]);
+                        return self.emit_comment(data, len);
+                    }
+                    Some(b'-') => {
+                        data.push_str(&self.s[run..at]);
+                        i = at + 2;
+                        break;
+                    }
+                    // The dash is text, and what follows is read again.
+                    Some(_) => i = at + 1,
+                }
+            }
         }
-        data.push_str(&self.s[run..len]);
-        self.pos = len;
-        self.emit_comment(data)
     }
 
-    fn emit_comment(&self, data: String) {
+    /// Hand on a comment, and go on reading at `next`.
+    fn emit_comment(&mut self, data: String, next: usize) {
+        self.pos = next;
         let _ = self.emit(Token::CommentToken(StrTendril::from(data)));
     }
 
@@ -1174,6 +1163,16 @@ mod tests {
 
     /// Pages generated per run.
     const ROUNDS: usize = 3000;
+
+    #[test]
+    fn long_runs_of_markup_do_not_nest_calls() {
+        // A comment of a million `--` runs, and as many unclosed tags:
+        // read in loops, not calls within calls.
+        let comment = format!("<!--{}-->", "a--".repeat(1 << 20));
+        assert!(ours(&comment).contains("a--a--"));
+        let tags = "<b><i>".repeat(1 << 16);
+        same(&tags);
+    }
 
     #[test]
     fn builds_the_same_tree_on_generated_and_mutated_pages() {

@@ -572,15 +572,21 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         let len = b.len();
         let mut st = S::Data;
         let mut i = from;
-        // An ASCII-letter run from `at`, and the byte after it.
-        let letters = |at: usize| -> (usize, Option<u8>) {
+        // The double-escape start and end states: a tag name from `at`.
+        // Gives where reading goes on, and whether the name is `script`
+        // ended by whitespace, `/` or `>` (which is read with it).
+        let script_name = |at: usize| -> (usize, bool) {
             let end = b[at..]
                 .iter()
                 .position(|c| !c.is_ascii_alphabetic())
                 .map_or(len, |k| at + k);
-            (end, b.get(end).copied())
+            match b.get(end) {
+                Some(&c) if is_ws(c) || c == b'/' || c == b'>' => {
+                    (end + 1, b[at..end].eq_ignore_ascii_case(b"script"))
+                }
+                _ => (end, false),
+            }
         };
-        let ends_name = |c: Option<u8>| matches!(c, Some(c) if is_ws(c) || c == b'/' || c == b'>');
         while i < len {
             let c = b[i];
             match st {
@@ -618,16 +624,11 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
                         }
                         st = S::Escaped;
                         if b.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
-                            // The double-escape-start state.
-                            let (end, after) = letters(i + 1);
-                            if ends_name(after) {
-                                if b[i + 1..end].eq_ignore_ascii_case(b"script") {
-                                    st = S::Double;
-                                }
-                                i = end + 1;
-                            } else {
-                                i = end;
+                            let (next, script) = script_name(i + 1);
+                            if script {
+                                st = S::Double;
                             }
+                            i = next;
                             continue;
                         }
                     }
@@ -645,16 +646,11 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
                     b'<' => {
                         st = S::Double;
                         if b.get(i + 1) == Some(&b'/') {
-                            // The double-escape-end state.
-                            let (end, after) = letters(i + 2);
-                            if ends_name(after) {
-                                if b[i + 2..end].eq_ignore_ascii_case(b"script") {
-                                    st = S::Escaped;
-                                }
-                                i = end + 1;
-                            } else {
-                                i = end;
+                            let (next, script) = script_name(i + 2);
+                            if script {
+                                st = S::Escaped;
                             }
+                            i = next;
                             continue;
                         }
                     }
@@ -1017,24 +1013,24 @@ fn numeric_ref(b: &[u8], mut i: usize) -> Option<(Chars, usize)> {
     if i == start {
         return None;
     }
-    let mut error = true;
-    if b.get(i) == Some(&b';') {
+    let closed = b.get(i) == Some(&b';');
+    if closed {
         i += 1;
-        error = false;
     }
-    error |= too_big
-        || matches!(num, 0x00 | 0x80..=0x9F | 0xD800..=0xDFFF | 0x01..=0x08 | 0x0B | 0x0D..=0x1F | 0x7F | 0xFDD0..=0xFDEF)
-        || num > 0x10FFFF
-        || num & 0xFFFE == 0xFFFE;
-    let c = match num {
-        n if n > 0x10FFFF || too_big => '\u{fffd}',
-        0x00 | 0xD800..=0xDFFF => '\u{fffd}',
-        0x80..=0x9F => html5ever::data::C1_REPLACEMENTS[(num - 0x80) as usize]
-            .unwrap_or_else(|| char::from_u32(num).unwrap_or('\u{fffd}')),
-        n => char::from_u32(n).unwrap_or('\u{fffd}'),
+    let as_is = |n: u32| char::from_u32(n).unwrap_or('\u{fffd}');
+    // The character, and whether the standard calls the value an error.
+    let (c, bad_value) = match num {
+        n if n > 0x10FFFF || too_big => ('\u{fffd}', true),
+        0x00 | 0xD800..=0xDFFF => ('\u{fffd}', true),
+        0x80..=0x9F => (
+            html5ever::data::C1_REPLACEMENTS[(num - 0x80) as usize].unwrap_or_else(|| as_is(num)),
+            true,
+        ),
+        0x01..=0x08 | 0x0B | 0x0D..=0x1F | 0x7F | 0xFDD0..=0xFDEF => (as_is(num), true),
+        n => (as_is(n), n & 0xFFFE == 0xFFFE),
     };
     let mut chars = Chars::new(&[c]);
-    chars.error = error;
+    chars.error = bad_value || !closed;
     Some((chars, i))
 }
 

@@ -179,6 +179,8 @@ pub fn removed_why(
     let page_len = raw.get(doc.body as usize).map_or(0, |s| s.len) as f32;
     let mut related_headings = Vec::new();
     let on = Switches::read();
+    // The fragments the page's links point to, read when first needed.
+    let link_targets = std::cell::OnceCell::new();
     // The end of the question or answer item the walk is inside, if any.
     let mut qa_end = 0usize;
     // A thread's posts spread over the page beside its sidebars: a column
@@ -271,6 +273,15 @@ pub fn removed_why(
                 && e.name == "article"
                 && e.hits.intersects(Hit::MAYBE)
                 && raw[i].len as f32 >= PART_VETO_SHARE * page_len;
+            // The element a "skip to content" link jumps to holds the
+            // content, whatever its name borrowed from the link
+            // (`id="skip-link-target"`): one that holds most of the page
+            // and is the target of a link of the page stays.
+            let main_article = main_article
+                || on.link_target_veto
+                    && e.hits.intersects(Hit::BOILER)
+                    && raw[i].len as f32 >= PART_VETO_SHARE * page_len
+                    && is_link_target(e, link_targets.get_or_init(|| link_targets_of(doc)));
             let gated_prompt = on.gated_prompt && e.hits.intersects(Hit::GATED) && {
                 let s = &raw[i];
                 s.p < GATED_MIN_PARAGRAPHS || s.len < GATED_MIN_TEXT || s.link_len * 5 > s.len
@@ -377,6 +388,28 @@ pub fn removed_why(
         drop_related_section(doc, h, &mut out, why.as_deref_mut());
     }
     out
+}
+
+/// The fragments (`main` of `href="#main"`) of the page's in-page links.
+fn link_targets_of<'d>(doc: &Doc<'d>) -> Vec<&'d str> {
+    let mut out: Vec<&'d str> = doc
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.data {
+            Data::Elem(e) if e.name == "a" => crate::extract::dom::attr(e.el, "href")?
+                .strip_prefix('#')
+                .filter(|f| !f.is_empty()),
+            _ => None,
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Whether an element's id is one of the `targets` of the page's links.
+fn is_link_target(e: &crate::extract::dom::ElemNode<'_>, targets: &[&str]) -> bool {
+    crate::extract::dom::attr(e.el, "id").is_some_and(|id| targets.binary_search(&id).is_ok())
 }
 
 /// Whether an element's class or id names reader comments.
@@ -501,6 +534,7 @@ struct Switches {
     gated_prompt: bool,
     class_boiler: bool,
     main_article_veto: bool,
+    link_target_veto: bool,
     class_boiler_part: bool,
     part_share_veto: bool,
     tag_lists: bool,
@@ -527,6 +561,7 @@ impl Switches {
             gated_prompt: switch::on(Rule::GatedPrompt),
             class_boiler: switch::on(Rule::ClassBoiler),
             main_article_veto: switch::on(Rule::MainArticleVeto),
+            link_target_veto: switch::on(Rule::LinkTargetVeto),
             class_boiler_part: switch::on(Rule::ClassBoilerPart),
             part_share_veto: switch::on(Rule::PartShareVeto),
             tag_lists: switch::on(Rule::TagLists),
@@ -771,6 +806,27 @@ mod tests {
             })
             .expect("element with the id");
         out[at]
+    }
+
+    #[test]
+    fn the_target_of_a_skip_link_stays_whatever_its_name() {
+        let story = "<p>The council voted on Tuesday to keep the library open on Sundays through the winter, after a petition signed by more than two thousand residents.</p>";
+        let page = |href: &str| {
+            format!(
+                "<body><a href='{href}'>Skip to main content</a><div id='skip-link-target'>{story}{story}</div>\
+                 <div class='skip-link' id='small'><a href='#x'>Skip</a></div></body>"
+            )
+        };
+        // Named like the link, but the link's target and most of the page.
+        assert!(!removed_on(
+            &page("#skip-link-target"),
+            "skip-link-target",
+            LADDER[0]
+        ));
+        // With no link pointing at it, the name decides.
+        assert!(removed_on(&page("#other"), "skip-link-target", LADDER[0]));
+        // A small box named so is the link itself.
+        assert!(removed_on(&page("#small"), "small", LADDER[0]));
     }
 
     const TABS: &str = "<body><main><h1>Plans</h1>\

@@ -49,6 +49,7 @@ rules_enum! {
     GatedPrompt = "gated_prompt",
     ClassBoiler = "class_boiler",
     MainArticleVeto = "main_article_veto",
+    LinkTargetVeto = "link_target_veto",
     ClassBoilerPart = "class_boiler_part",
     PartShareVeto = "part_share_veto",
     TagLists = "tag_lists",

@@ -151,9 +151,12 @@ fn has_copyright_year(text: &str) -> bool {
 const COPYRIGHT_LINE_MAX_BYTES: usize = 200;
 
 /// Lines this short that repeat this often are furniture when they are
-/// links ("Share", "Enlarge this image") or hold no letters (the axis labels
-/// of a chart: "0", "’17"). Repeated words are content as often: the labels
-/// of a training plan ("Warm-up", "Main set"), "Pros" and "Cons", a refrain.
+/// links ("Share", "Enlarge this image") or, beside one story, hold no
+/// letters (the axis labels of a chart: "0", "’17"). Repeated words are
+/// content as often: the labels of a training plan ("Warm-up", "Main set"),
+/// "Pros" and "Cons", a refrain. On a page of many items the letterless
+/// lines are the items' own: two products at one price, two films rated
+/// alike.
 const REPEATED_LINE_MAX_CHARS: usize = 200;
 const REPEATED_LINE_MIN_COUNT: usize = 3;
 
@@ -233,7 +236,7 @@ fn kept(
         if b.text.len() <= REPEATED_LINE_MAX_CHARS
             && b.kind != BlockKind::Pre
             && !matches!(b.kind, BlockKind::Row { .. })
-            && (b.linked || !b.text.contains(char::is_alphabetic))
+            && (b.linked || !stories && !b.text.contains(char::is_alphabetic))
         {
             *counts.entry(b.text.as_str()).or_default() += 1;
         }
@@ -646,6 +649,39 @@ mod tests {
         assert!(is_byline("BY ANA RUIZ AND TOM LEE"));
         assert!(!is_byline("By the end of the week, the river had risen."));
         assert!(!is_byline("By noon"));
+    }
+
+    #[test]
+    fn repeated_letterless_lines_stay_only_among_items() {
+        let blocks = || {
+            let mut v = Vec::new();
+            for name in ["Trail runner", "Road racer", "Daily trainer"] {
+                v.push(Block::of(BlockKind::Para, name));
+                v.push(Block::of(BlockKind::Para, "$120.00"));
+            }
+            v.extend((0..3).map(|_| {
+                let mut b = Block::of(BlockKind::Para, "Share");
+                b.linked = true;
+                b
+            }));
+            v
+        };
+        let now = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let texts = |teasers| -> Vec<String> {
+            filter_blocks(blocks(), &[], None, now, teasers)
+                .into_iter()
+                .map(|b| b.text)
+                .collect()
+        };
+        // Beside one story, a figure repeated three times is a chart's label.
+        assert_eq!(
+            texts(Teasers::Furniture),
+            ["Trail runner", "Road racer", "Daily trainer"]
+        );
+        // Among items, each item's price stays; the repeated link goes.
+        let items = texts(Teasers::Content);
+        assert_eq!(items.iter().filter(|t| *t == "$120.00").count(), 3);
+        assert!(!items.iter().any(|t| t == "Share"));
     }
 
     #[test]

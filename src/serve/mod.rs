@@ -17,6 +17,7 @@ pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod preview;
+pub mod request;
 pub mod routes;
 pub mod status;
 

@@ -166,7 +166,7 @@ async fn extract_post(
     let size = body.len();
     let shared = app.clone();
     let decoded = with_slot(&app, size, move || {
-        match serde_json::from_slice::<ExtractRequest>(&body) {
+        match crate::serve::request::decode(&body) {
             Err(e) => Decoded::Answered(error_response(
                 "bad_request",
                 format!("invalid JSON request: {e}"),
@@ -335,7 +335,7 @@ async fn batch(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>)
         .map(move |(line, bytes)| {
             let app = app.clone();
             async move {
-                let record = match serde_json::from_slice::<ExtractRequest>(&bytes) {
+                let record = match crate::serve::request::decode(&bytes) {
                     Err(e) => Record::failed(
                         format!("line {line}"),
                         None,

@@ -168,9 +168,9 @@ fn string_at(text: &str, start: usize) -> Result<(String, usize), String> {
     let mut from = start + 1;
     let mut p = from;
     'blocks: while let Some(block) = bytes.get(p..p + BLOCK) {
+        // A block starts at the end of an escape or of the block before
+        // it, so none of its stops is part of an escape already decoded.
         let mut mask = stops(block.try_into().expect("a block"));
-        // Stops before `from` were inside the escape that ended there.
-        mask &= !0u64 << from.saturating_sub(p);
         while mask != 0 {
             let at = p + mask.trailing_zeros() as usize;
             out.push_str(&text[from..at]);

@@ -16,8 +16,30 @@
 //! What is accepted is what `serde_json::from_slice::<ExtractRequest>`
 //! accepts (the tests compare the two).
 
-use crate::serve::routes::ExtractRequest;
+use crate::crawl::sites::SelectorsConfig;
+use serde::Deserialize;
 use serde_json::value::RawValue;
+
+/// The body of `POST /v1/extract`, a line of `POST /v1/batch`, the query of
+/// `GET /v1/extract`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractRequest {
+    /// The page's HTML; when absent, `url` is fetched.
+    pub html: Option<String>,
+    /// The page's address (fetched when there is no `html`).
+    pub url: Option<String>,
+    /// `json` (the record, default), `markdown` or `text`.
+    pub format: Option<String>,
+    /// Selectors forcing parts in or out, added to the configured ones.
+    pub selectors: Option<SelectorsConfig>,
+    /// Return reader comments in the record's `comments` field.
+    pub comments: Option<bool>,
+    /// Keep links as `[text](href)` in the Markdown.
+    pub links: Option<bool>,
+    /// Keep images as `![alt](src)` in the Markdown.
+    pub images: Option<bool>,
+}
 
 /// The request `body` makes, or why it makes none.
 pub fn decode(body: &[u8]) -> Result<ExtractRequest, String> {

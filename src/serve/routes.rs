@@ -11,9 +11,9 @@
 use crate::ExtractOptions;
 use crate::crawl::fetch::{FetchedPage, ResponseInfo};
 use crate::crawl::pipeline::fields;
-use crate::crawl::sites::SelectorsConfig;
 use crate::io::output::{Format, Record};
 use crate::serve::limits::error_response;
+use crate::serve::request::{ExtractRequest, decode};
 use crate::serve::{App, status};
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -23,30 +23,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
-use serde::Deserialize;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-
-/// The body of `POST /v1/extract`, a line of `POST /v1/batch`, the query of
-/// `GET /v1/extract`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExtractRequest {
-    /// The page's HTML; when absent, `url` is fetched.
-    pub html: Option<String>,
-    /// The page's address (fetched when there is no `html`).
-    pub url: Option<String>,
-    /// `json` (the record, default), `markdown` or `text`.
-    pub format: Option<String>,
-    /// Selectors forcing parts in or out, added to the configured ones.
-    pub selectors: Option<SelectorsConfig>,
-    /// Return reader comments in the record's `comments` field.
-    pub comments: Option<bool>,
-    /// Keep links as `[text](href)` in the Markdown.
-    pub links: Option<bool>,
-    /// Keep images as `![alt](src)` in the Markdown.
-    pub images: Option<bool>,
-}
 
 /// The API routes.
 pub fn routes() -> Router<Arc<App>> {
@@ -165,15 +143,13 @@ async fn extract_post(
     // caches, and the runtime's threads only move bytes.
     let size = body.len();
     let shared = app.clone();
-    let decoded = with_slot(&app, size, move || {
-        match crate::serve::request::decode(&body) {
-            Err(e) => Decoded::Answered(error_response(
-                "bad_request",
-                format!("invalid JSON request: {e}"),
-            )),
-            Ok(req) if req.html.is_some() => Decoded::Answered(answer_now(&shared, req, None)),
-            Ok(req) => Decoded::Fetch(req),
-        }
+    let decoded = with_slot(&app, size, move || match decode(&body) {
+        Err(e) => Decoded::Answered(error_response(
+            "bad_request",
+            format!("invalid JSON request: {e}"),
+        )),
+        Ok(req) if req.html.is_some() => Decoded::Answered(answer_now(&shared, req, None)),
+        Ok(req) => Decoded::Fetch(req),
     })
     .await;
     match decoded {
@@ -335,7 +311,7 @@ async fn batch(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>)
         .map(move |(line, bytes)| {
             let app = app.clone();
             async move {
-                let record = match crate::serve::request::decode(&bytes) {
+                let record = match decode(&bytes) {
                     Err(e) => Record::failed(
                         format!("line {line}"),
                         None,

@@ -159,6 +159,7 @@ fn stops(block: &[u8; BLOCK]) -> u64 {
 /// Act on the stop at `text[at]`: the closing quote ends the string
 /// (`None`); an escape is decoded onto `out` (its length); a control
 /// character is refused.
+#[inline(always)]
 fn stop_at(text: &str, at: usize, out: &mut String) -> Result<Option<usize>, String> {
     let bytes = text.as_bytes();
     match bytes[at] {
@@ -196,21 +197,8 @@ fn string_at(text: &str, start: usize) -> Result<(String, usize), String> {
         while mask != 0 {
             let at = p + mask.trailing_zeros() as usize;
             out.push_str(&text[from..at]);
-            // The escapes of a page's quotes and line breaks, here; the
-            // rest (and the closing quote) in `stop_at`.
-            let len = match (bytes[at], bytes.get(at + 1)) {
-                (b'\\', Some(&e @ (b'"' | b'\\' | b'/' | b'n' | b't'))) => {
-                    out.push(match e {
-                        b'n' => '\n',
-                        b't' => '\t',
-                        e => char::from(e),
-                    });
-                    2
-                }
-                _ => match stop_at(text, at, &mut out)? {
-                    None => return Ok((out, at + 1)),
-                    Some(len) => len,
-                },
+            let Some(len) = stop_at(text, at, &mut out)? else {
+                return Ok((out, at + 1));
             };
             from = at + len;
             if from >= p + BLOCK {
@@ -242,6 +230,7 @@ fn string_at(text: &str, start: usize) -> Result<(String, usize), String> {
 
 /// The character of the escape at `bytes[at]` (a backslash) and the
 /// escape's length.
+#[inline(always)]
 fn escape(bytes: &[u8], at: usize) -> Result<(char, usize), &'static str> {
     let c = match bytes.get(at + 1) {
         Some(b'"') => '"',

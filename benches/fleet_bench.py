@@ -18,7 +18,7 @@ Measures, on the same many-host list served by loopback sites (no delay):
 Needs a release build (cargo build --release), nats-server, taskset and
 /usr/bin/time. Usage:
 
-    python3 benches/fleet_bench.py [--pages 3000] [--hosts 64] [--partitions 64]
+    python3 benches/fleet_bench.py [--pages 3000] [--hosts 64] [--partitions 256] [--latency-ms 0]
         [--concurrency 16] [--frontier 100000 | --skip-frontier]
 
 The machine's cores are shared by the sites, nats-server, the sink and the
@@ -45,10 +45,11 @@ CONCURRENCY = 16
 FIXTURE = os.path.join(ROOT, "testdata", "pages", "short-news-brief", "source.html")
 
 
-def serve(hosts, ready_path):
+def serve(hosts, ready_path, latency):
     """Serve a distinct copy of the fixture article at every path of
-    `hosts` loopback sites (127.0.1.1, …); robots.txt is 404. Writes the
-    sites' base URLs to `ready_path`, then serves until killed."""
+    `hosts` loopback sites (127.0.1.1, …), each page answered `latency`
+    seconds after it was asked for; robots.txt is 404. Writes the sites'
+    base URLs to `ready_path`, then serves until killed."""
     page = open(FIXTURE, "rb").read()
 
     class Handler(BaseHTTPRequestHandler):
@@ -63,6 +64,8 @@ def serve(hosts, ready_path):
                     b"will close to all traffic", b"will close to all traffic (" + slug + b")"
                 )
                 status = 200
+                if latency:
+                    time.sleep(latency)
             self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -74,7 +77,7 @@ def serve(hosts, ready_path):
 
     bases = []
     for h in range(hosts):
-        ip = f"127.0.1.{h + 1}"
+        ip = f"127.0.{1 + h // 250}.{1 + h % 250}"
         srv = ThreadingHTTPServer((ip, 0), Handler)
         srv.daemon_threads = True
         bases.append(f"http://{ip}:{srv.server_address[1]}")
@@ -258,10 +261,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", type=int, default=3000)
     ap.add_argument("--hosts", type=int, default=64)
-    ap.add_argument("--partitions", type=int, default=64)
+    ap.add_argument("--partitions", type=int, default=256)
     ap.add_argument("--frontier", type=int, default=100_000)
     ap.add_argument("--concurrency", type=int, default=16,
                     help="fetch.concurrency of pith run and of each worker")
+    ap.add_argument("--latency-ms", type=int, default=0,
+                    help="the sites answer each page this long after it was asked for "
+                         "(0: at once; 50-300 is what sites on the internet take)")
     ap.add_argument("--skip-frontier", action="store_true",
                     help="skip the 100,000-URL memory measure")
     ap.add_argument("--serve", help=argparse.SUPPRESS)
@@ -269,23 +275,26 @@ def main():
     global CONCURRENCY
     CONCURRENCY = a.concurrency
     if a.serve:
-        serve(a.hosts, a.serve)
+        serve(a.hosts, a.serve, a.latency_ms / 1000)
         return
     if not os.path.exists(PITH):
         raise SystemExit(f"no release build at {PITH}: cargo build --release")
     work = tempfile.mkdtemp(prefix="pith-fleet-bench-")
     ready = os.path.join(work, "sites.txt")
-    sites = subprocess.Popen([sys.executable, __file__, "--hosts", str(a.hosts), "--serve", ready])
+    sites = subprocess.Popen([sys.executable, __file__, "--hosts", str(a.hosts),
+                              "--latency-ms", str(a.latency_ms), "--serve", ready])
     try:
         while not os.path.exists(ready):
+            if sites.poll() is not None:
+                raise SystemExit(f"the loopback sites exited ({sites.returncode})")
             time.sleep(0.05)
         bases = open(ready).read().split()
         listfile = os.path.join(work, "urls.txt")
         with open(listfile, "w") as f:
             for i in range(a.pages):
                 f.write(f"{bases[i % len(bases)]}/story/{i}\n")
-        print(f"{a.pages} pages on {len(bases)} loopback hosts, no delay; {a.partitions} partitions, "
-              f"concurrency {a.concurrency}", flush=True)
+        print(f"{a.pages} pages on {len(bases)} loopback hosts, no delay, answered after "
+              f"{a.latency_ms} ms; {a.partitions} partitions, concurrency {a.concurrency}", flush=True)
         # A first pass warms the page cache and the sites.
         pith_run(work, config(work, 4222, a.partitions), listfile, a.pages, sites.pid, "pith run (warm-up)")
         run = pith_run(work, config(work, 4222, a.partitions), listfile, a.pages, sites.pid)

@@ -60,7 +60,7 @@ impl Default for NatsConfig {
         NatsConfig {
             url: "nats://127.0.0.1:4222".into(),
             stream_prefix: "pith".into(),
-            partitions: 32,
+            partitions: 256,
             ack_wait_secs: 60,
             max_deliver: 10,
             creds_file: String::new(),

@@ -70,8 +70,10 @@ const CLAIMS_PER_SLOT: usize = 2;
 const RUN_LENGTH: u32 = 16;
 /// The first pause before an empty partition is asked again.
 const IDLE_MIN: Duration = Duration::from_millis(20);
-/// The longest pause before an empty partition is asked again.
-const IDLE_MAX: Duration = Duration::from_millis(500);
+/// The longest pause before an empty partition is asked again: a worker
+/// asks each idle partition every 2 s, so hundreds of partitions cost the
+/// server little while the frontier is empty, and new URLs wait 2 s at most.
+const IDLE_MAX: Duration = Duration::from_secs(2);
 
 /// How a worker works.
 pub struct WorkerSettings {

@@ -87,6 +87,25 @@ fn revealed_by_script(e: &crate::extract::dom::ElemNode<'_>) -> bool {
         && attr("style").is_none_or(|s| !crate::extract::dom::is_hidden_style(s))
 }
 
+/// Whether an element with statistics `s` is taken out of the layout by its
+/// inline style (`display:none`, which a script clears to show it: once the
+/// visitor is let in, once the page's data has come) and holds prose rather
+/// than links: a menu or a drawer is mostly links. `visibility:hidden`
+/// keeps the element's place on the page: it hides what is meant to stay
+/// hidden.
+fn prose_hidden_by_style(e: &crate::extract::dom::ElemNode<'_>, s: &Stats) -> bool {
+    let attr = |name| crate::extract::dom::attr(e.el, name);
+    attr("style").is_some_and(|v| {
+        let v: String = v
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect();
+        v.contains("display:none")
+    }) && attr("aria-hidden").is_none_or(|v| !v.trim().eq_ignore_ascii_case("true"))
+        && s.link_len * 2 < s.len
+}
+
 /// Whether a hidden element, with statistics `s`, is the panel of a tab set
 /// or an accordion: `role="tabpanel"`, or a class or id that names such a
 /// panel ([`rules::names_disclosure_panel`]), holding text rather than
@@ -205,7 +224,9 @@ pub fn removed_why(
         let share = raw[i].len as f32 / page_len.max(1.0);
         let hidden = on.hidden
             && e.flags.intersects(Flag::HIDDEN)
-            && !(revealed_by_script(e) && share >= HIDDEN_MAX_SHARE)
+            && !((revealed_by_script(e)
+                || on.style_hidden_pages && prose_hidden_by_style(e, &raw[i]))
+                && share >= HIDDEN_MAX_SHARE)
             && share < HIDDEN_WRAPPER_SHARE
             && !(on.streamed_segments && !pass.strip_facets && is_streamed_segment(e))
             && !(on.disclosure_panels
@@ -524,6 +545,7 @@ struct Switches {
     hidden: bool,
     disclosure_panels: bool,
     streamed_segments: bool,
+    style_hidden_pages: bool,
     tab_sets: bool,
     qa_comments: bool,
     forms: bool,
@@ -551,6 +573,7 @@ impl Switches {
             hidden: switch::on(Rule::HiddenElements),
             disclosure_panels: switch::on(Rule::DisclosurePanels),
             streamed_segments: switch::on(Rule::StreamedSegments),
+            style_hidden_pages: switch::on(Rule::StyleHiddenPages),
             tab_sets: switch::on(Rule::TabSets),
             qa_comments: switch::on(Rule::QaComments),
             forms: switch::on(Rule::Forms),
@@ -945,6 +968,38 @@ mod tests {
             </body>";
         assert!(!removed_on(html, "S:0", LADDER[0]));
         assert!(removed_on(html, "S:x", LADDER[0]));
+    }
+
+    #[test]
+    fn most_of_the_page_hidden_by_its_style_until_a_script_shows_it_stays() {
+        let grid = "<ul><li><h3>Dark roast</h3><p>A strong coffee for early mornings, ground fine.</p></li>\
+            <li><h3>Light roast</h3><p>A mild coffee with notes of citrus and honey, whole bean.</p></li>\
+            <li><h3>Decaf</h3><p>All the taste of the house blend without the caffeine in it.</p></li></ul>";
+        let page = |style: &str, inner: &str| {
+            format!(
+                "<body><header><p>Free shipping on orders over $40</p></header>\
+                 <div id='content' style='{style}'>{inner}</div></body>"
+            )
+        };
+        assert!(!removed_on(
+            &page("display: none;", grid),
+            "content",
+            LADDER[0]
+        ));
+        // Hidden so that it keeps its place: meant to stay hidden.
+        assert!(removed_on(
+            &page("visibility:hidden", grid),
+            "content",
+            LADDER[0]
+        ));
+        // A hidden drawer of links is a menu, however long.
+        let menu = "<ul><li><a href='/a'>Dark roast coffee beans</a></li><li><a href='/b'>Light roast coffee beans</a></li>\
+            <li><a href='/c'>Decaf coffee beans and pods</a></li><li><a href='/d'>Gift cards for coffee lovers</a></li></ul>";
+        assert!(removed_on(
+            &page("display:none", menu),
+            "content",
+            LADDER[0]
+        ));
     }
 
     #[test]

@@ -141,13 +141,19 @@ fn is_streamed_segment(e: &crate::extract::dom::ElemNode<'_>) -> bool {
 /// Whether an element with statistics `s` is a whole tab set or accordion
 /// under `role="tablist"` (Bootstrap's accordions put it on the group of
 /// panels): it holds paragraphs, or prose more than links. A list of tabs
-/// alone is a few short labels.
+/// alone is a few short labels. A set with several paragraphs is one even
+/// when its other panels are lists of links (a department's page: its
+/// information, then its forms and maps).
 fn is_tab_set(e: &crate::extract::dom::ElemNode<'_>, s: &Stats) -> bool {
     crate::extract::dom::attr(e.el, "role")
         .is_some_and(|r| r.trim().eq_ignore_ascii_case("tablist"))
         && (s.p > 0 || s.len >= TAB_SET_MIN_TEXT)
-        && s.link_len * 2 < s.len
+        && (s.link_len * 2 < s.len || s.p >= TAB_SET_MIN_PARAGRAPHS)
 }
+
+/// Paragraphs from which a `role="tablist"` element is a tab set whatever
+/// share of its text is links.
+const TAB_SET_MIN_PARAGRAPHS: u32 = 3;
 
 /// Text from which a `role="tablist"` element without paragraphs holds its
 /// panels' text rather than tab labels.
@@ -875,6 +881,25 @@ mod tests {
         // A panel of links is a menu; other hidden boxes stay hidden.
         assert!(removed_on(TABS, "menu", region));
         assert!(removed_on(TABS, "modal", region));
+    }
+
+    #[test]
+    fn a_tablist_with_paragraphs_is_kept_beside_panels_of_links() {
+        let links = (0..30)
+            .map(|i| format!("<li><a href='/doc/{i}'>Application form number {i} for permits</a></li>"))
+            .collect::<String>();
+        let set = |paragraphs: &str| {
+            format!(
+                "<body><main><h1>Building department</h1>\
+                 <div role='tablist' id='set'><ol><li><a href='#a'>Info</a></li><li><a href='#b'>Forms</a></li></ol>\
+                 <div id='a' role='tabpanel'>{paragraphs}</div>\
+                 <div id='b' role='tabpanel' style='display:none'><ul>{links}</ul></div></div></main></body>"
+            )
+        };
+        let p = "<p>The department issues building permits and inspects new homes, additions and remodels.</p>";
+        assert!(!removed_on(&set(&p.repeat(3)), "set", LADDER[0]));
+        // One paragraph beside a wall of links: a box of links with a blurb.
+        assert!(removed_on(&set(p), "set", LADDER[0]));
     }
 
     #[test]

@@ -886,7 +886,9 @@ mod tests {
     #[test]
     fn a_tablist_with_paragraphs_is_kept_beside_panels_of_links() {
         let links = (0..30)
-            .map(|i| format!("<li><a href='/doc/{i}'>Application form number {i} for permits</a></li>"))
+            .map(|i| {
+                format!("<li><a href='/doc/{i}'>Application form number {i} for permits</a></li>")
+            })
             .collect::<String>();
         let set = |paragraphs: &str| {
             format!(

@@ -7,6 +7,10 @@ use async_nats::jetstream::{self, consumer::pull, stream};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Partition consumers looked up at once when a worker starts (or `pith
+/// status` reads them).
+const LOOKUPS_AT_ONCE: usize = 32;
+
 /// How to reach the fleet's NATS server and lay out its streams.
 #[derive(Clone)]
 pub struct FleetSettings {
@@ -289,13 +293,25 @@ impl Fleet {
         Ok(())
     }
 
-    /// The durable pull consumer of partition `p`, made when missing.
-    pub(crate) async fn partition_consumer(
+    /// The durable pull consumers of every partition, in order, made when
+    /// missing. They are looked up [`LOOKUPS_AT_ONCE`] at a time: one at a
+    /// time, 256 partitions took most of a second to start a worker.
+    pub(crate) async fn partition_consumers(
         &self,
-        p: u32,
-    ) -> Result<jetstream::consumer::Consumer<pull::Config>, FleetError> {
-        let name = self.partition_consumer_name(p);
-        self.consumer(&self.frontier_stream(), &name, self.frontier_subject(p), 1)
+    ) -> Result<Vec<jetstream::consumer::Consumer<pull::Config>>, FleetError> {
+        use futures_util::{StreamExt, TryStreamExt};
+        let stream = self.stream(&self.frontier_stream()).await?;
+        futures_util::stream::iter(0..self.settings.partitions)
+            .map(|p| {
+                let stream = &stream;
+                async move {
+                    let name = self.partition_consumer_name(p);
+                    self.consumer_of(stream, &name, self.frontier_subject(p), 1)
+                        .await
+                }
+            })
+            .buffered(LOOKUPS_AT_ONCE)
+            .try_collect()
             .await
     }
 
@@ -315,11 +331,26 @@ impl Fleet {
         subject: String,
         max_ack_pending: i64,
     ) -> Result<jetstream::consumer::Consumer<pull::Config>, FleetError> {
-        let stream = self
-            .js
+        let stream = self.stream(stream_name).await?;
+        self.consumer_of(&stream, name, subject, max_ack_pending)
+            .await
+    }
+
+    async fn stream(&self, stream_name: &str) -> Result<jetstream::stream::Stream, FleetError> {
+        self.js
             .get_stream(stream_name)
             .await
-            .map_err(js_err(format!("find stream {stream_name}")))?;
+            .map_err(js_err(format!("find stream {stream_name}")))
+    }
+
+    /// Consumer `name` of `stream`, made when missing.
+    async fn consumer_of(
+        &self,
+        stream: &jetstream::stream::Stream,
+        name: &str,
+        subject: String,
+        max_ack_pending: i64,
+    ) -> Result<jetstream::consumer::Consumer<pull::Config>, FleetError> {
         stream
             .get_or_create_consumer(
                 name,

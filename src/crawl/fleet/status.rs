@@ -48,12 +48,9 @@ impl FleetStatus {
 /// The counts of the frontier's partitions (without the sink's).
 async fn partitions(fleet: &Fleet) -> Result<Vec<PartitionStatus>, FleetError> {
     let mut out = Vec::new();
-    for p in 0..fleet.settings().partitions {
-        let consumer = fleet.partition_consumer(p).await?;
-        let info = consumer.get_info().await.map_err(js_err(format!(
-            "read consumer {}",
-            fleet.partition_consumer_name(p)
-        )))?;
+    // Each consumer comes with its counts as the server has them now.
+    for (p, consumer) in (0..).zip(fleet.partition_consumers().await?) {
+        let info = consumer.cached_info();
         out.push(PartitionStatus {
             partition: p,
             pending: info.num_pending,

@@ -166,8 +166,7 @@ pub async fn work(
         .map_err(js_err("subscribe to the worker's inbox"))?;
     let mut loops = JoinSet::new();
     let mut routes = Vec::new();
-    for p in 0..fleet.settings().partitions {
-        let consumer = fleet.partition_consumer(p).await?;
+    for (p, consumer) in fleet.partition_consumers().await?.into_iter().enumerate() {
         let (to, answers) = mpsc::unbounded_channel();
         routes.push(to);
         let part = Partition {

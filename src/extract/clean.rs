@@ -95,15 +95,9 @@ fn revealed_by_script(e: &crate::extract::dom::ElemNode<'_>) -> bool {
 /// hidden.
 fn prose_hidden_by_style(e: &crate::extract::dom::ElemNode<'_>, s: &Stats) -> bool {
     let attr = |name| crate::extract::dom::attr(e.el, name);
-    attr("style").is_some_and(|v| {
-        let v: String = v
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect();
-        v.contains("display:none")
-    }) && attr("aria-hidden").is_none_or(|v| !v.trim().eq_ignore_ascii_case("true"))
-        && s.link_len * 2 < s.len
+    s.link_len * 2 < s.len
+        && attr("style").is_some_and(crate::extract::dom::is_display_none)
+        && attr("aria-hidden").is_none_or(|v| !v.trim().eq_ignore_ascii_case("true"))
 }
 
 /// Whether a hidden element, with statistics `s`, is the panel of a tab set
@@ -230,9 +224,9 @@ pub fn removed_why(
         let share = raw[i].len as f32 / page_len.max(1.0);
         let hidden = on.hidden
             && e.flags.intersects(Flag::HIDDEN)
-            && !((revealed_by_script(e)
-                || on.style_hidden_pages && prose_hidden_by_style(e, &raw[i]))
-                && share >= HIDDEN_MAX_SHARE)
+            && !(share >= HIDDEN_MAX_SHARE
+                && (revealed_by_script(e)
+                    || on.style_hidden_pages && prose_hidden_by_style(e, &raw[i])))
             && share < HIDDEN_WRAPPER_SHARE
             && !(on.streamed_segments && !pass.strip_facets && is_streamed_segment(e))
             && !(on.disclosure_panels

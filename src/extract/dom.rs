@@ -682,12 +682,23 @@ fn describe<'a>(
 }
 
 pub(crate) fn is_hidden_style(style: &str) -> bool {
-    let s: String = style
+    let s = compact_style(style);
+    s.contains("display:none") || s.contains("visibility:hidden")
+}
+
+/// Whether an inline style takes the element out of the layout
+/// (`display:none`), as a script that shows it later sets it.
+pub(crate) fn is_display_none(style: &str) -> bool {
+    compact_style(style).contains("display:none")
+}
+
+/// An inline style without white space, in lower case.
+fn compact_style(style: &str) -> String {
+    style
         .chars()
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_lowercase)
-        .collect();
-    s.contains("display:none") || s.contains("visibility:hidden")
+        .collect()
 }
 
 #[cfg(test)]

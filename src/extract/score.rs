@@ -189,12 +189,16 @@ pub fn select(
     } else {
         top
     };
+    let inner = top;
     let top = above_only_children(doc, removed, top);
     if doc.nodes[top as usize].parent == NONE {
         return vec![top];
     }
     let top_score = scores.get(&top).copied().unwrap_or(first_score);
-    let mut roots = with_siblings(doc, st, removed, &scores, top, top_score);
+    // A container that wraps the chosen one alone is judged by it, and so
+    // are its siblings by what they wrap alone.
+    let climbed = top != inner && switch::on(Rule::SiblingChains);
+    let mut roots = with_siblings(doc, st, removed, &scores, top, top_score, climbed);
     // Only once furniture named by a class part is out: before that, a
     // comment or a teaser can be built like the story's sections.
     if pass.strip_boilerplate_parts && switch::on(Rule::CousinSections) {
@@ -424,9 +428,16 @@ fn with_siblings(
     scores: &HashMap<Ix, f32>,
     top: Ix,
     top_score: f32,
+    chains: bool,
 ) -> Vec<Ix> {
     let parent = doc.nodes[top as usize].parent;
-    let threshold = (top_score * 0.2).max(10.0);
+    let top_name = doc.name(top);
+    let judged = |c: Ix, own: Option<f32>| match chains && doc.name(c) == top_name {
+        true => chain_score(doc, removed, scores, c).or(own),
+        false => own,
+    };
+    let top_judged = judged(top, Some(top_score)).unwrap_or(top_score);
+    let threshold = (top_judged * 0.2).max(10.0);
     let class_of = |i: Ix| doc.elem(i).and_then(|e| attr(e.el, "class")).unwrap_or("");
     let top_class = class_of(top);
     let (by_score, same_class, paragraphs) = (
@@ -445,11 +456,34 @@ fn with_siblings(
             } else {
                 0.0
             };
-            by_score && scores.get(&c).is_some_and(|&sc| sc + bonus >= threshold)
+            by_score && judged(c, scores.get(&c).copied()).is_some_and(|sc| sc + bonus >= threshold)
                 || bonus > 0.0 && is_same_class_prose(&st[c as usize])
                 || paragraphs && is_prose_paragraph(doc, &st[c as usize], c)
         })
         .collect()
+}
+
+/// The best score down `c`'s chain of wrappers: `c` and, while the
+/// element reached has one kept child, that child. The chosen container
+/// climbed such a chain ([`above_only_children`]), so its siblings are
+/// judged down theirs: a section wraps its paragraphs as the chosen one did.
+fn chain_score(
+    doc: &Doc<'_>,
+    removed: &[bool],
+    scores: &HashMap<Ix, f32>,
+    mut c: Ix,
+) -> Option<f32> {
+    let mut best = scores.get(&c).copied();
+    loop {
+        let mut kept = doc.children(c).filter(|&k| !removed[k as usize]);
+        let (Some(only), None) = (kept.next(), kept.next()) else {
+            return best;
+        };
+        if let Some(&s) = scores.get(&only) {
+            best = Some(best.map_or(s, |b| b.max(s)));
+        }
+        c = only;
+    }
 }
 
 /// A sibling built like the top candidate (same class) that holds prose is
@@ -518,5 +552,74 @@ mod tests {
         // Nothing left once the numbers go: hashed names say nothing.
         assert!(!same("css-1x2y", "css-9z8w", true));
         assert!(!same("pb-text pb-text-4", "pb-image pb-image-2", true));
+    }
+
+    /// A page whose sections are each wrapped alone in the same few
+    /// unclassed blocks, one section longer than the rest.
+    fn wrapped_sections_page() -> String {
+        let section = |h: &str, paras: &[&str]| {
+            let ps: String = paras.iter().map(|p| format!("<p>{p}</p>")).collect();
+            format!("<section><div><div><div><h2>{h}</h2>{ps}</div></div></div></section>")
+        };
+        let para = |topic: &str| {
+            format!(
+                "The cost of {topic} depends on the size of the room, the materials you choose, \
+                 and the labour rates where you live, so quotes from two or three local pros are \
+                 worth the time; most homeowners spend a few thousand dollars on it, and some far more."
+            )
+        };
+        let mut body = String::from(
+            "<html><body><nav><a href=/>Home</a> <a href=/cost>Cost guides</a></nav><main>\
+             <h1>How much does a renovation cost?</h1><section>",
+        );
+        let long = [
+            para("the kitchen"),
+            para("the cabinets"),
+            para("the counters"),
+        ];
+        body.push_str(&section(
+            "Kitchen",
+            &long.iter().map(String::as_str).collect::<Vec<_>>(),
+        ));
+        for topic in [
+            "Bathroom floors",
+            "Bedroom walls",
+            "Basement damp",
+            "Garage doors",
+        ] {
+            body.push_str(&section(topic, &[&para(&topic.to_lowercase())]));
+        }
+        body.push_str("</section></main><footer>All rights reserved</footer></body></html>");
+        body
+    }
+
+    #[test]
+    fn siblings_are_judged_down_their_wrappers_as_the_chosen_one_was() {
+        let html = wrapped_sections_page();
+        let text = |off: &[&str]| {
+            let mut options = crate::ExtractOptions::default();
+            for rule in off {
+                options.disabled_rules.insert(rule).expect("a rule");
+            }
+            crate::extract(html.as_bytes(), None, &options)
+                .expect("extracted")
+                .text
+        };
+        let on = text(&[]);
+        for topic in [
+            "the kitchen",
+            "bathroom floors",
+            "bedroom walls",
+            "garage doors",
+        ] {
+            assert!(
+                on.contains(&format!("The cost of {topic}")),
+                "{topic}: {on}"
+            );
+        }
+        assert!(!on.contains("All rights reserved"));
+        // Judged by their own, thinly shared scores, the short sections stay out.
+        let off = text(&["sibling_chains"]);
+        assert!(!off.contains("The cost of bedroom walls"), "{off}");
     }
 }

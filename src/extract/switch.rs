@@ -84,6 +84,7 @@ rules_enum! {
     SharedAncestor = "shared_ancestor",
     BetterParent = "better_parent",
     SiblingScores = "sibling_scores",
+    SiblingChains = "sibling_chains",
     SiblingSameClass = "sibling_same_class",
     CousinSections = "cousin_sections",
     CousinOrdinals = "cousin_ordinals",

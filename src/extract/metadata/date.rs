@@ -344,18 +344,30 @@ const UPDATE_WORDS: &[&str] = &[
 ];
 
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?|$)",
-    )
-    .expect("valid regex")
+    Regex::new(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:[^0-9A-Za-z]|$)")
+        .expect("valid regex")
 });
 
-/// A date written in a URL path: `/2019/07/23/`, `/2019-07-23-slug`, `/20190723/`.
+static URL_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/((?:19|20)\d{2})/([A-Za-z]{3,9})/(0?[1-9]|[12]\d|3[01])(?:[^0-9A-Za-z]|$)")
+        .expect("valid regex")
+});
+
+/// A date written in a URL path: `/2019/07/23/`, `/2019-07-23-slug`,
+/// `/2019-07-23+slug`, `/20190723/`, `/2019/july/23/`.
 pub fn from_url(path: &str, now: NaiveDate) -> Option<NaiveDate> {
-    let c = URL_DATE.captures(path)?;
+    if let Some(c) = URL_DATE.captures(path) {
+        return ymd(
+            c[1].parse().ok()?,
+            c[2].parse().ok()?,
+            c[3].parse().ok()?,
+            now,
+        );
+    }
+    let c = URL_MONTH_DATE.captures(path)?;
     ymd(
         c[1].parse().ok()?,
-        c[2].parse().ok()?,
+        month_number(&c[2])?,
         c[3].parse().ok()?,
         now,
     )
@@ -447,5 +459,16 @@ mod tests {
         assert_eq!(from_url("/2019/07/23/slug/", now()), d(2019, 7, 23));
         assert_eq!(from_url("/news/2019-07-23-slug", now()), d(2019, 7, 23));
         assert_eq!(from_url("/p/12345678/", now()), None);
+        assert_eq!(
+            from_url("/articles/2019-07-23+Why+and+how", now()),
+            d(2019, 7, 23)
+        );
+        assert_eq!(
+            from_url("/blog/2023/october/03/slug/", now()),
+            d(2023, 10, 3)
+        );
+        assert_eq!(from_url("/blog/2023/Oct/3", now()), d(2023, 10, 3));
+        assert_eq!(from_url("/archive/2023/summer/03/", now()), None);
+        assert_eq!(from_url("/2019-07-23x/", now()), None);
     }
 }

@@ -211,9 +211,9 @@ static TEXT_PATTERNS: LazyLock<Vec<(Regex, Order)>> = LazyLock::new(|| {
     let month = r"([A-Za-zÀ-ÿа-яА-Я]{3,10}\.?)";
     let pattern = |re: &str| Regex::new(re).expect("valid regex");
     vec![
-        // 2020-03-02, 2020/03/02, 2020.03.02
+        // 2020-03-02, 2020/03/02, 2020.03.02, 2020-03-02T10:00
         (
-            pattern(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b"),
+            pattern(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:T\d|\b)"),
             Order::Ymd,
         ),
         // March 2, 2020 / Mar. 2nd 2020
@@ -439,6 +439,8 @@ mod tests {
             ("2023 Jan 7;15(1):e33475", d(2023, 1, 7)),
             ("no date here, 12:30", None),
             ("02 Ago 2017", d(2017, 8, 2)),
+            ("2022-11-23T08:10+02:00", d(2022, 11, 23)),
+            ("2022-11-23Tuesday", None),
         ];
         for (text, want) in cases {
             assert_eq!(find_in_text(text, now()), want, "{text}");

@@ -613,7 +613,7 @@ fn describe<'a>(
     verdicts: &mut FxHashMap<&'a str, Hit>,
 ) -> ElemNode<'a> {
     let name: &'a str = el.name();
-    let tagf = *tags.entry(name).or_insert_with(|| tag_flags(name));
+    let mut tagf = *tags.entry(name).or_insert_with(|| tag_flags(name));
     let mut flags = Flag::empty();
     let mut hits = Hit::empty();
     let mut weight = 0i16;
@@ -629,6 +629,12 @@ fn describe<'a>(
                 weight += weight_of(h);
             }
             "hidden" => flags |= Flag::HIDDEN,
+            // A button that opens and closes a panel (an accordion's
+            // question, a "Details" toggle) is the panel's heading, not a
+            // form control: its text is read as a line of the page.
+            "aria-expanded" if name == "button" && switch::on(Rule::DisclosureButtons) => {
+                tagf = Tag::empty();
+            }
             "aria-hidden" if v.trim().eq_ignore_ascii_case("true") => flags |= Flag::HIDDEN,
             "style" if is_hidden_style(v) => flags |= Flag::HIDDEN,
             "role" => {
@@ -829,5 +835,90 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A service page whose FAQ is an accordion of the usual accessible
+    /// shape (`<h3><button aria-expanded>question</button></h3>` before
+    /// each answer), beside a box whose only button is a short toggle.
+    fn accordion_page() -> String {
+        let item = |q: &str, a: &str| {
+            format!(
+                "<div class=faq-item><h3><button type=button aria-expanded=false \
+                 aria-controls=x>{q}</button></h3><div class=panel><p>{a}</p></div></div>"
+            )
+        };
+        format!(
+            "<html><body><nav><a href=/>Home</a> <a href=/plans>Plans</a></nav><main>\
+             <h1>Home electrical services</h1>\
+             <p>Our licensed electricians repair, rewire and inspect homes across the \
+             county, with written quotes before any work starts, and same-week visits.</p>\
+             <h2>Frequently asked questions</h2>{}{}{}\
+             </main><footer>All rights reserved</footer></body></html>",
+            item(
+                "When do I need to rewire my house?",
+                "Homes wired before 1980 often need new wiring, because old insulation \
+                 cracks, aluminium wire loosens at its joints, and the panels were not \
+                 built for today's loads."
+            ),
+            item(
+                "How long does a periodic inspection take?",
+                "Most inspections of a three-bedroom home take three to four hours, and \
+                 the written report follows within two working days, with a list of \
+                 anything that needs work."
+            ),
+            item(
+                "Do I need a permit for a new circuit?",
+                "Yes, in most towns a new circuit needs a permit, which we apply for, and \
+                 an inspector checks the work before the walls are closed, at no cost to you."
+            ),
+        )
+    }
+
+    #[test]
+    fn an_accordions_questions_are_read_as_text() {
+        let html = accordion_page();
+        let text = |off: &[&str]| {
+            let mut options = crate::ExtractOptions::default();
+            for rule in off {
+                options.disabled_rules.insert(rule).expect("a rule");
+            }
+            crate::extract(html.as_bytes(), None, &options)
+                .expect("extracted")
+                .text
+        };
+        let on = text(&[]);
+        for q in [
+            "When do I need to rewire my house?",
+            "How long does a periodic inspection take?",
+            "Do I need a permit for a new circuit?",
+        ] {
+            assert!(on.contains(q), "{q}: {on}");
+        }
+        assert!(on.contains("aluminium wire loosens"));
+        // As form controls, the questions are lost, and with them the
+        // answers of the items they make look like forms.
+        let off = text(&["disclosure_buttons"]);
+        assert!(!off.contains("When do I need to rewire my house?"), "{off}");
+    }
+
+    #[test]
+    fn a_short_disclosure_button_is_still_a_control() {
+        let html = Html::parse_document(
+            "<div id=box><button aria-expanded=false>Read the letter</button></div>\
+             <div id=faq><button aria-expanded=false>When do I need to rewire my house?</button></div>",
+        );
+        let doc = Doc::build(&html);
+        let st = crate::extract::stats::stats(&doc, None);
+        let controls = |id: &str| {
+            let i = (0..doc.nodes.len())
+                .find(|&i| {
+                    doc.elem(i as Ix)
+                        .is_some_and(|e| attr(e.el, "id") == Some(id))
+                })
+                .expect("the element");
+            st[i].controls
+        };
+        assert_eq!(controls("box"), 1);
+        assert_eq!(controls("faq"), 0);
     }
 }

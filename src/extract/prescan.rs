@@ -726,6 +726,7 @@ fn is_kept_attribute(lower: &[u8]) -> bool {
             | b"id"
             | b"hidden"
             | b"aria-hidden"
+            | b"aria-expanded"
             | b"style"
             | b"role"
             | b"itemprop"

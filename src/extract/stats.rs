@@ -11,6 +11,10 @@ use super::dom::{Data, Doc, Flag, NONE, Tag};
 use super::rules::Hit;
 
 /// Text statistics of one element's kept subtree.
+/// Text a disclosure button needs to be the heading of its panel rather
+/// than a control of its box.
+const DISCLOSURE_HEADING_MIN_LEN: u32 = 25;
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Stats {
     /// Text length (see [`crate::extract::text::measure`]).
@@ -71,7 +75,12 @@ pub fn stats(doc: &Doc<'_>, removed: Option<&[bool]>) -> Vec<Stats> {
                 if e.tag.intersects(Tag::IMG) {
                     s.img += 1;
                 }
-                if e.tag.intersects(Tag::CONTROL) {
+                // A disclosure button (read as text, see `dom`) with a
+                // word or two ("Read the letter") is still a control of a
+                // box, not the heading of a panel.
+                if e.tag.intersects(Tag::CONTROL)
+                    || e.tag.is_empty() && e.name == "button" && s.len < DISCLOSURE_HEADING_MIN_LEN
+                {
                     s.controls += 1;
                 }
                 if is_removed(i) {

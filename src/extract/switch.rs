@@ -38,6 +38,7 @@ rules_enum! {
     // clean.rs: removal before scoring.
     HiddenElements = "hidden_elements",
     DisclosurePanels = "disclosure_panels",
+    DisclosureButtons = "disclosure_buttons",
     StreamedSegments = "streamed_segments",
     StyleHiddenPages = "style_hidden_pages",
     TabSets = "tab_sets",

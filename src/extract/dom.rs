@@ -635,6 +635,11 @@ fn describe<'a>(
             "aria-expanded" if name == "button" && switch::on(Rule::DisclosureButtons) => {
                 tagf = Tag::empty();
             }
+            // A disabled input is shown, not filled in: the box of a task
+            // list as Markdown renderers write it (`- [ ] item`).
+            "disabled" if name == "input" && switch::on(Rule::DisabledInputs) => {
+                tagf = Tag::SKIP;
+            }
             "aria-hidden" if v.trim().eq_ignore_ascii_case("true") => flags |= Flag::HIDDEN,
             "style" if is_hidden_style(v) => flags |= Flag::HIDDEN,
             "role" => {
@@ -920,5 +925,29 @@ mod tests {
         };
         assert_eq!(controls("box"), 1);
         assert_eq!(controls("faq"), 0);
+    }
+
+    #[test]
+    fn a_disabled_input_is_no_form_field() {
+        // As a Markdown renderer writes a task list (`- [ ] item`).
+        let page = "<html><body><nav><a href=/>Home</a></nav><article><h1>Moving checklist</h1>\
+            <p>Work through this list over the eight weeks before the move, and tick each \
+            item off as you go, so that nothing is left for the last weekend.</p><ul>\
+            <li><input disabled type=checkbox> Book the removal van two months ahead</li>\
+            <li><input disabled type=checkbox> Tell the bank, the doctor and the employer</li>\
+            <li><input disabled type=checkbox> Redirect the post for at least three months</li>\
+            </ul></article></body></html>";
+        let text = |off: &[&str]| {
+            let mut options = crate::ExtractOptions::default();
+            for rule in off {
+                options.disabled_rules.insert(rule).expect("a rule");
+            }
+            crate::extract(page.as_bytes(), None, &options)
+                .expect("extracted")
+                .text
+        };
+        assert!(text(&[]).contains("Redirect the post"), "{}", text(&[]));
+        let off = text(&["disabled_inputs"]);
+        assert!(!off.contains("Redirect the post"), "{off}");
     }
 }

@@ -760,7 +760,8 @@ fn strip_attributes(html: &str, tag: &Tag, attrs: &[Attr], images: bool) -> Opti
         is_kept_attribute(&lowered(name))
             || (font && lookup(name, &["color", "face", "size"]).is_some())
             || (img && lookup(name, IMAGE_ATTRIBUTES).is_some())
-            || (input && name.eq_ignore_ascii_case(b"type"))
+            || (input
+                && (name.eq_ignore_ascii_case(b"type") || name.eq_ignore_ascii_case(b"disabled")))
     };
     if attrs.iter().all(|a| kept(&a)) {
         return None;

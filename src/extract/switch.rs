@@ -39,6 +39,7 @@ rules_enum! {
     HiddenElements = "hidden_elements",
     DisclosurePanels = "disclosure_panels",
     DisclosureButtons = "disclosure_buttons",
+    DisabledInputs = "disabled_inputs",
     StreamedSegments = "streamed_segments",
     StyleHiddenPages = "style_hidden_pages",
     TabSets = "tab_sets",

@@ -399,6 +399,10 @@ struct DirOutput {
     /// Per URL (or source, without one): its article file, if any, and the
     /// number of its last index line.
     known: std::collections::HashMap<String, (Option<String>, usize)>,
+    /// Every article file the index names. A file of the directory that it
+    /// does not name was left by a run killed between writing the file and
+    /// indexing it: its name is free again.
+    named: std::collections::HashSet<String>,
     /// Lines in the index.
     lines: usize,
     /// Some key has more than one index line.
@@ -542,9 +546,11 @@ impl DirOutput {
         let mut out = DirOutput {
             dir: dir.to_path_buf(),
             known: Default::default(),
+            named: Default::default(),
             lines: 0,
             repeated: false,
         };
+        remove_stale_temporaries(dir)?;
         let Ok(f) = std::fs::File::open(dir.join(INDEX_FILE)) else {
             return Ok(out);
         };
@@ -559,6 +565,9 @@ impl DirOutput {
                 continue;
             };
             let file = v["file"].as_str().map(str::to_string);
+            if let Some(f) = &file {
+                out.named.insert(f.clone());
+            }
             // A failure after an article: the article's file stays.
             let earlier = out.known.get(&key).map(|e| e.0.clone());
             out.repeated |= earlier.is_some();
@@ -672,13 +681,17 @@ impl DirOutput {
         index.write_all(format!("{entry}\n").as_bytes())?;
         index.flush()?;
         self.repeated |= before.is_some();
+        if let Some(f) = &file {
+            self.named.insert(f.clone());
+        }
         self.known.insert(key, (file, self.lines));
         self.lines += 1;
         Ok(())
     }
 
     /// A file name for a new article: its stem, with `-2`, `-3` … when
-    /// another article has it.
+    /// another article of the index has it (a file the index does not name
+    /// is an interrupted write's, and is written over).
     fn free_name(&self, record: &Record, format: Format) -> String {
         let ext = match format {
             Format::Jsonl => "json",
@@ -688,7 +701,7 @@ impl DirOutput {
         let stem = file_stem(record);
         let mut name = format!("{stem}.{ext}");
         let mut n = 2;
-        while self.dir.join(&name).exists() {
+        while self.named.contains(&name) {
             name = format!("{stem}-{n}.{ext}");
             n += 1;
         }
@@ -726,10 +739,26 @@ impl DirOutput {
         let fresh = DirOutput::load(&self.dir)?;
         debug_assert_eq!(fresh.lines, kept);
         self.known = fresh.known;
+        self.named = fresh.named;
         self.lines = fresh.lines;
         self.repeated = false;
         Ok(())
     }
+}
+
+/// Remove the `.NAME.tmp` files of writes that a killed run left half
+/// done in an output directory (the run lock is held: no write is under
+/// way).
+fn remove_stale_temporaries(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(".tmp") && entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// The first bytes of every JSONL record pith writes.
@@ -1000,5 +1029,54 @@ mod tests {
         let stem = file_stem(&r);
         assert_eq!(stem.len(), MAX_STEM_BYTES - 1);
         assert!(stem.starts_with("aé"));
+    }
+
+    /// The `.json` files of an output directory, sorted.
+    fn json_files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json") || n.ends_with(".tmp"))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_file_the_index_does_not_name_is_written_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("articles");
+        std::fs::create_dir(&out).unwrap();
+        let article = |url: &str| {
+            let a = crate::Article {
+                text: format!("the text of {url}"),
+                ..Default::default()
+            };
+            Record::ok(url.to_string(), Some(url.to_string()), a)
+        };
+        {
+            let mut sink = Sink::open(&out, Format::Jsonl).unwrap();
+            sink.write(&article("https://example.com/a")).unwrap();
+        }
+        // A run killed after writing b's file, before indexing it, and
+        // in the middle of writing c's.
+        std::fs::write(out.join("example-com-b.json"), "{}").unwrap();
+        std::fs::write(out.join(".example-com-c.json.tmp"), "{").unwrap();
+        let mut sink = Sink::open(&out, Format::Jsonl).unwrap();
+        sink.write(&article("https://example.com/b")).unwrap();
+        sink.write(&article("https://example.com/c")).unwrap();
+        // Another article with a stem the index names gets its own file.
+        sink.write(&article("https://example.com/a/")).unwrap();
+        assert_eq!(
+            json_files(&out),
+            [
+                "example-com-a-2.json",
+                "example-com-a.json",
+                "example-com-b.json",
+                "example-com-c.json"
+            ]
+        );
+        let b = std::fs::read_to_string(out.join("example-com-b.json")).unwrap();
+        assert!(b.contains("the text of https://example.com/b"), "{b}");
     }
 }

@@ -107,13 +107,45 @@ fn prose_hidden_by_style(e: &crate::extract::dom::ElemNode<'_>, s: &Stats) -> bo
 /// (the code sample in a second language, the answer of an FAQ, the second
 /// of a service's feature tabs): its text is the page's. A panel of links
 /// is a menu's.
-fn is_disclosure_panel(e: &crate::extract::dom::ElemNode<'_>, s: &Stats) -> bool {
+fn is_disclosure_panel(
+    e: &crate::extract::dom::ElemNode<'_>,
+    s: &Stats,
+    controlled: impl FnOnce() -> bool,
+) -> bool {
     let attr = |name| crate::extract::dom::attr(e.el, name);
-    let named = attr("role").is_some_and(|r| r.trim().eq_ignore_ascii_case("tabpanel"))
+    if s.link_len * 2 >= s.len {
+        return false;
+    }
+    attr("role").is_some_and(|r| r.trim().eq_ignore_ascii_case("tabpanel"))
         || ["class", "id"]
             .iter()
-            .any(|a| attr(a).is_some_and(rules::names_disclosure_panel));
-    named && s.link_len * 2 < s.len
+            .any(|a| attr(a).is_some_and(rules::names_disclosure_panel))
+        || switch::on(Rule::ControlledPanels) && controlled()
+}
+
+/// The ids of the panels that the page's disclosure controls open: the
+/// `aria-controls` of an element with `aria-expanded` or `role="tab"` (an
+/// accordion's button, a tab), sorted.
+fn controlled_panels_of<'d>(doc: &Doc<'d>) -> Vec<&'d str> {
+    let mut out: Vec<&'d str> = Vec::new();
+    for n in &doc.nodes {
+        let Data::Elem(e) = &n.data else { continue };
+        let attr = |name| crate::extract::dom::attr(e.el, name);
+        let Some(ids) = attr("aria-controls") else {
+            continue;
+        };
+        let toggles = attr("aria-expanded").is_some()
+            || attr("role").is_some_and(|r| r.trim().eq_ignore_ascii_case("tab"));
+        if toggles {
+            out.extend(
+                ids.split_ascii_whitespace()
+                    .map(|id| id.trim_start_matches('#')),
+            );
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Whether an element is a segment of a streamed server render: React sends
@@ -200,6 +232,8 @@ pub fn removed_why(
     let on = Switches::read();
     // The fragments the page's links point to, read when first needed.
     let link_targets = std::cell::OnceCell::new();
+    // The panels the page's accordions and tabs open, read when first needed.
+    let controlled = std::cell::OnceCell::new();
     // The end of the question or answer item the walk is inside, if any.
     let mut qa_end = 0usize;
     // A thread's posts spread over the page beside its sidebars: a column
@@ -231,7 +265,9 @@ pub fn removed_why(
             && !(on.streamed_segments && !pass.strip_facets && is_streamed_segment(e))
             && !(on.disclosure_panels
                 && pass.open_panels
-                && is_disclosure_panel(e, &raw[i])
+                && is_disclosure_panel(e, &raw[i], || {
+                    is_link_target(e, controlled.get_or_init(|| controlled_panels_of(doc)))
+                })
                 && !repeats_a_sibling(doc, i as Ix));
         let mut drop = e.tag.intersects(Tag::SKIP) || hidden;
         let mut reason = if e.tag.intersects(Tag::SKIP) {
@@ -428,7 +464,8 @@ fn link_targets_of<'d>(doc: &Doc<'d>) -> Vec<&'d str> {
     out
 }
 
-/// Whether an element's id is one of the `targets` of the page's links.
+/// Whether an element's id is one of `targets` (sorted): the fragments of
+/// the page's links, the panels its toggles open.
 fn is_link_target(e: &crate::extract::dom::ElemNode<'_>, targets: &[&str]) -> bool {
     crate::extract::dom::attr(e.el, "id").is_some_and(|id| targets.binary_search(&id).is_ok())
 }
@@ -875,6 +912,33 @@ mod tests {
         // A panel of links is a menu; other hidden boxes stay hidden.
         assert!(removed_on(TABS, "menu", region));
         assert!(removed_on(TABS, "modal", region));
+    }
+
+    #[test]
+    fn hidden_panels_that_a_toggle_opens_are_kept_on_a_region_page() {
+        let page = "<html><body><h1>Keyboard</h1>\
+            <button aria-expanded=false aria-controls=panel-1>Shipping</button>\
+            <div id=panel-1 hidden><p>All orders are inspected by hand in our workshop \
+            and leave within two working days, tracked and insured.</p></div>\
+            <button aria-expanded=false aria-controls=\"#panel-2\">Returns</button>\
+            <div id=panel-2 hidden><p>Return any keyboard within thirty days, unused \
+            and in its box, for a full refund of the price.</p></div>\
+            <div id=panel-3 hidden><p>A hidden box that no toggle opens stays hidden, \
+            whatever it says about the keyboard and its keys.</p></div>\
+            <button aria-expanded=false aria-controls=menu>Menu</button>\
+            <div id=menu hidden><a href=/a>Keyboards</a> <a href=/b>Switches</a></div>\
+            </body></html>";
+        let region = Pass {
+            open_panels: true,
+            ..LADDER[3]
+        };
+        assert!(!removed_on(page, "panel-1", region));
+        assert!(!removed_on(page, "panel-2", region));
+        assert!(removed_on(page, "panel-3", region));
+        // A panel of links is a menu.
+        assert!(removed_on(page, "menu", region));
+        // Beside a story, a collapsed box stays out.
+        assert!(removed_on(page, "panel-1", LADDER[3]));
     }
 
     #[test]

@@ -727,6 +727,7 @@ fn is_kept_attribute(lower: &[u8]) -> bool {
             | b"hidden"
             | b"aria-hidden"
             | b"aria-expanded"
+            | b"aria-controls"
             | b"style"
             | b"role"
             | b"itemprop"

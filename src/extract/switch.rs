@@ -38,6 +38,7 @@ rules_enum! {
     // clean.rs: removal before scoring.
     HiddenElements = "hidden_elements",
     DisclosurePanels = "disclosure_panels",
+    ControlledPanels = "controlled_panels",
     DisclosureButtons = "disclosure_buttons",
     DisabledInputs = "disabled_inputs",
     StreamedSegments = "streamed_segments",

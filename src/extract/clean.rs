@@ -148,6 +148,30 @@ fn controlled_panels_of<'d>(doc: &Doc<'d>) -> Vec<&'d str> {
     out
 }
 
+/// Whether element `i` comes right after the control that opens it: its
+/// previous sibling element is a button, a `<summary>`, or says
+/// `role="button"` or `aria-expanded` (an FAQ's question above its answer),
+/// or it sits in a `<details>` (whose script marks the closed answer hidden).
+fn follows_a_toggle(doc: &Doc<'_>, i: Ix) -> bool {
+    let parent = doc.nodes[i as usize].parent;
+    if parent == NONE {
+        return false;
+    }
+    if doc.name(parent) == "details" {
+        return true;
+    }
+    let Some(prev) = doc.children(parent).take_while(|&c| c < i).last() else {
+        return false;
+    };
+    let Some(p) = doc.elem(prev) else {
+        return false;
+    };
+    let attr = |name| crate::extract::dom::attr(p.el, name);
+    matches!(p.name, "button" | "summary")
+        || attr("aria-expanded").is_some()
+        || attr("role").is_some_and(|r| r.trim().eq_ignore_ascii_case("button"))
+}
+
 /// Whether an element is a segment of a streamed server render: React sends
 /// each part of the page that was waiting on data as `<div hidden
 /// id="S:3">` at the end of the document, and a script moves it into its
@@ -267,6 +291,7 @@ pub fn removed_why(
                 && pass.open_panels
                 && is_disclosure_panel(e, &raw[i], || {
                     is_link_target(e, controlled.get_or_init(|| controlled_panels_of(doc)))
+                        || switch::on(Rule::TogglePanels) && follows_a_toggle(doc, i as Ix)
                 })
                 && !repeats_a_sibling(doc, i as Ix));
         let mut drop = e.tag.intersects(Tag::SKIP) || hidden;
@@ -939,6 +964,29 @@ mod tests {
         assert!(removed_on(page, "menu", region));
         // Beside a story, a collapsed box stays out.
         assert!(removed_on(page, "panel-1", LADDER[3]));
+    }
+
+    #[test]
+    fn hidden_answers_right_after_their_question_button_are_kept_on_a_region_page() {
+        let page = "<html><body><h1>Repairs</h1>\
+            <div><button type=button>How long does a repair take?</button>\
+            <div id=answer-1 class=hidden><p>Most repairs are done within three working \
+            days of the device reaching our workshop, parts permitting.</p></div></div>\
+            <details><summary>Is the repair guaranteed?</summary>\
+            <div id=answer-2 aria-hidden=true><p>Every repair carries a twelve month \
+            guarantee on the parts we fitted and the work we did.</p></div></details>\
+            <div><h3>Opening hours</h3><div id=answer-3 class=hidden><p>A hidden box \
+            after a heading opens with no click of the reader and stays hidden.</p>\
+            </div></div></body></html>";
+        let region = Pass {
+            open_panels: true,
+            ..LADDER[3]
+        };
+        assert!(!removed_on(page, "answer-1", region));
+        assert!(!removed_on(page, "answer-2", region));
+        assert!(removed_on(page, "answer-3", region));
+        // Beside a story, a collapsed box stays out.
+        assert!(removed_on(page, "answer-1", LADDER[3]));
     }
 
     #[test]

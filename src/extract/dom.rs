@@ -190,6 +190,9 @@ impl<'a> Doc<'a> {
                         };
                         let mut e = describe(el, &mut tags, &mut verdicts);
                         e.flags |= inherited;
+                        if e.tag.intersects(Tag::HEADING) && switch::on(Rule::HeadingButtons) {
+                            read_button_as_text(&mut nodes, parent);
+                        }
                         if e.name == "body" && body == NONE {
                             body = nodes.len() as Ix;
                         }
@@ -376,6 +379,27 @@ impl<'a> Doc<'a> {
             k += 1;
         }
         out.trim().to_string()
+    }
+}
+
+/// A heading in a button (`<button><h5>question</h5></button>`, an FAQ's
+/// question that opens its answer) makes the button the heading of a panel,
+/// not a form control: it is read as text, like a disclosure button. The
+/// button is the heading's parent or grandparent.
+fn read_button_as_text(nodes: &mut [Node<'_>], parent: Ix) {
+    let mut at = parent;
+    for _ in 0..2 {
+        let Some(node) = nodes.get_mut(at as usize) else {
+            return;
+        };
+        let up = node.parent;
+        if let Data::Elem(b) = &mut node.data {
+            if b.name == "button" && b.tag.intersects(Tag::CONTROL) {
+                b.tag = Tag::empty();
+                return;
+            }
+        }
+        at = up;
     }
 }
 
@@ -925,6 +949,44 @@ mod tests {
         };
         assert_eq!(controls("box"), 1);
         assert_eq!(controls("faq"), 0);
+    }
+
+    #[test]
+    fn a_button_that_holds_a_heading_is_text_not_a_control() {
+        let html = Html::parse_document(
+            "<div id=faq><button type=button><h5>How much does a home solar system \
+             cost?</h5><span class=arrow></span></button><div class=hidden><p>About \
+             eight thousand pounds.</p></div></div>\
+             <div id=deep><button><span><h4>Do I need planning permission?</h4></span>\
+             </button></div>\
+             <div id=form><button type=submit>Send the form to us now</button></div>",
+        );
+        let doc = Doc::build(&html);
+        let st = crate::extract::stats::stats(&doc, None);
+        let controls = |id: &str| {
+            let i = (0..doc.nodes.len())
+                .find(|&i| {
+                    doc.elem(i as Ix)
+                        .is_some_and(|e| attr(e.el, "id") == Some(id))
+                })
+                .expect("the element");
+            st[i].controls
+        };
+        assert_eq!(controls("faq"), 0);
+        assert_eq!(controls("deep"), 0);
+        assert_eq!(controls("form"), 1);
+        let text = crate::extract(
+            b"<html><body><main><h1>Solar</h1><p>We fit rooftop solar panels for homes \
+              and small businesses across the county, from survey to inspection.</p>\
+              <button><h3>What happens on a cloudy day?</h3></button><p>The panels keep \
+              generating from diffuse light at a quarter of their output.</p></main>\
+              </body></html>",
+            None,
+            &crate::ExtractOptions::default(),
+        )
+        .expect("extracted")
+        .text;
+        assert!(text.contains("What happens on a cloudy day?"), "{text}");
     }
 
     #[test]

@@ -220,6 +220,9 @@ impl<'a> Doc<'a> {
                     if n.value().is_element() {
                         if let Some(i) = stack.pop() {
                             nodes[i as usize].end = nodes.len() as Ix;
+                            if switch::on(Rule::IconButtons) {
+                                skip_icon_button(&mut nodes, i);
+                            }
                         }
                     }
                 }
@@ -379,6 +382,25 @@ impl<'a> Doc<'a> {
             k += 1;
         }
         out.trim().to_string()
+    }
+}
+
+/// A button with no text (an icon: a lightbox's "Enlarge", a carousel's
+/// arrows, a tooltip's trigger) is no form control: it is skipped, so a
+/// box of prose with such a button is not read as a form.
+fn skip_icon_button(nodes: &mut [Node<'_>], i: Ix) {
+    let (start, end) = (i as usize + 1, nodes[i as usize].end as usize);
+    let is_button = matches!(&nodes[i as usize].data, Data::Elem(b)
+        if b.name == "button" && b.tag.intersects(Tag::CONTROL));
+    if !is_button
+        || nodes[start..end]
+            .iter()
+            .any(|n| matches!(&n.data, Data::Text(t) if t.len > 0))
+    {
+        return;
+    }
+    if let Data::Elem(b) = &mut nodes[i as usize].data {
+        b.tag = Tag::SKIP;
     }
 }
 
@@ -987,6 +1009,29 @@ mod tests {
         .expect("extracted")
         .text;
         assert!(text.contains("What happens on a cloudy day?"), "{text}");
+    }
+
+    #[test]
+    fn a_button_with_no_text_is_no_form_control() {
+        let html = Html::parse_document(
+            "<div id=pros><figure><img src=a.jpg alt=Laptop><button type=button \
+             aria-label=Enlarge><svg></svg></button></figure><ul><li>Long battery \
+             life</li><li>Great webcam</li></ul></div>\
+             <div id=form><input name=q><button type=submit>Search</button></div>",
+        );
+        let doc = Doc::build(&html);
+        let st = crate::extract::stats::stats(&doc, None);
+        let controls = |id: &str| {
+            let i = (0..doc.nodes.len())
+                .find(|&i| {
+                    doc.elem(i as Ix)
+                        .is_some_and(|e| attr(e.el, "id") == Some(id))
+                })
+                .expect("the element");
+            st[i].controls
+        };
+        assert_eq!(controls("pros"), 0);
+        assert_eq!(controls("form"), 2);
     }
 
     #[test]

@@ -193,6 +193,12 @@ impl<'a> Doc<'a> {
                         if e.tag.intersects(Tag::HEADING) && switch::on(Rule::HeadingButtons) {
                             read_button_as_text(&mut nodes, parent);
                         }
+                        if e.tag.intersects(Tag::LINK)
+                            && switch::on(Rule::HeadingAnchors)
+                            && is_heading_anchor(&nodes, &e, parent)
+                        {
+                            e.tag.remove(Tag::LINK);
+                        }
                         if e.name == "body" && body == NONE {
                             body = nodes.len() as Ix;
                         }
@@ -402,6 +408,26 @@ fn skip_icon_button(nodes: &mut [Node<'_>], i: Ix) {
     if let Data::Elem(b) = &mut nodes[i as usize].data {
         b.tag = Tag::SKIP;
     }
+}
+
+/// Whether link `e` (child or grandchild of a heading) points into the
+/// page (`href="#section"`): the heading's own anchor, which a reader
+/// copies to share the section, not a link to elsewhere.
+fn is_heading_anchor(nodes: &[Node<'_>], e: &ElemNode<'_>, parent: Ix) -> bool {
+    if !attr(e.el, "href").is_some_and(|h| h.trim_start().starts_with('#')) {
+        return false;
+    }
+    let mut at = parent;
+    for _ in 0..2 {
+        let Some(node) = nodes.get(at as usize) else {
+            return false;
+        };
+        if node.tag().intersects(Tag::HEADING) {
+            return true;
+        }
+        at = node.parent;
+    }
+    false
 }
 
 /// A heading in a button (`<button><h5>question</h5></button>`, an FAQ's
@@ -1032,6 +1058,40 @@ mod tests {
         };
         assert_eq!(controls("pros"), 0);
         assert_eq!(controls("form"), 2);
+    }
+
+    #[test]
+    fn a_headings_own_anchor_is_no_link_to_elsewhere() {
+        let para = "<p>Learning an instrument trains memory and attention, and the habit \
+            of daily practice carries over into everything else a learner does.</p>";
+        let page = format!(
+            "<html><body><article><h1>Starting music lessons</h1>{para}\
+             <h2 id=benefits><a href=#benefits>The benefits of learning music at any \
+             age</a></h2>{para}<h2 id=teacher><a href=\"#teacher\">Choosing a teacher \
+             who suits you</a></h2>{para}<h2><a href=/courses>See every course we \
+             run this year</a></h2></article></body></html>"
+        );
+        let html = Html::parse_document(&page);
+        let doc = Doc::build(&html);
+        let st = crate::extract::stats::stats(&doc, None);
+        let link_len = |name: &str, nth: usize| {
+            let i = (0..doc.nodes.len())
+                .filter(|&i| doc.name(i as Ix) == name)
+                .nth(nth)
+                .expect("the element");
+            st[i].link_len
+        };
+        assert_eq!(link_len("h2", 0), 0);
+        assert_eq!(link_len("h2", 1), 0);
+        assert!(link_len("h2", 2) > 0);
+        let text = crate::extract(page.as_bytes(), None, &crate::ExtractOptions::default())
+            .expect("extracted")
+            .text;
+        assert!(
+            text.contains("The benefits of learning music at any age"),
+            "{text}"
+        );
+        assert!(text.contains("Choosing a teacher who suits you"), "{text}");
     }
 
     #[test]

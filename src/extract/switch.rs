@@ -42,6 +42,7 @@ rules_enum! {
     TogglePanels = "toggle_panels",
     DisclosureButtons = "disclosure_buttons",
     HeadingButtons = "heading_buttons",
+    HeadingAnchors = "heading_anchors",
     IconButtons = "icon_buttons",
     DisabledInputs = "disabled_inputs",
     StreamedSegments = "streamed_segments",

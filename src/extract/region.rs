@@ -397,7 +397,8 @@ fn without_links_above_title(
 /// a post ([`rules::is_post_chrome`]: "Share on other sites", "Last edited
 /// by …", "3 likes", a member's rank): forum software sets them under or
 /// beside every post, so they outnumber the lines of a short reply. Their
-/// sources join `dropped`. It runs after the block model, which judges each
+/// sources join `dropped`; so do those of a quoted post (the "Click to
+/// expand..." under a quote). It runs after the block model, which judges each
 /// block beside the chrome it was trained with.
 pub(crate) fn without_chrome(
     blocks: Vec<Block>,
@@ -408,7 +409,7 @@ pub(crate) fn without_chrome(
         .iter()
         .map(|b| {
             let mut lines = b.text.lines().map(str::trim).filter(|l| !l.is_empty());
-            b.quote == 0 && lines.clone().next().is_some() && lines.all(rules::is_post_chrome)
+            lines.clone().next().is_some() && lines.all(rules::is_post_chrome)
         })
         .collect();
     // A thread of nothing but chrome is not emptied.
@@ -638,6 +639,31 @@ mod tests {
         assert_eq!(kept, [texts[0], texts[6]]);
         let dropped: Vec<Ix> = dropped.into_iter().map(|(s, _)| s).collect();
         assert_eq!(dropped, [1, 2, 3, 4, 5, 7]);
+    }
+
+    #[test]
+    fn a_quotes_expander_is_chrome_but_the_quote_stays() {
+        let quoted = |t: &str| Block {
+            quote: 1,
+            ..block(t)
+        };
+        let blocks = vec![
+            quoted("alice said:"),
+            quoted("Has anyone tried the new tyres on wet rock?"),
+            quoted("Click to expand..."),
+            block("Yes, they grip better than the old ones."),
+        ];
+        let mut dropped = Vec::new();
+        let (kept, _) = without_chrome(blocks, (0..4).collect(), &mut dropped);
+        let kept: Vec<&str> = kept.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(
+            kept,
+            [
+                "alice said:",
+                "Has anyone tried the new tyres on wet rock?",
+                "Yes, they grip better than the old ones."
+            ]
+        );
     }
 
     #[test]

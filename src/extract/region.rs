@@ -688,6 +688,11 @@ mod tests {
             "Last edited: Jul 9, 2022",
             "Start date Jul 18, 2024",
             "Reactions: alice, bob and carol",
+            "Thread starter",
+            "Moderator",
+            "Staff member",
+            "Quote",
+            "Top Posters In This Topic",
         ] {
             assert!(rules::is_post_chrome(chrome), "{chrome}");
         }
@@ -697,6 +702,7 @@ mod tests {
             "I joined in 2015 and posted 1,204 times.",
             "She answered Jul 7, 2012 at 3:07 with a long reply about it.",
             "Gold badges are given for answers with a score of 100.",
+            "The moderator closed the thread starter's other topic.",
             "12 apples",
         ] {
             assert!(!rules::is_post_chrome(text), "{text}");

@@ -675,6 +675,44 @@ pub const BOILERPLATE_LINES: &[&str] = &[
     "광고",
 ];
 
+/// Lines of a site's footer (case folded, trailing punctuation ignored):
+/// the links every page of a site ends with. A run of short lines at the
+/// end of a page that holds two of them is the footer, wherever its markup
+/// hides it (see [`crate::extract::render::filter`]).
+pub const FOOTER_LINES: &[&str] = &[
+    "privacy policy",
+    "privacy notice",
+    "privacy statement",
+    "privacy",
+    "your privacy choices",
+    "do not sell my personal information",
+    "do not sell or share my personal information",
+    "terms of use",
+    "terms of service",
+    "terms and conditions",
+    "terms & conditions",
+    "terms",
+    "cookie policy",
+    "cookie settings",
+    "cookie preferences",
+    "cookies",
+    "accessibility",
+    "accessibility statement",
+    "sitemap",
+    "site map",
+    "careers",
+    "about us",
+    "contact us",
+    "legal",
+    "legal notice",
+    "imprint",
+    "impressum",
+    "datenschutz",
+    "datenschutzerklärung",
+    "mentions légales",
+    "aviso legal",
+];
+
 /// Headings that open a section of other stories ("You may also like"), not
 /// inline reading prompts ("Read also", "Don't miss") that the story goes on
 /// after. Matched by [`is_related_heading`].

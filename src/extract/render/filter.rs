@@ -280,8 +280,64 @@ fn kept(
     if !stories && on(Rule::ExcerptRuns) {
         drop_excerpt_runs(blocks, &out, &mut keep);
     }
+    if on(Rule::FooterTail) {
+        drop_footer_tail(blocks, &mut keep);
+    }
     keep
 }
+
+/// Longest line (in bytes) of a site's footer: a link, a column's heading,
+/// an address line, a copyright notice.
+const FOOTER_LINE_MAX_BYTES: usize = 100;
+
+/// Lines of [`rules::FOOTER_LINES`] a trailing run needs to be a footer.
+const FOOTER_MIN_LINES: usize = 2;
+
+/// Whether a block can be a line of a site's footer: short, and not a
+/// sentence of the page's own (a short line that ends with a full stop).
+fn is_footer_shaped(b: &Block) -> bool {
+    !matches!(b.kind, BlockKind::Pre | BlockKind::Row { .. })
+        && b.text.len() <= FOOTER_LINE_MAX_BYTES
+        && (b.linked || !b.text.trim_end().ends_with('.') || has_copyright_year(&b.text))
+}
+
+/// Drop the site's footer at the end of the text: in the run of short
+/// lines that ends the page, from the first of its footer links ("Privacy
+/// policy", "Careers", "Contact us") on, when the run holds two of them,
+/// with the column headings just above it. Pages whose footer is
+/// no `<footer>` (a `div` of link columns) keep it through the cleaner.
+fn drop_footer_tail(blocks: &[Block], keep: &mut [bool]) {
+    let order: Vec<usize> = (0..blocks.len()).filter(|&i| keep[i]).collect();
+    let mut start = order.len();
+    while start > 0 && is_footer_shaped(&blocks[order[start - 1]]) {
+        start -= 1;
+    }
+    let run = &order[start..];
+    let is_footer_line =
+        |i: usize| rules::FOOTER_LINES.contains(&fold_line(&blocks[i].text).as_str());
+    if run.iter().filter(|&&i| is_footer_line(i)).count() < FOOTER_MIN_LINES {
+        return;
+    }
+    let Some(first) = run.iter().position(|&i| is_footer_line(i)) else {
+        return;
+    };
+    let mut cut = first;
+    while cut > 0 && first - cut < 2 && matches!(blocks[run[cut - 1]].kind, BlockKind::Heading(_)) {
+        cut -= 1;
+    }
+    // A footer is the page's tail, not the page: a page of short lines
+    // (a list of links that is the content) keeps them.
+    let len = |is: &[usize]| is.iter().map(|&i| blocks[i].text.len()).sum::<usize>();
+    if len(&run[cut..]) as f32 > FOOTER_MAX_SHARE * len(&order) as f32 {
+        return;
+    }
+    for &i in &run[cut..] {
+        keep[i] = false;
+    }
+}
+
+/// Largest share of the text a site's footer may be.
+const FOOTER_MAX_SHARE: f32 = 0.3;
 
 /// Consecutive cut-off paragraphs that make a run of story excerpts.
 const EXCERPT_RUN_MIN: usize = 2;
@@ -456,6 +512,43 @@ pub(crate) fn is_dateline(text: &str, now: chrono::NaiveDate) -> bool {
 mod tests {
     use super::*;
     use crate::extract::render::is_credited_caption;
+
+    #[test]
+    fn a_footer_of_short_lines_at_the_end_goes() {
+        let linked = |t: &str| Block {
+            linked: true,
+            ..Block::of(BlockKind::Para, t)
+        };
+        let para = |t: &str| Block::of(BlockKind::Para, t);
+        let item = "Ridge 75 keyboard: magnetic switches with an actuation point you set \
+                    for each key, in an aluminium case.";
+        let mut blocks = vec![
+            Block::of(BlockKind::Heading(1), "Keyboards"),
+            para(item),
+            para(item),
+            linked("Shop all keyboards"),
+            Block::of(BlockKind::Heading(3), "Company"),
+            linked("About us"),
+            linked("Careers"),
+            linked("Privacy policy"),
+            para("© 2025 Keyforge Supply"),
+        ];
+        let now = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let kept = filter_blocks(blocks.clone(), &[], None, now, Teasers::Content);
+        let texts: Vec<&str> = kept.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, ["Keyboards", item, item, "Shop all keyboards"]);
+        // One footer word is no footer.
+        blocks.truncate(6);
+        let kept = filter_blocks(blocks.clone(), &[], None, now, Teasers::Content);
+        assert_eq!(kept.len(), 6);
+        // Nor is a page of short lines, whatever they say.
+        let links: Vec<Block> = ["Home", "About us", "Careers", "Privacy policy"]
+            .iter()
+            .map(|t| linked(t))
+            .collect();
+        let kept = filter_blocks(links, &[], None, now, Teasers::Content);
+        assert_eq!(kept.len(), 4);
+    }
 
     #[test]
     fn calls_to_action_are_short_linked_commands() {

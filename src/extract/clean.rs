@@ -877,6 +877,14 @@ mod tests {
         assert!(!is_facet_panel(&faq, page, true));
     }
 
+    /// The cleaning pass of a region page that opens hidden panels.
+    fn panels_open() -> Pass {
+        Pass {
+            open_panels: true,
+            ..LADDER[3]
+        }
+    }
+
     /// Whether the first element with this id is removed on `pass`.
     fn removed_on(html: &str, id: &str, pass: Pass) -> bool {
         let h = Html::parse_document(html);
@@ -926,10 +934,7 @@ mod tests {
 
     #[test]
     fn hidden_tab_and_accordion_panels_are_kept_on_a_region_page() {
-        let region = Pass {
-            open_panels: true,
-            ..LADDER[3]
-        };
+        let region = panels_open();
         assert!(!removed_on(TABS, "yearly", region));
         assert!(!removed_on(TABS, "faq", region));
         // The same panel behind a second tab is said once.
@@ -953,10 +958,7 @@ mod tests {
             <button aria-expanded=false aria-controls=menu>Menu</button>\
             <div id=menu hidden><a href=/a>Keyboards</a> <a href=/b>Switches</a></div>\
             </body></html>";
-        let region = Pass {
-            open_panels: true,
-            ..LADDER[3]
-        };
+        let region = panels_open();
         assert!(!removed_on(page, "panel-1", region));
         assert!(!removed_on(page, "panel-2", region));
         assert!(removed_on(page, "panel-3", region));
@@ -978,10 +980,7 @@ mod tests {
             <div><h3>Opening hours</h3><div id=answer-3 class=hidden><p>A hidden box \
             after a heading opens with no click of the reader and stays hidden.</p>\
             </div></div></body></html>";
-        let region = Pass {
-            open_panels: true,
-            ..LADDER[3]
-        };
+        let region = panels_open();
         assert!(!removed_on(page, "answer-1", region));
         assert!(!removed_on(page, "answer-2", region));
         assert!(removed_on(page, "answer-3", region));
@@ -1016,10 +1015,7 @@ mod tests {
             <div role='tablist' id='set'><h3>Audits</h3><p>We review your controls against the standard and report every gap we find, with the fix for each.</p>\
             <h3>Training</h3><p>Short sessions for your staff on the threats they meet every day at work.</p></div>\
             <ul role='tablist' id='tabs'><li>Audits</li><li>Training</li></ul></main></body>";
-        let region = Pass {
-            open_panels: true,
-            ..LADDER[3]
-        };
+        let region = panels_open();
         assert!(!removed_on(html, "set", region));
         assert!(removed_on(html, "tabs", region));
         assert!(!removed_on(html, "set", LADDER[0]));

@@ -978,23 +978,26 @@ mod tests {
         assert!(!off.contains("When do I need to rewire my house?"), "{off}");
     }
 
+    /// The form controls counted in the element with `id` of `html`.
+    fn controls_in(html: &Html, id: &str) -> u32 {
+        let doc = Doc::build(html);
+        let st = crate::extract::stats::stats(&doc, None);
+        let i = (0..doc.nodes.len())
+            .find(|&i| {
+                doc.elem(i as Ix)
+                    .is_some_and(|e| attr(e.el, "id") == Some(id))
+            })
+            .expect("the element");
+        st[i].controls
+    }
+
     #[test]
     fn a_short_disclosure_button_is_still_a_control() {
         let html = Html::parse_document(
             "<div id=box><button aria-expanded=false>Read the letter</button></div>\
              <div id=faq><button aria-expanded=false>When do I need to rewire my house?</button></div>",
         );
-        let doc = Doc::build(&html);
-        let st = crate::extract::stats::stats(&doc, None);
-        let controls = |id: &str| {
-            let i = (0..doc.nodes.len())
-                .find(|&i| {
-                    doc.elem(i as Ix)
-                        .is_some_and(|e| attr(e.el, "id") == Some(id))
-                })
-                .expect("the element");
-            st[i].controls
-        };
+        let controls = |id: &str| controls_in(&html, id);
         assert_eq!(controls("box"), 1);
         assert_eq!(controls("faq"), 0);
     }
@@ -1009,17 +1012,7 @@ mod tests {
              </button></div>\
              <div id=form><button type=submit>Send the form to us now</button></div>",
         );
-        let doc = Doc::build(&html);
-        let st = crate::extract::stats::stats(&doc, None);
-        let controls = |id: &str| {
-            let i = (0..doc.nodes.len())
-                .find(|&i| {
-                    doc.elem(i as Ix)
-                        .is_some_and(|e| attr(e.el, "id") == Some(id))
-                })
-                .expect("the element");
-            st[i].controls
-        };
+        let controls = |id: &str| controls_in(&html, id);
         assert_eq!(controls("faq"), 0);
         assert_eq!(controls("deep"), 0);
         assert_eq!(controls("form"), 1);
@@ -1045,17 +1038,7 @@ mod tests {
              life</li><li>Great webcam</li></ul></div>\
              <div id=form><input name=q><button type=submit>Search</button></div>",
         );
-        let doc = Doc::build(&html);
-        let st = crate::extract::stats::stats(&doc, None);
-        let controls = |id: &str| {
-            let i = (0..doc.nodes.len())
-                .find(|&i| {
-                    doc.elem(i as Ix)
-                        .is_some_and(|e| attr(e.el, "id") == Some(id))
-                })
-                .expect("the element");
-            st[i].controls
-        };
+        let controls = |id: &str| controls_in(&html, id);
         assert_eq!(controls("pros"), 0);
         assert_eq!(controls("form"), 2);
     }

@@ -852,6 +852,10 @@ mod tests {
         assert!(class_hits("td-post-comments").contains(Hit::BOILER_PART));
         assert!(!class_hits("field-label-hidden").contains(Hit::HIDDEN));
         assert!(class_hits("x hidden").contains(Hit::HIDDEN));
+        // Webflow's form messages wait hidden for the form to be sent.
+        assert!(class_hits("w-form-done").contains(Hit::HIDDEN));
+        assert!(class_hits("w-form-fail").contains(Hit::HIDDEN));
+        assert!(!class_hits("w-form").contains(Hit::HIDDEN));
         assert!(!class_hits("non-ad-column").contains(Hit::BOILER_PART));
         assert!(!class_hits("commentary-body").contains(Hit::BOILER));
         assert!(class_hits("site-advert").contains(Hit::BOILER));

@@ -324,6 +324,9 @@ pub const HIDDEN_CLASSES: &[&str] = &[
     "u-hidden",
     "display-none",
     "hidden-all",
+    // Webflow's form messages, shown by its script once a form is sent.
+    "w-form-done",
+    "w-form-fail",
 ];
 
 /// Class or id substrings that name the panel of a tab set or an accordion

@@ -769,14 +769,12 @@ fn drop_by_shape(
     };
     let heading = doc.tag(i).intersects(Tag::HEADING);
     if heading {
-        // Headings that are links to elsewhere, or weighted as furniture.
-        let out = switch::on(Rule::PruneWeightedHeadings)
-            && (weight < 0 && matches!(name, "h1" | "h2"))
-            || switch::on(Rule::PruneLinkedHeadings)
-                && s.len > 0
-                && s.link_len as f32 / s.len as f32 > 0.6
-                && s.len < 120;
-        return out.then_some(Reason::LinkedHeading);
+        // Headings weighted as furniture. (Headings that are links to
+        // elsewhere go with the related sections and link lines of the
+        // render filter, not here.)
+        let out =
+            switch::on(Rule::PruneWeightedHeadings) && (weight < 0 && matches!(name, "h1" | "h2"));
+        return out.then_some(Reason::FurnitureHeading);
     }
     if !pass.clean_conditionally {
         return None;

@@ -67,7 +67,6 @@ rules_enum! {
     Facets = "facets",
     FacetLabels = "facet_labels",
     // clean.rs: prune by shape inside the chosen containers.
-    PruneLinkedHeadings = "prune_linked_headings",
     PruneWeightedHeadings = "prune_weighted_headings",
     PruneEmpty = "prune_empty",
     PruneNegativeWeight = "prune_negative_weight",

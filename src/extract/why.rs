@@ -59,8 +59,8 @@ pub enum Reason {
     Empty,
     /// Its class or id weigh against it.
     NegativeWeight,
-    /// A heading that is a link elsewhere, or weighted as furniture.
-    LinkedHeading,
+    /// An `h1` or `h2` whose class or id weigh against it.
+    FurnitureHeading,
     /// Outside the container the scorer chose.
     NotChosen,
     /// A rendered line the last filter drops: a boilerplate, repeated,
@@ -110,7 +110,7 @@ impl Reason {
             Reason::LinkFragment => "link fragment",
             Reason::Empty => "empty",
             Reason::NegativeWeight => "class/id weight",
-            Reason::LinkedHeading => "linked heading",
+            Reason::FurnitureHeading => "heading weighted as furniture (class/id)",
             Reason::NotChosen => "not chosen",
             Reason::LineFilter => "line filter (boilerplate, headline, byline, dateline)",
             Reason::BlockModel => "not content (block model)",

@@ -194,8 +194,8 @@ impl<'a> Doc<'a> {
                             read_button_as_text(&mut nodes, parent);
                         }
                         if e.tag.intersects(Tag::LINK)
-                            && switch::on(Rule::HeadingAnchors)
                             && is_heading_anchor(&nodes, &e, parent)
+                            && switch::on(Rule::HeadingAnchors)
                         {
                             e.tag.remove(Tag::LINK);
                         }
@@ -226,9 +226,7 @@ impl<'a> Doc<'a> {
                     if n.value().is_element() {
                         if let Some(i) = stack.pop() {
                             nodes[i as usize].end = nodes.len() as Ix;
-                            if switch::on(Rule::IconButtons) {
-                                skip_icon_button(&mut nodes, i);
-                            }
+                            skip_icon_button(&mut nodes, i);
                         }
                     }
                 }
@@ -399,6 +397,7 @@ fn skip_icon_button(nodes: &mut [Node<'_>], i: Ix) {
     let is_button = matches!(&nodes[i as usize].data, Data::Elem(b)
         if b.name == "button" && b.tag.intersects(Tag::CONTROL));
     if !is_button
+        || !switch::on(Rule::IconButtons)
         || nodes[start..end]
             .iter()
             .any(|n| matches!(&n.data, Data::Text(t) if t.len > 0))
@@ -414,20 +413,20 @@ fn skip_icon_button(nodes: &mut [Node<'_>], i: Ix) {
 /// page (`href="#section"`): the heading's own anchor, which a reader
 /// copies to share the section, not a link to elsewhere.
 fn is_heading_anchor(nodes: &[Node<'_>], e: &ElemNode<'_>, parent: Ix) -> bool {
-    if !attr(e.el, "href").is_some_and(|h| h.trim_start().starts_with('#')) {
-        return false;
-    }
     let mut at = parent;
+    let mut in_heading = false;
     for _ in 0..2 {
         let Some(node) = nodes.get(at as usize) else {
-            return false;
+            break;
         };
         if node.tag().intersects(Tag::HEADING) {
-            return true;
+            in_heading = true;
+            break;
         }
         at = node.parent;
     }
-    false
+    // Most links are in no heading: their attributes are not read.
+    in_heading && attr(e.el, "href").is_some_and(|h| h.trim_start().starts_with('#'))
 }
 
 /// A heading in a button (`<button><h5>question</h5></button>`, an FAQ's
@@ -958,15 +957,7 @@ mod tests {
     #[test]
     fn an_accordions_questions_are_read_as_text() {
         let html = accordion_page();
-        let text = |off: &[&str]| {
-            let mut options = crate::ExtractOptions::default();
-            for rule in off {
-                options.disabled_rules.insert(rule).expect("a rule");
-            }
-            crate::extract(html.as_bytes(), None, &options)
-                .expect("extracted")
-                .text
-        };
+        let text = |off: &[&str]| crate::extract::text_with_rules_off(html.as_bytes(), off);
         let on = text(&[]);
         for q in [
             "When do I need to rewire my house?",
@@ -1091,15 +1082,7 @@ mod tests {
             <li><input disabled type=checkbox> Tell the bank, the doctor and the employer</li>\
             <li><input disabled type=checkbox> Redirect the post for at least three months</li>\
             </ul></article></body></html>";
-        let text = |off: &[&str]| {
-            let mut options = crate::ExtractOptions::default();
-            for rule in off {
-                options.disabled_rules.insert(rule).expect("a rule");
-            }
-            crate::extract(page.as_bytes(), None, &options)
-                .expect("extracted")
-                .text
-        };
+        let text = |off: &[&str]| crate::extract::text_with_rules_off(page.as_bytes(), off);
         assert!(text(&[]).contains("Redirect the post"), "{}", text(&[]));
         let off = text(&["disabled_inputs"]);
         assert!(!off.contains("Redirect the post"), "{off}");

@@ -197,6 +197,17 @@ pub fn extract(
     run(bytes, url, options, Want::default()).map(|r| r.article)
 }
 
+/// The text [`extract()`] gives for `html` with the named rules off (see
+/// [`switch`]), for the tests that check what a rule does.
+#[cfg(test)]
+pub(crate) fn text_with_rules_off(html: &[u8], off: &[&str]) -> String {
+    let mut options = ExtractOptions::default();
+    for rule in off {
+        options.disabled_rules.insert(rule).expect("a rule");
+    }
+    extract(html, None, &options).expect("extracted").text
+}
+
 /// Extract the article of one page as [`extract()`] does, and say why each
 /// part of the page is in or out of it: the rule that removed it, the
 /// containers kept, the parts not chosen, where each metadata field is

@@ -596,15 +596,7 @@ mod tests {
     #[test]
     fn siblings_are_judged_down_their_wrappers_as_the_chosen_one_was() {
         let html = wrapped_sections_page();
-        let text = |off: &[&str]| {
-            let mut options = crate::ExtractOptions::default();
-            for rule in off {
-                options.disabled_rules.insert(rule).expect("a rule");
-            }
-            crate::extract(html.as_bytes(), None, &options)
-                .expect("extracted")
-                .text
-        };
+        let text = |off: &[&str]| crate::extract::text_with_rules_off(html.as_bytes(), off);
         let on = text(&[]);
         for topic in [
             "the kitchen",

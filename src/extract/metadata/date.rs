@@ -139,6 +139,16 @@ fn ymd(y: i32, m: u32, d: u32, now: NaiveDate) -> Option<NaiveDate> {
     (y >= MIN_YEAR && date <= now).then_some(date)
 }
 
+/// [`ymd`] of a pattern's first three groups: year, month and day, in digits.
+fn ymd_groups(c: &regex::Captures<'_>, now: NaiveDate) -> Option<NaiveDate> {
+    ymd(
+        c[1].parse().ok()?,
+        c[2].parse().ok()?,
+        c[3].parse().ok()?,
+        now,
+    )
+}
+
 static ISO_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:\D|$)").expect("valid regex")
 });
@@ -155,23 +165,13 @@ pub fn parse_value(s: &str, now: NaiveDate) -> Option<NaiveDate> {
         return ymd_of(dt.date_naive(), now);
     }
     if let Some(c) = ISO_PREFIX.captures(s) {
-        return ymd(
-            c[1].parse().ok()?,
-            c[2].parse().ok()?,
-            c[3].parse().ok()?,
-            now,
-        );
+        return ymd_groups(&c, now);
     }
     if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
         return ymd_of(dt.date_naive(), now);
     }
     if let Some(c) = COMPACT.captures(s) {
-        return ymd(
-            c[1].parse().ok()?,
-            c[2].parse().ok()?,
-            c[3].parse().ok()?,
-            now,
-        );
+        return ymd_groups(&c, now);
     }
     if let Ok(ts) = s.parse::<i64>() {
         // Unix seconds or milliseconds.
@@ -357,12 +357,7 @@ static URL_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// `/2019-07-23+slug`, `/20190723/`, `/2019/july/23/`.
 pub fn from_url(path: &str, now: NaiveDate) -> Option<NaiveDate> {
     if let Some(c) = URL_DATE.captures(path) {
-        return ymd(
-            c[1].parse().ok()?,
-            c[2].parse().ok()?,
-            c[3].parse().ok()?,
-            now,
-        );
+        return ymd_groups(&c, now);
     }
     let c = URL_MONTH_DATE.captures(path)?;
     ymd(

@@ -15,11 +15,12 @@ Measures, on the same many-host list served by loopback sites (no delay):
      whose URLs point at closed loopback ports (each fails fast), and the
      sink's (target: worker <= 150 MB).
 
-Needs a release build (cargo build --release), nats-server, taskset and
-/usr/bin/time. Usage:
+The sites are served by examples/loopback_sites.rs (built with cargo when
+missing), or with --sites python by threads of this script. Needs a release
+build (cargo build --release), nats-server, taskset and /usr/bin/time. Usage:
 
-    python3 benches/fleet_bench.py [--pages 3000] [--hosts 64] [--partitions 256] [--latency-ms 0]
-        [--concurrency 16] [--frontier 100000 | --skip-frontier]
+    python3 benches/fleet_bench.py [--pages 6000] [--hosts 64] [--partitions 256] [--latency-ms 0]
+        [--concurrency 16] [--sites rust|python] [--frontier 100000 | --skip-frontier]
 
 The machine's cores are shared by the sites, nats-server, the sink and the
 workers: read the figures as ratios, and run it on a quiet machine.
@@ -40,7 +41,9 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PITH = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "pith")
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+PITH = os.path.join(TARGET, "release", "pith")
+SITES = os.path.join(TARGET, "release", "examples", "loopback_sites")
 CONCURRENCY = 16
 FIXTURE = os.path.join(ROOT, "testdata", "pages", "short-news-brief", "source.html")
 
@@ -259,7 +262,7 @@ def peak_rss(work, frontier, partitions):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pages", type=int, default=3000)
+    ap.add_argument("--pages", type=int, default=6000)
     ap.add_argument("--hosts", type=int, default=64)
     ap.add_argument("--partitions", type=int, default=256)
     ap.add_argument("--frontier", type=int, default=100_000)
@@ -268,6 +271,11 @@ def main():
     ap.add_argument("--latency-ms", type=int, default=0,
                     help="the sites answer each page this long after it was asked for "
                          "(0: at once; 50-300 is what sites on the internet take)")
+    ap.add_argument("--sites", choices=["rust", "python"], default="rust",
+                    help="serve the loopback sites from the Rust server "
+                         "(examples/loopback_sites.rs; built with cargo when missing) or from "
+                         "threads of this script (which take more CPU and, under load, add "
+                         "latency of their own)")
     ap.add_argument("--skip-frontier", action="store_true",
                     help="skip the 100,000-URL memory measure")
     ap.add_argument("--serve", help=argparse.SUPPRESS)
@@ -281,8 +289,17 @@ def main():
         raise SystemExit(f"no release build at {PITH}: cargo build --release")
     work = tempfile.mkdtemp(prefix="pith-fleet-bench-")
     ready = os.path.join(work, "sites.txt")
-    sites = subprocess.Popen([sys.executable, __file__, "--hosts", str(a.hosts),
-                              "--latency-ms", str(a.latency_ms), "--serve", ready])
+    if a.sites == "rust":
+        if not os.path.exists(SITES):
+            print("building the loopback sites: cargo build --release --example loopback_sites",
+                  file=sys.stderr)
+            subprocess.run(["cargo", "build", "--release", "--example", "loopback_sites"],
+                           cwd=ROOT, check=True)
+        cmd = [SITES, FIXTURE, str(a.hosts), str(a.latency_ms), ready]
+    else:
+        cmd = [sys.executable, __file__, "--hosts", str(a.hosts),
+               "--latency-ms", str(a.latency_ms), "--serve", ready]
+    sites = subprocess.Popen(cmd)
     try:
         while not os.path.exists(ready):
             if sites.poll() is not None:
@@ -293,8 +310,9 @@ def main():
         with open(listfile, "w") as f:
             for i in range(a.pages):
                 f.write(f"{bases[i % len(bases)]}/story/{i}\n")
-        print(f"{a.pages} pages on {len(bases)} loopback hosts, no delay, answered after "
-              f"{a.latency_ms} ms; {a.partitions} partitions, concurrency {a.concurrency}", flush=True)
+        print(f"{a.pages} pages on {len(bases)} loopback hosts ({a.sites} sites), no delay, "
+              f"answered after {a.latency_ms} ms; {a.partitions} partitions, concurrency "
+              f"{a.concurrency}", flush=True)
         # A first pass warms the page cache and the sites.
         pith_run(work, config(work, 4222, a.partitions), listfile, a.pages, sites.pid, "pith run (warm-up)")
         run = pith_run(work, config(work, 4222, a.partitions), listfile, a.pages, sites.pid)

@@ -282,7 +282,9 @@ def main():
     ap.add_argument("dataset", nargs="?", type=Path)
     ap.add_argument("--pith", type=Path, default=default_pith())
     ap.add_argument("--pages", type=int, default=181)
-    ap.add_argument("--clients", type=int, default=2 * (os.cpu_count() or 1))
+    ap.add_argument("--clients", type=int, default=8 * (os.cpu_count() or 1),
+                    help="concurrent keep-alive clients (default: 8 per core, so that "
+                         "requests wait at the server while it extracts)")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=5,
                     help="pass over the pages this many times per timed run, so a run "

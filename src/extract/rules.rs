@@ -678,6 +678,54 @@ pub const BOILERPLATE_LINES: &[&str] = &[
     "광고",
 ];
 
+/// Titles of a table of contents (case folded, trailing punctuation
+/// ignored). The cleaner takes a table of contents' links; its title, set
+/// apart from them (a heading, a toggle button), is left alone above the
+/// text (see [`crate::extract::render::filter`]).
+pub const TOC_TITLES: &[&str] = &[
+    "table of contents",
+    "contents",
+    "content",
+    "on this page",
+    "in this article",
+    "in this post",
+    "in this guide",
+    "jump to",
+    "jump to section",
+    "skip to section",
+    "page contents",
+    "article contents",
+    "toc",
+    "inhaltsverzeichnis",
+    "inhalt",
+    "auf dieser seite",
+    "in diesem artikel",
+    "sommaire",
+    "table des matières",
+    "sur cette page",
+    "dans cet article",
+    "índice",
+    "indice",
+    "tabla de contenidos",
+    "contenido",
+    "en este artículo",
+    "sommario",
+    "in questo articolo",
+    "sumário",
+    "neste artigo",
+    "inhoudsopgave",
+    "inhoud",
+    "op deze pagina",
+    "spis treści",
+    "innehåll",
+    "indholdsfortegnelse",
+    "innholdsfortegnelse",
+    "sisällys",
+    "содержание",
+    "目次",
+    "目录",
+];
+
 /// Lines of a site's footer (case folded, trailing punctuation ignored):
 /// the links every page of a site ends with. A run of short lines at the
 /// end of a page that holds two of them is the footer, wherever its markup

@@ -117,6 +117,7 @@ rules_enum! {
     AuthorLines = "author_lines",
     ExcerptRuns = "excerpt_runs",
     FooterTail = "footer_tail",
+    TocTitles = "toc_titles",
     GridControls = "grid_controls",
     LinksAboveTitle = "links_above_title",
     // region.rs: what a thread keeps.

@@ -283,8 +283,37 @@ fn kept(
     if on(Rule::FooterTail) {
         drop_footer_tail(blocks, &mut keep);
     }
+    if on(Rule::TocTitles) {
+        drop_toc_titles(blocks, &mut keep);
+    }
     keep
 }
+
+/// Drop the title of a table of contents ("Table of contents", "On this
+/// page", "Inhaltsverzeichnis") that is no longer followed by its entries:
+/// the cleaner took the table's links, or the table was a script's. A
+/// title followed by a list item or a line of links keeps its table.
+fn drop_toc_titles(blocks: &[Block], keep: &mut [bool]) {
+    let order: Vec<usize> = (0..blocks.len()).filter(|&i| keep[i]).collect();
+    for (k, &i) in order.iter().enumerate() {
+        let b = &blocks[i];
+        if b.text.len() > TOC_TITLE_MAX_BYTES
+            || matches!(b.kind, BlockKind::Pre | BlockKind::Row { .. })
+            || !rules::TOC_TITLES.contains(&fold_line(&b.text).as_str())
+        {
+            continue;
+        }
+        let entries = order
+            .get(k + 1)
+            .is_some_and(|&j| blocks[j].linked || matches!(blocks[j].kind, BlockKind::Item { .. }));
+        if !entries {
+            keep[i] = false;
+        }
+    }
+}
+
+/// Longest line (in bytes) [`drop_toc_titles`] reads.
+const TOC_TITLE_MAX_BYTES: usize = 40;
 
 /// Longest line (in bytes) of a site's footer: a link, a column's heading,
 /// an address line, a copyright notice.
@@ -548,6 +577,56 @@ mod tests {
             .collect();
         let kept = filter_blocks(links, &[], None, now, Teasers::Content);
         assert_eq!(kept.len(), 4);
+    }
+
+    #[test]
+    fn a_toc_title_without_its_entries_goes() {
+        let step = "Close the stop valves, then open the handle to drain the pipes.";
+        let para = |t: &str| Block::of(BlockKind::Para, t);
+        let entry = |t: &str| {
+            Block::of(
+                BlockKind::Item {
+                    depth: 0,
+                    number: None,
+                    cont: false,
+                },
+                t,
+            )
+        };
+        let now = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let texts = |blocks: Vec<Block>| -> Vec<String> {
+            filter_blocks(blocks, &[], None, now, Teasers::Content)
+                .into_iter()
+                .map(|b| b.text)
+                .collect()
+        };
+        for title in [
+            "Table of Contents",
+            "On this page:",
+            "Inhaltsverzeichnis",
+            "Sommaire",
+        ] {
+            let kept = texts(vec![
+                para(title),
+                Block::of(BlockKind::Heading(2), "Shut off the water"),
+                para(step),
+            ]);
+            assert_eq!(kept, ["Shut off the water", step], "{title}");
+        }
+        // Followed by its entries, the title stays with them.
+        let kept = texts(vec![
+            Block::of(BlockKind::Heading(2), "Contents"),
+            entry("Shut off the water"),
+            entry("Remove the old cartridge"),
+            para(step),
+        ]);
+        assert_eq!(kept.len(), 4);
+        // A sentence that names a table of contents is no title.
+        let kept = texts(vec![
+            para("Table of contents of the 2024 report"),
+            para(step),
+        ]);
+        assert_eq!(kept.len(), 2);
     }
 
     #[test]

@@ -122,10 +122,12 @@ impl Walker<'_> {
         let text = if pre {
             trim_blank_lines(&self.buf)
         } else {
+            // A line of nothing but zero-width characters (a page
+            // builder's spacer, "&zwj;") is an empty line.
             self.buf
                 .split('\n')
                 .map(str::trim)
-                .filter(|l| !l.is_empty())
+                .filter(|l| l.chars().any(|c| !is_invisible(c)))
                 .collect::<Vec<_>>()
                 .join("\n")
         };
@@ -275,6 +277,17 @@ fn titles_a_card(doc: &Doc<'_>, i: Ix) -> bool {
 }
 
 /// A line that holds only marks (and spaces) holds nothing.
+/// Whether `c` shows nothing: white space, or a zero-width or formatting
+/// character (zero-width space and joiners, direction marks, word joiner,
+/// byte order mark, soft hyphen).
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}'
+        )
+}
+
 fn is_lone_mark(c: char) -> bool {
     inline::is_mark(c)
 }
@@ -627,6 +640,14 @@ mod tests {
         let doc = Doc::build(&h);
         let removed = vec![false; doc.nodes.len()];
         blocks(&doc, &[doc.body], &removed)
+    }
+
+    #[test]
+    fn lines_of_zero_width_characters_are_empty() {
+        let b = render(
+            "<body><p>&zwj;</p><p>&#8203;&#8203;<br>Kept&zwj;text</p><div>\u{FEFF} \u{200E}</div></body>",
+        );
+        assert_eq!(to_text(&b), "Kept\u{200D}text");
     }
 
     #[test]

@@ -795,6 +795,33 @@ mod tests {
     }
 
     #[test]
+    fn boilerplate_lines_in_other_languages() {
+        for line in [
+            "Schreibe einen Kommentar",
+            "Antworten abbrechen",
+            "Deine E-Mail-Adresse wird nicht veröffentlicht. Erforderliche Felder sind mit * markiert",
+            "Meinen Namen, meine E-Mail-Adresse und meine Website in diesem Browser speichern, bis ich wieder kommentiere.",
+            "Lesen Sie auch: Warum die Bahn ihre Preise erhöht",
+            "Ähnliche Beiträge",
+            "Laisser un commentaire",
+            "Votre adresse e-mail ne sera pas publiée.",
+            "Deja una respuesta",
+            "Lascia un commento",
+            "Deixe um comentário",
+            "Laat een reactie achter",
+        ] {
+            assert!(is_boilerplate_line(line), "{line}");
+        }
+        for line in [
+            "Die Stadt hat einen Kommentar der Bahn abgewartet, bevor sie die Pläne veröffentlichte.",
+            "Lesen",
+            "Weitere Informationen finden Sie im Bericht des Landesamts.",
+        ] {
+            assert!(!is_boilerplate_line(line), "{line}");
+        }
+    }
+
+    #[test]
     fn author_lines_are_told_from_sentences() {
         assert!(is_author_line(
             "Irina Volkova, Associated Desk",

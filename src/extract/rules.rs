@@ -207,6 +207,10 @@ pub const SUBSTRING_RULES: &[(&str, u16)] = &[
     ("widget", NEG | UNLIKELY),
     ("related", NEG | UNLIKELY),
     ("comment", NEG | UNLIKELY | THREAD),
+    // "comment" as German and Scandinavian, Spanish and Portuguese themes
+    // spell it (French and Italian spell it with "comment").
+    ("kommentar", NEG | UNLIKELY | THREAD),
+    ("comentario", NEG | UNLIKELY | THREAD),
     ("promo", NEG | UNLIKELY),
     ("scroll", NEG),
     ("meta", NEG),
@@ -883,8 +887,24 @@ pub const RELATED_HEADINGS: &[&str] = &[
     "articles similaires",
     "sur le même sujet",
     "das könnte sie auch interessieren",
+    "das könnte dich auch interessieren",
     "ähnliche artikel",
+    "ähnliche beiträge",
+    "verwandte artikel",
+    "verwandte beiträge",
     "weitere artikel",
+    "weitere beiträge",
+    "mehr zum thema",
+    "auch interessant",
+    "meistgelesen",
+    "meistgelesene artikel",
+    "beliebte beiträge",
+    "les plus lus",
+    "dans la même rubrique",
+    "lo más leído",
+    "más noticias",
+    "i più letti",
+    "meest gelezen",
     "potrebbe interessarti",
     "articoli correlati",
     "gerelateerde artikelen",
@@ -1242,6 +1262,20 @@ pub const BOILERPLATE_PREFIX_MAX_CHARS: usize = 200;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn related_headings_in_other_languages() {
+        for h in [
+            "Mehr zum Thema",
+            "Ähnliche Beiträge:",
+            "MEISTGELESEN",
+            "Les plus lus",
+            "Lo más leído",
+        ] {
+            assert!(is_related_heading(h), "{h}");
+        }
+        assert!(!is_related_heading("Mehr zum Thema Energie im Landtag"));
+    }
 
     #[test]
     fn review_headings_with_counts_and_the_product() {

@@ -858,11 +858,13 @@ mod tests {
         assert!(!class_hits("non-ad-column").contains(Hit::BOILER_PART));
         assert!(!class_hits("commentary-body").contains(Hit::BOILER));
         assert!(class_hits("site-advert").contains(Hit::BOILER));
-        // A comment list as German and Spanish themes name it.
-        for class in ["kommentarbereich", "lista-comentarios"] {
+        // A comment list as German and Spanish themes name it; a German
+        // opinion column ("Kommentar") is no comment.
+        for class in ["leserkommentare", "lista-comentarios"] {
             let hits = class_hits(class);
             assert!(hits.contains(Hit::UNLIKELY | Hit::THREAD), "{class}");
         }
+        assert!(!class_hits("article-kommentar").contains(Hit::UNLIKELY));
         assert!(class_hits("ad").contains(Hit::BOILER_PART));
         assert!(!class_hits("shadow header-image").contains(Hit::BOILER));
         assert!(class_hits("NewsletterSignup").contains(Hit::BOILER));

@@ -207,10 +207,12 @@ pub const SUBSTRING_RULES: &[(&str, u16)] = &[
     ("widget", NEG | UNLIKELY),
     ("related", NEG | UNLIKELY),
     ("comment", NEG | UNLIKELY | THREAD),
-    // "comment" as German and Scandinavian, Spanish and Portuguese themes
-    // spell it (French and Italian spell it with "comment").
-    ("kommentar", NEG | UNLIKELY | THREAD),
-    ("comentario", NEG | UNLIKELY | THREAD),
+    // Comment lists as German, Spanish and Portuguese themes name them
+    // (French and Italian spellings hold "comment"). Plural: a German
+    // "Kommentar" is also an opinion column, the article itself.
+    ("kommentare", NEG | UNLIKELY | THREAD),
+    ("leserkommentar", NEG | UNLIKELY | THREAD),
+    ("comentarios", NEG | UNLIKELY | THREAD),
     ("promo", NEG | UNLIKELY),
     ("scroll", NEG),
     ("meta", NEG),

@@ -693,6 +693,12 @@ mod tests {
             "Staff member",
             "Quote",
             "Top Posters In This Topic",
+            "Zum Vergrößern anklicken....",
+            "Zuletzt bearbeitet: 9. Juli 2022",
+            "Themenstarter",
+            "Bekanntes Mitglied",
+            "Beiträge: 1.204",
+            "Zitieren",
         ] {
             assert!(rules::is_post_chrome(chrome), "{chrome}");
         }
@@ -704,6 +710,7 @@ mod tests {
             "Gold badges are given for answers with a score of 100.",
             "The moderator closed the thread starter's other topic.",
             "12 apples",
+            "Antworten kann ich leider erst morgen, bin unterwegs.",
         ] {
             assert!(!rules::is_post_chrome(text), "{text}");
         }

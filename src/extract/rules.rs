@@ -410,6 +410,18 @@ pub const THREAD_CHROME_LINES: &[&str] = &[
     "author",
     "members",
     "share",
+    // The same in German, as XenForo, vBulletin and phpBB word them.
+    "zitieren",
+    "antworten",
+    "zum vergrößern anklicken",
+    "für weitere antworten geschlossen",
+    "themenstarter",
+    "themenersteller",
+    "mitglied",
+    "neues mitglied",
+    "aktives mitglied",
+    "bekanntes mitglied",
+    "teilen",
 ];
 
 /// On a forum thread, a short line that opens with one of these is the
@@ -426,6 +438,13 @@ pub const THREAD_CHROME_PREFIXES: &[&str] = &[
     "joined:",
     "posts:",
     "reputation:",
+    "zuletzt bearbeitet",
+    "themenstarter ",
+    "reaktionen: ",
+    "beiträge:",
+    "registriert:",
+    "mitglied seit",
+    "dabei seit",
 ];
 
 /// What a count of reactions under a post counts ("3 likes").

@@ -312,6 +312,34 @@ const URL_WORDS: &[(&str, F)] = &[
     ("testimonials", F::url_service),
     ("reviews", F::url_service),
     ("why", F::url_service),
+    // The same words in German, French and Spanish addresses.
+    ("beitrag", F::url_forum),
+    ("produkt", F::url_product),
+    ("produkte", F::url_product),
+    ("produit", F::url_product),
+    ("produits", F::url_product),
+    ("producto", F::url_product),
+    ("productos", F::url_product),
+    ("kategorie", F::url_collection),
+    ("categorie", F::url_collection),
+    ("categoria", F::url_collection),
+    ("anleitung", F::url_docs),
+    ("handbuch", F::url_docs),
+    ("dokumentation", F::url_docs),
+    ("hilfe", F::url_docs),
+    ("artikel", F::url_article),
+    ("nachrichten", F::url_article),
+    ("aktuelles", F::url_article),
+    ("actualites", F::url_article),
+    ("noticias", F::url_article),
+    ("leistungen", F::url_service),
+    ("dienstleistungen", F::url_service),
+    ("preise", F::url_service),
+    ("kontakt", F::url_service),
+    ("tarifs", F::url_service),
+    ("servicios", F::url_service),
+    ("precios", F::url_service),
+    ("contacto", F::url_service),
 ];
 
 /// The "last segment is this family" feature of each family feature.
@@ -740,6 +768,31 @@ const LINK_WORDS: &[(&str, F)] = &[
     ("permalink", F::link_forum),
     ("report", F::link_forum),
     ("upvote", F::link_forum),
+    // The same in German, French and Spanish.
+    ("mehr erfahren", F::link_cta),
+    ("termin", F::link_cta),
+    ("jetzt anfragen", F::link_cta),
+    ("angebot anfordern", F::link_cta),
+    ("kostenlos testen", F::link_cta),
+    ("en savoir plus", F::link_cta),
+    ("contactez", F::link_cta),
+    ("más información", F::link_cta),
+    ("contáctanos", F::link_cta),
+    ("weiterlesen", F::link_more),
+    ("mehr lesen", F::link_more),
+    ("alle anzeigen", F::link_more),
+    ("lire la suite", F::link_more),
+    ("voir tout", F::link_more),
+    ("leer más", F::link_more),
+    ("ver todo", F::link_more),
+    ("in den warenkorb", F::link_cart),
+    ("jetzt kaufen", F::link_cart),
+    ("ajouter au panier", F::link_cart),
+    ("añadir al carrito", F::link_cart),
+    ("zitieren", F::link_forum),
+    ("antworten", F::link_forum),
+    ("répondre", F::link_forum),
+    ("responder", F::link_forum),
 ];
 
 static LINK_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -829,6 +882,42 @@ const HEADING_WORDS: &[(&str, F)] = &[
     ("showing", F::hd_listing),
     ("archive", F::hd_listing),
     ("popular", F::hd_listing),
+    // The same in German, French and Spanish.
+    ("unsere leistungen", F::hd_service),
+    ("leistungen", F::hd_service),
+    ("warum wir", F::hd_service),
+    ("so arbeiten wir", F::hd_service),
+    ("so funktioniert", F::hd_service),
+    ("preise", F::hd_service),
+    ("kundenstimmen", F::hd_service),
+    ("über uns", F::hd_service),
+    ("häufige fragen", F::hd_service),
+    ("nos services", F::hd_service),
+    ("tarifs", F::hd_service),
+    ("nuestros servicios", F::hd_service),
+    ("precios", F::hd_service),
+    ("produktbeschreibung", F::hd_product),
+    ("technische daten", F::hd_product),
+    ("lieferumfang", F::hd_product),
+    ("versand", F::hd_product),
+    ("fiche technique", F::hd_product),
+    ("caractéristiques", F::hd_product),
+    ("especificaciones", F::hd_product),
+    ("voraussetzungen", F::hd_docs),
+    ("beispiel", F::hd_docs),
+    ("konfiguration", F::hd_docs),
+    ("antworten", F::hd_forum),
+    ("beiträge", F::hd_forum),
+    ("réponses", F::hd_forum),
+    ("respuestas", F::hd_forum),
+    ("über den autor", F::hd_article),
+    ("fazit", F::hd_article),
+    ("ähnliche artikel", F::hd_article),
+    ("neueste", F::hd_listing),
+    ("kategorien", F::hd_listing),
+    ("sortieren nach", F::hd_listing),
+    ("trier par", F::hd_listing),
+    ("ordenar por", F::hd_listing),
 ];
 
 static HEADING_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -1441,6 +1530,32 @@ mod tests {
         assert_eq!(f[F::url_ext_html], 1.0);
         assert_eq!(f[F::host_docs], 1.0);
         assert_eq!(url("https://example.com/")[F::url_home], 1.0);
+        // The family words in other languages.
+        let f = url("https://www.kanzlei.example/leistungen/lohnbuchhaltung/");
+        assert_eq!(f[F::url_service], 1.0);
+        let f = url("https://shop.example.de/produkte/wanderschuh-42");
+        assert_eq!(f[F::url_product], 1.0);
+    }
+
+    #[test]
+    fn heading_and_button_words_in_other_languages() {
+        let heading = |t: &str| {
+            HEADING_MATCHER
+                .find_iter(t)
+                .map(|m| HEADING_WORDS[m.pattern().as_usize()].1 as usize)
+                .collect::<Vec<usize>>()
+        };
+        assert_eq!(heading("Unsere Leistungen"), [F::hd_service as usize]);
+        assert_eq!(heading("Technische Daten"), [F::hd_product as usize]);
+        assert_eq!(heading("Fiche technique"), [F::hd_product as usize]);
+        let button = |t: &str| {
+            LINK_MATCHER
+                .find(t)
+                .map(|m| LINK_WORDS[m.pattern().as_usize()].1 as usize)
+        };
+        assert_eq!(button("Mehr erfahren"), Some(F::link_cta as usize));
+        assert_eq!(button("In den Warenkorb"), Some(F::link_cart as usize));
+        assert_eq!(button("Ajouter au panier"), Some(F::link_cart as usize));
     }
 
     #[test]

@@ -640,6 +640,12 @@ mod tests {
             "Start Free Trial",
             "Learn more about data engineering services",
             "Get started today",
+            "Jetzt Termin vereinbaren",
+            "Mehr erfahren",
+            "Zum Angebot",
+            "Découvrez nos offres",
+            "Solicita una demo",
+            "Scopri di più",
         ] {
             assert!(is_call_to_action(&linked(t)), "{t}");
         }
@@ -648,6 +654,8 @@ mod tests {
             "How do I apply?",
             "Learn more about the many ways our engineers help your team grow",
             "Pricing plans",
+            "Unsere Leistungen",
+            "Mehr als 20 Jahre Erfahrung in der Steuerberatung.",
         ] {
             assert!(!is_call_to_action(&linked(t)), "{t}");
         }

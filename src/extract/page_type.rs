@@ -327,7 +327,6 @@ const URL_WORDS: &[(&str, F)] = &[
     ("handbuch", F::url_docs),
     ("dokumentation", F::url_docs),
     ("hilfe", F::url_docs),
-    ("artikel", F::url_article),
     ("nachrichten", F::url_article),
     ("aktuelles", F::url_article),
     ("actualites", F::url_article),
@@ -770,7 +769,8 @@ const LINK_WORDS: &[(&str, F)] = &[
     ("upvote", F::link_forum),
     // The same in German, French and Spanish.
     ("mehr erfahren", F::link_cta),
-    ("termin", F::link_cta),
+    ("termin vereinbaren", F::link_cta),
+    ("termin buchen", F::link_cta),
     ("jetzt anfragen", F::link_cta),
     ("angebot anfordern", F::link_cta),
     ("kostenlos testen", F::link_cta),
@@ -882,7 +882,9 @@ const HEADING_WORDS: &[(&str, F)] = &[
     ("showing", F::hd_listing),
     ("archive", F::hd_listing),
     ("popular", F::hd_listing),
-    // The same in German, French and Spanish.
+    // The same in German, French and Spanish. The matcher folds ASCII
+    // letters only: a word that opens with a capital umlaut is written
+    // both ways.
     ("unsere leistungen", F::hd_service),
     ("leistungen", F::hd_service),
     ("warum wir", F::hd_service),
@@ -891,6 +893,7 @@ const HEADING_WORDS: &[(&str, F)] = &[
     ("preise", F::hd_service),
     ("kundenstimmen", F::hd_service),
     ("über uns", F::hd_service),
+    ("Über uns", F::hd_service),
     ("häufige fragen", F::hd_service),
     ("nos services", F::hd_service),
     ("tarifs", F::hd_service),
@@ -911,8 +914,10 @@ const HEADING_WORDS: &[(&str, F)] = &[
     ("réponses", F::hd_forum),
     ("respuestas", F::hd_forum),
     ("über den autor", F::hd_article),
+    ("Über den Autor", F::hd_article),
     ("fazit", F::hd_article),
     ("ähnliche artikel", F::hd_article),
+    ("Ähnliche Artikel", F::hd_article),
     ("neueste", F::hd_listing),
     ("kategorien", F::hd_listing),
     ("sortieren nach", F::hd_listing),
@@ -1548,6 +1553,8 @@ mod tests {
         assert_eq!(heading("Unsere Leistungen"), [F::hd_service as usize]);
         assert_eq!(heading("Technische Daten"), [F::hd_product as usize]);
         assert_eq!(heading("Fiche technique"), [F::hd_product as usize]);
+        assert_eq!(heading("Über uns"), [F::hd_service as usize]);
+        assert_eq!(heading("Ähnliche Artikel"), [F::hd_article as usize]);
         let button = |t: &str| {
             LINK_MATCHER
                 .find(t)

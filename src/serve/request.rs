@@ -8,9 +8,11 @@
 //! ScrapingHub's pages that was 13 % of what serving cost, nearly all of the
 //! difference with `pith extract`. So the body is checked as UTF-8 once
 //! (`simdutf8`, many bytes per step) and its top-level object walked here:
-//! the `html` string is decoded in one pass, the stops (quotes, backslashes,
-//! control characters) of 64 bytes found at once and the plain text between
-//! them copied in whole runs; every other member (few and small) is
+//! the `html` string is decoded in one pass into the page's bytes (they are
+//! UTF-8, and the extractor is told so), the stops (quotes, backslashes,
+//! control characters) of 64 bytes found at once (SSE2 on x86-64) and the
+//! plain text between them copied by moves of a fixed size, with no call
+//! per run; every other member (few and small) is
 //! delimited by serde_json and the lot decoded by it into an
 //! [`ExtractRequest`], which checks names, types and duplicates as before.
 //! What is accepted is what `serde_json::from_slice::<ExtractRequest>`
@@ -25,8 +27,10 @@ use serde_json::value::RawValue;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExtractRequest {
-    /// The page's HTML; when absent, `url` is fetched.
-    pub html: Option<String>,
+    /// The page's HTML (UTF-8: a JSON string); when absent, `url` is
+    /// fetched.
+    #[serde(default, deserialize_with = "utf8_bytes")]
+    pub html: Option<Vec<u8>>,
     /// The page's address (fetched when there is no `html`).
     pub url: Option<String>,
     /// `json` (the record, default), `markdown` or `text`.
@@ -39,6 +43,11 @@ pub struct ExtractRequest {
     pub links: Option<bool>,
     /// Keep images as `![alt](src)` in the Markdown.
     pub images: Option<bool>,
+}
+
+/// A JSON string (or null) as its UTF-8 bytes.
+fn utf8_bytes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(String::into_bytes))
 }
 
 /// The request `body` makes, or why it makes none.
@@ -69,7 +78,7 @@ pub fn decode(body: &[u8]) -> Result<ExtractRequest, String> {
                 seen_html = true;
             }
             if name == "html" && body.get(p) == Some(&b'"') {
-                let (decoded, end) = string_at(text, p)?;
+                let (decoded, end) = string_at(body, p)?;
                 html = Some(decoded);
                 p = end;
             } else {
@@ -138,9 +147,43 @@ fn raw_value(bytes: &[u8], p: usize) -> Result<(&RawValue, usize), String> {
 const BLOCK: usize = 64;
 
 /// One bit per byte of `block` that ends a run of plain string text: a
+/// quote, a backslash or a control character. On x86-64, SSE2 (which every
+/// such processor has) compares sixteen bytes at once and gathers their
+/// flags in one instruction.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(unsafe_code)]
+fn stops(block: &[u8; BLOCK]) -> u64 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x,
+        _mm_set1_epi8,
+    };
+    let mut mask = 0u64;
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        let half =
+            |at: usize| i64::from_le_bytes(chunk[at..at + 8].try_into().expect("eight bytes"));
+        // SAFETY: these intrinsics take values, no pointers, and need SSE2
+        // alone, which is part of every x86-64 target.
+        let hits = unsafe {
+            let v = _mm_set_epi64x(half(8), half(0));
+            // A byte is a control character when the smaller of it and
+            // 0x1F is itself.
+            let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+            let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control))
+        };
+        mask |= u64::from(hits as u16) << (16 * k);
+    }
+    mask
+}
+
+/// One bit per byte of `block` that ends a run of plain string text: a
 /// quote, a backslash or a control character. The bytes are compared in a
 /// loop the compiler turns into vector instructions, and each eight flags
 /// are gathered into a byte by one multiplication.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
 fn stops(block: &[u8; BLOCK]) -> u64 {
     let mut flags = [0u8; BLOCK];
     for (f, &b) in flags.iter_mut().zip(block) {
@@ -156,51 +199,54 @@ fn stops(block: &[u8; BLOCK]) -> u64 {
     mask
 }
 
-/// Act on the stop at `text[at]`: the closing quote ends the string
-/// (`None`); an escape is decoded onto `out` (its length); a control
-/// character is refused.
-#[inline(always)]
-fn stop_at(text: &str, at: usize, out: &mut String) -> Result<Option<usize>, String> {
-    let bytes = text.as_bytes();
-    match bytes[at] {
-        b'"' => Ok(None),
-        b'\\' => {
-            let (c, len) = escape(bytes, at).map_err(|e| format!("{e} at byte {at}"))?;
-            out.push(c);
-            Ok(Some(len))
-        }
-        _ => Err(format!(
-            "control character (\\u0000-\\u001F) found while parsing a string at byte {at}"
-        )),
-    }
-}
-
-/// The text of the JSON string whose opening quote is `text[start]`, and
-/// the index after its closing quote.
+/// The text of the JSON string whose opening quote is `bytes[start]`, as
+/// UTF-8 bytes, and the index after its closing quote. `bytes` must be
+/// UTF-8 (then so is the text).
 ///
 /// The string is read [`BLOCK`] bytes at a time: the block's stops come as
-/// one mask, and each run of plain text between two of them is copied in
-/// one piece. A stop is an ASCII byte, so every run is whole characters.
-fn string_at(text: &str, start: usize) -> Result<(String, usize), String> {
-    let bytes = text.as_bytes();
+/// one mask, and the plain text before each stop is copied in one move of
+/// a fixed [`BLOCK`] bytes (a few vector moves, where a copy of the run's
+/// own length is a call), of which only the run is kept: the next copy
+/// writes over the rest. So the text is written into a buffer a block
+/// longer than the string (decoding never lengthens it), and a run is
+/// copied by the short way only near the string's end.
+fn string_at(bytes: &[u8], start: usize) -> Result<(Vec<u8>, usize), String> {
     if bytes.get(start) != Some(&b'"') {
         return Err(format!("expected a string at byte {start}"));
     }
-    let mut out = String::with_capacity(bytes.len() - start);
-    // The first byte not yet copied or decoded, and the start of the block.
-    let mut from = start + 1;
-    let mut p = from;
-    'blocks: while let Some(block) = bytes.get(p..p + BLOCK) {
+    let src = &bytes[start + 1..];
+    let mut out = vec![0u8; src.len() + BLOCK];
+    // The first byte not yet copied or decoded, where its text goes, and
+    // the start of the block.
+    let (mut from, mut w) = (0usize, 0usize);
+    let mut p = 0;
+    // Copy `src[from..to]` (at most a block) to `out[w..]`.
+    let run = |out: &mut Vec<u8>, from: usize, to: usize, w: usize| {
+        match src.get(from..from + BLOCK) {
+            Some(whole) => out[w..w + BLOCK].copy_from_slice(whole),
+            None => out[w..w + to - from].copy_from_slice(&src[from..to]),
+        }
+        w + to - from
+    };
+    'blocks: while let Some(block) = src.get(p..p + BLOCK) {
         // A block starts at the end of an escape or of the block before
         // it, so none of its stops is part of an escape already decoded.
         let mut mask = stops(block.try_into().expect("a block"));
         while mask != 0 {
             let at = p + mask.trailing_zeros() as usize;
-            out.push_str(&text[from..at]);
-            let Some(len) = stop_at(text, at, &mut out)? else {
-                return Ok((out, at + 1));
-            };
-            from = at + len;
+            w = run(&mut out, from, at, w);
+            match src[at] {
+                b'"' => {
+                    out.truncate(w);
+                    return Ok((out, start + at + 2));
+                }
+                b'\\' => {
+                    let (n, len) = unescape_into(bytes, start + 1 + at, &mut out, w)?;
+                    w += n;
+                    from = at + len;
+                }
+                _ => return Err(control(start + 1 + at)),
+            }
             if from >= p + BLOCK {
                 p = from;
                 continue 'blocks;
@@ -208,44 +254,64 @@ fn string_at(text: &str, start: usize) -> Result<(String, usize), String> {
             mask &= !0u64 << (from - p);
         }
         p += BLOCK;
+        w = run(&mut out, from, p, w);
+        from = p;
     }
     // The last bytes, fewer than a block.
     loop {
-        match bytes.get(p) {
+        match src.get(p) {
             None => return Err("EOF while parsing a string".into()),
-            Some(b'"' | b'\\' | 0..=0x1f) => {
-                out.push_str(&text[from..p]);
-                match stop_at(text, p, &mut out)? {
-                    None => return Ok((out, p + 1)),
-                    Some(len) => {
-                        p += len;
-                        from = p;
-                    }
-                }
+            Some(b'"') => {
+                w = run(&mut out, from, p, w);
+                out.truncate(w);
+                return Ok((out, start + p + 2));
             }
+            Some(b'\\') => {
+                w = run(&mut out, from, p, w);
+                let (n, len) = unescape_into(bytes, start + 1 + p, &mut out, w)?;
+                w += n;
+                p += len;
+                from = p;
+            }
+            Some(0..=0x1f) => return Err(control(start + 1 + p)),
             Some(_) => p += 1,
         }
     }
 }
 
-/// The character of the escape at `bytes[at]` (a backslash) and the
-/// escape's length.
+/// Decode the escape at `bytes[at]` (a backslash) into `out[w..]`: the
+/// length of its text and of the escape.
 #[inline(always)]
-fn escape(bytes: &[u8], at: usize) -> Result<(char, usize), &'static str> {
-    let c = match bytes.get(at + 1) {
-        Some(b'"') => '"',
-        Some(b'\\') => '\\',
-        Some(b'/') => '/',
-        Some(b'b') => '\u{8}',
-        Some(b'f') => '\u{c}',
-        Some(b'n') => '\n',
-        Some(b'r') => '\r',
-        Some(b't') => '\t',
-        Some(b'u') => return unicode_escape(bytes, at),
-        Some(_) => return Err("invalid escape"),
-        None => return Err("unfinished escape"),
+fn unescape_into(
+    bytes: &[u8],
+    at: usize,
+    out: &mut [u8],
+    w: usize,
+) -> Result<(usize, usize), String> {
+    let placed = |e: &str| format!("{e} at byte {at}");
+    let b = match bytes.get(at + 1) {
+        Some(b'"') => b'"',
+        Some(b'\\') => b'\\',
+        Some(b'/') => b'/',
+        Some(b'n') => b'\n',
+        Some(b't') => b'\t',
+        Some(b'r') => b'\r',
+        Some(b'b') => 8,
+        Some(b'f') => 12,
+        Some(b'u') => {
+            let (c, len) = unicode_escape(bytes, at).map_err(placed)?;
+            return Ok((c.encode_utf8(&mut out[w..w + 4]).len(), len));
+        }
+        Some(_) => return Err(placed("invalid escape")),
+        None => return Err(placed("unfinished escape")),
     };
-    Ok((c, 2))
+    out[w] = b;
+    Ok((1, 2))
+}
+
+/// The error of a control character at byte `at`.
+fn control(at: usize) -> String {
+    format!("control character (\\u0000-\\u001F) found while parsing a string at byte {at}")
 }
 
 /// The character of the `\uXXXX` escape (or surrogate pair of them) at
@@ -288,9 +354,9 @@ mod tests {
 
     /// The text of the JSON string literal `raw`, which must be all of it.
     fn unescape(raw: &str) -> Result<String, String> {
-        let (text, end) = string_at(raw, 0)?;
+        let (text, end) = string_at(raw.as_bytes(), 0)?;
         match end == raw.len() {
-            true => Ok(text),
+            true => Ok(String::from_utf8(text).expect("UTF-8 in, UTF-8 out")),
             false => Err("trailing characters".into()),
         }
     }
@@ -438,7 +504,7 @@ mod tests {
                  "links":false,"images":true}"#,
         )
         .expect("request");
-        assert_eq!(req.html.as_deref(), Some("<p>é\"</p>"));
+        assert_eq!(req.html.as_deref(), Some("<p>é\"</p>".as_bytes()));
         assert_eq!(req.url.as_deref(), Some("https://e.com/"));
         let s = req.selectors.expect("selectors");
         assert_eq!((s.keep, s.drop), (vec!["main".into()], vec![".ad".into()]));

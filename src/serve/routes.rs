@@ -458,7 +458,9 @@ fn job_in_hand(app: &App, req: ExtractRequest, page: Option<RawPage>, format: Fo
             options.http_charset = p.charset;
             Some(p.bytes)
         }
-        None => req.html.map(String::into_bytes),
+        None => req
+            .html
+            .inspect(|_| options.http_charset = Some("utf-8".into())),
     };
     let given = html.is_some();
     let job = Job {

@@ -674,3 +674,21 @@ async fn a_page_posted_as_html_gives_the_record_of_the_json_request() {
     let (status, body) = posted("html=x".into(), "text/html", b"<p>x</p>".to_vec()).await;
     assert_eq!(status, 400, "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_html_is_unicode_whatever_its_meta_charset_says() {
+    // A page saved as GBK and put in a JSON string: the string is Unicode
+    // now, the <meta> is stale.
+    let addr = start(settings(), fetch(false)).await;
+    let html = "<html><head><meta charset=\"gbk\"><title>北京天气</title></head>\
+        <body><article><h1>北京天气</h1><p>今天北京早上天气晴朗，下午气温升到二十五度。\
+        傍晚以后云量增多，夜间部分地区有小雨，请大家出门时带好雨具。</p>\
+        <p>明天全国大部分地区将有降雨，气温比今天略低，早晚温差较大，注意及时增减衣物。</p>\
+        </article></body></html>";
+    let (status, v) = post_json(addr, "/v1/extract", &json!({"html": html})).await;
+    assert_eq!(status, 200, "{v}");
+    assert!(
+        v["text"].as_str().unwrap().contains("今天北京早上天气晴朗"),
+        "{v}"
+    );
+}

@@ -122,6 +122,60 @@ const MONTHS: &[(&str, u32)] = &[
     ("out", 10),
     ("dic", 12),
     ("dez", 12),
+    // German, French and Dutch abbreviations that differ ("14. Mär. 2022",
+    // "3 janv. 2021", "5 mrt 2020").
+    ("mär", 3),
+    ("mrz", 3),
+    ("okt", 10),
+    ("janv", 1),
+    ("févr", 2),
+    ("fevr", 2),
+    ("avr", 4),
+    ("juil", 7),
+    ("déc", 12),
+    ("mrt", 3),
+    // Swedish, Danish and Norwegian names that differ.
+    ("maj", 5),
+    ("augusti", 8),
+    // Polish and Czech, as dates write them (the genitive: "14 marca 2022",
+    // "14. března 2022").
+    ("stycznia", 1),
+    ("lutego", 2),
+    ("marca", 3),
+    ("kwietnia", 4),
+    ("maja", 5),
+    ("czerwca", 6),
+    ("lipca", 7),
+    ("sierpnia", 8),
+    ("września", 9),
+    ("października", 10),
+    ("listopada", 11),
+    ("grudnia", 12),
+    ("ledna", 1),
+    ("února", 2),
+    ("března", 3),
+    ("dubna", 4),
+    ("května", 5),
+    ("června", 6),
+    ("července", 7),
+    ("srpna", 8),
+    ("září", 9),
+    ("října", 10),
+    ("listopadu", 11),
+    ("prosince", 12),
+    // Turkish.
+    ("ocak", 1),
+    ("şubat", 2),
+    ("mart", 3),
+    ("nisan", 4),
+    ("mayıs", 5),
+    ("haziran", 6),
+    ("temmuz", 7),
+    ("ağustos", 8),
+    ("eylül", 9),
+    ("ekim", 10),
+    ("kasım", 11),
+    ("aralık", 12),
 ];
 
 /// Whether a lower-case word names a month (in one of the known languages).
@@ -208,7 +262,8 @@ enum Order {
 }
 
 static TEXT_PATTERNS: LazyLock<Vec<(Regex, Order)>> = LazyLock::new(|| {
-    let month = r"([A-Za-zÀ-ÿа-яА-Я]{3,10}\.?)";
+    // Any word of letters, in any script: the month names above decide.
+    let month = r"(\p{L}{3,12}\.?)";
     let pattern = |re: &str| Regex::new(re).expect("valid regex");
     vec![
         // 2020-03-02, 2020/03/02, 2020.03.02, 2020-03-02T10:00
@@ -339,6 +394,13 @@ const UPDATE_WORDS: &[&str] = &[
     "actualizado",
     "atualizado",
     "aggiornato",
+    "bijgewerkt",
+    "zaktualizowano",
+    "aktualizováno",
+    "uppdaterad",
+    "opdateret",
+    "oppdatert",
+    "güncellendi",
     "обновлено",
     "更新",
 ];
@@ -436,6 +498,15 @@ mod tests {
             ("02 Ago 2017", d(2017, 8, 2)),
             ("2022-11-23T08:10+02:00", d(2022, 11, 23)),
             ("2022-11-23Tuesday", None),
+            ("Von Anna Schmidt | 14. Mär. 2022", d(2022, 3, 14)),
+            ("3 janv. 2021 à 10h", d(2021, 1, 3)),
+            ("Opublikowano: 14 marca 2022", d(2022, 3, 14)),
+            ("14 października 2021, 10:15", d(2021, 10, 14)),
+            ("Publikováno 2. května 2020", d(2020, 5, 2)),
+            ("5 mrt 2020", d(2020, 3, 5)),
+            ("12 Ağustos 2023 Cumartesi", d(2023, 8, 12)),
+            ("Publicerad 3 maj 2019", d(2019, 5, 3)),
+            ("Walmart 2, 2020", None),
         ];
         for (text, want) in cases {
             assert_eq!(find_in_text(text, now()), want, "{text}");

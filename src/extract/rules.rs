@@ -802,6 +802,60 @@ pub const TOC_TITLES: &[&str] = &[
     "目录",
 ];
 
+/// Titles of the note on the author that closes an article ("About the
+/// author", "Written by", "Über den Autor"), case folded, trailing
+/// punctuation ignored: in the last fifth of the text, such a line and what
+/// follows it are the author's biography, not the article (see
+/// [`crate::extract::render::filter`]).
+pub const AUTHOR_BIO_TITLES: &[&str] = &[
+    "about the author",
+    "about the authors",
+    "about the writer",
+    "about the contributor",
+    "meet the author",
+    "author bio",
+    "written by",
+    "über den autor",
+    "über die autorin",
+    "über die autoren",
+    "über den verfasser",
+    "zum autor",
+    "zur autorin",
+    "zu den autoren",
+    "geschrieben von",
+    "à propos de l'auteur",
+    "à propos de l’auteur",
+    "à propos de l'autrice",
+    "à propos de l’autrice",
+    "écrit par",
+    "sobre el autor",
+    "sobre la autora",
+    "acerca del autor",
+    "escrito por",
+    "sull'autore",
+    "sull’autore",
+    "scritto da",
+    "sobre o autor",
+    "sobre a autora",
+    "over de auteur",
+    "over de schrijver",
+    "geschreven door",
+    "o autorze",
+    "o autorce",
+    "об авторе",
+];
+
+/// The same note opened by a line that names the author after one of these
+/// ("Written by Jane Doe").
+pub const AUTHOR_BIO_PREFIXES: &[&str] = &[
+    "written by ",
+    "geschrieben von ",
+    "écrit par ",
+    "escrito por ",
+    "scritto da ",
+    "geschreven door ",
+];
+
 /// Lines of a site's footer (case folded, trailing punctuation ignored):
 /// the links every page of a site ends with. A run of short lines at the
 /// end of a page that holds two of them is the footer, wherever its markup

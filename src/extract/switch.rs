@@ -118,6 +118,7 @@ rules_enum! {
     ExcerptRuns = "excerpt_runs",
     FooterTail = "footer_tail",
     TocTitles = "toc_titles",
+    AuthorBio = "author_bio",
     GridControls = "grid_controls",
     LinksAboveTitle = "links_above_title",
     // region.rs: what a thread keeps.

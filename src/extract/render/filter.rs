@@ -286,7 +286,71 @@ fn kept(
     if on(Rule::TocTitles) {
         drop_toc_titles(blocks, &mut keep);
     }
+    if !stories && on(Rule::AuthorBio) {
+        drop_author_bio(blocks, &mut keep);
+    }
     keep
+}
+
+/// Longest line taken for the title of an author's note ("About the
+/// author", "Written by Jane Doe").
+const AUTHOR_BIO_TITLE_MAX_CHARS: usize = 60;
+/// Share of the text before the note's title, at least: it closes the text.
+const AUTHOR_BIO_MIN_PLACE: f32 = 0.8;
+/// Longest note (its title to the end of the text), in bytes.
+const AUTHOR_BIO_MAX_BYTES: usize = 2000;
+
+/// Whether a line titles a note on the author: one of
+/// [`rules::AUTHOR_BIO_TITLES`], or one of [`rules::AUTHOR_BIO_PREFIXES`]
+/// followed by names only ("Written by Jane Doe", not "Written by hand, the
+/// letters…").
+fn is_author_bio_title(text: &str) -> bool {
+    if text.chars().count() > AUTHOR_BIO_TITLE_MAX_CHARS || text.ends_with(['.', '!', '?']) {
+        return false;
+    }
+    let line = fold_line(text);
+    if rules::AUTHOR_BIO_TITLES.contains(&line.as_str()) {
+        return true;
+    }
+    let Some(prefix) = rules::AUTHOR_BIO_PREFIXES
+        .iter()
+        .find(|p| line.starts_with(*p))
+    else {
+        return false;
+    };
+    let names: String = text
+        .trim_start_matches(|c: char| c == '—' || c == '-' || c.is_whitespace())
+        .chars()
+        .skip(prefix.chars().count())
+        .collect();
+    crate::extract::metadata::author::clean_authors(&names)
+        .is_some_and(|n| crate::extract::metadata::author::looks_like_names(&n))
+}
+
+/// Drop the note on the author that closes an article: from the first line
+/// titling it ([`is_author_bio_title`]) in the last fifth of the text to the
+/// end, when that is short. The same words higher up belong to the article
+/// (a byline under the headline, a book's "About the author" in a shop).
+fn drop_author_bio(blocks: &[Block], keep: &mut [bool]) {
+    let order: Vec<usize> = (0..blocks.len()).filter(|&i| keep[i]).collect();
+    let total: usize = order.iter().map(|&i| blocks[i].text.len()).sum();
+    let room = AUTHOR_BIO_MAX_BYTES.min(((1.0 - AUTHOR_BIO_MIN_PLACE) * total as f32) as usize);
+    let mut after = 0usize;
+    let mut from = None;
+    for (k, &i) in order.iter().enumerate().rev() {
+        let b = &blocks[i];
+        after += b.text.len();
+        if after > room {
+            break;
+        }
+        if matches!(b.kind, BlockKind::Heading(_) | BlockKind::Para) && is_author_bio_title(&b.text)
+        {
+            from = Some(k);
+        }
+    }
+    if let Some(k) = from {
+        order[k..].iter().for_each(|&j| keep[j] = false);
+    }
 }
 
 /// Drop the title of a table of contents ("Table of contents", "On this
@@ -627,6 +691,48 @@ mod tests {
             para(step),
         ]);
         assert_eq!(kept.len(), 2);
+    }
+
+    #[test]
+    fn the_authors_note_that_closes_an_article_goes() {
+        let story = "The council voted on Monday to turn two lanes of the high street into a cycle path, after months of debate over the cost and the loss of parking.";
+        let para = |t: &str| Block::of(BlockKind::Para, t);
+        let now = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let texts = |blocks: Vec<Block>, teasers| -> Vec<String> {
+            filter_blocks(blocks, &[], None, now, teasers)
+                .into_iter()
+                .map(|b| b.text)
+                .collect()
+        };
+        let article = |title: Block| {
+            let mut blocks: Vec<Block> = (0..6).map(|_| para(story)).collect();
+            blocks.push(title);
+            blocks.push(para("Jane Doe covers transport and city hall."));
+            blocks
+        };
+        for title in [
+            Block::of(BlockKind::Heading(3), "About the Author"),
+            para("WRITTEN BY"),
+            para("Written by Jane Doe"),
+            Block::of(BlockKind::Heading(2), "Über die Autorin"),
+            para("À propos de l’auteur :"),
+        ] {
+            let shown = title.text.clone();
+            assert_eq!(
+                texts(article(title), Teasers::Furniture),
+                vec![story; 6],
+                "{shown}"
+            );
+        }
+        // A sentence that starts with the words, a note high in the text,
+        // and a page of items keep them.
+        let sentence = para("Written by hand, the letters took a year.");
+        assert_eq!(texts(article(sentence), Teasers::Furniture).len(), 8);
+        let mut early = vec![para("About the author"), para(story)];
+        early.extend((0..4).map(|_| para(story)));
+        assert_eq!(texts(early, Teasers::Furniture).len(), 6);
+        let title = Block::of(BlockKind::Heading(3), "About the author");
+        assert_eq!(texts(article(title), Teasers::Content).len(), 8);
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub(crate) mod annotate;
 pub(crate) mod block_model;
 pub(crate) mod clean;
 pub(crate) mod comments;
+pub(crate) mod declared;
 pub(crate) mod decode;
 pub(crate) mod dom;
 pub(crate) mod error;
@@ -331,6 +332,7 @@ fn run(
         mut meta,
         sources: mut meta_sources,
         h1,
+        product_description,
     } = metadata::read(
         &doc,
         &raw,
@@ -452,6 +454,9 @@ fn run(
     }
     if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
         return Err(ExtractError::PageType(page_type));
+    }
+    if page_type == PageType::Product {
+        declared::add_product_description(&mut blocks, product_description.as_deref());
     }
     deadline.check()?;
     if blocks.is_empty() {

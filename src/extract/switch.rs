@@ -133,6 +133,7 @@ rules_enum! {
     ProductReviewSections = "product_review_sections",
     LinksAboveTitleRegion = "links_above_title_region",
     CallsToAction = "calls_to_action",
+    ProductDescription = "product_description",
     // block_model.rs: the learned judge of a region's blocks.
     BlockModel = "block_model",
     // rules.rs phrase lists used by several stages.

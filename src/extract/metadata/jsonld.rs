@@ -66,7 +66,19 @@ pub struct JsonLd {
     pub lang: Option<String>,
     /// An article type was found.
     pub is_article: bool,
+    /// The `description` of the first `Product` (or `ProductGroup`): a
+    /// shop's own text about the item, which its markup may only show once
+    /// a script has run.
+    pub product_description: Option<String>,
 }
+
+/// `@type` values that describe an item for sale.
+const PRODUCT_TYPES: &[&str] = &[
+    "Product",
+    "ProductGroup",
+    "IndividualProduct",
+    "ProductModel",
+];
 
 /// Read every JSON-LD block of a page.
 pub fn read(blocks: &[&str]) -> JsonLd {
@@ -100,6 +112,10 @@ pub fn read(blocks: &[&str]) -> JsonLd {
         out.date_modified = string(w.get("dateModified"));
         out.description = string(w.get("description"));
     }
+    out.product_description = objects
+        .iter()
+        .filter(|o| has_type(o, PRODUCT_TYPES))
+        .find_map(|o| string(o.get("description")));
     if out.publisher.is_none() {
         out.publisher = objects
             .iter()

@@ -235,6 +235,8 @@ pub struct Read {
     pub sources: Sources,
     /// The first `<h1>`'s text.
     pub h1: Option<String>,
+    /// The JSON-LD description of the item a product page sells.
+    pub product_description: Option<String>,
 }
 
 /// Read a page's metadata, and the text of its first `<h1>`. `json_ld` are
@@ -295,6 +297,7 @@ pub fn read(
         meta,
         sources,
         h1: g.h1,
+        product_description: ld.product_description,
     }
 }
 

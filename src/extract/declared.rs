@@ -1,0 +1,149 @@
+//! Text a page declares but its markup hides: a shop's JSON-LD
+//! `Product.description`, which many storefronts (headless shops, Shopify
+//! themes that fill the description from a script's data) only render once
+//! a script has run. On a product page whose extracted text holds too little
+//! of that description, it is added as the item's description, after the
+//! product's name.
+
+use super::model::{Block, BlockKind};
+use super::switch::{Rule, on};
+use std::collections::HashSet;
+
+/// Fewest words a declared description needs to be added (a one-line
+/// tagline is not the item's description).
+const MIN_WORDS: usize = 12;
+/// Share of the description's words the text may already hold, at most,
+/// for it to be added: above it, the page shows the description.
+const MAX_SHOWN: f32 = 0.5;
+
+/// Add `declared` (a product's JSON-LD description) to the `blocks` of a
+/// product page when they hold less than half of its words; the blocks
+/// must not be empty (a page that shows nothing is no product page to
+/// complete). Returns whether it was added.
+pub fn add_product_description(blocks: &mut Vec<Block>, declared: Option<&str>) -> bool {
+    let Some(declared) = declared else {
+        return false;
+    };
+    if blocks.is_empty() || !on(Rule::ProductDescription) {
+        return false;
+    }
+    let paragraphs = paragraphs(declared);
+    let declared_words: Vec<String> = paragraphs.iter().flat_map(|p| words(p)).collect();
+    if declared_words.len() < MIN_WORDS {
+        return false;
+    }
+    let shown: HashSet<String> = blocks.iter().flat_map(|b| words(&b.text)).collect();
+    let held = declared_words.iter().filter(|w| shown.contains(*w)).count();
+    if held as f32 > MAX_SHOWN * declared_words.len() as f32 {
+        return false;
+    }
+    // After the product's name when the text opens with it.
+    let at = usize::from(matches!(blocks[0].kind, BlockKind::Heading(_)));
+    let added = paragraphs.into_iter().map(|text| Block {
+        kind: BlockKind::Para,
+        quote: 0,
+        text,
+        linked: false,
+        md: None,
+    });
+    blocks.splice(at..at, added);
+    true
+}
+
+/// The lower-cased words (runs of letters and digits) of `text`.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// The paragraphs of a description: its markup (some shops put HTML in
+/// it) read as text, a paragraph per line or `<p>`/`<br>`/`<li>`, each with
+/// its whitespace collapsed.
+fn paragraphs(description: &str) -> Vec<String> {
+    let mut text = String::with_capacity(description.len());
+    let mut rest = description;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            text.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let tag = rest[open + 1..open + close].trim_start_matches('/');
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let breaks = matches!(
+            name.as_str(),
+            "p" | "br" | "li" | "div" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+        );
+        text.push(if breaks { '\n' } else { ' ' });
+        rest = &rest[open + close + 1..];
+    }
+    text.push_str(rest);
+    text.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DESCRIPTION: &str = "A dark roast brewed for bold mornings: <p>Notes of cherry and \
+        cocoa, roasted in small batches and packed the same day.</p><ul><li>Fair trade \
+        beans</li><li>Twelve ounce bag</li></ul>";
+
+    fn texts(blocks: &[Block]) -> Vec<&str> {
+        blocks.iter().map(|b| b.text.as_str()).collect()
+    }
+
+    #[test]
+    fn a_hidden_description_comes_after_the_name() {
+        let mut blocks = vec![
+            Block::of(BlockKind::Heading(1), "Morning Roast"),
+            Block::of(BlockKind::Para, "$18.99"),
+            Block::of(BlockKind::Para, "Free shipping on orders over $40"),
+        ];
+        assert!(add_product_description(&mut blocks, Some(DESCRIPTION)));
+        assert_eq!(
+            texts(&blocks),
+            [
+                "Morning Roast",
+                "A dark roast brewed for bold mornings:",
+                "Notes of cherry and cocoa, roasted in small batches and packed the same day.",
+                "Fair trade beans",
+                "Twelve ounce bag",
+                "$18.99",
+                "Free shipping on orders over $40",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_shown_short_or_missing_description_is_not_added() {
+        let shown = vec![
+            Block::of(BlockKind::Heading(1), "Morning Roast"),
+            Block::of(
+                BlockKind::Para,
+                "A dark roast brewed for bold mornings: notes of cherry and cocoa, roasted in \
+                 small batches and packed the same day.",
+            ),
+        ];
+        let mut blocks = shown.clone();
+        assert!(!add_product_description(&mut blocks, Some(DESCRIPTION)));
+        assert_eq!(blocks, shown);
+        assert!(!add_product_description(
+            &mut blocks,
+            Some("Bold and dark.")
+        ));
+        assert!(!add_product_description(&mut blocks, None));
+        let mut empty = Vec::new();
+        assert!(!add_product_description(&mut empty, Some(DESCRIPTION)));
+        assert!(empty.is_empty());
+    }
+}

@@ -1,9 +1,13 @@
-//! Text a page declares but its markup hides: a shop's JSON-LD
-//! `Product.description`, which many storefronts (headless shops, Shopify
-//! themes that fill the description from a script's data) only render once
-//! a script has run. On a product page whose extracted text holds too little
-//! of that description, it is added as the item's description, after the
-//! product's name.
+//! Text a page declares but its markup hides.
+//!
+//! - A shop's JSON-LD `Product.description`, which many storefronts
+//!   (headless shops, themes that fill the description from a script's
+//!   data) only render once a script has run. On a product page whose
+//!   extracted text holds too little of that description, it is added as
+//!   the item's description, after the product's name.
+//! - An article's JSON-LD `articleBody`, the whole story, on a page whose
+//!   markup is a shell that scripts fill: when the text found holds less
+//!   than half of a long body, the body is the text.
 
 use super::model::{Block, BlockKind};
 use super::switch::{Rule, on};
@@ -47,6 +51,43 @@ pub fn add_product_description(blocks: &mut Vec<Block>, declared: Option<&str>) 
         md: None,
     });
     blocks.splice(at..at, added);
+    true
+}
+
+/// Fewest words an `articleBody` needs to stand in for the page's text.
+const BODY_MIN_WORDS: usize = 100;
+
+/// Replace `blocks` by the paragraphs of `body` (an article's JSON-LD
+/// `articleBody`) when it has at least [`BODY_MIN_WORDS`] words and the
+/// blocks hold less than half of them: the markup is a shell, or shows a
+/// teaser of the story. Returns whether it did.
+pub fn article_body_fallback(blocks: &mut Vec<Block>, body: Option<&str>) -> bool {
+    let Some(body) = body else {
+        return false;
+    };
+    if !on(Rule::ArticleBody) {
+        return false;
+    }
+    let paragraphs = paragraphs(body);
+    let body_words: Vec<String> = paragraphs.iter().flat_map(|p| words(p)).collect();
+    if body_words.len() < BODY_MIN_WORDS {
+        return false;
+    }
+    let shown: HashSet<String> = blocks.iter().flat_map(|b| words(&b.text)).collect();
+    let held = body_words.iter().filter(|w| shown.contains(*w)).count();
+    if held as f32 >= MAX_SHOWN * body_words.len() as f32 {
+        return false;
+    }
+    *blocks = paragraphs
+        .into_iter()
+        .map(|text| Block {
+            kind: BlockKind::Para,
+            quote: 0,
+            text,
+            linked: false,
+            md: None,
+        })
+        .collect();
     true
 }
 
@@ -122,6 +163,27 @@ mod tests {
                 "Free shipping on orders over $40",
             ]
         );
+    }
+
+    #[test]
+    fn a_long_article_body_stands_in_for_a_shell() {
+        let sentence = "The river rose overnight and the old bridge closed to traffic.";
+        let body = format!("{}\n\n{}", [sentence; 5].join(" "), [sentence; 5].join(" "));
+        let mut blocks = vec![Block::of(BlockKind::Para, "Loading…")];
+        assert!(article_body_fallback(&mut blocks, Some(&body)));
+        assert_eq!(blocks.len(), 2);
+        assert!(blocks[0].text.starts_with("The river rose overnight"));
+        // A page that shows the story keeps its own text; a short body
+        // is no story.
+        let shown = vec![Block::of(BlockKind::Para, sentence)];
+        let mut blocks = shown.clone();
+        assert!(!article_body_fallback(&mut blocks, Some(&body)));
+        assert_eq!(blocks, shown);
+        let mut blocks = vec![Block::of(BlockKind::Para, "Loading…")];
+        assert!(!article_body_fallback(&mut blocks, Some(sentence)));
+        assert!(!article_body_fallback(&mut blocks, None));
+        let mut empty = Vec::new();
+        assert!(article_body_fallback(&mut empty, Some(&body)));
     }
 
     #[test]

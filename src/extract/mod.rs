@@ -333,6 +333,7 @@ fn run(
         sources: mut meta_sources,
         h1,
         product_description,
+        article_body,
     } = metadata::read(
         &doc,
         &raw,
@@ -457,6 +458,10 @@ fn run(
     }
     if page_type == PageType::Product {
         declared::add_product_description(&mut blocks, product_description.as_deref());
+    }
+    if declared::article_body_fallback(&mut blocks, article_body.as_deref()) {
+        // The page's data declares an article and holds its story.
+        page_type = PageType::Article;
     }
     deadline.check()?;
     if blocks.is_empty() {

@@ -134,6 +134,7 @@ rules_enum! {
     LinksAboveTitleRegion = "links_above_title_region",
     CallsToAction = "calls_to_action",
     ProductDescription = "product_description",
+    ArticleBody = "article_body",
     // block_model.rs: the learned judge of a region's blocks.
     BlockModel = "block_model",
     // rules.rs phrase lists used by several stages.

@@ -70,6 +70,9 @@ pub struct JsonLd {
     /// shop's own text about the item, which its markup may only show once
     /// a script has run.
     pub product_description: Option<String>,
+    /// The `articleBody` of the article: its whole text, which a page built
+    /// by scripts may show nowhere in its markup.
+    pub article_body: Option<String>,
 }
 
 /// `@type` values that describe an item for sale.
@@ -107,6 +110,7 @@ pub fn read(blocks: &[&str]) -> JsonLd {
             .get("publisher")
             .and_then(|p| names(Some(p)).into_iter().next());
         out.lang = string(a.get("inLanguage"));
+        out.article_body = string(a.get("articleBody"));
     } else if let Some(w) = objects.iter().find(|o| has_type(o, &["WebPage"])) {
         out.date_published = string(w.get("datePublished"));
         out.date_modified = string(w.get("dateModified"));

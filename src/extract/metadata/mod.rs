@@ -237,6 +237,8 @@ pub struct Read {
     pub h1: Option<String>,
     /// The JSON-LD description of the item a product page sells.
     pub product_description: Option<String>,
+    /// The JSON-LD `articleBody` of the page's article.
+    pub article_body: Option<String>,
 }
 
 /// Read a page's metadata, and the text of its first `<h1>`. `json_ld` are
@@ -298,6 +300,7 @@ pub fn read(
         sources,
         h1: g.h1,
         product_description: ld.product_description,
+        article_body: ld.article_body,
     }
 }
 

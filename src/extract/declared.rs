@@ -65,7 +65,10 @@ pub fn article_body_fallback(blocks: &mut Vec<Block>, body: Option<&str>) -> boo
     let Some(body) = body else {
         return false;
     };
-    if !on(Rule::ArticleBody) {
+    // A page that shows half as much text as the body is no shell: its
+    // words need no count.
+    let shown_bytes: usize = blocks.iter().map(|b| b.text.len()).sum();
+    if !on(Rule::ArticleBody) || shown_bytes * 2 >= body.len() {
         return false;
     }
     let paragraphs = paragraphs(body);

@@ -358,7 +358,12 @@ fn run(
     let features = page_type::features(&doc, &raw, &pre.json_ld, url.as_ref(), &meta);
     let odds = page_type::probabilities(&features);
     let mut page_type = page_type::most_likely(&odds);
-    if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
+    // A page whose data holds an article body may turn out to be that
+    // article (a shell, see below): it is judged once read.
+    if !options.page_types.is_empty()
+        && !options.page_types.contains(&page_type)
+        && article_body.is_none()
+    {
         return Err(ExtractError::PageType(page_type));
     }
     // A page is read as one story unless the classifier is sure it is
@@ -453,15 +458,15 @@ fn run(
         (blocks, sources) = region::with_headers(blocks, sources, headers, &mut filtered);
         judged_out.retain(|(s, _)| sources.binary_search(s).is_err());
     }
-    if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
-        return Err(ExtractError::PageType(page_type));
-    }
     if page_type == PageType::Product {
         declared::add_product_description(&mut blocks, product_description.as_deref());
     }
     if declared::article_body_fallback(&mut blocks, article_body.as_deref()) {
         // The page's data declares an article and holds its story.
         page_type = PageType::Article;
+    }
+    if !options.page_types.is_empty() && !options.page_types.contains(&page_type) {
+        return Err(ExtractError::PageType(page_type));
     }
     deadline.check()?;
     if blocks.is_empty() {

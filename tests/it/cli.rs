@@ -606,6 +606,41 @@ fn a_teaser_stream_gives_way_to_the_story_beside_it_only_on_a_dated_page() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown page type 'blog'"));
 }
 
+#[test]
+fn a_shell_whose_data_holds_the_article_is_an_article_for_page_types() {
+    let sb = Sandbox::new();
+    let shell = sb.write(
+        "shell.html",
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("testdata/pages/article-body-in-json-ld-shell/source.html"),
+        )
+        .expect("fixture page"),
+    );
+    // The classifier sees an empty shell; the JSON-LD article body makes it
+    // the article, kept when only articles are asked for.
+    let o = sb.pith(&["extract", "--page-types", "article", &shell], None);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let recs = records(&stdout(&o));
+    assert_eq!(kind(&recs[0]), None, "{}", show(&o));
+    assert_eq!(recs[0]["page_type"], "article", "{}", show(&o));
+    assert!(
+        recs[0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("werktags von neun bis zwanzig Uhr")),
+        "{}",
+        show(&o)
+    );
+    let o = sb.pith(&["extract", "--page-types", "forum", &shell], None);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    assert_eq!(
+        kind(&records(&stdout(&o))[0]),
+        Some("page_type"),
+        "{}",
+        show(&o)
+    );
+}
+
 // ---- `pith run`: what it reads, and errors that point to the fix ----
 
 use crate::server::{Response, TestServer};

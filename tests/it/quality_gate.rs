@@ -39,11 +39,11 @@ const READABILITY_DESCRIPTION_EXACT: f64 = 0.90;
 const READABILITY_LANG_EXACT: f64 = 0.97;
 /// wcxb-dev: the WCXB rule (token macro F1, a page with no gold main content
 /// scoring 1 when the prediction is empty too), over all pages.
-const WCXB_F1: f64 = 0.875;
+const WCXB_F1: f64 = 0.877;
 /// wcxb-dev: the WCXB rule per gold page type (`extra.page_type`).
 const WCXB_ARTICLE_F1: f64 = 0.943;
 const WCXB_SERVICE_F1: f64 = 0.855;
-const WCXB_PRODUCT_F1: f64 = 0.72;
+const WCXB_PRODUCT_F1: f64 = 0.74;
 const WCXB_COLLECTION_F1: f64 = 0.715;
 const WCXB_FORUM_F1: f64 = 0.81;
 const WCXB_LISTING_F1: f64 = 0.73;

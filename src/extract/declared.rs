@@ -16,8 +16,8 @@ use std::collections::HashSet;
 /// Fewest words a declared description needs to be added (a one-line
 /// tagline is not the item's description).
 const MIN_WORDS: usize = 12;
-/// Share of the description's words the text may already hold, at most,
-/// for it to be added: above it, the page shows the description.
+/// Share of the declared text's words that the text found must stay under
+/// for it to be added: from there on, the page shows it.
 const MAX_SHOWN: f32 = 0.5;
 
 /// Add `declared` (a product's JSON-LD description) to the `blocks` of a
@@ -25,32 +25,15 @@ const MAX_SHOWN: f32 = 0.5;
 /// must not be empty (a page that shows nothing is no product page to
 /// complete). Returns whether it was added.
 pub fn add_product_description(blocks: &mut Vec<Block>, declared: Option<&str>) -> bool {
-    let Some(declared) = declared else {
-        return false;
-    };
     if blocks.is_empty() || !on(Rule::ProductDescription) {
         return false;
     }
-    let paragraphs = paragraphs(declared);
-    let declared_words: Vec<String> = paragraphs.iter().flat_map(|p| words(p)).collect();
-    if declared_words.len() < MIN_WORDS {
+    let Some(paragraphs) = declared.and_then(|d| hidden(blocks, d, MIN_WORDS)) else {
         return false;
-    }
-    let shown: HashSet<String> = blocks.iter().flat_map(|b| words(&b.text)).collect();
-    let held = declared_words.iter().filter(|w| shown.contains(*w)).count();
-    if held as f32 > MAX_SHOWN * declared_words.len() as f32 {
-        return false;
-    }
+    };
     // After the product's name when the text opens with it.
     let at = usize::from(matches!(blocks[0].kind, BlockKind::Heading(_)));
-    let added = paragraphs.into_iter().map(|text| Block {
-        kind: BlockKind::Para,
-        quote: 0,
-        text,
-        linked: false,
-        md: None,
-    });
-    blocks.splice(at..at, added);
+    blocks.splice(at..at, paragraphs.into_iter().map(paragraph));
     true
 }
 
@@ -71,27 +54,35 @@ pub fn article_body_fallback(blocks: &mut Vec<Block>, body: Option<&str>) -> boo
     if !on(Rule::ArticleBody) || shown_bytes * 2 >= body.len() {
         return false;
     }
-    let paragraphs = paragraphs(body);
-    let body_words: Vec<String> = paragraphs.iter().flat_map(|p| words(p)).collect();
-    if body_words.len() < BODY_MIN_WORDS {
+    let Some(paragraphs) = hidden(blocks, body, BODY_MIN_WORDS) else {
         return false;
+    };
+    *blocks = paragraphs.into_iter().map(paragraph).collect();
+    true
+}
+
+/// The paragraphs of `declared` when it has at least `min_words` words and
+/// `blocks` hold less than [`MAX_SHOWN`] of them: text the page hides.
+fn hidden(blocks: &[Block], declared: &str, min_words: usize) -> Option<Vec<String>> {
+    let paragraphs = paragraphs(declared);
+    let declared_words: Vec<String> = paragraphs.iter().flat_map(|p| words(p)).collect();
+    if declared_words.len() < min_words {
+        return None;
     }
     let shown: HashSet<String> = blocks.iter().flat_map(|b| words(&b.text)).collect();
-    let held = body_words.iter().filter(|w| shown.contains(*w)).count();
-    if held as f32 >= MAX_SHOWN * body_words.len() as f32 {
-        return false;
+    let held = declared_words.iter().filter(|w| shown.contains(*w)).count();
+    ((held as f32) < MAX_SHOWN * declared_words.len() as f32).then_some(paragraphs)
+}
+
+/// A paragraph block of `text`.
+fn paragraph(text: String) -> Block {
+    Block {
+        kind: BlockKind::Para,
+        quote: 0,
+        text,
+        linked: false,
+        md: None,
     }
-    *blocks = paragraphs
-        .into_iter()
-        .map(|text| Block {
-            kind: BlockKind::Para,
-            quote: 0,
-            text,
-            linked: false,
-            md: None,
-        })
-        .collect();
-    true
 }
 
 /// The lower-cased words (runs of letters and digits) of `text`.

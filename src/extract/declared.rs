@@ -11,6 +11,7 @@
 
 use super::model::{Block, BlockKind};
 use super::switch::{Rule, on};
+use super::text::collapse_whitespace;
 use std::collections::HashSet;
 
 /// Fewest words a declared description needs to be added (a one-line
@@ -106,24 +107,25 @@ fn paragraphs(description: &str) -> Vec<String> {
             break;
         };
         let tag = rest[open + 1..open + close].trim_start_matches('/');
-        let name: String = tag
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        let breaks = matches!(
-            name.as_str(),
-            "p" | "br" | "li" | "div" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
-        );
+        let name = tag
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or("");
+        let breaks = BREAKING_TAGS.iter().any(|t| name.eq_ignore_ascii_case(t));
         text.push(if breaks { '\n' } else { ' ' });
         rest = &rest[open + close + 1..];
     }
     text.push_str(rest);
     text.lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(collapse_whitespace)
         .filter(|l| !l.is_empty())
         .collect()
 }
+
+/// Tags that end a paragraph of a description's markup.
+const BREAKING_TAGS: &[&str] = &[
+    "p", "br", "li", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+];
 
 #[cfg(test)]
 mod tests {

@@ -803,8 +803,9 @@ pub const TOC_TITLES: &[&str] = &[
 ];
 
 /// Titles of the note on the author that closes an article ("About the
-/// author", "Written by", "Über den Autor"), case folded, trailing
-/// punctuation ignored: in the last fifth of the text, such a line and what
+/// author", "Written by", "Über den Autor"), lower case: in the last fifth
+/// of the text, a line that is one of them (trailing punctuation ignored),
+/// or one of them followed by names ("Written by Jane Doe"), and what
 /// follows it are the author's biography, not the article (see
 /// [`crate::extract::render::filter`]).
 pub const AUTHOR_BIO_TITLES: &[&str] = &[
@@ -843,17 +844,6 @@ pub const AUTHOR_BIO_TITLES: &[&str] = &[
     "o autorze",
     "o autorce",
     "об авторе",
-];
-
-/// The same note opened by a line that names the author after one of these
-/// ("Written by Jane Doe").
-pub const AUTHOR_BIO_PREFIXES: &[&str] = &[
-    "written by ",
-    "geschrieben von ",
-    "écrit par ",
-    "escrito por ",
-    "scritto da ",
-    "geschreven door ",
 ];
 
 /// Lines of a site's footer (case folded, trailing punctuation ignored):

@@ -301,30 +301,23 @@ const AUTHOR_BIO_MIN_PLACE: f32 = 0.8;
 const AUTHOR_BIO_MAX_BYTES: usize = 2000;
 
 /// Whether a line titles a note on the author: one of
-/// [`rules::AUTHOR_BIO_TITLES`], or one of [`rules::AUTHOR_BIO_PREFIXES`]
-/// followed by names only ("Written by Jane Doe", not "Written by hand, the
-/// letters…").
+/// [`rules::AUTHOR_BIO_TITLES`], alone or followed by names only ("Written
+/// by Jane Doe", not "Written by hand, the letters…").
 fn is_author_bio_title(text: &str) -> bool {
+    use crate::extract::metadata::author::{clean_authors, looks_like_names};
     if text.chars().count() > AUTHOR_BIO_TITLE_MAX_CHARS || text.ends_with(['.', '!', '?']) {
         return false;
     }
-    let line = fold_line(text);
-    if rules::AUTHOR_BIO_TITLES.contains(&line.as_str()) {
-        return true;
-    }
-    let Some(prefix) = rules::AUTHOR_BIO_PREFIXES
-        .iter()
-        .find(|p| line.starts_with(*p))
-    else {
-        return false;
-    };
-    let names: String = text
-        .trim_start_matches(|c: char| c == '—' || c == '-' || c.is_whitespace())
-        .chars()
-        .skip(prefix.chars().count())
-        .collect();
-    crate::extract::metadata::author::clean_authors(&names)
-        .is_some_and(|n| crate::extract::metadata::author::looks_like_names(&n))
+    let text = text.trim();
+    rules::AUTHOR_BIO_TITLES.iter().any(|title| {
+        let head = text.get(..title.len()).unwrap_or("");
+        let rest = &text[head.len()..];
+        let names = rest.trim_start_matches([' ', ':']);
+        head.to_lowercase() == *title
+            && (names.is_empty()
+                || names.len() < rest.len()
+                    && clean_authors(names).is_some_and(|n| looks_like_names(&n)))
+    })
 }
 
 /// Drop the note on the author that closes an article: from the first line
@@ -726,8 +719,17 @@ mod tests {
         }
         // A sentence that starts with the words, a note high in the text,
         // and a page of items keep them.
-        let sentence = para("Written by hand, the letters took a year.");
-        assert_eq!(texts(article(sentence), Teasers::Furniture).len(), 8);
+        for line in [
+            "Written by hand, the letters took a year.",
+            "Written by hand",
+            "About the authors' route",
+        ] {
+            assert_eq!(
+                texts(article(para(line)), Teasers::Furniture).len(),
+                8,
+                "{line}"
+            );
+        }
         let mut early = vec![para("About the author"), para(story)];
         early.extend((0..4).map(|_| para(story)));
         assert_eq!(texts(early, Teasers::Furniture).len(), 6);

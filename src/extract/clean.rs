@@ -15,7 +15,7 @@
 //!   article's continuation, not a subscription prompt.
 //! * [`prune`] runs after the scorer chose the article's container, inside it
 //!   only, and drops blocks whose *shape* betrays them: link-dense lists,
-//!   image galleries, blocks with form fields, tables of links.
+//!   image galleries, tables of links.
 //!
 //! Which rules apply is set by a [`Pass`]. The extractor starts with the
 //! strictest pass and relaxes it step by step when too little text is left
@@ -712,7 +712,7 @@ const TAG_LIST_MIN_LINK_TENTHS: u32 = 7;
 ///
 /// Modelled on Readability's conditional cleaning: a list, table, div or
 /// section that holds few commas is dropped when it is mostly links, holds
-/// more images than paragraphs, holds form fields, or is a
+/// more images than paragraphs, or is a
 /// tiny link-only fragment. Lists that are mostly prose and data tables stay.
 ///
 /// With `why`, the shape that removed each block is noted in it.
@@ -769,12 +769,10 @@ fn drop_by_shape(
     };
     let heading = doc.tag(i).intersects(Tag::HEADING);
     if heading {
-        // Headings weighted as furniture. (Headings that are links to
-        // elsewhere go with the related sections and link lines of the
-        // render filter, not here.)
-        let out =
-            switch::on(Rule::PruneWeightedHeadings) && (weight < 0 && matches!(name, "h1" | "h2"));
-        return out.then_some(Reason::FurnitureHeading);
+        // Headings stay: those of furniture go with their sections, and
+        // headings that are links to elsewhere with the related sections
+        // and link lines of the render filter.
+        return None;
     }
     if !pass.clean_conditionally {
         return None;
@@ -828,9 +826,6 @@ fn drop_by_shape(
         && switch::on(Rule::PruneImageGalleries)
     {
         return Some(Reason::ImageGallery);
-    }
-    if s.controls as f32 > (p / 3.0).floor() && switch::on(Rule::PruneControls) {
-        return Some(Reason::FormControls);
     }
     if !is_list
         && heading_density < 0.9

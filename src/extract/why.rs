@@ -51,16 +51,12 @@ pub enum Reason {
     LinkDensity,
     /// More images than paragraphs.
     ImageGallery,
-    /// Holds form fields.
-    FormControls,
     /// A tiny fragment that is only a link.
     LinkFragment,
     /// Holds no text.
     Empty,
     /// Its class or id weigh against it.
     NegativeWeight,
-    /// An `h1` or `h2` whose class or id weigh against it.
-    FurnitureHeading,
     /// Outside the container the scorer chose.
     NotChosen,
     /// A rendered line the last filter drops: a boilerplate, repeated,
@@ -106,11 +102,9 @@ impl Reason {
             Reason::Cards => "cards of other stories",
             Reason::LinkDensity => "link density",
             Reason::ImageGallery => "image gallery",
-            Reason::FormControls => "form fields",
             Reason::LinkFragment => "link fragment",
             Reason::Empty => "empty",
             Reason::NegativeWeight => "class/id weight",
-            Reason::FurnitureHeading => "heading weighted as furniture (class/id)",
             Reason::NotChosen => "not chosen",
             Reason::LineFilter => "line filter (boilerplate, headline, byline, dateline)",
             Reason::BlockModel => "not content (block model)",

@@ -761,19 +761,18 @@ fn drop_by_shape(
     weight: i16,
     pass: Pass,
 ) -> Option<Reason> {
+    // Headings stay: those of furniture go with their sections, and
+    // headings that are links to elsewhere with the related sections and
+    // link lines of the render filter.
+    if doc.tag(i).intersects(Tag::HEADING) {
+        return None;
+    }
     let s = &stats[i as usize];
     let weight = if pass.weight_classes && switch::on(Rule::ClassWeights) {
         weight as i32
     } else {
         0
     };
-    let heading = doc.tag(i).intersects(Tag::HEADING);
-    if heading {
-        // Headings stay: those of furniture go with their sections, and
-        // headings that are links to elsewhere with the related sections
-        // and link lines of the render filter.
-        return None;
-    }
     if !pass.clean_conditionally {
         return None;
     }

@@ -12,16 +12,20 @@ gzipped are decompressed into a temporary folder, as benches/bench.py does).
 
 One baseline run, then for each rule one `pith extract --jobs 0 --dev-disable-rule NAME`
 over the pages of the three sets together. A page *changed* when its text differs from
-the baseline's. When a set has changed pages, its predictions are scored with the set's
+the baseline's; its metadata *changed* when its title, author, date or page type does. When a set has changed pages, its predictions are scored with the set's
 score.py (imported, so the one definition of every number applies): ScrapingHub-compatible
 F1 on scrapinghub, token macro F1 on readability, the WCXB rule
 (`text.macro_f1_incl_gold_empty`) on wcxb-dev, overall and per gold page type.
+
+Metadata is scored where the sets have it (readability and wcxb-dev: title, author and
+date, exact as score.py's `score_meta` counts them; wcxb-dev's page type, as accuracy),
+so that rules that only read metadata are measured too.
 
 Figures are what the rule is worth: F1 with the rule on minus F1 with it off, so a
 positive number means the rule helps. `sites` counts the distinct sites (registrable
 domain, approximated as the host's last two labels, three under a two-letter
 second-level suffix such as co.uk) among the changed pages. Rules whose removal
-changes no page are listed as dead.
+changes no page's text or metadata are listed as dead.
 
 Prints a Markdown table, the most valuable rules first; --json also writes every figure.
 """
@@ -40,6 +44,8 @@ import bench  # noqa: E402  (benches/bench.py: set folders, input lists, the bin
 
 SETS = ("scrapinghub", "readability", "wcxb-dev")
 SHORT = {"scrapinghub": "sh", "readability": "rd", "wcxb-dev": "wx"}
+META_SETS = ("readability", "wcxb-dev")
+META = ("title", "author", "date")
 SECOND_LEVEL = {"co", "com", "org", "net", "gov", "edu", "ac", "or", "ne", "go"}
 
 
@@ -119,6 +125,8 @@ class Sets:
 def prediction(doc_id, rec):
     text = rec.get("text") if rec else None
     p = {"id": doc_id, "text": text if isinstance(text, str) else ""}
+    for field in META:
+        p[field] = (rec or {}).get(field)
     if rec and rec.get("page_type") is not None:
         p["page_type"] = rec["page_type"]
     return p
@@ -127,6 +135,27 @@ def prediction(doc_id, rec):
 def text_of(rec):
     t = (rec or {}).get("text")
     return t if isinstance(t, str) else ""
+
+
+def meta_of(rec):
+    """The metadata a rule may change: the fields scored, and the page type."""
+    rec = rec or {}
+    return tuple(rec.get(f) for f in META + ("page_type",))
+
+
+def meta_figures(scorer, sets, name, recs):
+    """Exact shares of title, author and date on set `name` (score.py's
+    `score_meta`), and page-type accuracy on wcxb-dev."""
+    docs = sets.docs[name]
+    preds = {d["id"]: prediction(d["id"], recs.get((name, d["id"]))) for d in docs}
+    rep = scorer.score_meta(docs, preds, {}) or {}
+    out = {f: rep[f]["exact"] for f in META if f in rep}
+    typed = [d for d in docs if (d.get("extra") or {}).get("page_type")]
+    if typed:
+        out["page_type"] = sum(
+            preds[d["id"]].get("page_type") == d["extra"]["page_type"] for d in typed
+        ) / len(typed)
+    return out
 
 
 def score_set(scorer, sets, name, recs, work):
@@ -184,24 +213,31 @@ def fmt_delta(x):
     return f"{x:+.3f}"
 
 
-def table(rows, base):
-    lines = ["| rule | pages changed sh/rd/wx | sites | ΔSH F1 | ΔRD F1 | ΔWCXB F1 | Σ | WCXB by page type |",
-             "|---|---|---|---|---|---|---|---|"]
-    live = [r for r in rows if r["changed_total"]]
-    dead = [r["rule"] for r in rows if not r["changed_total"]]
+def table(rows, base, base_meta):
+    lines = ["| rule | pages changed sh/rd/wx | sites | ΔSH F1 | ΔRD F1 | ΔWCXB F1 | Σ "
+             "| WCXB by page type | metadata changed rd/wx: Δ exact |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    live = [r for r in rows if r["changed_total"] or r["meta_changed_total"]]
+    dead = [r["rule"] for r in rows if not r["changed_total"] and not r["meta_changed_total"]]
     live.sort(key=lambda r: (-r["total"], -r["changed_total"]))
     for r in live:
         ch = "/".join(str(r["changed"][s]) for s in SETS)
         d = [r["delta"][s]["f1"] for s in SETS]
         types = ", ".join(f"{t} {fmt_delta(v)}" for t, v in r["delta"]["wcxb-dev"].items()
                           if t != "f1" and abs(v) >= 0.0005)
+        meta = "/".join(str(r["meta_changed"][s]) for s in META_SETS)
+        moved = ", ".join(f"{SHORT[s]} {f} {fmt_delta(v)}" for s in META_SETS
+                          for f, v in r["meta_delta"][s].items() if v)
         lines.append(f"| `{r['rule']}` | {ch} | {r['sites']} | "
                      + " | ".join(fmt_delta(x) for x in d)
-                     + f" | {fmt_delta(r['total'])} | {types} |")
+                     + f" | {fmt_delta(r['total'])} | {types} | {meta}"
+                     + (f": {moved}" if moved else "") + " |")
     lines.append("")
-    lines.append("Baseline: " + ", ".join(f"{s} {base[s]['f1']:.4f}" for s in SETS) + ".")
+    lines.append("Baseline: " + ", ".join(f"{s} {base[s]['f1']:.4f}" for s in SETS) + "; "
+                 + ", ".join(f"{SHORT[s]} {f} {v:.3f}" for s in META_SETS
+                             for f, v in base_meta[s].items()) + ".")
     lines.append("")
-    lines.append(f"Dead (no page of any set changes without them, {len(dead)}): "
+    lines.append(f"Dead (no page's text or metadata changes without them, {len(dead)}): "
                  + (", ".join(f"`{d}`" for d in dead) if dead else "none") + ".")
     return "\n".join(lines)
 
@@ -230,15 +266,23 @@ def main():
         base_recs = sets.records(run(pith, sets.lst, work))
         base = {s: score_set(scorer, sets, s, base_recs, work) for s in SETS}
         wcxb = Wcxb(scorer, sets.docs["wcxb-dev"], base_recs)
+        base_meta = {s: meta_figures(scorer, sets, s, base_recs) for s in META_SETS}
         check = wcxb.figures([], base_recs)["f1"]
         assert abs(check - base["wcxb-dev"]["f1"]) < 1e-9, (check, base["wcxb-dev"]["f1"])
         rows = []
         for k, rule in enumerate(names, 1):
             recs = sets.records(run(pith, sets.lst, work, rule))
             changed = {s: [] for s in SETS}
+            meta_changed = {s: [] for s in SETS}
             for key in set(base_recs) | set(recs):
                 if text_of(base_recs.get(key)) != text_of(recs.get(key)):
                     changed[key[0]].append(key[1])
+                if meta_of(base_recs.get(key)) != meta_of(recs.get(key)):
+                    meta_changed[key[0]].append(key[1])
+            meta_delta = {}
+            for s in META_SETS:
+                off = meta_figures(scorer, sets, s, recs) if meta_changed[s] else base_meta[s]
+                meta_delta[s] = {f: v - off.get(f, 0.0) for f, v in base_meta[s].items()}
             delta = {}
             for s in SETS:
                 if changed[s] and s == "wcxb-dev":
@@ -249,19 +293,24 @@ def main():
                     delta[s] = {m: base[s][m] - off.get(m, 0.0) for m in base[s]}
                 else:
                     delta[s] = {m: 0.0 for m in base[s]}
-            sites = {site_of(sets.url[(s, i)]) for s in SETS for i in changed[s]}
+            sites = {site_of(sets.url[(s, i)]) for s in SETS for i in changed[s] + meta_changed[s]}
             row = {"rule": rule, "changed": {s: len(changed[s]) for s in SETS},
                    "changed_total": sum(len(v) for v in changed.values()),
                    "sites": len(sites), "delta": delta,
                    "total": sum(delta[s]["f1"] for s in SETS),
+                   "meta_changed": {s: len(meta_changed[s]) for s in META_SETS},
+                   "meta_changed_total": sum(len(v) for v in meta_changed.values()),
+                   "meta_delta": meta_delta,
                    "changed_ids": {s: sorted(changed[s]) for s in SETS}}
             rows.append(row)
             sys.stderr.write(f"[{k}/{len(names)}] {rule}: {row['changed_total']} pages, "
-                             f"Σ {row['total']:+.4f}\n")
-    print(table(rows, base))
+                             f"Σ {row['total']:+.4f}; metadata of "
+                             f"{row['meta_changed_total']} pages\n")
+    print(table(rows, base, base_meta))
     if a.json:
         with open(a.json, "w", encoding="utf-8") as f:
-            json.dump({"baseline": base, "rules": rows}, f, indent=1, ensure_ascii=False)
+            json.dump({"baseline": base, "baseline_meta": base_meta, "rules": rows}, f,
+                      indent=1, ensure_ascii=False)
 
 
 if __name__ == "__main__":

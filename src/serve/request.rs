@@ -204,29 +204,29 @@ fn stops(block: &[u8; BLOCK]) -> u64 {
 /// UTF-8 (then so is the text).
 ///
 /// The string is read [`BLOCK`] bytes at a time: the block's stops come as
-/// one mask, and the plain text before each stop is copied in one move of
+/// one mask, and the plain text before each stop is appended in one move of
 /// a fixed [`BLOCK`] bytes (a few vector moves, where a copy of the run's
-/// own length is a call), of which only the run is kept: the next copy
-/// writes over the rest. So the text is written into a buffer a block
-/// longer than the string (decoding never lengthens it), and a run is
-/// copied by the short way only near the string's end.
+/// own length is a call), cut back to the run at once. The text is never
+/// longer than the string, so room for the string and one block is made
+/// once (and left unwritten until the text fills it), and a run is copied
+/// by the short way only near the string's end.
 fn string_at(bytes: &[u8], start: usize) -> Result<(Vec<u8>, usize), String> {
     if bytes.get(start) != Some(&b'"') {
         return Err(format!("expected a string at byte {start}"));
     }
     let src = &bytes[start + 1..];
-    let mut out = vec![0u8; src.len() + BLOCK];
-    // The first byte not yet copied or decoded, where its text goes, and
-    // the start of the block.
-    let (mut from, mut w) = (0usize, 0usize);
+    let mut out = Vec::with_capacity(src.len() + BLOCK);
+    // The first byte not yet copied or decoded, and the start of the block.
+    let mut from = 0usize;
     let mut p = 0;
-    // Copy `src[from..to]` (at most a block) to `out[w..]`.
-    let run = |out: &mut Vec<u8>, from: usize, to: usize, w: usize| {
-        match src.get(from..from + BLOCK) {
-            Some(whole) => out[w..w + BLOCK].copy_from_slice(whole),
-            None => out[w..w + to - from].copy_from_slice(&src[from..to]),
+    // Append `src[from..to]` (at most a block) to `out`.
+    let run = |out: &mut Vec<u8>, from: usize, to: usize| match src.get(from..from + BLOCK) {
+        Some(whole) => {
+            let len = out.len();
+            out.extend_from_slice(whole);
+            out.truncate(len + to - from);
         }
-        w + to - from
+        None => out.extend_from_slice(&src[from..to]),
     };
     'blocks: while let Some(block) = src.get(p..p + BLOCK) {
         // A block starts at the end of an escape or of the block before
@@ -234,17 +234,10 @@ fn string_at(bytes: &[u8], start: usize) -> Result<(Vec<u8>, usize), String> {
         let mut mask = stops(block.try_into().expect("a block"));
         while mask != 0 {
             let at = p + mask.trailing_zeros() as usize;
-            w = run(&mut out, from, at, w);
+            run(&mut out, from, at);
             match src[at] {
-                b'"' => {
-                    out.truncate(w);
-                    return Ok((out, start + at + 2));
-                }
-                b'\\' => {
-                    let (n, len) = unescape_into(bytes, start + 1 + at, &mut out, w)?;
-                    w += n;
-                    from = at + len;
-                }
+                b'\\' => from = at + unescape_into(bytes, start + 1 + at, &mut out)?,
+                b'"' => return Ok((out, start + at + 2)),
                 _ => return Err(control(start + 1 + at)),
             }
             if from >= p + BLOCK {
@@ -254,7 +247,7 @@ fn string_at(bytes: &[u8], start: usize) -> Result<(Vec<u8>, usize), String> {
             mask &= !0u64 << (from - p);
         }
         p += BLOCK;
-        w = run(&mut out, from, p, w);
+        run(&mut out, from, p);
         from = p;
     }
     // The last bytes, fewer than a block.
@@ -262,15 +255,12 @@ fn string_at(bytes: &[u8], start: usize) -> Result<(Vec<u8>, usize), String> {
         match src.get(p) {
             None => return Err("EOF while parsing a string".into()),
             Some(b'"') => {
-                w = run(&mut out, from, p, w);
-                out.truncate(w);
+                run(&mut out, from, p);
                 return Ok((out, start + p + 2));
             }
             Some(b'\\') => {
-                w = run(&mut out, from, p, w);
-                let (n, len) = unescape_into(bytes, start + 1 + p, &mut out, w)?;
-                w += n;
-                p += len;
+                run(&mut out, from, p);
+                p += unescape_into(bytes, start + 1 + p, &mut out)?;
                 from = p;
             }
             Some(0..=0x1f) => return Err(control(start + 1 + p)),
@@ -279,34 +269,43 @@ fn string_at(bytes: &[u8], start: usize) -> Result<(Vec<u8>, usize), String> {
     }
 }
 
-/// Decode the escape at `bytes[at]` (a backslash) into `out[w..]`: the
-/// length of its text and of the escape.
+/// The byte a one-character escape stands for, by the byte after its
+/// backslash (`n` gives a newline); 0 where no such escape exists (`u`
+/// starts a longer one).
+const UNESCAPED: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t[b'/' as usize] = b'/';
+    t[b'n' as usize] = b'\n';
+    t[b't' as usize] = b'\t';
+    t[b'r' as usize] = b'\r';
+    t[b'b' as usize] = 8;
+    t[b'f' as usize] = 12;
+    t
+};
+
+/// Append the text of the escape at `bytes[at]` (a backslash) to `out`:
+/// the escape's length. A table lookup, not a branch per kind, decodes the
+/// one-character escapes, which markup mixes unpredictably (`\"` and `\n`).
 #[inline(always)]
-fn unescape_into(
-    bytes: &[u8],
-    at: usize,
-    out: &mut [u8],
-    w: usize,
-) -> Result<(usize, usize), String> {
+fn unescape_into(bytes: &[u8], at: usize, out: &mut Vec<u8>) -> Result<usize, String> {
+    let next = bytes.get(at + 1).copied();
+    let b = UNESCAPED[usize::from(next.unwrap_or(0))];
+    if b != 0 {
+        out.push(b);
+        return Ok(2);
+    }
     let placed = |e: &str| format!("{e} at byte {at}");
-    let b = match bytes.get(at + 1) {
-        Some(b'"') => b'"',
-        Some(b'\\') => b'\\',
-        Some(b'/') => b'/',
-        Some(b'n') => b'\n',
-        Some(b't') => b'\t',
-        Some(b'r') => b'\r',
-        Some(b'b') => 8,
-        Some(b'f') => 12,
+    match next {
         Some(b'u') => {
             let (c, len) = unicode_escape(bytes, at).map_err(placed)?;
-            return Ok((c.encode_utf8(&mut out[w..w + 4]).len(), len));
+            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+            Ok(len)
         }
-        Some(_) => return Err(placed("invalid escape")),
-        None => return Err(placed("unfinished escape")),
-    };
-    out[w] = b;
-    Ok((1, 2))
+        Some(_) => Err(placed("invalid escape")),
+        None => Err(placed("unfinished escape")),
+    }
 }
 
 /// The error of a control character at byte `at`.

@@ -4,7 +4,7 @@
 //! One [`App`] holds what every request shares: the extraction options and
 //! `[[site]]` tables, one polite, guarded [`Fetcher`] (so robots.txt and
 //! per-host politeness hold across requests), the slots that bound the
-//! extractions running on the blocking pool, the memory they share (the
+//! extractions running on its extraction threads ([`pool`]), the memory they share (the
 //! crawler's budget: `[extract] memory_mb`), and the metrics. [`router`]
 //! wires the routes ([`routes`], [`preview`]) behind the limits
 //! ([`limits`]): API keys, CORS, request deadline and body size.
@@ -16,6 +16,7 @@
 pub mod limits;
 pub mod metrics;
 pub mod openapi;
+pub mod pool;
 pub mod preview;
 pub mod request;
 pub mod routes;
@@ -73,6 +74,8 @@ pub struct App {
     sites: Vec<SiteConfig>,
     fetcher: Fetcher,
     slots: Arc<Semaphore>,
+    /// The threads that run the extractions, one per slot.
+    pool: pool::Pool,
     memory: Memory,
     waiting: AtomicUsize,
     /// Requests started, ever.
@@ -95,6 +98,7 @@ impl App {
         let fetcher =
             Fetcher::new(fetch.settings()).map_err(|e| ServeError::Client(e.to_string()))?;
         let slots = Arc::new(Semaphore::new(settings.max_concurrency.max(1)));
+        let pool = pool::Pool::new(settings.max_concurrency.max(1))?;
         let memory = Memory::new(settings.memory);
         Ok(Arc::new(App {
             keys: limits::Keys::new(&settings.api_keys),
@@ -103,6 +107,7 @@ impl App {
             sites,
             fetcher,
             slots,
+            pool,
             memory,
             waiting: AtomicUsize::new(0),
             started: AtomicU64::new(0),

@@ -4,7 +4,7 @@
 //! A request names a page by its HTML (`html`, with `url` as its address)
 //! or by its `url` alone, fetched with the server's one polite, guarded
 //! fetcher; or it posts the page itself (`Content-Type: text/html`, the
-//! options in the query string), which spares decoding it from JSON. Extraction runs on the blocking pool, holding one of the
+//! options in the query string), which spares decoding it from JSON. Extraction runs on the server's extraction threads ([`super::pool`]), holding one of the
 //! server's slots; a request that would wait behind more than `max_queue`
 //! others is refused with 503.
 
@@ -139,7 +139,7 @@ async fn extract_post(
         return answer(&app, req, Some(page)).await;
     }
     // Decoding the JSON, extracting and writing the answer happen in one
-    // task on the blocking pool, in a slot: the page stays in one thread's
+    // job on the extraction threads, in a slot: the page stays in one thread's
     // caches, and the runtime's threads only move bytes.
     let size = body.len();
     let shared = app.clone();
@@ -159,7 +159,7 @@ async fn extract_post(
     }
 }
 
-/// A JSON request once decoded on the blocking pool.
+/// A JSON request once decoded on an extraction thread.
 enum Decoded {
     /// Its answer, when the page came with it (or the request was bad).
     Answered(Response),
@@ -230,7 +230,7 @@ fn format_of(req: &ExtractRequest) -> Result<Format, Box<Response>> {
 
 /// The answer to one extraction request, in the format it asks for: the
 /// page is fetched here when the request only names it, then extracted
-/// and written on the blocking pool.
+/// and written on an extraction thread.
 async fn answer(app: &Arc<App>, req: ExtractRequest, page: Option<RawPage>) -> Response {
     let format = match format_of(&req) {
         Ok(f) => f,
@@ -492,9 +492,9 @@ fn slot_message(kind: &str) -> String {
     }
 }
 
-/// Run `f`, the extraction of a page of `size` bytes, on the blocking pool
-/// in one of the server's slots, once its share of the extractions'
-/// memory is free.
+/// Run `f`, the extraction of a page of `size` bytes, on the server's
+/// extraction threads in one of its slots, once its share of the
+/// extractions' memory is free.
 pub async fn with_slot<T: Send + 'static>(
     app: &Arc<App>,
     size: usize,
@@ -516,14 +516,14 @@ pub async fn with_slot<T: Send + 'static>(
         }
     };
     let memory = app.memory.reserve(size).await;
-    tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        let _memory = memory;
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-    })
-    .await
-    .map_err(|_| "internal")?
-    .map_err(|_| "internal")
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.pool.run(move || {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        // The slot is free before the answer goes back.
+        drop((permit, memory));
+        let _ = tx.send(result);
+    });
+    rx.await.map_err(|_| "internal")?.map_err(|_| "internal")
 }
 
 /// Counts one request waiting for a slot while it lives.

@@ -10,69 +10,86 @@
 //! gets its slot, and a thread that finishes takes the next one itself.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::{JoinHandle, Thread};
 
 /// A job: one extraction and the sending of its answer.
 type Job = Box<dyn FnOnce() + Send + 'static>;
 
-/// The queue the threads share, and whether the pool is shutting down.
+/// What the threads share: the queued jobs, the threads waiting for one
+/// (the one that waited least last), and whether the pool is shutting down.
 #[derive(Default)]
-struct Queue {
-    jobs: Mutex<(VecDeque<Job>, bool)>,
-    ready: Condvar,
+struct State {
+    jobs: VecDeque<Job>,
+    idle: Vec<Thread>,
+    closing: bool,
 }
 
 /// A fixed set of threads running queued jobs; dropping it lets them finish
 /// the jobs queued and end.
+///
+/// A job queued while threads wait wakes the one that finished last: when
+/// requests come one at a time, one thread serves them all, its caches
+/// (the regular expressions' lazily built automata among them) warm, where
+/// waking the longest waiting would walk every request across all threads.
 pub struct Pool {
-    queue: Arc<Queue>,
+    state: Arc<Mutex<State>>,
     threads: Vec<JoinHandle<()>>,
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Pool {
     /// `threads` threads (at least one), named `pith-extract`.
     pub fn new(threads: usize) -> std::io::Result<Pool> {
-        let queue = Arc::new(Queue::default());
+        let state = Arc::new(Mutex::new(State::default()));
         let threads = (0..threads.max(1))
             .map(|_| {
-                let queue = queue.clone();
+                let state = state.clone();
                 std::thread::Builder::new()
                     .name("pith-extract".into())
-                    .spawn(move || work(&queue))
+                    .spawn(move || work(&state))
             })
             .collect::<std::io::Result<Vec<_>>>()?;
-        Ok(Pool { queue, threads })
+        Ok(Pool { state, threads })
     }
 
     /// Queue `job`; a thread runs it as soon as one is free. A job must
     /// not panic (the server's jobs catch their panics).
     pub fn run(&self, job: impl FnOnce() + Send + 'static) {
-        let mut q = self
-            .queue
-            .jobs
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        q.0.push_back(Box::new(job));
-        drop(q);
-        self.queue.ready.notify_one();
+        let mut s = lock(&self.state);
+        s.jobs.push_back(Box::new(job));
+        let wake = s.idle.pop();
+        drop(s);
+        if let Some(t) = wake {
+            t.unpark();
+        }
     }
 }
 
 /// One thread's loop: the next job, until the pool is dropped and the
 /// queue is empty.
-fn work(queue: &Queue) {
+fn work(state: &Mutex<State>) {
+    let me = std::thread::current();
     loop {
         let job = {
-            let mut q = queue.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut s = lock(state);
             loop {
-                if let Some(job) = q.0.pop_front() {
+                if let Some(job) = s.jobs.pop_front() {
                     break job;
                 }
-                if q.1 {
+                if s.closing {
                     return;
                 }
-                q = queue.ready.wait(q).unwrap_or_else(PoisonError::into_inner);
+                s.idle.push(me.clone());
+                drop(s);
+                // A wake that comes before the park is kept for it.
+                std::thread::park();
+                s = lock(state);
+                // Woken for nothing (parks may end early): not waiting twice.
+                s.idle.retain(|t| t.id() != me.id());
             }
         };
         job();
@@ -81,12 +98,14 @@ fn work(queue: &Queue) {
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        self.queue
-            .jobs
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .1 = true;
-        self.queue.ready.notify_all();
+        let idle = {
+            let mut s = lock(&self.state);
+            s.closing = true;
+            std::mem::take(&mut s.idle)
+        };
+        for t in idle {
+            t.unpark();
+        }
         // A job may hold the last owner of the pool, and drop it on one of
         // the pool's own threads: that thread ends when the job returns.
         let me = std::thread::current().id();
@@ -117,6 +136,25 @@ mod tests {
         // Dropping the pool waits for the queued jobs and the threads.
         drop(pool);
         assert_eq!(done.load(Ordering::SeqCst), 100);
+    }
+
+    #[test]
+    fn jobs_that_come_one_at_a_time_run_on_one_thread() {
+        let pool = Pool::new(4).unwrap();
+        let wait_all_idle = || {
+            while lock(&pool.state).idle.len() < 4 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        };
+        let mut ran_on = Vec::new();
+        for _ in 0..10 {
+            wait_all_idle();
+            let (tx, rx) = mpsc::channel();
+            pool.run(move || tx.send(std::thread::current().id()).unwrap());
+            ran_on.push(rx.recv().unwrap());
+        }
+        ran_on.dedup();
+        assert_eq!(ran_on.len(), 1, "{ran_on:?}");
     }
 
     #[test]
